@@ -1,0 +1,120 @@
+# mtlsdiag - see README.md.  `make`, `make check`, `make install PREFIX=...`.
+# SAN=1 builds everything under AddressSanitizer + UndefinedBehaviorSanitizer
+# into build-san/ so both builds can coexist.
+
+PREFIX ?= /usr/local
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS := libpcap openssl jansson
+TEST_PKGS := check
+
+ifeq ($(SAN),1)
+BUILD := build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT := -O1 -g
+else
+BUILD := build
+SANFLAGS :=
+OPT := -O2 -g
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+CFLAGS ?= $(OPT)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(SANFLAGS) -Idissectors -Ianalyzer $(PKG_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+
+DISSECTOR_SRCS := $(wildcard dissectors/*.c)
+ANALYZER_SRCS := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
+DISSECT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(DISSECTOR_SRCS))
+ANALYZER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(ANALYZER_SRCS))
+DISSECT_LIB := $(BUILD)/libdissect.a
+ANALYZER_LIB := $(BUILD)/libanalyzer.a
+BIN := $(BUILD)/mtlsdiag
+# Tests may drive real OpenSSL handshakes in memory (tests/support/).
+TEST_SUPPORT_SRCS := $(wildcard tests/support/*.c)
+TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SUPPORT_SRCS))
+SSL_LIBS := $(shell $(PKG_CONFIG) --libs libssl libcrypto 2>/dev/null)
+
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+
+GEN_SRCS := $(wildcard samples/gen/*.c)
+GEN := $(BUILD)/mtlsgen
+
+.PHONY: all deps deps-check check unit install clean samples expected fuzz
+all: deps-check $(BIN) mtlsdiag
+
+# A plain `make` leaves ./mtlsdiag for the user; the SAN build does not.
+mtlsdiag: $(BIN)
+	@if [ "$(SAN)" != 1 ]; then cp $(BIN) mtlsdiag; fi
+
+deps:
+	@sh tools/deps.sh install
+
+deps-check:
+	@sh tools/deps.sh check
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(DISSECT_LIB): $(DISSECT_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(ANALYZER_LIB): $(ANALYZER_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(BUILD)/analyzer/main.o $(ANALYZER_LIB) $(DISSECT_LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+# tests/test_an_*.c exercise the analyzer; the others only the dissectors.
+$(BUILD)/tests/test_an_%: tests/test_an_%.c $(TEST_SUPPORT_OBJS) $(ANALYZER_LIB) $(DISSECT_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJS) $(ANALYZER_LIB) $(DISSECT_LIB) $(LDFLAGS_ALL) $(PKG_LIBS) $(SSL_LIBS) $(CHECK_LIBS)
+
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_OBJS) $(DISSECT_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -Itests -MMD -MP -o $@ $< $(TEST_SUPPORT_OBJS) $(DISSECT_LIB) $(LDFLAGS_ALL) $(PKG_LIBS) $(SSL_LIBS) $(CHECK_LIBS)
+
+$(GEN): $(GEN_SRCS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(GEN_SRCS) $(LDFLAGS_ALL) $(shell $(PKG_CONFIG) --libs libpcap libssl libcrypto)
+
+# Unit tests (Check), then the end-to-end regressions over samples/ and
+# ../shared/captures. Every runner prints its own totals.
+check: deps-check $(BIN) $(TEST_BINS)
+	@sh tests/run-all.sh $(BUILD)
+
+unit: $(TEST_BINS)
+	@for t in $(TEST_BINS); do $$t || exit 1; done
+
+samples: $(GEN)
+	$(GEN) samples
+
+expected: $(BIN)
+	sh tests/sample-regress.sh $(BIN) --update
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mtlsdiag
+	install -m 644 man/mtlsdiag.1 $(DESTDIR)$(PREFIX)/share/man/man1/mtlsdiag.1
+
+# libFuzzer targets (clang): one per entry point that takes capture bytes.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Idissectors -Ianalyzer $(PKG_CFLAGS)
+fuzz: $(FUZZ_BINS)
+build-fuzz/%: tests/fuzz/%.c $(DISSECTOR_SRCS) $(ANALYZER_SRCS)
+	@mkdir -p build-fuzz
+	clang $(FUZZ_FLAGS) -o $@ $< $(DISSECTOR_SRCS) $(ANALYZER_SRCS) $(PKG_LIBS)
+
+clean:
+	rm -rf build build-san build-fuzz mtlsdiag
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
