@@ -1,0 +1,117 @@
+/* analyzer.c - one frame at a time: link, IP (and fragments), TCP. */
+#include "analyzer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ip.h"
+#include "ipfrag.h"
+#include "link.h"
+#include "output.h"
+
+/* How often (in frames) idle and closed flows are looked at. */
+#define EXPIRE_EVERY 1024
+
+int analyzer_init(struct analyzer *a, const struct options *opt, struct output *out)
+{
+	memset(a, 0, sizeof *a);
+	a->opt = *opt;
+	a->out = out;
+	return 0;
+}
+
+void analyzer_release(struct analyzer *a)
+{
+	(void)a;
+}
+
+void analyzer_begin_file(struct analyzer *a, const char *name, unsigned index)
+{
+	a->file_name = name;
+	a->file_index = index;
+	a->frame_no = 0;
+	a->next_stream = 0;
+	a->now_ns = 0;
+	memset(&a->stats, 0, sizeof a->stats);
+	a->frags = ipfrag_table_new(a->opt.max_frag_bytes, 60LL * 1000000000LL);
+	a->queue = report_queue_new();
+}
+
+static void add_stats(struct run_stats *t, const struct run_stats *s)
+{
+	t->frames += s->frames;
+	t->bytes += s->bytes;
+	t->non_ip += s->non_ip;
+	t->non_tcp += s->non_tcp;
+	t->malformed += s->malformed;
+	t->truncated += s->truncated;
+	t->tcp_flows += s->tcp_flows;
+	t->tls_conns += s->tls_conns;
+	t->reported += s->reported;
+	t->evicted += s->evicted;
+	t->unsupported_link_frames += s->unsupported_link_frames;
+	t->with_request += s->with_request;
+	t->cc_empty += s->cc_empty;
+	t->cc_present += s->cc_present;
+	t->cc_absent += s->cc_absent;
+}
+
+void analyzer_end_file(struct analyzer *a)
+{
+	flow_table_flush(a, END_CAPTURE_END);
+	report_flush(a);
+	report_queue_free(a->queue);
+	a->queue = NULL;
+	ipfrag_table_free(a->frags);
+	a->frags = NULL;
+	add_stats(&a->total, &a->stats);
+}
+
+void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t caplen, size_t wirelen,
+		    int64_t ts_ns)
+{
+	struct link_info li;
+	struct ip_packet ip;
+
+	a->frame_no++;
+	a->stats.frames++;
+	a->stats.bytes += wirelen;
+	/* Capture time only moves forward for expiry purposes. */
+	if (ts_ns > a->now_ns)
+		a->now_ns = ts_ns;
+	if (caplen < wirelen)
+		a->stats.truncated++;
+	if (a->frame_no % EXPIRE_EVERY == 0)
+		flow_expire_idle(a);
+
+	enum dis_status st = link_decode(linktype, pkt, caplen, &li);
+	if (st != DIS_OK) {
+		if (!link_type_supported(linktype))
+			a->stats.unsupported_link_frames++;
+		else if (st == DIS_UNSUPPORTED)
+			a->stats.non_ip++;
+		else
+			a->stats.malformed++;
+		return;
+	}
+	if (li.ethertype != ETHERTYPE_IPV4 && li.ethertype != ETHERTYPE_IPV6) {
+		a->stats.non_ip++;
+		return;
+	}
+	if (ip_parse(pkt + li.l3_offset, caplen - li.l3_offset, &ip) != DIS_OK) {
+		a->stats.malformed++;
+		return;
+	}
+	const uint8_t *payload = ip.payload;
+	size_t plen = ip.payload_len, wlen = ip.payload_wire_len;
+	if (ip.is_fragment) {
+		if (ipfrag_add(a->frags, &ip, ts_ns, &payload, &plen) != 1)
+			return;
+		wlen = plen;
+	}
+	if (ip.proto != 6) {
+		a->stats.non_tcp++;
+		return;
+	}
+	flow_segment(a, &ip, payload, plen, wlen);
+}

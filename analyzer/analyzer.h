@@ -1,0 +1,108 @@
+/* analyzer.h - the explicit state of one run, passed to every non-leaf
+ * function (no globals): options, the flow table of the current file,
+ * the report sink and counters. */
+#ifndef MTLS_ANALYZER_H
+#define MTLS_ANALYZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model.h"
+#include "tcp_reasm.h"
+
+enum out_format { FORMAT_TEXT, FORMAT_JSON };
+
+/* Limits; each has an option and a line in the man page. */
+#define DEFAULT_MAX_FLOWS 200000u
+#define DEFAULT_OOO_CAP (256u * 1024u)
+#define DEFAULT_MAX_HS_MSG (512u * 1024u)
+#define DEFAULT_MAX_FRAG_BYTES (8u * 1024u * 1024u)
+#define DEFAULT_IDLE_TIMEOUT_S 300
+
+struct options {
+	enum out_format format;
+	bool color;
+	bool quiet;              /* no summary, no progress */
+	bool progress;           /* progress on stderr (terminal only) */
+	size_t max_flows;
+	size_t ooo_cap;
+	size_t max_hs_msg;
+	size_t max_frag_bytes;
+	int64_t idle_timeout_ns;
+	const char *output_path;
+};
+
+struct run_stats {
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t non_ip;          /* frames without IPv4/IPv6 */
+	uint64_t non_tcp;
+	uint64_t malformed;       /* link/IP/TCP headers that did not parse */
+	uint64_t truncated;       /* frames cut by the snap length */
+	uint64_t tcp_flows;
+	uint64_t tls_conns;
+	uint64_t reported;
+	uint64_t evicted;
+	uint64_t unsupported_link_frames;
+	/* summary across connections */
+	uint64_t with_request;
+	uint64_t cc_empty;
+	uint64_t cc_present;
+	uint64_t cc_absent;
+};
+
+struct flow;
+struct report_queue;
+struct output;
+
+struct analyzer {
+	struct options opt;
+	/* per file */
+	const char *file_name;
+	unsigned file_index;
+	uint64_t frame_no;
+	int64_t now_ns;
+	struct flow *flows;      /* uthash head */
+	struct flow *lru_head;   /* least recently active first */
+	struct flow *lru_tail;
+	size_t n_flows;
+	uint64_t next_stream;
+	struct ipfrag_table *frags;
+	struct report_queue *queue;
+	/* whole run */
+	struct output *out;
+	struct run_stats stats;      /* current file */
+	struct run_stats total;
+};
+
+/* analyzer.c */
+int analyzer_init(struct analyzer *a, const struct options *opt, struct output *out);
+void analyzer_release(struct analyzer *a);
+void analyzer_begin_file(struct analyzer *a, const char *name, unsigned index);
+/* Ends the file: every flow still open is reported ("capture_end"). */
+void analyzer_end_file(struct analyzer *a);
+/* One captured frame. */
+void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t caplen, size_t wirelen,
+		    int64_t ts_ns);
+
+/* flow.c: a TCP segment after IP (and fragment reassembly). */
+struct ip_packet;
+void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t *tcp, size_t len, size_t wire_len);
+void flow_table_flush(struct analyzer *a, enum conn_end why);
+void flow_expire_idle(struct analyzer *a);
+
+/* report.c: a finished connection goes to the output in stream order. */
+/* report.c: finished connections go to the output in stream order, held
+ * in a bounded reorder queue (a long-lived connection does not hold back
+ * more than REPORT_QUEUE_MAX later ones). report_conn takes ownership. */
+#define REPORT_QUEUE_MAX 1024
+struct report_queue *report_queue_new(void);
+void report_queue_free(struct report_queue *q);
+void report_conn(struct analyzer *a, struct tls_conn *conn);
+/* A stream that was not TLS: nothing to print, but the order moves on. */
+void report_skip_stream(struct analyzer *a, uint64_t stream);
+void report_flush(struct analyzer *a);
+
+#endif

@@ -1,0 +1,447 @@
+/* flow.c - the flow table: TCP connections keyed by their canonical
+ * 5-tuple, each with two reassembled directions, TLS detection by content,
+ * and the hand-off of finished connections to the report queue.
+ *
+ * A flow lives in three stages: open; closed (FIN from both sides, or RST),
+ * kept for a short linger so that packets after an injected RST are still
+ * seen; and a small tombstone that only keeps Wireshark's stream number
+ * for stray late packets. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <uthash.h>
+
+#include "analyzer.h"
+#include "conn.h"
+#include "ip.h"
+#include "tcp.h"
+#include "tcp_reasm.h"
+#include "tls_record.h"
+
+/* Capture-time quiet periods after which a closed flow is reported, and
+ * after which its tombstone is forgotten. */
+#define CLOSE_LINGER_NS (2LL * 1000000000LL)
+#define TOMBSTONE_LINGER_NS (120LL * 1000000000LL)
+/* How far into a stream TLS is looked for. */
+#define HELLO_PROBE_BYTES (1u << 20)
+#define MIDSTREAM_PROBE_BYTES (64u * 1024u)
+
+struct flow_key {
+	uint8_t family;
+	uint8_t pad[3];
+	uint8_t addr[2][16];
+	uint16_t port[2];
+};
+
+enum flow_stage { FLOW_OPEN, FLOW_CLOSED, FLOW_TOMBSTONE };
+
+struct flow;
+
+/* The context a reassembly sink gets: which flow, which direction. */
+struct flow_dir {
+	struct analyzer *a;
+	struct flow *f;
+	int dir;
+};
+
+struct flow {
+	UT_hash_handle hh;
+	struct flow_key key;
+	struct flow *lru_prev, *lru_next;
+	struct endpoint ep[2]; /* ep[0] sent the first packet we saw */
+	uint64_t stream;
+	enum flow_stage stage;
+	int64_t last_ts;
+	uint64_t first_frame, last_frame;
+	int64_t first_ts;
+	struct flow_dir dirs[2];
+	struct tcp_reasm *reasm[2];
+	bool syn[2], synack[2], fin[2], rst;
+	uint64_t fin_frame, rst_frame;
+	int fin_dir, rst_dir;
+	uint8_t rst_ttl;
+	uint8_t ttl[2];
+	bool ttl_set[2];
+	uint64_t probed[2];
+	int client_dir;             /* -1 until decided */
+	struct tls_conn *conn;      /* owned; NULL until TLS is seen */
+	struct conn_parser *parser; /* owned */
+};
+
+static void lru_unlink(struct analyzer *a, struct flow *f)
+{
+	if (f->lru_prev)
+		f->lru_prev->lru_next = f->lru_next;
+	else
+		a->lru_head = f->lru_next;
+	if (f->lru_next)
+		f->lru_next->lru_prev = f->lru_prev;
+	else
+		a->lru_tail = f->lru_prev;
+	f->lru_prev = f->lru_next = NULL;
+}
+
+static void lru_append(struct analyzer *a, struct flow *f)
+{
+	f->lru_prev = a->lru_tail;
+	f->lru_next = NULL;
+	if (a->lru_tail)
+		a->lru_tail->lru_next = f;
+	else
+		a->lru_head = f;
+	a->lru_tail = f;
+}
+
+static void make_key(const struct ip_packet *ip, uint16_t sport, uint16_t dport, struct flow_key *k)
+{
+	size_t alen = ip->src.family == 4 ? 4 : 16;
+	int c = memcmp(ip->src.a, ip->dst.a, alen);
+	bool src_first = c < 0 || (c == 0 && sport <= dport);
+
+	memset(k, 0, sizeof *k);
+	k->family = ip->src.family;
+	memcpy(k->addr[src_first ? 0 : 1], ip->src.a, alen);
+	memcpy(k->addr[src_first ? 1 : 0], ip->dst.a, alen);
+	k->port[src_first ? 0 : 1] = sport;
+	k->port[src_first ? 1 : 0] = dport;
+}
+
+static enum side side_of(const struct flow *f, int dir)
+{
+	return dir == f->client_dir ? SIDE_CLIENT : SIDE_SERVER;
+}
+
+/* ---- TLS detection and delivery ------------------------------------ */
+
+static bool starts_tls(const struct flow *f, int dir, const uint8_t *p, size_t n)
+{
+	if (f->probed[dir] < HELLO_PROBE_BYTES && tls_looks_like_hello(p, n))
+		return true;
+	/* A capture that began mid-connection: a run of plausible records. */
+	if (f->syn[0] || f->syn[1] || f->synack[0] || f->synack[1] || f->probed[dir] >= MIDSTREAM_PROBE_BYTES)
+		return false;
+	if (!tls_record_header_plausible(p, n))
+		return false;
+	size_t next = 5 + (size_t)((p[3] << 8) | p[4]);
+	if (next == n)
+		return true;
+	return next + 5 <= n && tls_record_header_plausible(p + next, n - next);
+}
+
+static void decide_client(struct flow *f, int dir, const uint8_t *p, size_t n)
+{
+	/* The sender of a ClientHello is the client; of a ServerHello, the
+	 * server; then the SYN; then the lower port is taken as the server. */
+	if (tls_looks_like_hello(p, n)) {
+		bool server_hello = p[0] == TLS_CT_HANDSHAKE && n > 5 && p[5] == 2;
+		f->client_dir = server_hello ? !dir : dir;
+	} else if (f->syn[0] || f->syn[1]) {
+		f->client_dir = f->syn[0] ? 0 : 1;
+	} else if (f->synack[0] || f->synack[1]) {
+		f->client_dir = f->synack[0] ? 1 : 0;
+	} else {
+		f->client_dir = f->ep[0].port < f->ep[1].port ? 1 : 0;
+	}
+}
+
+static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_t *p, size_t n)
+{
+	f->conn = malloc(sizeof *f->conn);
+	f->parser = malloc(sizeof *f->parser);
+	if (!f->conn || !f->parser) {
+		free(f->conn);
+		free(f->parser);
+		f->conn = NULL;
+		f->parser = NULL;
+		return;
+	}
+	tls_conn_init(f->conn);
+	conn_parser_init(f->parser, a->opt.max_hs_msg);
+	decide_client(f, dir, p, n);
+	struct tls_conn *c = f->conn;
+	c->file_index = a->file_index;
+	c->stream = f->stream;
+	c->client = f->ep[f->client_dir];
+	c->server = f->ep[!f->client_dir];
+	c->client_known = tls_looks_like_hello(p, n) || f->syn[0] || f->syn[1];
+	c->first_frame = f->first_frame;
+	c->first_ts_ns = f->first_ts;
+	c->syn_seen = f->syn[0] || f->syn[1];
+	c->midstream = !c->syn_seen;
+	for (int d = 0; d < 2; d++) {
+		c->ttl_known[side_of(f, d)] = f->ttl_set[d];
+		c->usual_ttl[side_of(f, d)] = f->ttl[d];
+	}
+	a->stats.tls_conns++;
+}
+
+static void on_data(void *ctx, const uint8_t *p, size_t n, const struct tcp_frame_ref *at)
+{
+	struct flow_dir *fd = ctx;
+	struct flow *f = fd->f;
+
+	if (!f->conn) {
+		if (starts_tls(f, fd->dir, p, n))
+			become_tls(fd->a, f, fd->dir, p, n);
+		f->probed[fd->dir] += n;
+		if (!f->conn)
+			return;
+	}
+	conn_feed(f->conn, f->parser, side_of(f, fd->dir), p, n, at);
+}
+
+static void on_gap(void *ctx, uint64_t n, const struct tcp_frame_ref *at)
+{
+	struct flow_dir *fd = ctx;
+	struct flow *f = fd->f;
+
+	if (!f->conn) {
+		f->probed[fd->dir] += n;
+		return;
+	}
+	conn_gap(f->conn, f->parser, side_of(f, fd->dir), n, at);
+}
+
+static struct tcp_reasm_sink sink_for(struct flow *f, int dir)
+{
+	struct tcp_reasm_sink s = { &f->dirs[dir], on_data, on_gap };
+	return s;
+}
+
+/* ---- life cycle ------------------------------------------------------ */
+
+static void flow_release_heavy(struct flow *f)
+{
+	for (int d = 0; d < 2; d++) {
+		tcp_reasm_free(f->reasm[d]);
+		f->reasm[d] = NULL;
+	}
+	if (f->parser) {
+		conn_parser_release(f->parser);
+		free(f->parser);
+		f->parser = NULL;
+	}
+	if (f->conn) {
+		tls_conn_release(f->conn);
+		free(f->conn);
+		f->conn = NULL;
+	}
+}
+
+/* The connection is over: deliver what waits behind holes, settle the
+ * facts, pass it on in stream order, and keep only a tombstone. */
+static void flow_finalize(struct analyzer *a, struct flow *f, enum conn_end why)
+{
+	struct tcp_frame_ref at = { f->last_frame, f->last_ts };
+
+	if (f->stage == FLOW_TOMBSTONE)
+		return;
+	for (int d = 0; d < 2; d++) {
+		if (f->reasm[d]) {
+			struct tcp_reasm_sink s = sink_for(f, d);
+			tcp_reasm_flush(f->reasm[d], &at, &s);
+		}
+	}
+	struct tls_conn *c = f->conn;
+	if (c) {
+		const struct tcp_reasm_stats *st[2] = { f->reasm[0] ? tcp_reasm_stats(f->reasm[0]) : NULL,
+							f->reasm[1] ? tcp_reasm_stats(f->reasm[1]) : NULL };
+		c->last_frame = f->last_frame;
+		c->last_ts_ns = f->last_ts;
+		for (int d = 0; d < 2; d++)
+			if (st[d] && st[d]->midstream && !c->syn_seen)
+				c->midstream = true;
+		if (f->rst) {
+			c->end = END_RST;
+			c->end_frame = f->rst_frame;
+			c->end_by = side_of(f, f->rst_dir);
+			c->rst_ttl = f->rst_ttl;
+		} else if (f->fin[0] || f->fin[1]) {
+			c->end = END_FIN;
+			c->end_frame = f->fin_frame;
+			c->end_by = side_of(f, f->fin_dir);
+		} else {
+			c->end = why;
+		}
+		for (int d = 0; d < 2; d++) {
+			c->ttl_known[side_of(f, d)] = f->ttl_set[d];
+			c->usual_ttl[side_of(f, d)] = f->ttl[d];
+		}
+		conn_finish(c, f->parser);
+		if (f->parser) {
+			conn_parser_release(f->parser);
+			free(f->parser);
+			f->parser = NULL;
+		}
+		f->conn = NULL;
+		report_conn(a, c); /* takes ownership */
+	} else {
+		report_skip_stream(a, f->stream);
+	}
+	if (why == END_EVICTED)
+		a->stats.evicted++;
+	flow_release_heavy(f);
+	f->stage = FLOW_TOMBSTONE;
+}
+
+static void flow_destroy(struct analyzer *a, struct flow *f)
+{
+	flow_finalize(a, f, END_CAPTURE_END);
+	HASH_DEL(a->flows, f);
+	lru_unlink(a, f);
+	a->n_flows--;
+	free(f);
+}
+
+static void flow_start_stream(struct analyzer *a, struct flow *f, const struct ip_packet *ip, uint16_t sport,
+			      uint16_t dport)
+{
+	f->ep[0].addr = ip->src;
+	f->ep[0].port = sport;
+	f->ep[1].addr = ip->dst;
+	f->ep[1].port = dport;
+	f->stream = a->next_stream++;
+	f->stage = FLOW_OPEN;
+	f->first_frame = a->frame_no;
+	f->first_ts = a->now_ns;
+	f->client_dir = -1;
+	for (int d = 0; d < 2; d++) {
+		f->dirs[d].a = a;
+		f->dirs[d].f = f;
+		f->dirs[d].dir = d;
+		f->reasm[d] = tcp_reasm_new(a->opt.ooo_cap);
+	}
+	a->stats.tcp_flows++;
+}
+
+/* Evict the least recently active flow to stay within the flow limit. */
+static void flow_make_room(struct analyzer *a)
+{
+	while (a->n_flows >= a->opt.max_flows && a->lru_head) {
+		struct flow *victim = a->lru_head;
+		if (victim->stage != FLOW_TOMBSTONE)
+			flow_finalize(a, victim, END_EVICTED);
+		flow_destroy(a, victim);
+	}
+}
+
+void flow_expire_idle(struct analyzer *a)
+{
+	while (a->lru_head) {
+		struct flow *f = a->lru_head;
+		int64_t quiet = a->now_ns - f->last_ts;
+		if (f->stage == FLOW_TOMBSTONE && quiet > TOMBSTONE_LINGER_NS) {
+			flow_destroy(a, f);
+		} else if (f->stage == FLOW_CLOSED && quiet > CLOSE_LINGER_NS) {
+			flow_finalize(a, f, END_FIN);
+			lru_unlink(a, f);
+			lru_append(a, f);
+		} else if (f->stage == FLOW_OPEN && quiet > a->opt.idle_timeout_ns) {
+			flow_finalize(a, f, END_IDLE);
+			lru_unlink(a, f);
+			lru_append(a, f);
+		} else {
+			break;
+		}
+	}
+}
+
+void flow_table_flush(struct analyzer *a, enum conn_end why)
+{
+	/* In order of first activity, so reports come out in stream order. */
+	while (a->flows) {
+		struct flow *f = a->flows;
+		flow_finalize(a, f, why);
+		flow_destroy(a, f);
+	}
+}
+
+/* ---- per segment ----------------------------------------------------- */
+
+void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t *seg, size_t len, size_t wire_len)
+{
+	struct tcp_header th;
+	struct flow_key key;
+	struct flow *f = NULL;
+
+	if (tcp_parse(seg, len, &th) != DIS_OK) {
+		a->stats.malformed++;
+		return;
+	}
+	make_key(ip, th.sport, th.dport, &key);
+	HASH_FIND(hh, a->flows, &key, sizeof key, f);
+	bool syn_only = (th.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+	if (f && syn_only && (f->stage != FLOW_OPEN || f->rst || (f->fin[0] && f->fin[1]))) {
+		/* Port reuse: a new connection on a closed 5-tuple. */
+		flow_finalize(a, f, END_FIN);
+		flow_start_stream(a, f, ip, th.sport, th.dport);
+		memset(f->syn, 0, sizeof f->syn);
+		memset(f->synack, 0, sizeof f->synack);
+		memset(f->fin, 0, sizeof f->fin);
+		memset(f->ttl_set, 0, sizeof f->ttl_set);
+		memset(f->probed, 0, sizeof f->probed);
+		f->rst = false;
+	}
+	if (!f) {
+		flow_make_room(a);
+		f = calloc(1, sizeof *f);
+		if (!f)
+			return;
+		f->key = key;
+		HASH_ADD(hh, a->flows, key, sizeof f->key, f);
+		a->n_flows++;
+		lru_append(a, f);
+		flow_start_stream(a, f, ip, th.sport, th.dport);
+	}
+	f->last_ts = a->now_ns;
+	f->last_frame = a->frame_no;
+	lru_unlink(a, f);
+	lru_append(a, f);
+	if (f->stage == FLOW_TOMBSTONE)
+		return;
+
+	int dir = (ip_addr_cmp(&ip->src, &f->ep[0].addr) == 0 && th.sport == f->ep[0].port) ? 0 : 1;
+	if (th.flags & TCP_RST) {
+		if (!f->rst) {
+			f->rst = true;
+			f->rst_frame = a->frame_no;
+			f->rst_dir = dir;
+			f->rst_ttl = ip->ttl;
+			if (f->conn)
+				conn_add_event(f->conn, EV_RST, side_of(f, dir), 0, a->frame_no, a->now_ns, 0);
+		}
+	} else if (!f->ttl_set[dir]) {
+		f->ttl[dir] = ip->ttl;
+		f->ttl_set[dir] = true;
+	}
+	if (th.flags & TCP_SYN) {
+		if (th.flags & TCP_ACK)
+			f->synack[dir] = true;
+		else
+			f->syn[dir] = true;
+	}
+
+	struct tcp_frame_ref at = { a->frame_no, a->now_ns };
+	size_t wire_payload = wire_len > th.hdr_len ? wire_len - th.hdr_len : 0;
+	if (wire_payload < th.payload_len)
+		wire_payload = th.payload_len;
+	if (f->reasm[dir]) {
+		struct tcp_reasm_sink s = sink_for(f, dir);
+		tcp_reasm_segment(f->reasm[dir], th.seq, th.flags, th.payload, th.payload_len, wire_payload, &at, &s);
+	}
+	if ((th.flags & TCP_ACK) && !(th.flags & TCP_RST) && f->reasm[!dir]) {
+		struct tcp_reasm_sink s = sink_for(f, !dir);
+		tcp_reasm_ack(f->reasm[!dir], th.ack, &at, &s);
+	}
+	if ((th.flags & TCP_FIN) && !f->fin[dir]) {
+		f->fin[dir] = true;
+		if (!f->fin[!dir]) {
+			f->fin_frame = a->frame_no;
+			f->fin_dir = dir;
+		}
+		if (f->conn)
+			conn_add_event(f->conn, EV_FIN, side_of(f, dir), 0, a->frame_no, a->now_ns, 0);
+	}
+	if (f->stage == FLOW_OPEN && (f->rst || (f->fin[0] && f->fin[1])))
+		f->stage = FLOW_CLOSED;
+}

@@ -1,0 +1,258 @@
+/* main.c - command line: read captures, report TLS connections. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyzer.h"
+#include "link.h"
+#include "output.h"
+#include "source.h"
+
+#define MTLSDIAG_VERSION "0.1.0"
+
+/* Exit codes (documented in the man page). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FINDINGS = 1,
+	EXIT_INPUT = 2,
+	EXIT_NO_TLS = 3,
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: mtlsdiag [options] FILE...\n"
+		"Explain client-certificate (mutual TLS) authentication in packet captures.\n"
+		"FILE is a pcap or pcapng capture; '-' reads standard input.\n"
+		"\n"
+		"Output:\n"
+		"  -F, --format text|json   text report (default) or JSON lines, one object per connection\n"
+		"  -o, --output FILE        write the report to FILE instead of standard output\n"
+		"      --color              colour the text report even when not on a terminal\n"
+		"      --no-color           never colour the text report\n"
+		"  -q, --quiet              no summary and no progress display\n"
+		"\n"
+		"Limits:\n"
+		"      --max-flows N        TCP connections tracked at once (default %u); the least\n"
+		"                           recently active is reported early and dropped\n"
+		"      --reasm-cap BYTES    out-of-order bytes buffered per direction (default %u)\n"
+		"      --max-handshake BYTES  largest handshake message decoded (default %u)\n"
+		"      --idle-timeout SECONDS  a connection quiet this long is reported (default %d)\n"
+		"\n"
+		"  -h, --help               this text\n"
+		"  -V, --version            version\n"
+		"\n"
+		"Exit status: 0 success; 2 usage or input error (unreadable, not a capture,\n"
+		"damaged); 3 no TLS connection found. See mtlsdiag(1).\n",
+		DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S);
+}
+
+static int parse_size(const char *opt, const char *arg, size_t min, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || v < min) {
+		fprintf(stderr, "mtlsdiag: %s: '%s' is not a number >= %zu\n", opt, arg, min);
+		return -1;
+	}
+	*out = (size_t)v;
+	return 0;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Reads one file through the analyzer. Returns EXIT_OK or EXIT_INPUT. */
+static int run_file(struct analyzer *a, const char *path, unsigned index)
+{
+	char err[512];
+	struct source *src = source_open(path, err, sizeof err);
+	if (!src) {
+		fprintf(stderr, "mtlsdiag: %s: %s\n", path, err);
+		return EXIT_INPUT;
+	}
+	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	analyzer_begin_file(a, name, index);
+
+	int rc = EXIT_OK;
+	int warned_link = -1;
+	uint64_t decodable = 0;
+	double last_progress = now_seconds();
+	bool progress = a->opt.progress;
+	struct source_frame fr;
+	for (;;) {
+		enum source_status st = source_next(src, &fr, err, sizeof err);
+		if (st == SOURCE_END)
+			break;
+		if (st == SOURCE_ERROR) {
+			fprintf(stderr, "%smtlsdiag: %s: frame %llu: %s; reporting what was read before it\n",
+				progress ? "\r\033[K" : "", name, (unsigned long long)a->frame_no + 1, err);
+			rc = EXIT_INPUT;
+			break;
+		}
+		if (!link_type_supported(fr.linktype)) {
+			if (warned_link != fr.linktype) {
+				fprintf(stderr, "mtlsdiag: %s: frame %llu: link type %d (%s) is not decoded; such frames are skipped\n",
+					name, (unsigned long long)a->frame_no + 1, fr.linktype, link_type_name(fr.linktype));
+				warned_link = fr.linktype;
+			}
+		} else {
+			decodable++;
+		}
+		analyzer_frame(a, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns);
+		if (progress && (a->frame_no & 0x3fff) == 0) {
+			double t = now_seconds();
+			if (t - last_progress >= 0.5) {
+				uint64_t done, total;
+				source_progress(src, &done, &total);
+				if (total)
+					fprintf(stderr, "\r\033[K%s: %3.0f%%, %llu frames, %llu TLS connections", name,
+						100.0 * (double)done / (double)total, (unsigned long long)a->frame_no,
+						(unsigned long long)a->stats.tls_conns);
+				else
+					fprintf(stderr, "\r\033[K%s: %llu frames, %llu TLS connections", name,
+						(unsigned long long)a->frame_no, (unsigned long long)a->stats.tls_conns);
+				last_progress = t;
+			}
+		}
+	}
+	if (progress)
+		fprintf(stderr, "\r\033[K");
+	analyzer_end_file(a);
+	if (a->stats.frames > 0 && decodable == 0 && rc == EXIT_OK) {
+		fprintf(stderr, "mtlsdiag: %s: no frame has a link type mtlsdiag decodes\n", name);
+		rc = EXIT_INPUT;
+	} else if (a->stats.tls_conns == 0 && !a->opt.quiet) {
+		fprintf(stderr, "mtlsdiag: %s: no TLS connection found (%llu frames, %llu TCP connections)\n", name,
+			(unsigned long long)a->stats.frames, (unsigned long long)a->stats.tcp_flows);
+	}
+	source_close(src);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE };
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "color", no_argument, NULL, OPT_COLOR },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+		{ "reasm-cap", required_argument, NULL, OPT_REASM_CAP },
+		{ "max-handshake", required_argument, NULL, OPT_MAX_HS },
+		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct options opt = {
+		.format = FORMAT_TEXT,
+		.max_flows = DEFAULT_MAX_FLOWS,
+		.ooo_cap = DEFAULT_OOO_CAP,
+		.max_hs_msg = DEFAULT_MAX_HS_MSG,
+		.max_frag_bytes = DEFAULT_MAX_FRAG_BYTES,
+		.idle_timeout_ns = (int64_t)DEFAULT_IDLE_TIMEOUT_S * 1000000000LL,
+	};
+	int color = -1, c;
+	size_t v;
+
+	while ((c = getopt_long(argc, argv, "F:o:qhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if (strcmp(optarg, "text") == 0)
+				opt.format = FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				opt.format = FORMAT_JSON;
+			else {
+				fprintf(stderr, "mtlsdiag: --format: '%s' is not text or json\n", optarg);
+				return EXIT_INPUT;
+			}
+			break;
+		case 'o':
+			opt.output_path = optarg;
+			break;
+		case OPT_COLOR:
+			color = 1;
+			break;
+		case OPT_NO_COLOR:
+			color = 0;
+			break;
+		case 'q':
+			opt.quiet = true;
+			break;
+		case OPT_MAX_FLOWS:
+			if (parse_size("--max-flows", optarg, 1, &opt.max_flows))
+				return EXIT_INPUT;
+			break;
+		case OPT_REASM_CAP:
+			if (parse_size("--reasm-cap", optarg, 1024, &opt.ooo_cap))
+				return EXIT_INPUT;
+			break;
+		case OPT_MAX_HS:
+			if (parse_size("--max-handshake", optarg, 1024, &opt.max_hs_msg))
+				return EXIT_INPUT;
+			break;
+		case OPT_IDLE:
+			if (parse_size("--idle-timeout", optarg, 1, &v))
+				return EXIT_INPUT;
+			opt.idle_timeout_ns = (int64_t)v * 1000000000LL;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("mtlsdiag %s\n", MTLSDIAG_VERSION);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_INPUT;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "mtlsdiag: no capture file given (try --help)\n");
+		return EXIT_INPUT;
+	}
+
+	struct output out = { .fp = stdout, .format = opt.format };
+	if (opt.output_path) {
+		out.fp = fopen(opt.output_path, "w");
+		if (!out.fp) {
+			fprintf(stderr, "mtlsdiag: %s: %s\n", opt.output_path, strerror(errno));
+			return EXIT_INPUT;
+		}
+	}
+	out.color = color == -1 ? (opt.format == FORMAT_TEXT && !opt.output_path && isatty(STDOUT_FILENO))
+				: (color == 1 && opt.format == FORMAT_TEXT);
+	opt.progress = !opt.quiet && isatty(STDERR_FILENO);
+
+	struct analyzer a;
+	analyzer_init(&a, &opt, &out);
+	int rc = EXIT_OK;
+	unsigned files = 0;
+	for (int i = optind; i < argc; i++) {
+		int frc = run_file(&a, argv[i], files++);
+		if (frc != EXIT_OK)
+			rc = frc;
+	}
+	if (!opt.quiet)
+		output_run_summary(&out, &a.total, files);
+	if (rc == EXIT_OK && a.total.tls_conns == 0)
+		rc = EXIT_NO_TLS;
+	analyzer_release(&a);
+	if (out.fp != stdout && fclose(out.fp) != 0) {
+		fprintf(stderr, "mtlsdiag: %s: %s\n", opt.output_path, strerror(errno));
+		rc = EXIT_INPUT;
+	}
+	return rc;
+}

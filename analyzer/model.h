@@ -1,0 +1,196 @@
+/* model.h - the connection model: every fact the report and the diagnosis
+ * use about one TLS connection. Filled by conn.c, read by output and
+ * diagnosis; nothing else holds facts. */
+#ifndef MTLS_MODEL_H
+#define MTLS_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ip.h"
+#include "tls_handshake.h"
+#include "x509_summary.h"
+
+enum side { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
+
+enum cc_status {
+	CC_NOT_REQUESTED, /* no request seen, no Certificate from the client */
+	CC_ABSENT,        /* requested, no Certificate message came back */
+	CC_EMPTY,         /* an empty Certificate (no certificate sent) */
+	CC_PRESENT,       /* certificates sent */
+	CC_UNKNOWN,       /* cannot be seen (encrypted, no keys) */
+};
+
+enum cr_phase { PHASE_INITIAL, PHASE_RENEGOTIATION, PHASE_POST_HANDSHAKE };
+enum visibility { VIS_CLEARTEXT, VIS_DECRYPTED, VIS_INFERRED };
+
+enum conn_end {
+	END_CAPTURE_END, /* still open when the capture ended */
+	END_FIN,
+	END_RST,
+	END_ALERT,       /* a fatal alert, then no FIN/RST seen */
+	END_IDLE,        /* expired after the idle timeout (live) */
+	END_EVICTED,     /* dropped to respect the flow limit */
+};
+
+struct endpoint {
+	struct ip_addr addr;
+	uint16_t port;
+};
+
+struct cert_info {
+	struct x509_summary sum;
+	bool parsed;              /* false: OpenSSL rejected the DER */
+	size_t der_len;
+};
+
+struct cert_chain {
+	size_t n_certs;           /* as in the message */
+	size_t n_kept;
+	struct cert_info *certs;  /* owned, n_kept entries */
+};
+
+struct cert_request_fact {
+	uint64_t frame;
+	int64_t ts_ns;
+	int64_t since_client_hello_ns;  /* -1 when no ClientHello was seen */
+	enum cr_phase phase;
+	enum visibility visibility;
+	uint32_t msg_len;
+	unsigned records;               /* records the message spanned */
+	uint8_t cert_types[TLS_MAX_CERT_TYPES];
+	size_t n_cert_types;
+	uint16_t sig_algs[TLS_MAX_SIG_ALGS];
+	size_t n_sig_algs;
+	bool has_ca_extension;          /* TLS 1.3 */
+	size_t n_ca_names;
+	size_t ca_list_bytes;
+	char **ca_names;                /* owned, n_ca_names RFC 2253 strings */
+	bool parse_error;               /* message malformed or oversized */
+	uint8_t *ca_list_der;           /* owned copy, for chain matching */
+};
+
+struct alert_fact {
+	uint64_t frame;
+	int64_t ts_ns;
+	enum side from;
+	int level;                      /* -1 when encrypted */
+	int description;                /* -1 when encrypted */
+	enum visibility visibility;
+	bool encrypted;
+};
+
+/* One step of the handshake ladder (and Zeek-like history). */
+enum ev_kind {
+	EV_HANDSHAKE,       /* cleartext handshake message: hs_type */
+	EV_ENC_HANDSHAKE,   /* encrypted handshake record */
+	EV_CCS,
+	EV_ALERT,
+	EV_APP_DATA,        /* consecutive records merged */
+	EV_SSLV2_HELLO,
+	EV_GAP,
+	EV_RST,
+	EV_FIN,
+};
+
+struct conn_event {
+	enum ev_kind kind;
+	enum side from;
+	uint8_t hs_type;
+	uint64_t frame;
+	int64_t ts_ns;
+	uint32_t bytes;     /* record/message bytes (sum for merged app data) */
+	uint32_t count;     /* records merged */
+};
+
+#define CONN_MAX_EVENTS 96
+
+struct tls_conn {
+	unsigned file_index;
+	uint64_t stream;                 /* like Wireshark's tcp.stream */
+	struct endpoint client, server;
+	bool client_known;               /* from a ClientHello or SYN */
+	uint64_t first_frame, last_frame;
+	int64_t first_ts_ns, last_ts_ns;
+	uint64_t tls_first_frame;
+
+	/* ClientHello (the first one) */
+	bool have_client_hello;
+	uint64_t client_hello_frame;
+	int64_t client_hello_ts_ns;
+	struct tls_client_hello ch;
+	unsigned n_client_hellos;        /* cleartext ones */
+
+	/* ServerHello (the first one) */
+	bool have_server_hello;
+	uint64_t server_hello_frame;
+	struct tls_server_hello sh;
+	uint16_t version;                /* negotiated; 0 when unknown */
+	bool resumed;
+	bool hello_retry;
+
+	struct cert_chain server_chain;
+	uint64_t server_cert_frame;
+
+	struct cert_request_fact *requests;  /* owned array */
+	size_t n_requests;
+
+	enum cc_status cc_status;
+	uint64_t client_cert_frame;
+	struct cert_chain client_chain;
+	enum visibility cc_visibility;
+	uint64_t cert_verify_frame;          /* 0: not seen */
+
+	struct alert_fact *alerts;           /* owned array */
+	size_t n_alerts;
+
+	/* Renegotiation and encrypted handshake traffic (TLS <= 1.2). */
+	uint64_t hello_request_frame;        /* cleartext HelloRequest */
+	unsigned enc_hs_after_app[2];        /* encrypted handshake records after app data */
+	uint64_t first_reneg_frame;
+	enum side reneg_initiator;
+	bool renegotiated;
+	uint64_t app_bytes_before_reneg[2];
+
+	/* Encryption state per direction. */
+	bool ccs_seen[2];
+	uint64_t app_records[2];
+	uint64_t app_bytes[2];
+	bool finished_seen[2];
+
+	/* Transport */
+	enum conn_end end;
+	uint64_t end_frame;
+	enum side end_by;
+	uint8_t rst_ttl;
+	uint8_t usual_ttl[2];
+	bool ttl_known[2];
+	bool syn_seen;
+	bool midstream;
+	uint64_t gaps;
+	uint64_t gap_bytes;
+	uint64_t resyncs;
+	bool truncated_record;               /* capture ended inside a record */
+
+	struct conn_event events[CONN_MAX_EVENTS];
+	size_t n_events;
+	uint64_t events_dropped;
+
+	char notes[256];                     /* short anomalies, comma separated */
+};
+
+void tls_conn_init(struct tls_conn *c);
+void tls_conn_release(struct tls_conn *c);
+void cert_chain_release(struct cert_chain *ch);
+
+const char *cc_status_name(enum cc_status s);
+const char *cr_phase_name(enum cr_phase p);
+const char *visibility_name(enum visibility v);
+const char *conn_end_name(enum conn_end e);
+const char *side_name(enum side s);
+/* "10.0.0.1:443" or "[2001:db8::1]:443" */
+const char *endpoint_text(const struct endpoint *e, char *buf, size_t bufsz);
+void tls_conn_note(struct tls_conn *c, const char *note);
+
+#endif

@@ -1,0 +1,29 @@
+/* output.h - renderers of finished connections: text for people, JSON
+ * lines for machines. They read the model only. */
+#ifndef MTLS_OUTPUT_H
+#define MTLS_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "analyzer.h"
+#include "model.h"
+
+struct output {
+	FILE *fp;
+	enum out_format format;
+	bool color;
+	bool verbose;
+	unsigned printed;
+};
+
+void output_conn(struct output *o, const char *file_name, const struct tls_conn *c);
+void output_run_summary(struct output *o, const struct run_stats *st, unsigned files);
+
+/* output_json.c */
+void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c);
+/* output_text.c */
+void output_text_conn(struct output *o, const char *file_name, const struct tls_conn *c);
+void output_text_summary(struct output *o, const struct run_stats *st, unsigned files);
+
+#endif

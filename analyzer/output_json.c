@@ -1,0 +1,276 @@
+/* output_json.c - one JSON object per connection (JSON lines), keeping
+ * the contract in design.md; extra fields are documented in the man page. */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "output.h"
+#include "tls_names.h"
+
+#define SCHEMA_VERSION 1
+
+static json_t *frame_or_null(uint64_t frame)
+{
+	return frame ? json_integer((json_int_t)frame) : json_null();
+}
+
+static json_t *version_json(uint16_t v)
+{
+	char buf[32];
+	return v ? json_string(tls_version_name(v, buf)) : json_null();
+}
+
+static json_t *cert_json(const struct cert_info *ci)
+{
+	json_t *o = json_object();
+	if (!ci->parsed) {
+		json_object_set_new(o, "error", json_string("certificate not decodable"));
+		json_object_set_new(o, "der_bytes", json_integer((json_int_t)ci->der_len));
+		return o;
+	}
+	const struct x509_summary *s = &ci->sum;
+	json_object_set_new(o, "subject", json_string(s->subject));
+	json_object_set_new(o, "issuer", json_string(s->issuer));
+	json_object_set_new(o, "serial", json_string(s->serial));
+	json_object_set_new(o, "not_before", json_string(s->not_before));
+	json_object_set_new(o, "not_after", json_string(s->not_after));
+	json_t *eku = json_array();
+	const char *names[8];
+	size_t n = x509_eku_names(s->eku, names, 8);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(eku, json_string(names[i]));
+	json_object_set_new(o, "eku", s->has_eku ? eku : (json_decref(eku), json_null()));
+	json_object_set_new(o, "key_type", json_string(s->key_type));
+	json_object_set_new(o, "self_signed", json_boolean(s->self_signed));
+	json_object_set_new(o, "ca", json_boolean(s->is_ca));
+	char hex[65];
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", s->sha256[i]);
+	json_object_set_new(o, "sha256", json_string(hex));
+	return o;
+}
+
+static json_t *chain_json(const struct cert_chain *ch)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < ch->n_kept; i++)
+		json_array_append_new(arr, cert_json(&ch->certs[i]));
+	return arr;
+}
+
+static json_t *request_json(const struct cert_request_fact *f)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "frame", json_integer((json_int_t)f->frame));
+	json_object_set_new(o, "phase", json_string(cr_phase_name(f->phase)));
+	json_object_set_new(o, "visibility", json_string(visibility_name(f->visibility)));
+	json_object_set_new(o, "ms_since_client_hello",
+			    f->since_client_hello_ns >= 0 ? json_real((double)f->since_client_hello_ns / 1e6)
+							   : json_null());
+	json_t *names = json_array();
+	for (size_t i = 0; i < f->n_ca_names; i++)
+		json_array_append_new(names, json_string(f->ca_names[i]));
+	json_object_set_new(o, "ca_names", names);
+	json_object_set_new(o, "ca_count", json_integer((json_int_t)f->n_ca_names));
+	json_object_set_new(o, "ca_list_bytes", json_integer((json_int_t)f->ca_list_bytes));
+	json_t *types = json_array();
+	for (size_t i = 0; i < f->n_cert_types; i++) {
+		const char *n = tls_cert_type_name(f->cert_types[i]);
+		json_array_append_new(types, n ? json_string(n) : json_integer(f->cert_types[i]));
+	}
+	json_object_set_new(o, "certificate_types", types);
+	json_t *algs = json_array();
+	for (size_t i = 0; i < f->n_sig_algs; i++) {
+		const char *n = tls_sig_alg_name(f->sig_algs[i]);
+		char buf[8];
+		snprintf(buf, sizeof buf, "0x%04x", f->sig_algs[i]);
+		json_array_append_new(algs, json_string(n ? n : buf));
+	}
+	json_object_set_new(o, "signature_algorithms", algs);
+	json_object_set_new(o, "message_bytes", json_integer(f->msg_len));
+	json_object_set_new(o, "records", json_integer(f->records));
+	if (f->parse_error)
+		json_object_set_new(o, "error", json_string("request not decodable"));
+	return o;
+}
+
+static json_t *alert_json(const struct alert_fact *al)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "frame", json_integer((json_int_t)al->frame));
+	json_object_set_new(o, "from", json_string(side_name(al->from)));
+	if (al->encrypted) {
+		json_object_set_new(o, "level", json_null());
+		json_object_set_new(o, "description", json_null());
+	} else {
+		json_object_set_new(o, "level", json_string(tls_alert_level_name((uint8_t)al->level)));
+		json_object_set_new(o, "description", json_string(tls_alert_name((uint8_t)al->description)));
+		json_object_set_new(o, "code", json_integer(al->description));
+	}
+	json_object_set_new(o, "visibility", json_string(visibility_name(al->visibility)));
+	return o;
+}
+
+static json_t *history_json(const struct tls_conn *c)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < c->n_events; i++) {
+		const struct conn_event *e = &c->events[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "frame", json_integer((json_int_t)e->frame));
+		json_object_set_new(o, "from", json_string(side_name(e->from)));
+		const char *what = "?";
+		switch (e->kind) {
+		case EV_HANDSHAKE:
+			what = tls_hs_type_name(e->hs_type);
+			break;
+		case EV_ENC_HANDSHAKE:
+			what = e->hs_type == TLS_HS_FINISHED ? "encrypted_finished" : "encrypted_handshake";
+			break;
+		case EV_CCS:
+			what = "change_cipher_spec";
+			break;
+		case EV_ALERT:
+			what = "alert";
+			break;
+		case EV_APP_DATA:
+			what = "application_data";
+			break;
+		case EV_SSLV2_HELLO:
+			what = "sslv2_client_hello";
+			break;
+		case EV_GAP:
+			what = "gap";
+			break;
+		case EV_RST:
+			what = "rst";
+			break;
+		case EV_FIN:
+			what = "fin";
+			break;
+		}
+		json_object_set_new(o, "what", json_string(what));
+		json_object_set_new(o, "bytes", json_integer(e->bytes));
+		if (e->count > 1)
+			json_object_set_new(o, "records", json_integer(e->count));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c)
+{
+	char buf[80];
+	json_t *j = json_object();
+
+	json_object_set_new(j, "schema_version", json_integer(SCHEMA_VERSION));
+	json_object_set_new(j, "file", json_string(file_name));
+	json_object_set_new(j, "stream", json_integer((json_int_t)c->stream));
+	json_object_set_new(j, "client", json_string(endpoint_text(&c->client, buf, sizeof buf)));
+	json_object_set_new(j, "server", json_string(endpoint_text(&c->server, buf, sizeof buf)));
+	json_object_set_new(j, "first_frame", json_integer((json_int_t)c->first_frame));
+	json_object_set_new(j, "last_frame", json_integer((json_int_t)c->last_frame));
+	json_object_set_new(j, "first_time", json_real((double)c->first_ts_ns / 1e9));
+	json_object_set_new(j, "version", version_json(c->version));
+	json_object_set_new(j, "sni", c->have_client_hello && c->ch.sni[0] ? json_string(c->ch.sni) : json_null());
+
+	json_t *ch = json_null();
+	if (c->have_client_hello) {
+		ch = json_object();
+		json_object_set_new(ch, "frame", json_integer((json_int_t)c->client_hello_frame));
+		json_object_set_new(ch, "legacy_version", version_json(c->ch.legacy_version));
+		json_t *vers = json_array();
+		for (size_t i = 0; i < c->ch.n_versions; i++)
+			json_array_append_new(vers, version_json(c->ch.versions[i]));
+		json_object_set_new(ch, "supported_versions", vers);
+		json_t *alpn = json_array();
+		for (size_t i = 0; i < c->ch.n_alpn; i++)
+			json_array_append_new(alpn, json_string(c->ch.alpn[i]));
+		json_object_set_new(ch, "alpn", alpn);
+		json_object_set_new(ch, "post_handshake_auth", json_boolean(c->ch.has_post_handshake_auth));
+		json_object_set_new(ch, "renegotiation_info",
+				    json_boolean(c->ch.has_renegotiation_info || c->ch.offers_reneg_scsv));
+		json_object_set_new(ch, "session_id", json_boolean(c->ch.session_id_len > 0));
+		json_object_set_new(ch, "session_ticket", json_boolean(c->ch.session_ticket_len > 0));
+		json_object_set_new(ch, "psk", json_boolean(c->ch.has_pre_shared_key));
+		json_object_set_new(ch, "sslv2_format", json_boolean(c->ch.sslv2_format));
+		json_object_set_new(ch, "count", json_integer(c->n_client_hellos));
+	}
+	json_object_set_new(j, "client_hello", ch);
+
+	json_t *sh = json_null();
+	if (c->have_server_hello) {
+		sh = json_object();
+		json_object_set_new(sh, "frame", json_integer((json_int_t)c->server_hello_frame));
+		const char *cs = tls_cipher_suite_name(c->sh.cipher_suite);
+		snprintf(buf, sizeof buf, "0x%04x", c->sh.cipher_suite);
+		json_object_set_new(sh, "cipher_suite", json_string(cs ? cs : buf));
+		json_object_set_new(sh, "alpn", c->sh.alpn[0] ? json_string(c->sh.alpn) : json_null());
+		json_object_set_new(sh, "renegotiation_info", json_boolean(c->sh.has_renegotiation_info));
+		json_object_set_new(sh, "hello_retry_request", json_boolean(c->hello_retry));
+	}
+	json_object_set_new(j, "server_hello", sh);
+	json_object_set_new(j, "resumed", json_boolean(c->resumed));
+	json_object_set_new(j, "server_chain", chain_json(&c->server_chain));
+	json_object_set_new(j, "server_certificate_frame", frame_or_null(c->server_cert_frame));
+
+	json_t *reqs = json_array();
+	for (size_t i = 0; i < c->n_requests; i++)
+		json_array_append_new(reqs, request_json(&c->requests[i]));
+	json_object_set_new(j, "cert_requests", reqs);
+
+	json_t *cc = json_object();
+	json_object_set_new(cc, "status", json_string(cc_status_name(c->cc_status)));
+	json_object_set_new(cc, "frame", frame_or_null(c->client_cert_frame));
+	json_object_set_new(cc, "visibility", c->cc_status == CC_NOT_REQUESTED
+						      ? json_null()
+						      : json_string(visibility_name(c->cc_visibility)));
+	json_object_set_new(cc, "count", json_integer((json_int_t)c->client_chain.n_certs));
+	json_object_set_new(cc, "chain", chain_json(&c->client_chain));
+	json_object_set_new(cc, "certificate_verify_frame", frame_or_null(c->cert_verify_frame));
+	json_object_set_new(j, "client_certificate", cc);
+
+	json_t *alerts = json_array();
+	for (size_t i = 0; i < c->n_alerts; i++)
+		json_array_append_new(alerts, alert_json(&c->alerts[i]));
+	json_object_set_new(j, "alerts", alerts);
+
+	json_t *reneg = json_object();
+	json_object_set_new(reneg, "seen", json_boolean(c->renegotiated || c->hello_request_frame));
+	json_object_set_new(reneg, "hello_request_frame", frame_or_null(c->hello_request_frame));
+	json_object_set_new(reneg, "first_frame", frame_or_null(c->first_reneg_frame));
+	json_object_set_new(reneg, "initiator",
+			    c->renegotiated ? json_string(side_name(c->reneg_initiator)) : json_null());
+	json_object_set_new(reneg, "encrypted_records_client", json_integer(c->enc_hs_after_app[SIDE_CLIENT]));
+	json_object_set_new(reneg, "encrypted_records_server", json_integer(c->enc_hs_after_app[SIDE_SERVER]));
+	json_object_set_new(j, "renegotiation", reneg);
+
+	json_object_set_new(j, "end", json_string(conn_end_name(c->end)));
+	json_object_set_new(j, "end_frame", frame_or_null(c->end_frame));
+	json_object_set_new(j, "end_by", c->end == END_CAPTURE_END || c->end == END_IDLE || c->end == END_EVICTED
+						 ? json_null()
+						 : json_string(side_name(c->end_by)));
+	if (c->end == END_RST)
+		json_object_set_new(j, "rst_ttl", json_integer(c->rst_ttl));
+
+	json_t *tcp = json_object();
+	json_object_set_new(tcp, "syn_seen", json_boolean(c->syn_seen));
+	json_object_set_new(tcp, "midstream", json_boolean(c->midstream));
+	json_object_set_new(tcp, "gaps", json_integer((json_int_t)c->gaps));
+	json_object_set_new(tcp, "gap_bytes", json_integer((json_int_t)c->gap_bytes));
+	json_object_set_new(tcp, "resyncs", json_integer((json_int_t)c->resyncs));
+	json_object_set_new(tcp, "client_ttl", c->ttl_known[SIDE_CLIENT] ? json_integer(c->usual_ttl[SIDE_CLIENT])
+									  : json_null());
+	json_object_set_new(tcp, "server_ttl", c->ttl_known[SIDE_SERVER] ? json_integer(c->usual_ttl[SIDE_SERVER])
+									  : json_null());
+	json_object_set_new(j, "tcp", tcp);
+	json_object_set_new(j, "history", history_json(c));
+	json_object_set_new(j, "notes", json_string(c->notes));
+	snprintf(buf, sizeof buf, "tcp.stream eq %llu", (unsigned long long)c->stream);
+	json_object_set_new(j, "wireshark_filter", json_string(buf));
+	json_object_set_new(j, "findings", json_array());
+
+	json_dumpf(j, o->fp, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	fputc('\n', o->fp);
+	json_decref(j);
+}

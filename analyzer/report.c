@@ -1,0 +1,138 @@
+/* report.c - puts finished connections out in stream order. */
+#include <stdlib.h>
+
+#include "analyzer.h"
+#include "output.h"
+
+struct report_item {
+	uint64_t stream;
+	struct tls_conn *conn; /* owned; NULL for a non-TLS stream */
+};
+
+/* A binary min-heap on the stream number. */
+struct report_queue {
+	struct report_item *items;
+	size_t n, cap;
+	uint64_t next_stream;
+};
+
+struct report_queue *report_queue_new(void)
+{
+	return calloc(1, sizeof(struct report_queue));
+}
+
+static void emit(struct analyzer *a, struct tls_conn *c)
+{
+	if (!c)
+		return;
+	output_conn(a->out, a->file_name, c);
+	a->stats.reported++;
+	if (c->n_requests)
+		a->stats.with_request++;
+	if (c->cc_status == CC_EMPTY)
+		a->stats.cc_empty++;
+	else if (c->cc_status == CC_PRESENT)
+		a->stats.cc_present++;
+	else if (c->cc_status == CC_ABSENT)
+		a->stats.cc_absent++;
+	tls_conn_release(c);
+	free(c);
+}
+
+static void swap(struct report_item *x, struct report_item *y)
+{
+	struct report_item t = *x;
+	*x = *y;
+	*y = t;
+}
+
+static void push(struct report_queue *q, struct report_item it)
+{
+	size_t i = q->n++;
+	q->items[i] = it;
+	while (i > 0 && q->items[(i - 1) / 2].stream > q->items[i].stream) {
+		swap(&q->items[(i - 1) / 2], &q->items[i]);
+		i = (i - 1) / 2;
+	}
+}
+
+static struct report_item pop(struct report_queue *q)
+{
+	struct report_item top = q->items[0];
+	q->items[0] = q->items[--q->n];
+	size_t i = 0;
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < q->n && q->items[l].stream < q->items[m].stream)
+			m = l;
+		if (r < q->n && q->items[r].stream < q->items[m].stream)
+			m = r;
+		if (m == i)
+			break;
+		swap(&q->items[i], &q->items[m]);
+		i = m;
+	}
+	return top;
+}
+
+static void drain(struct analyzer *a, bool all)
+{
+	struct report_queue *q = a->queue;
+	while (q->n > 0 && (all || q->items[0].stream <= q->next_stream || q->n > REPORT_QUEUE_MAX)) {
+		struct report_item it = pop(q);
+		if (it.stream >= q->next_stream)
+			q->next_stream = it.stream + 1;
+		emit(a, it.conn);
+	}
+}
+
+static void enqueue(struct analyzer *a, uint64_t stream, struct tls_conn *c)
+{
+	struct report_queue *q = a->queue;
+	if (stream < q->next_stream) {
+		emit(a, c); /* later than its turn: out of order rather than lost */
+		return;
+	}
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 64;
+		struct report_item *grown = realloc(q->items, cap * sizeof *grown);
+		if (!grown) {
+			emit(a, c);
+			return;
+		}
+		q->items = grown;
+		q->cap = cap;
+	}
+	push(q, (struct report_item){ stream, c });
+	drain(a, false);
+}
+
+void report_conn(struct analyzer *a, struct tls_conn *conn)
+{
+	enqueue(a, conn->stream, conn);
+}
+
+void report_skip_stream(struct analyzer *a, uint64_t stream)
+{
+	enqueue(a, stream, NULL);
+}
+
+void report_flush(struct analyzer *a)
+{
+	drain(a, true);
+	a->queue->next_stream = 0;
+}
+
+void report_queue_free(struct report_queue *q)
+{
+	if (!q)
+		return;
+	for (size_t i = 0; i < q->n; i++) {
+		if (q->items[i].conn) {
+			tls_conn_release(q->items[i].conn);
+			free(q->items[i].conn);
+		}
+	}
+	free(q->items);
+	free(q);
+}
