@@ -45,18 +45,16 @@ TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 GEN_SRCS := $(wildcard samples/gen/*.c)
 GEN := $(BUILD)/mtlsgen
 
-.PHONY: all deps deps-check check unit install clean samples expected fuzz
-all: deps-check $(BIN) mtlsdiag
+.PHONY: all deps check unit install clean samples expected fuzz test demo
+all: deps $(BIN) mtlsdiag
 
 # A plain `make` leaves ./mtlsdiag for the user; the SAN build does not.
 mtlsdiag: $(BIN)
 	@if [ "$(SAN)" != 1 ]; then cp $(BIN) mtlsdiag; fi
 
+# Installs missing Debian packages when run as root; otherwise names them.
 deps:
 	@sh tools/deps.sh install
-
-deps-check:
-	@sh tools/deps.sh check
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -88,8 +86,22 @@ $(GEN): $(GEN_SRCS)
 
 # Unit tests (Check), then the end-to-end regressions over samples/ and
 # ../shared/captures. Every runner prints its own totals.
-check: deps-check $(BIN) $(TEST_BINS)
+check: deps $(BIN) $(TEST_BINS)
 	@sh tests/run-all.sh $(BUILD)
+
+# The README's test command (and CI's): dependencies, every test, then
+# every test again under ASan+UBSan.
+test:
+	sh tools/deps.sh install test
+	$(MAKE) check
+	$(MAKE) check SAN=1
+
+# The README's first command: build and explain a bundled sample.
+DEMO_SAMPLE ?= samples/tls12-reneg-late-request.pcap
+demo:
+	sh tools/deps.sh install
+	$(MAKE) all
+	./mtlsdiag $(DEMO_SAMPLE)
 
 unit: $(TEST_BINS)
 	@for t in $(TEST_BINS); do $$t || exit 1; done

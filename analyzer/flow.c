@@ -57,6 +57,7 @@ struct flow {
 	struct flow_dir dirs[2];
 	struct tcp_reasm *reasm[2];
 	bool syn[2], synack[2], fin[2], rst;
+	uint32_t isn[2];            /* sequence number of the SYN, per side */
 	uint64_t fin_frame, rst_frame;
 	int fin_dir, rst_dir;
 	uint8_t rst_ttl;
@@ -371,16 +372,30 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 	make_key(ip, th.sport, th.dport, &key);
 	HASH_FIND(hh, a->flows, &key, sizeof key, f);
 	bool syn_only = (th.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
-	if (f && syn_only && (f->stage != FLOW_OPEN || f->rst || (f->fin[0] && f->fin[1]))) {
-		/* Port reuse: a new connection on a closed 5-tuple. */
-		flow_finalize(a, f, END_FIN);
-		flow_start_stream(a, f, ip, th.sport, th.dport);
-		memset(f->syn, 0, sizeof f->syn);
-		memset(f->synack, 0, sizeof f->synack);
-		memset(f->fin, 0, sizeof f->fin);
-		memset(f->ttl_set, 0, sizeof f->ttl_set);
-		memset(f->probed, 0, sizeof f->probed);
-		f->rst = false;
+	if (f && syn_only && f->stage != FLOW_TOMBSTONE) {
+		int d = (ip_addr_cmp(&ip->src, &f->ep[0].addr) == 0 && th.sport == f->ep[0].port) ? 0 : 1;
+		if (f->syn[d] && f->isn[d] == th.seq && (f->rst || f->fin[0] || f->fin[1])) {
+			/* The same SYN again after a reset: one connection, as in
+			 * Wireshark, and it is open again. */
+			f->rst = false;
+			f->fin[0] = f->fin[1] = false;
+			f->stage = FLOW_OPEN;
+		}
+	}
+	if (f && syn_only) {
+		int d = (ip_addr_cmp(&ip->src, &f->ep[0].addr) == 0 && th.sport == f->ep[0].port) ? 0 : 1;
+		bool new_isn = !f->syn[d] || f->isn[d] != th.seq;
+		if (f->stage == FLOW_TOMBSTONE || (new_isn && (f->syn[d] || f->rst || f->fin[0] || f->fin[1]))) {
+			/* Port reuse: a new connection on a known 5-tuple. */
+			flow_finalize(a, f, END_FIN);
+			flow_start_stream(a, f, ip, th.sport, th.dport);
+			memset(f->syn, 0, sizeof f->syn);
+			memset(f->synack, 0, sizeof f->synack);
+			memset(f->fin, 0, sizeof f->fin);
+			memset(f->ttl_set, 0, sizeof f->ttl_set);
+			memset(f->probed, 0, sizeof f->probed);
+			f->rst = false;
+		}
 	}
 	if (!f) {
 		flow_make_room(a);
@@ -417,8 +432,10 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 	if (th.flags & TCP_SYN) {
 		if (th.flags & TCP_ACK)
 			f->synack[dir] = true;
-		else
+		else {
 			f->syn[dir] = true;
+			f->isn[dir] = th.seq;
+		}
 	}
 
 	struct tcp_frame_ref at = { a->frame_no, a->now_ns };

@@ -1,24 +1,31 @@
 #!/bin/sh
-# deps.sh check|install - the Debian packages mtlsdiag builds and tests with.
-# "check" names what is missing; "install" (or "check" run as root) installs it.
+# deps.sh check|install [test] - the Debian packages mtlsdiag builds with
+# (and, with "test", the optional tools its tests use as independent
+# oracles: tshark, editcap). "check" only names what is missing; "install"
+# installs it when run as root, and otherwise says what to install.
 set -u
-PKGS="build-essential pkg-config libpcap-dev libssl-dev libjansson-dev uthash-dev check libsubunit-dev"
+BUILD_PKGS="make gcc pkg-config libpcap-dev libssl-dev libjansson-dev uthash-dev check libsubunit-dev"
+TEST_PKGS="tshark clang libclang-rt-14-dev"
 mode=${1:-check}
+pkgs=$BUILD_PKGS
+[ "${2:-}" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"
+
 missing=""
-for p in $PKGS; do
+for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+if [ "$mode" = install ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	echo "deps: installing$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null || {
-		echo "deps: apt-get install failed for:$missing" >&2
-		exit 1
-	}
-	exit 0
+	# tshark asks whether non-root users may capture; answer no.
+	echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+	if apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends $missing >/dev/null; then
+		exit 0
+	fi
+	echo "deps: apt-get install failed for:$missing" >&2
+	exit 1
 fi
 echo "deps: missing Debian packages:$missing" >&2
-echo "deps: run 'sudo apt-get install$missing' (or 'make deps' as root)" >&2
-[ "$mode" = install ] && exit 1
+echo "deps: install them with: sudo apt-get install$missing   (or run 'make deps' as root)" >&2
 exit 1

@@ -1,0 +1,304 @@
+/* test_oracle.c - the analyzer against tshark's view of the real captures
+ * in ../shared/captures (one *.oracle.tsv line per TLS connection, made by
+ * ../shared/tools/oracle.sh). For every connection the CertificateRequest
+ * frames, the CA-name counts and the client-certificate status must equal
+ * tshark's. Where tshark's two reassembly modes disagree, either oracle is
+ * accepted and the test says which one matched. Skips (with the reason)
+ * when ../shared is absent. */
+#include <check.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_STREAMS 4096
+
+/* Where tshark's stream numbering or coverage is not ours, and why. */
+struct stream_alias {
+	const char *capture;
+	long oracle_stream;
+	long our_stream;
+	const char *why;
+};
+static const struct stream_alias aliases[] = {
+	{ "ndpi-tls_heur__trojan-tcp-tls.pcapng", 3, 2,
+	  "tshark's SOCKS dissector opens a TCP conversation for the proxied endpoint, which takes index 2" },
+	{ NULL, 0, 0, NULL },
+};
+
+/* Connections we report that tshark does not dissect as TLS. */
+struct extra_conn {
+	const char *capture;
+	long stream;
+	const char *why;
+};
+static const struct extra_conn extras[] = {
+	{ "zeek-irc-starttls.pcap", 0, "IRC STARTTLS: tshark does not look for TLS after plaintext IRC" },
+	{ "zeek-ssl-to-http-server.pcap", 0,
+	  "a ClientHello sent to port 80: tshark decodes the port as HTTP; we report the unanswered hello" },
+	{ NULL, 0, NULL },
+};
+
+struct ours {
+	char cr_frames[256];
+	char cr_counts[256];
+	char client_cert[64];
+};
+
+static const char *shared_dir(void)
+{
+	const char *d = getenv("MTLS_SHARED");
+	return d ? d : "../shared";
+}
+
+static const char *binary(void)
+{
+	const char *b = getenv("MTLSDIAG");
+	return b ? b : "build/mtlsdiag";
+}
+
+static bool is_capture(const char *name)
+{
+	static const char *skip[] = { ".tsv", ".keylog", ".key", ".md", NULL };
+	for (int i = 0; skip[i]; i++) {
+		size_t n = strlen(name), k = strlen(skip[i]);
+		if (n >= k && strcmp(name + n - k, skip[i]) == 0)
+			return false;
+	}
+	return name[0] != '.';
+}
+
+static void append(char *buf, size_t n, const char *sep, const char *item)
+{
+	if (buf[0])
+		strncat(buf, sep, n - strlen(buf) - 1);
+	strncat(buf, item, n - strlen(buf) - 1);
+}
+
+/* Runs mtlsdiag on the capture; fills ours[stream]. Returns the number of
+ * connections reported, or -1 when the tool could not be run. */
+static int run_tool(const char *path, struct ours *ours, bool *present)
+{
+	char cmd[2048], line[1 << 16];
+	snprintf(cmd, sizeof cmd, "'%s' -F json -q '%s' 2>/dev/null", binary(), path);
+	FILE *fp = popen(cmd, "r");
+	if (!fp)
+		return -1;
+	int n = 0;
+	while (fgets(line, sizeof line, fp)) {
+		json_error_t jerr;
+		json_t *j = json_loads(line, 0, &jerr);
+		ck_assert_msg(j != NULL, "%s: bad JSON from mtlsdiag: %s", path, jerr.text);
+		json_int_t st = json_integer_value(json_object_get(j, "stream"));
+		ck_assert_msg(st >= 0 && st < MAX_STREAMS, "%s: stream %lld out of range", path, (long long)st);
+		struct ours *o = &ours[st];
+		memset(o, 0, sizeof *o);
+		present[st] = true;
+		size_t i;
+		json_t *cr;
+		json_array_foreach(json_object_get(j, "cert_requests"), i, cr)
+		{
+			char num[32];
+			snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(cr, "frame")));
+			append(o->cr_frames, sizeof o->cr_frames, ",", num);
+			snprintf(num, sizeof num, "%lld",
+				 (long long)json_integer_value(json_object_get(cr, "ca_count")));
+			append(o->cr_counts, sizeof o->cr_counts, ";", num);
+		}
+		if (!o->cr_frames[0])
+			strcpy(o->cr_frames, "-");
+		if (!o->cr_counts[0])
+			strcpy(o->cr_counts, "-");
+		json_t *cc = json_object_get(j, "client_certificate");
+		const char *status = json_string_value(json_object_get(cc, "status"));
+		if (status && strcmp(status, "present") == 0)
+			snprintf(o->client_cert, sizeof o->client_cert, "present(n=%lld)",
+				 (long long)json_integer_value(json_object_get(cc, "count")));
+		else if (status && strcmp(status, "empty") == 0)
+			strcpy(o->client_cert, "empty");
+		else
+			strcpy(o->client_cert, "none");
+		json_decref(j);
+		n++;
+	}
+	pclose(fp);
+	return n;
+}
+
+struct oracle_row {
+	long stream;
+	char cr_frames[256];
+	char cr_counts[256];
+	char client_cert[128];
+};
+
+/* Reads an oracle file; returns rows read, or -1 when it does not exist. */
+static int read_oracle(const char *path, struct oracle_row *rows, int max)
+{
+	FILE *fp = fopen(path, "r");
+	char line[1 << 16];
+	int n = 0;
+	if (!fp)
+		return -1;
+	while (fgets(line, sizeof line, fp) && n < max) {
+		if (line[0] == '#')
+			continue;
+		char *fields[20] = { 0 };
+		int k = 0;
+		for (char *save = NULL, *t = strtok_r(line, "\t\n", &save); t && k < 20;
+		     t = strtok_r(NULL, "\t\n", &save))
+			fields[k++] = t;
+		if (k < 10)
+			continue;
+		rows[n].stream = strtol(fields[0], NULL, 10);
+		snprintf(rows[n].cr_frames, sizeof rows[n].cr_frames, "%s", fields[5]);
+		snprintf(rows[n].cr_counts, sizeof rows[n].cr_counts, "%s", fields[7]);
+		/* tshark adds ";no_certificate_alert" for SSL 3.0's way of saying no. */
+		char *semi = strstr(fields[9], ";no_certificate_alert");
+		if (semi)
+			*semi = '\0';
+		snprintf(rows[n].client_cert, sizeof rows[n].client_cert, "%s", fields[9]);
+		n++;
+	}
+	fclose(fp);
+	return n;
+}
+
+static bool same(const struct oracle_row *r, const struct ours *o)
+{
+	return strcmp(r->cr_frames, o->cr_frames) == 0 && strcmp(r->cr_counts, o->cr_counts) == 0 &&
+	       strcmp(r->client_cert, o->client_cert) == 0;
+}
+
+static long our_stream_for(const char *cap, long oracle_stream)
+{
+	for (int i = 0; aliases[i].capture; i++)
+		if (strcmp(aliases[i].capture, cap) == 0 && aliases[i].oracle_stream == oracle_stream) {
+			printf("  %s: oracle stream %ld is our %ld: %s\n", cap, oracle_stream, aliases[i].our_stream,
+			       aliases[i].why);
+			return aliases[i].our_stream;
+		}
+	return oracle_stream;
+}
+
+static const char *extra_reason(const char *cap, long stream)
+{
+	for (int i = 0; extras[i].capture; i++)
+		if (strcmp(extras[i].capture, cap) == 0 && extras[i].stream == stream)
+			return extras[i].why;
+	return NULL;
+}
+
+START_TEST(test_oracle_agreement)
+{
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s/captures", shared_dir());
+	DIR *d = opendir(dir);
+	if (!d) {
+		printf("SKIP oracle regression: %s not found (set MTLS_SHARED to the shared folder)\n", dir);
+		return;
+	}
+	static struct ours ours[MAX_STREAMS];
+	static bool present[MAX_STREAMS];
+	static struct oracle_row rows[MAX_STREAMS], alt[MAX_STREAMS];
+	int captures = 0, agreed = 0, total = 0, failures = 0;
+	struct dirent *e;
+	char **names = NULL;
+	size_t n_names = 0;
+	while ((e = readdir(d)))
+		if (is_capture(e->d_name) && strcmp(e->d_name, "MANIFEST.tsv") != 0) {
+			names = realloc(names, (n_names + 1) * sizeof *names);
+			names[n_names++] = strdup(e->d_name);
+		}
+	closedir(d);
+	for (size_t ni = 0; ni < n_names; ni++) {
+		const char *cap = names[ni];
+		char path[2048], opath[2100];
+		snprintf(path, sizeof path, "%s/%s", dir, cap);
+		snprintf(opath, sizeof opath, "%s.nokeys.oracle.tsv", path);
+		int nrows = read_oracle(opath, rows, MAX_STREAMS);
+		if (nrows < 0) {
+			snprintf(opath, sizeof opath, "%s.oracle.tsv", path);
+			nrows = read_oracle(opath, rows, MAX_STREAMS);
+		}
+		if (nrows < 0)
+			continue;
+		snprintf(opath, sizeof opath, "%s.no-ooo.oracle.tsv", path);
+		int nalt = read_oracle(opath, alt, MAX_STREAMS);
+		memset(present, 0, sizeof present);
+		int reported = run_tool(path, ours, present);
+		ck_assert_msg(reported >= 0, "could not run %s", binary());
+		captures++;
+		for (int i = 0; i < nrows; i++) {
+			long st = our_stream_for(cap, rows[i].stream);
+			total++;
+			if (st < 0 || st >= MAX_STREAMS || !present[st]) {
+				printf("FAIL %s stream %ld: tshark sees TLS, mtlsdiag reports nothing\n", cap, rows[i].stream);
+				failures++;
+				continue;
+			}
+			present[st] = false; /* accounted for */
+			if (same(&rows[i], &ours[st])) {
+				agreed++;
+				continue;
+			}
+			const struct oracle_row *a = NULL;
+			for (int k = 0; k < nalt; k++)
+				if (alt[k].stream == rows[i].stream)
+					a = &alt[k];
+			if (a && same(a, &ours[st])) {
+				printf("  %s stream %ld: agrees with tshark's no-out-of-order mode; its default mode "
+				       "(CR %s, CAs %s, client %s) differs: the two tshark modes disagree here\n",
+				       cap, rows[i].stream, rows[i].cr_frames, rows[i].cr_counts, rows[i].client_cert);
+				agreed++;
+				continue;
+			}
+			printf("FAIL %s stream %ld: tshark CR frames %s, CA counts %s, client %s; mtlsdiag %s, %s, %s\n",
+			       cap, rows[i].stream, rows[i].cr_frames, rows[i].cr_counts, rows[i].client_cert,
+			       ours[st].cr_frames, ours[st].cr_counts, ours[st].client_cert);
+			failures++;
+		}
+		for (long st = 0; st < MAX_STREAMS; st++) {
+			if (!present[st])
+				continue;
+			const char *why = extra_reason(cap, st);
+			if (why) {
+				printf("  %s stream %ld: reported by mtlsdiag only: %s\n", cap, st, why);
+			} else {
+				printf("FAIL %s stream %ld: mtlsdiag reports TLS that tshark does not see\n", cap, st);
+				failures++;
+			}
+		}
+	}
+	for (size_t ni = 0; ni < n_names; ni++)
+		free(names[ni]);
+	free(names);
+	printf("oracle: %d of %d connections agreed with tshark, over %d captures\n", agreed, total, captures);
+	ck_assert_msg(captures > 0, "no oracle files under %s", dir);
+	ck_assert_int_eq(failures, 0);
+	ck_assert_int_eq(agreed, total);
+}
+END_TEST
+
+static Suite *oracle_suite(void)
+{
+	Suite *s = suite_create("oracle");
+	TCase *tc = tcase_create("shared-captures");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_oracle_agreement);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(oracle_suite());
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
