@@ -110,7 +110,7 @@ samples: $(GEN)
 	$(GEN) samples
 
 expected: $(BIN)
-	sh tests/sample-regress.sh $(BIN) --update
+	sh tests/e2e-samples.sh $(BIN) --update
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

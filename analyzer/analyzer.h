@@ -12,7 +12,7 @@
 #include "model.h"
 #include "tcp_reasm.h"
 
-enum out_format { FORMAT_TEXT, FORMAT_JSON };
+enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY };
 
 /* Limits; each has an option and a line in the man page. */
 #define DEFAULT_MAX_FLOWS 200000u

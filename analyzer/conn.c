@@ -411,6 +411,8 @@ void conn_gap(struct tls_conn *c, struct conn_parser *p, enum side s, uint64_t n
 	struct tls_record_sink sink = { &r, want_body, on_record, on_resync };
 	c->gaps++;
 	c->gap_bytes += n;
+	if (s == SIDE_CLIENT && c->n_requests > 0)
+		c->client_gap_after_request = true;
 	conn_add_event(c, EV_GAP, s, 0, at->frame, at->ts_ns, (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n));
 	tls_record_reader_gap(&p->rr[s], n, at, &sink);
 }
@@ -422,6 +424,11 @@ void conn_finish(struct tls_conn *c, struct conn_parser *p)
 			c->truncated_record = true;
 	if (c->client_cert_frame) {
 		/* status set when the message was read */
+	} else if (c->n_requests > 0 && c->client_gap_after_request) {
+		/* The answer may be in the bytes that were not captured. */
+		c->cc_status = CC_UNKNOWN;
+		c->cc_visibility = VIS_INFERRED;
+		tls_conn_note(c, "client_answer_not_captured");
 	} else if (c->n_requests > 0) {
 		c->cc_status = CC_ABSENT;
 	} else if (p->tls13_encrypted || (c->renegotiated && !c->n_requests)) {

@@ -30,7 +30,9 @@ static void usage(FILE *fp)
 		"FILE is a pcap or pcapng capture; '-' reads standard input.\n"
 		"\n"
 		"Output:\n"
-		"  -F, --format text|json   text report (default) or JSON lines, one object per connection\n"
+		"  -F, --format text|json|json-pretty\n"
+		"                           text report (default), JSON lines (one object per\n"
+		"                           connection), or the same objects indented for reading\n"
 		"  -o, --output FILE        write the report to FILE instead of standard output\n"
 		"      --color              colour the text report even when not on a terminal\n"
 		"      --no-color           never colour the text report\n"
@@ -174,8 +176,10 @@ int main(int argc, char **argv)
 				opt.format = FORMAT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				opt.format = FORMAT_JSON;
+			else if (strcmp(optarg, "json-pretty") == 0)
+				opt.format = FORMAT_JSON_PRETTY;
 			else {
-				fprintf(stderr, "mtlsdiag: --format: '%s' is not text or json\n", optarg);
+				fprintf(stderr, "mtlsdiag: --format: '%s' is not text, json or json-pretty\n", optarg);
 				return EXIT_INPUT;
 			}
 			break;

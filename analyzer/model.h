@@ -172,6 +172,7 @@ struct tls_conn {
 	uint64_t gap_bytes;
 	uint64_t resyncs;
 	bool truncated_record;               /* capture ended inside a record */
+	bool client_gap_after_request;       /* client bytes lost after a request */
 
 	struct conn_event events[CONN_MAX_EVENTS];
 	size_t n_events;

@@ -270,7 +270,9 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_object_set_new(j, "wireshark_filter", json_string(buf));
 	json_object_set_new(j, "findings", json_array());
 
-	json_dumpf(j, o->fp, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
+	flags |= o->format == FORMAT_JSON_PRETTY ? JSON_INDENT(2) : JSON_COMPACT;
+	json_dumpf(j, o->fp, flags);
 	fputc('\n', o->fp);
 	json_decref(j);
 }

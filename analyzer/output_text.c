@@ -203,12 +203,12 @@ void output_text_summary(struct output *o, const struct run_stats *st, unsigned 
 
 void output_conn(struct output *o, const char *file_name, const struct tls_conn *c)
 {
-	if (o->format == FORMAT_JSON)
+	if (o->format != FORMAT_TEXT)
 		output_json_conn(o, file_name, c);
 	else
 		output_text_conn(o, file_name, c);
 	o->printed++;
-	if (o->format == FORMAT_JSON || o->fp != stdout)
+	if (o->format != FORMAT_TEXT || o->fp != stdout)
 		fflush(o->fp);
 }
 

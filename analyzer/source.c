@@ -79,7 +79,10 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 			if (s->ng)
 				return s;
 		}
-		if (strstr(perr, "unknown file format") || strstr(perr, "bad dump file format"))
+		if (!s->is_stdin && strcmp(s->format, "netmon") == 0)
+			snprintf(err, errsz, "a Network Monitor capture; this version reads pcap and pcapng only "
+					     "(convert it with: editcap -F pcapng FILE out.pcapng)");
+		else if (strstr(perr, "unknown file format") || strstr(perr, "bad dump file format"))
 			snprintf(err, errsz, "not a capture file libpcap can read (pcap or pcapng)");
 		else if (strstr(perr, "truncated"))
 			snprintf(err, errsz, "truncated capture file header");

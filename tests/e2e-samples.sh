@@ -1,0 +1,50 @@
+#!/bin/sh
+# e2e-samples.sh MTLSDIAG [--update] - the analyzer on every sample capture,
+# compared with the reviewed report in samples/expected/<capture>.json.
+# --update rewrites the expected files (`make expected`): do it only after
+# reading the diff.
+set -u
+BIN=$1
+UPDATE=${2:-}
+dir=samples
+exp=$dir/expected
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+mkdir -p "$exp"
+for cap in "$dir"/*.pcap "$dir"/*.pcapng "$dir"/*.cap; do
+	[ -f "$cap" ] || continue
+	name=$(basename "$cap")
+	out=$tmp/$name.json
+	"$BIN" -F json-pretty -q "$cap" >"$out" 2>"$tmp/err"
+	rc=$?
+	echo "exit_status $rc" >>"$out"
+	if [ "$UPDATE" = --update ]; then
+		if ! cmp -s "$out" "$exp/$name.json"; then
+			[ -f "$exp/$name.json" ] && diff -u "$exp/$name.json" "$out" | head -40
+			cp "$out" "$exp/$name.json"
+			echo "updated $exp/$name.json"
+		fi
+		continue
+	fi
+	if [ ! -f "$exp/$name.json" ]; then
+		echo "FAIL $name: no expected report (run 'make expected' and review it)"
+		fail=$((fail + 1))
+	elif diff -u "$exp/$name.json" "$out" >"$tmp/diff"; then
+		pass=$((pass + 1))
+	else
+		echo "FAIL $name: report differs from $exp/$name.json:"
+		head -60 "$tmp/diff"
+		cat "$tmp/err"
+		fail=$((fail + 1))
+	fi
+done
+for e in "$exp"/*.json; do
+	[ -f "$e" ] || continue
+	c=$dir/$(basename "$e" .json)
+	[ -f "$c" ] || { echo "FAIL $(basename "$e"): expected report without a capture"; fail=$((fail + 1)); }
+done
+[ "$UPDATE" = --update ] && exit 0
+echo "samples: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
