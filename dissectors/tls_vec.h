@@ -1,0 +1,87 @@
+/* tls_vec.h - helpers shared by the TLS handshake dissectors (internal).
+ *
+ * A length that runs past the data means two different things depending
+ * on where it is read. At the top level of a message body the capture may
+ * simply be short, so it is DIS_TRUNCATED; inside a vector whose own length
+ * was already satisfied, the enclosing length and the inner one disagree,
+ * so it is DIS_INVALID. Each call says which one applies. */
+#ifndef MTLS_TLS_VEC_H
+#define MTLS_TLS_VEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dis.h"
+#include "rd.h"
+
+/* RFC 8446 vector <min..max>: a length outside the bounds is always
+ * DIS_INVALID, even when the data is also short. */
+static inline enum dis_status tls_vec(struct rd *r, int width, size_t min, size_t max, struct rd *sub,
+				      enum dis_status if_short)
+{
+	struct rd tmp = *r;
+	uint32_t n = 0;
+	uint8_t b;
+	uint16_t w;
+
+	switch (width) {
+	case 1:
+		if (rd_u8(&tmp, &b))
+			return if_short;
+		n = b;
+		break;
+	case 2:
+		if (rd_u16(&tmp, &w))
+			return if_short;
+		n = w;
+		break;
+	case 3:
+		if (rd_u24(&tmp, &n))
+			return if_short;
+		break;
+	default:
+		return DIS_INVALID;
+	}
+	if (n < min || n > max)
+		return DIS_INVALID;
+	if (rd_view(&tmp, n, sub))
+		return if_short;
+	*r = tmp;
+	return DIS_OK;
+}
+
+/* The final TLS 1.3 code point and the pre-standard ones: 0x7fNN are the
+ * IETF drafts, 0x7eNN the experimental variants some stacks shipped. */
+static inline bool tls_version_is_13(uint16_t v)
+{
+	return v == 0x0304 || (v >> 8) == 0x7f || (v >> 8) == 0x7e;
+}
+
+/* SSL 3.0 through TLS 1.2: the "classic" message layouts. */
+static inline bool tls_version_is_classic(uint16_t v)
+{
+	return v >= 0x0300 && v <= 0x0303;
+}
+
+/* Copy a name (SNI host, ALPN id) as text for reports: truncated to fit,
+ * always NUL-terminated, and bytes outside printable ASCII replaced by '?'
+ * so that no consumer (JSON, terminal) ever sees control bytes or
+ * invalid UTF-8 coming from the wire. */
+static inline void tls_copy_text(struct rd v, char *dst, size_t dstsz)
+{
+	size_t i = 0;
+	uint8_t c;
+
+	while (i + 1 < dstsz && rd_u8(&v, &c) == 0)
+		dst[i++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	dst[i] = '\0';
+}
+
+#define TLS_TRY(expr)                                                                                         \
+	do {                                                                                                  \
+		enum dis_status tls_try_st_ = (expr);                                                         \
+		if (tls_try_st_ != DIS_OK)                                                                    \
+			return tls_try_st_;                                                                   \
+	} while (0)
+
+#endif

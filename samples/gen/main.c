@@ -1,0 +1,73 @@
+/* main.c - mtlsgen: write the sample captures (see samples/README.md). */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/err.h>
+
+#include "pki.h"
+#include "scenarios.h"
+
+/* 2026-03-02T10:00:00Z: every capture and certificate validity is relative to it. */
+#define MTLSGEN_BASE_TIME ((time_t)1772445600)
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: mtlsgen OUTDIR [SCENARIO...]   write all (or the named) sample captures\n"
+		   "       mtlsgen -l                       list the scenarios\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t n = 0;
+	const struct scenario *tab = scenario_table(&n);
+
+	if (argc >= 2 && strcmp(argv[1], "-l") == 0) {
+		for (size_t i = 0; i < n; i++)
+			printf("%-34s %s\n", tab[i].name, tab[i].about);
+		return 0;
+	}
+	if (argc < 2 || argv[1][0] == '-') {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	/* Names are checked before the (slow) PKI is built. */
+	for (int a = 2; a < argc; a++) {
+		size_t i = 0;
+		while (i < n && strcmp(tab[i].name, argv[a]) != 0)
+			i++;
+		if (i == n) {
+			fprintf(stderr, "mtlsgen: unknown scenario '%s' (try -l)\n", argv[a]);
+			return 2;
+		}
+	}
+	if (mkdir(argv[1], 0777) != 0) {
+		struct stat st;
+		if (stat(argv[1], &st) != 0 || !S_ISDIR(st.st_mode)) {
+			perror(argv[1]);
+			return 1;
+		}
+	}
+
+	struct pki *pki = pki_new(MTLSGEN_BASE_TIME);
+	if (!pki)
+		return 1;
+	const struct gen g = {pki, argv[1]};
+	int failed = 0;
+	for (size_t i = 0; i < n; i++) {
+		int wanted = argc == 2;
+		for (int a = 2; a < argc && !wanted; a++)
+			wanted = strcmp(tab[i].name, argv[a]) == 0;
+		if (!wanted)
+			continue;
+		if (tab[i].run(&g, &tab[i]) != 0) {
+			fprintf(stderr, "mtlsgen: scenario %s failed\n", tab[i].name);
+			ERR_print_errors_fp(stderr);
+			failed++;
+		}
+		ERR_clear_error();
+	}
+	pki_free(pki);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,968 @@
+/*
+ * scenarios.c - one function per sample capture. Every TLS byte comes from a real
+ * OpenSSL client and server (tls_pair.c); only the TCP/IP framing is synthesised
+ * (wire.c), plus the forged RST of the middlebox scenario, which is framing too.
+ */
+#include "scenarios.h"
+
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <pcap/dlt.h>
+
+#include "capfile.h"
+#include "conv.h"
+#include "tls_pair.h"
+#include "wire.h"
+
+static const unsigned char alpn_list[] = "\x02h2\x08http/1.1";
+#define ALPN_LEN ((unsigned int)sizeof(alpn_list) - 1)
+static const char sni[] = "app.example.com";
+static const char http_get[] = "GET /secure/report HTTP/1.1\r\nHost: app.example.com\r\n"
+			       "User-Agent: mtlsgen/1.0\r\nAccept: */*\r\n\r\n";
+static const char http_get_proxied[] = "GET /secure/report HTTP/1.1\r\nHost: app.example.com\r\n"
+				       "User-Agent: mtlsgen/1.0\r\nAccept: */*\r\n"
+				       "X-Forwarded-For: 192.0.2.10\r\n\r\n";
+
+/*
+ * HTTP/2 client start: connection preface, empty SETTINGS, then HEADERS for
+ * GET https://app.example.com/ on stream 1 (HPACK: indexed :method GET (2),
+ * :scheme https (7), :path / (4), literal :authority with name index 1).
+ */
+static const unsigned char h2_request[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+					  "\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+					  "\x00\x00\x14\x01\x05\x00\x00\x00\x01"
+					  "\x82\x87\x84\x41\x0f"
+					  "app.example.com";
+/* Server: SETTINGS, SETTINGS ACK, HEADERS :status 200 (index 8) ending stream 1. */
+static const unsigned char h2_response[] = "\x00\x00\x00\x04\x00\x00\x00\x00\x00"
+					   "\x00\x00\x00\x04\x01\x00\x00\x00\x00"
+					   "\x00\x00\x01\x01\x05\x00\x00\x00\x01\x88";
+
+enum {
+	VERIFY_NONE = SSL_VERIFY_NONE,
+	VERIFY_REQUIRE = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+	EXPECT_SUCCESS = -1
+};
+
+struct server_cfg {
+	int tls13;		/* TLS 1.3 only; otherwise TLS 1.2 at most */
+	int verify;		/* SSL_VERIFY_* of the first handshake */
+	int ca_extra;		/* <0: no CA list at all; else root + this many names */
+	int allow_client_reneg; /* SSL_OP_ALLOW_CLIENT_RENEGOTIATION */
+	int proxy_cert;		/* present the proxy's certificate */
+	int alpn;		/* select h2 when the client offers it */
+};
+
+struct client_cfg {
+	const struct pki_cert *cert;  /* NULL: the client has no certificate */
+	const struct pki_cert *chain; /* intermediate sent along, or NULL */
+	int keylog;
+	int alpn; /* offer h2, http/1.1 */
+};
+
+static int alpn_select(SSL *s, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
+		       unsigned int inlen, void *arg)
+{
+	unsigned char *sel = NULL, sel_len = 0;
+	if (SSL_select_next_proto(&sel, &sel_len, alpn_list, ALPN_LEN, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_NOACK;
+	*out = sel;
+	*outlen = sel_len;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+/* Trust the test root and verify at the capture time, so validity verdicts are fixed. */
+static int trust_root(SSL_CTX *ctx, const struct pki *pki)
+{
+	if (!X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), pki->root.cert))
+		return 0;
+	X509_VERIFY_PARAM_set_time(SSL_CTX_get0_param(ctx), pki->base);
+	return 1;
+}
+
+static SSL_CTX *server_ctx(const struct gen *g, const struct server_cfg *cfg)
+{
+	const struct pki *pki = g->pki;
+	const struct pki_cert *me = cfg->proxy_cert ? &pki->proxy : &pki->server;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx)
+		return NULL;
+	int ok = SSL_CTX_set_min_proto_version(ctx, cfg->tls13 ? TLS1_3_VERSION : TLS1_2_VERSION) &&
+		 SSL_CTX_set_max_proto_version(ctx, cfg->tls13 ? TLS1_3_VERSION : TLS1_2_VERSION) &&
+		 SSL_CTX_use_certificate(ctx, me->cert) && SSL_CTX_use_PrivateKey(ctx, me->key) &&
+		 trust_root(ctx, pki) &&
+		 SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"mtlsgen", 7);
+	if (ok && cfg->ca_extra >= 0) {
+		STACK_OF(X509_NAME) *names = pki_ca_list(pki, cfg->ca_extra);
+		if (names)
+			SSL_CTX_set_client_CA_list(ctx, names); /* takes ownership */
+		else
+			ok = 0;
+	}
+	if (!ok) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, cfg->verify, NULL);
+	if (cfg->allow_client_reneg)
+		SSL_CTX_set_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
+	if (cfg->alpn)
+		SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	return ctx;
+}
+
+static SSL_CTX *client_ctx(const struct gen *g, const struct client_cfg *cfg)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	if (!ctx)
+		return NULL;
+	int ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) && trust_root(ctx, g->pki);
+	if (ok && cfg->cert)
+		ok = SSL_CTX_use_certificate(ctx, cfg->cert->cert) &&
+		     SSL_CTX_use_PrivateKey(ctx, cfg->cert->key);
+	if (ok && cfg->chain)
+		ok = SSL_CTX_add1_chain_cert(ctx, cfg->chain->cert);
+	/* SSL_CTX_set_alpn_protos returns 0 on success. */
+	if (ok && cfg->alpn)
+		ok = SSL_CTX_set_alpn_protos(ctx, alpn_list, ALPN_LEN) == 0;
+	if (!ok) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if (cfg->keylog)
+		SSL_CTX_set_keylog_callback(ctx, pair_keylog_cb);
+	return ctx;
+}
+
+/* Both contexts and the pair; released together by session_end. */
+struct session {
+	SSL_CTX *sctx, *cctx;
+	struct tls_pair p;
+};
+
+static int session_begin(struct session *s, const struct gen *g, const struct server_cfg *scfg,
+			 const struct client_cfg *ccfg, struct conv *conv)
+{
+	memset(s, 0, sizeof(*s));
+	s->sctx = server_ctx(g, scfg);
+	s->cctx = client_ctx(g, ccfg);
+	if (!s->sctx || !s->cctx || pair_init(&s->p, s->cctx, s->sctx, conv, sni) != 0) {
+		ERR_print_errors_fp(stderr);
+		SSL_CTX_free(s->sctx);
+		SSL_CTX_free(s->cctx);
+		memset(s, 0, sizeof(*s));
+		return -1;
+	}
+	return 0;
+}
+
+static void session_end(struct session *s)
+{
+	pair_free(&s->p);
+	SSL_CTX_free(s->sctx);
+	SSL_CTX_free(s->cctx);
+	memset(s, 0, sizeof(*s));
+}
+
+static int fail(const char *what, const char *why)
+{
+	fprintf(stderr, "mtlsgen: %s: %s\n", what, why);
+	return -1;
+}
+
+/* Client sends `req`; the server must have received it whole. */
+static int send_request(struct tls_pair *p, const void *req, size_t len)
+{
+	if (pair_write(p, DIR_C2S, req, len) != 0)
+		return -1;
+	size_t got = 0;
+	char *in = pair_take_inbox(p, DIR_S2C, &got);
+	int ok = in && got == len && memcmp(in, req, len) == 0;
+	free(in);
+	return ok ? 0 : -1;
+}
+
+/* Server answers; the client must have received something. */
+static int send_response(struct tls_pair *p, const char *status, const char *body)
+{
+	char buf[512];
+	int n = snprintf(
+	    buf, sizeof(buf),
+	    "HTTP/1.1 %s\r\nServer: mtlsgen\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n\r\n%s",
+	    status, strlen(body), body);
+	if (n < 0 || (size_t)n >= sizeof(buf) || pair_write(p, DIR_S2C, buf, (size_t)n) != 0)
+		return -1;
+	size_t got = 0;
+	char *in = pair_take_inbox(p, DIR_C2S, &got);
+	free(in);
+	return got ? 0 : -1;
+}
+
+/* The client saw the alert it was meant to see (OpenSSL reason = 1000 + alert code). */
+static int check_alert(const char *name, const struct tls_pair *p, int alert)
+{
+	int reason = ERR_GET_REASON(p->err[DIR_C2S]);
+	if (!p->dead[DIR_S2C] || reason != SSL_AD_REASON_OFFSET + alert) {
+		fprintf(stderr, "mtlsgen: %s: expected alert %d, client error: %s\n", name, alert,
+			p->err[DIR_C2S] ? ERR_reason_error_string(p->err[DIR_C2S]) : "none");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Server-initiated renegotiation that asks for a certificate, as HTTP.SYS does
+ * when the URL needs one and the binding did not negotiate it up front. Without
+ * NO_SESSION_RESUMPTION_ON_RENEGOTIATION OpenSSL would resume and never ask.
+ */
+static void start_renegotiation(struct tls_pair *p, int verify)
+{
+	SSL *s = p->ssl[DIR_S2C];
+	SSL_set_verify(s, verify, NULL);
+	SSL_set_options(s, SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
+	SSL_renegotiate(s);
+}
+
+/* ---- output ---- */
+
+static int path_for(char *buf, size_t n, const struct gen *g, const char *name, const char *ext)
+{
+	int r = snprintf(buf, n, "%s/%s%s", g->outdir, name, ext);
+	return r < 0 || (size_t)r >= n ? -1 : 0;
+}
+
+static int64_t start_us(const struct gen *g, const struct scenario *sc)
+{
+	return ((int64_t)g->pki->base + (int64_t)sc->minute * 60) * 1000000;
+}
+
+/* <name>.keylog: the key logs of one or more connections, one after the other. */
+static int write_keylog(const struct gen *g, const char *name, const struct conv *const *convs, size_t n)
+{
+	char path[4096];
+	if (path_for(path, sizeof(path), g, name, ".keylog") != 0)
+		return -1;
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	int err = 0;
+	for (size_t i = 0; i < n; i++)
+		if (convs[i]->keylog_len &&
+		    fwrite(convs[i]->keylog, 1, convs[i]->keylog_len, f) != convs[i]->keylog_len)
+			err = -1;
+	if (fclose(f) != 0)
+		err = -1;
+	return err;
+}
+
+static int write_capture(const struct gen *g, const char *name, const struct capture *cap, int pcapng)
+{
+	char path[4096];
+	if (path_for(path, sizeof(path), g, name, pcapng ? ".pcapng" : ".pcap") != 0)
+		return -1;
+	if ((pcapng ? capture_write_pcapng(cap, path, name) : capture_write_pcap(cap, path)) != 0)
+		return -1;
+	printf("%-44s %5zu frames\n", path, cap->n);
+	return 0;
+}
+
+/* The common case: one connection, one Ethernet (or other) interface, a .pcap. */
+static int write_single(const struct gen *g, const struct scenario *sc, const struct conv *conv,
+			const struct wire_opts *o, int linktype)
+{
+	struct capture cap;
+	int rc = -1;
+	capture_init(&cap);
+	if (capture_add_if(&cap, linktype, NULL) == o->ifidx && wire_emit(&cap, conv, o, NULL) == 0 &&
+	    write_capture(g, sc->name, &cap, 0) == 0)
+		rc = 0;
+	if (rc == 0 && sc->keylog)
+		rc = write_keylog(g, sc->name, &conv, 1);
+	capture_free(&cap);
+	return rc;
+}
+
+/* ---- recorded exchanges ---- */
+
+/*
+ * Handshake, then either the request/200/close of a working connection, or the
+ * alert `expect` (as the client received it) followed by the server closing.
+ */
+static int record_basic(const struct gen *g, const char *name, struct conv *conv,
+			const struct server_cfg *scfg, const struct client_cfg *ccfg, int expect)
+{
+	struct session s;
+	if (session_begin(&s, g, scfg, ccfg, conv) != 0)
+		return -1;
+	int rc = -1;
+	int hs = pair_handshake(&s.p);
+	if (hs < 0) {
+		fail(name, "handshake driver failed");
+	} else if (expect == EXPECT_SUCCESS) {
+		if (hs != 1)
+			fail(name, "handshake failed");
+		else if (send_request(&s.p, http_get, strlen(http_get)) != 0 ||
+			 send_response(&s.p, "200 OK", "authenticated\n") != 0 ||
+			 pair_close(&s.p, DIR_C2S) != 0)
+			fail(name, "request/response failed");
+		else
+			rc = 0;
+	} else if (hs == 1) {
+		fail(name, "handshake succeeded but should have failed");
+	} else if (check_alert(name, &s.p, expect) == 0) {
+		/* After a fatal alert the server application closes its socket. */
+		rc = conv_add(conv, EV_FIN, DIR_S2C, NULL, 0);
+	}
+	session_end(&s);
+	return rc;
+}
+
+static int record_mutual_ok(const struct gen *g, const char *name, struct conv *conv, int keylog)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {.cert = &g->pki->client, .chain = &g->pki->inter, .keylog = keylog};
+	return record_basic(g, name, conv, &scfg, &ccfg, EXPECT_SUCCESS);
+}
+
+static int record_empty_client_cert(const struct gen *g, const char *name, struct conv *conv, int keylog)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {.keylog = keylog};
+	return record_basic(g, name, conv, &scfg, &ccfg, SSL_AD_HANDSHAKE_FAILURE);
+}
+
+/* ---- scenarios ---- */
+
+static int run_basic(const struct gen *g, const struct scenario *sc, const struct server_cfg *scfg,
+		     const struct client_cfg *ccfg, int expect)
+{
+	struct conv conv;
+	struct wire_opts o;
+	conv_init(&conv);
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	int rc = record_basic(g, sc->name, &conv, scfg, ccfg, expect);
+	if (rc == 0)
+		rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
+	conv_free(&conv);
+	return rc;
+}
+
+static int sc_mutual_ok(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	return run_basic(g, sc, &scfg, &ccfg, EXPECT_SUCCESS);
+}
+
+static int sc_empty_client_cert(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {.keylog = sc->keylog};
+	return run_basic(g, sc, &scfg, &ccfg, SSL_AD_HANDSHAKE_FAILURE);
+}
+
+static int sc_empty_ca_list(const struct gen *g, const struct scenario *sc)
+{
+	/* No client CA list configured: OpenSSL sends certificate_authorities empty. */
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = -1};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	return run_basic(g, sc, &scfg, &ccfg, EXPECT_SUCCESS);
+}
+
+static int sc_huge_ca_list(const struct gen *g, const struct scenario *sc)
+{
+	/* 150 long issuer names: about 20 KB, more than one 16 KB record. */
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 150};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	return run_basic(g, sc, &scfg, &ccfg, EXPECT_SUCCESS);
+}
+
+static int sc_unknown_ca(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {.cert = &g->pki->client_rogue, .keylog = sc->keylog};
+	return run_basic(g, sc, &scfg, &ccfg, SSL_AD_UNKNOWN_CA);
+}
+
+static int sc_expired(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client_expired, .chain = &g->pki->inter, .keylog = sc->keylog};
+	return run_basic(g, sc, &scfg, &ccfg, SSL_AD_CERTIFICATE_EXPIRED);
+}
+
+static int sc_no_eku(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client_no_eku, .chain = &g->pki->inter, .keylog = sc->keylog};
+	return run_basic(g, sc, &scfg, &ccfg, SSL_AD_UNSUPPORTED_CERTIFICATE);
+}
+
+static int sc_tls13_client_cert(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.tls13 = 1, .verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	return run_basic(g, sc, &scfg, &ccfg, EXPECT_SUCCESS);
+}
+
+/*
+ * Late request: a first handshake without CertificateRequest, the HTTP request,
+ * then server renegotiation with the request; 200 with a certificate, 403 without.
+ */
+static int record_late_request(const struct gen *g, const char *name, struct conv *conv,
+			       const struct pki_cert *cert, int h2, int keylog, const char *request)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_NONE, .ca_extra = 3, .alpn = h2};
+	const struct client_cfg ccfg = {
+	    .cert = cert, .chain = cert ? &g->pki->inter : NULL, .keylog = keylog, .alpn = h2};
+	struct session s;
+	if (session_begin(&s, g, &scfg, &ccfg, conv) != 0)
+		return -1;
+	int rc = -1;
+	const void *req = h2 ? (const void *)h2_request : request;
+	size_t req_len = h2 ? sizeof(h2_request) - 1 : strlen(request);
+	if (pair_handshake(&s.p) != 1) {
+		fail(name, "first handshake failed");
+		goto out;
+	}
+	if (h2) {
+		const unsigned char *proto = NULL;
+		unsigned int plen = 0;
+		SSL_get0_alpn_selected(s.p.ssl[DIR_C2S], &proto, &plen);
+		if (plen != 2 || memcmp(proto, "h2", 2) != 0) {
+			fail(name, "ALPN did not select h2");
+			goto out;
+		}
+	}
+	if (send_request(&s.p, req, req_len) != 0) {
+		fail(name, "request failed");
+		goto out;
+	}
+	/* Accept-but-not-require for the no-certificate case, so the server can answer 403. */
+	start_renegotiation(&s.p, cert ? VERIFY_REQUIRE : SSL_VERIFY_PEER);
+	if (pair_step(&s.p, DIR_S2C) != 0 || pair_settle(&s.p) != 0 || s.p.dead[0] || s.p.dead[1] ||
+	    SSL_num_renegotiations(s.p.ssl[DIR_S2C]) < 1) {
+		fail(name, "renegotiation failed");
+		goto out;
+	}
+	int have_cert = SSL_get0_peer_certificate(s.p.ssl[DIR_S2C]) != NULL;
+	if (have_cert != (cert != NULL)) {
+		fail(name, "unexpected client certificate outcome");
+		goto out;
+	}
+	if (h2) {
+		if (pair_write(&s.p, DIR_S2C, h2_response, sizeof(h2_response) - 1) != 0)
+			goto out;
+		free(pair_take_inbox(&s.p, DIR_C2S, NULL));
+	} else if (send_response(&s.p, have_cert ? "200 OK" : "403 Forbidden",
+				 have_cert ? "authenticated\n" : "403.7 - client certificate required\n") !=
+		   0) {
+		fail(name, "response failed");
+		goto out;
+	}
+	rc = pair_close(&s.p, DIR_C2S);
+out:
+	session_end(&s);
+	return rc;
+}
+
+static int run_late_request(const struct gen *g, const struct scenario *sc, const struct pki_cert *cert,
+			    int h2)
+{
+	struct conv conv;
+	struct wire_opts o;
+	conv_init(&conv);
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	int rc = record_late_request(g, sc->name, &conv, cert, h2, sc->keylog, http_get);
+	if (rc == 0)
+		rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
+	conv_free(&conv);
+	return rc;
+}
+
+static int sc_reneg_late(const struct gen *g, const struct scenario *sc)
+{
+	return run_late_request(g, sc, &g->pki->client, 0);
+}
+
+static int sc_reneg_late_no_cert(const struct gen *g, const struct scenario *sc)
+{
+	return run_late_request(g, sc, NULL, 0);
+}
+
+static int sc_reneg_h2(const struct gen *g, const struct scenario *sc)
+{
+	return run_late_request(g, sc, &g->pki->client, 1);
+}
+
+/* The client renegotiates on its own after a first exchange; the server allows it. */
+static int sc_client_reneg(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3, .allow_client_reneg = 1};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	struct conv conv;
+	struct session s;
+	struct wire_opts o;
+	int rc = -1;
+	conv_init(&conv);
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
+		conv_free(&conv);
+		return -1;
+	}
+	if (pair_handshake(&s.p) != 1 || send_request(&s.p, http_get, strlen(http_get)) != 0 ||
+	    send_response(&s.p, "200 OK", "authenticated\n") != 0) {
+		fail(sc->name, "first exchange failed");
+		goto out;
+	}
+	SSL_renegotiate(s.p.ssl[DIR_C2S]);
+	if (pair_step(&s.p, DIR_C2S) != 0 || pair_settle(&s.p) != 0 || s.p.dead[0] || s.p.dead[1] ||
+	    SSL_num_renegotiations(s.p.ssl[DIR_C2S]) < 1) {
+		fail(sc->name, "client renegotiation failed");
+		goto out;
+	}
+	if (send_request(&s.p, http_get, strlen(http_get)) != 0 ||
+	    send_response(&s.p, "200 OK", "authenticated again\n") != 0 || pair_close(&s.p, DIR_C2S) != 0) {
+		fail(sc->name, "second exchange failed");
+		goto out;
+	}
+	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
+out:
+	session_end(&s);
+	conv_free(&conv);
+	return rc;
+}
+
+/* Two connections: a full mutual handshake, then one resuming its session. */
+static int sc_resumed(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	SSL_CTX *sctx = server_ctx(g, &scfg), *cctx = client_ctx(g, &ccfg);
+	struct conv conv[2];
+	struct tls_pair p[2];
+	SSL_SESSION *sess = NULL;
+	struct capture cap;
+	int rc = -1;
+	memset(p, 0, sizeof(p));
+	conv_init(&conv[0]);
+	conv_init(&conv[1]);
+	capture_init(&cap);
+	if (!sctx || !cctx)
+		goto out;
+	/* One server context (its session cache and ticket keys) serves both connections. */
+	if (pair_init(&p[0], cctx, sctx, &conv[0], sni) != 0 || pair_handshake(&p[0]) != 1 ||
+	    send_request(&p[0], http_get, strlen(http_get)) != 0 ||
+	    send_response(&p[0], "200 OK", "authenticated\n") != 0) {
+		fail(sc->name, "first connection failed");
+		goto out;
+	}
+	sess = SSL_get1_session(p[0].ssl[DIR_C2S]);
+	if (pair_close(&p[0], DIR_C2S) != 0 || !sess || pair_init(&p[1], cctx, sctx, &conv[1], sni) != 0 ||
+	    !SSL_set_session(p[1].ssl[DIR_C2S], sess) || pair_handshake(&p[1]) != 1 ||
+	    !SSL_session_reused(p[1].ssl[DIR_C2S])) {
+		fail(sc->name, "second connection did not resume");
+		goto out;
+	}
+	if (send_request(&p[1], http_get, strlen(http_get)) != 0 ||
+	    send_response(&p[1], "200 OK", "authenticated (resumed)\n") != 0 ||
+	    pair_close(&p[1], DIR_C2S) != 0)
+		goto out;
+
+	struct wire_opts o;
+	int64_t t_end = 0;
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	if (capture_add_if(&cap, DLT_EN10MB, NULL) != 0 || wire_emit(&cap, &conv[0], &o, &t_end) != 0)
+		goto out;
+	wire_defaults(&o, t_end + 2500000, (uint16_t)(sc->cport + 1));
+	if (wire_emit(&cap, &conv[1], &o, NULL) != 0 || write_capture(g, sc->name, &cap, 0) != 0)
+		goto out;
+	const struct conv *convs[2] = {&conv[0], &conv[1]};
+	rc = sc->keylog ? write_keylog(g, sc->name, convs, 2) : 0;
+out:
+	SSL_SESSION_free(sess);
+	pair_free(&p[0]);
+	pair_free(&p[1]);
+	SSL_CTX_free(sctx);
+	SSL_CTX_free(cctx);
+	conv_free(&conv[0]);
+	conv_free(&conv[1]);
+	capture_free(&cap);
+	return rc;
+}
+
+/* TLS 1.3: nothing requested in the handshake; the server asks after the request. */
+static int sc_tls13_pha(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {
+	    .tls13 = 1, .verify = SSL_VERIFY_PEER | SSL_VERIFY_POST_HANDSHAKE, .ca_extra = 3};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	struct conv conv;
+	struct session s;
+	struct wire_opts o;
+	int rc = -1;
+	conv_init(&conv);
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
+		conv_free(&conv);
+		return -1;
+	}
+	SSL_set_post_handshake_auth(s.p.ssl[DIR_C2S], 1);
+	if (pair_handshake(&s.p) != 1 || SSL_get0_peer_certificate(s.p.ssl[DIR_S2C]) != NULL ||
+	    send_request(&s.p, http_get, strlen(http_get)) != 0) {
+		fail(sc->name, "handshake or request failed");
+		goto out;
+	}
+	if (SSL_verify_client_post_handshake(s.p.ssl[DIR_S2C]) != 1 || pair_step(&s.p, DIR_S2C) != 0 ||
+	    pair_settle(&s.p) != 0 || SSL_get0_peer_certificate(s.p.ssl[DIR_S2C]) == NULL) {
+		fail(sc->name, "post-handshake authentication failed");
+		goto out;
+	}
+	if (send_response(&s.p, "200 OK", "authenticated\n") != 0 || pair_close(&s.p, DIR_C2S) != 0)
+		goto out;
+	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
+out:
+	session_end(&s);
+	conv_free(&conv);
+	return rc;
+}
+
+/* The server starts renegotiation after the request; the client resets instead of answering. */
+static int sc_client_rst(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_NONE, .ca_extra = 3};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	struct conv conv;
+	struct session s;
+	struct wire_opts o;
+	int rc = -1;
+	conv_init(&conv);
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
+		conv_free(&conv);
+		return -1;
+	}
+	if (pair_handshake(&s.p) != 1 || send_request(&s.p, http_get, strlen(http_get)) != 0) {
+		fail(sc->name, "handshake or request failed");
+		goto out;
+	}
+	start_renegotiation(&s.p, VERIFY_REQUIRE);
+	/* The HelloRequest goes out; the client application never reads it and aborts. */
+	if (pair_step(&s.p, DIR_S2C) != 0 || conv_add(&conv, EV_RST, DIR_C2S, NULL, 0) != 0)
+		goto out;
+	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
+out:
+	session_end(&s);
+	conv_free(&conv);
+	return rc;
+}
+
+/* Real ClientHello and server flight with the request; then a forged RST. */
+static int sc_injected_rst(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	struct conv conv;
+	struct session s;
+	struct wire_opts o;
+	int rc = -1;
+	conv_init(&conv);
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
+		conv_free(&conv);
+		return -1;
+	}
+	if (pair_step(&s.p, DIR_C2S) != 0 || pair_step(&s.p, DIR_S2C) != 0 || conv.n != 2 ||
+	    conv_add(&conv, EV_INJECTED_RST, DIR_S2C, NULL, 0) != 0) {
+		fail(sc->name, "first flights failed");
+		goto out;
+	}
+	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
+out:
+	session_end(&s);
+	conv_free(&conv);
+	return rc;
+}
+
+/*
+ * A TLS-terminating proxy: the client's connection to the proxy has no request at
+ * all and gets a late 403; on the proxy's connection to the backend the backend
+ * renegotiates with a CertificateRequest and the proxy (no certificate) sends an
+ * empty Certificate. Two captures, one per side, on a shared clock.
+ */
+static int sc_proxy(const struct gen *g, const struct scenario *sc)
+{
+	static const uint8_t proxy_ip[4] = {203, 0, 113, 5}, backend_ip[4] = {203, 0, 113, 80};
+	const struct server_cfg pcfg = {.verify = VERIFY_NONE, .ca_extra = -1, .proxy_cert = 1};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	struct conv front, back;
+	struct session s;
+	struct wire_opts o;
+	int rc = -1;
+	conv_init(&front);
+	conv_init(&back);
+
+	/* Client side: handshake without a request, GET, backend time, 403. */
+	if (session_begin(&s, g, &pcfg, &ccfg, &front) != 0)
+		goto out;
+	if (pair_handshake(&s.p) != 1 || send_request(&s.p, http_get, strlen(http_get)) != 0 ||
+	    conv_add(&front, EV_PAUSE, DIR_S2C, NULL, 14000) != 0 ||
+	    send_response(&s.p, "403 Forbidden", "403.7 - client certificate required\n") != 0 ||
+	    pair_close(&s.p, DIR_C2S) != 0) {
+		fail(sc->name, "client side failed");
+		session_end(&s);
+		goto out;
+	}
+	session_end(&s);
+
+	/* Server side: the proxy, without a client certificate, is the TLS client. */
+	if (record_late_request(g, sc->name, &back, NULL, 0, sc->keylog, http_get_proxied) != 0)
+		goto out;
+
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	char name[128];
+	snprintf(name, sizeof(name), "%s-client-side", sc->name);
+	struct scenario side = *sc;
+	side.name = name;
+	if (write_single(g, &side, &front, &o, DLT_EN10MB) != 0)
+		goto out;
+	/* The proxy connects out once the request has arrived (about 4 ms in). */
+	wire_defaults(&o, start_us(g, sc) + 4200, (uint16_t)(sc->cport + 1));
+	memcpy(o.cip, proxy_ip, 4);
+	memcpy(o.sip, backend_ip, 4);
+	o.ttl_c = 64;  /* the proxy is a Linux box */
+	o.ttl_s = 128; /* the backend a Windows server */
+	snprintf(name, sizeof(name), "%s-server-side", sc->name);
+	rc = write_single(g, &side, &back, &o, DLT_EN10MB);
+out:
+	conv_free(&front);
+	conv_free(&back);
+	return rc;
+}
+
+/* ---- transport variants of the working TLS 1.2 handshake ---- */
+
+enum transport { TR_PORT8443, TR_IPV6, TR_VLAN, TR_SLL, TR_REORDER, TR_TINY, TR_LOST, TR_MIDSTREAM };
+
+static int run_transport(const struct gen *g, const struct scenario *sc, enum transport tr)
+{
+	static const uint8_t c6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+	static const uint8_t s6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20};
+	struct conv conv;
+	struct wire_opts o;
+	int linktype = DLT_EN10MB;
+	conv_init(&conv);
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	switch (tr) {
+	case TR_PORT8443:
+		o.sport = 8443;
+		break;
+	case TR_IPV6:
+		o.ipv6 = 1;
+		memcpy(o.cip, c6, 16);
+		memcpy(o.sip, s6, 16);
+		o.mss = 1428;
+		break;
+	case TR_VLAN:
+		o.vlan = 100;
+		break;
+	case TR_SLL:
+		linktype = DLT_LINUX_SLL;
+		break;
+	case TR_REORDER:
+		/* The classic 536-byte MSS makes every handshake flight several segments. */
+		o.mss = 536;
+		o.reorder = (struct wire_pick){DIR_S2C, 0};
+		o.retransmit = (struct wire_pick){DIR_C2S, 1};
+		break;
+	case TR_TINY:
+		o.tiny = 1;
+		break;
+	case TR_LOST:
+		o.mss = 536;
+		o.lose = (struct wire_pick){DIR_C2S, 1};
+		break;
+	case TR_MIDSTREAM:
+		/* SYN, SYN/ACK, ACK and the ClientHello happened before the capture started. */
+		o.skip_frames = 4;
+		break;
+	}
+	int rc = record_mutual_ok(g, sc->name, &conv, sc->keylog);
+	if (rc == 0)
+		rc = write_single(g, sc, &conv, &o, linktype);
+	conv_free(&conv);
+	return rc;
+}
+
+static int sc_port8443(const struct gen *g, const struct scenario *sc)
+{
+	return run_transport(g, sc, TR_PORT8443);
+}
+static int sc_ipv6(const struct gen *g, const struct scenario *sc)
+{
+	return run_transport(g, sc, TR_IPV6);
+}
+static int sc_vlan(const struct gen *g, const struct scenario *sc)
+{
+	return run_transport(g, sc, TR_VLAN);
+}
+static int sc_sll(const struct gen *g, const struct scenario *sc)
+{
+	return run_transport(g, sc, TR_SLL);
+}
+static int sc_reordered(const struct gen *g, const struct scenario *sc)
+{
+	return run_transport(g, sc, TR_REORDER);
+}
+static int sc_tiny(const struct gen *g, const struct scenario *sc)
+{
+	return run_transport(g, sc, TR_TINY);
+}
+static int sc_lost(const struct gen *g, const struct scenario *sc)
+{
+	return run_transport(g, sc, TR_LOST);
+}
+static int sc_midstream(const struct gen *g, const struct scenario *sc)
+{
+	return run_transport(g, sc, TR_MIDSTREAM);
+}
+
+/* pcapng, two interfaces of different link types: Ethernet and Linux SLL. */
+static int sc_two_interfaces(const struct gen *g, const struct scenario *sc)
+{
+	struct conv a, b;
+	struct capture cap;
+	struct wire_opts o;
+	int rc = -1;
+	conv_init(&a);
+	conv_init(&b);
+	capture_init(&cap);
+	int if_eth = capture_add_if(&cap, DLT_EN10MB, "eth0");
+	int if_sll = capture_add_if(&cap, DLT_LINUX_SLL, "any");
+	if (if_eth < 0 || if_sll < 0 || record_mutual_ok(g, sc->name, &a, 0) != 0 ||
+	    record_empty_client_cert(g, sc->name, &b, 0) != 0)
+		goto out;
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	o.ifidx = if_eth;
+	if (wire_emit(&cap, &a, &o, NULL) != 0)
+		goto out;
+	/* Starts 1.5 ms later so the two connections interleave in the file. */
+	wire_defaults(&o, start_us(g, sc) + 1500, (uint16_t)(sc->cport + 1));
+	o.ifidx = if_sll;
+	if (wire_emit(&cap, &b, &o, NULL) != 0)
+		goto out;
+	capture_sort(&cap);
+	rc = write_capture(g, sc->name, &cap, 1);
+out:
+	conv_free(&a);
+	conv_free(&b);
+	capture_free(&cap);
+	return rc;
+}
+
+/* ---- NetMon 2.x copies, written by Wireshark's own writer ---- */
+
+static int sc_netmon(const struct gen *g, const struct scenario *sc)
+{
+	char src[4096], dst[4096], base[256];
+	const char *dot = strstr(sc->name, ".netmon");
+	if (!dot || (size_t)(dot - sc->name) >= sizeof(base))
+		return -1;
+	memcpy(base, sc->name, (size_t)(dot - sc->name));
+	base[dot - sc->name] = 0;
+	if (path_for(src, sizeof(src), g, base, ".pcap") || path_for(dst, sizeof(dst), g, sc->name, ".cap"))
+		return -1;
+	if (access(src, R_OK) != 0)
+		return fail(sc->name, "source capture missing; generate it first");
+	char *argv[] = {"editcap", "-F", "netmon2", src, dst, NULL};
+	pid_t pid;
+	int status = 0;
+	if (posix_spawnp(&pid, "editcap", NULL, NULL, argv, environ) != 0)
+		return fail(sc->name, "cannot run editcap (Wireshark's editcap is needed for NetMon copies)");
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return fail(sc->name, "editcap failed");
+	printf("%-44s (editcap -F netmon2 %s)\n", dst, src);
+	return 0;
+}
+
+/* Minutes after the base time and client ports are fixed per scenario, so a single
+ * regenerated capture keeps its place on the shared timeline. */
+static const struct scenario table[] = {
+    {"tls12-mutual-ok", 0, 50100, 0, sc_mutual_ok,
+     "TLS 1.2 mutual auth succeeds; 4 CA DNs; chain with intermediate"},
+    {"tls12-empty-client-cert", 2, 50110, 0, sc_empty_client_cert,
+     "client has no certificate: empty Certificate, handshake_failure"},
+    {"tls12-empty-ca-list", 4, 50120, 0, sc_empty_ca_list,
+     "CertificateRequest with an empty certificate_authorities list"},
+    {"tls12-huge-ca-list", 6, 50130, 0, sc_huge_ca_list,
+     "151 CA DNs: CertificateRequest over 16 KB in several records"},
+    {"tls12-unknown-ca", 8, 50140, 0, sc_unknown_ca,
+     "client cert from an untrusted root: server alert unknown_ca"},
+    {"tls12-expired-client-cert", 10, 50150, 0, sc_expired,
+     "client cert expired 10 days before capture: certificate_expired"},
+    {"tls12-no-clientauth-eku", 12, 50160, 0, sc_no_eku,
+     "client cert without clientAuth EKU: unsupported_certificate"},
+    {"tls12-reneg-late-request", 14, 50170, 1, sc_reneg_late,
+     "request by server renegotiation after the HTTP request; 200"},
+    {"tls12-reneg-late-request-no-cert", 16, 50180, 1, sc_reneg_late_no_cert,
+     "late request, client has no certificate: empty Certificate, 403"},
+    {"tls12-reneg-h2", 18, 50190, 1, sc_reneg_h2,
+     "ALPN h2, then the server renegotiates anyway (forbidden in HTTP/2)"},
+    {"tls12-client-reneg", 20, 50200, 1, sc_client_reneg,
+     "client-initiated renegotiation after the first request"},
+    {"tls12-resumed", 22, 50210, 1, sc_resumed,
+     "two connections: full mutual handshake, then an abbreviated one"},
+    {"tls13-client-cert", 24, 50220, 1, sc_tls13_client_cert,
+     "TLS 1.3 CertificateRequest in the handshake (encrypted; key log)"},
+    {"tls13-post-handshake-auth", 26, 50230, 1, sc_tls13_pha,
+     "TLS 1.3 post-handshake CertificateRequest after the request"},
+    {"tls12-client-rst-after-request", 28, 50240, 1, sc_client_rst,
+     "request, server HelloRequest, client RST"},
+    {"tls12-injected-rst", 30, 50250, 0, sc_injected_rst,
+     "RST with TTL 250 right after ServerHelloDone (middlebox)"},
+    {"proxy", 32, 50260, 1, sc_proxy, "proxy-client-side / proxy-server-side: proxy ate the request"},
+    {"transport-port8443", 34, 50270, 0, sc_port8443, "tls12-mutual-ok on server port 8443"},
+    {"transport-ipv6", 36, 50280, 0, sc_ipv6, "tls12-mutual-ok over IPv6"},
+    {"transport-vlan", 38, 50290, 0, sc_vlan, "tls12-mutual-ok with 802.1Q VLAN 100 tags"},
+    {"transport-sll", 40, 50300, 0, sc_sll, "tls12-mutual-ok captured as Linux cooked (SLL)"},
+    {"transport-reordered", 42, 50310, 0, sc_reordered,
+     "MSS 536, server flight reordered, a client segment retransmitted"},
+    {"transport-tiny-segments", 44, 50320, 0, sc_tiny,
+     "ClientHello byte by byte, the next two flights in 7-byte segments"},
+    {"transport-lost-segment", 46, 50330, 0, sc_lost,
+     "MSS 536, first segment of the client's Certificate flight missing"},
+    {"transport-midstream", 48, 50340, 0, sc_midstream, "capture starts after the ClientHello"},
+    {"transport-two-interfaces", 50, 50350, 0, sc_two_interfaces,
+     "pcapng: Ethernet + Linux SLL interfaces, two connections"},
+    {"tls12-mutual-ok.netmon", 0, 0, 0, sc_netmon, "NetMon 2.x copy of tls12-mutual-ok (editcap)"},
+    {"tls12-empty-client-cert.netmon", 0, 0, 0, sc_netmon,
+     "NetMon 2.x copy of tls12-empty-client-cert (editcap)"},
+};
+
+const struct scenario *scenario_table(size_t *n)
+{
+	*n = sizeof(table) / sizeof(table[0]);
+	return table;
+}

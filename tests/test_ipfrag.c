@@ -1,0 +1,282 @@
+/* test_ipfrag.c - fragment reassembly: order, overlap (first copy wins),
+ * the memory cap, the timeout and malformed fragments. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ip.h"
+#include "ipfrag.h"
+
+#define MS 1000000LL
+
+/* A fragment of datagram `id` from 10.0.0.1 to 10.0.0.2, TCP. */
+static struct ip_packet frag4(uint32_t id, uint32_t off, int more, const char *data)
+{
+	struct ip_packet p;
+	memset(&p, 0, sizeof(p));
+	p.src.family = p.dst.family = 4;
+	p.src.a[0] = p.dst.a[0] = 10;
+	p.src.a[3] = 1;
+	p.dst.a[3] = 2;
+	p.proto = 6;
+	p.ip_id = (uint16_t)id;
+	p.frag_id = id;
+	p.is_fragment = true;
+	p.frag_offset = off;
+	p.more_fragments = more;
+	p.payload = (const uint8_t *)data;
+	p.payload_len = p.payload_wire_len = strlen(data);
+	return p;
+}
+
+static int add(struct ipfrag_table *t, struct ip_packet p, int64_t ts, const uint8_t **out, size_t *len)
+{
+	return ipfrag_add(t, &p, ts, out, len);
+}
+
+static void expect_payload(const uint8_t *out, size_t len, const char *want)
+{
+	ck_assert_uint_eq(len, strlen(want));
+	ck_assert_int_eq(memcmp(out, want, len), 0);
+}
+
+START_TEST(in_order_and_parsed)
+{
+	/* Two real IPv4 fragments through ip_parse: 8 + 4 bytes. */
+	/* clang-format off */
+	static const uint8_t f1[] = {
+		0x45, 0, 0, 28, 0xab, 0xcd, 0x20, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+		'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h',
+	};
+	static const uint8_t f2[] = {
+		0x45, 0, 0, 24, 0xab, 0xcd, 0x00, 1, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+		'i', 'j', 'k', 'l',
+	};
+	/* clang-format on */
+	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
+	struct ip_packet p;
+	const uint8_t *out = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(ip_parse(f1, sizeof(f1), &p), DIS_OK);
+	ck_assert_int_eq(ipfrag_add(t, &p, 0, &out, &len), 0);
+	ck_assert_uint_gt(ipfrag_bytes_in_use(t), 0);
+	ck_assert_int_eq(ip_parse(f2, sizeof(f2), &p), DIS_OK);
+	ck_assert_int_eq(ipfrag_add(t, &p, 1, &out, &len), 1);
+	expect_payload(out, len, "abcdefghijkl");
+	ck_assert_uint_eq(ipfrag_bytes_in_use(t), 0);
+	ipfrag_table_free(t);
+	ipfrag_table_free(NULL);
+}
+END_TEST
+
+START_TEST(out_of_order)
+{
+	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
+	const uint8_t *out = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(add(t, frag4(7, 16, 0, "QRS"), 0, &out, &len), 0);
+	ck_assert_int_eq(add(t, frag4(7, 0, 1, "ABCDEFGH"), 1, &out, &len), 0);
+	ck_assert_int_eq(add(t, frag4(7, 8, 1, "IJKLMNOP"), 2, &out, &len), 1);
+	expect_payload(out, len, "ABCDEFGHIJKLMNOPQRS");
+	ipfrag_table_free(t);
+}
+END_TEST
+
+START_TEST(overlap_first_copy_wins)
+{
+	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
+	const uint8_t *out = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(add(t, frag4(9, 8, 1, "iiiiiiii"), 0, &out, &len), 0);
+	/* Covers [0,24): only [0,8) and [16,24) are new. */
+	ck_assert_int_eq(add(t, frag4(9, 0, 1, "AAAAAAAABBBBBBBBCCCCCCCC"), 1, &out, &len), 0);
+	/* Exact duplicate, then a partial overlap of the tail. */
+	ck_assert_int_eq(add(t, frag4(9, 8, 1, "XXXXXXXX"), 2, &out, &len), 0);
+	ck_assert_int_eq(add(t, frag4(9, 16, 0, "YYYYYYYYzz"), 3, &out, &len), 1);
+	expect_payload(out, len, "AAAAAAAAiiiiiiiiCCCCCCCCzz");
+	ipfrag_table_free(t);
+}
+END_TEST
+
+START_TEST(interleaved_datagrams)
+{
+	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
+	const uint8_t *out = NULL;
+	size_t len = 0;
+	struct ip_packet v6 = frag4(1, 0, 1, "66666666");
+	v6.src.family = v6.dst.family = 6; /* same bytes and id, other family */
+	ck_assert_int_eq(add(t, frag4(1, 0, 1, "aaaaaaaa"), 0, &out, &len), 0);
+	ck_assert_int_eq(add(t, frag4(2, 0, 1, "bbbbbbbb"), 0, &out, &len), 0);
+	ck_assert_int_eq(add(t, v6, 0, &out, &len), 0);
+	struct ip_packet other_proto = frag4(1, 8, 0, "P");
+	other_proto.proto = 17;
+	ck_assert_int_eq(add(t, other_proto, 0, &out, &len), 0);
+	ck_assert_int_eq(add(t, frag4(2, 8, 0, "B"), 0, &out, &len), 1);
+	expect_payload(out, len, "bbbbbbbbB");
+	ck_assert_int_eq(add(t, frag4(1, 8, 0, "A"), 0, &out, &len), 1);
+	expect_payload(out, len, "aaaaaaaaA");
+	v6 = frag4(1, 8, 0, "6");
+	v6.src.family = v6.dst.family = 6;
+	ck_assert_int_eq(add(t, v6, 0, &out, &len), 1);
+	expect_payload(out, len, "666666666");
+	ipfrag_table_free(t);
+}
+END_TEST
+
+START_TEST(memory_cap)
+{
+	const uint8_t *out = NULL;
+	size_t len = 0;
+	/* Learn what one pending 8-byte datagram costs. */
+	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
+	ck_assert_int_eq(add(t, frag4(1, 0, 1, "aaaaaaaa"), 0, &out, &len), 0);
+	size_t one = ipfrag_bytes_in_use(t);
+	ipfrag_table_free(t);
+
+	/* Room for one and a half: the second evicts the oldest. */
+	t = ipfrag_table_new(one + one / 2, 30000 * MS);
+	ck_assert_int_eq(add(t, frag4(1, 0, 1, "aaaaaaaa"), 0, &out, &len), 0);
+	ck_assert_int_eq(add(t, frag4(2, 0, 1, "bbbbbbbb"), 1, &out, &len), 0);
+	ck_assert_uint_le(ipfrag_bytes_in_use(t), one + one / 2);
+	/* Datagram 1 is gone: its last fragment starts a new one. */
+	ck_assert_int_eq(add(t, frag4(1, 8, 0, "A"), 2, &out, &len), 0);
+	ipfrag_table_free(t);
+
+	/* A datagram that alone exceeds the cap is refused. */
+	t = ipfrag_table_new(one, 30000 * MS);
+	ck_assert_int_eq(add(t, frag4(3, 0, 1, "cccccccc"), 0, &out, &len), 0);
+	ck_assert_int_eq(add(t, frag4(3, 8, 1, "cccccccccccccccccccccccc"), 0, &out, &len), -1);
+	ck_assert_uint_eq(ipfrag_bytes_in_use(t), 0);
+	ipfrag_table_free(t);
+}
+END_TEST
+
+START_TEST(timeout)
+{
+	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
+	const uint8_t *out = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(add(t, frag4(5, 0, 1, "aaaaaaaa"), 0, &out, &len), 0);
+	ck_assert_int_eq(add(t, frag4(6, 0, 1, "bbbbbbbb"), 20000 * MS, &out, &len), 0);
+	/* 31 s after the first: datagram 5 expired, 6 still pending. */
+	ck_assert_int_eq(add(t, frag4(5, 8, 0, "A"), 31000 * MS, &out, &len), 0);
+	ck_assert_int_eq(add(t, frag4(6, 8, 0, "B"), 31000 * MS, &out, &len), 1);
+	expect_payload(out, len, "bbbbbbbbB");
+	/* A clock that steps backwards expires nothing. */
+	ck_assert_int_eq(add(t, frag4(5, 0, 1, "aaaaaaaa"), 0, &out, &len), 1);
+	expect_payload(out, len, "aaaaaaaaA");
+	ipfrag_table_free(t);
+}
+END_TEST
+
+START_TEST(malformed)
+{
+	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
+	const uint8_t *out = NULL;
+	size_t len = 0;
+	struct ip_packet p;
+
+	p = frag4(1, 0, 0, "whole");
+	p.is_fragment = false;
+	ck_assert_int_eq(add(t, p, 0, &out, &len), -1);
+	/* Past the 64 KiB limit. */
+	ck_assert_int_eq(add(t, frag4(1, 65528, 1, "12345678"), 0, &out, &len), -1);
+	/* Empty non-last fragment. */
+	ck_assert_int_eq(add(t, frag4(1, 8, 1, ""), 0, &out, &len), -1);
+
+	/* Conflicting last fragments, and data past the end. */
+	ck_assert_int_eq(add(t, frag4(2, 8, 0, "end"), 0, &out, &len), 0);
+	ck_assert_int_eq(add(t, frag4(2, 16, 0, "other"), 0, &out, &len), -1);
+	ck_assert_int_eq(add(t, frag4(2, 8, 1, "beyond-the-end"), 0, &out, &len), -1);
+	ck_assert_int_eq(add(t, frag4(2, 0, 1, "01234567"), 0, &out, &len), 1);
+	expect_payload(out, len, "01234567end");
+
+	/* A "last" fragment ending before data already held. */
+	ck_assert_int_eq(add(t, frag4(3, 16, 1, "xxxxxxxx"), 0, &out, &len), 0);
+	ck_assert_int_eq(add(t, frag4(3, 0, 0, "short"), 0, &out, &len), -1);
+
+	/* A snaplen-cut fragment gives its datagram up. */
+	ck_assert_int_eq(add(t, frag4(4, 0, 1, "aaaaaaaa"), 0, &out, &len), 0);
+	p = frag4(4, 8, 0, "bb");
+	p.payload_wire_len = 10;
+	p.truncated = true;
+	ck_assert_int_eq(add(t, p, 0, &out, &len), -1);
+	ck_assert_int_eq(add(t, frag4(4, 8, 0, "bbbbbbbbbb"), 0, &out, &len), 0);
+	ipfrag_table_free(t);
+}
+END_TEST
+
+START_TEST(ipv6_through_parser)
+{
+	/* Two IPv6 fragments (fragment header id 0x01020304). */
+	/* clang-format off */
+	static const uint8_t f1[] = {
+		0x60, 0, 0, 0, 0, 16, 44, 64,
+		0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+		0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+		6, 0, 0, 1, 1, 2, 3, 4,
+		'T', 'C', 'P', '-', 'h', 'e', 'a', 'd',
+	};
+	static const uint8_t f2[] = {
+		0x60, 0, 0, 0, 0, 11, 44, 64,
+		0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+		0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
+		6, 0, 0, 8, 1, 2, 3, 4,
+		't', 'a', 'i',
+	};
+	/* clang-format on */
+	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 60000 * MS);
+	struct ip_packet p;
+	const uint8_t *out = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(ip_parse(f2, sizeof(f2), &p), DIS_OK);
+	ck_assert(p.is_fragment);
+	ck_assert_int_eq(ipfrag_add(t, &p, 0, &out, &len), 0);
+	ck_assert_int_eq(ip_parse(f1, sizeof(f1), &p), DIS_OK);
+	ck_assert_uint_eq(p.frag_id, 0x01020304);
+	ck_assert_int_eq(ipfrag_add(t, &p, 0, &out, &len), 1);
+	expect_payload(out, len, "TCP-headtai");
+	ipfrag_table_free(t);
+}
+END_TEST
+
+START_TEST(many_pending)
+{
+	/* More pending datagrams than the table keeps: bounded, no leak. */
+	struct ipfrag_table *t = ipfrag_table_new(64 << 20, 30000 * MS);
+	const uint8_t *out = NULL;
+	size_t len = 0;
+	for (uint32_t id = 0; id < 5000; id++)
+		ck_assert_int_eq(add(t, frag4(id, 0, 1, "aaaaaaaa"), 0, &out, &len), 0);
+	ck_assert_uint_lt(ipfrag_bytes_in_use(t), 1024 * 1024);
+	ck_assert_int_eq(add(t, frag4(4999, 8, 0, "z"), 0, &out, &len), 1);
+	ck_assert_int_eq(add(t, frag4(0, 8, 0, "z"), 0, &out, &len), 0); /* evicted */
+	ipfrag_table_free(t);
+}
+END_TEST
+
+static Suite *ipfrag_suite(void)
+{
+	Suite *s = suite_create("ipfrag");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, in_order_and_parsed);
+	tcase_add_test(tc, out_of_order);
+	tcase_add_test(tc, overlap_first_copy_wins);
+	tcase_add_test(tc, interleaved_datagrams);
+	tcase_add_test(tc, memory_cap);
+	tcase_add_test(tc, timeout);
+	tcase_add_test(tc, malformed);
+	tcase_add_test(tc, ipv6_through_parser);
+	tcase_add_test(tc, many_pending);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(ipfrag_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

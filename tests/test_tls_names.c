@@ -1,0 +1,128 @@
+/* Name tables: sentinels, the value 0, version formatting, and the cipher
+ * suite names checked against OpenSSL's own IANA names. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/ssl.h>
+
+#include "tls_names.h"
+
+START_TEST(versions)
+{
+	char buf[32];
+
+	ck_assert_str_eq(tls_version_name(0x0002, buf), "SSL 2.0");
+	ck_assert_str_eq(tls_version_name(0x0300, buf), "SSL 3.0");
+	ck_assert_str_eq(tls_version_name(0x0301, buf), "TLS 1.0");
+	ck_assert_str_eq(tls_version_name(0x0303, buf), "TLS 1.2");
+	ck_assert_str_eq(tls_version_name(0x0304, buf), "TLS 1.3");
+	ck_assert_str_eq(tls_version_name(0x7f17, buf), "TLS 1.3 (draft 23)");
+	ck_assert_str_eq(tls_version_name(0x7a7a, buf), "GREASE 0x7a7a");
+	ck_assert_str_eq(tls_version_name(0x0a0a, buf), "GREASE 0x0a0a");
+	ck_assert_str_eq(tls_version_name(0x0a1a, buf), "0x0a1a"); /* not GREASE: bytes differ */
+	ck_assert_str_eq(tls_version_name(0x1234, buf), "0x1234");
+	ck_assert_ptr_eq(tls_version_name(0x1234, buf), buf);
+}
+END_TEST
+
+START_TEST(zero_values_and_unknowns)
+{
+	static const struct tok t[] = { { 0, "zero" }, { 5, "five" }, { 0, NULL } };
+
+	ck_assert_str_eq(tok_lookup(t, 0), "zero");
+	ck_assert_str_eq(tok_lookup(t, 5), "five");
+	ck_assert_ptr_null(tok_lookup(t, 6));
+	ck_assert_str_eq(tls_alert_name(0), "close_notify");
+	ck_assert_str_eq(tls_hs_type_name(0), "hello_request");
+	ck_assert_str_eq(tls_hs_type_name(13), "certificate_request");
+	ck_assert_str_eq(tls_hs_type_name(99), "unknown");
+	ck_assert_str_eq(tls_alert_name(200), "unknown");
+	ck_assert_str_eq(tls_alert_level_name(0), "unknown");
+	ck_assert_str_eq(tls_alert_level_name(2), "fatal");
+	ck_assert_str_eq(tls_content_type_name(22), "handshake");
+	ck_assert_str_eq(tls_content_type_name(0), "unknown");
+	ck_assert_ptr_null(tls_sig_alg_name(0));
+	ck_assert_ptr_null(tls_cipher_suite_name(0xffff));
+}
+END_TEST
+
+START_TEST(mtls_vocabulary)
+{
+	ck_assert_str_eq(tls_alert_name(41), "no_certificate");
+	ck_assert_str_eq(tls_alert_name(42), "bad_certificate");
+	ck_assert_str_eq(tls_alert_name(45), "certificate_expired");
+	ck_assert_str_eq(tls_alert_name(48), "unknown_ca");
+	ck_assert_str_eq(tls_alert_name(49), "access_denied");
+	ck_assert_str_eq(tls_alert_name(100), "no_renegotiation");
+	ck_assert_str_eq(tls_alert_name(116), "certificate_required");
+	ck_assert_str_eq(tls_cert_type_name(1), "rsa_sign");
+	ck_assert_str_eq(tls_cert_type_name(2), "dss_sign");
+	ck_assert_str_eq(tls_cert_type_name(3), "rsa_fixed_dh");
+	ck_assert_str_eq(tls_cert_type_name(4), "dss_fixed_dh");
+	ck_assert_str_eq(tls_cert_type_name(64), "ecdsa_sign");
+	ck_assert_str_eq(tls_cert_type_name(65), "rsa_fixed_ecdh");
+	ck_assert_str_eq(tls_cert_type_name(66), "ecdsa_fixed_ecdh");
+	ck_assert_str_eq(tls_sig_alg_name(0x0403), "ecdsa_secp256r1_sha256");
+	ck_assert_str_eq(tls_sig_alg_name(0x0804), "rsa_pss_rsae_sha256");
+	ck_assert_str_eq(tls_sig_alg_name(0x0301), "rsa_pkcs1_sha224");
+	ck_assert_str_eq(tls_sig_alg_name(0x0402), "dsa_sha256");
+	ck_assert_str_eq(tls_sig_alg_name(0x0807), "ed25519");
+}
+END_TEST
+
+/* Every suite OpenSSL knows and we name must carry OpenSSL's IANA name;
+ * the suites every report needs must be named. */
+START_TEST(cipher_suites_match_openssl)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+	SSL *ssl = SSL_new(ctx);
+	static const uint16_t required[] = { 0x1301, 0x1302, 0x1303, 0x1304, 0x1305, 0xc02f, 0xc030, 0xc02b,
+					     0xc02c, 0x009e, 0x009f, 0x009c, 0x009d, 0xc013, 0xc014, 0x002f,
+					     0x0035, 0xcca8, 0xcca9, 0x0004, 0x0005, 0x000a, 0xc012, 0x00ff };
+	int compared = 0;
+
+	ck_assert_ptr_nonnull(ssl);
+	for (unsigned v = 0; v <= 0xffff; v++) {
+		const unsigned char id[2] = { (unsigned char)(v >> 8), (unsigned char)v };
+		const SSL_CIPHER *c = SSL_CIPHER_find(ssl, id);
+		const char *ours = tls_cipher_suite_name((uint16_t)v), *std = c ? SSL_CIPHER_standard_name(c) : NULL;
+
+		if (ours && std && strncmp(std, "TLS_", 4) == 0) {
+			ck_assert_msg(strcmp(ours, std) == 0, "0x%04x: %s vs OpenSSL %s", v, ours, std);
+			compared++;
+		}
+	}
+	ck_assert_int_gt(compared, 60);
+	for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+		ck_assert_msg(tls_cipher_suite_name(required[i]) != NULL, "0x%04x unnamed", required[i]);
+	ck_assert_str_eq(tls_cipher_suite_name(0x0004), "TLS_RSA_WITH_RC4_128_MD5");
+	ck_assert_str_eq(tls_cipher_suite_name(0x000a), "TLS_RSA_WITH_3DES_EDE_CBC_SHA");
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("tls_names");
+	TCase *tc = tcase_create("names");
+
+	tcase_add_test(tc, versions);
+	tcase_add_test(tc, zero_values_and_unknowns);
+	tcase_add_test(tc, mtls_vocabulary);
+	tcase_add_test(tc, cipher_suites_match_openssl);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
