@@ -17,6 +17,7 @@ int analyzer_init(struct analyzer *a, const struct options *opt, struct output *
 	memset(a, 0, sizeof *a);
 	a->opt = *opt;
 	a->out = out;
+	a->total.worst_severity = -1;
 	return 0;
 }
 
@@ -33,6 +34,7 @@ void analyzer_begin_file(struct analyzer *a, const char *name, unsigned index)
 	a->next_stream = 0;
 	a->now_ns = 0;
 	memset(&a->stats, 0, sizeof a->stats);
+	a->stats.worst_severity = -1;
 	a->frags = ipfrag_table_new(a->opt.max_frag_bytes, 60LL * 1000000000LL);
 	a->queue = report_queue_new();
 }
@@ -54,6 +56,17 @@ static void add_stats(struct run_stats *t, const struct run_stats *s)
 	t->cc_empty += s->cc_empty;
 	t->cc_present += s->cc_present;
 	t->cc_absent += s->cc_absent;
+	if (s->worst_severity > t->worst_severity)
+		t->worst_severity = s->worst_severity;
+	for (size_t i = 0; i < s->n_causes; i++) {
+		size_t k = 0;
+		while (k < t->n_causes && strcmp(t->cause_id[k], s->cause_id[i]) != 0)
+			k++;
+		if (k == t->n_causes && k < 32)
+			t->cause_id[t->n_causes++] = s->cause_id[i];
+		if (k < 32)
+			t->cause_count[k] += s->cause_count[i];
+	}
 }
 
 void analyzer_end_file(struct analyzer *a)

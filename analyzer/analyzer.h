@@ -32,6 +32,7 @@ struct options {
 	size_t max_frag_bytes;
 	int64_t idle_timeout_ns;
 	const char *output_path;
+	int fail_on;             /* severity that makes the exit status 1; -1: never */
 };
 
 struct run_stats {
@@ -51,6 +52,11 @@ struct run_stats {
 	uint64_t cc_empty;
 	uint64_t cc_present;
 	uint64_t cc_absent;
+	/* top causes: findings[0] of each connection, by id */
+	const char *cause_id[32];
+	uint64_t cause_count[32];
+	size_t n_causes;
+	int worst_severity;        /* -1: no finding */
 };
 
 struct flow;

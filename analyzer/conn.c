@@ -369,6 +369,12 @@ static void on_record(void *ctx, const struct tls_record *rec)
 		}
 		break;
 	case TLS_CT_APPLICATION_DATA:
+		if (p->tls13_encrypted && !c->client_flight_closed) {
+			if (s == SIDE_CLIENT && c->n_client_flight < 8)
+				c->client_flight[c->n_client_flight++] = rec->hdr.length;
+			else if (s == SIDE_SERVER && c->n_client_flight > 0)
+				c->client_flight_closed = true;
+		}
 		c->app_records[s]++;
 		c->app_bytes[s] += rec->hdr.length;
 		conn_add_event(c, EV_APP_DATA, s, 0, rec->end.frame, rec->end.ts_ns, rec->hdr.length);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "diagnose.h"
 #include "link.h"
 #include "output.h"
 #include "source.h"
@@ -37,6 +38,8 @@ static void usage(FILE *fp)
 		"      --color              colour the text report even when not on a terminal\n"
 		"      --no-color           never colour the text report\n"
 		"  -q, --quiet              no summary and no progress display\n"
+		"      --fail-on error|warning  exit with status 1 when a connection has a finding\n"
+		"                           of this severity or worse (for scripts and CI)\n"
 		"\n"
 		"Limits:\n"
 		"      --max-flows N        TCP connections tracked at once (default %u); the least\n"
@@ -48,7 +51,7 @@ static void usage(FILE *fp)
 		"  -h, --help               this text\n"
 		"  -V, --version            version\n"
 		"\n"
-		"Exit status: 0 success; 2 usage or input error (unreadable, not a capture,\n"
+		"Exit status: 0 success; 1 a finding reached --fail-on; 2 usage or input error (unreadable, not a capture,\n"
 		"damaged); 3 no TLS connection found. See mtlsdiag(1).\n",
 		DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S);
 }
@@ -143,7 +146,7 @@ static int run_file(struct analyzer *a, const char *path, unsigned index)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE };
+	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -154,6 +157,7 @@ int main(int argc, char **argv)
 		{ "reasm-cap", required_argument, NULL, OPT_REASM_CAP },
 		{ "max-handshake", required_argument, NULL, OPT_MAX_HS },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -165,6 +169,7 @@ int main(int argc, char **argv)
 		.max_hs_msg = DEFAULT_MAX_HS_MSG,
 		.max_frag_bytes = DEFAULT_MAX_FRAG_BYTES,
 		.idle_timeout_ns = (int64_t)DEFAULT_IDLE_TIMEOUT_S * 1000000000LL,
+		.fail_on = -1,
 	};
 	int color = -1, c;
 	size_t v;
@@ -212,6 +217,16 @@ int main(int argc, char **argv)
 				return EXIT_INPUT;
 			opt.idle_timeout_ns = (int64_t)v * 1000000000LL;
 			break;
+		case OPT_FAIL_ON:
+			if (strcmp(optarg, "error") == 0)
+				opt.fail_on = SEV_ERROR;
+			else if (strcmp(optarg, "warning") == 0)
+				opt.fail_on = SEV_WARNING;
+			else {
+				fprintf(stderr, "mtlsdiag: --fail-on: '%s' is not error or warning\n", optarg);
+				return EXIT_INPUT;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -253,6 +268,8 @@ int main(int argc, char **argv)
 		output_run_summary(&out, &a.total, files);
 	if (rc == EXIT_OK && a.total.tls_conns == 0)
 		rc = EXIT_NO_TLS;
+	else if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
+		rc = EXIT_FINDINGS;
 	analyzer_release(&a);
 	if (out.fp != stdout && fclose(out.fp) != 0) {
 		fprintf(stderr, "mtlsdiag: %s: %s\n", opt.output_path, strerror(errno));

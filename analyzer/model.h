@@ -178,6 +178,12 @@ struct tls_conn {
 	size_t n_events;
 	uint64_t events_dropped;
 
+	/* TLS 1.3 without keys: sizes of the client's first encrypted records
+	 * after the server's flight (for inferring its Certificate). */
+	uint32_t client_flight[8];
+	size_t n_client_flight;
+	bool client_flight_closed;
+
 	char notes[256];                     /* short anomalies, comma separated */
 };
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "analyzer.h"
+#include "diagnose.h"
 #include "model.h"
 
 struct output {
@@ -17,13 +18,13 @@ struct output {
 	unsigned printed;
 };
 
-void output_conn(struct output *o, const char *file_name, const struct tls_conn *c);
+void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 void output_run_summary(struct output *o, const struct run_stats *st, unsigned files);
 
 /* output_json.c */
-void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c);
+void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 /* output_text.c */
-void output_text_conn(struct output *o, const char *file_name, const struct tls_conn *c);
+void output_text_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 void output_text_summary(struct output *o, const struct run_stats *st, unsigned files);
 
 #endif

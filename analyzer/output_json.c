@@ -158,7 +158,7 @@ static json_t *history_json(const struct tls_conn *c)
 	return arr;
 }
 
-void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c)
+void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)
 {
 	char buf[80];
 	json_t *j = json_object();
@@ -268,7 +268,21 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_object_set_new(j, "notes", json_string(c->notes));
 	snprintf(buf, sizeof buf, "tcp.stream eq %llu", (unsigned long long)c->stream);
 	json_object_set_new(j, "wireshark_filter", json_string(buf));
-	json_object_set_new(j, "findings", json_array());
+	json_t *findings = json_array();
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->items[i];
+		json_t *fo = json_object();
+		json_object_set_new(fo, "id", json_string(f->id));
+		json_object_set_new(fo, "severity", json_string(severity_name(f->severity)));
+		json_t *frames = json_array();
+		for (size_t k = 0; k < f->n_frames; k++)
+			json_array_append_new(frames, json_integer((json_int_t)f->frames[k]));
+		json_object_set_new(fo, "frames", frames);
+		json_object_set_new(fo, "message", json_string(f->message));
+		json_object_set_new(fo, "remedy", json_string(f->remedy));
+		json_array_append_new(findings, fo);
+	}
+	json_object_set_new(j, "findings", findings);
 
 	size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
 	flags |= o->format == FORMAT_JSON_PRETTY ? JSON_INDENT(2) : JSON_COMPACT;

@@ -112,7 +112,7 @@ static void print_cert(struct output *o, const char *indent, const struct cert_i
 	fputc('\n', o->fp);
 }
 
-void output_text_conn(struct output *o, const char *file_name, const struct tls_conn *c)
+void output_text_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)
 {
 	char cl[80], sv[80], vb[32];
 
@@ -180,6 +180,16 @@ void output_text_conn(struct output *o, const char *file_name, const struct tls_
 			(unsigned long long)c->gap_bytes);
 	if (c->notes[0])
 		fprintf(o->fp, "  Notes: %s\n", c->notes);
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->items[i];
+		const char *sev_col = f->severity == SEV_ERROR ? C_RED : f->severity == SEV_WARNING ? C_YELLOW : C_DIM;
+		fprintf(o->fp, "  %s%s %s%s", col(o, C_BOLD), col(o, sev_col), severity_name(f->severity), col(o, C_RESET));
+		fprintf(o->fp, " %s", f->id);
+		for (size_t k = 0; k < f->n_frames; k++)
+			fprintf(o->fp, "%s%llu", k ? "," : " (frames ", (unsigned long long)f->frames[k]);
+		fprintf(o->fp, "%s%s\n", f->n_frames ? ")" : "", i == 0 && f->severity != SEV_INFO ? "  <- the cause" : "");
+		fprintf(o->fp, "      %s\n      Fix: %s\n", f->message, f->remedy);
+	}
 	fputc('\n', o->fp);
 }
 
@@ -196,17 +206,20 @@ void output_text_summary(struct output *o, const struct run_stats *st, unsigned 
 		"nothing %llu\n",
 		(unsigned long long)st->with_request, (unsigned long long)st->cc_present,
 		(unsigned long long)st->cc_empty, (unsigned long long)st->cc_absent);
+	for (size_t i = 0; i < st->n_causes; i++)
+		fprintf(o->fp, "  %s: %llu connection%s\n", st->cause_id[i], (unsigned long long)st->cause_count[i],
+			st->cause_count[i] == 1 ? "" : "s");
 	if (st->evicted)
 		fprintf(o->fp, "  %llu connection(s) evicted early to respect --max-flows\n",
 			(unsigned long long)st->evicted);
 }
 
-void output_conn(struct output *o, const char *file_name, const struct tls_conn *c)
+void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f)
 {
 	if (o->format != FORMAT_TEXT)
-		output_json_conn(o, file_name, c);
+		output_json_conn(o, file_name, c, f);
 	else
-		output_text_conn(o, file_name, c);
+		output_text_conn(o, file_name, c, f);
 	o->printed++;
 	if (o->format != FORMAT_TEXT || o->fp != stdout)
 		fflush(o->fp);
