@@ -1,7 +1,9 @@
 /* source.c - opens captures and hands out frames in file order. libpcap
  * reads pcap and pcapng; when it refuses a pcapng whose interfaces mix
  * link types, the same file is reopened with our block reader and the
- * frames already seen are skipped, so numbering stays Wireshark's. */
+ * frames already seen are skipped, so numbering stays Wireshark's.
+ * Network Monitor files (found by their magic, not their name) go to our
+ * own reader. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
@@ -15,6 +17,7 @@
 struct source {
 	pcap_t *pcap;
 	struct pcapng_reader *ng;
+	struct netmon_reader *nm;
 	char *path;
 	bool is_stdin;
 	uint64_t frames;
@@ -71,6 +74,14 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 		}
 		s->size = (uint64_t)st.st_size;
 		s->format = describe_magic(path);
+		if (strcmp(s->format, "netmon") == 0) {
+			s->nm = netmon_reader_open(path, err, errsz);
+			if (!s->nm) {
+				source_close(s);
+				return NULL;
+			}
+			return s;
+		}
 		s->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
 	}
 	if (!s->pcap) {
@@ -79,10 +90,7 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 			if (s->ng)
 				return s;
 		}
-		if (!s->is_stdin && strcmp(s->format, "netmon") == 0)
-			snprintf(err, errsz, "a Network Monitor capture; this version reads pcap and pcapng only "
-					     "(convert it with: editcap -F pcapng FILE out.pcapng)");
-		else if (strstr(perr, "unknown file format") || strstr(perr, "bad dump file format"))
+		if (strstr(perr, "unknown file format") || strstr(perr, "bad dump file format"))
 			snprintf(err, errsz, "not a capture file libpcap can read (pcap or pcapng)");
 		else if (strstr(perr, "truncated"))
 			snprintf(err, errsz, "truncated capture file header");
@@ -96,6 +104,12 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 
 enum source_status source_next(struct source *s, struct source_frame *f, char *err, size_t errsz)
 {
+	if (s->nm) {
+		enum source_status st = netmon_reader_next(s->nm, f, err, errsz);
+		if (st == SOURCE_FRAME)
+			s->frames++;
+		return st;
+	}
 	if (s->ng) {
 		enum source_status st = pcapng_reader_next(s->ng, f, err, errsz);
 		if (st == SOURCE_FRAME)
@@ -148,6 +162,7 @@ void source_close(struct source *s)
 	if (s->pcap)
 		pcap_close(s->pcap);
 	pcapng_reader_close(s->ng);
+	netmon_reader_close(s->nm);
 	free(s->path);
 	free(s);
 }
@@ -156,7 +171,9 @@ void source_progress(const struct source *s, uint64_t *done, uint64_t *total)
 {
 	*total = s->size;
 	*done = 0;
-	if (s->ng) {
+	if (s->nm) {
+		*done = netmon_reader_offset(s->nm);
+	} else if (s->ng) {
 		*done = pcapng_reader_offset(s->ng);
 	} else if (s->pcap && !s->is_stdin) {
 		FILE *fp = pcap_file(s->pcap);

@@ -1,11 +1,14 @@
 /* source.h - capture sources: files (pcap and pcapng through libpcap;
  * pcapng whose interfaces mix link types through our own block reader,
- * because libpcap 1.10 refuses them) and standard input. */
+ * because libpcap 1.10 refuses them; Microsoft Network Monitor files
+ * through our own reader, as libpcap does not read them) and standard
+ * input. */
 #ifndef MTLS_SOURCE_H
 #define MTLS_SOURCE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct source_frame {
 	const uint8_t *data;   /* valid until the next source_next */
@@ -35,5 +38,22 @@ struct pcapng_reader *pcapng_reader_open(const char *path, char *err, size_t err
 enum source_status pcapng_reader_next(struct pcapng_reader *r, struct source_frame *f, char *err, size_t errsz);
 void pcapng_reader_close(struct pcapng_reader *r);
 uint64_t pcapng_reader_offset(const struct pcapng_reader *r);
+
+/* netmon.c: our Microsoft Network Monitor reader (2.0-2.3 and 1.x). Frames
+ * come in frame table order and are numbered as Wireshark numbers them. A
+ * damaged frame table or record is SOURCE_ERROR naming the frame, after
+ * the frames before it. */
+struct netmon_reader;
+struct netmon_reader *netmon_reader_open(const char *path, char *err, size_t errsz);
+/* Takes fp (a seekable stream, e.g. from fmemopen) and closes it, even when
+ * it fails. */
+struct netmon_reader *netmon_reader_fopen(FILE *fp, char *err, size_t errsz);
+enum source_status netmon_reader_next(struct netmon_reader *r, struct source_frame *f, char *err, size_t errsz);
+void netmon_reader_close(struct netmon_reader *r);
+uint64_t netmon_reader_offset(const struct netmon_reader *r);
+/* NetMon media types with no pcap link type of their own (ATM, IP over
+ * 1394, ETW events, filters, ...) are handed out as this base plus the
+ * NetMon type, so the analyzer skips them as an undecoded link type. */
+#define NETMON_LINKTYPE_BASE 0x10000
 
 #endif

@@ -99,6 +99,19 @@ static inline int rd_u32le(struct rd *r, uint32_t *out)
 	return 0;
 }
 
+static inline int rd_u64le(struct rd *r, uint64_t *out)
+{
+	if (r->len < 8)
+		return -1;
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | r->p[i];
+	*out = v;
+	r->p += 8;
+	r->len -= 8;
+	return 0;
+}
+
 /* A borrowed view of the next n bytes. */
 static inline int rd_view(struct rd *r, size_t n, struct rd *out)
 {
