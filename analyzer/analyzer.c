@@ -39,6 +39,19 @@ void analyzer_begin_file(struct analyzer *a, const char *name, unsigned index)
 	a->queue = report_queue_new();
 }
 
+void run_stats_add_cause(struct run_stats *st, const char *id, uint64_t n)
+{
+	size_t k = 0;
+	while (k < st->n_causes && strcmp(st->cause_id[k], id) != 0)
+		k++;
+	if (k == st->n_causes) {
+		if (k == sizeof st->cause_id / sizeof st->cause_id[0])
+			return;
+		st->cause_id[st->n_causes++] = id;
+	}
+	st->cause_count[k] += n;
+}
+
 static void add_stats(struct run_stats *t, const struct run_stats *s)
 {
 	t->frames += s->frames;
@@ -58,15 +71,8 @@ static void add_stats(struct run_stats *t, const struct run_stats *s)
 	t->cc_absent += s->cc_absent;
 	if (s->worst_severity > t->worst_severity)
 		t->worst_severity = s->worst_severity;
-	for (size_t i = 0; i < s->n_causes; i++) {
-		size_t k = 0;
-		while (k < t->n_causes && strcmp(t->cause_id[k], s->cause_id[i]) != 0)
-			k++;
-		if (k == t->n_causes && k < 32)
-			t->cause_id[t->n_causes++] = s->cause_id[i];
-		if (k < 32)
-			t->cause_count[k] += s->cause_count[i];
-	}
+	for (size_t i = 0; i < s->n_causes; i++)
+		run_stats_add_cause(t, s->cause_id[i], s->cause_count[i]);
 }
 
 void analyzer_end_file(struct analyzer *a)

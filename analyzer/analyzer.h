@@ -93,6 +93,9 @@ void analyzer_end_file(struct analyzer *a);
 void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t caplen, size_t wirelen,
 		    int64_t ts_ns);
 
+/* Count n connections whose root cause is finding `id` (a constant). */
+void run_stats_add_cause(struct run_stats *st, const char *id, uint64_t n);
+
 /* flow.c: a TCP segment after IP (and fragment reassembly). */
 struct ip_packet;
 void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t *tcp, size_t len, size_t wire_len);

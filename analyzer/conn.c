@@ -147,6 +147,17 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	}
 }
 
+/* The first ClientHello (TLS or SSLv2 format) is the one reported. */
+static void keep_client_hello(struct tls_conn *c, const struct tls_client_hello *ch, const struct tcp_frame_ref *at)
+{
+	if (c->have_client_hello)
+		return;
+	c->have_client_hello = true;
+	c->client_hello_frame = at->frame;
+	c->client_hello_ts_ns = at->ts_ns;
+	c->ch = *ch;
+}
+
 static void on_client_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 {
 	struct tls_conn *c = m->c;
@@ -157,12 +168,7 @@ static void on_client_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		tls_conn_note(c, "client_hello_malformed");
 		return;
 	}
-	if (c->have_client_hello)
-		return;
-	c->have_client_hello = true;
-	c->client_hello_frame = msg->end.frame;
-	c->client_hello_ts_ns = msg->end.ts_ns;
-	c->ch = ch;
+	keep_client_hello(c, &ch, &msg->end);
 }
 
 static void on_server_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
@@ -384,11 +390,8 @@ static void on_record(void *ctx, const struct tls_record *rec)
 		if (s == SIDE_CLIENT && rec->body && !c->have_client_hello) {
 			struct tls_client_hello ch;
 			if (tls_sslv2_client_hello_parse(rec->body, rec->body_len, &ch) == DIS_OK) {
-				c->have_client_hello = true;
-				c->client_hello_frame = rec->end.frame;
-				c->client_hello_ts_ns = rec->end.ts_ns;
-				c->ch = ch;
 				c->n_client_hellos++;
+				keep_client_hello(c, &ch, &rec->end);
 			}
 		}
 		break;

@@ -107,6 +107,12 @@ static void make_key(const struct ip_packet *ip, uint16_t sport, uint16_t dport,
 	k->port[src_first ? 1 : 0] = dport;
 }
 
+/* 0 when the packet comes from ep[0], else 1. */
+static int dir_of(const struct flow *f, const struct ip_packet *ip, uint16_t sport)
+{
+	return ip_addr_cmp(&ip->src, &f->ep[0].addr) == 0 && sport == f->ep[0].port ? 0 : 1;
+}
+
 static enum side side_of(const struct flow *f, int dir)
 {
 	return dir == f->client_dir ? SIDE_CLIENT : SIDE_SERVER;
@@ -169,10 +175,6 @@ static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_
 	c->first_ts_ns = f->first_ts;
 	c->syn_seen = f->syn[0] || f->syn[1];
 	c->midstream = !c->syn_seen;
-	for (int d = 0; d < 2; d++) {
-		c->ttl_known[side_of(f, d)] = f->ttl_set[d];
-		c->usual_ttl[side_of(f, d)] = f->ttl[d];
-	}
 	a->stats.tls_conns++;
 }
 
@@ -306,6 +308,14 @@ static void flow_start_stream(struct analyzer *a, struct flow *f, const struct i
 	f->first_frame = a->frame_no;
 	f->first_ts = a->now_ns;
 	f->client_dir = -1;
+	/* Per-connection TCP state starts over (the struct may be reused
+	 * when a port is reused). */
+	memset(f->syn, 0, sizeof f->syn);
+	memset(f->synack, 0, sizeof f->synack);
+	memset(f->fin, 0, sizeof f->fin);
+	memset(f->ttl_set, 0, sizeof f->ttl_set);
+	memset(f->probed, 0, sizeof f->probed);
+	f->rst = false;
 	for (int d = 0; d < 2; d++) {
 		f->dirs[d].a = a;
 		f->dirs[d].f = f;
@@ -372,8 +382,8 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 	make_key(ip, th.sport, th.dport, &key);
 	HASH_FIND(hh, a->flows, &key, sizeof key, f);
 	bool syn_only = (th.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+	int d = f ? dir_of(f, ip, th.sport) : 0;
 	if (f && syn_only && f->stage != FLOW_TOMBSTONE) {
-		int d = (ip_addr_cmp(&ip->src, &f->ep[0].addr) == 0 && th.sport == f->ep[0].port) ? 0 : 1;
 		if (f->syn[d] && f->isn[d] == th.seq && (f->rst || f->fin[0] || f->fin[1])) {
 			/* The same SYN again after a reset: one connection, as in
 			 * Wireshark, and it is open again. */
@@ -383,18 +393,11 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 		}
 	}
 	if (f && syn_only) {
-		int d = (ip_addr_cmp(&ip->src, &f->ep[0].addr) == 0 && th.sport == f->ep[0].port) ? 0 : 1;
 		bool new_isn = !f->syn[d] || f->isn[d] != th.seq;
 		if (f->stage == FLOW_TOMBSTONE || (new_isn && (f->syn[d] || f->rst || f->fin[0] || f->fin[1]))) {
 			/* Port reuse: a new connection on a known 5-tuple. */
 			flow_finalize(a, f, END_FIN);
 			flow_start_stream(a, f, ip, th.sport, th.dport);
-			memset(f->syn, 0, sizeof f->syn);
-			memset(f->synack, 0, sizeof f->synack);
-			memset(f->fin, 0, sizeof f->fin);
-			memset(f->ttl_set, 0, sizeof f->ttl_set);
-			memset(f->probed, 0, sizeof f->probed);
-			f->rst = false;
 		}
 	}
 	if (!f) {
@@ -415,7 +418,7 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 	if (f->stage == FLOW_TOMBSTONE)
 		return;
 
-	int dir = (ip_addr_cmp(&ip->src, &f->ep[0].addr) == 0 && th.sport == f->ep[0].port) ? 0 : 1;
+	int dir = dir_of(f, ip, th.sport);
 	if (th.flags & TCP_RST) {
 		if (!f->rst) {
 			f->rst = true;

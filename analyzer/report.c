@@ -1,6 +1,5 @@
 /* report.c - puts finished connections out in stream order. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "diagnose.h"
 
@@ -34,15 +33,8 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 	a->stats.reported++;
 	if (findings_worst(&f) > a->stats.worst_severity)
 		a->stats.worst_severity = findings_worst(&f);
-	if (f.n && f.items[0].severity != SEV_INFO) {
-		size_t k = 0;
-		while (k < a->stats.n_causes && strcmp(a->stats.cause_id[k], f.items[0].id) != 0)
-			k++;
-		if (k == a->stats.n_causes && k < 32)
-			a->stats.cause_id[a->stats.n_causes++] = f.items[0].id;
-		if (k < 32)
-			a->stats.cause_count[k]++;
-	}
+	if (f.n && f.items[0].severity != SEV_INFO)
+		run_stats_add_cause(&a->stats, f.items[0].id, 1);
 	if (c->n_requests)
 		a->stats.with_request++;
 	if (c->cc_status == CC_EMPTY)
