@@ -21,6 +21,8 @@ enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY };
 #define DEFAULT_MAX_FRAG_BYTES (8u * 1024u * 1024u)
 #define DEFAULT_IDLE_TIMEOUT_S 300
 
+struct trust_store;
+
 struct options {
 	enum out_format format;
 	bool color;
@@ -33,6 +35,7 @@ struct options {
 	int64_t idle_timeout_ns;
 	const char *output_path;
 	int fail_on;             /* severity that makes the exit status 1; -1: never */
+	const struct trust_store *trust; /* --trust; owned by the caller, NULL when absent */
 };
 
 struct run_stats {

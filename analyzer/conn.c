@@ -63,7 +63,8 @@ void conn_add_event(struct tls_conn *c, enum ev_kind kind, enum side from, uint8
 	e->count = 1;
 }
 
-static void chain_from_message(struct cert_chain *chain, const struct tls_certificate *msg)
+/* keep_der: the client chain keeps its DER for verification (--trust). */
+static void chain_from_message(struct cert_chain *chain, const struct tls_certificate *msg, bool keep_der)
 {
 	cert_chain_release(chain);
 	chain->n_certs = msg->n_certs;
@@ -75,6 +76,11 @@ static void chain_from_message(struct cert_chain *chain, const struct tls_certif
 	chain->n_kept = msg->n_kept;
 	for (size_t i = 0; i < msg->n_kept; i++) {
 		chain->certs[i].der_len = msg->der[i].len;
+		if (keep_der && msg->der[i].len) {
+			chain->certs[i].der = malloc(msg->der[i].len);
+			if (chain->certs[i].der)
+				memcpy(chain->certs[i].der, msg->der[i].p, msg->der[i].len);
+		}
 		chain->certs[i].parsed =
 			x509_summarize(msg->der[i].p, msg->der[i].len, &chain->certs[i].sum) == DIS_OK;
 		/* The DER views point into the message buffer, which is reused. */
@@ -208,7 +214,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	if (m->s == SIDE_SERVER) {
 		c->server_cert_frame = msg->end.frame;
 		if (ok)
-			chain_from_message(&c->server_chain, &cert);
+			chain_from_message(&c->server_chain, &cert, false);
 		return;
 	}
 	c->client_cert_frame = msg->end.frame;
@@ -220,7 +226,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		return;
 	}
 	c->cc_status = cert.n_certs ? CC_PRESENT : CC_EMPTY;
-	chain_from_message(&c->client_chain, &cert);
+	chain_from_message(&c->client_chain, &cert, true);
 }
 
 static void on_message(void *ctx, const struct tls_hs_msg *msg)

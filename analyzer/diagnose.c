@@ -291,6 +291,65 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 	}
 }
 
+/* --trust: what OpenSSL says when it verifies the client chain as the
+ * server would, at the capture time. X509_V_ERR_* numbers are stable. */
+static void chain_verdict(const struct tls_conn *c, struct findings *out)
+{
+	const struct chain_verdict *v = &c->client_verify;
+	if (!v->done || v->ok)
+		return;
+	struct finding *f = add(out, "CLIENT_CHAIN_UNTRUSTED", SEV_ERROR, 14);
+	if (!f)
+		return;
+	frame(f, c->client_cert_frame);
+	text(f->message, sizeof f->message,
+	     "Verified against the --trust bundle at the capture time, the client chain fails: \"%s\" (OpenSSL "
+	     "error %d) at depth %d, %s (issuer %s).",
+	     v->error_text, v->error, v->depth, v->subject[0] ? v->subject : "the client certificate",
+	     v->issuer[0] ? v->issuer : "unknown");
+	bool last_sent = (size_t)v->depth + 1 >= c->client_chain.n_kept;
+	switch (v->error) {
+	case 2:  /* unable to get issuer certificate */
+	case 20: /* unable to get local issuer certificate */
+		if (last_sent && !v->issuer_in_trust)
+			text(f->remedy, sizeof f->remedy,
+			     "Neither the client's chain nor the trust bundle holds %s. If it is an intermediate CA, "
+			     "install it with the client certificate so the client sends it, or put it in the "
+			     "server's Intermediate Certification Authorities store; if it is a root, add it to the "
+			     "server's Trusted Root Certification Authorities (Local Computer).",
+			     v->issuer);
+		else
+			text(f->remedy, sizeof f->remedy,
+			     "The chain cannot be completed to a trusted root: check the intermediates on the "
+			     "server (Intermediate Certification Authorities) and that the root is trusted.");
+		break;
+	case 18: /* self-signed leaf */
+	case 19: /* self-signed root in the chain, not trusted */
+		text(f->remedy, sizeof f->remedy,
+		     "The chain ends at a root the server does not trust: add %s to the server's Trusted Root "
+		     "Certification Authorities (Local Computer), or give the client a certificate from a "
+		     "trusted CA.",
+		     v->depth + 1 < (int)c->client_chain.n_kept || v->error == 18 ? v->subject : v->issuer);
+		break;
+	case 9:  /* not yet valid */
+	case 10: /* expired */
+		text(f->remedy, sizeof f->remedy,
+		     "Renew the certificate at depth %d (or check the clocks of client and server).", v->depth);
+		break;
+	case 26: /* unsuitable purpose */
+		text(f->remedy, sizeof f->remedy,
+		     "Issue a client certificate whose Extended Key Usage includes Client Authentication "
+		     "(1.3.6.1.5.5.7.3.2), from CAs whose EKU constraints allow it.");
+		break;
+	default:
+		text(f->remedy, sizeof f->remedy,
+		     "Inspect the certificate at depth %d with 'openssl verify -purpose sslclient -CAfile "
+		     "<bundle> -untrusted <chain> <cert>', and reissue or re-chain it.",
+		     v->depth);
+		break;
+	}
+}
+
 static void server_alert(const struct tls_conn *c, struct findings *out)
 {
 	const struct alert_fact *a = fatal_alert_from(c, SIDE_SERVER);
@@ -576,6 +635,7 @@ void diagnose(const struct tls_conn *c, struct findings *out)
 	empty_or_absent(c, out);
 	ca_list(c, out);
 	client_chain(c, out);
+	chain_verdict(c, out);
 	no_request(c, out);
 	tls13_inferred(c, out);
 	later_exchanges(c, out);

@@ -12,6 +12,7 @@
 #include "link.h"
 #include "output.h"
 #include "source.h"
+#include "trust.h"
 
 #define MTLSDIAG_VERSION "0.1.0"
 
@@ -40,6 +41,11 @@ static void usage(FILE *fp)
 		"  -q, --quiet              no summary and no progress display\n"
 		"      --fail-on error|warning  exit with status 1 when a connection has a finding\n"
 		"                           of this severity or worse (for scripts and CI)\n"
+		"\n"
+		"Diagnosis:\n"
+		"      --trust FILE         PEM bundle of the CAs the server trusts (roots and\n"
+		"                           intermediates): verify each client chain against it at\n"
+		"                           the capture time and report OpenSSL's exact error\n"
 		"\n"
 		"Limits:\n"
 		"      --max-flows N        TCP connections tracked at once (default %u); the least\n"
@@ -146,7 +152,7 @@ static int run_file(struct analyzer *a, const char *path, unsigned index)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON };
+	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -158,6 +164,7 @@ int main(int argc, char **argv)
 		{ "max-handshake", required_argument, NULL, OPT_MAX_HS },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "trust", required_argument, NULL, OPT_TRUST },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -173,6 +180,7 @@ int main(int argc, char **argv)
 	};
 	int color = -1, c;
 	size_t v;
+	const char *trust_path = NULL;
 
 	while ((c = getopt_long(argc, argv, "F:o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -227,6 +235,9 @@ int main(int argc, char **argv)
 				return EXIT_INPUT;
 			}
 			break;
+		case OPT_TRUST:
+			trust_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -243,11 +254,23 @@ int main(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 
+	struct trust_store *trust = NULL;
+	if (trust_path) {
+		char terr[256];
+		trust = trust_store_load(trust_path, terr, sizeof terr);
+		if (!trust) {
+			fprintf(stderr, "mtlsdiag: --trust %s: %s\n", trust_path, terr);
+			return EXIT_INPUT;
+		}
+		opt.trust = trust;
+	}
+
 	struct output out = { .fp = stdout, .format = opt.format };
 	if (opt.output_path) {
 		out.fp = fopen(opt.output_path, "w");
 		if (!out.fp) {
 			fprintf(stderr, "mtlsdiag: %s: %s\n", opt.output_path, strerror(errno));
+			trust_store_free(trust);
 			return EXIT_INPUT;
 		}
 	}
@@ -271,6 +294,7 @@ int main(int argc, char **argv)
 	else if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
 		rc = EXIT_FINDINGS;
 	analyzer_release(&a);
+	trust_store_free(trust);
 	if (out.fp != stdout && fclose(out.fp) != 0) {
 		fprintf(stderr, "mtlsdiag: %s: %s\n", opt.output_path, strerror(errno));
 		rc = EXIT_INPUT;

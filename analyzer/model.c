@@ -13,6 +13,8 @@ void tls_conn_init(struct tls_conn *c)
 
 void cert_chain_release(struct cert_chain *ch)
 {
+	for (size_t i = 0; i < ch->n_kept; i++)
+		free(ch->certs[i].der);
 	free(ch->certs);
 	ch->certs = NULL;
 	ch->n_kept = 0;

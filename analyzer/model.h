@@ -43,12 +43,25 @@ struct cert_info {
 	struct x509_summary sum;
 	bool parsed;              /* false: OpenSSL rejected the DER */
 	size_t der_len;
+	uint8_t *der;             /* owned copy; kept for the client chain only (--trust) */
 };
 
 struct cert_chain {
 	size_t n_certs;           /* as in the message */
 	size_t n_kept;
 	struct cert_info *certs;  /* owned, n_kept entries */
+};
+
+/* The client chain verified against --trust FILE at the capture time. */
+struct chain_verdict {
+	bool done;                /* --trust given and a client chain to verify */
+	bool ok;
+	int error;                /* OpenSSL X509_V_ERR_*; 0 when ok */
+	int depth;                /* chain position the error is about */
+	char error_text[128];     /* X509_verify_cert_error_string() */
+	char subject[X509_NAME_TEXT]; /* of the certificate at depth */
+	char issuer[X509_NAME_TEXT];
+	bool issuer_in_trust;     /* an issuer of that name is in the trust file */
 };
 
 struct cert_request_fact {
@@ -141,6 +154,7 @@ struct tls_conn {
 	struct cert_chain client_chain;
 	enum visibility cc_visibility;
 	uint64_t cert_verify_frame;          /* 0: not seen */
+	struct chain_verdict client_verify;  /* with --trust */
 
 	struct alert_fact *alerts;           /* owned array */
 	size_t n_alerts;

@@ -58,6 +58,21 @@ static json_t *chain_json(const struct cert_chain *ch)
 	return arr;
 }
 
+/* Only with --trust: OpenSSL's verdict on the client chain. */
+static json_t *verdict_json(const struct chain_verdict *v)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "result", json_string(v->ok ? "ok" : "failed"));
+	if (!v->ok) {
+		json_object_set_new(o, "error", json_integer(v->error));
+		json_object_set_new(o, "error_text", json_string(v->error_text));
+		json_object_set_new(o, "depth", json_integer(v->depth));
+		json_object_set_new(o, "subject", json_string(v->subject));
+		json_object_set_new(o, "issuer", json_string(v->issuer));
+	}
+	return o;
+}
+
 static json_t *request_json(const struct cert_request_fact *f)
 {
 	json_t *o = json_object();
@@ -228,6 +243,8 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_object_set_new(cc, "count", json_integer((json_int_t)c->client_chain.n_certs));
 	json_object_set_new(cc, "chain", chain_json(&c->client_chain));
 	json_object_set_new(cc, "certificate_verify_frame", frame_or_null(c->cert_verify_frame));
+	if (c->client_verify.done)
+		json_object_set_new(cc, "verification", verdict_json(&c->client_verify));
 	json_object_set_new(j, "client_certificate", cc);
 
 	json_t *alerts = json_array();

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "diagnose.h"
+#include "trust.h"
 
 #include "analyzer.h"
 #include "output.h"
@@ -28,6 +29,8 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 	if (!c)
 		return;
 	struct findings f;
+	if (a->opt.trust)
+		trust_verify_client(a->opt.trust, c, c->first_ts_ns / 1000000000LL);
 	diagnose(c, &f);
 	output_conn(a->out, a->file_name, c, &f);
 	a->stats.reported++;

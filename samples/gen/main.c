@@ -1,10 +1,12 @@
 /* main.c - mtlsgen: write the sample captures (see samples/README.md). */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 
 #include "pki.h"
 #include "scenarios.h"
@@ -16,6 +18,26 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: mtlsgen OUTDIR [SCENARIO...]   write all (or the named) sample captures\n"
 		   "       mtlsgen -l                       list the scenarios\n");
+}
+
+static int write_trust_root(const char *dir, const struct pki *pki)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/trust", dir);
+	if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+		perror(path);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/trust/example-root.pem", dir);
+	FILE *fp = fopen(path, "w");
+	if (!fp || !PEM_write_X509(fp, pki->root.cert)) {
+		perror(path);
+		if (fp)
+			fclose(fp);
+		return -1;
+	}
+	printf("%-44s (the root CA, PEM)\n", path);
+	return fclose(fp);
 }
 
 int main(int argc, char **argv)
@@ -68,6 +90,10 @@ int main(int argc, char **argv)
 		}
 		ERR_clear_error();
 	}
+	/* The root every sample's server trusts, for `mtlsdiag --trust`; only a full
+	 * run writes it, so it always matches the captures beside it. */
+	if (argc == 2 && write_trust_root(argv[1], pki) != 0)
+		failed++;
 	pki_free(pki);
 	return failed ? 1 : 0;
 }
