@@ -384,8 +384,12 @@ static void on_record(void *ctx, const struct tls_record *rec)
 		if (p->tls13_encrypted && !c->client_flight_closed) {
 			if (s == SIDE_CLIENT && c->n_client_flight < 8)
 				c->client_flight[c->n_client_flight++] = rec->hdr.length;
-			else if (s == SIDE_SERVER && c->n_client_flight > 0)
+			else if (s == SIDE_SERVER && c->n_client_flight > 0) {
 				c->client_flight_closed = true;
+				c->server_reply_len = rec->hdr.length;
+				c->server_reply_frame = rec->end.frame;
+				c->server_records_before_reply = c->app_records[SIDE_SERVER];
+			}
 		}
 		c->app_records[s]++;
 		c->app_bytes[s] += rec->hdr.length;

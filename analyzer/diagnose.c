@@ -135,6 +135,13 @@ static void late_request(const struct tls_conn *c, struct findings *out)
 	}
 }
 
+static const char empty_cert_remedy[] =
+	"On the client: install a certificate with the Client Authentication EKU (1.3.6.1.5.5.7.3.2) issued under "
+	"one of the listed CAs, with its intermediates in the local store; give the process account read access to "
+	"the private key (certlm.msc > Manage Private Keys, or icacls on the key file; 'certutil -repairstore my "
+	"<serial>' for a broken key link); in browsers check the certificate prompt or the "
+	"AutoSelectCertificateForUrls policy.";
+
 static void empty_or_absent(const struct tls_conn *c, struct findings *out)
 {
 	if (c->n_requests == 0)
@@ -156,12 +163,7 @@ static void empty_or_absent(const struct tls_conn *c, struct findings *out)
 			text(f->message, sizeof f->message,
 			     "The server asked for a certificate (with no CA list) and the client answered with an "
 			     "empty Certificate: it had no usable certificate or no access to its private key.");
-		text(f->remedy, sizeof f->remedy,
-		     "On the client: install a certificate with the Client Authentication EKU (1.3.6.1.5.5.7.3.2) "
-		     "issued under one of the listed CAs, with its intermediates in the local store; give the "
-		     "process account read access to the private key (certlm.msc > Manage Private Keys, or icacls "
-		     "on the key file; 'certutil -repairstore my <serial>' for a broken key link); in browsers check "
-		     "the certificate prompt or the AutoSelectCertificateForUrls policy.");
+		text(f->remedy, sizeof f->remedy, "%s", empty_cert_remedy);
 	} else if (c->cc_status == CC_ABSENT) {
 		bool ssl3 = strstr(c->notes, "ssl3_no_certificate_alert") != NULL;
 		bool ended = c->end == END_RST || c->end == END_FIN;
@@ -426,17 +428,38 @@ static void transport(const struct tls_conn *c, struct findings *out)
 		      !fatal_alert_from(c, SIDE_CLIENT);
 	if (c->end == END_RST) {
 		enum side by = c->end_by;
-		bool ttl_differs = c->ttl_known[by] &&
-				   abs((int)c->rst_ttl - (int)c->usual_ttl[by]) > 1;
-		if (ttl_differs) {
+		const struct ipid_pattern *ids = &c->ipid[by];
+		bool ttl_differs = c->ttl_known[by] && abs((int)c->rst_ttl - (int)c->usual_ttl[by]) > 1;
+		/* Enough packets to know the sender's habit, and the RST breaks it
+		 * twice: its IP ID does not continue the count, and it lacks the DF
+		 * bit the host sets on everything. (Real stacks often send RSTs
+		 * with an ID of their own, e.g. Linux 0, but with DF.) */
+		bool ipid_differs = c->rst_ipv4 && ids->packets >= 3 && ids->df_always && !c->rst_df &&
+				    ((ids->all_zero && c->rst_ip_id != 0) ||
+				     (!ids->all_zero && ids->sequential &&
+				      (uint16_t)(c->rst_ip_id - ids->last) > IPID_MAX_STEP));
+		if (ttl_differs || ipid_differs) {
 			struct finding *f = add(out, "RST_INJECTED", SEV_ERROR, 5);
 			if (f) {
+				char ttl_text[96] = "", id_text[160] = "";
+				if (ttl_differs)
+					text(ttl_text, sizeof ttl_text, "TTL %u where its other packets have TTL %u",
+					     c->rst_ttl, c->usual_ttl[by]);
+				if (ipid_differs && ids->all_zero)
+					text(id_text, sizeof id_text,
+					     "IP ID %u and no DF bit where its other packets have IP ID 0 and DF",
+					     c->rst_ip_id);
+				else if (ipid_differs)
+					text(id_text, sizeof id_text,
+					     "IP ID %u and no DF bit where its other %u packets, all with DF, count "
+					     "up to %u",
+					     c->rst_ip_id,
+					     ids->packets, ids->last);
 				frame(f, c->end_frame);
 				text(f->message, sizeof f->message,
-				     "The reset that ended the connection claims to come from the %s but has TTL %u, "
-				     "while the %s's other packets have TTL %u: a device in the path (firewall, proxy, "
-				     "IPS) most likely injected it%s.",
-				     side_name(by), c->rst_ttl, side_name(by), c->usual_ttl[by],
+				     "The reset that ended the connection claims to come from the %s but has %s%s%s: "
+				     "a device in the path (firewall, proxy, IPS) most likely injected it%s.",
+				     side_name(by), ttl_text, ttl_differs && ipid_differs ? ", and " : "", id_text,
 				     during ? ", during certificate negotiation" : "");
 				text(f->remedy, sizeof f->remedy,
 				     "Find the middlebox between the capture point and the %s (compare with a capture "
@@ -487,6 +510,47 @@ static void no_request(const struct tls_conn *c, struct findings *out)
 	     "and a capture on the server side shows the request, a device in between removed it.");
 }
 
+/* TLS 1.3 hides alerts in application_data records. A server record of
+ * exactly an alert's size (2 bytes, the inner content type and a 16-byte
+ * AEAD tag; 8-byte tag with CCM_8) answering the client's flight, after
+ * which the server sent nothing and the connection ended, is an alert:
+ * after an empty Certificate certificate_required, after a certificate a
+ * rejection. A successful handshake is answered by tickets or data. */
+static void tls13_encrypted_alert(const struct tls_conn *c, struct findings *out)
+{
+	bool alert_sized = c->server_reply_len == 19 || c->server_reply_len == 11;
+	bool last_word = c->app_records[SIDE_SERVER] == c->server_records_before_reply + 1;
+	bool ended = c->end == END_FIN || c->end == END_RST;
+	if (!c->server_reply_frame || !alert_sized || !last_word || !ended || c->n_client_flight == 0)
+		return;
+	uint32_t first = c->client_flight[0];
+	if (first == 25) {
+		struct finding *f = add(out, "CLIENT_CERT_EMPTY", SEV_ERROR, 14);
+		if (!f)
+			return;
+		frame(f, c->server_reply_frame);
+		text(f->message, sizeof f->message,
+		     "Inferred from TLS 1.3 record sizes: the client answered the server's (encrypted) "
+		     "CertificateRequest with an empty Certificate (a 25-byte record), and the server answered with a "
+		     "%u-byte record, the size of an alert (certificate_required), and closed the connection.",
+		     c->server_reply_len);
+		text(f->remedy, sizeof f->remedy, "%s", empty_cert_remedy);
+	} else if (first > 100 && c->n_client_flight >= 3) {
+		struct finding *f = add(out, "SERVER_REJECTED_CLIENT_CERT", SEV_ERROR, 15);
+		if (!f)
+			return;
+		frame(f, c->server_reply_frame);
+		text(f->message, sizeof f->message,
+		     "Inferred from TLS 1.3 record sizes: the client sent a certificate, and the server answered "
+		     "with a %u-byte record, the size of an alert, and closed: it most likely rejected the "
+		     "certificate (unknown_ca, bad_certificate, certificate_expired, ...).",
+		     c->server_reply_len);
+		text(f->remedy, sizeof f->remedy,
+		     "Give mtlsdiag the server's trust bundle (--trust) to see the verification error, or a key log "
+		     "(SSLKEYLOGFILE) to read the alert; the server's log names the failing check.");
+	}
+}
+
 static void tls13_inferred(const struct tls_conn *c, struct findings *out)
 {
 	if (!tls13(c) || c->n_requests || c->cc_status != CC_UNKNOWN)
@@ -505,6 +569,7 @@ static void tls13_inferred(const struct tls_conn *c, struct findings *out)
 	if (!f)
 		return;
 	frame(f, c->server_hello_frame);
+	tls13_encrypted_alert(c, out);
 	text(f->message, sizeof f->message,
 	     "TLS 1.3 encrypts the CertificateRequest and the client's answer. Inferred from record sizes: the "
 	     "client's first encrypted flight (%u bytes) %s.",

@@ -63,11 +63,32 @@ struct flow {
 	uint8_t rst_ttl;
 	uint8_t ttl[2];
 	bool ttl_set[2];
+	bool rst_ipv4, rst_df;
+	uint16_t rst_ip_id;
+	struct ipid_pattern ipid[2];
 	uint64_t probed[2];
 	int client_dir;             /* -1 until decided */
 	struct tls_conn *conn;      /* owned; NULL until TLS is seen */
 	struct conn_parser *parser; /* owned */
 };
+
+static void ipid_note(struct ipid_pattern *p, uint16_t id, bool df)
+{
+	if (p->packets == 0) {
+		p->sequential = true;
+		p->all_zero = id == 0;
+		p->df_always = df;
+	} else {
+		if (!df)
+			p->df_always = false;
+		if ((uint16_t)(id - p->last) > IPID_MAX_STEP)
+			p->sequential = false;
+		if (id != 0)
+			p->all_zero = false;
+	}
+	p->last = id;
+	p->packets++;
+}
 
 static void lru_unlink(struct analyzer *a, struct flow *f)
 {
@@ -259,6 +280,9 @@ static void flow_finalize(struct analyzer *a, struct flow *f, enum conn_end why)
 			c->end_frame = f->rst_frame;
 			c->end_by = side_of(f, f->rst_dir);
 			c->rst_ttl = f->rst_ttl;
+			c->rst_ipv4 = f->rst_ipv4;
+			c->rst_ip_id = f->rst_ip_id;
+			c->rst_df = f->rst_df;
 		} else if (f->fin[0] || f->fin[1]) {
 			c->end = END_FIN;
 			c->end_frame = f->fin_frame;
@@ -269,6 +293,7 @@ static void flow_finalize(struct analyzer *a, struct flow *f, enum conn_end why)
 		for (int d = 0; d < 2; d++) {
 			c->ttl_known[side_of(f, d)] = f->ttl_set[d];
 			c->usual_ttl[side_of(f, d)] = f->ttl[d];
+			c->ipid[side_of(f, d)] = f->ipid[d];
 		}
 		conn_finish(c, f->parser);
 		if (f->parser) {
@@ -314,6 +339,7 @@ static void flow_start_stream(struct analyzer *a, struct flow *f, const struct i
 	memset(f->synack, 0, sizeof f->synack);
 	memset(f->fin, 0, sizeof f->fin);
 	memset(f->ttl_set, 0, sizeof f->ttl_set);
+	memset(f->ipid, 0, sizeof f->ipid);
 	memset(f->probed, 0, sizeof f->probed);
 	f->rst = false;
 	for (int d = 0; d < 2; d++) {
@@ -425,12 +451,19 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 			f->rst_frame = a->frame_no;
 			f->rst_dir = dir;
 			f->rst_ttl = ip->ttl;
+			f->rst_ipv4 = ip->src.family == 4;
+			f->rst_ip_id = ip->ip_id;
+			f->rst_df = ip->dont_fragment;
 			if (f->conn)
 				conn_add_event(f->conn, EV_RST, side_of(f, dir), 0, a->frame_no, a->now_ns, 0);
 		}
-	} else if (!f->ttl_set[dir]) {
-		f->ttl[dir] = ip->ttl;
-		f->ttl_set[dir] = true;
+	} else {
+		if (!f->ttl_set[dir]) {
+			f->ttl[dir] = ip->ttl;
+			f->ttl_set[dir] = true;
+		}
+		if (ip->src.family == 4)
+			ipid_note(&f->ipid[dir], ip->ip_id, ip->dont_fragment);
 	}
 	if (th.flags & TCP_SYN) {
 		if (th.flags & TCP_ACK)

@@ -94,6 +94,18 @@ struct alert_fact {
 	bool encrypted;
 };
 
+/* How a host numbers its IPv4 packets (the IP ID): most count up, per
+ * host or per connection; some send 0 with DF. A forged packet rarely
+ * continues the pattern. */
+struct ipid_pattern {
+	uint32_t packets;
+	bool sequential;                /* every step forward by 0..IPID_MAX_STEP */
+	bool all_zero;
+	bool df_always;                 /* every packet had DF set */
+	uint16_t last;
+};
+#define IPID_MAX_STEP 4096
+
 /* One step of the handshake ladder (and Zeek-like history). */
 enum ev_kind {
 	EV_HANDSHAKE,       /* cleartext handshake message: hs_type */
@@ -180,6 +192,10 @@ struct tls_conn {
 	uint8_t rst_ttl;
 	uint8_t usual_ttl[2];
 	bool ttl_known[2];
+	bool rst_ipv4;
+	bool rst_df;
+	uint16_t rst_ip_id;
+	struct ipid_pattern ipid[2];         /* each side's packets other than the RST */
 	bool syn_seen;
 	bool midstream;
 	uint64_t gaps;
@@ -197,6 +213,11 @@ struct tls_conn {
 	uint32_t client_flight[8];
 	size_t n_client_flight;
 	bool client_flight_closed;
+	/* The server's first encrypted record after that flight: an alert is
+	 * 19 bytes (2 + content type + 16-byte AEAD tag). */
+	uint32_t server_reply_len;
+	uint64_t server_reply_frame;
+	uint64_t server_records_before_reply; /* app_records[SIDE_SERVER] then */
 
 	char notes[256];                     /* short anomalies, comma separated */
 };

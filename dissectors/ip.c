@@ -64,6 +64,7 @@ static enum dis_status parse_v4(struct rd *r, struct ip_packet *out)
 	out->frag_id = id;
 	out->frag_offset = (uint32_t)(frag & 0x1fff) * 8;
 	out->more_fragments = (frag & 0x2000) != 0;
+	out->dont_fragment = (frag & 0x4000) != 0;
 	out->is_fragment = out->more_fragments || out->frag_offset != 0;
 	set_payload(out, r, total - hlen);
 	return DIS_OK;

@@ -22,6 +22,7 @@ struct ip_packet {
 	uint32_t frag_id;        /* IPv4 id or IPv6 fragment identification */
 	uint32_t frag_offset;    /* in bytes */
 	bool more_fragments;
+	bool dont_fragment;      /* IPv4 DF */
 	const uint8_t *payload;  /* view into the packet */
 	size_t payload_len;      /* captured payload bytes */
 	size_t payload_wire_len; /* payload length the header claims */

@@ -33,6 +33,8 @@ tls13-client-cert.pcap                  0 TLS13_CLIENT_AUTH_INFERRED
 tls13-post-handshake-auth.pcap          0 TLS13_POST_HANDSHAKE_AUTH_INFERRED
 tls12-client-rst-after-request.pcap     0 RST_DURING_CERT_NEGOTIATION
 tls12-injected-rst.pcap                 0 RST_INJECTED
+tls12-injected-rst-same-ttl.pcap        0 RST_INJECTED
+tls13-no-client-cert.pcap               0 CLIENT_CERT_EMPTY
 proxy-client-side.pcap                  0 NO_CERT_REQUEST
 proxy-server-side.pcap                  0 LATE_CERT_REQUEST_RENEGOTIATION
 transport-lost-segment.pcap             0 CAPTURE_INCOMPLETE

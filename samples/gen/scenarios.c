@@ -421,6 +421,15 @@ static int sc_tls13_client_cert(const struct gen *g, const struct scenario *sc)
 	return run_basic(g, sc, &scfg, &ccfg, EXPECT_SUCCESS);
 }
 
+/* TLS 1.3, the server requires a certificate, the client has none: an empty
+ * Certificate and Finished, then the server's encrypted certificate_required. */
+static int sc_tls13_no_client_cert(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.tls13 = 1, .verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {.keylog = sc->keylog};
+	return run_basic(g, sc, &scfg, &ccfg, SSL_AD_CERTIFICATE_REQUIRED);
+}
+
 /*
  * Late request: a first handshake without CertificateRequest, the HTTP request,
  * then server renegotiation with the request; 200 with a certificate, 403 without.
@@ -677,7 +686,8 @@ out:
 	return rc;
 }
 
-/* Real ClientHello and server flight with the request; then a forged RST. */
+/* Real ClientHello and server flight with the request; then a forged RST
+ * (with the forger's own TTL, or, for the -same-ttl variant, the server's). */
 static int sc_injected_rst(const struct gen *g, const struct scenario *sc)
 {
 	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
@@ -693,6 +703,7 @@ static int sc_injected_rst(const struct gen *g, const struct scenario *sc)
 		conv_free(&conv);
 		return -1;
 	}
+	o.forger_copies_ttl = strstr(sc->name, "same-ttl") != NULL;
 	if (pair_step(&s.p, DIR_C2S) != 0 || pair_step(&s.p, DIR_S2C) != 0 || conv.n != 2 ||
 	    conv_add(&conv, EV_INJECTED_RST, DIR_S2C, NULL, 0) != 0) {
 		fail(sc->name, "first flights failed");
@@ -942,6 +953,10 @@ static const struct scenario table[] = {
      "request, server HelloRequest, client RST"},
     {"tls12-injected-rst", 30, 50250, 0, sc_injected_rst,
      "RST with TTL 250 right after ServerHelloDone (middlebox)"},
+    {"tls12-injected-rst-same-ttl", 52, 50360, 0, sc_injected_rst,
+     "forged RST with the server's TTL; only its IP ID (0, no DF) differs"},
+    {"tls13-no-client-cert", 54, 50370, 1, sc_tls13_no_client_cert,
+     "TLS 1.3, no client certificate: empty Certificate, encrypted certificate_required"},
     {"proxy", 32, 50260, 1, sc_proxy, "proxy-client-side / proxy-server-side: proxy ate the request"},
     {"transport-port8443", 34, 50270, 0, sc_port8443, "tls12-mutual-ok on server port 8443"},
     {"transport-ipv6", 36, 50280, 0, sc_ipv6, "tls12-mutual-ok over IPv6"},

@@ -115,7 +115,7 @@ static int emit(struct emitter *e, const struct seg *s)
 
 	const uint8_t *src = s->from_client ? o->cip : o->sip;
 	const uint8_t *dst = s->from_client ? o->sip : o->cip;
-	uint8_t ttl = s->injected ? 250 : (s->from_client ? o->ttl_c : o->ttl_s);
+	uint8_t ttl = s->injected && !o->forger_copies_ttl ? 250 : (s->from_client ? o->ttl_c : o->ttl_s);
 	uint8_t *ip = f + l2;
 	uint16_t l4len = (uint16_t)(l4 + s->len);
 	if (o->ipv6) {

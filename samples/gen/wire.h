@@ -27,6 +27,7 @@ struct wire_opts {
 	struct wire_pick reorder;    /* send that flight's second segment before its first */
 	struct wire_pick retransmit; /* send that flight's last segment again after an RTO */
 	struct wire_pick lose;	     /* that flight's first segment never reaches the capture */
+	int forger_copies_ttl;	     /* a forged RST carries the spoofed host's TTL */
 };
 
 /* Documentation addresses, server port 443, MSS 1448, TTL 128 (client) / 64 (server). */
