@@ -332,6 +332,11 @@ static void on_encrypted_handshake(struct rec_ctx *r, const struct tls_record *r
 		c->app_bytes_before_reneg[0] = c->app_bytes[0];
 		c->app_bytes_before_reneg[1] = c->app_bytes[1];
 	}
+	if (c->n_reneg_hs[s] < RENEG_MAX_RECORDS) {
+		if (s == SIDE_CLIENT && c->n_reneg_hs[s] == 1)
+			c->reneg_client_flight_frame = rec->end.frame;
+		c->reneg_hs_len[s][c->n_reneg_hs[s]++] = rec->hdr.length;
+	}
 }
 
 static void on_record(void *ctx, const struct tls_record *rec)

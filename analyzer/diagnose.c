@@ -83,6 +83,25 @@ static uint64_t first_app_frame(const struct tls_conn *c, enum side s)
 	return 0;
 }
 
+/* The client's answer to the server's renegotiation flight, seen only as
+ * encrypted record sizes. A certificate with its CertificateVerify makes
+ * it at least four records or several hundred bytes; without one it is
+ * (empty Certificate,) ClientKeyExchange and Finished, under 80 bytes
+ * each with ECDHE. */
+enum reneg_answer { ANSWER_UNSEEN, ANSWER_CERTIFICATE, ANSWER_NO_CERTIFICATE, ANSWER_UNCLEAR };
+
+static enum reneg_answer judge_reneg_answer(const struct tls_conn *c, size_t *records, uint64_t *bytes)
+{
+	*records = reneg_client_answer(c, bytes);
+	if (*records == 0)
+		return ANSWER_UNSEEN;
+	if ((*records >= 4 && c->reneg_hs_len[SIDE_CLIENT][1] > 100) || *bytes > 600)
+		return ANSWER_CERTIFICATE;
+	if (*records <= 3 && *bytes < 240)
+		return ANSWER_NO_CERTIFICATE;
+	return ANSWER_UNCLEAR;
+}
+
 static void late_request(const struct tls_conn *c, struct findings *out)
 {
 	const struct cert_request_fact *reneg_cr = NULL;
@@ -106,12 +125,25 @@ static void late_request(const struct tls_conn *c, struct findings *out)
 	frame(f, c->hello_request_frame ? c->hello_request_frame : c->first_reneg_frame);
 	if (reneg_cr)
 		frame(f, reneg_cr->frame);
+	size_t records;
+	uint64_t bytes;
+	enum reneg_answer answer = reneg_cr ? ANSWER_UNSEEN : judge_reneg_answer(c, &records, &bytes);
+	char answer_text[200] = "";
+	if (answer != ANSWER_UNSEEN) {
+		frame(f, c->reneg_client_flight_frame);
+		text(answer_text, sizeof answer_text, " The client's answer in the renegotiation, %zu records of %llu bytes, %s.",
+		     records, (unsigned long long)bytes,
+		     answer == ANSWER_CERTIFICATE      ? "is large enough to carry a certificate"
+		     : answer == ANSWER_NO_CERTIFICATE ? "is too small to carry a certificate (none, or an empty Certificate)"
+						       : "may or may not carry a certificate");
+	}
 	text(f->message, sizeof f->message,
 	     "The server did not ask for a client certificate in the handshake; it asked only later, by "
 	     "renegotiation after the client's request (%s). Many clients fail here (HTTP/2, TLS 1.3, large "
-	     "request bodies, clients without renegotiation).",
+	     "request bodies, clients without renegotiation).%s",
 	     reneg_cr ? "the CertificateRequest is visible after decryption"
-		      : "inferred from encrypted handshake records after application data");
+		      : "inferred from encrypted handshake records after application data",
+	     answer_text);
 	text(f->remedy, sizeof f->remedy,
 	     "Ask for the certificate in the first handshake: on IIS/HTTP.SYS run 'netsh http update sslcert "
 	     "ipport=0.0.0.0:%u certhash=<hash> appid={<guid>} clientcertnegotiation=enable' (older Windows: "
@@ -352,10 +384,66 @@ static void chain_verdict(const struct tls_conn *c, struct findings *out)
 	}
 }
 
+/* TLS 1.2 encrypts the alerts of a renegotiation; only the record type
+ * shows. An alert from the server right after the client's answer, with no
+ * data from the server in between and the connection then ended, is the
+ * server refusing that answer. */
+static void server_alert_in_renegotiation(const struct tls_conn *c, struct findings *out)
+{
+	if (tls13(c) || !c->renegotiated || !c->reneg_client_flight_frame || (c->end != END_FIN && c->end != END_RST))
+		return;
+	const struct alert_fact *a = NULL;
+	for (size_t i = 0; i < c->n_alerts && !a; i++)
+		if (c->alerts[i].from == SIDE_SERVER && c->alerts[i].encrypted &&
+		    c->alerts[i].frame >= c->reneg_client_flight_frame)
+			a = &c->alerts[i];
+	if (!a)
+		return;
+	for (size_t i = 0; i < c->n_events; i++)
+		if (c->events[i].kind == EV_APP_DATA && c->events[i].from == SIDE_SERVER &&
+		    c->events[i].frame > c->reneg_client_flight_frame && c->events[i].frame < a->frame)
+			return;
+	size_t records;
+	uint64_t bytes;
+	enum reneg_answer answer = judge_reneg_answer(c, &records, &bytes);
+	if (answer == ANSWER_CERTIFICATE) {
+		struct finding *f = add(out, "SERVER_REJECTED_CLIENT_CERT", SEV_ERROR, 15);
+		if (!f)
+			return;
+		frame(f, c->reneg_client_flight_frame);
+		frame(f, a->frame);
+		text(f->message, sizeof f->message,
+		     "Inferred from encrypted records: in the renegotiation the client answered with %llu bytes, "
+		     "enough for a certificate, and the server answered with an (encrypted) alert and closed: it "
+		     "most likely rejected the certificate (unknown_ca, bad_certificate, certificate_expired, ...).",
+		     (unsigned long long)bytes);
+		text(f->remedy, sizeof f->remedy,
+		     "Give mtlsdiag the server's trust bundle (--trust) to see the verification error, or a key log "
+		     "(SSLKEYLOGFILE) to read the alert; the server's Schannel events (EventLogging=3) name the "
+		     "failing check.");
+	} else if (answer == ANSWER_NO_CERTIFICATE) {
+		struct finding *f = add(out, "CLIENT_CERT_EMPTY", SEV_ERROR, 14);
+		if (!f)
+			return;
+		frame(f, c->reneg_client_flight_frame);
+		frame(f, a->frame);
+		text(f->message, sizeof f->message,
+		     "Inferred from encrypted records: in the renegotiation the client answered with only %llu "
+		     "bytes, too few for a certificate (none or an empty one), and the server answered with an "
+		     "(encrypted) alert and closed.",
+		     (unsigned long long)bytes);
+		text(f->remedy, sizeof f->remedy, "%s", empty_cert_remedy);
+	}
+}
+
 static void server_alert(const struct tls_conn *c, struct findings *out)
 {
 	const struct alert_fact *a = fatal_alert_from(c, SIDE_SERVER);
-	if (!a || a->encrypted || c->n_requests == 0)
+	if (a && a->encrypted) {
+		server_alert_in_renegotiation(c, out);
+		return;
+	}
+	if (!a || c->n_requests == 0)
 		return;
 	const char *why = NULL;
 	switch (a->description) {

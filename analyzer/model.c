@@ -134,3 +134,12 @@ void tls_conn_note(struct tls_conn *c, const char *note)
 		c->notes[used++] = ',';
 	memcpy(c->notes + used, note, add + 1);
 }
+
+size_t reneg_client_answer(const struct tls_conn *c, uint64_t *bytes)
+{
+	size_t n = c->n_reneg_hs[SIDE_CLIENT];
+	*bytes = 0;
+	for (size_t i = 1; i < n; i++)
+		*bytes += c->reneg_hs_len[SIDE_CLIENT][i];
+	return n < 2 ? 0 : n - 1;
+}

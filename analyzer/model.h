@@ -130,6 +130,7 @@ struct conn_event {
 };
 
 #define CONN_MAX_EVENTS 96
+#define RENEG_MAX_RECORDS 16
 
 struct tls_conn {
 	unsigned file_index;
@@ -178,6 +179,12 @@ struct tls_conn {
 	enum side reneg_initiator;
 	bool renegotiated;
 	uint64_t app_bytes_before_reneg[2];
+	/* Sizes of each side's encrypted handshake records from the start of
+	 * the renegotiation: the client's first is its ClientHello, the
+	 * rest its answer to the server's flight. */
+	uint32_t reneg_hs_len[2][RENEG_MAX_RECORDS];
+	size_t n_reneg_hs[2];
+	uint64_t reneg_client_flight_frame;   /* the client's answer (2nd record) */
 
 	/* Encryption state per direction. */
 	bool ccs_seen[2];
@@ -234,5 +241,8 @@ const char *side_name(enum side s);
 /* "10.0.0.1:443" or "[2001:db8::1]:443" */
 const char *endpoint_text(const struct endpoint *e, char *buf, size_t bufsz);
 void tls_conn_note(struct tls_conn *c, const char *note);
+/* The client's encrypted answer in a renegotiation (its records after its
+ * ClientHello): how many records (0: not seen) and their bytes. */
+size_t reneg_client_answer(const struct tls_conn *c, uint64_t *bytes);
 
 #endif

@@ -260,6 +260,17 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 			    c->renegotiated ? json_string(side_name(c->reneg_initiator)) : json_null());
 	json_object_set_new(reneg, "encrypted_records_client", json_integer(c->enc_hs_after_app[SIDE_CLIENT]));
 	json_object_set_new(reneg, "encrypted_records_server", json_integer(c->enc_hs_after_app[SIDE_SERVER]));
+	uint64_t answer_bytes;
+	size_t answer_records = reneg_client_answer(c, &answer_bytes);
+	if (answer_records) {
+		json_t *ans = json_object();
+		json_object_set_new(ans, "frame", frame_or_null(c->reneg_client_flight_frame));
+		json_object_set_new(ans, "records", json_integer((json_int_t)answer_records));
+		json_object_set_new(ans, "bytes", json_integer((json_int_t)answer_bytes));
+		json_object_set_new(reneg, "client_answer", ans);
+	} else {
+		json_object_set_new(reneg, "client_answer", json_null());
+	}
 	json_object_set_new(j, "renegotiation", reneg);
 
 	json_object_set_new(j, "end", json_string(conn_end_name(c->end)));

@@ -170,9 +170,17 @@ void output_text_conn(struct output *o, const char *file_name, const struct tls_
 			fprintf(o->fp, "%s %s (%d)\n", tls_alert_level_name((uint8_t)al->level),
 				tls_alert_name((uint8_t)al->description), al->description);
 	}
-	if (c->renegotiated)
-		fprintf(o->fp, "  Renegotiation started by the %s in frame %llu (encrypted)\n",
+	if (c->renegotiated) {
+		uint64_t answer_bytes;
+		size_t answer_records = reneg_client_answer(c, &answer_bytes);
+		fprintf(o->fp, "  Renegotiation started by the %s in frame %llu (encrypted)",
 			side_name(c->reneg_initiator), (unsigned long long)c->first_reneg_frame);
+		if (answer_records)
+			fprintf(o->fp, "; the client answered in frame %llu with %zu records, %llu bytes",
+				(unsigned long long)c->reneg_client_flight_frame, answer_records,
+				(unsigned long long)answer_bytes);
+		fputc('\n', o->fp);
+	}
 	fprintf(o->fp, "  Ended: %s", conn_end_name(c->end));
 	if (c->end_frame)
 		fprintf(o->fp, " by the %s in frame %llu", side_name(c->end_by), (unsigned long long)c->end_frame);

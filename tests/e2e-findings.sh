@@ -27,6 +27,7 @@ tls12-no-clientauth-eku.pcap            0 CLIENT_CERT_NO_CLIENTAUTH_EKU
 tls12-reneg-late-request.pcap           0 LATE_CERT_REQUEST_RENEGOTIATION
 tls12-reneg-late-request-no-cert.pcap   0 LATE_CERT_REQUEST_RENEGOTIATION
 tls12-reneg-h2.pcap                     0 LATE_CERT_REQUEST_RENEGOTIATION
+tls12-reneg-late-request-unknown-ca.pcap 0 LATE_CERT_REQUEST_RENEGOTIATION
 tls12-client-reneg.pcap                 0 RENEGOTIATION_BY_CLIENT
 tls12-resumed.pcap                      1 RESUMED_SESSION
 tls13-client-cert.pcap                  0 TLS13_CLIENT_AUTH_INFERRED
@@ -43,6 +44,14 @@ transport-two-interfaces.pcapng         1 CLIENT_CERT_EMPTY
 TABLE
 # The h2 variant also names HTTP/2.
 "$BIN" -F json -q samples/tls12-reneg-h2.pcap | grep -q '"id":"RENEGOTIATION_UNDER_HTTP2"' && pass=$((pass + 1)) || { echo "FAIL tls12-reneg-h2: no RENEGOTIATION_UNDER_HTTP2"; fail=$((fail + 1)); }
+# Inferred from encrypted records: the alert in the renegotiation, and the
+# size of the client's answer (with a certificate, and without).
+"$BIN" -F json -q samples/tls12-reneg-late-request-unknown-ca.pcap | grep -q '"id":"SERVER_REJECTED_CLIENT_CERT","severity":"error","frames":\[14,15\],"message":"Inferred' &&
+	pass=$((pass + 1)) || { echo "FAIL tls12-reneg-late-request-unknown-ca: no inferred SERVER_REJECTED_CLIENT_CERT"; fail=$((fail + 1)); }
+"$BIN" -F json -q samples/tls12-reneg-late-request.pcap | grep -q 'is large enough to carry a certificate' &&
+	pass=$((pass + 1)) || { echo "FAIL tls12-reneg-late-request: answer not judged to carry a certificate"; fail=$((fail + 1)); }
+"$BIN" -F json -q samples/tls12-reneg-late-request-no-cert.pcap | grep -q 'is too small to carry a certificate' &&
+	pass=$((pass + 1)) || { echo "FAIL tls12-reneg-late-request-no-cert: answer not judged too small"; fail=$((fail + 1)); }
 # Successful mutual TLS: no error finding, and --fail-on error exits 0.
 for cap in tls12-mutual-ok.pcap tls12-resumed.pcap tls12-empty-ca-list.pcap tls13-client-cert.pcap \
 	transport-port8443.pcap transport-ipv6.pcap transport-vlan.pcap transport-sll.pcap \

@@ -520,6 +520,40 @@ static int sc_reneg_h2(const struct gen *g, const struct scenario *sc)
 	return run_late_request(g, sc, &g->pki->client, 1);
 }
 
+/* Late request by renegotiation, and the client's certificate comes from a root
+ * the server does not trust: its unknown_ca alert is encrypted under the keys of
+ * the first handshake, so only the alert's record type shows. */
+static int sc_reneg_late_unknown_ca(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_NONE, .ca_extra = 3};
+	const struct client_cfg ccfg = {.cert = &g->pki->client_rogue, .keylog = sc->keylog};
+	struct conv conv;
+	struct session s;
+	struct wire_opts o;
+	int rc = -1;
+	conv_init(&conv);
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
+		conv_free(&conv);
+		return -1;
+	}
+	if (pair_handshake(&s.p) != 1 || send_request(&s.p, http_get, strlen(http_get)) != 0) {
+		fail(sc->name, "handshake or request failed");
+		goto out;
+	}
+	start_renegotiation(&s.p, VERIFY_REQUIRE);
+	if (pair_step(&s.p, DIR_S2C) != 0)
+		goto out;
+	(void)pair_settle(&s.p); /* fails on purpose: the server rejects the certificate */
+	if (check_alert(sc->name, &s.p, SSL_AD_UNKNOWN_CA) != 0 || conv_add(&conv, EV_FIN, DIR_S2C, NULL, 0) != 0)
+		goto out;
+	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
+out:
+	session_end(&s);
+	conv_free(&conv);
+	return rc;
+}
+
 /* The client renegotiates on its own after a first exchange; the server allows it. */
 static int sc_client_reneg(const struct gen *g, const struct scenario *sc)
 {
@@ -957,6 +991,8 @@ static const struct scenario table[] = {
      "forged RST with the server's TTL; only its IP ID (0, no DF) differs"},
     {"tls13-no-client-cert", 54, 50370, 1, sc_tls13_no_client_cert,
      "TLS 1.3, no client certificate: empty Certificate, encrypted certificate_required"},
+    {"tls12-reneg-late-request-unknown-ca", 56, 50380, 1, sc_reneg_late_unknown_ca,
+     "late request; client cert from an untrusted root: encrypted unknown_ca"},
     {"proxy", 32, 50260, 1, sc_proxy, "proxy-client-side / proxy-server-side: proxy ate the request"},
     {"transport-port8443", 34, 50270, 0, sc_port8443, "tls12-mutual-ok on server port 8443"},
     {"transport-ipv6", 36, 50280, 0, sc_ipv6, "tls12-mutual-ok over IPv6"},
