@@ -82,11 +82,13 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Reads one file through the analyzer. Returns EXIT_OK or EXIT_INPUT. */
-static int run_file(struct analyzer *a, const char *path, unsigned index)
+/* Reads one file through the analyzer. Returns EXIT_OK or EXIT_INPUT;
+ * *opened says whether the file could be opened at all. */
+static int run_file(struct analyzer *a, const char *path, unsigned index, bool *opened)
 {
 	char err[512];
 	struct source *src = source_open(path, err, sizeof err);
+	*opened = src != NULL;
 	if (!src) {
 		fprintf(stderr, "mtlsdiag: %s: %s\n", path, err);
 		return EXIT_INPUT;
@@ -281,13 +283,16 @@ int main(int argc, char **argv)
 	struct analyzer a;
 	analyzer_init(&a, &opt, &out);
 	int rc = EXIT_OK;
-	unsigned files = 0;
+	unsigned files = 0, opened_files = 0;
 	for (int i = optind; i < argc; i++) {
-		int frc = run_file(&a, argv[i], files++);
+		bool opened;
+		int frc = run_file(&a, argv[i], files++, &opened);
+		opened_files += opened;
 		if (frc != EXIT_OK)
 			rc = frc;
 	}
-	if (!opt.quiet)
+	/* A summary of nothing read would only hide the error above. */
+	if (!opt.quiet && opened_files > 0)
 		output_run_summary(&out, &a.total, files);
 	if (rc == EXIT_OK && a.total.tls_conns == 0)
 		rc = EXIT_NO_TLS;

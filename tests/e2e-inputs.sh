@@ -30,6 +30,7 @@ count_conns() { grep -c '"stream"' "$1"; }
 
 expect "not a capture" 2 "README.md: not a capture file" -- "$BIN" README.md
 expect "missing file" 2 "no-such.pcap: No such file" -- "$BIN" "$tmp/no-such.pcap"
+[ -s "$tmp/out" ] && bad "missing file: a report was printed for nothing read: $(cat "$tmp/out")"
 expect "directory" 2 "is a directory" -- "$BIN" samples
 expect "no file" 2 "no capture file given" -- "$BIN"
 expect "bad option value" 2 "--format" -- "$BIN" --format xml "$S"
