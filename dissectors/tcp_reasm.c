@@ -191,8 +191,14 @@ static void drain(struct tcp_reasm *r, const struct tcp_frame_ref *fixed, const 
 static void give_up_hole(struct tcp_reasm *r, uint32_t upto, const struct tcp_frame_ref *at,
 			 const struct tcp_reasm_sink *sink)
 {
+	/* The hole sits before the buffered data that follows it: tag it with
+	 * that data's frame when it is earlier than the frame that gave the
+	 * hole up, so reports list it in frame order. */
+	const struct tcp_frame_ref *gap_at = at;
+	if (r->head && r->head->seq == upto && r->head->at.frame < at->frame)
+		gap_at = &r->head->at;
 	if (seq_gt(upto, r->next_seq))
-		emit_gap(r, upto - r->next_seq, at, sink);
+		emit_gap(r, upto - r->next_seq, gap_at, sink);
 	drain(r, NULL, sink);
 }
 

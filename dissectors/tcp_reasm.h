@@ -23,7 +23,9 @@ struct tcp_reasm_sink {
 	void *ctx;
 	/* In-order bytes; p is valid only during the call. */
 	void (*data)(void *ctx, const uint8_t *p, size_t n, const struct tcp_frame_ref *at);
-	/* n bytes will never arrive; the next data call follows them. */
+	/* n bytes will never arrive; the next data call follows them. `at` is
+	 * the frame of the data right after the hole when that arrived before
+	 * the frame that gave the hole up (so gaps list in frame order). */
 	void (*gap)(void *ctx, uint64_t n, const struct tcp_frame_ref *at);
 };
 
