@@ -53,11 +53,8 @@ static enum dis_status parse_tls13(struct rd r, struct tls_certificate *out)
 	while (rd_left(&list)) {
 		TLS_TRY(tls_vec(&list, 3, 1, 0xffffff, &der, DIS_INVALID));
 		TLS_TRY(tls_vec(&list, 2, 0, 0xffff, &exts, DIS_INVALID));
-		while (rd_left(&exts)) {
-			if (rd_u16(&exts, &type))
-				return DIS_INVALID;
-			TLS_TRY(tls_vec(&exts, 2, 0, 0xffff, &data, DIS_INVALID));
-		}
+		while (rd_left(&exts))
+			TLS_TRY(tls_ext_next(&exts, &type, &data));
 		keep(out, der);
 	}
 	return DIS_OK;

@@ -94,9 +94,7 @@ static enum dis_status parse_tls13(struct rd r, struct tls_cert_request *out)
 	if (rd_end(&r))
 		return DIS_INVALID;
 	while (rd_left(&exts)) {
-		if (rd_u16(&exts, &type))
-			return DIS_INVALID;
-		TLS_TRY(tls_vec(&exts, 2, 0, 0xffff, &data, DIS_INVALID));
+		TLS_TRY(tls_ext_next(&exts, &type, &data));
 		if (type == TLS_EXT_SIGNATURE_ALGORITHMS) {
 			TLS_TRY(sig_algs(&data, out, DIS_INVALID));
 			if (rd_end(&data))

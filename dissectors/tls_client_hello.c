@@ -167,9 +167,7 @@ enum dis_status tls_client_hello_parse(const uint8_t *body, size_t len, struct t
 	if (rd_end(&r))
 		return DIS_INVALID;
 	while (rd_left(&exts)) {
-		if (rd_u16(&exts, &type))
-			return DIS_INVALID;
-		TLS_TRY(tls_vec(&exts, 2, 0, 0xffff, &data, DIS_INVALID));
+		TLS_TRY(tls_ext_next(&exts, &type, &data));
 		out->n_extensions++;
 		TLS_TRY(client_extension(type, data, out));
 	}

@@ -50,6 +50,16 @@ static inline enum dis_status tls_vec(struct rd *r, int width, size_t min, size_
 	return DIS_OK;
 }
 
+/* The next Extension { uint16 type; opaque data<0..2^16-1>; } of an
+ * extensions block whose own length was already satisfied, so a short
+ * entry is DIS_INVALID. Loop while rd_left(exts). */
+static inline enum dis_status tls_ext_next(struct rd *exts, uint16_t *type, struct rd *data)
+{
+	if (rd_u16(exts, type))
+		return DIS_INVALID;
+	return tls_vec(exts, 2, 0, 0xffff, data, DIS_INVALID);
+}
+
 /* The final TLS 1.3 code point and the pre-standard ones: 0x7fNN are the
  * IETF drafts, 0x7eNN the experimental variants some stacks shipped. */
 static inline bool tls_version_is_13(uint16_t v)
