@@ -66,14 +66,6 @@ static const struct alert_fact *fatal_alert_from(const struct tls_conn *c, enum 
 	return NULL;
 }
 
-static bool listed(const struct cert_request_fact *r, const char *dn)
-{
-	for (size_t i = 0; i < r->n_ca_names; i++)
-		if (strcmp(r->ca_names[i], dn) == 0)
-			return true;
-	return false;
-}
-
 /* First application data record sent by a side (0 when none). */
 static uint64_t first_app_frame(const struct tls_conn *c, enum side s)
 {
@@ -274,7 +266,8 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 			     "(1.3.6.1.5.5.7.3.2).");
 		}
 	}
-	if (leaf->not_after_epoch && now > leaf->not_after_epoch) {
+	int validity = cert_validity_at(leaf, now);
+	if (validity > 0) {
 		struct finding *f = add(out, "CLIENT_CERT_EXPIRED", SEV_ERROR, 13);
 		if (f) {
 			frame(f, c->client_cert_frame);
@@ -283,7 +276,7 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 			     leaf->not_after);
 			text(f->remedy, sizeof f->remedy, "Renew the client certificate (IIS answers 403.17).");
 		}
-	} else if (leaf->not_before_epoch && now < leaf->not_before_epoch) {
+	} else if (validity < 0) {
 		struct finding *f = add(out, "CLIENT_CERT_NOT_YET_VALID", SEV_ERROR, 13);
 		if (f) {
 			frame(f, c->client_cert_frame);
@@ -294,35 +287,26 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 		}
 	}
 	/* Does the chain reach a DN of the (last) request's list? */
-	if (c->n_requests == 0)
+	if (client_chain_reaches_list(c) != 0)
 		return;
 	const struct cert_request_fact *r = &c->requests[c->n_requests - 1];
-	if (r->n_ca_names == 0)
+	const struct x509_summary *last = &c->client_chain.certs[c->client_chain.n_kept - 1].sum;
+	struct finding *f = add(out, "CLIENT_CHAIN_NOT_IN_CA_LIST", SEV_WARNING, 45);
+	if (!f)
 		return;
-	bool reached = false;
-	for (size_t i = 0; i < c->client_chain.n_kept && !reached; i++)
-		if (c->client_chain.certs[i].parsed &&
-		    (listed(r, c->client_chain.certs[i].sum.issuer) || listed(r, c->client_chain.certs[i].sum.subject)))
-			reached = true;
-	if (!reached) {
-		const struct x509_summary *last = &c->client_chain.certs[c->client_chain.n_kept - 1].sum;
-		struct finding *f = add(out, "CLIENT_CHAIN_NOT_IN_CA_LIST", SEV_WARNING, 45);
-		if (f) {
-			frame(f, r->frame);
-			frame(f, c->client_cert_frame);
-			text(f->message, sizeof f->message,
-			     "No certificate of the client's chain is issued by a CA the server listed (the chain "
-			     "ends at issuer %s).%s",
-			     last->issuer,
-			     c->client_chain.n_kept == 1 && !leaf->self_signed
-				     ? " The client sent only its own certificate: an intermediate may be missing."
-				     : "");
-			text(f->remedy, sizeof f->remedy,
-			     "Either trust the client's issuing CA on the server (add its root to Trusted Root CAs and "
-			     "the intermediates to Intermediate CAs, or to the binding's issuer store), or give the "
-			     "client a certificate from a listed CA; install the intermediates on the client.");
-		}
-	}
+	frame(f, r->frame);
+	frame(f, c->client_cert_frame);
+	text(f->message, sizeof f->message,
+	     "No certificate of the client's chain is issued by a CA the server listed (the chain ends at issuer "
+	     "%s).%s",
+	     last->issuer,
+	     c->client_chain.n_kept == 1 && !leaf->self_signed
+		     ? " The client sent only its own certificate: an intermediate may be missing."
+		     : "");
+	text(f->remedy, sizeof f->remedy,
+	     "Either trust the client's issuing CA on the server (add its root to Trusted Root CAs and the "
+	     "intermediates to Intermediate CAs, or to the binding's issuer store), or give the client a "
+	     "certificate from a listed CA; install the intermediates on the client.");
 }
 
 /* --trust: what OpenSSL says when it verifies the client chain as the

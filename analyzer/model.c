@@ -143,3 +143,50 @@ size_t reneg_client_answer(const struct tls_conn *c, uint64_t *bytes)
 		*bytes += c->reneg_hs_len[SIDE_CLIENT][i];
 	return n < 2 ? 0 : n - 1;
 }
+
+/* Does a certificate of the client chain name (as issuer or subject) a DN
+ * of the last request's list? Text comparison of RFC 2253 forms, as both
+ * sides are printed by the same OpenSSL call. */
+int client_chain_reaches_list(const struct tls_conn *c)
+{
+	if (c->cc_status != CC_PRESENT || c->client_chain.n_kept == 0 || c->n_requests == 0)
+		return -1;
+	const struct cert_request_fact *r = &c->requests[c->n_requests - 1];
+	if (r->n_ca_names == 0)
+		return -1;
+	for (size_t i = 0; i < c->client_chain.n_kept; i++) {
+		const struct cert_info *ci = &c->client_chain.certs[i];
+		if (!ci->parsed)
+			continue;
+		for (size_t k = 0; k < r->n_ca_names; k++)
+			if (strcmp(r->ca_names[k], ci->sum.issuer) == 0 || strcmp(r->ca_names[k], ci->sum.subject) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+int cert_validity_at(const struct x509_summary *s, int64_t at_epoch)
+{
+	if (s->not_after_epoch && at_epoch > s->not_after_epoch)
+		return 1;
+	if (s->not_before_epoch && at_epoch < s->not_before_epoch)
+		return -1;
+	return 0;
+}
+
+const char *reneg_outcome(const struct tls_conn *c)
+{
+	if (!c->renegotiated)
+		return NULL;
+	uint64_t after = c->reneg_client_flight_frame ? c->reneg_client_flight_frame : c->first_reneg_frame;
+	for (size_t i = 0; i < c->n_events; i++) {
+		const struct conn_event *e = &c->events[i];
+		if (e->frame <= after)
+			continue;
+		if (e->kind == EV_ALERT)
+			return "refused";
+		if (e->kind == EV_APP_DATA && e->from == SIDE_SERVER && c->reneg_client_flight_frame)
+			return "completed";
+	}
+	return c->end == END_FIN || c->end == END_RST || c->end == END_ALERT ? "aborted" : "unknown";
+}

@@ -244,5 +244,14 @@ void tls_conn_note(struct tls_conn *c, const char *note);
 /* The client's encrypted answer in a renegotiation (its records after its
  * ClientHello): how many records (0: not seen) and their bytes. */
 size_t reneg_client_answer(const struct tls_conn *c, uint64_t *bytes);
+/* 1 when the client chain reaches a DN of the last request's CA list, 0
+ * when it does not, -1 when there is nothing to compare. */
+int client_chain_reaches_list(const struct tls_conn *c);
+/* How a renegotiation ended, from the records after the client's answer:
+ * "completed" (the server sent data again), "refused" (an alert),
+ * "aborted" (the connection ended), "unknown"; NULL without one. */
+const char *reneg_outcome(const struct tls_conn *c);
+/* 0 valid at that time, 1 expired, -1 not yet valid. */
+int cert_validity_at(const struct x509_summary *s, int64_t at_epoch);
 
 #endif

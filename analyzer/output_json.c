@@ -35,11 +35,16 @@ static json_t *cert_json(const struct cert_info *ci)
 	json_object_set_new(o, "not_before", json_string(s->not_before));
 	json_object_set_new(o, "not_after", json_string(s->not_after));
 	json_t *eku = json_array();
-	const char *names[8];
+	const char *names[9];
 	size_t n = x509_eku_names(s->eku, names, 8);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(eku, json_string(names[i]));
 	json_object_set_new(o, "eku", s->has_eku ? eku : (json_decref(eku), json_null()));
+	json_t *ku = json_array();
+	n = x509_key_usage_names(s->key_usage, names, 9);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(ku, json_string(names[i]));
+	json_object_set_new(o, "key_usage", s->has_key_usage ? ku : (json_decref(ku), json_null()));
 	json_object_set_new(o, "key_type", json_string(s->key_type));
 	json_object_set_new(o, "self_signed", json_boolean(s->self_signed));
 	json_object_set_new(o, "ca", json_boolean(s->is_ca));
@@ -243,6 +248,14 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_object_set_new(cc, "count", json_integer((json_int_t)c->client_chain.n_certs));
 	json_object_set_new(cc, "chain", chain_json(&c->client_chain));
 	json_object_set_new(cc, "certificate_verify_frame", frame_or_null(c->cert_verify_frame));
+	/* Judged at the capture time: the leaf's validity, and whether the
+	 * chain reaches a DN the server listed. */
+	bool leaf = c->cc_status == CC_PRESENT && c->client_chain.n_kept > 0 && c->client_chain.certs[0].parsed;
+	int validity = leaf ? cert_validity_at(&c->client_chain.certs[0].sum, c->first_ts_ns / 1000000000LL) : 0;
+	json_object_set_new(cc, "valid_at_capture_time",
+			    !leaf ? json_null() : json_string(validity > 0 ? "expired" : validity < 0 ? "not_yet_valid" : "valid"));
+	int reaches = client_chain_reaches_list(c);
+	json_object_set_new(cc, "chain_reaches_listed_ca", reaches < 0 ? json_null() : json_boolean(reaches));
 	if (c->client_verify.done)
 		json_object_set_new(cc, "verification", verdict_json(&c->client_verify));
 	json_object_set_new(j, "client_certificate", cc);
@@ -270,6 +283,16 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 		json_object_set_new(reneg, "client_answer", ans);
 	} else {
 		json_object_set_new(reneg, "client_answer", json_null());
+	}
+	const char *outcome = reneg_outcome(c);
+	json_object_set_new(reneg, "outcome", outcome ? json_string(outcome) : json_null());
+	if (c->renegotiated) {
+		json_t *before = json_object();
+		json_object_set_new(before, "client", json_integer((json_int_t)c->app_bytes_before_reneg[SIDE_CLIENT]));
+		json_object_set_new(before, "server", json_integer((json_int_t)c->app_bytes_before_reneg[SIDE_SERVER]));
+		json_object_set_new(reneg, "application_bytes_before", before);
+	} else {
+		json_object_set_new(reneg, "application_bytes_before", json_null());
 	}
 	json_object_set_new(j, "renegotiation", reneg);
 

@@ -179,7 +179,7 @@ void output_text_conn(struct output *o, const char *file_name, const struct tls_
 			fprintf(o->fp, "; the client answered in frame %llu with %zu records, %llu bytes",
 				(unsigned long long)c->reneg_client_flight_frame, answer_records,
 				(unsigned long long)answer_bytes);
-		fputc('\n', o->fp);
+		fprintf(o->fp, "; %s\n", reneg_outcome(c));
 	}
 	fprintf(o->fp, "  Ended: %s", conn_end_name(c->end));
 	if (c->end_frame)

@@ -125,6 +125,27 @@ size_t x509_eku_names(unsigned eku, const char **names, size_t max)
 	return n;
 }
 
+static const struct {
+	unsigned bit;
+	const char *name;
+} ku_names[] = {
+	{ KU_DIGITAL_SIGNATURE, "digitalSignature" }, { KU_NON_REPUDIATION, "nonRepudiation" },
+	{ KU_KEY_ENCIPHERMENT, "keyEncipherment" },   { KU_DATA_ENCIPHERMENT, "dataEncipherment" },
+	{ KU_KEY_AGREEMENT, "keyAgreement" },         { KU_KEY_CERT_SIGN, "keyCertSign" },
+	{ KU_CRL_SIGN, "cRLSign" },                   { KU_ENCIPHER_ONLY, "encipherOnly" },
+	{ KU_DECIPHER_ONLY, "decipherOnly" },
+};
+
+size_t x509_key_usage_names(unsigned key_usage, const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof ku_names / sizeof ku_names[0] && n < max; i++)
+		if (key_usage & ku_names[i].bit)
+			names[n++] = ku_names[i].name;
+	return n;
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
  * days_from_civil): plain arithmetic, no time_t range or TZ to worry about. */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)

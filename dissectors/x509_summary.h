@@ -59,6 +59,8 @@ int x509_name_to_text(const uint8_t *der, size_t len, char *buf, size_t bufsz);
 /* The eku bits as names ("clientAuth", "serverAuth", ...). Returns how many
  * were written to names[] (at most max). */
 size_t x509_eku_names(unsigned eku, const char **names, size_t max);
+/* The key_usage bits as RFC 5280 names ("digitalSignature", ...). */
+size_t x509_key_usage_names(unsigned key_usage, const char **names, size_t max);
 
 /* Canonical comparison of two DER names through OpenSSL (X509_NAME_cmp). */
 bool x509_name_der_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
