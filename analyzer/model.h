@@ -102,6 +102,7 @@ struct conn_event {
 	int64_t ts_ns;
 	uint32_t bytes;     /* record/message bytes (sum for merged app data) */
 	uint32_t count;     /* records merged */
+	bool decrypted;     /* read from a record decrypted with the key log */
 };
 
 #define CONN_MAX_EVENTS 96
@@ -184,6 +185,24 @@ struct tls_conn {
 	size_t n_client_flight;
 	bool client_flight_closed;
 
+	/* Decryption with a key log (--keylog / SSLKEYLOGFILE). */
+	bool keylog_given;                   /* a key log was loaded for the run */
+	bool keys_found;                     /* it holds keys for this connection */
+	bool keys_missing;                   /* a handshake had none in the key log */
+	bool suite_unsupported;              /* keys, but a cipher suite we do not decrypt */
+	uint16_t unsupported_suite;
+	uint64_t records_decrypted;
+	bool decrypt_failed;                 /* a record did not authenticate */
+	uint64_t decrypt_fail_frame;
+	enum side decrypt_fail_side;
+
+	/* HTTP/1.x seen in decrypted application data (the first of each). */
+	char http_request[256];
+	uint64_t http_request_frame;
+	char http_response[256];
+	int http_status;                     /* 0: no response seen */
+	uint64_t http_response_frame;
+
 	char notes[256];                     /* short anomalies, comma separated */
 };
 
@@ -196,6 +215,10 @@ const char *cr_phase_name(enum cr_phase p);
 const char *visibility_name(enum visibility v);
 const char *conn_end_name(enum conn_end e);
 const char *side_name(enum side s);
+/* What the key log did for this connection: "decrypted", "failed",
+ * "unsupported_cipher_suite", "no_keys" or "not_needed"; NULL without a
+ * key log. */
+const char *decryption_status(const struct tls_conn *c);
 /* "10.0.0.1:443" or "[2001:db8::1]:443" */
 const char *endpoint_text(const struct endpoint *e, char *buf, size_t bufsz);
 void tls_conn_note(struct tls_conn *c, const char *note);

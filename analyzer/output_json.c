@@ -153,6 +153,8 @@ static json_t *history_json(const struct tls_conn *c)
 		json_object_set_new(o, "bytes", json_integer(e->bytes));
 		if (e->count > 1)
 			json_object_set_new(o, "records", json_integer(e->count));
+		if (e->decrypted)
+			json_object_set_new(o, "decrypted", json_true());
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -244,6 +246,31 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_object_set_new(reneg, "encrypted_records_client", json_integer(c->enc_hs_after_app[SIDE_CLIENT]));
 	json_object_set_new(reneg, "encrypted_records_server", json_integer(c->enc_hs_after_app[SIDE_SERVER]));
 	json_object_set_new(j, "renegotiation", reneg);
+
+	/* Only with a key log, so reports without one keep their shape. */
+	const char *dec = decryption_status(c);
+	if (dec) {
+		json_t *d = json_object();
+		json_object_set_new(d, "status", json_string(dec));
+		json_object_set_new(d, "records", json_integer((json_int_t)c->records_decrypted));
+		json_object_set_new(d, "failed_frame", frame_or_null(c->decrypt_fail_frame));
+		json_object_set_new(d, "failed_from",
+				    c->decrypt_failed ? json_string(side_name(c->decrypt_fail_side)) : json_null());
+		snprintf(buf, sizeof buf, "0x%04x", c->unsupported_suite);
+		json_object_set_new(d, "unsupported_cipher_suite",
+				    c->suite_unsupported ? json_string(buf) : json_null());
+		json_object_set_new(j, "decryption", d);
+	}
+	if (c->http_request_frame || c->http_response_frame) {
+		json_t *h = json_object();
+		json_object_set_new(h, "request", c->http_request_frame ? json_string(c->http_request) : json_null());
+		json_object_set_new(h, "request_frame", frame_or_null(c->http_request_frame));
+		json_object_set_new(h, "status", c->http_status ? json_integer(c->http_status) : json_null());
+		json_object_set_new(h, "status_line",
+				    c->http_response_frame ? json_string(c->http_response) : json_null());
+		json_object_set_new(h, "response_frame", frame_or_null(c->http_response_frame));
+		json_object_set_new(j, "http", h);
+	}
 
 	json_object_set_new(j, "end", json_string(conn_end_name(c->end)));
 	json_object_set_new(j, "end_frame", frame_or_null(c->end_frame));
