@@ -317,6 +317,12 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	}
 	c->client_cert_frame = msg->end.frame;
 	c->cc_visibility = m->decrypted ? VIS_DECRYPTED : VIS_CLEARTEXT;
+	if (c->n_cc_msgs < sizeof c->cc_msgs / sizeof c->cc_msgs[0]) {
+		struct client_cert_msg *cm = &c->cc_msgs[c->n_cc_msgs++];
+		cm->frame = msg->end.frame;
+		cm->n_certs = ok ? cert.n_certs : msg->length > 3;
+		cm->visibility = c->cc_visibility;
+	}
 	if (!ok) {
 		/* Seen but not decodable: a certificate was sent all the same. */
 		c->cc_status = msg->length > 3 ? CC_PRESENT : CC_EMPTY;

@@ -142,6 +142,14 @@ struct tls_conn {
 	struct cert_chain client_chain;
 	enum visibility cc_visibility;
 	uint64_t cert_verify_frame;          /* 0: not seen */
+	/* Every client Certificate message (a renegotiation can bring more
+	 * than one); the fields above describe the last. */
+	struct client_cert_msg {
+		uint64_t frame;
+		size_t n_certs;
+		enum visibility visibility;
+	} cc_msgs[4];
+	size_t n_cc_msgs;
 
 	struct alert_fact *alerts;           /* owned array */
 	size_t n_alerts;

@@ -230,6 +230,18 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_object_set_new(cc, "count", json_integer((json_int_t)c->client_chain.n_certs));
 	json_object_set_new(cc, "chain", chain_json(&c->client_chain));
 	json_object_set_new(cc, "certificate_verify_frame", frame_or_null(c->cert_verify_frame));
+	if (c->n_cc_msgs > 1) {
+		/* Several answers (renegotiation): each one, in order. */
+		json_t *msgs = json_array();
+		for (size_t i = 0; i < c->n_cc_msgs; i++) {
+			json_t *m = json_object();
+			json_object_set_new(m, "frame", json_integer((json_int_t)c->cc_msgs[i].frame));
+			json_object_set_new(m, "count", json_integer((json_int_t)c->cc_msgs[i].n_certs));
+			json_object_set_new(m, "visibility", json_string(visibility_name(c->cc_msgs[i].visibility)));
+			json_array_append_new(msgs, m);
+		}
+		json_object_set_new(cc, "messages", msgs);
+	}
 	json_object_set_new(j, "client_certificate", cc);
 
 	json_t *alerts = json_array();
