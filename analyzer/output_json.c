@@ -319,6 +319,8 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 		json_object_set_new(fo, "frames", frames);
 		json_object_set_new(fo, "message", json_string(f->message));
 		json_object_set_new(fo, "remedy", json_string(f->remedy));
+		if (f->inferred)
+			json_object_set_new(fo, "inferred", json_string(f->inferred));
 		json_array_append_new(findings, fo);
 	}
 	json_object_set_new(j, "findings", findings);
