@@ -6,6 +6,7 @@
 
 #include "ip.h"
 #include "ipfrag.h"
+#include "keylog.h"
 #include "link.h"
 #include "output.h"
 
@@ -23,7 +24,8 @@ int analyzer_init(struct analyzer *a, const struct options *opt, struct output *
 
 void analyzer_release(struct analyzer *a)
 {
-	(void)a;
+	keylog_free(a->keylog);
+	a->keylog = NULL;
 }
 
 void analyzer_begin_file(struct analyzer *a, const char *name, unsigned index)

@@ -81,6 +81,7 @@ struct analyzer {
 	struct ipfrag_table *frags;
 	struct report_queue *queue;
 	/* whole run */
+	struct keylog *keylog;       /* owned; NULL without --keylog / SSLKEYLOGFILE */
 	struct output *out;
 	struct run_stats stats;      /* current file */
 	struct run_stats total;
@@ -95,6 +96,11 @@ void analyzer_end_file(struct analyzer *a);
 /* One captured frame. */
 void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t caplen, size_t wirelen,
 		    int64_t ts_ns);
+
+/* keys.c: reads an NSS key log for decryption (--keylog, SSLKEYLOGFILE).
+ * Malformed lines are reported on stderr with their number and skipped.
+ * Returns 0, or -1 when the file cannot be read. */
+int analyzer_load_keylog(struct analyzer *a, const char *path);
 
 /* Count n connections whose root cause is finding `id` (a constant). */
 void run_stats_add_cause(struct run_stats *st, const char *id, uint64_t n);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http1.h"
 #include "tls_handshake.h"
 #include "x509_summary.h"
 
@@ -13,6 +14,7 @@ struct msg_ctx {
 	struct conn_parser *p;
 	enum side s;
 	uint16_t record_version;
+	bool decrypted;             /* the record was decrypted with the key log */
 };
 
 static bool is_tls13(uint16_t v)
@@ -34,6 +36,103 @@ void conn_parser_release(struct conn_parser *p)
 	for (int i = 0; i < 2; i++) {
 		tls_record_reader_release(&p->rr[i]);
 		tls_hs_stream_release(&p->hs[i]);
+		tls_decrypt_dir_release(&p->keys.dir[i]);
+	}
+	free(p->keys.plain);
+	p->keys.plain = NULL;
+}
+
+void conn_parser_set_keylog(struct conn_parser *p, struct tls_conn *c, const struct keylog *kl)
+{
+	p->keys.keylog = kl;
+	c->keylog_given = kl != NULL;
+}
+
+/* ---- keys ------------------------------------------------------------ */
+
+static bool keys_buffer(struct conn_keys *k)
+{
+	if (!k->plain)
+		k->plain = malloc(TLS_MAX_RECORD_BODY);
+	return k->plain != NULL;
+}
+
+static const struct tls_suite_info *keys_suite(struct tls_conn *c, struct conn_keys *k, bool tls13)
+{
+	const struct tls_suite_info *si = tls_suite_info(k->suite);
+	if (!si || si->tls13 != tls13) {
+		c->suite_unsupported = true;
+		c->unsupported_suite = k->suite;
+		tls_conn_note(c, "cipher_suite_not_decrypted");
+		return NULL;
+	}
+	return si;
+}
+
+static void keys_missing(struct tls_conn *c)
+{
+	c->keys_missing = true;
+	tls_conn_note(c, "no_keys_in_keylog");
+}
+
+/* A ServerHello (not a HelloRetryRequest): the handshake's parameters.
+ * TLS 1.3 switches both sides to the handshake traffic keys at once. */
+static void keys_on_server_hello(struct tls_conn *c, struct conn_keys *k, const struct tls_server_hello *sh,
+				 bool tls13)
+{
+	if (!k->keylog)
+		return;
+	memcpy(k->server_random, sh->random, 32);
+	k->suite = sh->cipher_suite;
+	k->version = tls13 ? TLS_VERSION_TLS13 : sh->selected_version;
+	k->etm = sh->has_encrypt_then_mac;
+	k->entry = k->have_client_random ? keylog_find(k->keylog, k->client_random) : NULL;
+	if (!tls13)
+		return; /* keys take effect at each side's ChangeCipherSpec */
+	const struct keylog_secret_value *cs = k->entry ? &k->entry->secrets[KEYLOG_CLIENT_HS] : NULL;
+	const struct keylog_secret_value *ss = k->entry ? &k->entry->secrets[KEYLOG_SERVER_HS] : NULL;
+	if (!cs || !cs->len || !ss->len) {
+		keys_missing(c);
+		return;
+	}
+	const struct tls_suite_info *si = keys_suite(c, k, true);
+	if (!si || !keys_buffer(k))
+		return;
+	k->active[SIDE_CLIENT] = tls13_install_secret(&k->dir[SIDE_CLIENT], si, cs->bytes, cs->len) == 0;
+	k->active[SIDE_SERVER] = tls13_install_secret(&k->dir[SIDE_SERVER], si, ss->bytes, ss->len) == 0;
+	c->keys_found = true;
+}
+
+/* TLS <= 1.2: a side's ChangeCipherSpec puts its new write keys in force
+ * (those of the handshake in progress: a renegotiation has its own). */
+static void keys_on_ccs(struct tls_conn *c, struct conn_keys *k, enum side s)
+{
+	if (!k->keylog)
+		return;
+	k->active[s] = false;
+	if (!k->entry || !k->entry->has_master) {
+		keys_missing(c);
+		return;
+	}
+	const struct tls_suite_info *si = keys_suite(c, k, false);
+	if (!si || !keys_buffer(k))
+		return;
+	if (tls12_install_keys(&k->dir[s], si, k->version, k->etm, k->entry->master, k->client_random,
+			       k->server_random, s == SIDE_CLIENT) == 0) {
+		k->active[s] = true;
+		c->keys_found = true;
+	}
+}
+
+/* TLS 1.3: after a side's Finished its application traffic keys apply. */
+static void keys_tls13_application(struct tls_conn *c, struct conn_keys *k, enum side s)
+{
+	const struct keylog_secret_value *v =
+		k->entry ? &k->entry->secrets[s == SIDE_CLIENT ? KEYLOG_CLIENT_APP : KEYLOG_SERVER_APP] : NULL;
+	if (!v || !v->len || !k->dir[s].suite ||
+	    tls13_install_secret(&k->dir[s], k->dir[s].suite, v->bytes, v->len) != 0) {
+		k->active[s] = false;
+		keys_missing(c);
 	}
 }
 
@@ -107,7 +206,7 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	f->frame = msg->end.frame;
 	f->ts_ns = msg->end.ts_ns;
 	f->since_client_hello_ns = c->have_client_hello ? msg->end.ts_ns - c->client_hello_ts_ns : -1;
-	f->visibility = VIS_CLEARTEXT;
+	f->visibility = m->decrypted ? VIS_DECRYPTED : VIS_CLEARTEXT;
 	f->msg_len = msg->length;
 	f->records = msg->records;
 	if (m->p->handshake_done[SIDE_SERVER])
@@ -175,6 +274,10 @@ static void on_client_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		return;
 	}
 	keep_client_hello(c, &ch, &msg->end);
+	/* The keys of each handshake (a renegotiation too) are found by its
+	 * ClientHello's random. */
+	memcpy(m->p->keys.client_random, ch.random, 32);
+	m->p->keys.have_client_random = true;
 }
 
 static void on_server_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
@@ -190,6 +293,7 @@ static void on_server_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		c->hello_retry = true;
 		return;
 	}
+	keys_on_server_hello(c, &m->p->keys, &sh, is_tls13(sh.selected_version));
 	if (c->have_server_hello)
 		return;
 	c->have_server_hello = true;
@@ -218,7 +322,13 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		return;
 	}
 	c->client_cert_frame = msg->end.frame;
-	c->cc_visibility = VIS_CLEARTEXT;
+	c->cc_visibility = m->decrypted ? VIS_DECRYPTED : VIS_CLEARTEXT;
+	if (c->n_cc_msgs < sizeof c->cc_msgs / sizeof c->cc_msgs[0]) {
+		struct client_cert_msg *cm = &c->cc_msgs[c->n_cc_msgs++];
+		cm->frame = msg->end.frame;
+		cm->n_certs = ok ? cert.n_certs : msg->length > 3;
+		cm->visibility = c->cc_visibility;
+	}
 	if (!ok) {
 		/* Seen but not decodable: a certificate was sent all the same. */
 		c->cc_status = msg->length > 3 ? CC_PRESENT : CC_EMPTY;
@@ -234,7 +344,10 @@ static void on_message(void *ctx, const struct tls_hs_msg *msg)
 	struct msg_ctx *m = ctx;
 	struct tls_conn *c = m->c;
 
+	size_t before = c->n_events;
 	conn_add_event(c, EV_HANDSHAKE, m->s, msg->type, msg->end.frame, msg->end.ts_ns, msg->length);
+	if (c->n_events > before)
+		c->events[before].decrypted = m->decrypted;
 	if (msg->oversized)
 		tls_conn_note(c, "handshake_message_over_limit");
 	switch (msg->type) {
@@ -270,8 +383,17 @@ static void on_message(void *ctx, const struct tls_hs_msg *msg)
 			c->hello_request_frame = msg->end.frame;
 		break;
 	case TLS_HS_FINISHED:
+		/* The handshake's Finished, not a post-handshake
+		 * authentication's, moves TLS 1.3 to the application keys. */
+		if (m->decrypted && m->p->tls13_encrypted && !c->finished_seen[m->s])
+			keys_tls13_application(c, &m->p->keys, m->s);
 		m->p->handshake_done[m->s] = true;
 		c->finished_seen[m->s] = true;
+		break;
+	case TLS_HS_KEY_UPDATE:
+		/* The sender's next record uses its next traffic secret. */
+		if (m->decrypted && m->p->tls13_encrypted && tls13_key_update(&m->p->keys.dir[m->s]) != 0)
+			m->p->keys.active[m->s] = false;
 		break;
 	default:
 		break;
@@ -279,7 +401,7 @@ static void on_message(void *ctx, const struct tls_hs_msg *msg)
 }
 
 static void add_alert(struct tls_conn *c, enum side s, const struct tls_record *rec, int level, int desc,
-		      bool encrypted)
+		      bool encrypted, bool decrypted)
 {
 	struct alert_fact *grown = realloc(c->alerts, (c->n_alerts + 1) * sizeof *grown);
 	if (!grown)
@@ -292,8 +414,11 @@ static void add_alert(struct tls_conn *c, enum side s, const struct tls_record *
 	a->level = level;
 	a->description = desc;
 	a->encrypted = encrypted;
-	a->visibility = encrypted ? VIS_INFERRED : VIS_CLEARTEXT;
+	a->visibility = encrypted ? VIS_INFERRED : decrypted ? VIS_DECRYPTED : VIS_CLEARTEXT;
+	size_t before = c->n_events;
 	conn_add_event(c, EV_ALERT, s, 0, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
+	if (c->n_events > before)
+		c->events[before].decrypted = decrypted;
 }
 
 struct rec_ctx {
@@ -302,28 +427,28 @@ struct rec_ctx {
 	enum side s;
 };
 
+/* Application data is skipped by length, unless it can be decrypted. */
 static bool want_body(void *ctx, const struct tls_record_header *h)
 {
-	return h->type != TLS_CT_APPLICATION_DATA;
+	struct rec_ctx *r = ctx;
+	return h->type != TLS_CT_APPLICATION_DATA || r->p->keys.active[r->s];
 }
 
-/* Is this encrypted handshake record a renegotiation (or TLS 1.2
- * post-handshake message) rather than the side's Finished? */
-static void on_encrypted_handshake(struct rec_ctx *r, const struct tls_record *rec)
+/* A protected handshake record of a TLS <= 1.2 side: the first after its
+ * ChangeCipherSpec is its Finished (true); a later one, once application
+ * data flowed, is a renegotiation (or a post-handshake message).
+ * wire_len is its length on the wire (encrypted), kept for inference. */
+static bool count_protected_handshake(struct rec_ctx *r, const struct tls_record *rec, uint16_t wire_len)
 {
 	struct tls_conn *c = r->c;
 	enum side s = r->s, peer = s == SIDE_CLIENT ? SIDE_SERVER : SIDE_CLIENT;
 
 	if (!r->p->handshake_done[s]) {
-		/* The first encrypted handshake record after CCS is Finished. */
 		r->p->handshake_done[s] = true;
-		conn_add_event(c, EV_ENC_HANDSHAKE, s, TLS_HS_FINISHED, rec->end.frame, rec->end.ts_ns,
-			       rec->hdr.length);
-		return;
+		return true;
 	}
-	conn_add_event(c, EV_ENC_HANDSHAKE, s, 0xff, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
 	if (c->app_records[s] == 0 && c->app_records[peer] == 0 && !r->p->handshake_done[peer])
-		return;
+		return false;
 	c->enc_hs_after_app[s]++;
 	if (!c->renegotiated) {
 		c->renegotiated = true;
@@ -335,8 +460,158 @@ static void on_encrypted_handshake(struct rec_ctx *r, const struct tls_record *r
 	if (c->n_reneg_hs[s] < RENEG_MAX_RECORDS) {
 		if (s == SIDE_CLIENT && c->n_reneg_hs[s] == 1)
 			c->reneg_client_flight_frame = rec->end.frame;
-		c->reneg_hs_len[s][c->n_reneg_hs[s]++] = rec->hdr.length;
+		c->reneg_hs_len[s][c->n_reneg_hs[s]++] = wire_len;
 	}
+	return false;
+}
+
+static void on_encrypted_handshake(struct rec_ctx *r, const struct tls_record *rec)
+{
+	bool finished = count_protected_handshake(r, rec, rec->hdr.length);
+	conn_add_event(r->c, EV_ENC_HANDSHAKE, r->s, finished ? TLS_HS_FINISHED : 0xff, rec->end.frame,
+		       rec->end.ts_ns, rec->hdr.length);
+}
+
+static void on_change_cipher_spec(struct rec_ctx *r, const struct tls_record *rec, bool decrypted)
+{
+	struct tls_conn *c = r->c;
+	struct conn_parser *p = r->p;
+	enum side s = r->s;
+	size_t before = c->n_events;
+
+	conn_add_event(c, EV_CCS, s, 0, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
+	if (c->n_events > before)
+		c->events[before].decrypted = decrypted;
+	/* TLS 1.3 middlebox-compatibility CCS changes nothing. */
+	if (p->tls13_encrypted)
+		return;
+	c->ccs_seen[s] = true;
+	if (s == SIDE_SERVER && c->have_server_hello && !p->server_hello_done && !is_tls13(c->version))
+		c->resumed = true; /* abbreviated handshake */
+	keys_on_ccs(c, &p->keys, s);
+}
+
+/* TLS 1.3 without keys: the sizes of the client's first encrypted records
+ * after the server's flight, for inferring its Certificate. */
+static void note_tls13_flight(struct tls_conn *c, enum side s, const struct tls_record *rec)
+{
+	if (c->client_flight_closed)
+		return;
+	if (s == SIDE_CLIENT && c->n_client_flight < 8) {
+		c->client_flight[c->n_client_flight++] = rec->hdr.length;
+	} else if (s == SIDE_SERVER && c->n_client_flight > 0) {
+		c->client_flight_closed = true;
+		c->server_reply_len = rec->hdr.length;
+		c->server_reply_frame = rec->end.frame;
+		c->server_records_before_reply = c->app_records[SIDE_SERVER];
+	}
+}
+
+/* The first decrypted bytes of each side: an HTTP/1.x request line from
+ * the client, a status line from the server. */
+static void sniff_http(struct tls_conn *c, enum side s, const struct tls_record *rec)
+{
+	char line[HTTP1_LINE_MAX];
+	int status;
+	if (s == SIDE_CLIENT && !c->http_request_frame &&
+	    http1_request_line(rec->body, rec->body_len, line, sizeof line) == 0) {
+		snprintf(c->http_request, sizeof c->http_request, "%s", line);
+		c->http_request_frame = rec->end.frame;
+	} else if (s == SIDE_SERVER && !c->http_response_frame &&
+		   http1_status_line(rec->body, rec->body_len, line, sizeof line, &status) == 0) {
+		snprintf(c->http_response, sizeof c->http_response, "%s", line);
+		c->http_status = status;
+		c->http_response_frame = rec->end.frame;
+	}
+}
+
+/* A decrypted record: the same paths as cleartext ones. `outer_len` is
+ * the length on the wire. */
+static void on_plain_record(struct rec_ctx *r, const struct tls_record *rec, uint16_t outer_len)
+{
+	struct tls_conn *c = r->c;
+	struct conn_parser *p = r->p;
+	enum side s = r->s;
+
+	switch (rec->hdr.type) {
+	case TLS_CT_CHANGE_CIPHER_SPEC:
+		on_change_cipher_spec(r, rec, true);
+		break;
+	case TLS_CT_HANDSHAKE: {
+		if (!p->tls13_encrypted)
+			count_protected_handshake(r, rec, outer_len);
+		struct msg_ctx m = { c, p, s, rec->hdr.version, true };
+		tls_hs_stream_feed(&p->hs[s], rec->body, rec->body_len, &rec->start, &rec->end, on_message, &m);
+		break;
+	}
+	case TLS_CT_ALERT: {
+		struct rd a = rd_make(rec->body, rec->body_len);
+		uint8_t level, desc;
+		while (rd_u8(&a, &level) == 0 && rd_u8(&a, &desc) == 0)
+			add_alert(c, s, rec, level, desc, false, true);
+		break;
+	}
+	case TLS_CT_APPLICATION_DATA: {
+		size_t before = c->n_events;
+		c->app_records[s]++;
+		c->app_bytes[s] += outer_len;
+		conn_add_event(c, EV_APP_DATA, s, 0, rec->end.frame, rec->end.ts_ns, outer_len);
+		if (c->n_events > before)
+			c->events[before].decrypted = true;
+		sniff_http(c, s, rec);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Records a side protects: TLS 1.3 after the ServerHello (all carried as
+ * application data); TLS <= 1.2 everything after its ChangeCipherSpec. */
+static bool is_protected(const struct tls_conn *c, const struct conn_parser *p, enum side s, uint8_t type)
+{
+	if (p->tls13_encrypted)
+		return type == TLS_CT_APPLICATION_DATA;
+	return c->ccs_seen[s] && type >= TLS_CT_CHANGE_CIPHER_SPEC && type <= TLS_CT_APPLICATION_DATA;
+}
+
+/* Returns true when the record was decrypted and handled. A record that
+ * does not authenticate stops decryption of that side (once keys or
+ * sequence are wrong, every later record fails too); it is said once. */
+static bool try_decrypt(struct rec_ctx *r, const struct tls_record *rec)
+{
+	struct tls_conn *c = r->c;
+	struct conn_keys *k = &r->p->keys;
+	enum side s = r->s;
+	size_t n = 0;
+	uint8_t type = 0;
+
+	if (!rec->body) {
+		/* Bytes of it were not captured: its sequence number is used up. */
+		k->dir[s].seq++;
+		if (r->p->tls13_encrypted)
+			tls_hs_stream_damaged(&r->p->hs[s]);
+		return false;
+	}
+	if (tls_decrypt_record(&k->dir[s], rec->hdr.type, rec->hdr.version, rec->body, rec->body_len, k->plain, &n,
+			       &type) != TLS_DEC_OK) {
+		k->active[s] = false;
+		if (!c->decrypt_failed) {
+			c->decrypt_failed = true;
+			c->decrypt_fail_frame = rec->end.frame;
+			c->decrypt_fail_side = s;
+			tls_conn_note(c, "decryption_failed");
+		}
+		return false;
+	}
+	c->records_decrypted++;
+	struct tls_record plain = *rec;
+	plain.hdr.type = type;
+	plain.hdr.length = (uint16_t)n;
+	plain.body = k->plain;
+	plain.body_len = n;
+	on_plain_record(r, &plain, rec->hdr.length);
+	return true;
 }
 
 static void on_record(void *ctx, const struct tls_record *rec)
@@ -353,49 +628,38 @@ static void on_record(void *ctx, const struct tls_record *rec)
 		c->tls_first_frame = rec->start.frame;
 	if (rec->damaged && rec->hdr.type == TLS_CT_HANDSHAKE)
 		tls_hs_stream_damaged(&p->hs[s]);
+	if (p->tls13_encrypted && rec->hdr.type == TLS_CT_APPLICATION_DATA)
+		note_tls13_flight(c, s, rec);
+	/* (s is 0 or 1; saying so keeps GCC's array-bounds check quiet) */
+	if ((s == SIDE_CLIENT || s == SIDE_SERVER) && p->keys.active[s] && is_protected(c, p, s, rec->hdr.type) &&
+	    try_decrypt(r, rec))
+		return;
 	switch (rec->hdr.type) {
 	case TLS_CT_CHANGE_CIPHER_SPEC:
-		conn_add_event(c, EV_CCS, s, 0, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
-		/* TLS 1.3 middlebox-compatibility CCS changes nothing. */
-		if (!p->tls13_encrypted) {
-			c->ccs_seen[s] = true;
-			if (s == SIDE_SERVER && c->have_server_hello && !p->server_hello_done &&
-			    !is_tls13(c->version))
-				c->resumed = true; /* abbreviated handshake */
-		}
+		on_change_cipher_spec(r, rec, false);
 		break;
 	case TLS_CT_ALERT:
 		if (!rec->body) {
-			add_alert(c, s, rec, -1, -1, true);
+			add_alert(c, s, rec, -1, -1, true, false);
 		} else if (c->ccs_seen[s] || (p->tls13_encrypted && rec->body_len != 2)) {
-			add_alert(c, s, rec, -1, -1, true);
+			add_alert(c, s, rec, -1, -1, true, false);
 		} else {
 			struct rd a = rd_make(rec->body, rec->body_len);
 			uint8_t level, desc;
 			while (rd_u8(&a, &level) == 0 && rd_u8(&a, &desc) == 0)
-				add_alert(c, s, rec, level, desc, false);
+				add_alert(c, s, rec, level, desc, false, false);
 		}
 		break;
 	case TLS_CT_HANDSHAKE:
 		if (encrypted) {
 			on_encrypted_handshake(r, rec);
 		} else if (rec->body) {
-			struct msg_ctx m = { c, p, s, rec->hdr.version };
+			struct msg_ctx m = { c, p, s, rec->hdr.version, false };
 			tls_hs_stream_feed(&p->hs[s], rec->body, rec->body_len, &rec->start, &rec->end, on_message,
 					   &m);
 		}
 		break;
 	case TLS_CT_APPLICATION_DATA:
-		if (p->tls13_encrypted && !c->client_flight_closed) {
-			if (s == SIDE_CLIENT && c->n_client_flight < 8)
-				c->client_flight[c->n_client_flight++] = rec->hdr.length;
-			else if (s == SIDE_SERVER && c->n_client_flight > 0) {
-				c->client_flight_closed = true;
-				c->server_reply_len = rec->hdr.length;
-				c->server_reply_frame = rec->end.frame;
-				c->server_records_before_reply = c->app_records[SIDE_SERVER];
-			}
-		}
 		c->app_records[s]++;
 		c->app_bytes[s] += rec->hdr.length;
 		conn_add_event(c, EV_APP_DATA, s, 0, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
@@ -441,6 +705,15 @@ void conn_gap(struct tls_conn *c, struct conn_parser *p, enum side s, uint64_t n
 	tls_record_reader_gap(&p->rr[s], n, at, &sink);
 }
 
+/* Did the key log show what encryption hides (the TLS 1.3 handshake from
+ * the server's side, or the renegotiation)? */
+static bool conn_seen_through(const struct tls_conn *c, const struct conn_parser *p)
+{
+	if (c->records_decrypted == 0 || c->decrypt_failed)
+		return false;
+	return !p->tls13_encrypted || c->finished_seen[SIDE_SERVER];
+}
+
 void conn_finish(struct tls_conn *c, struct conn_parser *p)
 {
 	for (int s = 0; s < 2; s++)
@@ -455,7 +728,7 @@ void conn_finish(struct tls_conn *c, struct conn_parser *p)
 		tls_conn_note(c, "client_answer_not_captured");
 	} else if (c->n_requests > 0) {
 		c->cc_status = CC_ABSENT;
-	} else if (p->tls13_encrypted || (c->renegotiated && !c->n_requests)) {
+	} else if ((p->tls13_encrypted || (c->renegotiated && !c->n_requests)) && !conn_seen_through(c, p)) {
 		c->cc_status = CC_UNKNOWN;
 		c->cc_visibility = VIS_INFERRED;
 	} else {

@@ -2,9 +2,27 @@
 #ifndef MTLS_CONN_H
 #define MTLS_CONN_H
 
+#include "keylog.h"
 #include "model.h"
+#include "tls_decrypt.h"
 #include "tls_hs_stream.h"
 #include "tls_record.h"
+
+/* Decryption state of a connection: the handshake in progress (its
+ * randoms and suite pick the keys) and each side's record keys. */
+struct conn_keys {
+	const struct keylog *keylog;         /* borrowed; NULL: no key log */
+	const struct keylog_entry *entry;    /* of the handshake in progress */
+	uint8_t client_random[32];
+	bool have_client_random;
+	uint8_t server_random[32];
+	uint16_t suite;
+	uint16_t version;
+	bool etm;
+	struct tls_decrypt_dir dir[2];
+	bool active[2];                      /* this side's records are decrypted */
+	uint8_t *plain;                      /* owned: one record's plaintext */
+};
 
 /* Per-direction TLS parsing state of a connection. */
 struct conn_parser {
@@ -14,10 +32,13 @@ struct conn_parser {
 	bool server_hello_done;     /* ServerHelloDone in the first handshake */
 	bool handshake_done[2];     /* Finished (or its encrypted record) sent */
 	bool client_flight_seen;    /* the client sent its second flight */
+	struct conn_keys keys;
 };
 
 void conn_parser_init(struct conn_parser *p, size_t max_hs_msg);
 void conn_parser_release(struct conn_parser *p);
+/* Decrypt with this key log (borrowed; it outlives the parser). */
+void conn_parser_set_keylog(struct conn_parser *p, struct tls_conn *c, const struct keylog *kl);
 /* Feed reassembled bytes of one side. */
 void conn_feed(struct tls_conn *c, struct conn_parser *p, enum side s, const uint8_t *data, size_t n,
 	       const struct tcp_frame_ref *at);

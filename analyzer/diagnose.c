@@ -165,6 +165,17 @@ static const char empty_cert_remedy[] =
 	"the private key (certlm.msc > Manage Private Keys, or icacls on the key file; 'certutil -repairstore my "
 	"<serial>' for a broken key link); in browsers check the certificate prompt or the "
 	"AutoSelectCertificateForUrls policy.";
+/* With keys, the HTTP answer that followed (a 403 after an empty
+ * certificate) is part of the proof. */
+static void add_http_answer(const struct tls_conn *c, struct finding *f)
+{
+	if (!f || !c->http_response_frame)
+		return;
+	size_t used = strlen(f->message);
+	snprintf(f->message + used, sizeof f->message - used, " The server then answered '%s' (decrypted).",
+		 c->http_response);
+	frame(f, c->http_response_frame);
+}
 
 static void empty_or_absent(const struct tls_conn *c, struct findings *out)
 {
@@ -187,6 +198,7 @@ static void empty_or_absent(const struct tls_conn *c, struct findings *out)
 			text(f->message, sizeof f->message,
 			     "The server asked for a certificate (with no CA list) and the client answered with an "
 			     "empty Certificate: it had no usable certificate or no access to its private key.");
+		add_http_answer(c, f);
 		text(f->remedy, sizeof f->remedy, "%s", empty_cert_remedy);
 	} else if (c->cc_status == CC_ABSENT) {
 		bool ssl3 = strstr(c->notes, "ssl3_no_certificate_alert") != NULL;
@@ -201,6 +213,7 @@ static void empty_or_absent(const struct tls_conn *c, struct findings *out)
 			    "(no_certificate alert)."
 			  : "The server asked for a certificate and the client never answered with a Certificate "
 			    "message.");
+		add_http_answer(c, f);
 		text(f->remedy, sizeof f->remedy,
 		     "Find out why the client stopped: check the client's logs and certificate store; if the "
 		     "connection was cut, see the transport findings.");
@@ -582,6 +595,28 @@ static void no_request(const struct tls_conn *c, struct findings *out)
 	     "and a capture on the server side shows the request, a device in between removed it.");
 }
 
+/* The record sizes (AEAD tag 16, inner type 1): a Finished alone is 53 or
+ * 69 bytes (SHA-256 / SHA-384), an empty TLS 1.3 Certificate 25. */
+const char *tls13_infer_handshake_auth(const struct tls_conn *c)
+{
+	if (c->n_client_flight == 0)
+		return "undetermined";
+	uint32_t first = c->client_flight[0];
+	if (first == 53 || first == 69)
+		return "not_requested";
+	if (first == 25)
+		return "empty";
+	if (first > 100 && c->n_client_flight >= 3)
+		return "present";
+	return "undetermined";
+}
+
+/* The key log showed what encryption hides: no inference is needed. */
+static bool decrypted(const struct tls_conn *c)
+{
+	return c->records_decrypted > 0 && !c->decrypt_failed;
+}
+
 /* TLS 1.3 hides alerts in application_data records. A server record of
  * exactly an alert's size (2 bytes, the inner content type and a 16-byte
  * AEAD tag; 8-byte tag with CCM_8) answering the client's flight, after
@@ -595,11 +630,12 @@ static void tls13_encrypted_alert(const struct tls_conn *c, struct findings *out
 	bool ended = c->end == END_FIN || c->end == END_RST;
 	if (!c->server_reply_frame || !alert_sized || !last_word || !ended || c->n_client_flight == 0)
 		return;
-	uint32_t first = c->client_flight[0];
-	if (first == 25) {
+	const char *verdict = tls13_infer_handshake_auth(c);
+	if (strcmp(verdict, "empty") == 0) {
 		struct finding *f = add(out, "CLIENT_CERT_EMPTY", SEV_ERROR, 14);
 		if (!f)
 			return;
+		f->inferred = verdict;
 		frame(f, c->server_reply_frame);
 		text(f->message, sizeof f->message,
 		     "Inferred from TLS 1.3 record sizes: the client answered the server's (encrypted) "
@@ -607,10 +643,11 @@ static void tls13_encrypted_alert(const struct tls_conn *c, struct findings *out
 		     "%u-byte record, the size of an alert (certificate_required), and closed the connection.",
 		     c->server_reply_len);
 		text(f->remedy, sizeof f->remedy, "%s", empty_cert_remedy);
-	} else if (first > 100 && c->n_client_flight >= 3) {
+	} else if (strcmp(verdict, "present") == 0) {
 		struct finding *f = add(out, "SERVER_REJECTED_CLIENT_CERT", SEV_ERROR, 15);
 		if (!f)
 			return;
+		f->inferred = verdict;
 		frame(f, c->server_reply_frame);
 		text(f->message, sizeof f->message,
 		     "Inferred from TLS 1.3 record sizes: the client sent a certificate, and the server answered "
@@ -625,21 +662,20 @@ static void tls13_encrypted_alert(const struct tls_conn *c, struct findings *out
 
 static void tls13_inferred(const struct tls_conn *c, struct findings *out)
 {
-	if (!tls13(c) || c->n_requests || c->cc_status != CC_UNKNOWN)
+	if (!tls13(c) || c->n_requests || c->cc_status != CC_UNKNOWN || decrypted(c))
 		return;
-	const char *what = "could not be inferred";
-	if (c->n_client_flight > 0) {
-		uint32_t first = c->client_flight[0];
-		if (first == 53 || first == 69)
-			what = "looks like Finished only: the server did not ask for a certificate in the handshake";
-		else if (first == 25)
-			what = "starts with an empty Certificate: the server asked and the client had no certificate";
-		else if (first > 100 && c->n_client_flight >= 3)
-			what = "starts with a Certificate and a CertificateVerify: the client sent a certificate";
-	}
+	const char *verdict = tls13_infer_handshake_auth(c);
+	const char *what = strcmp(verdict, "not_requested") == 0
+				   ? "looks like Finished only: the server did not ask for a certificate in the handshake"
+			   : strcmp(verdict, "empty") == 0
+				   ? "starts with an empty Certificate: the server asked and the client had no certificate"
+			   : strcmp(verdict, "present") == 0
+				   ? "starts with a Certificate and a CertificateVerify: the client sent a certificate"
+				   : "could not be inferred";
 	struct finding *f = add(out, "TLS13_CLIENT_AUTH_INFERRED", SEV_INFO, 70);
 	if (!f)
 		return;
+	f->inferred = verdict;
 	frame(f, c->server_hello_frame);
 	tls13_encrypted_alert(c, out);
 	text(f->message, sizeof f->message,
@@ -655,7 +691,7 @@ static void tls13_inferred(const struct tls_conn *c, struct findings *out)
  * authentication seen only as record sizes. */
 static void later_exchanges(const struct tls_conn *c, struct findings *out)
 {
-	if (c->renegotiated && c->reneg_initiator == SIDE_CLIENT && !tls13(c)) {
+	if (c->renegotiated && c->reneg_initiator == SIDE_CLIENT && !tls13(c) && !decrypted(c)) {
 		struct finding *f = add(out, "RENEGOTIATION_BY_CLIENT", SEV_INFO, 75);
 		if (f) {
 			frame(f, c->first_reneg_frame);
@@ -667,7 +703,7 @@ static void later_exchanges(const struct tls_conn *c, struct findings *out)
 			     "certificate matters here, capture with a key log.");
 		}
 	}
-	if (!tls13(c) || !c->have_client_hello || !c->ch.has_post_handshake_auth)
+	if (!tls13(c) || !c->have_client_hello || !c->ch.has_post_handshake_auth || decrypted(c))
 		return;
 	/* After the client's first request, a server record answered by a
 	 * client flight of three or more records: Certificate,
@@ -679,6 +715,7 @@ static void later_exchanges(const struct tls_conn *c, struct findings *out)
 		    first_client_app && e->count >= 3 && c->events[i - 1].from == SIDE_SERVER) {
 			struct finding *f = add(out, "TLS13_POST_HANDSHAKE_AUTH_INFERRED", SEV_INFO, 65);
 			if (f) {
+				f->inferred = "present";
 				frame(f, c->events[i - 1].frame);
 				frame(f, e->frame);
 				text(f->message, sizeof f->message,

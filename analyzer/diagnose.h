@@ -21,6 +21,10 @@ struct finding {
 	size_t n_frames;
 	char message[512];
 	char remedy[768];
+	/* Findings inferred from record sizes say what they concluded, in
+	 * the words of cc_status_name ("not_requested", "empty", "present")
+	 * or "undetermined"; NULL for the others. */
+	const char *inferred;
 };
 
 struct findings {
@@ -29,6 +33,10 @@ struct findings {
 };
 
 void diagnose(const struct tls_conn *c, struct findings *out);
+/* TLS 1.3 without keys: what the client's first encrypted flight says
+ * about the handshake's client authentication ("not_requested", "empty",
+ * "present", "undetermined"), from its record sizes alone. */
+const char *tls13_infer_handshake_auth(const struct tls_conn *c);
 const char *severity_name(enum severity s);
 /* The most severe finding's severity, or -1 when there is none. */
 int findings_worst(const struct findings *f);

@@ -185,6 +185,7 @@ static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_
 	}
 	tls_conn_init(f->conn);
 	conn_parser_init(f->parser, a->opt.max_hs_msg);
+	conn_parser_set_keylog(f->parser, f->conn, a->keylog);
 	decide_client(f, dir, p, n);
 	struct tls_conn *c = f->conn;
 	c->file_index = a->file_index;

@@ -47,6 +47,11 @@ static void usage(FILE *fp)
 		"                           intermediates): verify each client chain against it at\n"
 		"                           the capture time and report OpenSSL's exact error\n"
 		"\n"
+		"Decryption:\n"
+		"      --keylog FILE        NSS key log (SSLKEYLOGFILE format): decrypt what TLS hides\n"
+		"                           (TLS 1.3 handshakes, renegotiations, the first HTTP request);\n"
+		"                           without this option $SSLKEYLOGFILE is used when set\n"
+		"\n"
 		"Limits:\n"
 		"      --max-flows N        TCP connections tracked at once (default %u); the least\n"
 		"                           recently active is reported early and dropped\n"
@@ -154,7 +159,7 @@ static int run_file(struct analyzer *a, const char *path, unsigned index, bool *
 
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST };
+	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -167,6 +172,7 @@ int main(int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "trust", required_argument, NULL, OPT_TRUST },
+		{ "keylog", required_argument, NULL, OPT_KEYLOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -181,6 +187,7 @@ int main(int argc, char **argv)
 		.fail_on = -1,
 	};
 	int color = -1, c;
+	const char *keylog_path = NULL;
 	size_t v;
 	const char *trust_path = NULL;
 
@@ -240,6 +247,9 @@ int main(int argc, char **argv)
 		case OPT_TRUST:
 			trust_path = optarg;
 			break;
+		case OPT_KEYLOG:
+			keylog_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -282,6 +292,14 @@ int main(int argc, char **argv)
 
 	struct analyzer a;
 	analyzer_init(&a, &opt, &out);
+	/* Keys: --keylog FILE must be readable; $SSLKEYLOGFILE only helps. */
+	const char *env_keylog = getenv("SSLKEYLOGFILE");
+	if (keylog_path && analyzer_load_keylog(&a, keylog_path) != 0) {
+		analyzer_release(&a);
+		return EXIT_INPUT;
+	} else if (!keylog_path && env_keylog && *env_keylog && analyzer_load_keylog(&a, env_keylog) != 0) {
+		fprintf(stderr, "mtlsdiag: SSLKEYLOGFILE not used; going on without keys\n");
+	}
 	int rc = EXIT_OK;
 	unsigned files = 0, opened_files = 0;
 	for (int i = optind; i < argc; i++) {

@@ -100,6 +100,21 @@ const char *conn_end_name(enum conn_end e)
 	return "capture_end";
 }
 
+const char *decryption_status(const struct tls_conn *c)
+{
+	if (!c->keylog_given)
+		return NULL;
+	if (c->decrypt_failed)
+		return "failed";
+	if (c->suite_unsupported)
+		return "unsupported_cipher_suite";
+	if (c->records_decrypted)
+		return "decrypted";
+	if (c->keys_missing)
+		return "no_keys";
+	return "not_needed";
+}
+
 const char *side_name(enum side s)
 {
 	return s == SIDE_CLIENT ? "client" : "server";

@@ -127,6 +127,7 @@ struct conn_event {
 	int64_t ts_ns;
 	uint32_t bytes;     /* record/message bytes (sum for merged app data) */
 	uint32_t count;     /* records merged */
+	bool decrypted;     /* read from a record decrypted with the key log */
 };
 
 #define CONN_MAX_EVENTS 96
@@ -168,6 +169,14 @@ struct tls_conn {
 	enum visibility cc_visibility;
 	uint64_t cert_verify_frame;          /* 0: not seen */
 	struct chain_verdict client_verify;  /* with --trust */
+	/* Every client Certificate message (a renegotiation can bring more
+	 * than one); the fields above describe the last. */
+	struct client_cert_msg {
+		uint64_t frame;
+		size_t n_certs;
+		enum visibility visibility;
+	} cc_msgs[4];
+	size_t n_cc_msgs;
 
 	struct alert_fact *alerts;           /* owned array */
 	size_t n_alerts;
@@ -226,6 +235,24 @@ struct tls_conn {
 	uint64_t server_reply_frame;
 	uint64_t server_records_before_reply; /* app_records[SIDE_SERVER] then */
 
+	/* Decryption with a key log (--keylog / SSLKEYLOGFILE). */
+	bool keylog_given;                   /* a key log was loaded for the run */
+	bool keys_found;                     /* it holds keys for this connection */
+	bool keys_missing;                   /* a handshake had none in the key log */
+	bool suite_unsupported;              /* keys, but a cipher suite we do not decrypt */
+	uint16_t unsupported_suite;
+	uint64_t records_decrypted;
+	bool decrypt_failed;                 /* a record did not authenticate */
+	uint64_t decrypt_fail_frame;
+	enum side decrypt_fail_side;
+
+	/* HTTP/1.x seen in decrypted application data (the first of each). */
+	char http_request[256];
+	uint64_t http_request_frame;
+	char http_response[256];
+	int http_status;                     /* 0: no response seen */
+	uint64_t http_response_frame;
+
 	char notes[256];                     /* short anomalies, comma separated */
 };
 
@@ -238,6 +265,10 @@ const char *cr_phase_name(enum cr_phase p);
 const char *visibility_name(enum visibility v);
 const char *conn_end_name(enum conn_end e);
 const char *side_name(enum side s);
+/* What the key log did for this connection: "decrypted", "failed",
+ * "unsupported_cipher_suite", "no_keys" or "not_needed"; NULL without a
+ * key log. */
+const char *decryption_status(const struct tls_conn *c);
 /* "10.0.0.1:443" or "[2001:db8::1]:443" */
 const char *endpoint_text(const struct endpoint *e, char *buf, size_t bufsz);
 void tls_conn_note(struct tls_conn *c, const char *note);

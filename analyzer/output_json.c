@@ -173,6 +173,8 @@ static json_t *history_json(const struct tls_conn *c)
 		json_object_set_new(o, "bytes", json_integer(e->bytes));
 		if (e->count > 1)
 			json_object_set_new(o, "records", json_integer(e->count));
+		if (e->decrypted)
+			json_object_set_new(o, "decrypted", json_true());
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -248,6 +250,18 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_object_set_new(cc, "count", json_integer((json_int_t)c->client_chain.n_certs));
 	json_object_set_new(cc, "chain", chain_json(&c->client_chain));
 	json_object_set_new(cc, "certificate_verify_frame", frame_or_null(c->cert_verify_frame));
+	if (c->n_cc_msgs > 1) {
+		/* Several answers (renegotiation): each one, in order. */
+		json_t *msgs = json_array();
+		for (size_t i = 0; i < c->n_cc_msgs; i++) {
+			json_t *m = json_object();
+			json_object_set_new(m, "frame", json_integer((json_int_t)c->cc_msgs[i].frame));
+			json_object_set_new(m, "count", json_integer((json_int_t)c->cc_msgs[i].n_certs));
+			json_object_set_new(m, "visibility", json_string(visibility_name(c->cc_msgs[i].visibility)));
+			json_array_append_new(msgs, m);
+		}
+		json_object_set_new(cc, "messages", msgs);
+	}
 	/* Judged at the capture time: the leaf's validity, and whether the
 	 * chain reaches a DN the server listed. */
 	bool leaf = c->cc_status == CC_PRESENT && c->client_chain.n_kept > 0 && c->client_chain.certs[0].parsed;
@@ -296,6 +310,31 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	}
 	json_object_set_new(j, "renegotiation", reneg);
 
+	/* Only with a key log, so reports without one keep their shape. */
+	const char *dec = decryption_status(c);
+	if (dec) {
+		json_t *d = json_object();
+		json_object_set_new(d, "status", json_string(dec));
+		json_object_set_new(d, "records", json_integer((json_int_t)c->records_decrypted));
+		json_object_set_new(d, "failed_frame", frame_or_null(c->decrypt_fail_frame));
+		json_object_set_new(d, "failed_from",
+				    c->decrypt_failed ? json_string(side_name(c->decrypt_fail_side)) : json_null());
+		snprintf(buf, sizeof buf, "0x%04x", c->unsupported_suite);
+		json_object_set_new(d, "unsupported_cipher_suite",
+				    c->suite_unsupported ? json_string(buf) : json_null());
+		json_object_set_new(j, "decryption", d);
+	}
+	if (c->http_request_frame || c->http_response_frame) {
+		json_t *h = json_object();
+		json_object_set_new(h, "request", c->http_request_frame ? json_string(c->http_request) : json_null());
+		json_object_set_new(h, "request_frame", frame_or_null(c->http_request_frame));
+		json_object_set_new(h, "status", c->http_status ? json_integer(c->http_status) : json_null());
+		json_object_set_new(h, "status_line",
+				    c->http_response_frame ? json_string(c->http_response) : json_null());
+		json_object_set_new(h, "response_frame", frame_or_null(c->http_response_frame));
+		json_object_set_new(j, "http", h);
+	}
+
 	json_object_set_new(j, "end", json_string(conn_end_name(c->end)));
 	json_object_set_new(j, "end_frame", frame_or_null(c->end_frame));
 	json_object_set_new(j, "end_by", c->end == END_CAPTURE_END || c->end == END_IDLE || c->end == END_EVICTED
@@ -331,6 +370,8 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 		json_object_set_new(fo, "frames", frames);
 		json_object_set_new(fo, "message", json_string(f->message));
 		json_object_set_new(fo, "remedy", json_string(f->remedy));
+		if (f->inferred)
+			json_object_set_new(fo, "inferred", json_string(f->inferred));
 		json_array_append_new(findings, fo);
 	}
 	json_object_set_new(j, "findings", findings);

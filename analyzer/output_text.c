@@ -59,6 +59,7 @@ static void print_ladder(struct output *o, const struct tls_conn *c)
 {
 	size_t i = 0;
 	int64_t t0 = c->first_ts_ns;
+	bool any_decrypted = false;
 
 	fprintf(o->fp, "  %7s %9s  %-38s %s\n", "frame", "time(s)", "client", "server");
 	while (i < c->n_events) {
@@ -70,6 +71,10 @@ static void print_ladder(struct output *o, const struct tls_conn *c)
 		while (j < c->n_events && c->events[j].frame == first->frame && c->events[j].from == first->from) {
 			char label[96];
 			event_label(&c->events[j], label, sizeof label);
+			if (c->events[j].decrypted) {
+				strncat(label, "*", sizeof label - strlen(label) - 1);
+				any_decrypted = true;
+			}
 			if (c->events[j].kind == EV_HANDSHAKE && c->events[j].hs_type == TLS_HS_CERTIFICATE_REQUEST)
 				has_request = true;
 			if (c->events[j].kind == EV_ALERT || c->events[j].kind == EV_RST)
@@ -91,6 +96,50 @@ static void print_ladder(struct output *o, const struct tls_conn *c)
 	}
 	if (c->events_dropped)
 		fprintf(o->fp, "  (%llu later steps not shown)\n", (unsigned long long)c->events_dropped);
+	if (any_decrypted)
+		fprintf(o->fp, "  (* decrypted with the key log)\n");
+}
+
+/* What the key log showed, and the HTTP exchange it revealed. */
+static void print_decryption(struct output *o, const struct tls_conn *c)
+{
+	const char *st = decryption_status(c);
+	char side[16];
+	if (st) {
+		fprintf(o->fp, "  Decryption: ");
+		if (c->decrypt_failed) {
+			snprintf(side, sizeof side, "%s", side_name(c->decrypt_fail_side));
+			fprintf(o->fp,
+				"a %s record in frame %llu did not authenticate (wrong or missing key, or bytes lost); "
+				"later records of that side are shown encrypted",
+				side, (unsigned long long)c->decrypt_fail_frame);
+			if (c->records_decrypted)
+				fprintf(o->fp, " (%llu records decrypted before)", (unsigned long long)c->records_decrypted);
+			fputc('\n', o->fp);
+		} else if (c->suite_unsupported) {
+			fprintf(o->fp, "cipher suite 0x%04x is not one mtlsdiag decrypts\n", c->unsupported_suite);
+		} else if (c->records_decrypted) {
+			fprintf(o->fp, "%llu records decrypted with the key log%s\n",
+				(unsigned long long)c->records_decrypted,
+				c->keys_missing ? " (some keys were missing)" : "");
+		} else if (c->keys_missing) {
+			fprintf(o->fp, "the key log has no keys for this connection\n");
+		} else {
+			fprintf(o->fp, "nothing encrypted to decrypt\n");
+		}
+	}
+	if (c->http_request_frame || c->http_response_frame) {
+		fprintf(o->fp, "  HTTP: ");
+		if (c->http_request_frame)
+			fprintf(o->fp, "%s (frame %llu)", c->http_request, (unsigned long long)c->http_request_frame);
+		else
+			fprintf(o->fp, "(no request line seen)");
+		if (c->http_response_frame)
+			fprintf(o->fp, " -> %s%s%s (frame %llu)", c->http_status >= 400 ? col(o, C_RED) : "",
+				c->http_response, c->http_status >= 400 ? col(o, C_RESET) : "",
+				(unsigned long long)c->http_response_frame);
+		fputc('\n', o->fp);
+	}
 }
 
 static void print_cert(struct output *o, const char *indent, const struct cert_info *ci)
@@ -173,14 +222,16 @@ void output_text_conn(struct output *o, const char *file_name, const struct tls_
 	if (c->renegotiated) {
 		uint64_t answer_bytes;
 		size_t answer_records = reneg_client_answer(c, &answer_bytes);
-		fprintf(o->fp, "  Renegotiation started by the %s in frame %llu (encrypted)",
-			side_name(c->reneg_initiator), (unsigned long long)c->first_reneg_frame);
+		fprintf(o->fp, "  Renegotiation started by the %s in frame %llu (%s)",
+			side_name(c->reneg_initiator), (unsigned long long)c->first_reneg_frame,
+			c->records_decrypted && !c->decrypt_failed ? "decrypted" : "encrypted");
 		if (answer_records)
 			fprintf(o->fp, "; the client answered in frame %llu with %zu records, %llu bytes",
 				(unsigned long long)c->reneg_client_flight_frame, answer_records,
 				(unsigned long long)answer_bytes);
 		fprintf(o->fp, "; %s\n", reneg_outcome(c));
 	}
+	print_decryption(o, c);
 	fprintf(o->fp, "  Ended: %s", conn_end_name(c->end));
 	if (c->end_frame)
 		fprintf(o->fp, " by the %s in frame %llu", side_name(c->end_by), (unsigned long long)c->end_frame);

@@ -47,6 +47,7 @@ enum tls_hs_type {
 #define TLS_EXT_SUPPORTED_GROUPS 10
 #define TLS_EXT_SIGNATURE_ALGORITHMS 13
 #define TLS_EXT_ALPN 16
+#define TLS_EXT_ENCRYPT_THEN_MAC 22
 #define TLS_EXT_EXTENDED_MASTER_SECRET 23
 #define TLS_EXT_SESSION_TICKET 35
 #define TLS_EXT_PRE_SHARED_KEY 41
@@ -119,6 +120,7 @@ struct tls_server_hello {
 	bool has_pre_shared_key;    /* TLS 1.3 resumption */
 	bool has_session_ticket_ext;
 	bool has_extended_master_secret;
+	bool has_encrypt_then_mac;  /* RFC 7366: CBC records MAC the ciphertext */
 	char alpn[TLS_ALPN_LEN];
 	size_t n_extensions;
 };

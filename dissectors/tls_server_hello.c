@@ -50,6 +50,9 @@ static enum dis_status server_extension(uint16_t type, struct rd data, struct tl
 	case TLS_EXT_EXTENDED_MASTER_SECRET:
 		out->has_extended_master_secret = true;
 		return rd_left(&data) ? DIS_INVALID : DIS_OK;
+	case TLS_EXT_ENCRYPT_THEN_MAC:
+		out->has_encrypt_then_mac = true;
+		return rd_left(&data) ? DIS_INVALID : DIS_OK;
 	case TLS_EXT_SESSION_TICKET:
 		/* Empty from the server: a NewSessionTicket will follow. */
 		out->has_session_ticket_ext = true;

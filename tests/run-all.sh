@@ -4,6 +4,8 @@
 BUILD=${1:-build}
 MTLSDIAG=$BUILD/mtlsdiag
 export MTLSDIAG
+# Reports are made without keys unless a test passes --keylog.
+unset SSLKEYLOGFILE
 pass=0
 fail=0
 failed=""

@@ -150,6 +150,21 @@ static void on_msg(int write_p, int version, int content_type, const void *buf, 
 	res->n_msgs++;
 }
 
+/* The client's key log, as SSLKEYLOGFILE would hold it. */
+static void on_keylog(const SSL *ssl, const char *line)
+{
+	struct lh_result *res = SSL_get_app_data(ssl);
+	size_t n = strlen(line);
+	char *grown = realloc(res->keylog, res->keylog_len + n + 2);
+	if (grown == NULL)
+		return;
+	memcpy(grown + res->keylog_len, line, n);
+	res->keylog_len += n;
+	grown[res->keylog_len++] = '\n';
+	grown[res->keylog_len] = '\0';
+	res->keylog = grown;
+}
+
 /* The server accepts whatever ALPN id the client offers first. */
 static int on_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
 		   unsigned inlen, void *arg)
@@ -286,8 +301,12 @@ static SSL_CTX *server_ctx(const struct lh_opts *o, struct pki *k)
 	if (o->alpn)
 		SSL_CTX_set_alpn_select_cb(ctx, on_alpn, NULL);
 	if ((o->server_groups && !SSL_CTX_set1_groups_list(ctx, o->server_groups)) ||
-	    (o->tls13_suites && !SSL_CTX_set_ciphersuites(ctx, o->tls13_suites)))
+	    (o->tls13_suites && !SSL_CTX_set_ciphersuites(ctx, o->tls13_suites)) ||
+	    (o->tls12_ciphers && !SSL_CTX_set_cipher_list(ctx, o->tls12_ciphers)) ||
+	    (o->min_version && !SSL_CTX_set_min_proto_version(ctx, o->min_version)))
 		goto fail;
+	if (o->no_encrypt_then_mac)
+		SSL_CTX_set_options(ctx, SSL_OP_NO_ENCRYPT_THEN_MAC);
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);
@@ -305,8 +324,13 @@ static SSL_CTX *client_ctx(const struct lh_opts *o, struct pki *k)
 	     (o->client_sends_chain && !SSL_CTX_add1_chain_cert(ctx, k->inter))))
 		goto fail;
 	if ((o->client_groups && !SSL_CTX_set1_groups_list(ctx, o->client_groups)) ||
-	    (o->tls13_suites && !SSL_CTX_set_ciphersuites(ctx, o->tls13_suites)))
+	    (o->tls13_suites && !SSL_CTX_set_ciphersuites(ctx, o->tls13_suites)) ||
+	    (o->tls12_ciphers && !SSL_CTX_set_cipher_list(ctx, o->tls12_ciphers)) ||
+	    (o->min_version && !SSL_CTX_set_min_proto_version(ctx, o->min_version)))
 		goto fail;
+	if (o->no_encrypt_then_mac)
+		SSL_CTX_set_options(ctx, SSL_OP_NO_ENCRYPT_THEN_MAC);
+	SSL_CTX_set_keylog_callback(ctx, on_keylog);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	return ctx;
 fail:
@@ -361,6 +385,7 @@ int lh_run(const struct lh_opts *o, struct lh_result *res)
 	SSL_set_accept_state(s);
 	SSL_set_msg_callback(s, on_msg);
 	SSL_set_msg_callback_arg(s, res);
+	SSL_set_app_data(c, res);
 	if (o->sni && !SSL_set_tlsext_host_name(c, o->sni))
 		goto out;
 	if (o->alpn) {
@@ -427,6 +452,8 @@ int lh_run(const struct lh_opts *o, struct lh_result *res)
 	/* One round of application data: lets the client read what the server
 	 * sent after its Finished (tickets, or an alert rejecting the
 	 * certificate, which TLS 1.3 can only send after the client is done). */
+	if (o->key_update && c_done && s_done && !SSL_key_update(s, SSL_KEY_UPDATE_REQUESTED))
+		s_fail = true;
 	if (c_done && !c_fail && s_done && !s_fail) {
 		if (SSL_write(s, "ping", 4) != 4)
 			s_fail = true;
@@ -486,6 +513,7 @@ void lh_result_free(struct lh_result *res)
 	free(res->s2c);
 	OPENSSL_free(res->client_cert_der);
 	OPENSSL_free(res->inter_der);
+	free(res->keylog);
 	memset(res, 0, sizeof *res);
 }
 

@@ -37,6 +37,11 @@ struct lh_opts {
 	const char *tls13_suites;      /* SSL_CTX_set_ciphersuites on both sides */
 	bool renegotiate;              /* TLS 1.2: server sends HelloRequest after the handshake
 	                                  (the renegotiation is started, not necessarily completed) */
+	/* For decryption tests (the key log is always collected, see keylog below): */
+	const char *tls12_ciphers;     /* SSL_CTX_set_cipher_list on both sides */
+	int min_version;               /* 0: library default */
+	bool no_encrypt_then_mac;      /* CBC suites MAC the plaintext (RFC 5246) */
+	bool key_update;               /* TLS 1.3: the server sends KeyUpdate before its data */
 };
 
 struct lh_msg {
@@ -59,6 +64,8 @@ struct lh_result {
 	size_t client_cert_der_len;
 	uint8_t *inter_der;            /* the intermediate CA */
 	size_t inter_der_len;
+	char *keylog;                  /* the client's NSS key log lines, NUL-terminated */
+	size_t keylog_len;
 };
 
 /* 0 on success (the handshake may still have failed by design: see

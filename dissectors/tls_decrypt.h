@@ -1,0 +1,84 @@
+/* tls_decrypt.h - TLS record decryption for one direction, with keys from
+ * a key log. OpenSSL libcrypto does the key derivation (EVP_KDF TLS1-PRF
+ * and HKDF) and the ciphers (EVP_CIPHER AEAD/CBC, EVP_MAC HMAC); this file
+ * does the record bookkeeping: sequence numbers, nonces, additional data,
+ * explicit IVs, padding and MAC removal, the TLS 1.3 inner content type.
+ *
+ * TLS 1.0-1.2: AES-GCM, AES-CCM(-8), ChaCha20-Poly1305, AES/3DES-CBC with
+ * HMAC-SHA1/SHA256/SHA384 (MAC-then-encrypt, or encrypt-then-MAC when
+ * negotiated). TLS 1.3: AES-128/256-GCM, ChaCha20-Poly1305, AES-CCM(-8),
+ * key updates. */
+#ifndef MTLS_TLS_DECRYPT_H
+#define MTLS_TLS_DECRYPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum tls_cipher_mode { TLS_MODE_GCM, TLS_MODE_CCM, TLS_MODE_CCM8, TLS_MODE_CHACHA, TLS_MODE_CBC };
+
+struct tls_suite_info {
+	uint16_t id;
+	enum tls_cipher_mode mode;
+	const char *cipher;   /* OpenSSL cipher name */
+	uint8_t key_len;
+	uint8_t iv_len;       /* fixed IV from the key schedule (CBC: block size) */
+	const char *mac;      /* CBC: HMAC digest; NULL for AEAD */
+	uint8_t mac_len;
+	const char *hash;     /* PRF / HKDF digest */
+	bool tls13;
+};
+
+/* The suite's parameters, or NULL when it is not decrypted. */
+const struct tls_suite_info *tls_suite_info(uint16_t suite);
+
+/* Decryption state of one direction. */
+struct tls_decrypt_dir {
+	const struct tls_suite_info *suite;
+	uint16_t version;            /* negotiated version (record rules) */
+	bool etm;                    /* encrypt_then_mac (CBC only) */
+	uint64_t seq;                /* records read under these keys */
+	uint8_t key[32];
+	uint8_t iv[16];              /* fixed IV, or TLS 1.0's chained CBC IV */
+	uint8_t mac_key[48];
+	uint8_t secret[64];          /* TLS 1.3 traffic secret (for key updates) */
+	size_t secret_len;
+	void *cipher_ctx;            /* owned EVP_CIPHER_CTX */
+	void *cipher;                /* owned EVP_CIPHER */
+	void *mac;                   /* owned EVP_MAC (CBC) */
+};
+
+enum tls_decrypt_result {
+	TLS_DEC_OK,
+	TLS_DEC_BAD,      /* did not authenticate (wrong key, lost record) or bad padding */
+	TLS_DEC_ERROR,    /* no keys, or the record cannot hold a ciphertext */
+};
+
+void tls_decrypt_dir_init(struct tls_decrypt_dir *d);
+void tls_decrypt_dir_release(struct tls_decrypt_dir *d);
+bool tls_decrypt_dir_ready(const struct tls_decrypt_dir *d);
+
+/* TLS <= 1.2: the write keys of one side from the master secret and the
+ * randoms of the handshake that installs them. 0, or -1. */
+int tls12_install_keys(struct tls_decrypt_dir *d, const struct tls_suite_info *s, uint16_t version, bool etm,
+		       const uint8_t master[48], const uint8_t client_random[32], const uint8_t server_random[32],
+		       bool client_write);
+/* TLS 1.3: keys from a traffic secret (handshake or application). */
+int tls13_install_secret(struct tls_decrypt_dir *d, const struct tls_suite_info *s, const uint8_t *secret,
+			 size_t len);
+/* TLS 1.3 KeyUpdate: the next traffic secret and its keys. */
+int tls13_key_update(struct tls_decrypt_dir *d);
+
+/* HKDF-Expand-Label (RFC 8446 7.1) with an empty context. */
+int tls13_expand_label(const char *hash, const uint8_t *secret, size_t secret_len, const char *label,
+		       uint8_t *out, size_t out_len);
+
+/* Decrypts the body of one record (header fields given). out must hold
+ * len bytes; on TLS_DEC_OK *out_len bytes of plaintext and its content
+ * type (TLS 1.3: the inner type) are set. The sequence number moves on
+ * with every call, as the sender's did. */
+enum tls_decrypt_result tls_decrypt_record(struct tls_decrypt_dir *d, uint8_t type, uint16_t version,
+					   const uint8_t *in, size_t len, uint8_t *out, size_t *out_len,
+					   uint8_t *content_type);
+
+#endif

@@ -1,0 +1,221 @@
+/* test_keys_inference.c - what the diagnosis infers without keys, against
+ * what decryption shows, on every capture that comes with a key log
+ * (samples/ and ../shared/captures). Each capture is analysed twice, with
+ * and without --keylog:
+ *   TLS 1.3: the inferred client authentication of the handshake (finding
+ *     TLS13_CLIENT_AUTH_INFERRED, field "inferred") must equal the
+ *     decrypted truth (no request in the handshake: "not_requested"; else
+ *     the client's answer), and TLS13_POST_HANDSHAKE_AUTH_INFERRED must
+ *     appear exactly when a post-handshake request was answered with a
+ *     certificate. With keys neither inference is made.
+ *   TLS <= 1.2: an encrypted renegotiation inferred as started by the
+ *     server must be one that begins with a (decrypted) HelloRequest, one
+ *     started by the client one without. */
+#include <check.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_CONNS 64
+
+static const char *binary(void)
+{
+	const char *b = getenv("MTLSDIAG");
+	return b ? b : "build/mtlsdiag";
+}
+
+static const char *shared_dir(void)
+{
+	const char *d = getenv("MTLS_SHARED");
+	return d ? d : "../shared";
+}
+
+/* The JSON objects of one run, indexed by stream. */
+static int run(const char *cap, const char *keylog, json_t **conns)
+{
+	char cmd[4096];
+	static char line[1 << 20];
+	if (keylog)
+		snprintf(cmd, sizeof cmd, "'%s' -F json -q --keylog '%s' '%s' 2>/dev/null", binary(), keylog, cap);
+	else
+		snprintf(cmd, sizeof cmd, "'%s' -F json -q '%s' 2>/dev/null", binary(), cap);
+	FILE *fp = popen(cmd, "r");
+	ck_assert_msg(fp != NULL, "cannot run %s", binary());
+	int n = 0;
+	while (fgets(line, sizeof line, fp)) {
+		json_t *j = json_loads(line, 0, NULL);
+		ck_assert_msg(j != NULL, "%s: bad JSON", cap);
+		long st = (long)json_integer_value(json_object_get(j, "stream"));
+		if (st >= 0 && st < MAX_CONNS && !conns[st]) {
+			conns[st] = j;
+			n++;
+		} else {
+			json_decref(j);
+		}
+	}
+	pclose(fp);
+	return n;
+}
+
+static json_t *finding(json_t *conn, const char *id)
+{
+	size_t i;
+	json_t *f;
+	json_array_foreach(json_object_get(conn, "findings"), i, f)
+	{
+		const char *fid = json_string_value(json_object_get(f, "id"));
+		if (fid && strcmp(fid, id) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+/* The decrypted truth about the TLS 1.3 handshake's client authentication. */
+static const char *truth_handshake(json_t *keyed, bool *post_handshake_present)
+{
+	size_t i;
+	json_t *cr;
+	bool initial = false, post = false;
+	json_array_foreach(json_object_get(keyed, "cert_requests"), i, cr)
+	{
+		if (strcmp(str(cr, "phase"), "initial") == 0)
+			initial = true;
+		else if (strcmp(str(cr, "phase"), "post_handshake") == 0)
+			post = true;
+	}
+	const char *status = str(json_object_get(keyed, "client_certificate"), "status");
+	*post_handshake_present = post && strcmp(status, "present") == 0;
+	return initial ? status : "not_requested";
+}
+
+struct tally {
+	int tls13, tls12_reneg, failures;
+};
+
+static void check_capture(const char *name, const char *cap, const char *keylog, struct tally *t)
+{
+	json_t *plain[MAX_CONNS] = { 0 }, *keyed[MAX_CONNS] = { 0 };
+	run(cap, NULL, plain);
+	run(cap, keylog, keyed);
+	for (int st = 0; st < MAX_CONNS; st++) {
+		if (!plain[st] || !keyed[st])
+			continue;
+		const char *version = str(keyed[st], "version");
+		if (strcmp(version, "TLS 1.3") == 0) {
+			bool post_truth;
+			const char *truth = truth_handshake(keyed[st], &post_truth);
+			json_t *inf = finding(plain[st], "TLS13_CLIENT_AUTH_INFERRED");
+			const char *guess = inf ? str(inf, "inferred") : "(no inference)";
+			bool post_guess = finding(plain[st], "TLS13_POST_HANDSHAKE_AUTH_INFERRED") != NULL;
+			t->tls13++;
+			printf("  %s stream %d: TLS 1.3 handshake inferred %s, decrypted %s; post-handshake certificate "
+			       "inferred %s, decrypted %s\n",
+			       name, st, guess, truth, post_guess ? "yes" : "no", post_truth ? "yes" : "no");
+			if (strcmp(guess, truth) != 0 || post_guess != post_truth) {
+				printf("FAIL %s stream %d: the inference disagrees with the decrypted truth\n", name, st);
+				t->failures++;
+			}
+			if (finding(keyed[st], "TLS13_CLIENT_AUTH_INFERRED") ||
+			    finding(keyed[st], "TLS13_POST_HANDSHAKE_AUTH_INFERRED")) {
+				printf("FAIL %s stream %d: with keys the diagnosis still infers\n", name, st);
+				t->failures++;
+			}
+		} else {
+			json_t *rp = json_object_get(plain[st], "renegotiation");
+			json_t *rk = json_object_get(keyed[st], "renegotiation");
+			if (!json_is_true(json_object_get(rp, "seen")) || json_object_get(rp, "hello_request_frame") != json_null())
+				continue; /* no renegotiation, or one seen in the clear */
+			const char *guess = str(rp, "initiator");
+			bool hello_request = json_integer_value(json_object_get(rk, "hello_request_frame")) != 0;
+			const char *truth = hello_request ? "server" : "client";
+			t->tls12_reneg++;
+			printf("  %s stream %d: encrypted renegotiation inferred started by the %s; decrypted: %s\n", name,
+			       st, guess, hello_request ? "a HelloRequest from the server" : "a ClientHello without one");
+			if (strcmp(guess, truth) != 0) {
+				printf("FAIL %s stream %d: the inference disagrees with the decrypted truth\n", name, st);
+				t->failures++;
+			}
+		}
+	}
+	for (int st = 0; st < MAX_CONNS; st++) {
+		json_decref(plain[st]);
+		json_decref(keyed[st]);
+	}
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static void check_dir(const char *dir, bool samples, struct tally *t)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	ck_assert_msg(d != NULL, "cannot open %s", dir);
+	while ((e = readdir(d))) {
+		if (!ends_with(e->d_name, ".keylog"))
+			continue;
+		char cap[2048], key[2048];
+		snprintf(key, sizeof key, "%s/%s", dir, e->d_name);
+		snprintf(cap, sizeof cap, "%s/%.*s%s", dir, (int)(strlen(e->d_name) - 7), e->d_name, samples ? ".pcap" : "");
+		check_capture(strrchr(cap, '/') + 1, cap, key, t);
+	}
+	closedir(d);
+}
+
+START_TEST(test_samples)
+{
+	struct tally t = { 0 };
+	check_dir("samples", true, &t);
+	printf("inference vs keys: %d TLS 1.3 and %d encrypted renegotiations on samples, %d disagreements\n", t.tls13,
+	       t.tls12_reneg, t.failures);
+	ck_assert_int_ge(t.tls13, 2);
+	ck_assert_int_ge(t.tls12_reneg, 4);
+	ck_assert_int_eq(t.failures, 0);
+}
+END_TEST
+
+START_TEST(test_shared)
+{
+	struct tally t = { 0 };
+	char dir[1024];
+	struct stat st;
+	snprintf(dir, sizeof dir, "%s/captures", shared_dir());
+	if (stat(dir, &st) != 0) {
+		printf("SKIP inference vs keys over real captures: %s not found (set MTLS_SHARED)\n", dir);
+		return;
+	}
+	check_dir(dir, false, &t);
+	printf("inference vs keys: %d TLS 1.3 and %d encrypted renegotiations in real captures, %d disagreements\n",
+	       t.tls13, t.tls12_reneg, t.failures);
+	ck_assert_int_eq(t.failures, 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("keys_inference");
+	TCase *tc = tcase_create("inference");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_samples);
+	tcase_add_test(tc, test_shared);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
