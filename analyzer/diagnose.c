@@ -58,6 +58,12 @@ static bool tls13(const struct tls_conn *c)
 	return c->version == TLS_VERSION_TLS13 || (c->version >> 8) == 0x7f;
 }
 
+/* The key log showed what encryption hides: no inference is needed. */
+static bool decrypted(const struct tls_conn *c)
+{
+	return c->records_decrypted > 0 && !c->decrypt_failed;
+}
+
 static const struct alert_fact *fatal_alert_from(const struct tls_conn *c, enum side s)
 {
 	for (size_t i = 0; i < c->n_alerts; i++)
@@ -433,6 +439,39 @@ static void server_alert_in_renegotiation(const struct tls_conn *c, struct findi
 	}
 }
 
+/* TLS 1.3 post-handshake authentication, seen decrypted: the TLS 1.3
+ * form of the late request, which browsers do not answer. */
+static void post_handshake_request(const struct tls_conn *c, struct findings *out)
+{
+	const struct cert_request_fact *r = NULL;
+	for (size_t i = 0; i < c->n_requests && !r; i++)
+		if (c->requests[i].phase == PHASE_POST_HANDSHAKE)
+			r = &c->requests[i];
+	if (!r || !tls13(c))
+		return;
+	bool offered = c->have_client_hello && c->ch.has_post_handshake_auth;
+	bool h2 = c->have_server_hello && strcmp(c->sh.alpn, "h2") == 0;
+	struct finding *f = add(out, "TLS13_POST_HANDSHAKE_REQUEST", offered && !h2 ? SEV_WARNING : SEV_ERROR, 12);
+	if (!f)
+		return;
+	frame(f, first_app_frame(c, SIDE_CLIENT));
+	frame(f, r->frame);
+	frame(f, c->client_cert_frame);
+	text(f->message, sizeof f->message,
+	     "The server asked for the client certificate only after the TLS 1.3 handshake (post-handshake "
+	     "authentication, decrypted), %s.%s",
+	     !offered ? "although the client did not offer post_handshake_auth: a protocol violation it must "
+			"answer with unexpected_message"
+	     : h2     ? "under HTTP/2, which forbids it (RFC 8740)"
+		      : "which this client supports, but browsers do not (Chromium never, Firefox only when "
+			"enabled)",
+	     c->cc_status == CC_EMPTY ? " The client answered with an empty Certificate." : "");
+	text(f->remedy, sizeof f->remedy,
+	     "Ask for the certificate in the handshake: on IIS/HTTP.SYS 'netsh http update sslcert ... "
+	     "clientcertnegotiation=enable' for the binding (or disabletls13=enable there); elsewhere request it "
+	     "at connection time (nginx ssl_verify_client, Apache SSLVerifyClient at server level).");
+}
+
 static void server_alert(const struct tls_conn *c, struct findings *out)
 {
 	const struct alert_fact *a = fatal_alert_from(c, SIDE_SERVER);
@@ -574,6 +613,60 @@ static void transport(const struct tls_conn *c, struct findings *out)
 		     : "The server gave up: check its logs (Schannel events, HTTP.SYS error log) for the reason.");
 }
 
+/* TLS 1.3 cannot renegotiate: a server that decides only after the request
+ * that it needs a certificate (IIS SslNegotiateCert without
+ * clientcertnegotiation) resets the connection or answers 500 instead.
+ * Seen as: no request in the handshake, the client's request, then the
+ * server ends the connection without a response. */
+static void tls13_late_negotiation(const struct tls_conn *c, struct findings *out)
+{
+	if (!tls13(c) || c->resumed || (c->end != END_RST && c->end != END_FIN) || c->end_by != SIDE_SERVER)
+		return;
+	uint64_t request = 0, response = 0;
+	if (decrypted(c)) {
+		if (c->n_requests || !c->http_request_frame)
+			return;
+		request = c->http_request_frame;
+		if (c->http_response_frame && c->http_status != 500)
+			return;
+		response = c->http_response_frame;
+	} else {
+		if (strcmp(tls13_infer_handshake_auth(c), "not_requested") != 0 || !c->server_reply_frame)
+			return;
+		/* The request: the client's first record after the server's
+		 * answer to its Finished (tickets); then nothing from the server. */
+		for (size_t i = 0; i < c->n_events; i++) {
+			const struct conn_event *e = &c->events[i];
+			if (e->kind != EV_APP_DATA || e->frame <= c->server_reply_frame)
+				continue;
+			if (e->from == SIDE_CLIENT && !request)
+				request = e->frame;
+			else if (e->from == SIDE_SERVER && request)
+				return;
+		}
+		if (!request)
+			return;
+	}
+	struct finding *f = add(out, "TLS13_LATE_CERT_NEGOTIATION", SEV_ERROR, 10);
+	if (!f)
+		return;
+	frame(f, request);
+	frame(f, response);
+	frame(f, c->end_frame);
+	text(f->message, sizeof f->message,
+	     "TLS 1.3 without a CertificateRequest in the handshake; after the client's request the server %s "
+	     "(%s). This is what IIS/HTTP.SYS does when a URL needs a client certificate the binding did not "
+	     "negotiate up front: TLS 1.3 has no renegotiation (Windows Server 2022 resets, 2025 answers 500).",
+	     response ? "answered 500" : c->end == END_RST ? "reset the connection without answering"
+							   : "closed the connection without answering",
+	     decrypted(c) ? "decrypted" : "inferred from record sizes");
+	text(f->remedy, sizeof f->remedy,
+	     "Negotiate the certificate in the handshake: 'netsh http update sslcert ipport=0.0.0.0:%u ... "
+	     "clientcertnegotiation=enable', or 'disabletls13=enable' on that binding, or stop requiring a "
+	     "certificate for the URL.",
+	     c->server.port);
+}
+
 static void no_request(const struct tls_conn *c, struct findings *out)
 {
 	if (c->n_requests || c->resumed || c->renegotiated || c->hello_request_frame || tls13(c) ||
@@ -611,11 +704,6 @@ const char *tls13_infer_handshake_auth(const struct tls_conn *c)
 	return "undetermined";
 }
 
-/* The key log showed what encryption hides: no inference is needed. */
-static bool decrypted(const struct tls_conn *c)
-{
-	return c->records_decrypted > 0 && !c->decrypt_failed;
-}
 
 /* TLS 1.3 hides alerts in application_data records. A server record of
  * exactly an alert's size (2 bytes, the inner content type and a 16-byte
@@ -805,6 +893,8 @@ void diagnose(const struct tls_conn *c, struct findings *out)
 	context(c, out);
 	transport(c, out);
 	late_request(c, out);
+	post_handshake_request(c, out);
+	tls13_late_negotiation(c, out);
 	server_alert(c, out);
 	empty_or_absent(c, out);
 	ca_list(c, out);

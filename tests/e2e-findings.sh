@@ -36,6 +36,7 @@ tls12-client-rst-after-request.pcap     0 RST_DURING_CERT_NEGOTIATION
 tls12-injected-rst.pcap                 0 RST_INJECTED
 tls12-injected-rst-same-ttl.pcap        0 RST_INJECTED
 tls13-no-client-cert.pcap               0 CLIENT_CERT_EMPTY
+tls13-late-request-reset.pcap           0 TLS13_LATE_CERT_NEGOTIATION
 proxy-client-side.pcap                  0 NO_CERT_REQUEST
 proxy-server-side.pcap                  0 LATE_CERT_REQUEST_RENEGOTIATION
 transport-lost-segment.pcap             0 CAPTURE_INCOMPLETE
@@ -52,6 +53,18 @@ TABLE
 	pass=$((pass + 1)) || { echo "FAIL tls12-reneg-late-request: answer not judged to carry a certificate"; fail=$((fail + 1)); }
 "$BIN" -F json -q samples/tls12-reneg-late-request-no-cert.pcap | grep -q 'is too small to carry a certificate' &&
 	pass=$((pass + 1)) || { echo "FAIL tls12-reneg-late-request-no-cert: answer not judged too small"; fail=$((fail + 1)); }
+# With the key log, what was inferred is seen: the same top finding, or
+# the decrypted form of it.
+while read -r cap want; do
+	got=$("$BIN" -F json -q --keylog "samples/${cap%.pcap}.keylog" "samples/$cap" |
+		sed -n 's/.*"findings":\[{"id":"\([A-Z0-9_]*\)".*/\1/p' | head -1)
+	[ "$got" = "$want" ] && pass=$((pass + 1)) || { echo "FAIL $cap with keys: top finding $got, expected $want"; fail=$((fail + 1)); }
+done <<'TABLE'
+tls13-post-handshake-auth.pcap TLS13_POST_HANDSHAKE_REQUEST
+tls13-late-request-reset.pcap TLS13_LATE_CERT_NEGOTIATION
+tls13-no-client-cert.pcap CLIENT_CERT_EMPTY
+tls12-reneg-late-request-unknown-ca.pcap LATE_CERT_REQUEST_RENEGOTIATION
+TABLE
 # Successful mutual TLS: no error finding, and --fail-on error exits 0.
 for cap in tls12-mutual-ok.pcap tls12-resumed.pcap tls12-empty-ca-list.pcap tls13-client-cert.pcap \
 	transport-port8443.pcap transport-ipv6.pcap transport-vlan.pcap transport-sll.pcap \

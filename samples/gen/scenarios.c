@@ -689,6 +689,36 @@ out:
 	return rc;
 }
 
+/* TLS 1.3 with no request in the handshake; the URL needs a certificate and the
+ * server, unable to renegotiate, resets the connection after the request (HTTP.SYS
+ * on Windows Server 2022 with SslNegotiateCert). */
+static int sc_tls13_late_reset(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.tls13 = 1, .verify = VERIFY_NONE, .ca_extra = 3};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	struct conv conv;
+	struct session s;
+	struct wire_opts o;
+	int rc = -1;
+	conv_init(&conv);
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
+		conv_free(&conv);
+		return -1;
+	}
+	if (pair_handshake(&s.p) != 1 || send_request(&s.p, http_get, strlen(http_get)) != 0 ||
+	    conv_add(&conv, EV_RST, DIR_S2C, NULL, 0) != 0) {
+		fail(sc->name, "handshake or request failed");
+		goto out;
+	}
+	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
+out:
+	session_end(&s);
+	conv_free(&conv);
+	return rc;
+}
+
 /* The server starts renegotiation after the request; the client resets instead of answering. */
 static int sc_client_rst(const struct gen *g, const struct scenario *sc)
 {
@@ -993,6 +1023,8 @@ static const struct scenario table[] = {
      "TLS 1.3, no client certificate: empty Certificate, encrypted certificate_required"},
     {"tls12-reneg-late-request-unknown-ca", 56, 50380, 1, sc_reneg_late_unknown_ca,
      "late request; client cert from an untrusted root: encrypted unknown_ca"},
+    {"tls13-late-request-reset", 58, 50390, 1, sc_tls13_late_reset,
+     "TLS 1.3, no request in the handshake; the server resets after the GET"},
     {"proxy", 32, 50260, 1, sc_proxy, "proxy-client-side / proxy-server-side: proxy ate the request"},
     {"transport-port8443", 34, 50270, 0, sc_port8443, "tls12-mutual-ok on server port 8443"},
     {"transport-ipv6", 36, 50280, 0, sc_ipv6, "tls12-mutual-ok over IPv6"},
