@@ -189,7 +189,9 @@ static void empty_or_absent(const struct tls_conn *c, struct findings *out)
 		return;
 	const struct cert_request_fact *r = &c->requests[c->n_requests - 1];
 	if (c->cc_status == CC_EMPTY) {
-		struct finding *f = add(out, "CLIENT_CERT_EMPTY", SEV_ERROR, 14);
+		/* Decrypted, a success status shows the certificate was optional. */
+		bool accepted = decrypted(c) && c->http_status >= 200 && c->http_status < 400;
+		struct finding *f = add(out, "CLIENT_CERT_EMPTY", accepted ? SEV_INFO : SEV_ERROR, 14);
 		if (!f)
 			return;
 		frame(f, r->frame);
