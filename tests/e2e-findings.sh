@@ -36,6 +36,7 @@ tls12-client-rst-after-request.pcap     0 RST_DURING_CERT_NEGOTIATION
 tls12-injected-rst.pcap                 0 RST_INJECTED
 tls12-injected-rst-same-ttl.pcap        0 RST_INJECTED
 tls13-no-client-cert.pcap               0 CLIENT_CERT_EMPTY
+tls12-optional-cert-none.pcap           0 CLIENT_CERT_EMPTY
 tls13-late-request-reset.pcap           0 TLS13_LATE_CERT_NEGOTIATION
 proxy-client-side.pcap                  0 NO_CERT_REQUEST
 proxy-server-side.pcap                  0 LATE_CERT_REQUEST_RENEGOTIATION
@@ -65,6 +66,10 @@ tls13-late-request-reset.pcap TLS13_LATE_CERT_NEGOTIATION
 tls13-no-client-cert.pcap CLIENT_CERT_EMPTY
 tls12-reneg-late-request-unknown-ca.pcap LATE_CERT_REQUEST_RENEGOTIATION
 TABLE
+# An empty certificate the server accepted (decrypted 200) is not an error.
+"$BIN" -F json -q --keylog samples/tls12-optional-cert-none.keylog samples/tls12-optional-cert-none.pcap |
+	grep -q '"findings":\[{"id":"CLIENT_CERT_EMPTY","severity":"info"' && pass=$((pass + 1)) ||
+	{ echo "FAIL tls12-optional-cert-none with keys: CLIENT_CERT_EMPTY not info"; fail=$((fail + 1)); }
 # Successful mutual TLS: no error finding, and --fail-on error exits 0.
 for cap in tls12-mutual-ok.pcap tls12-resumed.pcap tls12-empty-ca-list.pcap tls13-client-cert.pcap \
 	transport-port8443.pcap transport-ipv6.pcap transport-vlan.pcap transport-sll.pcap \

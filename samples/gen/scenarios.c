@@ -372,6 +372,15 @@ static int sc_empty_client_cert(const struct gen *g, const struct scenario *sc)
 	return run_basic(g, sc, &scfg, &ccfg, SSL_AD_HANDSHAKE_FAILURE);
 }
 
+/* The server asks but does not insist (IIS "Accept"); the client has no
+ * certificate, answers empty, and gets its 200. */
+static int sc_optional_cert_none(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = SSL_VERIFY_PEER, .ca_extra = 3};
+	const struct client_cfg ccfg = {.keylog = sc->keylog};
+	return run_basic(g, sc, &scfg, &ccfg, EXPECT_SUCCESS);
+}
+
 static int sc_empty_ca_list(const struct gen *g, const struct scenario *sc)
 {
 	/* No client CA list configured: OpenSSL sends certificate_authorities empty. */
@@ -1025,6 +1034,8 @@ static const struct scenario table[] = {
      "late request; client cert from an untrusted root: encrypted unknown_ca"},
     {"tls13-late-request-reset", 58, 50390, 1, sc_tls13_late_reset,
      "TLS 1.3, no request in the handshake; the server resets after the GET"},
+    {"tls12-optional-cert-none", 60, 50400, 1, sc_optional_cert_none,
+     "the server asks without insisting; empty Certificate, then 200"},
     {"proxy", 32, 50260, 1, sc_proxy, "proxy-client-side / proxy-server-side: proxy ate the request"},
     {"transport-port8443", 34, 50270, 0, sc_port8443, "tls12-mutual-ok on server port 8443"},
     {"transport-ipv6", 36, 50280, 0, sc_ipv6, "tls12-mutual-ok over IPv6"},
