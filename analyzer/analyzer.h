@@ -62,6 +62,15 @@ struct run_stats {
 struct flow;
 struct report_queue;
 struct output;
+struct findings;
+
+/* Collect mode (compare, --expect): when `take` is set, each finished
+ * connection goes to it, with its findings, instead of to the output; the
+ * sink then owns the connection (tls_conn_release + free). */
+struct conn_sink {
+	void (*take)(void *ctx, const char *file_name, struct tls_conn *conn, const struct findings *f);
+	void *ctx;
+};
 
 struct analyzer {
 	struct options opt;
@@ -79,6 +88,7 @@ struct analyzer {
 	struct report_queue *queue;
 	/* whole run */
 	struct output *out;
+	struct conn_sink sink;       /* collect mode; take == NULL: report */
 	struct run_stats stats;      /* current file */
 	struct run_stats total;
 };

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "compare.h"
 #include "diagnose.h"
+#include "expect.h"
 #include "link.h"
 #include "output.h"
 #include "source.h"
@@ -27,8 +29,11 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"Usage: mtlsdiag [options] FILE...\n"
+		"       mtlsdiag [options] compare CLIENT_SIDE SERVER_SIDE\n"
 		"Explain client-certificate (mutual TLS) authentication in packet captures.\n"
 		"FILE is a pcap or pcapng capture; '-' reads standard input.\n"
+		"compare matches the connections of a capture taken near the client with one taken\n"
+		"near the server and reports what one side saw and the other did not.\n"
 		"\n"
 		"Output:\n"
 		"  -F, --format text|json|json-pretty\n"
@@ -40,6 +45,8 @@ static void usage(FILE *fp)
 		"  -q, --quiet              no summary and no progress display\n"
 		"      --fail-on error|warning  exit with status 1 when a connection has a finding\n"
 		"                           of this severity or worse (for scripts and CI)\n"
+		"      --expect FILE        check the expectations in FILE against the connections and\n"
+		"                           report only their results (for CI; format in mtlsdiag(1))\n"
 		"\n"
 		"Limits:\n"
 		"      --max-flows N        TCP connections tracked at once (default %u); the least\n"
@@ -51,8 +58,9 @@ static void usage(FILE *fp)
 		"  -h, --help               this text\n"
 		"  -V, --version            version\n"
 		"\n"
-		"Exit status: 0 success; 1 a finding reached --fail-on; 2 usage or input error (unreadable, not a capture,\n"
-		"damaged); 3 no TLS connection found. See mtlsdiag(1).\n",
+		"Exit status: 0 success; 1 a finding reached --fail-on, or an expectation failed; 2 usage or input\n"
+		"error (unreadable, not a capture, damaged, a bad expectations file); 3 no TLS connection found.\n"
+		"See mtlsdiag(1).\n",
 		DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S);
 }
 
@@ -144,9 +152,45 @@ static int run_file(struct analyzer *a, const char *path, unsigned index)
 	return rc;
 }
 
+/* compare CLIENT_SIDE SERVER_SIDE: each file is collected (conn_sink), then
+ * compare.c matches the two lists and reports. */
+static int run_compare(struct analyzer *a, const char *client_path, const char *server_path)
+{
+	struct conn_list sides[2] = { { 0 }, { 0 } };
+	const char *paths[2] = { client_path, server_path };
+	int rc = EXIT_OK;
+	for (unsigned i = 0; i < 2; i++) {
+		a->sink = (struct conn_sink){ conn_list_take, &sides[i] };
+		int frc = run_file(a, paths[i], i);
+		if (frc != EXIT_OK)
+			rc = frc;
+		sides[i].capture_last_ns = a->now_ns;
+		if (sides[i].out_of_memory) {
+			fprintf(stderr, "mtlsdiag: %s: out of memory; some connections are not compared\n", paths[i]);
+			rc = EXIT_INPUT;
+		}
+	}
+	a->sink = (struct conn_sink){ NULL, NULL };
+	struct compare_result res;
+	if (compare_conns(&sides[0], &sides[1], &res) != 0) {
+		fprintf(stderr, "mtlsdiag: compare: out of memory\n");
+		rc = EXIT_INPUT;
+	} else {
+		compare_output(a->out, &sides[0], &sides[1], &res, !a->opt.quiet);
+		if (rc == EXIT_OK && sides[0].n + sides[1].n == 0)
+			rc = EXIT_NO_TLS;
+		else if (rc == EXIT_OK && a->opt.fail_on >= 0 && res.worst_severity >= a->opt.fail_on)
+			rc = EXIT_FINDINGS;
+		compare_result_release(&res);
+	}
+	conn_list_release(&sides[0]);
+	conn_list_release(&sides[1]);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON };
+	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_EXPECT };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -158,6 +202,7 @@ int main(int argc, char **argv)
 		{ "max-handshake", required_argument, NULL, OPT_MAX_HS },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -173,6 +218,7 @@ int main(int argc, char **argv)
 	};
 	int color = -1, c;
 	size_t v;
+	const char *expect_path = NULL;
 
 	while ((c = getopt_long(argc, argv, "F:o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -227,6 +273,9 @@ int main(int argc, char **argv)
 				return EXIT_INPUT;
 			}
 			break;
+		case OPT_EXPECT:
+			expect_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -241,6 +290,26 @@ int main(int argc, char **argv)
 	if (optind >= argc) {
 		fprintf(stderr, "mtlsdiag: no capture file given (try --help)\n");
 		return EXIT_INPUT;
+	}
+	/* Subcommand and --expect (compare.c, expect.c). */
+	bool compare = strcmp(argv[optind], "compare") == 0;
+	if (compare && (argc - optind != 3 || expect_path)) {
+		fprintf(stderr, "mtlsdiag: compare takes two captures, CLIENT_SIDE SERVER_SIDE, and no --expect "
+				"(try --help)\n");
+		return EXIT_INPUT;
+	}
+	if (compare && strcmp(argv[optind + 1], "-") == 0 && strcmp(argv[optind + 2], "-") == 0) {
+		fprintf(stderr, "mtlsdiag: compare: only one of the two captures can be standard input\n");
+		return EXIT_INPUT;
+	}
+	struct expect_set *expectations = NULL;
+	if (expect_path) {
+		char err[600];
+		expectations = expect_load(expect_path, err, sizeof err);
+		if (!expectations) {
+			fprintf(stderr, "mtlsdiag: %s\n", err);
+			return EXIT_INPUT;
+		}
 	}
 
 	struct output out = { .fp = stdout, .format = opt.format };
@@ -259,10 +328,26 @@ int main(int argc, char **argv)
 	analyzer_init(&a, &opt, &out);
 	int rc = EXIT_OK;
 	unsigned files = 0;
+	if (compare) {
+		rc = run_compare(&a, argv[optind + 1], argv[optind + 2]);
+		goto finish;
+	}
+	if (expectations)
+		a.sink = (struct conn_sink){ expect_take, expectations };
 	for (int i = optind; i < argc; i++) {
 		int frc = run_file(&a, argv[i], files++);
 		if (frc != EXIT_OK)
 			rc = frc;
+	}
+	if (expectations) {
+		/* The expectations decide, after an input error. */
+		bool held = expect_report(expectations, &out);
+		expect_free(expectations);
+		if (rc == EXIT_OK)
+			rc = held ? EXIT_OK : EXIT_FINDINGS;
+		if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
+			rc = EXIT_FINDINGS;
+		goto finish;
 	}
 	if (!opt.quiet)
 		output_run_summary(&out, &a.total, files);
@@ -270,6 +355,7 @@ int main(int argc, char **argv)
 		rc = EXIT_NO_TLS;
 	else if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
 		rc = EXIT_FINDINGS;
+finish:
 	analyzer_release(&a);
 	if (out.fp != stdout && fclose(out.fp) != 0) {
 		fprintf(stderr, "mtlsdiag: %s: %s\n", opt.output_path, strerror(errno));

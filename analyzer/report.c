@@ -29,7 +29,8 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 		return;
 	struct findings f;
 	diagnose(c, &f);
-	output_conn(a->out, a->file_name, c, &f);
+	if (!a->sink.take)
+		output_conn(a->out, a->file_name, c, &f);
 	a->stats.reported++;
 	if (findings_worst(&f) > a->stats.worst_severity)
 		a->stats.worst_severity = findings_worst(&f);
@@ -43,6 +44,10 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 		a->stats.cc_present++;
 	else if (c->cc_status == CC_ABSENT)
 		a->stats.cc_absent++;
+	if (a->sink.take) {
+		a->sink.take(a->sink.ctx, a->file_name, c, &f);
+		return;
+	}
 	tls_conn_release(c);
 	free(c);
 }
