@@ -889,10 +889,10 @@ static void expected_text(const struct assertion *a, char *buf, size_t n)
 
 static void text_failure(FILE *fp, const struct failure *fl)
 {
-	fprintf(fp, "           found: %s [%s stream %llu", fl->found, fl->file_name, (unsigned long long)fl->stream);
+	fprintf(fp, "              found in %s stream %llu", fl->file_name, (unsigned long long)fl->stream);
 	for (size_t k = 0; k < fl->n_frames; k++)
-		fprintf(fp, "%s%llu", k ? "," : ", frame ", (unsigned long long)fl->frames[k]);
-	fprintf(fp, "]\n");
+		fprintf(fp, "%s%llu", k ? "," : fl->n_frames > 1 ? " (frames " : " (frame ", (unsigned long long)fl->frames[k]);
+	fprintf(fp, "%s: %s\n", fl->n_frames ? ")" : "", fl->found);
 }
 
 static json_t *failures_json(const struct assertion *a)
@@ -988,21 +988,21 @@ bool expect_report(const struct expect_set *e, struct output *o)
 				json_result(o, e, b, a->line, a->text, r, expected, a->failed, a);
 				continue;
 			}
-			fprintf(o->fp, "  %-11s line %u: %s\n", r == HELD ? "ok" : r == FAILED ? "FAILED" : "not checked",
-				a->line, a->text);
+			fprintf(o->fp, "  %-11s %s:%u: %s\n", r == HELD ? "ok" : r == FAILED ? "FAILED" : "not checked",
+				e->path, a->line, a->text);
 			if (r != FAILED)
 				continue;
 			if (a->kind == E_CONNECTIONS) {
-				fprintf(o->fp, "           expected %s, found %llu\n", expected,
+				fprintf(o->fp, "              expected %s, found %llu\n", expected,
 					(unsigned long long)b->selected);
 				continue;
 			}
-			fprintf(o->fp, "           expected %s; %llu of %llu connection%s differ\n", expected,
-				(unsigned long long)a->failed, (unsigned long long)a->checked, a->checked == 1 ? "" : "s");
+			fprintf(o->fp, "              expected %s (%llu of %llu selected connection%s not)\n", expected,
+				(unsigned long long)a->failed, (unsigned long long)a->checked, a->checked == 1 ? " does" : "s do");
 			for (size_t i = 0; i < a->n_shown; i++)
 				text_failure(o->fp, &a->shown[i]);
 			if (a->failed > a->n_shown)
-				fprintf(o->fp, "           ... and %llu more\n", (unsigned long long)(a->failed - a->n_shown));
+				fprintf(o->fp, "              ... and %llu more\n", (unsigned long long)(a->failed - a->n_shown));
 		}
 	}
 	if (text) {
