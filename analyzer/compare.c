@@ -4,9 +4,10 @@
  * Matching, most certain first:
  *  1. the ClientHello random: the same TLS session, whatever NAT did to the
  *     addresses; these pairs also give the clock offset (median);
- *  2. the same four-tuple, overlapping in time;
- *  3. the same SNI (or, without one, the same server port), overlapping in
- *     time: a NAT, or a proxy that terminates TLS (then the randoms differ).
+ *  2. the same four-tuple, the server-side view starting while the
+ *     client-side one lasts (the server cannot see it earlier);
+ *  3. the same SNI (or, without one, the same server port), starting so:
+ *     a NAT, or a proxy that terminates TLS (then the randoms differ).
  * Without a random in common, the offset is the one under which the most
  * connections line up. */
 #include "compare.h"
@@ -25,6 +26,7 @@
 #define MATCH_TOLERANCE_NS (1000LL * 1000000LL)
 #define MAX_OFFSET_CANDIDATES 64
 #define MAX_EDGES (4u * 1000u * 1000u)
+#define MAX_CANDIDATE_SCAN (1000u * 1000u)
 
 void conn_list_take(void *ctx, const char *file_name, struct tls_conn *conn, const struct findings *f)
 {
@@ -107,10 +109,42 @@ static int compatible(const struct tls_conn *c, const struct tls_conn *s)
 	return c->server.port == s->server.port ? MATCH_TIME : -1;
 }
 
-static bool overlaps(const struct tls_conn *c, const struct tls_conn *s, int64_t offset_ns)
+/* The server side sees a connection only after the client opens it: its
+ * view starts while the client-side one lasts (within the tolerance). The
+ * server-side views are searched by start time. */
+struct start_entry {
+	int64_t first_ts_ns;
+	size_t index;
+};
+
+static int cmp_start(const void *x, const void *y)
 {
-	int64_t s_first = s->first_ts_ns - offset_ns, s_last = s->last_ts_ns - offset_ns;
-	return s_first <= c->last_ts_ns + MATCH_TOLERANCE_NS && s_last >= c->first_ts_ns - MATCH_TOLERANCE_NS;
+	const struct start_entry *a = x, *b = y;
+	if (a->first_ts_ns != b->first_ts_ns)
+		return a->first_ts_ns < b->first_ts_ns ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* The first position whose view starts at or after t. */
+static size_t first_from(const struct start_entry *by_start, size_t n, int64_t t)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (by_start[mid].first_ts_ns < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The positions [*from, *to) of the server views starting during c. */
+static void starting_during(const struct start_entry *by_start, size_t n, const struct tls_conn *c,
+			    int64_t offset_ns, size_t *from, size_t *to)
+{
+	*from = first_from(by_start, n, c->first_ts_ns + offset_ns - MATCH_TOLERANCE_NS);
+	*to = first_from(by_start, n, c->last_ts_ns + offset_ns + MATCH_TOLERANCE_NS + 1);
 }
 
 static int64_t abs64(int64_t v)
@@ -143,16 +177,25 @@ static int cmp_edge(const void *x, const void *y)
 }
 
 /* How many unmatched client-side connections have a partner under offset. */
-static size_t count_aligned(const struct conn_list *cl, const struct conn_list *sl, const size_t *c_match,
-			    const size_t *s_match, int64_t offset_ns)
+/* The state of matching the two lists. */
+struct matcher {
+	const struct conn_list *cl, *sl;
+	size_t *c_match, *s_match;      /* owned; SIZE_MAX: not matched */
+	struct start_entry *by_start;   /* owned; the server side by start time */
+};
+
+static size_t count_aligned(const struct matcher *m, int64_t offset_ns)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < cl->n; i++) {
-		if (c_match[i] != SIZE_MAX)
+	for (size_t i = 0; i < m->cl->n; i++) {
+		if (m->c_match[i] != SIZE_MAX)
 			continue;
-		for (size_t j = 0; j < sl->n; j++) {
-			if (s_match[j] == SIZE_MAX && compatible(cl->items[i].conn, sl->items[j].conn) >= 0 &&
-			    overlaps(cl->items[i].conn, sl->items[j].conn, offset_ns)) {
+		const struct tls_conn *c = m->cl->items[i].conn;
+		size_t from, to;
+		starting_during(m->by_start, m->sl->n, c, offset_ns, &from, &to);
+		for (size_t p = from; p < to; p++) {
+			size_t j = m->by_start[p].index;
+			if (m->s_match[j] == SIZE_MAX && compatible(c, m->sl->items[j].conn) >= 0) {
 				n++;
 				break;
 			}
@@ -554,9 +597,10 @@ static void span(const struct conn_list *l, int64_t offset_ns, int64_t *first, i
 	}
 }
 
-static int64_t estimate_by_random(const struct conn_list *cl, const struct conn_list *sl, const size_t *c_match,
-				  size_t *samples)
+static int64_t estimate_by_random(const struct matcher *m, size_t *samples)
 {
+	const struct conn_list *cl = m->cl, *sl = m->sl;
+	const size_t *c_match = m->c_match;
 	size_t n = 0;
 	for (size_t i = 0; i < cl->n; i++)
 		n += c_match[i] != SIZE_MAX;
@@ -578,16 +622,17 @@ static int64_t estimate_by_random(const struct conn_list *cl, const struct conn_
 	return med;
 }
 
-static int64_t estimate_by_alignment(const struct conn_list *cl, const struct conn_list *sl, const size_t *c_match,
-				     const size_t *s_match, size_t *samples)
+static int64_t estimate_by_alignment(const struct matcher *m, size_t *samples)
 {
+	const struct conn_list *cl = m->cl, *sl = m->sl;
+	const size_t *c_match = m->c_match, *s_match = m->s_match;
 	int64_t cand[MAX_OFFSET_CANDIDATES];
-	size_t nc = 0;
+	size_t nc = 0, scanned = 0;
 	cand[nc++] = 0;
-	for (size_t i = 0; i < cl->n && nc < MAX_OFFSET_CANDIDATES; i++) {
+	for (size_t i = 0; i < cl->n && nc < MAX_OFFSET_CANDIDATES && scanned < MAX_CANDIDATE_SCAN; i++) {
 		if (c_match[i] != SIZE_MAX)
 			continue;
-		for (size_t j = 0; j < sl->n && nc < MAX_OFFSET_CANDIDATES; j++) {
+		for (size_t j = 0; j < sl->n && nc < MAX_OFFSET_CANDIDATES && scanned++ < MAX_CANDIDATE_SCAN; j++) {
 			if (s_match[j] != SIZE_MAX || compatible(cl->items[i].conn, sl->items[j].conn) < 0)
 				continue;
 			int64_t d = sl->items[j].conn->first_ts_ns - cl->items[i].conn->first_ts_ns;
@@ -602,9 +647,9 @@ static int64_t estimate_by_alignment(const struct conn_list *cl, const struct co
 	 * under some offset, so another offset must line up at least two, and
 	 * more than 0 does. */
 	int64_t best = 0;
-	size_t best_n = count_aligned(cl, sl, c_match, s_match, 0);
+	size_t best_n = count_aligned(m, 0);
 	for (size_t k = 1; k < nc; k++) {
-		size_t n = count_aligned(cl, sl, c_match, s_match, cand[k]);
+		size_t n = count_aligned(m, cand[k]);
 		if (n >= 2 && (n > best_n || (n == best_n && abs64(cand[k]) < abs64(best)))) {
 			best = cand[k];
 			best_n = n;
@@ -624,13 +669,19 @@ int compare_conns(const struct conn_list *cl, const struct conn_list *sl, struct
 	enum compare_match *how = malloc((cl->n + 1) * sizeof *how);
 	struct random_entry *by_random = NULL, *entries = calloc(sl->n + 1, sizeof *entries);
 	struct edge *edges = NULL;
+	struct start_entry *by_start = malloc((sl->n + 1) * sizeof *by_start);
+	struct matcher m = { cl, sl, c_match, s_match, by_start };
 	out->rows = calloc(cl->n + sl->n + 1, sizeof *out->rows);
-	if (!c_match || !s_match || !how || !entries || !out->rows)
+	if (!c_match || !s_match || !how || !entries || !by_start || !out->rows)
 		goto done;
 	for (size_t i = 0; i < cl->n; i++)
 		c_match[i] = SIZE_MAX;
-	for (size_t j = 0; j < sl->n; j++)
+	for (size_t j = 0; j < sl->n; j++) {
 		s_match[j] = SIZE_MAX;
+		by_start[j] = (struct start_entry){ sl->items[j].conn->first_ts_ns, j };
+	}
+	if (sl->n)
+		qsort(by_start, sl->n, sizeof *by_start, cmp_start);
 
 	/* 1. The ClientHello random. */
 	for (size_t j = 0; j < sl->n; j++) {
@@ -662,10 +713,10 @@ int compare_conns(const struct conn_list *cl, const struct conn_list *sl, struct
 	HASH_CLEAR(hh, by_random);
 
 	/* 2. The clock offset. */
-	out->offset_ns = estimate_by_random(cl, sl, c_match, &out->offset_samples);
+	out->offset_ns = estimate_by_random(&m, &out->offset_samples);
 	out->offset_from = out->offset_samples ? OFFSET_RANDOM : OFFSET_NONE;
-	if (!out->offset_samples && (uint64_t)cl->n * sl->n <= MAX_EDGES) {
-		out->offset_ns = estimate_by_alignment(cl, sl, c_match, s_match, &out->offset_samples);
+	if (!out->offset_samples) {
+		out->offset_ns = estimate_by_alignment(&m, &out->offset_samples);
 		out->offset_from = out->offset_samples ? OFFSET_ALIGNED : OFFSET_NONE;
 	}
 
@@ -674,10 +725,14 @@ int compare_conns(const struct conn_list *cl, const struct conn_list *sl, struct
 	for (size_t i = 0; i < cl->n; i++) {
 		if (c_match[i] != SIZE_MAX)
 			continue;
-		for (size_t j = 0; j < sl->n && n_edges < MAX_EDGES; j++) {
-			const struct tls_conn *c = cl->items[i].conn, *s = sl->items[j].conn;
+		const struct tls_conn *c = cl->items[i].conn;
+		size_t from, to;
+		starting_during(by_start, sl->n, c, out->offset_ns, &from, &to);
+		for (size_t p = from; p < to && n_edges < MAX_EDGES; p++) {
+			size_t j = by_start[p].index;
+			const struct tls_conn *s = sl->items[j].conn;
 			int kind;
-			if (s_match[j] != SIZE_MAX || (kind = compatible(c, s)) < 0 || !overlaps(c, s, out->offset_ns))
+			if (s_match[j] != SIZE_MAX || (kind = compatible(c, s)) < 0)
 				continue;
 			if (n_edges == cap_edges) {
 				size_t cap = cap_edges ? cap_edges * 2 : 64;
@@ -744,8 +799,8 @@ int compare_conns(const struct conn_list *cl, const struct conn_list *sl, struct
 		out->server_only++;
 	}
 	for (size_t k = 0; k < out->n_rows; k++) {
-		for (size_t m = 0; m < out->rows[k].n_findings; m++) {
-			int sev = (int)out->rows[k].findings[m].severity;
+		for (size_t f = 0; f < out->rows[k].n_findings; f++) {
+			int sev = (int)out->rows[k].findings[f].severity;
 			if (sev > out->worst_severity)
 				out->worst_severity = sev;
 			out->n_findings++;
@@ -758,6 +813,7 @@ done:
 	free(how);
 	free(entries);
 	free(edges);
+	free(by_start);
 	if (rc) {
 		free(out->rows);
 		out->rows = NULL;

@@ -333,6 +333,21 @@ static int parse_assertion(struct assertion *a, char *line_text, char *err, size
 	return 0;
 }
 
+/* '#' starts a comment at the start of a word and outside quotes: DNs
+ * may hold one ("CN=Team #1" is written quoted). */
+static void strip_comment(char *line)
+{
+	bool quoted = false;
+	for (char *q = line; *q; q++) {
+		if (*q == '"')
+			quoted = !quoted;
+		else if (*q == '#' && !quoted && (q == line || isspace((unsigned char)q[-1]))) {
+			*q = '\0';
+			return;
+		}
+	}
+}
+
 static void block_release(struct block *b)
 {
 	for (size_t i = 0; i < b->n_asserts; i++) {
@@ -379,12 +394,7 @@ struct expect_set *expect_parse(const char *path, const char *text, char *err, s
 		if (save)
 			*save++ = '\0';
 		line++;
-		char *hash = strchr(p, '#');
-		/* '#' starts a comment only at a word boundary: DNs may hold one. */
-		while (hash && hash != p && !isspace((unsigned char)hash[-1]))
-			hash = strchr(hash + 1, '#');
-		if (hash)
-			*hash = '\0';
+		strip_comment(p);
 		char *s = trim(p);
 		if (!*s)
 			continue;
