@@ -966,7 +966,17 @@ size_t expect_failed_count(const struct expect_set *e)
 	return n;
 }
 
-bool expect_report(const struct expect_set *e, struct output *o)
+static bool block_has_failure(const struct block *b)
+{
+	if (block_match_failed(b))
+		return true;
+	for (size_t ai = 0; ai < b->n_asserts; ai++)
+		if (outcome_of(b, &b->asserts[ai]) == FAILED)
+			return true;
+	return false;
+}
+
+bool expect_report(const struct expect_set *e, struct output *o, bool only_failed)
 {
 	size_t held = 0, failed = 0, unchecked = 0;
 	char expected[1200];
@@ -974,7 +984,8 @@ bool expect_report(const struct expect_set *e, struct output *o)
 	for (size_t bi = 0; bi < e->n_blocks; bi++) {
 		const struct block *b = &e->blocks[bi];
 		bool mf = block_match_failed(b);
-		if (text)
+		bool quiet_block = text && only_failed && !block_has_failure(b);
+		if (text && !quiet_block)
 			fprintf(o->fp, "%s:%u: %s: %llu connection%s%s\n", e->path, b->line, b->text,
 				(unsigned long long)b->selected, b->selected == 1 ? "" : "s",
 				mf ? "  FAILED: expected at least one connection" : "");
@@ -998,6 +1009,8 @@ bool expect_report(const struct expect_set *e, struct output *o)
 				json_result(o, e, b, a->line, a->text, r, expected, a->failed, a);
 				continue;
 			}
+			if (only_failed && r != FAILED)
+				continue;
 			fprintf(o->fp, "  %-11s %s:%u: %s\n", r == HELD ? "ok" : r == FAILED ? "FAILED" : "not checked",
 				e->path, a->line, a->text);
 			if (r != FAILED)

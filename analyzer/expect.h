@@ -28,8 +28,9 @@ void expect_take(void *ctx, const char *file_name, struct tls_conn *conn, const 
 void expect_check(struct expect_set *e, const char *file_name, const struct tls_conn *conn,
 		  const struct findings *f);
 
-/* Prints every expectation's result; true when all held. */
-bool expect_report(const struct expect_set *e, struct output *o);
+/* Prints every expectation's result (in text, only the failed ones when
+ * only_failed); true when all held. */
+bool expect_report(const struct expect_set *e, struct output *o, bool only_failed);
 size_t expect_failed_count(const struct expect_set *e);
 
 #endif

@@ -341,7 +341,7 @@ int main(int argc, char **argv)
 	}
 	if (expectations) {
 		/* The expectations decide, after an input error. */
-		bool held = expect_report(expectations, &out);
+		bool held = expect_report(expectations, &out, opt.quiet);
 		expect_free(expectations);
 		if (rc == EXIT_OK)
 			rc = held ? EXIT_OK : EXIT_FINDINGS;

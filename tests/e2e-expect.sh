@@ -49,6 +49,16 @@ grep -q "FAILED      $T/late.expect:3: request initial" "$T/out" && ok || bad "t
 grep -q "FAILED      $T/late.expect:4: no-errors" "$T/out" && grep -q 'LATE_CERT_REQUEST_RENEGOTIATION' "$T/out" && ok ||
 	bad "no-errors did not fail with the error finding"
 
+# -q: only what failed, and the last line
+cat >"$T/mixed.expect" <<'EOF2'
+match file=tls12-reneg-late-request.pcap
+  finding LATE_CERT_REQUEST_RENEGOTIATION
+  request initial
+EOF2
+"$BIN" -q --expect "$T/mixed.expect" samples/tls12-reneg-late-request.pcap >"$T/out"
+[ $? = 1 ] && ! grep -q '^  ok ' "$T/out" && grep -q "FAILED      $T/mixed.expect:3: request initial" "$T/out" &&
+	tail -1 "$T/out" | grep -q ' held, 1 failed$' && ok || bad "-q --expect: $(cat "$T/out")"
+
 # The wrong issuer for alice: the failure names the client Certificate's frame.
 "$BIN" -q -F json samples/tls12-mutual-ok.pcap >"$T/ok.json"
 cc=$(sed -n 's/.*"client_certificate":{"status":"present","frame":\([0-9]*\).*/\1/p' "$T/ok.json")
