@@ -340,7 +340,7 @@ int main(int argc, char **argv)
 			rc = frc;
 	}
 	if (expectations) {
-		/* The expectations decide, after an input error. */
+		/* An input error (2) stands; otherwise the expectations decide. */
 		bool held = expect_report(expectations, &out, opt.quiet);
 		expect_free(expectations);
 		if (rc == EXIT_OK)
