@@ -697,13 +697,14 @@ static void check_version(const struct assertion *a, const struct tls_conn *c, s
 		found(v, "version unknown (no ServerHello captured)");
 		return;
 	}
-	squeeze(tls_version_name(c->version, name), got, sizeof got);
+	const char *version = tls_version_name(c->version, name); /* name is used only for unknown ones */
+	squeeze(version, got, sizeof got);
 	squeeze(a->arg, want, sizeof want);
 	const char *g = strncmp(got, "tls", 3) == 0 ? got + 3 : got;
 	const char *w = strncmp(want, "tls", 3) == 0 ? want + 3 : want;
 	v->held = strcmp(g, w) == 0;
 	if (!v->held) {
-		found(v, "%s (ServerHello in frame %llu)", name, (unsigned long long)c->server_hello_frame);
+		found(v, "%s (ServerHello in frame %llu)", version, (unsigned long long)c->server_hello_frame);
 		frame(v, c->server_hello_frame);
 	}
 }
