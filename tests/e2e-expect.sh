@@ -74,6 +74,13 @@ grep '"line":2,' "$T/out.json" | grep -q "\"result\":\"failed\".*\"frames\":\[$c
 	bad "wrong issuer: failure does not name the client certificate frame $cc"
 grep '"line":3,' "$T/out.json" | grep -q '"result":"failed"' && ok || bad "ca-list lacks of a listed CA did not fail"
 
+# A wrong version names the negotiated one and the ServerHello's frame.
+sh_frame=$(sed -n 's/.*"server_hello":{"frame":\([0-9]*\).*/\1/p' "$T/ok.json")
+printf 'match\n  version TLS 1.3\n' >"$T/version.expect"
+"$BIN" --expect "$T/version.expect" samples/tls12-mutual-ok.pcap >"$T/out"
+[ $? = 1 ] && grep -q "found in samples/tls12-mutual-ok.pcap stream 0 (frame $sh_frame): TLS 1.2 (ServerHello in frame $sh_frame)" "$T/out" && ok ||
+	bad "wrong version: $(grep found "$T/out")"
+
 # A selector that matches nothing fails (exit 1), and says so.
 printf 'match sni=nowhere.example\n  request any\n' >"$T/none.expect"
 "$BIN" --expect "$T/none.expect" samples/tls12-mutual-ok.pcap >"$T/out"
