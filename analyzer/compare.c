@@ -334,13 +334,12 @@ static void check_requests(struct fctx *x)
 	    covers(c, x->c_capture_last, frame_time(s, sf) - x->offset_ns)) {
 		struct compare_finding *f = add(
 			x, "COMPARE_CERT_REQUEST_STRIPPED", SEV_ERROR,
-			"The server asked for a client certificate (%s in server-side frame %llu) but the client never "
-			"saw a request: %s",
-			sv == REQ_SEEN ? (s->requests[0].phase == PHASE_INITIAL ? "CertificateRequest in the handshake"
-				     : s->requests[0].phase == PHASE_RENEGOTIATION
-					     ? "CertificateRequest by renegotiation"
-					     : "post-handshake CertificateRequest")
-				       : "renegotiation (encrypted)",
+			"%s (server-side frame %llu), but the client saw no request: %s",
+			sv == REQ_INFERRED ? "The server renegotiated after the client's request, encrypted, which is how "
+					     "a late CertificateRequest looks"
+			: s->requests[0].phase == PHASE_INITIAL      ? "The server sent a CertificateRequest in the handshake"
+			: s->requests[0].phase == PHASE_RENEGOTIATION ? "The server sent a CertificateRequest by renegotiation"
+								       : "The server sent a post-handshake CertificateRequest",
 			(unsigned long long)sf,
 			x->row->intercepted
 				? "a proxy that terminates TLS received the request and answered it itself, so the "
@@ -438,7 +437,8 @@ static void check_rst(struct fctx *x, enum side file_side)
 		"%s",
 		side_name(file_side), side_name(seen->end_by), (unsigned long long)seen->end_frame, seen->rst_ttl,
 		side_name(file_side == SIDE_CLIENT ? SIDE_SERVER : SIDE_CLIENT), how,
-		x->row->intercepted ? "the proxy that terminates TLS, or a device on that side of it, sent it."
+		x->row->intercepted ? "through a proxy that terminates TLS the two sides are separate TCP connections; "
+				      "the proxy or a device on this side of it sent the RST, and it was not passed on."
 				    : "a device between the capture points sent it (a firewall, IPS or load balancer).");
 	frame_on(f, file_side, seen->end_frame);
 	if (other->end_frame)
