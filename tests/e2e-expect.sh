@@ -74,6 +74,15 @@ grep '"line":2,' "$T/out.json" | grep -q "\"result\":\"failed\".*\"frames\":\[$c
 	bad "wrong issuer: failure does not name the client certificate frame $cc"
 grep '"line":3,' "$T/out.json" | grep -q '"result":"failed"' && ok || bad "ca-list lacks of a listed CA did not fail"
 
+# alice was not sent in the empty-certificate sample: the failure names the
+# frame of the empty Certificate.
+"$BIN" -q -F json samples/tls12-empty-client-cert.pcap >"$T/empty.json"
+ec=$(sed -n 's/.*"client_certificate":{"status":"empty","frame":\([0-9]*\).*/\1/p' "$T/empty.json")
+printf 'match sni=app.example.com port=443\n  client-cert present\n' >"$T/present.expect"
+"$BIN" --expect "$T/present.expect" samples/tls12-empty-client-cert.pcap >"$T/out"
+[ $? = 1 ] && [ -n "$ec" ] && grep -q "found in samples/tls12-empty-client-cert.pcap stream 0 (frame $ec): empty in frame $ec" "$T/out" && ok ||
+	bad "client-cert present on an empty Certificate: $(grep found "$T/out")"
+
 # A wrong version names the negotiated one and the ServerHello's frame.
 sh_frame=$(sed -n 's/.*"server_hello":{"frame":\([0-9]*\).*/\1/p' "$T/ok.json")
 printf 'match\n  version TLS 1.3\n' >"$T/version.expect"
