@@ -5,8 +5,9 @@
 #  - every sample against itself: every connection paired, no finding;
 #  - copies made with editcap/mergecap (skipped when absent): a clock shift
 #    that compare must estimate, a RST seen on one side only, records that
-#    never reached the other side;
-#  - the same over ../shared/captures (skipped when absent).
+#    never reached the other side, and other scenarios moved onto the same
+#    moment as a proxy's side (client certificate, CA list, request differ);
+#  - every capture of ../shared/captures against itself (skipped when absent).
 # Frame numbers expected in findings come from mtlsdiag's own single-file
 # report of the same capture, never from this script.
 set -u
@@ -111,6 +112,26 @@ if command -v editcap >/dev/null 2>&1 && command -v mergecap >/dev/null 2>&1; th
 	"$BIN" -F json compare samples/tls12-mutual-ok.pcap "$T/cut-later.pcap" >"$T/lost.json"
 	grep '"kind":"pair"' "$T/lost.json" | grep -q "\"id\":\"COMPARE_RECORDS_LOST\",\"severity\":\"warning\",\"client_frames\":\[$app\]" && ok ||
 		bad "records lost after frame $fin not reported at the client's request (frame $app)"
+	# Other scenarios moved onto tls12-mutual-ok's moment play the part of
+	# what a TLS-terminating device sent on to the server (other randoms, and
+	# other client ports, so the addresses differ).
+	first_time() { "$BIN" -q -F json "$1" | sed -n 's/.*"first_time":\([0-9.e+]*\).*/\1/p' | head -1; }
+	t0=$(first_time samples/tls12-mutual-ok.pcap)
+	onto_mutual_ok() { # sample copy
+		d=$(awk -v a="$t0" -v b="$(first_time "$1")" 'BEGIN { printf "%.6f", a - b }')
+		editcap -t "$d" "$1" "$2" >/dev/null
+	}
+	for case in "tls12-empty-client-cert.pcap COMPARE_CLIENT_CERT_DIFFERS" \
+		"tls12-huge-ca-list.pcap COMPARE_CA_LIST_DIFFERS" \
+		"proxy-client-side.pcap COMPARE_CERT_REQUEST_ADDED"; do
+		set -- $case
+		onto_mutual_ok "samples/$1" "$T/moved.pcap"
+		"$BIN" -F json compare samples/tls12-mutual-ok.pcap "$T/moved.pcap" >"$T/moved.json"
+		row=$(grep '"kind":"pair"' "$T/moved.json")
+		echo "$row" | grep -q '"match":"time","nat":true,"intercepted":true' && echo "$row" | grep -q "\"id\":\"$2\"" &&
+			echo "$row" | grep -q '"id":"COMPARE_TLS_INTERCEPTED"' && ok ||
+			bad "mutual-ok against $1 moved onto it: no intercepted pair with $2"
+	done
 else
 	echo "SKIP derived-copy compare tests: editcap/mergecap not installed (Debian: tshark)"
 fi
