@@ -65,6 +65,15 @@ struct run_stats {
 struct flow;
 struct report_queue;
 struct output;
+struct findings;
+
+/* Collect mode (compare, --expect): when `take` is set, each finished
+ * connection goes to it, with its findings, instead of to the output; the
+ * sink then owns the connection (tls_conn_release + free). */
+struct conn_sink {
+	void (*take)(void *ctx, const char *file_name, struct tls_conn *conn, const struct findings *f);
+	void *ctx;
+};
 
 struct analyzer {
 	struct options opt;
@@ -83,6 +92,7 @@ struct analyzer {
 	/* whole run */
 	struct keylog *keylog;       /* owned; NULL without --keylog / SSLKEYLOGFILE */
 	struct output *out;
+	struct conn_sink sink;       /* collect mode; take == NULL: report */
 	struct run_stats stats;      /* current file */
 	struct run_stats total;
 };

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "compare.h"
 #include "diagnose.h"
+#include "expect.h"
 #include "link.h"
 #include "output.h"
 #include "source.h"
@@ -28,8 +30,11 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"Usage: mtlsdiag [options] FILE...\n"
+		"       mtlsdiag [options] compare CLIENT_SIDE SERVER_SIDE\n"
 		"Explain client-certificate (mutual TLS) authentication in packet captures.\n"
 		"FILE is a pcap or pcapng capture; '-' reads standard input.\n"
+		"compare matches the connections of a capture taken near the client with one taken\n"
+		"near the server and reports what one side saw and the other did not.\n"
 		"\n"
 		"Output:\n"
 		"  -F, --format text|json|json-pretty\n"
@@ -41,6 +46,8 @@ static void usage(FILE *fp)
 		"  -q, --quiet              no summary and no progress display\n"
 		"      --fail-on error|warning  exit with status 1 when a connection has a finding\n"
 		"                           of this severity or worse (for scripts and CI)\n"
+		"      --expect FILE        check the expectations in FILE against the connections and\n"
+		"                           report only their results (for CI; format in mtlsdiag(1))\n"
 		"\n"
 		"Diagnosis:\n"
 		"      --trust FILE         PEM bundle of the CAs the server trusts (roots and\n"
@@ -62,8 +69,9 @@ static void usage(FILE *fp)
 		"  -h, --help               this text\n"
 		"  -V, --version            version\n"
 		"\n"
-		"Exit status: 0 success; 1 a finding reached --fail-on; 2 usage or input error (unreadable, not a capture,\n"
-		"damaged); 3 no TLS connection found. See mtlsdiag(1).\n",
+		"Exit status: 0 success; 1 a finding reached --fail-on, or an expectation failed; 2 usage or input\n"
+		"error (unreadable, not a capture, damaged, a bad expectations file); 3 no TLS connection found.\n"
+		"See mtlsdiag(1).\n",
 		DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S);
 }
 
@@ -157,9 +165,46 @@ static int run_file(struct analyzer *a, const char *path, unsigned index, bool *
 	return rc;
 }
 
+/* compare CLIENT_SIDE SERVER_SIDE: each file is collected (conn_sink), then
+ * compare.c matches the two lists and reports. */
+static int run_compare(struct analyzer *a, const char *client_path, const char *server_path)
+{
+	struct conn_list sides[2] = { { 0 }, { 0 } };
+	const char *paths[2] = { client_path, server_path };
+	int rc = EXIT_OK;
+	for (unsigned i = 0; i < 2; i++) {
+		a->sink = (struct conn_sink){ conn_list_take, &sides[i] };
+		bool opened;
+		int frc = run_file(a, paths[i], i, &opened);
+		if (frc != EXIT_OK)
+			rc = frc;
+		sides[i].capture_last_ns = a->now_ns;
+		if (sides[i].out_of_memory) {
+			fprintf(stderr, "mtlsdiag: %s: out of memory; some connections are not compared\n", paths[i]);
+			rc = EXIT_INPUT;
+		}
+	}
+	a->sink = (struct conn_sink){ NULL, NULL };
+	struct compare_result res;
+	if (compare_conns(&sides[0], &sides[1], &res) != 0) {
+		fprintf(stderr, "mtlsdiag: compare: out of memory\n");
+		rc = EXIT_INPUT;
+	} else {
+		compare_output(a->out, &sides[0], &sides[1], &res, !a->opt.quiet);
+		if (rc == EXIT_OK && sides[0].n + sides[1].n == 0)
+			rc = EXIT_NO_TLS;
+		else if (rc == EXIT_OK && a->opt.fail_on >= 0 && res.worst_severity >= a->opt.fail_on)
+			rc = EXIT_FINDINGS;
+		compare_result_release(&res);
+	}
+	conn_list_release(&sides[0]);
+	conn_list_release(&sides[1]);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG };
+	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -173,6 +218,7 @@ int main(int argc, char **argv)
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "trust", required_argument, NULL, OPT_TRUST },
 		{ "keylog", required_argument, NULL, OPT_KEYLOG },
+		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -190,6 +236,7 @@ int main(int argc, char **argv)
 	const char *keylog_path = NULL;
 	size_t v;
 	const char *trust_path = NULL;
+	const char *expect_path = NULL;
 
 	while ((c = getopt_long(argc, argv, "F:o:qhV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -250,6 +297,9 @@ int main(int argc, char **argv)
 		case OPT_KEYLOG:
 			keylog_path = optarg;
 			break;
+		case OPT_EXPECT:
+			expect_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -265,6 +315,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mtlsdiag: no capture file given (try --help)\n");
 		return EXIT_INPUT;
 	}
+	/* Subcommand and --expect (compare.c, expect.c). */
+	bool compare = strcmp(argv[optind], "compare") == 0;
+	if (compare && (argc - optind != 3 || expect_path)) {
+		fprintf(stderr, "mtlsdiag: compare takes two captures, CLIENT_SIDE SERVER_SIDE, and no --expect "
+				"(try --help)\n");
+		return EXIT_INPUT;
+	}
+	if (compare && strcmp(argv[optind + 1], "-") == 0 && strcmp(argv[optind + 2], "-") == 0) {
+		fprintf(stderr, "mtlsdiag: compare: only one of the two captures can be standard input\n");
+		return EXIT_INPUT;
+	}
+	struct expect_set *expectations = NULL;
+	if (expect_path) {
+		char err[600];
+		expectations = expect_load(expect_path, err, sizeof err);
+		if (!expectations) {
+			fprintf(stderr, "mtlsdiag: %s\n", err);
+			return EXIT_INPUT;
+		}
+	}
 
 	struct trust_store *trust = NULL;
 	if (trust_path) {
@@ -272,6 +342,7 @@ int main(int argc, char **argv)
 		trust = trust_store_load(trust_path, terr, sizeof terr);
 		if (!trust) {
 			fprintf(stderr, "mtlsdiag: --trust %s: %s\n", trust_path, terr);
+			expect_free(expectations);
 			return EXIT_INPUT;
 		}
 		opt.trust = trust;
@@ -283,6 +354,7 @@ int main(int argc, char **argv)
 		if (!out.fp) {
 			fprintf(stderr, "mtlsdiag: %s: %s\n", opt.output_path, strerror(errno));
 			trust_store_free(trust);
+			expect_free(expectations);
 			return EXIT_INPUT;
 		}
 	}
@@ -292,22 +364,39 @@ int main(int argc, char **argv)
 
 	struct analyzer a;
 	analyzer_init(&a, &opt, &out);
+	int rc = EXIT_OK;
 	/* Keys: --keylog FILE must be readable; $SSLKEYLOGFILE only helps. */
 	const char *env_keylog = getenv("SSLKEYLOGFILE");
 	if (keylog_path && analyzer_load_keylog(&a, keylog_path) != 0) {
-		analyzer_release(&a);
-		return EXIT_INPUT;
+		expect_free(expectations);
+		rc = EXIT_INPUT;
+		goto finish;
 	} else if (!keylog_path && env_keylog && *env_keylog && analyzer_load_keylog(&a, env_keylog) != 0) {
 		fprintf(stderr, "mtlsdiag: SSLKEYLOGFILE not used; going on without keys\n");
 	}
-	int rc = EXIT_OK;
 	unsigned files = 0, opened_files = 0;
+	if (compare) {
+		rc = run_compare(&a, argv[optind + 1], argv[optind + 2]);
+		goto finish;
+	}
+	if (expectations)
+		a.sink = (struct conn_sink){ expect_take, expectations };
 	for (int i = optind; i < argc; i++) {
 		bool opened;
 		int frc = run_file(&a, argv[i], files++, &opened);
 		opened_files += opened;
 		if (frc != EXIT_OK)
 			rc = frc;
+	}
+	if (expectations) {
+		/* An input error (2) stands; otherwise the expectations decide. */
+		bool held = expect_report(expectations, &out, opt.quiet);
+		expect_free(expectations);
+		if (rc == EXIT_OK)
+			rc = held ? EXIT_OK : EXIT_FINDINGS;
+		if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
+			rc = EXIT_FINDINGS;
+		goto finish;
 	}
 	/* A summary of nothing read would only hide the error above. */
 	if (!opt.quiet && opened_files > 0)
@@ -316,6 +405,7 @@ int main(int argc, char **argv)
 		rc = EXIT_NO_TLS;
 	else if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
 		rc = EXIT_FINDINGS;
+finish:
 	analyzer_release(&a);
 	trust_store_free(trust);
 	if (out.fp != stdout && fclose(out.fp) != 0) {

@@ -32,7 +32,8 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 	if (a->opt.trust)
 		trust_verify_client(a->opt.trust, c, c->first_ts_ns / 1000000000LL);
 	diagnose(c, &f);
-	output_conn(a->out, a->file_name, c, &f);
+	if (!a->sink.take)
+		output_conn(a->out, a->file_name, c, &f);
 	a->stats.reported++;
 	if (findings_worst(&f) > a->stats.worst_severity)
 		a->stats.worst_severity = findings_worst(&f);
@@ -46,6 +47,10 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 		a->stats.cc_present++;
 	else if (c->cc_status == CC_ABSENT)
 		a->stats.cc_absent++;
+	if (a->sink.take) {
+		a->sink.take(a->sink.ctx, a->file_name, c, &f);
+		return;
+	}
 	tls_conn_release(c);
 	free(c);
 }
