@@ -25,6 +25,8 @@
 /* How far into a stream TLS is looked for. */
 #define HELLO_PROBE_BYTES (1u << 20)
 #define MIDSTREAM_PROBE_BYTES (64u * 1024u)
+/* Bytes tls_looks_like_hello needs: record header and handshake type. */
+#define HELLO_TEST_BYTES 6
 
 struct flow_key {
 	uint8_t family;
@@ -67,6 +69,11 @@ struct flow {
 	uint16_t rst_ip_id;
 	struct ipid_pattern ipid[2];
 	uint64_t probed[2];
+	/* The start of a possible hello that came in pieces smaller than the
+	 * test needs (a ClientHello sent byte by byte), with its first frame. */
+	uint8_t pending[2][HELLO_TEST_BYTES];
+	uint8_t n_pending[2];
+	struct tcp_frame_ref pending_at[2];
 	int client_dir;             /* -1 until decided */
 	struct tls_conn *conn;      /* owned; NULL until TLS is seen */
 	struct conn_parser *parser; /* owned */
@@ -200,19 +207,73 @@ static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_
 	a->stats.tls_conns++;
 }
 
+/* Could these bytes begin a TLS or SSLv2 hello? */
+static bool hello_prefix(const uint8_t *p, size_t n)
+{
+	return n > 0 && (p[0] == TLS_CT_HANDSHAKE || (p[0] & 0x80)) && (n < 2 || p[0] != TLS_CT_HANDSHAKE || p[1] == 3);
+}
+
+/* Hands bytes held back while TLS was not yet recognised to the parser. */
+static void feed_pending(struct flow *f, int dir)
+{
+	if (!f->n_pending[dir])
+		return;
+	conn_feed(f->conn, f->parser, side_of(f, dir), f->pending[dir], f->n_pending[dir], &f->pending_at[dir]);
+	f->n_pending[dir] = 0;
+}
+
+/* Before TLS is recognised. A hello is looked for where a delivery
+ * starts; one that starts in a delivery too short for the test is held
+ * back until HELLO_TEST_BYTES are there. Returns how many bytes of p it
+ * took into the held-back start. */
+static size_t probe(struct analyzer *a, struct flow *f, int dir, const uint8_t *p, size_t n,
+		    const struct tcp_frame_ref *at)
+{
+	uint8_t held = f->n_pending[dir];
+	if (held == 0 && n >= HELLO_TEST_BYTES) {
+		if (starts_tls(f, dir, p, n))
+			become_tls(a, f, dir, p, n);
+		f->probed[dir] += n;
+		return 0;
+	}
+	size_t take = n < (size_t)(HELLO_TEST_BYTES - held) ? n : (size_t)(HELLO_TEST_BYTES - held);
+	if (held == 0)
+		f->pending_at[dir] = *at;
+	memcpy(f->pending[dir] + held, p, take);
+	f->n_pending[dir] = (uint8_t)(held + take);
+	if (!hello_prefix(f->pending[dir], f->n_pending[dir]) || f->probed[dir] >= HELLO_PROBE_BYTES) {
+		f->probed[dir] += f->n_pending[dir];
+		f->n_pending[dir] = 0;
+		return take;
+	}
+	if (f->n_pending[dir] < HELLO_TEST_BYTES)
+		return take;
+	if (tls_looks_like_hello(f->pending[dir], f->n_pending[dir]))
+		become_tls(a, f, dir, f->pending[dir], f->n_pending[dir]);
+	f->probed[dir] += f->n_pending[dir];
+	if (!f->conn)
+		f->n_pending[dir] = 0;
+	return take;
+}
+
 static void on_data(void *ctx, const uint8_t *p, size_t n, const struct tcp_frame_ref *at)
 {
 	struct flow_dir *fd = ctx;
 	struct flow *f = fd->f;
 
 	if (!f->conn) {
-		if (starts_tls(f, fd->dir, p, n))
-			become_tls(fd->a, f, fd->dir, p, n);
-		f->probed[fd->dir] += n;
+		size_t took = probe(fd->a, f, fd->dir, p, n, at);
 		if (!f->conn)
 			return;
+		feed_pending(f, !fd->dir);
+		p += took;
+		n -= took;
 	}
-	conn_feed(f->conn, f->parser, side_of(f, fd->dir), p, n, at);
+	/* What this side held back goes first (also when the other side's
+	 * hello was the one recognised). */
+	feed_pending(f, fd->dir);
+	if (n > 0)
+		conn_feed(f->conn, f->parser, side_of(f, fd->dir), p, n, at);
 }
 
 static void on_gap(void *ctx, uint64_t n, const struct tcp_frame_ref *at)
@@ -221,9 +282,11 @@ static void on_gap(void *ctx, uint64_t n, const struct tcp_frame_ref *at)
 	struct flow *f = fd->f;
 
 	if (!f->conn) {
-		f->probed[fd->dir] += n;
+		f->probed[fd->dir] += n + f->n_pending[fd->dir];
+		f->n_pending[fd->dir] = 0;
 		return;
 	}
+	feed_pending(f, fd->dir);
 	conn_gap(f->conn, f->parser, side_of(f, fd->dir), n, at);
 }
 
@@ -342,6 +405,7 @@ static void flow_start_stream(struct analyzer *a, struct flow *f, const struct i
 	memset(f->ttl_set, 0, sizeof f->ttl_set);
 	memset(f->ipid, 0, sizeof f->ipid);
 	memset(f->probed, 0, sizeof f->probed);
+	memset(f->n_pending, 0, sizeof f->n_pending);
 	f->rst = false;
 	for (int d = 0; d < 2; d++) {
 		f->dirs[d].a = a;

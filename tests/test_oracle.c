@@ -46,6 +46,7 @@ struct ours {
 	char cr_frames[256];
 	char cr_counts[256];
 	char client_cert[64];
+	bool client_hello; /* a ClientHello was decoded */
 };
 
 static const char *shared_dir(void)
@@ -112,6 +113,7 @@ static int run_tool(const char *path, struct ours *ours, bool *present)
 			strcpy(o->cr_frames, "-");
 		if (!o->cr_counts[0])
 			strcpy(o->cr_counts, "-");
+		o->client_hello = json_is_object(json_object_get(j, "client_hello"));
 		json_t *cc = json_object_get(j, "client_certificate");
 		const char *status = json_string_value(json_object_get(cc, "status"));
 		if (status && strcmp(status, "present") == 0)
@@ -134,7 +136,18 @@ struct oracle_row {
 	char cr_counts[256];
 	char client_cert[128];
 	bool dn_tree_truncated; /* tshark stopped listing DNs (at 100) */
+	bool client_hello;      /* its handshake sequence has the client's ClientHello */
 };
+
+/* Is `tok` one of the space-separated words of `s`? */
+static bool has_token(const char *s, const char *tok)
+{
+	size_t n = strlen(tok);
+	for (const char *p = s; (p = strstr(p, tok)) != NULL; p += n)
+		if ((p == s || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
 
 /* Reads an oracle file; returns rows read, or -1 when it does not exist. */
 static int read_oracle(const char *path, struct oracle_row *rows, int max)
@@ -163,6 +176,8 @@ static int read_oracle(const char *path, struct oracle_row *rows, int max)
 			*semi = '\0';
 		snprintf(rows[n].client_cert, sizeof rows[n].client_cert, "%s", fields[9]);
 		rows[n].dn_tree_truncated = k > 17 && strstr(fields[17], "dn-tree-truncated-by-tshark");
+		/* hs_sequence: "C:1 S:2 ..." (side:handshake type) */
+		rows[n].client_hello = k > 16 && has_token(fields[16], "C:1");
 		n++;
 	}
 	fclose(fp);
@@ -182,7 +197,7 @@ static bool counts_agree(const struct oracle_row *r, const struct ours *o)
 static bool same(const struct oracle_row *r, const struct ours *o)
 {
 	return strcmp(r->cr_frames, o->cr_frames) == 0 && counts_agree(r, o) &&
-	       strcmp(r->client_cert, o->client_cert) == 0;
+	       strcmp(r->client_cert, o->client_cert) == 0 && (!r->client_hello || o->client_hello);
 }
 
 static long our_stream_for(const char *cap, long oracle_stream)
@@ -268,9 +283,10 @@ static void check_dir(const char *dir, const char *odir, int *captures, int *agr
 				(*agreed)++;
 				continue;
 			}
-			printf("FAIL %s stream %ld: tshark CR frames %s, CA counts %s, client %s; mtlsdiag %s, %s, %s\n",
+			printf("FAIL %s stream %ld: tshark CR frames %s, CA counts %s, client %s%s; mtlsdiag %s, %s, %s%s\n",
 			       cap, rows[i].stream, rows[i].cr_frames, rows[i].cr_counts, rows[i].client_cert,
-			       ours[st].cr_frames, ours[st].cr_counts, ours[st].client_cert);
+			       rows[i].client_hello ? ", ClientHello" : "", ours[st].cr_frames, ours[st].cr_counts,
+			       ours[st].client_cert, ours[st].client_hello ? ", ClientHello" : ", no ClientHello");
 			(*failures)++;
 		}
 		for (long st = 0; st < MAX_STREAMS; st++) {
