@@ -71,8 +71,12 @@ struct analyzer {
 	uint64_t frame_no;
 	int64_t now_ns;
 	struct flow *flows;      /* uthash head */
-	struct flow *lru_head;   /* least recently active first */
-	struct flow *lru_tail;
+	/* One list per flow stage (open, closed, tombstone), least recently
+	 * active first, so that each stage's expiry stops at the first flow
+	 * still within its own linger. */
+	struct flow_lru {
+		struct flow *head, *tail;
+	} lru[3];
 	size_t n_flows;
 	uint64_t next_stream;
 	struct ipfrag_table *frags;
