@@ -33,6 +33,9 @@ struct options {
 	int64_t idle_timeout_ns;
 	const char *output_path;
 	int fail_on;             /* severity that makes the exit status 1; -1: never */
+	/* live capture (live.c) */
+	bool live;               /* report each connection as it ends, not in stream order */
+	uint64_t max_reports;    /* -c: connections reported at most; 0: no limit */
 };
 
 struct run_stats {
@@ -109,7 +112,8 @@ void flow_expire_idle(struct analyzer *a);
 /* report.c: a finished connection goes to the output in stream order. */
 /* report.c: finished connections go to the output in stream order, held
  * in a bounded reorder queue (a long-lived connection does not hold back
- * more than REPORT_QUEUE_MAX later ones). report_conn takes ownership. */
+ * more than REPORT_QUEUE_MAX later ones); live (opt.live) each goes out at
+ * once. report_conn takes ownership. */
 #define REPORT_QUEUE_MAX 1024
 struct report_queue *report_queue_new(void);
 void report_queue_free(struct report_queue *q);
