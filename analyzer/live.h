@@ -8,6 +8,9 @@
 #define LIVE_DEFAULT_FILTER "tcp"
 #define LIVE_SNAPLEN 262144                    /* whole packets */
 #define LIVE_BUFFER_BYTES (32 * 1024 * 1024)   /* kernel buffer: bursts without drops */
+/* Packets are handed over in blocks, at the latest this long after they
+ * arrived (see live.c for why not immediate mode). */
+#define LIVE_BLOCK_MS 100
 /* Wall-clock period of the expiry check, which also runs when no packet
  * arrives; a signal is noticed within it too. */
 #define LIVE_TICK_MS 1000
