@@ -112,15 +112,20 @@ extendedKeyUsage=serverAuth" &&
 	mkcert client "/CN=live test client" "extendedKeyUsage=clientAuth" ||
 	skip "openssl could not make the test certificates"
 
+# Two servers: s_server serves one connection at a time, and one test
+# holds a connection open on the second while using the first.
 PORT=4433
-ip netns exec "$NS" openssl s_server -accept "127.0.0.1:$PORT" -cert "$pki/server.pem" -key "$pki/server.key" \
-	-CAfile "$pki/ca.pem" -Verify 1 -tls1_2 -www >"$tmp/server.log" 2>&1 </dev/null &
-pids="$pids $!"
-n=0
-until in_ns ss -ltn 2>/dev/null | grep -q ":$PORT "; do
-	n=$((n + 1))
-	[ $n -le 50 ] || { bad "s_server did not listen: $(cat "$tmp/server.log")"; finish; }
-	sleep 0.1
+PORT2=4434
+for port in $PORT $PORT2; do
+	ip netns exec "$NS" openssl s_server -accept "127.0.0.1:$port" -cert "$pki/server.pem" -key "$pki/server.key" \
+		-CAfile "$pki/ca.pem" -Verify 1 -tls1_2 -www >"$tmp/server$port.log" 2>&1 </dev/null &
+	pids="$pids $!"
+	n=0
+	until in_ns ss -ltn 2>/dev/null | grep -q ":$port "; do
+		n=$((n + 1))
+		[ $n -le 50 ] || { bad "s_server did not listen: $(cat "$tmp/server$port.log")"; finish; }
+		sleep 0.1
+	done
 done
 
 # start_capture NAME ARGS...: mtlsdiag in the namespace, in the background;
@@ -130,7 +135,8 @@ start_capture() {
 	shift
 	# Not through in_ns: $! must be mtlsdiag itself (ip netns exec execs
 	# it), so that signals reach it.
-	ip netns exec "$NS" "$BIN" -i lo -F json -f "tcp port $PORT" "$@" >"$tmp/$name.json" 2>"$tmp/$name.err" &
+	ip netns exec "$NS" "$BIN" -i lo -F json -f "tcp port $PORT or tcp port $PORT2" "$@" \
+		>"$tmp/$name.json" 2>"$tmp/$name.err" &
 	cap=$!
 	pids="$pids $cap"
 	n=0
@@ -163,11 +169,12 @@ client() { # s_client ARGS; sends one request, reads the answer to the end
 	printf 'GET / HTTP/1.0\r\n\r\n' | in_ns timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
 		-servername localhost -CAfile "$pki/ca.pem" -tls1_2 -quiet "$@" >>"$tmp/client.log" 2>&1
 }
-# A connection held open after its handshake until release_client.
+# A connection held open after its handshake until release_client (to
+# port $1, default $PORT).
 hold_client() {
 	rm -f "$tmp/hold" "$tmp/hold.log"
 	mkfifo "$tmp/hold"
-	ip netns exec "$NS" openssl s_client -connect "127.0.0.1:$PORT" -servername localhost -CAfile "$pki/ca.pem" -tls1_2 \
+	ip netns exec "$NS" openssl s_client -connect "127.0.0.1:${1:-$PORT}" -servername localhost -CAfile "$pki/ca.pem" -tls1_2 \
 		-cert "$pki/client.pem" -key "$pki/client.key" <"$tmp/hold" >"$tmp/hold.log" 2>&1 &
 	held=$!
 	pids="$pids $held"
@@ -233,6 +240,19 @@ if start_capture idle -c 1 --idle-timeout 2; then
 	case $(cat "$tmp/idle.json") in
 	*'"status":"present"'*'"end":"idle"'*) ok ;;
 	*) bad "idle: expected one report ending idle: $(cat "$tmp/idle.json")" ;;
+	esac
+fi
+
+# B2. A connection that closes is reported about 2 s later even while an
+# older one stays open (each flow stage expires on its own).
+if start_capture order -c 1; then
+	hold_client $PORT2
+	client -cert "$pki/client.pem" -key "$pki/client.key"
+	wait_capture order 10
+	release_client
+	case $(cat "$tmp/order.json") in
+	*'"server":"127.0.0.1:'$PORT'"'*'"end":"fin"'*) ok ;;
+	*) bad "order: expected the closed connection's report: $(cat "$tmp/order.json")" ;;
 	esac
 fi
 
