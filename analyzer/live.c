@@ -330,6 +330,9 @@ enum live_status live_run(struct analyzer *a, const struct live_options *lo)
 	enum live_status st = capture_loop(&lc, lo->iface);
 	analyzer_end_file(a); /* connections still open: capture_end */
 	fflush(a->out->fp);
+	if (a->stats.tls_conns == 0 && !a->opt.quiet)
+		fprintf(stderr, "mtlsdiag: %s: no TLS connection seen (%llu packets, %llu TCP connections)\n", lo->iface,
+			(unsigned long long)a->stats.frames, (unsigned long long)a->stats.tcp_flows);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	if (lc.dump) {

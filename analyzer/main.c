@@ -61,7 +61,7 @@ static void usage(FILE *fp)
 		"  -V, --version            version\n"
 		"\n"
 		"Exit status: 0 success; 1 a finding reached --fail-on; 2 usage or input error (unreadable, not a capture,\n"
-		"damaged); 3 no TLS connection found. See mtlsdiag(1).\n",
+		"damaged; live: no such interface, no permission, bad filter); 3 no TLS connection found. See mtlsdiag(1).\n",
 		LIVE_DEFAULT_FILTER, DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S);
 }
 
