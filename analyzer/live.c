@@ -13,6 +13,7 @@
 #include "live.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
 #include <signal.h>
@@ -265,23 +266,62 @@ static enum live_status capture_loop(struct live_capture *lc, const char *iface)
 	return LIVE_OK;
 }
 
+/* The -w file is opened before the capture, to report a path that cannot
+ * be written without needing privileges, but not truncated: a capture
+ * that then cannot start leaves an existing file as it was, and removes
+ * one it created. */
+struct dump_file {
+	int fd;         /* -1: none */
+	bool created;
+};
+
+static bool dump_file_open(struct dump_file *df, const char *path)
+{
+	df->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	df->created = df->fd >= 0;
+	if (df->fd < 0 && errno == EEXIST)
+		df->fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (df->fd < 0)
+		fprintf(stderr, "mtlsdiag: -w %s: %s\n", path, strerror(errno));
+	return df->fd >= 0;
+}
+
+/* Hands the file to libpcap, which writes its header. */
+static pcap_dumper_t *dump_file_start(struct dump_file *df, pcap_t *p, const char *path)
+{
+	FILE *fp = ftruncate(df->fd, 0) == 0 ? fdopen(df->fd, "wb") : NULL;
+	pcap_dumper_t *d = fp ? pcap_dump_fopen(p, fp) : NULL;
+	if (d) {
+		df->fd = -1; /* the dumper owns it now */
+		return d;
+	}
+	fprintf(stderr, "mtlsdiag: -w %s: %s\n", path, fp ? pcap_geterr(p) : strerror(errno));
+	if (fp) {
+		fclose(fp);
+		df->fd = -1;
+	}
+	return NULL;
+}
+
+static void dump_file_abandon(struct dump_file *df, const char *path)
+{
+	if (df->fd >= 0)
+		close(df->fd);
+	if (df->created)
+		unlink(path);
+}
+
 /* Opens everything the capture needs, checking first what needs no
- * privilege, for clear messages. On failure nothing is left open and a
- * -w file just created is removed. */
+ * privilege, for clear messages. On failure nothing is left open. */
 static bool live_setup(struct live_capture *lc, const struct live_options *lo, const char *filter)
 {
-	bool dump_to_stdout = lo->write_path && strcmp(lo->write_path, "-") == 0;
-	FILE *dump_fp = NULL;
+	bool to_stdout = lo->write_path && strcmp(lo->write_path, "-") == 0;
+	struct dump_file df = { .fd = -1 };
 
 	if (!interface_exists(lo->iface) || !filter_compiles(filter))
 		return false;
-	if (lo->write_path) {
-		dump_fp = dump_to_stdout ? stdout : fopen(lo->write_path, "wb");
-		if (!dump_fp) {
-			fprintf(stderr, "mtlsdiag: -w %s: %s\n", lo->write_path, strerror(errno));
-			return false;
-		}
-	}
+	if (lo->write_path && !to_stdout && !dump_file_open(&df, lo->write_path))
+		return false;
 	lc->pcap = open_interface(lo->iface);
 	if (lc->pcap) {
 		lc->linktype = pcap_datalink(lc->pcap);
@@ -290,20 +330,24 @@ static bool live_setup(struct live_capture *lc, const struct live_options *lo, c
 			fprintf(stderr, "mtlsdiag: %s: link type %d (%s) is not decoded\n", lo->iface, lc->linktype,
 				link_type_name(lc->linktype));
 		} else if (set_filter(lc->pcap, lo->iface, filter)) {
-			if (!dump_fp)
+			if (!lo->write_path)
 				return true;
-			lc->dump = pcap_dump_fopen(lc->pcap, dump_fp); /* owns dump_fp from here */
-			if (lc->dump)
-				return true;
-			fprintf(stderr, "mtlsdiag: -w %s: %s\n", lo->write_path, pcap_geterr(lc->pcap));
+			if (to_stdout) {
+				lc->dump = pcap_dump_fopen(lc->pcap, stdout);
+				if (lc->dump)
+					return true;
+				fprintf(stderr, "mtlsdiag: -w -: %s\n", pcap_geterr(lc->pcap));
+			} else {
+				lc->dump = dump_file_start(&df, lc->pcap, lo->write_path);
+				if (lc->dump)
+					return true;
+			}
 		}
 		pcap_close(lc->pcap);
 		lc->pcap = NULL;
 	}
-	if (dump_fp && !dump_to_stdout) {
-		fclose(dump_fp);
-		unlink(lo->write_path);
-	}
+	if (lo->write_path && !to_stdout)
+		dump_file_abandon(&df, lo->write_path);
 	return false;
 }
 

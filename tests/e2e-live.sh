@@ -75,8 +75,20 @@ if [ -e /sys/class/net/lo ]; then
 		expect "unprivileged" 2 "lo: permission denied.*CAP_NET_RAW" -- "$BIN" -i lo -c 1
 	elif command -v setpriv >/dev/null 2>&1 &&
 		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all test -x "$BIN" 2>/dev/null; then
+		# with -w in a directory nobody may write to: the file it created
+		# before failing is removed again
+		pub=$tmp/pub
+		mkdir "$pub" && chmod 711 "$tmp" && chmod 1777 "$pub"
 		expect "unprivileged" 2 "lo: permission denied.*CAP_NET_RAW" -- \
-			setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all "$BIN" -i lo -c 1
+			setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+			"$BIN" -i lo -c 1 -w "$pub/denied.pcap"
+		[ ! -e "$pub/denied.pcap" ] && ok || bad "unprivileged: the -w file was left behind"
+		# and an existing file is left as it was
+		echo keep >"$pub/kept.pcap" && chown 65534 "$pub/kept.pcap"
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+			"$BIN" -i lo -c 1 -w "$pub/kept.pcap" 2>/dev/null
+		[ "$(cat "$pub/kept.pcap")" = keep ] && ok || bad "unprivileged: an existing -w file was changed"
+		chmod 700 "$tmp"
 	else
 		echo "SKIP unprivileged capture check: no setpriv, or nobody cannot run $BIN"
 	fi
