@@ -4,12 +4,13 @@
  * saving of the raw packets, and the kernel's packet counts at the end.
  *
  * Not immediate mode: on Linux it means a ring of fixed slots, each as
- * large as the snap length (256 KiB when the interface has offloads), so a
- * 32 MiB buffer holds only 128 packets; measured on loopback under load,
- * 4% to 69% of the packets of 2000-3000 mTLS connections were dropped. Without it
- * the ring packs packets into blocks (TPACKET_V3) and dropped none in the
- * same runs. Blocks are handed over within LIVE_BLOCK_MS, and a connection
- * is reported 2 s after it ends anyway, so the delay costs nothing. */
+ * large as the snap length (libpcap 1.10: on any interface with offloads,
+ * or not Ethernet), so a 32 MiB buffer holds 128 packets. Measured on
+ * loopback under load, 4% to 69% of the packets of 2000-3000 mTLS
+ * connections were dropped that way; the ring of blocks (TPACKET_V3) that
+ * packs packets dropped none in the same runs. Blocks are handed over
+ * within LIVE_BLOCK_MS, and a connection is reported 2 s after it ends
+ * anyway, so the delay costs nothing. */
 #include "live.h"
 
 #include <errno.h>
