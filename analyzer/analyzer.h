@@ -36,6 +36,9 @@ struct options {
 	const char *output_path;
 	int fail_on;             /* severity that makes the exit status 1; -1: never */
 	const struct trust_store *trust; /* --trust; owned by the caller, NULL when absent */
+	/* live capture (live.c) */
+	bool live;               /* report each connection as it ends, not in stream order */
+	uint64_t max_reports;    /* -c: connections reported at most; 0: no limit */
 };
 
 struct run_stats {
@@ -83,8 +86,12 @@ struct analyzer {
 	uint64_t frame_no;
 	int64_t now_ns;
 	struct flow *flows;      /* uthash head */
-	struct flow *lru_head;   /* least recently active first */
-	struct flow *lru_tail;
+	/* One list per flow stage (open, closed, tombstone), least recently
+	 * active first, so that each stage's expiry stops at the first flow
+	 * still within its own linger. */
+	struct flow_lru {
+		struct flow *head, *tail;
+	} lru[3];
 	size_t n_flows;
 	uint64_t next_stream;
 	struct ipfrag_table *frags;
@@ -124,7 +131,8 @@ void flow_expire_idle(struct analyzer *a);
 /* report.c: a finished connection goes to the output in stream order. */
 /* report.c: finished connections go to the output in stream order, held
  * in a bounded reorder queue (a long-lived connection does not hold back
- * more than REPORT_QUEUE_MAX later ones). report_conn takes ownership. */
+ * more than REPORT_QUEUE_MAX later ones); live (opt.live) each goes out at
+ * once. report_conn takes ownership. */
 #define REPORT_QUEUE_MAX 1024
 struct report_queue *report_queue_new(void);
 void report_queue_free(struct report_queue *q);

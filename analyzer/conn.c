@@ -197,6 +197,13 @@ static uint16_t parse_version(const struct msg_ctx *m)
 static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 {
 	struct tls_conn *c = m->c;
+	if (c->n_requests == CONN_MAX_REQUESTS) {
+		struct cert_request_fact *last = &c->requests[--c->n_requests];
+		for (size_t j = 0; j < last->n_ca_names; j++)
+			free(last->ca_names[j]);
+		free(last->ca_names);
+		free(last->ca_list_der);
+	}
 	struct cert_request_fact *grown = realloc(c->requests, (c->n_requests + 1) * sizeof *grown);
 	if (!grown)
 		return;
@@ -403,6 +410,8 @@ static void on_message(void *ctx, const struct tls_hs_msg *msg)
 static void add_alert(struct tls_conn *c, enum side s, const struct tls_record *rec, int level, int desc,
 		      bool encrypted, bool decrypted)
 {
+	if (c->n_alerts == CONN_MAX_ALERTS)
+		c->n_alerts--;
 	struct alert_fact *grown = realloc(c->alerts, (c->n_alerts + 1) * sizeof *grown);
 	if (!grown)
 		return;

@@ -36,6 +36,8 @@ struct flow_key {
 };
 
 enum flow_stage { FLOW_OPEN, FLOW_CLOSED, FLOW_TOMBSTONE };
+_Static_assert(FLOW_TOMBSTONE < sizeof(((struct analyzer *)0)->lru) / sizeof(struct flow_lru),
+	       "one LRU list per flow stage");
 
 struct flow;
 
@@ -97,28 +99,40 @@ static void ipid_note(struct ipid_pattern *p, uint16_t id, bool df)
 	p->packets++;
 }
 
+/* A flow is on the list of its stage, least recently active first. */
 static void lru_unlink(struct analyzer *a, struct flow *f)
 {
+	struct flow_lru *l = &a->lru[f->stage];
 	if (f->lru_prev)
 		f->lru_prev->lru_next = f->lru_next;
 	else
-		a->lru_head = f->lru_next;
+		l->head = f->lru_next;
 	if (f->lru_next)
 		f->lru_next->lru_prev = f->lru_prev;
 	else
-		a->lru_tail = f->lru_prev;
+		l->tail = f->lru_prev;
 	f->lru_prev = f->lru_next = NULL;
 }
 
 static void lru_append(struct analyzer *a, struct flow *f)
 {
-	f->lru_prev = a->lru_tail;
+	struct flow_lru *l = &a->lru[f->stage];
+	f->lru_prev = l->tail;
 	f->lru_next = NULL;
-	if (a->lru_tail)
-		a->lru_tail->lru_next = f;
+	if (l->tail)
+		l->tail->lru_next = f;
 	else
-		a->lru_head = f;
-	a->lru_tail = f;
+		l->head = f;
+	l->tail = f;
+}
+
+static void flow_set_stage(struct analyzer *a, struct flow *f, enum flow_stage stage)
+{
+	if (f->stage == stage)
+		return;
+	lru_unlink(a, f);
+	f->stage = stage;
+	lru_append(a, f);
 }
 
 static void make_key(const struct ip_packet *ip, uint16_t sport, uint16_t dport, struct flow_key *k)
@@ -373,7 +387,7 @@ static void flow_finalize(struct analyzer *a, struct flow *f, enum conn_end why)
 	if (why == END_EVICTED)
 		a->stats.evicted++;
 	flow_release_heavy(f);
-	f->stage = FLOW_TOMBSTONE;
+	flow_set_stage(a, f, FLOW_TOMBSTONE);
 }
 
 static void flow_destroy(struct analyzer *a, struct flow *f)
@@ -393,7 +407,7 @@ static void flow_start_stream(struct analyzer *a, struct flow *f, const struct i
 	f->ep[1].addr = ip->dst;
 	f->ep[1].port = dport;
 	f->stream = a->next_stream++;
-	f->stage = FLOW_OPEN;
+	flow_set_stage(a, f, FLOW_OPEN);
 	f->first_frame = a->frame_no;
 	f->first_ts = a->now_ns;
 	f->client_dir = -1;
@@ -416,36 +430,33 @@ static void flow_start_stream(struct analyzer *a, struct flow *f, const struct i
 	a->stats.tcp_flows++;
 }
 
-/* Evict the least recently active flow to stay within the flow limit. */
+/* Stay within the flow limit: forget tombstones first, then report
+ * closed flows, and only then evict the least recently active open one. */
 static void flow_make_room(struct analyzer *a)
 {
-	while (a->n_flows >= a->opt.max_flows && a->lru_head) {
-		struct flow *victim = a->lru_head;
-		if (victim->stage != FLOW_TOMBSTONE)
-			flow_finalize(a, victim, END_EVICTED);
-		flow_destroy(a, victim);
+	static const enum flow_stage order[] = { FLOW_TOMBSTONE, FLOW_CLOSED, FLOW_OPEN };
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+		while (a->n_flows >= a->opt.max_flows && a->lru[order[i]].head) {
+			struct flow *victim = a->lru[order[i]].head;
+			if (victim->stage != FLOW_TOMBSTONE)
+				flow_finalize(a, victim, victim->stage == FLOW_CLOSED ? END_FIN : END_EVICTED);
+			flow_destroy(a, victim);
+		}
 	}
 }
 
+/* Each stage has its own linger, so each list is walked only while its
+ * head has been quiet longer than that; a finalized flow moves to the
+ * tombstone list (at its tail). */
 void flow_expire_idle(struct analyzer *a)
 {
-	while (a->lru_head) {
-		struct flow *f = a->lru_head;
-		int64_t quiet = a->now_ns - f->last_ts;
-		if (f->stage == FLOW_TOMBSTONE && quiet > TOMBSTONE_LINGER_NS) {
-			flow_destroy(a, f);
-		} else if (f->stage == FLOW_CLOSED && quiet > CLOSE_LINGER_NS) {
-			flow_finalize(a, f, END_FIN);
-			lru_unlink(a, f);
-			lru_append(a, f);
-		} else if (f->stage == FLOW_OPEN && quiet > a->opt.idle_timeout_ns) {
-			flow_finalize(a, f, END_IDLE);
-			lru_unlink(a, f);
-			lru_append(a, f);
-		} else {
-			break;
-		}
-	}
+	struct flow *f;
+	while ((f = a->lru[FLOW_TOMBSTONE].head) && a->now_ns - f->last_ts > TOMBSTONE_LINGER_NS)
+		flow_destroy(a, f);
+	while ((f = a->lru[FLOW_CLOSED].head) && a->now_ns - f->last_ts > CLOSE_LINGER_NS)
+		flow_finalize(a, f, END_FIN);
+	while ((f = a->lru[FLOW_OPEN].head) && a->now_ns - f->last_ts > a->opt.idle_timeout_ns)
+		flow_finalize(a, f, END_IDLE);
 }
 
 void flow_table_flush(struct analyzer *a, enum conn_end why)
@@ -480,7 +491,7 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 			 * Wireshark, and it is open again. */
 			f->rst = false;
 			f->fin[0] = f->fin[1] = false;
-			f->stage = FLOW_OPEN;
+			flow_set_stage(a, f, FLOW_OPEN);
 		}
 	}
 	if (f && syn_only) {
@@ -561,5 +572,5 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 			conn_add_event(f->conn, EV_FIN, side_of(f, dir), 0, a->frame_no, a->now_ns, 0);
 	}
 	if (f->stage == FLOW_OPEN && (f->rst || (f->fin[0] && f->fin[1])))
-		f->stage = FLOW_CLOSED;
+		flow_set_stage(a, f, FLOW_CLOSED);
 }

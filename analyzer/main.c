@@ -12,6 +12,7 @@
 #include "diagnose.h"
 #include "expect.h"
 #include "link.h"
+#include "live.h"
 #include "output.h"
 #include "source.h"
 #include "trust.h"
@@ -31,10 +32,18 @@ static void usage(FILE *fp)
 	fprintf(fp,
 		"Usage: mtlsdiag [options] FILE...\n"
 		"       mtlsdiag [options] compare CLIENT_SIDE SERVER_SIDE\n"
+		"       mtlsdiag [options] -i INTERFACE [-f FILTER] [-c N] [-w FILE]\n"
 		"Explain client-certificate (mutual TLS) authentication in packet captures.\n"
 		"FILE is a pcap or pcapng capture; '-' reads standard input.\n"
 		"compare matches the connections of a capture taken near the client with one taken\n"
 		"near the server and reports what one side saw and the other did not.\n"
+		"\n"
+		"Live capture (needs root or CAP_NET_RAW+CAP_NET_ADMIN; Ctrl-C ends it):\n"
+		"  -i, --interface IFACE    capture on IFACE; each connection is reported when it\n"
+		"                           ends (FIN/RST, then 2 s), or after --idle-timeout\n"
+		"  -f, --filter BPF         capture filter (default '%s')\n"
+		"  -c, --count N            stop after N TLS connections are reported\n"
+		"  -w, --write FILE         also save the captured packets to FILE (pcap)\n"
 		"\n"
 		"Output:\n"
 		"  -F, --format text|json|json-pretty\n"
@@ -70,9 +79,9 @@ static void usage(FILE *fp)
 		"  -V, --version            version\n"
 		"\n"
 		"Exit status: 0 success; 1 a finding reached --fail-on, or an expectation failed; 2 usage or input\n"
-		"error (unreadable, not a capture, damaged, a bad expectations file); 3 no TLS connection found.\n"
-		"See mtlsdiag(1).\n",
-		DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S);
+		"error (unreadable, not a capture, damaged, a bad expectations file; live: no such interface, no\n"
+		"permission, bad filter); 3 no TLS connection found. See mtlsdiag(1).\n",
+		LIVE_DEFAULT_FILTER, DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S);
 }
 
 static int parse_size(const char *opt, const char *arg, size_t min, size_t *out)
@@ -219,6 +228,10 @@ int main(int argc, char **argv)
 		{ "trust", required_argument, NULL, OPT_TRUST },
 		{ "keylog", required_argument, NULL, OPT_KEYLOG },
 		{ "expect", required_argument, NULL, OPT_EXPECT },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "write", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -237,8 +250,9 @@ int main(int argc, char **argv)
 	size_t v;
 	const char *trust_path = NULL;
 	const char *expect_path = NULL;
+	struct live_options live = { 0 };
 
-	while ((c = getopt_long(argc, argv, "F:o:qhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (strcmp(optarg, "text") == 0)
@@ -300,6 +314,21 @@ int main(int argc, char **argv)
 		case OPT_EXPECT:
 			expect_path = optarg;
 			break;
+		/* live capture */
+		case 'i':
+			live.iface = optarg;
+			break;
+		case 'f':
+			live.filter = optarg;
+			break;
+		case 'c':
+			if (parse_size("--count", optarg, 1, &v))
+				return EXIT_INPUT;
+			opt.max_reports = v;
+			break;
+		case 'w':
+			live.write_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -311,12 +340,33 @@ int main(int argc, char **argv)
 			return EXIT_INPUT;
 		}
 	}
-	if (optind >= argc) {
+	/* Live capture: -f, -c and -w belong to -i, which takes no files.
+	 * (A file's stream numbers must stay Wireshark's, so files are not
+	 * filtered here: tcpdump -r IN -w OUT 'FILTER' makes a filtered copy.) */
+	if (live.iface && optind < argc) {
+		fprintf(stderr, "mtlsdiag: -i captures live; it takes no capture file ('%s')\n", argv[optind]);
+		return EXIT_INPUT;
+	}
+	if (!live.iface && live.filter) {
+		fprintf(stderr, "mtlsdiag: -f needs -i (live capture); to filter a file, make a filtered copy with "
+				"tcpdump -r IN -w OUT 'FILTER'\n");
+		return EXIT_INPUT;
+	}
+	if (!live.iface && (live.write_path || opt.max_reports)) {
+		fprintf(stderr, "mtlsdiag: %s needs -i (live capture)\n", live.write_path ? "-w" : "-c");
+		return EXIT_INPUT;
+	}
+	if (live.write_path && strcmp(live.write_path, "-") == 0 && !opt.output_path) {
+		fprintf(stderr, "mtlsdiag: -w -: standard output carries the report; write it elsewhere with -o FILE\n");
+		return EXIT_INPUT;
+	}
+	opt.live = live.iface != NULL;
+	if (!live.iface && optind >= argc) {
 		fprintf(stderr, "mtlsdiag: no capture file given (try --help)\n");
 		return EXIT_INPUT;
 	}
 	/* Subcommand and --expect (compare.c, expect.c). */
-	bool compare = strcmp(argv[optind], "compare") == 0;
+	bool compare = optind < argc && strcmp(argv[optind], "compare") == 0;
 	if (compare && (argc - optind != 3 || expect_path)) {
 		fprintf(stderr, "mtlsdiag: compare takes two captures, CLIENT_SIDE SERVER_SIDE, and no --expect "
 				"(try --help)\n");
@@ -381,6 +431,17 @@ int main(int argc, char **argv)
 	}
 	if (expectations)
 		a.sink = (struct conn_sink){ expect_take, expectations };
+	if (live.iface) {
+		files = opened_files = 1;
+		enum live_status ls = live_run(&a, &live);
+		if (ls == LIVE_SETUP_FAILED) {
+			expect_free(expectations);
+			rc = EXIT_INPUT;
+			goto finish;
+		}
+		if (ls == LIVE_CAPTURE_FAILED)
+			rc = EXIT_INPUT;
+	}
 	for (int i = optind; i < argc; i++) {
 		bool opened;
 		int frc = run_file(&a, argv[i], files++, &opened);

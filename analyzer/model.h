@@ -132,6 +132,10 @@ struct conn_event {
 
 #define CONN_MAX_EVENTS 96
 #define RENEG_MAX_RECORDS 16
+/* Memory per connection stays bounded however long it lives: past these,
+ * the last slot holds the newest (diagnosis reads the first and the last). */
+#define CONN_MAX_REQUESTS 16
+#define CONN_MAX_ALERTS 64
 
 struct tls_conn {
 	unsigned file_index;

@@ -28,6 +28,11 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 {
 	if (!c)
 		return;
+	if (a->opt.max_reports && a->stats.reported >= a->opt.max_reports) {
+		tls_conn_release(c);
+		free(c);
+		return;
+	}
 	struct findings f;
 	if (a->opt.trust)
 		trust_verify_client(a->opt.trust, c, c->first_ts_ns / 1000000000LL);
@@ -125,12 +130,17 @@ static void enqueue(struct analyzer *a, uint64_t stream, struct tls_conn *c)
 
 void report_conn(struct analyzer *a, struct tls_conn *conn)
 {
-	enqueue(a, conn->stream, conn);
+	/* Live, a connection is reported the moment it ends. */
+	if (a->opt.live)
+		emit(a, conn);
+	else
+		enqueue(a, conn->stream, conn);
 }
 
 void report_skip_stream(struct analyzer *a, uint64_t stream)
 {
-	enqueue(a, stream, NULL);
+	if (!a->opt.live)
+		enqueue(a, stream, NULL);
 }
 
 void report_flush(struct analyzer *a)

@@ -1,0 +1,37 @@
+/* live.h - capture from a network interface with libpcap; every TLS
+ * connection is reported as soon as it ends. */
+#ifndef MTLS_LIVE_H
+#define MTLS_LIVE_H
+
+#include "analyzer.h"
+
+#define LIVE_DEFAULT_FILTER "tcp"
+#define LIVE_SNAPLEN 262144                    /* whole packets */
+#define LIVE_BUFFER_BYTES (32 * 1024 * 1024)   /* kernel buffer: bursts without drops */
+/* Packets are handed over in blocks, at the latest this long after they
+ * arrived (see live.c for why not immediate mode). */
+#define LIVE_BLOCK_MS 100
+/* Wall-clock period of the expiry check, which also runs when no packet
+ * arrives; a signal is noticed within it too. */
+#define LIVE_TICK_MS 1000
+
+struct live_options {
+	const char *iface;
+	const char *filter;     /* BPF; NULL: LIVE_DEFAULT_FILTER */
+	const char *write_path; /* -w: raw packets saved here too ("-": stdout); NULL: not saved */
+};
+
+enum live_status {
+	LIVE_OK,             /* stopped by a signal or by -c */
+	LIVE_SETUP_FAILED,   /* nothing captured; a message is on stderr */
+	LIVE_CAPTURE_FAILED, /* failed while capturing; what was seen is reported */
+};
+
+/* Captures on lo->iface as one "file" named after the interface (or the
+ * -w file, whose frame numbers the reports use) until SIGINT or SIGTERM,
+ * until a->opt.max_reports connections are reported, or until an error.
+ * Connections still open at the end are reported as capture_end. The
+ * kernel's packet counts go to stderr. */
+enum live_status live_run(struct analyzer *a, const struct live_options *lo);
+
+#endif

@@ -1,0 +1,288 @@
+#!/bin/sh
+# e2e-live.sh MTLSDIAG - live capture (-i).
+# 1. Always: the command-line errors that need no privilege (unknown
+#    interface, -c/-w/-f validation, permission denied as an unprivileged
+#    user).
+# 2. As root where network namespaces work: a namespace with its own
+#    loopback, a real `openssl s_server -Verify 1` (TLS 1.2, so the
+#    CertificateRequest is in clear) and `openssl s_client` with and without
+#    a client certificate; mtlsdiag captures live and its reports are
+#    checked: one per connection as it ends, -c, -w (the saved file gives
+#    the same reports offline), the idle timeout on a quiet interface, and
+#    SIGINT/SIGTERM (open connections reported as capture_end, kernel
+#    statistics on stderr). Skipped with the reason elsewhere.
+set -u
+BIN=$1
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+S=samples/tls12-mutual-ok.pcap
+tmp=$(mktemp -d)
+NS=mtlsdiag-live-$$
+ns_made=0
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	if [ "$ns_made" = 1 ]; then
+		for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
+		ip netns del "$NS" 2>/dev/null
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+finish() {
+	echo "live: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit
+}
+# expect NAME STATUS PATTERN-IN-STDERR -- command...
+expect() {
+	name=$1 want=$2 pat=$3
+	shift 4
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		bad "$name: exit status $rc, expected $want; stderr: $(cat "$tmp/err")"
+	elif [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/err"; then
+		bad "$name: stderr lacks '$pat': $(cat "$tmp/err")"
+	else
+		ok
+	fi
+}
+
+# ---- 1. errors, no privilege needed ------------------------------------
+expect "unknown interface" 2 "nosuchif0: no such capture interface" -- "$BIN" -i nosuchif0
+expect "-c 0" 2 "--count: '0' is not a number" -- "$BIN" -i lo -c 0
+expect "-c text" 2 "--count: 'two' is not a number" -- "$BIN" -i lo -c two
+expect "-c without -i" 2 "-c needs -i" -- "$BIN" -c 2 "$S"
+expect "-w without -i" 2 "-w needs -i" -- "$BIN" -w "$tmp/x.pcap" "$S"
+[ ! -e "$tmp/x.pcap" ] && ok || bad "-w without -i created its file"
+expect "-f without -i" 2 "-f needs -i" -- "$BIN" -f "tcp port 443" "$S"
+expect "-i with a file" 2 "takes no capture file" -- "$BIN" -i lo "$S"
+expect "-w - without -o" 2 "standard output carries the report" -- "$BIN" -i lo -w -
+if [ -e /sys/class/net/lo ]; then
+	expect "bad filter" 2 "-f 'tcp port ((': " -- "$BIN" -i lo -f "tcp port (("
+	expect "-w unwritable" 2 "-w $tmp/no-dir/x.pcap: No such file" -- "$BIN" -i lo -w "$tmp/no-dir/x.pcap"
+fi
+"$BIN" --help | grep -q -- "--interface IFACE" && ok || bad "--help lacks -i"
+
+# Permission denied: as an unprivileged user (dropped to nobody when root).
+if [ -e /sys/class/net/lo ]; then
+	if [ "$(id -u)" != 0 ]; then
+		expect "unprivileged" 2 "lo: permission denied.*CAP_NET_RAW" -- "$BIN" -i lo -c 1
+	elif command -v setpriv >/dev/null 2>&1 &&
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all test -x "$BIN" 2>/dev/null; then
+		# with -w in a directory nobody may write to: the file it created
+		# before failing is removed again
+		pub=$tmp/pub
+		mkdir "$pub" && chmod 711 "$tmp" && chmod 1777 "$pub"
+		expect "unprivileged" 2 "lo: permission denied.*CAP_NET_RAW" -- \
+			setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+			"$BIN" -i lo -c 1 -w "$pub/denied.pcap"
+		[ ! -e "$pub/denied.pcap" ] && ok || bad "unprivileged: the -w file was left behind"
+		# and an existing file is left as it was
+		echo keep >"$pub/kept.pcap" && chown 65534 "$pub/kept.pcap"
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+			"$BIN" -i lo -c 1 -w "$pub/kept.pcap" 2>/dev/null
+		[ "$(cat "$pub/kept.pcap")" = keep ] && ok || bad "unprivileged: an existing -w file was changed"
+		chmod 700 "$tmp"
+	else
+		echo "SKIP unprivileged capture check: no setpriv, or nobody cannot run $BIN"
+	fi
+fi
+
+# ---- 2. live capture in a network namespace ------------------------------
+skip() {
+	echo "SKIP live capture in a network namespace: $*"
+	finish
+}
+[ "$(id -u)" = 0 ] || skip "not root"
+command -v ip >/dev/null 2>&1 || skip "no ip (iproute2)"
+command -v openssl >/dev/null 2>&1 || skip "no openssl"
+ip netns add "$NS" 2>"$tmp/err" || skip "ip netns add failed: $(cat "$tmp/err")"
+ns_made=1
+ip netns exec "$NS" ip link set lo up || skip "cannot bring up lo in the namespace"
+in_ns() { ip netns exec "$NS" "$@"; }
+
+# A CA, a server certificate and a client certificate (clientAuth).
+pki=$tmp/pki
+mkdir "$pki"
+mkcert() { # NAME SUBJECT EXTENSIONS
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "$2" \
+		-keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null &&
+		printf '%s\n' "$3" >"$pki/$1.ext" &&
+		openssl x509 -req -in "$pki/$1.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial \
+			-days 2 -extfile "$pki/$1.ext" -out "$pki/$1.pem" 2>/dev/null
+}
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	-subj "/O=mtlsdiag test/CN=mtlsdiag live test CA" -keyout "$pki/ca.key" -out "$pki/ca.pem" 2>/dev/null &&
+	mkcert server "/CN=localhost" "subjectAltName=DNS:localhost
+extendedKeyUsage=serverAuth" &&
+	mkcert client "/CN=live test client" "extendedKeyUsage=clientAuth" ||
+	skip "openssl could not make the test certificates"
+
+# Two servers: s_server serves one connection at a time, and one test
+# holds a connection open on the second while using the first.
+PORT=4433
+PORT2=4434
+for port in $PORT $PORT2; do
+	ip netns exec "$NS" openssl s_server -accept "127.0.0.1:$port" -cert "$pki/server.pem" -key "$pki/server.key" \
+		-CAfile "$pki/ca.pem" -Verify 1 -tls1_2 -www >"$tmp/server$port.log" 2>&1 </dev/null &
+	pids="$pids $!"
+	n=0
+	until in_ns ss -ltn 2>/dev/null | grep -q ":$port "; do
+		n=$((n + 1))
+		[ $n -le 50 ] || { bad "s_server did not listen: $(cat "$tmp/server$port.log")"; finish; }
+		sleep 0.1
+	done
+done
+
+# start_capture NAME ARGS...: mtlsdiag in the namespace, in the background;
+# returns when it has opened the interface.
+start_capture() {
+	name=$1
+	shift
+	# Not through in_ns: $! must be mtlsdiag itself (ip netns exec execs
+	# it), so that signals reach it.
+	ip netns exec "$NS" "$BIN" -i lo -F json -f "tcp port $PORT or tcp port $PORT2" "$@" \
+		>"$tmp/$name.json" 2>"$tmp/$name.err" &
+	cap=$!
+	pids="$pids $cap"
+	n=0
+	until grep -qs "capturing on lo" "$tmp/$name.err"; do
+		n=$((n + 1))
+		if [ $n -gt 100 ] || ! kill -0 "$cap" 2>/dev/null; then
+			bad "$name: capture did not start: $(cat "$tmp/$name.err")"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+# wait_capture NAME SECONDS: waits for the capture to end by itself;
+# its exit status goes to $cap_rc.
+wait_capture() {
+	n=0
+	while kill -0 "$cap" 2>/dev/null; do
+		n=$((n + 1))
+		if [ $n -gt $(($2 * 10)) ]; then
+			bad "$1: capture still running after $2 s; reports so far: $(cat "$tmp/$1.json")"
+			kill "$cap"
+			break
+		fi
+		sleep 0.1
+	done
+	wait "$cap"
+	cap_rc=$?
+}
+client() { # s_client ARGS; sends one request, reads the answer to the end
+	printf 'GET / HTTP/1.0\r\n\r\n' | in_ns timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
+		-servername localhost -CAfile "$pki/ca.pem" -tls1_2 -quiet "$@" >>"$tmp/client.log" 2>&1
+}
+# A connection held open after its handshake until release_client (to
+# port $1, default $PORT).
+hold_client() {
+	rm -f "$tmp/hold" "$tmp/hold.log"
+	mkfifo "$tmp/hold"
+	ip netns exec "$NS" openssl s_client -connect "127.0.0.1:${1:-$PORT}" -servername localhost -CAfile "$pki/ca.pem" -tls1_2 \
+		-cert "$pki/client.pem" -key "$pki/client.key" <"$tmp/hold" >"$tmp/hold.log" 2>&1 &
+	held=$!
+	pids="$pids $held"
+	exec 3>"$tmp/hold"
+	n=0
+	until grep -q "Verify return code" "$tmp/hold.log" 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -le 100 ] || { bad "held client did not complete its handshake"; break; }
+		sleep 0.1
+	done
+}
+release_client() {
+	exec 3>&-
+	wait "$held" 2>/dev/null
+}
+stats_printed() { # NAME
+	grep -q "^[0-9]* packets captured$" "$tmp/$1.err" &&
+		grep -q "^[0-9]* packets received by filter$" "$tmp/$1.err" &&
+		grep -q "^[0-9]* packets dropped by kernel$" "$tmp/$1.err"
+}
+
+# A. -c 2 with -w: one client with a certificate, one without.
+if start_capture two -c 2 -w "$tmp/live.pcap"; then
+	client -cert "$pki/client.pem" -key "$pki/client.key"
+	client
+	wait_capture two 30
+	r=$tmp/two.json
+	[ "$cap_rc" = 0 ] && ok || bad "-c 2: exit status $cap_rc: $(cat "$tmp/two.err")"
+	[ "$(grep -c '"stream"' "$r")" = 2 ] && ok || bad "-c 2: expected 2 reports, got: $(cat "$r")"
+	with=$(grep '"client_certificate":{"status":"present"' "$r")
+	without=$(grep -E '"client_certificate":\{"status":"(empty|absent)"' "$r")
+	case $with in
+	*'"version":"TLS 1.2"'*'"cert_requests":[{"frame":'*'"ca_names":["CN=mtlsdiag live test CA,O=mtlsdiag test"]'*'"subject":"CN=live test client"'*'"end":"fin"'*)
+		ok ;;
+	*) bad "with a certificate: unexpected report: $with" ;;
+	esac
+	case $with in
+	*'"severity":"error"'*) bad "with a certificate: an error finding: $with" ;;
+	*) ok ;;
+	esac
+	case $without in
+	*'"cert_requests":[{"frame":'*'"status":"empty"'*'"findings":[{"id":"CLIENT_CERT_EMPTY","severity":"error"'*) ok ;;
+	*'"cert_requests":[{"frame":'*'"status":"absent"'*'"findings":[{"id":"CLIENT_CERT_NOT_SENT"'*) ok ;;
+	*) bad "without a certificate: unexpected report: $without" ;;
+	esac
+	grep -q '"end":"capture_end"' "$r" && bad "-c 2: a report waited for the end of the capture: $(cat "$r")" || ok
+	grep -q '"file":"'"$tmp/live.pcap"'"' "$r" && ok || bad "-w: reports do not name the saved file"
+	stats_printed two && ok || bad "-c 2: no kernel statistics on stderr: $(cat "$tmp/two.err")"
+	# The saved packets give the same reports offline (same frame and
+	# stream numbers).
+	"$BIN" -F json "$tmp/live.pcap" >"$tmp/offline.json" 2>"$tmp/offline.err"
+	sort "$r" >"$tmp/a"
+	sort "$tmp/offline.json" >"$tmp/b"
+	cmp -s "$tmp/a" "$tmp/b" && ok || bad "-w: the saved file reports differently: $(diff "$tmp/a" "$tmp/b")"
+fi
+
+# B. The idle timeout expires a quiet connection on a quiet interface.
+if start_capture idle -c 1 --idle-timeout 2; then
+	hold_client
+	wait_capture idle 15
+	release_client
+	[ "$cap_rc" = 0 ] && ok || bad "idle: exit status $cap_rc"
+	case $(cat "$tmp/idle.json") in
+	*'"status":"present"'*'"end":"idle"'*) ok ;;
+	*) bad "idle: expected one report ending idle: $(cat "$tmp/idle.json")" ;;
+	esac
+fi
+
+# B2. A connection that closes is reported about 2 s later even while an
+# older one stays open (each flow stage expires on its own).
+if start_capture order -c 1; then
+	hold_client $PORT2
+	client -cert "$pki/client.pem" -key "$pki/client.key"
+	wait_capture order 10
+	release_client
+	case $(cat "$tmp/order.json") in
+	*'"server":"127.0.0.1:'$PORT'"'*'"end":"fin"'*) ok ;;
+	*) bad "order: expected the closed connection's report: $(cat "$tmp/order.json")" ;;
+	esac
+fi
+
+# C. SIGINT and SIGTERM end the capture: open connections are reported as
+# capture_end, the kernel's counts go to stderr, the exit status is 0.
+for sig in INT TERM; do
+	if start_capture "sig$sig"; then
+		hold_client
+		kill -s "$sig" "$cap"
+		wait_capture "sig$sig" 10
+		release_client
+		[ "$cap_rc" = 0 ] && ok || bad "SIG$sig: exit status $cap_rc: $(cat "$tmp/sig$sig.err")"
+		case $(cat "$tmp/sig$sig.json") in
+		*'"status":"present"'*'"end":"capture_end"'*) ok ;;
+		*) bad "SIG$sig: the open connection is not reported as capture_end: $(cat "$tmp/sig$sig.json")" ;;
+		esac
+		stats_printed "sig$sig" && ok || bad "SIG$sig: no kernel statistics: $(cat "$tmp/sig$sig.err")"
+	fi
+done
+
+finish
