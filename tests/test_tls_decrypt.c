@@ -355,6 +355,8 @@ START_TEST(test_decrypt_failures)
 		ck_assert_uint_eq(w.failed, 1);
 		ck_assert_uint_eq(w.decrypted, 0);
 		tls_decrypt_dir_release(&w.d);
+		free(w.hs.p);
+		free(w.app.p);
 
 		/* Right keys, but a record skipped: the sequence number is off. */
 		struct tls_decrypt_dir d;
