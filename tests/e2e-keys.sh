@@ -30,6 +30,8 @@ has "text request" "$tmp/k.txt" "(renegotiation, decrypted): 4 CA names"
 has "text mark" "$tmp/k.txt" "certificate_request*"
 has "text 403" "$tmp/k.txt" "HTTP: GET /secure/report HTTP/1.1 (frame 9) -> HTTP/1.1 403 Forbidden (frame 17)"
 has "text decryption" "$tmp/k.txt" "Decryption: 19 records decrypted with the key log"
+has "text answer" "$tmp/k.txt" "Client certificate: empty (frame 14, decrypted)"
+has "text alert" "$tmp/k.txt" "warning close_notify (0), decrypted"
 
 # Without keys none of it, and no decryption fields.
 "$BIN" -F json $S.pcap >"$tmp/n.json" 2>&1
