@@ -494,16 +494,42 @@ static void tls13_inferred(const struct tls_conn *c, struct findings *out)
  * authentication seen only as record sizes. */
 static void later_exchanges(const struct tls_conn *c, struct findings *out)
 {
-	if (c->renegotiated && c->reneg_initiator == SIDE_CLIENT && !tls13(c) && !decrypted(c)) {
+	if (c->renegotiated && c->reneg_initiator == SIDE_CLIENT && !tls13(c)) {
 		struct finding *f = add(out, "RENEGOTIATION_BY_CLIENT", SEV_INFO, 75);
 		if (f) {
 			frame(f, c->first_reneg_frame);
+			text(f->message, sizeof f->message, "%s",
+			     decrypted(c) ? "The client started a renegotiation after application data (decrypted: "
+					    "its handshake is shown above)."
+					  : "The client started a renegotiation (encrypted handshake records after "
+					    "application data); a certificate exchanged there is not visible without keys.");
+			text(f->remedy, sizeof f->remedy, "%s",
+			     decrypted(c) ? "Servers usually refuse client-initiated renegotiation (no_renegotiation); "
+					    "nothing to fix if it succeeded."
+					  : "Servers usually refuse client-initiated renegotiation (no_renegotiation); if "
+					    "the certificate matters here, capture with a key log.");
+		}
+	}
+	if (tls13(c) && decrypted(c)) {
+		/* Decrypted: a post-handshake request is a fact, not a guess. */
+		for (size_t i = 0; i < c->n_requests; i++) {
+			if (c->requests[i].phase != PHASE_POST_HANDSHAKE)
+				continue;
+			bool offered = c->have_client_hello && c->ch.has_post_handshake_auth;
+			struct finding *f = add(out, "TLS13_POST_HANDSHAKE_REQUEST", offered ? SEV_INFO : SEV_WARNING, 65);
+			if (!f)
+				return;
+			frame(f, c->requests[i].frame);
+			frame(f, c->client_cert_frame);
 			text(f->message, sizeof f->message,
-			     "The client started a renegotiation (encrypted handshake records after application "
-			     "data); a certificate exchanged there is not visible without keys.");
+			     "The server asked for the certificate after the handshake (TLS 1.3 post-handshake "
+			     "authentication, decrypted)%s; the client answered: %s.",
+			     offered ? "" : " although the client did not offer post_handshake_auth",
+			     cc_status_name(c->cc_status));
 			text(f->remedy, sizeof f->remedy,
-			     "Servers usually refuse client-initiated renegotiation (no_renegotiation); if the "
-			     "certificate matters here, capture with a key log.");
+			     "Post-handshake authentication fails with browsers (Chromium has none, Firefox has it off) "
+			     "and is forbidden with HTTP/2: request the certificate in the handshake instead.");
+			return;
 		}
 	}
 	if (!tls13(c) || !c->have_client_hello || !c->ch.has_post_handshake_auth || decrypted(c))
