@@ -14,9 +14,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const uint16_t suites[] = { 0x1301, 0x1302, 0x1303, 0x1304, 0x1305, 0xC02B, 0xC02C, 0xCCA9,
-				   0xC0AC, 0xC0AE, 0x002F, 0x0035, 0x000A, 0xC023, 0xC024, 0xC014 };
-static const uint16_t versions[] = { 0x0300, 0x0301, 0x0302, 0x0303, 0x0304 };
+static const uint16_t suites[] = {0x1301, 0x1302, 0x1303, 0x1304, 0x1305, 0xC02B, 0xC02C, 0xCCA9,
+				  0xC0AC, 0xC0AE, 0x002F, 0x0035, 0x000A, 0xC023, 0xC024, 0xC014};
+static const uint16_t versions[] = {0x0300, 0x0301, 0x0302, 0x0303, 0x0304};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t pick, flags;
 	uint16_t len;
 	static uint8_t out[16384 + 2048];
-	static const uint8_t master[48] = { 7 }, cr[32] = { 1 }, sr[32] = { 2 }, secret[48] = { 9 };
+	static const uint8_t master[48] = {7}, cr[32] = {1}, sr[32] = {2}, secret[48] = {9};
 
 	if (rd_u8(&in, &pick) || rd_u8(&in, &flags))
 		return 0;
@@ -41,8 +41,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rd_view(&in, len, &body);
 			size_t n = 0;
 			uint8_t type;
-			if (tls_decrypt_record(&d, (uint8_t)(20 + (len & 3)), version, body.p, body.len, out, &n, &type) ==
-			    TLS_DEC_OK && n > body.len)
+			if (tls_decrypt_record(&d, (uint8_t)(20 + (len & 3)), version, body.p, body.len, out,
+					       &n, &type) == TLS_DEC_OK &&
+			    n > body.len)
 				__builtin_trap();
 			if (flags & 8)
 				tls13_key_update(&d);
