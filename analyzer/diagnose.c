@@ -442,9 +442,12 @@ static void no_request(const struct tls_conn *c, struct findings *out)
 	     "and a capture on the server side shows the request, a device in between removed it.");
 }
 
-/* The record sizes (AEAD tag 16, inner type 1): a Finished alone is 53 or
- * 69 bytes (SHA-256 / SHA-384), an empty TLS 1.3 Certificate 25. */
-const char *tls13_infer_handshake_auth(const struct tls_conn *c)
+/* TLS 1.3 without keys: what the client's first encrypted flight says
+ * about the handshake's client authentication ("not_requested", "empty",
+ * "present", "undetermined"), from its record sizes alone (AEAD tag 16,
+ * inner type 1): a Finished alone is 53 or 69 bytes (SHA-256 / SHA-384),
+ * an empty TLS 1.3 Certificate 25. */
+static const char *tls13_infer_handshake_auth(const struct tls_conn *c)
 {
 	if (c->n_client_flight == 0)
 		return "undetermined";
