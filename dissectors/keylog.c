@@ -161,7 +161,7 @@ static const char *parse_line(struct keylog *kl, struct rd line)
 	if (hex_decode(rnd, random, sizeof random, &rlen) != 0 || rlen != KEYLOG_RANDOM_LEN)
 		return "client random is not 64 hex digits";
 	if (hex_decode(sec, secret, sizeof secret, &slen) != 0)
-		return "secret is not hex, or longer than 64 bytes";
+		return "secret is not hex, or longer than 48 bytes";
 	if (l->secret == LABEL_MASTER && slen != KEYLOG_MASTER_LEN)
 		return "master secret is not 96 hex digits";
 	if (l->secret != LABEL_MASTER && slen != 32 && slen != 48)

@@ -18,9 +18,12 @@
 
 #define KEYLOG_RANDOM_LEN 32
 #define KEYLOG_MASTER_LEN 48
-#define KEYLOG_MAX_SECRET 64	      /* a SHA-512 hash would be the largest */
-#define KEYLOG_MAX_LINE 1024	      /* longer lines are reported and skipped */
-#define KEYLOG_MAX_ENTRIES (1u << 20) /* client randoms kept; more are reported */
+#define KEYLOG_MAX_SECRET 48 /* SHA-384, the largest hash of a TLS 1.3 suite */
+#define KEYLOG_MAX_LINE 1024 /* longer lines are reported and skipped */
+/* Client randoms kept (about 300 bytes each); lines past that are reported.
+ * A browser's key log that was never emptied can hold more than a capture
+ * needs: start a fresh one for the capture. */
+#define KEYLOG_MAX_ENTRIES (1u << 18)
 
 enum keylog_secret {
 	KEYLOG_CLIENT_HS = 0, /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */

@@ -104,7 +104,7 @@ START_TEST(test_malformed_lines)
 			   "SERVER_TRAFFIC_SECRET_0 " R2 " 0011223344\n" /* 6 secret 5 bytes */
 			   "NOT_A_LABEL " R1 " " MASTER "\n"		 /* 7 unknown label */
 			   "CLIENT_RANDOM " R1 " " MASTER " trailing\n"	 /* 8 extra text */
-			   "CLIENT_RANDOM " R1 " " S32 S32 "00\n"	 /* 9 secret over 64 bytes */
+			   "CLIENT_RANDOM " R1 " " S32 S32 "00\n"	 /* 9 secret over 48 bytes */
 			   "CLIENT_RANDOM " R1 " 012\n"			 /* 10 odd hex digits */
 			   "client_random " R1 " " MASTER "\n"		 /* 11 labels are upper case */
 			   "SERVER_TRAFFIC_SECRET_0 " R2 " " S32 "\n";	 /* 12 ok */
@@ -165,6 +165,29 @@ START_TEST(test_limits_and_numbering)
 }
 END_TEST
 
+/* Past KEYLOG_MAX_ENTRIES client randoms, new ones are refused (and
+ * reported); secrets for randoms already kept are still taken. */
+START_TEST(test_entry_limit)
+{
+	struct keylog *kl = keylog_new();
+	struct errors e = {0};
+	char line[256];
+	for (unsigned i = 0; i <= KEYLOG_MAX_ENTRIES; i++) {
+		int n = snprintf(line, sizeof line, "CLIENT_RANDOM %056x%08x " MASTER "\n", 0u, i);
+		keylog_parse(kl, (const uint8_t *)line, (size_t)n, on_error, &e);
+	}
+	struct keylog_stats st;
+	keylog_get_stats(kl, &st);
+	ck_assert_uint_eq(st.entries, KEYLOG_MAX_ENTRIES);
+	ck_assert_uint_eq(st.malformed, 1);
+	ck_assert_uint_eq(e.lines[0], KEYLOG_MAX_ENTRIES + 1);
+	ck_assert_str_eq(e.reasons[0], "too many client randoms in the key log");
+	int n = snprintf(line, sizeof line, "SERVER_TRAFFIC_SECRET_0 %056x%08x " S32 "\n", 0u, 5u);
+	ck_assert_uint_eq(keylog_parse(kl, (const uint8_t *)line, (size_t)n, on_error, &e), 1);
+	keylog_free(kl);
+}
+END_TEST
+
 /* The key log a real OpenSSL client writes (TLS 1.2 and 1.3), found by
  * the random of the ClientHello it sent. */
 START_TEST(test_live_keylog)
@@ -208,6 +231,7 @@ int main(void)
 	tcase_add_test(tc, test_malformed_lines);
 	tcase_add_test(tc, test_limits_and_numbering);
 	tcase_add_test(tc, test_live_keylog);
+	tcase_add_test(tc, test_entry_limit);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
