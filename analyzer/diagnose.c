@@ -74,6 +74,12 @@ static bool listed(const struct cert_request_fact *r, const char *dn)
 	return false;
 }
 
+/* The key log showed what encryption hides: no inference is needed. */
+static bool decrypted(const struct tls_conn *c)
+{
+	return c->records_decrypted > 0 && !c->decrypt_failed;
+}
+
 /* First application data record sent by a side (0 when none). */
 static uint64_t first_app_frame(const struct tls_conn *c, enum side s)
 {
@@ -423,7 +429,7 @@ static void transport(const struct tls_conn *c, struct findings *out)
 
 static void no_request(const struct tls_conn *c, struct findings *out)
 {
-	if (c->n_requests || c->resumed || c->renegotiated || c->hello_request_frame || tls13(c) ||
+	if (c->n_requests || c->resumed || c->renegotiated || c->hello_request_frame || (tls13(c) && !decrypted(c)) ||
 	    !c->have_server_hello || c->midstream)
 		return;
 	/* Only a handshake we saw whole: the server's Certificate flight. */
@@ -459,12 +465,6 @@ static const char *tls13_infer_handshake_auth(const struct tls_conn *c)
 	if (first > 100 && c->n_client_flight >= 3)
 		return "present";
 	return "undetermined";
-}
-
-/* The key log showed what encryption hides: no inference is needed. */
-static bool decrypted(const struct tls_conn *c)
-{
-	return c->records_decrypted > 0 && !c->decrypt_failed;
 }
 
 static void tls13_inferred(const struct tls_conn *c, struct findings *out)
