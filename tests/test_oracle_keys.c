@@ -555,6 +555,52 @@ START_TEST(test_shared_with_keys)
 }
 END_TEST
 
+/* The committed keyed oracles are tshark's current view: when tshark and
+ * ../shared/tools/oracle.sh are here, each sample's oracle is made again
+ * and must equal the committed file (else SKIP, with the reason). */
+START_TEST(test_oracles_current)
+{
+	char script[1024];
+	struct stat st;
+	snprintf(script, sizeof script, "%s/tools/oracle.sh", shared_dir());
+	if (stat(script, &st) != 0) {
+		printf("SKIP keyed oracle freshness: %s not found\n", script);
+		return;
+	}
+	if (system("command -v tshark >/dev/null 2>&1") != 0) {
+		printf("SKIP keyed oracle freshness: tshark is not installed\n");
+		return;
+	}
+	DIR *d = opendir("samples");
+	struct dirent *e;
+	int checked = 0, stale = 0;
+	ck_assert(d != NULL);
+	while ((e = readdir(d))) {
+		if (!ends_with(e->d_name, ".keylog"))
+			continue;
+		char base[512], cmd[4096];
+		snprintf(base, sizeof base, "%.*s", (int)(strlen(e->d_name) - 7), e->d_name);
+		snprintf(cmd, sizeof cmd,
+			 "bash '%s' 'samples/%s.pcap' 'samples/%s.keylog' 2>/dev/null | cmp -s - "
+			 "'samples/oracle/%s.pcap.oracle.tsv'",
+			 script, base, base, base);
+		checked++;
+		if (system(cmd) != 0) {
+			printf("FAIL samples/oracle/%s.pcap.oracle.tsv is not what tshark says now (run "
+			       "oracle.sh "
+			       "again)\n",
+			       base);
+			stale++;
+		}
+	}
+	closedir(d);
+	printf("keyed oracle freshness: %d of %d committed oracles equal tshark's output\n", checked - stale,
+	       checked);
+	ck_assert_int_gt(checked, 0);
+	ck_assert_int_eq(stale, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("oracle_keys");
@@ -562,6 +608,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_samples_with_keys);
 	tcase_add_test(tc, test_shared_with_keys);
+	tcase_add_test(tc, test_oracles_current);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
