@@ -481,8 +481,9 @@ static void on_change_cipher_spec(struct rec_ctx *r, const struct tls_record *re
 	conn_add_event(c, EV_CCS, s, 0, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
 	if (c->n_events > before)
 		c->events[before].decrypted = decrypted;
-	/* TLS 1.3 middlebox-compatibility CCS changes nothing. */
-	if (p->tls13_encrypted)
+	/* TLS 1.3 middlebox-compatibility CCS changes nothing; it can also
+	 * follow a HelloRetryRequest, before the real ServerHello. */
+	if (p->tls13_encrypted || c->hello_retry)
 		return;
 	c->ccs_seen[s] = true;
 	if (s == SIDE_SERVER && c->have_server_hello && !p->server_hello_done && !is_tls13(c->version))
@@ -625,9 +626,11 @@ static void on_record(void *ctx, const struct tls_record *rec)
 	struct tls_conn *c = r->c;
 	struct conn_parser *p = r->p;
 	enum side s = r->s;
-	/* TLS 1.3 encrypts everything after the ServerHello; TLS <= 1.2
-	 * each side after its ChangeCipherSpec. */
-	bool encrypted = c->ccs_seen[s] || p->tls13_encrypted;
+	/* Is a handshake record encrypted? TLS <= 1.2: after the side's
+	 * ChangeCipherSpec. TLS 1.3 carries encrypted ones as application
+	 * data, so a handshake record is cleartext (a second ClientHello after
+	 * a HelloRetryRequest may be read after the ServerHello). */
+	bool encrypted = c->ccs_seen[s];
 
 	if (!c->tls_first_frame)
 		c->tls_first_frame = rec->start.frame;

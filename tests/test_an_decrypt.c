@@ -25,22 +25,28 @@ struct an_case {
 	bool key_update;
 	bool post_handshake_auth;
 	bool client_has_cert;
+	bool hello_retry; /* the server wants another key share first */
 };
 
 static const struct an_case cases[] = {
     {"TLS 1.3 ChaCha20-Poly1305", TLS1_3_VERSION, "TLS_CHACHA20_POLY1305_SHA256", NULL, false, false, false,
-     true},
+     true, false},
     {"TLS 1.3 AES-128-CCM, empty certificate", TLS1_3_VERSION, "TLS_AES_128_CCM_SHA256", NULL, false, false,
-     false, false},
-    {"TLS 1.3 key update", TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256", NULL, false, true, false, true},
-    {"TLS 1.3 post-handshake auth", TLS1_3_VERSION, "TLS_AES_256_GCM_SHA384", NULL, false, false, true, true},
+     false, false, false},
+    {"TLS 1.3 key update", TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256", NULL, false, true, false, true, false},
+    {"TLS 1.3 post-handshake auth", TLS1_3_VERSION, "TLS_AES_256_GCM_SHA384", NULL, false, false, true, true,
+     false},
     {"TLS 1.2 CBC SHA1 encrypt-then-MAC", TLS1_2_VERSION, NULL, "ECDHE-ECDSA-AES128-SHA", false, false, false,
-     true},
-    {"TLS 1.2 CBC SHA384", TLS1_2_VERSION, NULL, "ECDHE-ECDSA-AES256-SHA384", true, false, false, true},
-    {"TLS 1.2 CCM-8", TLS1_2_VERSION, NULL, "ECDHE-ECDSA-AES128-CCM8", false, false, false, true},
+     true, false},
+    {"TLS 1.2 CBC SHA384", TLS1_2_VERSION, NULL, "ECDHE-ECDSA-AES256-SHA384", true, false, false, true,
+     false},
+    {"TLS 1.2 CCM-8", TLS1_2_VERSION, NULL, "ECDHE-ECDSA-AES128-CCM8", false, false, false, true, false},
     {"TLS 1.2 ChaCha20-Poly1305", TLS1_2_VERSION, NULL, "ECDHE-ECDSA-CHACHA20-POLY1305", false, false, false,
-     true},
-    {"TLS 1.0 CBC", TLS1_VERSION, NULL, "ECDHE-ECDSA-AES256-SHA:@SECLEVEL=0", true, false, false, true},
+     true, false},
+    {"TLS 1.0 CBC", TLS1_VERSION, NULL, "ECDHE-ECDSA-AES256-SHA:@SECLEVEL=0", true, false, false, true,
+     false},
+    {"TLS 1.3 after a HelloRetryRequest", TLS1_3_VERSION, "TLS_AES_128_GCM_SHA256", NULL, false, false, false,
+     true, true},
 };
 
 /* One side's bytes as TCP would deliver them, in 1000-byte pieces, each
@@ -72,6 +78,10 @@ static void run(const struct an_case *ac, bool wrong_key, struct tls_conn *c, st
 	o.client_eku = "clientAuth";
 	o.client_sends_chain = true;
 	o.server_trusts_client_ca = true;
+	if (ac->hello_retry) {
+		o.client_groups = "X25519:P-256";
+		o.server_groups = "P-256";
+	}
 	ck_assert_int_eq(lh_run(&o, res), 0);
 	ck_assert_msg(res->client_ok && res->server_ok, "%s: handshake failed", ac->name);
 
@@ -111,6 +121,7 @@ START_TEST(test_decrypted_facts)
 	run(ac, false, &c, &res);
 	bool tls13 = ac->version == TLS1_3_VERSION;
 
+	ck_assert_int_eq(c.hello_retry, ac->hello_retry);
 	ck_assert_msg(!c.decrypt_failed, "%s: a record did not authenticate (frame %llu)", ac->name,
 		      (unsigned long long)c.decrypt_fail_frame);
 	ck_assert(c.keys_found);
@@ -164,7 +175,12 @@ START_TEST(test_wrong_key)
 	ck_assert(c.decrypt_failed);
 	ck_assert_uint_eq(c.records_decrypted, 0);
 	ck_assert(strstr(c.notes, "decryption_failed") != NULL);
+	/* The cleartext hellos are read as without keys (after a
+	 * HelloRetryRequest and its compatibility CCS too). */
+	ck_assert(c.have_server_hello);
+	ck_assert_int_eq(c.hello_retry, ac->hello_retry);
 	if (ac->version == TLS1_3_VERSION) {
+		ck_assert_uint_eq(c.version, 0x0304);
 		/* Nothing of the encrypted handshake is claimed. */
 		ck_assert_uint_eq(c.n_requests, 0);
 		ck_assert_int_eq(c.cc_status, CC_UNKNOWN);
