@@ -111,6 +111,7 @@ samples: $(GEN)
 
 expected: $(BIN)
 	sh tests/e2e-samples.sh $(BIN) --update
+	sh tests/e2e-samples-keys.sh $(BIN) --update
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -436,11 +436,22 @@ struct rec_ctx {
 	enum side s;
 };
 
-/* Application data is skipped by length, unless it can be decrypted. */
+/* Application data is skipped by length unless it must be decrypted: in
+ * TLS 1.3 any record may carry a handshake message; in TLS <= 1.2 only
+ * each side's first one is read (the HTTP request line or status), the
+ * others only move the sequence number on - except where TLS 1.0 CBC
+ * chains each record's IV to the previous record. */
 static bool want_body(void *ctx, const struct tls_record_header *h)
 {
 	struct rec_ctx *r = ctx;
-	return h->type != TLS_CT_APPLICATION_DATA || r->p->keys.active[r->s];
+	const struct conn_keys *k = &r->p->keys;
+	if (h->type != TLS_CT_APPLICATION_DATA)
+		return true;
+	if (!k->active[r->s])
+		return false;
+	const struct tls_decrypt_dir *d = &k->dir[r->s];
+	return r->p->tls13_encrypted || k->app_decrypted[r->s] == 0 ||
+	       (d->suite && d->suite->mode == TLS_MODE_CBC && d->version < 0x0302);
 }
 
 /* A protected handshake record of a TLS <= 1.2 side: the first after its
@@ -491,8 +502,9 @@ static void on_change_cipher_spec(struct rec_ctx *r, const struct tls_record *re
 	conn_add_event(c, EV_CCS, s, 0, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
 	if (c->n_events > before)
 		c->events[before].decrypted = decrypted;
-	/* TLS 1.3 middlebox-compatibility CCS changes nothing. */
-	if (p->tls13_encrypted)
+	/* TLS 1.3 middlebox-compatibility CCS changes nothing; it can also
+	 * follow a HelloRetryRequest, before the real ServerHello. */
+	if (p->tls13_encrypted || c->hello_retry)
 		return;
 	c->ccs_seen[s] = true;
 	if (s == SIDE_SERVER && c->have_server_hello && !p->server_hello_done && !is_tls13(c->version))
@@ -567,7 +579,8 @@ static void on_plain_record(struct rec_ctx *r, const struct tls_record *rec, uin
 		conn_add_event(c, EV_APP_DATA, s, 0, rec->end.frame, rec->end.ts_ns, outer_len);
 		if (c->n_events > before)
 			c->events[before].decrypted = true;
-		sniff_http(c, s, rec);
+		if (p->keys.app_decrypted[s]++ == 0)
+			sniff_http(c, s, rec);
 		break;
 	}
 	default:
@@ -596,7 +609,8 @@ static bool try_decrypt(struct rec_ctx *r, const struct tls_record *rec)
 	uint8_t type = 0;
 
 	if (!rec->body) {
-		/* Bytes of it were not captured: its sequence number is used up. */
+		/* Skipped by length (application data), or bytes of it were
+		 * not captured: either way its sequence number is used up. */
 		k->dir[s].seq++;
 		if (r->p->tls13_encrypted)
 			tls_hs_stream_damaged(&r->p->hs[s]);
@@ -604,6 +618,14 @@ static bool try_decrypt(struct rec_ctx *r, const struct tls_record *rec)
 	}
 	if (tls_decrypt_record(&k->dir[s], rec->hdr.type, rec->hdr.version, rec->body, rec->body_len, k->plain, &n,
 			       &type) != TLS_DEC_OK) {
+		if (r->p->tls13_encrypted && s == SIDE_CLIENT && c->have_client_hello && c->ch.has_early_data &&
+		    !c->finished_seen[SIDE_CLIENT]) {
+			/* 0-RTT data under the early secret, before the client's
+			 * handshake records: skipped, the handshake keys stay. */
+			k->dir[s].seq--;
+			tls_conn_note(c, "early_data_not_decrypted");
+			return false;
+		}
 		k->active[s] = false;
 		if (!c->decrypt_failed) {
 			c->decrypt_failed = true;
@@ -629,9 +651,11 @@ static void on_record(void *ctx, const struct tls_record *rec)
 	struct tls_conn *c = r->c;
 	struct conn_parser *p = r->p;
 	enum side s = r->s;
-	/* TLS 1.3 encrypts everything after the ServerHello; TLS <= 1.2
-	 * each side after its ChangeCipherSpec. */
-	bool encrypted = c->ccs_seen[s] || p->tls13_encrypted;
+	/* Is a handshake record encrypted? TLS <= 1.2: after the side's
+	 * ChangeCipherSpec. TLS 1.3 carries encrypted ones as application
+	 * data, so a handshake record is cleartext (a second ClientHello after
+	 * a HelloRetryRequest may be read after the ServerHello). */
+	bool encrypted = c->ccs_seen[s];
 
 	if (!c->tls_first_frame)
 		c->tls_first_frame = rec->start.frame;

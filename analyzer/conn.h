@@ -21,6 +21,7 @@ struct conn_keys {
 	bool etm;
 	struct tls_decrypt_dir dir[2];
 	bool active[2];                      /* this side's records are decrypted */
+	uint64_t app_decrypted[2];           /* application data records decrypted */
 	uint8_t *plain;                      /* owned: one record's plaintext */
 };
 

@@ -64,6 +64,25 @@ static bool decrypted(const struct tls_conn *c)
 	return c->records_decrypted > 0 && !c->decrypt_failed;
 }
 
+/* TLS 1.3 without keys: what the client's first encrypted flight says
+ * about the handshake's client authentication ("not_requested", "empty",
+ * "present", "undetermined"), from its record sizes alone (AEAD tag 16,
+ * inner type 1): a Finished alone is 53 or 69 bytes (SHA-256 / SHA-384),
+ * an empty TLS 1.3 Certificate 25. */
+static const char *tls13_infer_handshake_auth(const struct tls_conn *c)
+{
+	if (c->n_client_flight == 0)
+		return "undetermined";
+	uint32_t first = c->client_flight[0];
+	if (first == 53 || first == 69)
+		return "not_requested";
+	if (first == 25)
+		return "empty";
+	if (first > 100 && c->n_client_flight >= 3)
+		return "present";
+	return "undetermined";
+}
+
 static const struct alert_fact *fatal_alert_from(const struct tls_conn *c, enum side s)
 {
 	for (size_t i = 0; i < c->n_alerts; i++)
@@ -467,7 +486,10 @@ static void post_handshake_request(const struct tls_conn *c, struct findings *ou
 	     : h2     ? "under HTTP/2, which forbids it (RFC 8740)"
 		      : "which this client supports, but browsers do not (Chromium never, Firefox only when "
 			"enabled)",
-	     c->cc_status == CC_EMPTY ? " The client answered with an empty Certificate." : "");
+	     c->cc_status == CC_EMPTY     ? " The client answered with an empty Certificate."
+	     : c->cc_status == CC_PRESENT ? " The client answered with its certificate."
+	     : c->cc_status == CC_ABSENT  ? " The client never answered with a Certificate."
+					  : "");
 	text(f->remedy, sizeof f->remedy,
 	     "Ask for the certificate in the handshake: on IIS/HTTP.SYS 'netsh http update sslcert ... "
 	     "clientcertnegotiation=enable' for the binding (or disabletls13=enable there); elsewhere request it "
@@ -671,7 +693,7 @@ static void tls13_late_negotiation(const struct tls_conn *c, struct findings *ou
 
 static void no_request(const struct tls_conn *c, struct findings *out)
 {
-	if (c->n_requests || c->resumed || c->renegotiated || c->hello_request_frame || tls13(c) ||
+	if (c->n_requests || c->resumed || c->renegotiated || c->hello_request_frame || (tls13(c) && !decrypted(c)) ||
 	    !c->have_server_hello || c->midstream)
 		return;
 	/* Only a handshake we saw whole: the server's Certificate flight. */
@@ -689,23 +711,6 @@ static void no_request(const struct tls_conn *c, struct findings *out)
 	     "SslNegotiateCert, SslRequireCert\") and enable clientcertnegotiation on the binding; if it is set "
 	     "and a capture on the server side shows the request, a device in between removed it.");
 }
-
-/* The record sizes (AEAD tag 16, inner type 1): a Finished alone is 53 or
- * 69 bytes (SHA-256 / SHA-384), an empty TLS 1.3 Certificate 25. */
-const char *tls13_infer_handshake_auth(const struct tls_conn *c)
-{
-	if (c->n_client_flight == 0)
-		return "undetermined";
-	uint32_t first = c->client_flight[0];
-	if (first == 53 || first == 69)
-		return "not_requested";
-	if (first == 25)
-		return "empty";
-	if (first > 100 && c->n_client_flight >= 3)
-		return "present";
-	return "undetermined";
-}
-
 
 /* TLS 1.3 hides alerts in application_data records. A server record of
  * exactly an alert's size (2 bytes, the inner content type and a 16-byte
@@ -781,16 +786,20 @@ static void tls13_inferred(const struct tls_conn *c, struct findings *out)
  * authentication seen only as record sizes. */
 static void later_exchanges(const struct tls_conn *c, struct findings *out)
 {
-	if (c->renegotiated && c->reneg_initiator == SIDE_CLIENT && !tls13(c) && !decrypted(c)) {
+	if (c->renegotiated && c->reneg_initiator == SIDE_CLIENT && !tls13(c)) {
 		struct finding *f = add(out, "RENEGOTIATION_BY_CLIENT", SEV_INFO, 75);
 		if (f) {
 			frame(f, c->first_reneg_frame);
-			text(f->message, sizeof f->message,
-			     "The client started a renegotiation (encrypted handshake records after application "
-			     "data); a certificate exchanged there is not visible without keys.");
-			text(f->remedy, sizeof f->remedy,
-			     "Servers usually refuse client-initiated renegotiation (no_renegotiation); if the "
-			     "certificate matters here, capture with a key log.");
+			text(f->message, sizeof f->message, "%s",
+			     decrypted(c) ? "The client started a renegotiation after application data (decrypted: "
+					    "its handshake is shown above)."
+					  : "The client started a renegotiation (encrypted handshake records after "
+					    "application data); a certificate exchanged there is not visible without keys.");
+			text(f->remedy, sizeof f->remedy, "%s",
+			     decrypted(c) ? "Servers usually refuse client-initiated renegotiation (no_renegotiation); "
+					    "nothing to fix if it succeeded."
+					  : "Servers usually refuse client-initiated renegotiation (no_renegotiation); if "
+					    "the certificate matters here, capture with a key log.");
 		}
 	}
 	if (!tls13(c) || !c->have_client_hello || !c->ch.has_post_handshake_auth || decrypted(c))

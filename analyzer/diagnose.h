@@ -33,10 +33,6 @@ struct findings {
 };
 
 void diagnose(const struct tls_conn *c, struct findings *out);
-/* TLS 1.3 without keys: what the client's first encrypted flight says
- * about the handshake's client authentication ("not_requested", "empty",
- * "present", "undetermined"), from its record sizes alone. */
-const char *tls13_infer_handshake_auth(const struct tls_conn *c);
 const char *severity_name(enum severity s);
 /* The most severe finding's severity, or -1 when there is none. */
 int findings_worst(const struct findings *f);

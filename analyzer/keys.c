@@ -31,7 +31,7 @@ int analyzer_load_keylog(struct analyzer *a, const char *path)
 		return -1;
 	}
 	struct keylog *kl = keylog_new();
-	struct keylog_report rep = { path, 0 };
+	struct keylog_report rep = {path, 0};
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -49,7 +49,8 @@ int analyzer_load_keylog(struct analyzer *a, const char *path)
 	struct keylog_stats st;
 	keylog_get_stats(kl, &st);
 	if (rep.shown > KEYLOG_ERRORS_SHOWN)
-		fprintf(stderr, "mtlsdiag: %s: %zu more malformed lines skipped\n", path, rep.shown - KEYLOG_ERRORS_SHOWN);
+		fprintf(stderr, "mtlsdiag: %s: %zu more malformed lines skipped\n", path,
+			rep.shown - KEYLOG_ERRORS_SHOWN);
 	if (st.used == 0)
 		fprintf(stderr, "mtlsdiag: key log %s holds no usable key (%zu lines)\n", path, st.lines);
 	keylog_free(a->keylog);

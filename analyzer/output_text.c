@@ -198,7 +198,8 @@ void output_text_conn(struct output *o, const char *file_name, const struct tls_
 	}
 	fprintf(o->fp, "  Client certificate: %s", cc_status_name(c->cc_status));
 	if (c->client_cert_frame)
-		fprintf(o->fp, " (frame %llu)", (unsigned long long)c->client_cert_frame);
+		fprintf(o->fp, " (frame %llu%s)", (unsigned long long)c->client_cert_frame,
+			c->cc_visibility == VIS_DECRYPTED ? ", decrypted" : "");
 	if (c->cert_verify_frame)
 		fprintf(o->fp, ", CertificateVerify in frame %llu", (unsigned long long)c->cert_verify_frame);
 	fputc('\n', o->fp);
@@ -216,8 +217,9 @@ void output_text_conn(struct output *o, const char *file_name, const struct tls_
 		if (al->encrypted)
 			fprintf(o->fp, "encrypted\n");
 		else
-			fprintf(o->fp, "%s %s (%d)\n", tls_alert_level_name((uint8_t)al->level),
-				tls_alert_name((uint8_t)al->description), al->description);
+			fprintf(o->fp, "%s %s (%d)%s\n", tls_alert_level_name((uint8_t)al->level),
+				tls_alert_name((uint8_t)al->description), al->description,
+				al->visibility == VIS_DECRYPTED ? ", decrypted" : "");
 	}
 	if (c->renegotiated) {
 		uint64_t answer_bytes;

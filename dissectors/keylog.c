@@ -21,24 +21,24 @@ struct keylog {
 
 struct label {
 	const char *name;
-	int secret;               /* enum keylog_secret, or one of these: */
+	int secret; /* enum keylog_secret, or one of these: */
 };
 #define LABEL_MASTER (-1)
 #define LABEL_IGNORED (-2)
 
 static const struct label labels[] = {
-	{ "CLIENT_RANDOM", LABEL_MASTER },
-	{ "CLIENT_HANDSHAKE_TRAFFIC_SECRET", KEYLOG_CLIENT_HS },
-	{ "SERVER_HANDSHAKE_TRAFFIC_SECRET", KEYLOG_SERVER_HS },
-	{ "CLIENT_TRAFFIC_SECRET_0", KEYLOG_CLIENT_APP },
-	{ "SERVER_TRAFFIC_SECRET_0", KEYLOG_SERVER_APP },
-	/* Valid lines that decryption of TLS over TCP does not need. */
-	{ "EXPORTER_SECRET", LABEL_IGNORED },
-	{ "EARLY_EXPORTER_SECRET", LABEL_IGNORED },
-	{ "CLIENT_EARLY_TRAFFIC_SECRET", LABEL_IGNORED },
-	{ "EARLY_EXPORTER_MASTER_SECRET", LABEL_IGNORED },
-	{ "RSA", LABEL_IGNORED },
-	{ NULL, 0 },
+    {"CLIENT_RANDOM", LABEL_MASTER},
+    {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", KEYLOG_CLIENT_HS},
+    {"SERVER_HANDSHAKE_TRAFFIC_SECRET", KEYLOG_SERVER_HS},
+    {"CLIENT_TRAFFIC_SECRET_0", KEYLOG_CLIENT_APP},
+    {"SERVER_TRAFFIC_SECRET_0", KEYLOG_SERVER_APP},
+    /* Valid lines that decryption of TLS over TCP does not need. */
+    {"EXPORTER_SECRET", LABEL_IGNORED},
+    {"EARLY_EXPORTER_SECRET", LABEL_IGNORED},
+    {"CLIENT_EARLY_TRAFFIC_SECRET", LABEL_IGNORED},
+    {"EARLY_EXPORTER_MASTER_SECRET", LABEL_IGNORED},
+    {"RSA", LABEL_IGNORED},
+    {NULL, 0},
 };
 
 struct keylog *keylog_new(void)
@@ -161,7 +161,7 @@ static const char *parse_line(struct keylog *kl, struct rd line)
 	if (hex_decode(rnd, random, sizeof random, &rlen) != 0 || rlen != KEYLOG_RANDOM_LEN)
 		return "client random is not 64 hex digits";
 	if (hex_decode(sec, secret, sizeof secret, &slen) != 0)
-		return "secret is not hex, or longer than 64 bytes";
+		return "secret is not hex, or longer than 48 bytes";
 	if (l->secret == LABEL_MASTER && slen != KEYLOG_MASTER_LEN)
 		return "master secret is not 96 hex digits";
 	if (l->secret != LABEL_MASTER && slen != 32 && slen != 48)
@@ -201,7 +201,8 @@ size_t keylog_parse(struct keylog *kl, const uint8_t *buf, size_t len, keylog_er
 	return kl->stats.used - used_before;
 }
 
-const struct keylog_entry *keylog_find(const struct keylog *kl, const uint8_t client_random[KEYLOG_RANDOM_LEN])
+const struct keylog_entry *keylog_find(const struct keylog *kl,
+				       const uint8_t client_random[KEYLOG_RANDOM_LEN])
 {
 	struct keylog_item *it;
 	if (!kl)

@@ -18,20 +18,23 @@
 
 #define KEYLOG_RANDOM_LEN 32
 #define KEYLOG_MASTER_LEN 48
-#define KEYLOG_MAX_SECRET 64           /* a SHA-512 hash would be the largest */
-#define KEYLOG_MAX_LINE 1024           /* longer lines are reported and skipped */
-#define KEYLOG_MAX_ENTRIES (1u << 20)  /* client randoms kept; more are reported */
+#define KEYLOG_MAX_SECRET 48 /* SHA-384, the largest hash of a TLS 1.3 suite */
+#define KEYLOG_MAX_LINE 1024 /* longer lines are reported and skipped */
+/* Client randoms kept (about 300 bytes each); lines past that are reported.
+ * A browser's key log that was never emptied can hold more than a capture
+ * needs: start a fresh one for the capture. */
+#define KEYLOG_MAX_ENTRIES (1u << 18)
 
 enum keylog_secret {
-	KEYLOG_CLIENT_HS = 0,    /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
-	KEYLOG_SERVER_HS,        /* SERVER_HANDSHAKE_TRAFFIC_SECRET */
-	KEYLOG_CLIENT_APP,       /* CLIENT_TRAFFIC_SECRET_0 */
-	KEYLOG_SERVER_APP,       /* SERVER_TRAFFIC_SECRET_0 */
+	KEYLOG_CLIENT_HS = 0, /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
+	KEYLOG_SERVER_HS,     /* SERVER_HANDSHAKE_TRAFFIC_SECRET */
+	KEYLOG_CLIENT_APP,    /* CLIENT_TRAFFIC_SECRET_0 */
+	KEYLOG_SERVER_APP,    /* SERVER_TRAFFIC_SECRET_0 */
 	KEYLOG_N_SECRETS,
 };
 
 struct keylog_secret_value {
-	uint8_t len;              /* 0: not in the file */
+	uint8_t len; /* 0: not in the file */
 	uint8_t bytes[KEYLOG_MAX_SECRET];
 };
 
@@ -45,11 +48,11 @@ struct keylog_entry {
 struct keylog;
 
 struct keylog_stats {
-	size_t lines;             /* lines read */
-	size_t used;              /* key lines kept */
-	size_t ignored;           /* well-formed lines of labels not used */
-	size_t malformed;         /* reported and skipped */
-	size_t entries;           /* distinct client randoms */
+	size_t lines;	  /* lines read */
+	size_t used;	  /* key lines kept */
+	size_t ignored;	  /* well-formed lines of labels not used */
+	size_t malformed; /* reported and skipped */
+	size_t entries;	  /* distinct client randoms */
 };
 
 /* Told about each malformed line (1-based number, a reason). */
@@ -61,7 +64,8 @@ void keylog_free(struct keylog *kl);
  * at a line end; line numbers continue across calls). Returns the number
  * of key lines kept from this buffer. */
 size_t keylog_parse(struct keylog *kl, const uint8_t *buf, size_t len, keylog_error_fn on_error, void *ctx);
-const struct keylog_entry *keylog_find(const struct keylog *kl, const uint8_t client_random[KEYLOG_RANDOM_LEN]);
+const struct keylog_entry *keylog_find(const struct keylog *kl,
+				       const uint8_t client_random[KEYLOG_RANDOM_LEN]);
 void keylog_get_stats(const struct keylog *kl, struct keylog_stats *out);
 
 #endif

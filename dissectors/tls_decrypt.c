@@ -16,70 +16,70 @@
 /* Cipher suites by number (IANA registry); the key exchange does not
  * matter here, only the record protection and the PRF hash. */
 static const struct tls_suite_info suites[] = {
-	/* TLS 1.3 */
-	{ 0x1301, TLS_MODE_GCM, "AES-128-GCM", 16, 12, NULL, 0, "SHA256", true },
-	{ 0x1302, TLS_MODE_GCM, "AES-256-GCM", 32, 12, NULL, 0, "SHA384", true },
-	{ 0x1303, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", true },
-	{ 0x1304, TLS_MODE_CCM, "AES-128-CCM", 16, 12, NULL, 0, "SHA256", true },
-	{ 0x1305, TLS_MODE_CCM8, "AES-128-CCM", 16, 12, NULL, 0, "SHA256", true },
-	/* AES-GCM */
-	{ 0x009C, TLS_MODE_GCM, "AES-128-GCM", 16, 4, NULL, 0, "SHA256", false },
-	{ 0x009D, TLS_MODE_GCM, "AES-256-GCM", 32, 4, NULL, 0, "SHA384", false },
-	{ 0x009E, TLS_MODE_GCM, "AES-128-GCM", 16, 4, NULL, 0, "SHA256", false },
-	{ 0x009F, TLS_MODE_GCM, "AES-256-GCM", 32, 4, NULL, 0, "SHA384", false },
-	{ 0x00A8, TLS_MODE_GCM, "AES-128-GCM", 16, 4, NULL, 0, "SHA256", false },
-	{ 0x00A9, TLS_MODE_GCM, "AES-256-GCM", 32, 4, NULL, 0, "SHA384", false },
-	{ 0x00AA, TLS_MODE_GCM, "AES-128-GCM", 16, 4, NULL, 0, "SHA256", false },
-	{ 0x00AB, TLS_MODE_GCM, "AES-256-GCM", 32, 4, NULL, 0, "SHA384", false },
-	{ 0xC02B, TLS_MODE_GCM, "AES-128-GCM", 16, 4, NULL, 0, "SHA256", false },
-	{ 0xC02C, TLS_MODE_GCM, "AES-256-GCM", 32, 4, NULL, 0, "SHA384", false },
-	{ 0xC02F, TLS_MODE_GCM, "AES-128-GCM", 16, 4, NULL, 0, "SHA256", false },
-	{ 0xC030, TLS_MODE_GCM, "AES-256-GCM", 32, 4, NULL, 0, "SHA384", false },
-	/* ChaCha20-Poly1305 (RFC 7905) */
-	{ 0xCCA8, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false },
-	{ 0xCCA9, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false },
-	{ 0xCCAA, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false },
-	{ 0xCCAB, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false },
-	{ 0xCCAC, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false },
-	{ 0xCCAD, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false },
-	{ 0xCCAE, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false },
-	/* AES-CCM (RFC 6655, 7251) */
-	{ 0xC09C, TLS_MODE_CCM, "AES-128-CCM", 16, 4, NULL, 0, "SHA256", false },
-	{ 0xC09D, TLS_MODE_CCM, "AES-256-CCM", 32, 4, NULL, 0, "SHA256", false },
-	{ 0xC09E, TLS_MODE_CCM, "AES-128-CCM", 16, 4, NULL, 0, "SHA256", false },
-	{ 0xC09F, TLS_MODE_CCM, "AES-256-CCM", 32, 4, NULL, 0, "SHA256", false },
-	{ 0xC0A0, TLS_MODE_CCM8, "AES-128-CCM", 16, 4, NULL, 0, "SHA256", false },
-	{ 0xC0A1, TLS_MODE_CCM8, "AES-256-CCM", 32, 4, NULL, 0, "SHA256", false },
-	{ 0xC0A2, TLS_MODE_CCM8, "AES-128-CCM", 16, 4, NULL, 0, "SHA256", false },
-	{ 0xC0A3, TLS_MODE_CCM8, "AES-256-CCM", 32, 4, NULL, 0, "SHA256", false },
-	{ 0xC0AC, TLS_MODE_CCM, "AES-128-CCM", 16, 4, NULL, 0, "SHA256", false },
-	{ 0xC0AD, TLS_MODE_CCM, "AES-256-CCM", 32, 4, NULL, 0, "SHA256", false },
-	{ 0xC0AE, TLS_MODE_CCM8, "AES-128-CCM", 16, 4, NULL, 0, "SHA256", false },
-	{ 0xC0AF, TLS_MODE_CCM8, "AES-256-CCM", 32, 4, NULL, 0, "SHA256", false },
-	/* CBC with HMAC-SHA1 */
-	{ 0x000A, TLS_MODE_CBC, "DES-EDE3-CBC", 24, 8, "SHA1", 20, "SHA256", false },
-	{ 0x0016, TLS_MODE_CBC, "DES-EDE3-CBC", 24, 8, "SHA1", 20, "SHA256", false },
-	{ 0xC012, TLS_MODE_CBC, "DES-EDE3-CBC", 24, 8, "SHA1", 20, "SHA256", false },
-	{ 0x002F, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA1", 20, "SHA256", false },
-	{ 0x0033, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA1", 20, "SHA256", false },
-	{ 0x0035, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA1", 20, "SHA256", false },
-	{ 0x0039, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA1", 20, "SHA256", false },
-	{ 0x008C, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA1", 20, "SHA256", false },
-	{ 0x008D, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA1", 20, "SHA256", false },
-	{ 0xC009, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA1", 20, "SHA256", false },
-	{ 0xC00A, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA1", 20, "SHA256", false },
-	{ 0xC013, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA1", 20, "SHA256", false },
-	{ 0xC014, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA1", 20, "SHA256", false },
-	/* CBC with HMAC-SHA256 / SHA384 (TLS 1.2) */
-	{ 0x003C, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA256", 32, "SHA256", false },
-	{ 0x003D, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA256", 32, "SHA256", false },
-	{ 0x0067, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA256", 32, "SHA256", false },
-	{ 0x006B, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA256", 32, "SHA256", false },
-	{ 0xC023, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA256", 32, "SHA256", false },
-	{ 0xC027, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA256", 32, "SHA256", false },
-	{ 0xC024, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA384", 48, "SHA384", false },
-	{ 0xC028, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA384", 48, "SHA384", false },
-	{ 0, 0, NULL, 0, 0, NULL, 0, NULL, false },
+    /* TLS 1.3 */
+    {0x1301, TLS_MODE_GCM, "AES-128-GCM", 16, 12, NULL, 0, "SHA256", true},
+    {0x1302, TLS_MODE_GCM, "AES-256-GCM", 32, 12, NULL, 0, "SHA384", true},
+    {0x1303, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", true},
+    {0x1304, TLS_MODE_CCM, "AES-128-CCM", 16, 12, NULL, 0, "SHA256", true},
+    {0x1305, TLS_MODE_CCM8, "AES-128-CCM", 16, 12, NULL, 0, "SHA256", true},
+    /* AES-GCM */
+    {0x009C, TLS_MODE_GCM, "AES-128-GCM", 16, 4, NULL, 0, "SHA256", false},
+    {0x009D, TLS_MODE_GCM, "AES-256-GCM", 32, 4, NULL, 0, "SHA384", false},
+    {0x009E, TLS_MODE_GCM, "AES-128-GCM", 16, 4, NULL, 0, "SHA256", false},
+    {0x009F, TLS_MODE_GCM, "AES-256-GCM", 32, 4, NULL, 0, "SHA384", false},
+    {0x00A8, TLS_MODE_GCM, "AES-128-GCM", 16, 4, NULL, 0, "SHA256", false},
+    {0x00A9, TLS_MODE_GCM, "AES-256-GCM", 32, 4, NULL, 0, "SHA384", false},
+    {0x00AA, TLS_MODE_GCM, "AES-128-GCM", 16, 4, NULL, 0, "SHA256", false},
+    {0x00AB, TLS_MODE_GCM, "AES-256-GCM", 32, 4, NULL, 0, "SHA384", false},
+    {0xC02B, TLS_MODE_GCM, "AES-128-GCM", 16, 4, NULL, 0, "SHA256", false},
+    {0xC02C, TLS_MODE_GCM, "AES-256-GCM", 32, 4, NULL, 0, "SHA384", false},
+    {0xC02F, TLS_MODE_GCM, "AES-128-GCM", 16, 4, NULL, 0, "SHA256", false},
+    {0xC030, TLS_MODE_GCM, "AES-256-GCM", 32, 4, NULL, 0, "SHA384", false},
+    /* ChaCha20-Poly1305 (RFC 7905) */
+    {0xCCA8, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false},
+    {0xCCA9, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false},
+    {0xCCAA, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false},
+    {0xCCAB, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false},
+    {0xCCAC, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false},
+    {0xCCAD, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false},
+    {0xCCAE, TLS_MODE_CHACHA, "ChaCha20-Poly1305", 32, 12, NULL, 0, "SHA256", false},
+    /* AES-CCM (RFC 6655, 7251) */
+    {0xC09C, TLS_MODE_CCM, "AES-128-CCM", 16, 4, NULL, 0, "SHA256", false},
+    {0xC09D, TLS_MODE_CCM, "AES-256-CCM", 32, 4, NULL, 0, "SHA256", false},
+    {0xC09E, TLS_MODE_CCM, "AES-128-CCM", 16, 4, NULL, 0, "SHA256", false},
+    {0xC09F, TLS_MODE_CCM, "AES-256-CCM", 32, 4, NULL, 0, "SHA256", false},
+    {0xC0A0, TLS_MODE_CCM8, "AES-128-CCM", 16, 4, NULL, 0, "SHA256", false},
+    {0xC0A1, TLS_MODE_CCM8, "AES-256-CCM", 32, 4, NULL, 0, "SHA256", false},
+    {0xC0A2, TLS_MODE_CCM8, "AES-128-CCM", 16, 4, NULL, 0, "SHA256", false},
+    {0xC0A3, TLS_MODE_CCM8, "AES-256-CCM", 32, 4, NULL, 0, "SHA256", false},
+    {0xC0AC, TLS_MODE_CCM, "AES-128-CCM", 16, 4, NULL, 0, "SHA256", false},
+    {0xC0AD, TLS_MODE_CCM, "AES-256-CCM", 32, 4, NULL, 0, "SHA256", false},
+    {0xC0AE, TLS_MODE_CCM8, "AES-128-CCM", 16, 4, NULL, 0, "SHA256", false},
+    {0xC0AF, TLS_MODE_CCM8, "AES-256-CCM", 32, 4, NULL, 0, "SHA256", false},
+    /* CBC with HMAC-SHA1 */
+    {0x000A, TLS_MODE_CBC, "DES-EDE3-CBC", 24, 8, "SHA1", 20, "SHA256", false},
+    {0x0016, TLS_MODE_CBC, "DES-EDE3-CBC", 24, 8, "SHA1", 20, "SHA256", false},
+    {0xC012, TLS_MODE_CBC, "DES-EDE3-CBC", 24, 8, "SHA1", 20, "SHA256", false},
+    {0x002F, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA1", 20, "SHA256", false},
+    {0x0033, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA1", 20, "SHA256", false},
+    {0x0035, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA1", 20, "SHA256", false},
+    {0x0039, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA1", 20, "SHA256", false},
+    {0x008C, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA1", 20, "SHA256", false},
+    {0x008D, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA1", 20, "SHA256", false},
+    {0xC009, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA1", 20, "SHA256", false},
+    {0xC00A, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA1", 20, "SHA256", false},
+    {0xC013, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA1", 20, "SHA256", false},
+    {0xC014, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA1", 20, "SHA256", false},
+    /* CBC with HMAC-SHA256 / SHA384 (TLS 1.2) */
+    {0x003C, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA256", 32, "SHA256", false},
+    {0x003D, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA256", 32, "SHA256", false},
+    {0x0067, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA256", 32, "SHA256", false},
+    {0x006B, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA256", 32, "SHA256", false},
+    {0xC023, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA256", 32, "SHA256", false},
+    {0xC027, TLS_MODE_CBC, "AES-128-CBC", 16, 16, "SHA256", 32, "SHA256", false},
+    {0xC024, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA384", 48, "SHA384", false},
+    {0xC028, TLS_MODE_CBC, "AES-256-CBC", 32, 16, "SHA384", 48, "SHA384", false},
+    {0, 0, NULL, 0, 0, NULL, 0, NULL, false},
 };
 
 const struct tls_suite_info *tls_suite_info(uint16_t suite)
@@ -138,10 +138,10 @@ static int tls_prf(const char *hash, uint16_t version, const uint8_t *secret, si
 	/* TLS 1.0 and 1.1 use the MD5 / SHA-1 combination. */
 	char *digest = (char *)(version < 0x0303 ? "MD5-SHA1" : hash);
 	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)secret, secret_len),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)seed, seed_len),
-		OSSL_PARAM_construct_end(),
+	    OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)secret, secret_len),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)seed, seed_len),
+	    OSSL_PARAM_construct_end(),
 	};
 	int rc = kctx && EVP_KDF_derive(kctx, out, out_len, params) > 0 ? 0 : -1;
 	EVP_KDF_CTX_free(kctx);
@@ -150,8 +150,8 @@ static int tls_prf(const char *hash, uint16_t version, const uint8_t *secret, si
 }
 
 int tls12_install_keys(struct tls_decrypt_dir *d, const struct tls_suite_info *s, uint16_t version, bool etm,
-		       const uint8_t master[48], const uint8_t client_random[32], const uint8_t server_random[32],
-		       bool client_write)
+		       const uint8_t master[48], const uint8_t client_random[32],
+		       const uint8_t server_random[32], bool client_write)
 {
 	/* key_block = PRF(master_secret, "key expansion", server_random +
 	 * client_random): client MAC key, server MAC key, client key, server
@@ -200,11 +200,11 @@ int tls13_expand_label(const char *hash, const uint8_t *secret, size_t secret_le
 	EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
 	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
 	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)hash, 0),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len),
-		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n),
-		OSSL_PARAM_construct_end(),
+	    OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+	    OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)hash, 0),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n),
+	    OSSL_PARAM_construct_end(),
 	};
 	int rc = kctx && EVP_KDF_derive(kctx, out, out_len, params) > 0 ? 0 : -1;
 	EVP_KDF_CTX_free(kctx);
@@ -232,7 +232,8 @@ int tls13_key_update(struct tls_decrypt_dir *d)
 	uint8_t next[64];
 	if (!d->suite || !d->suite->tls13 || d->secret_len == 0)
 		return -1;
-	if (tls13_expand_label(d->suite->hash, d->secret, d->secret_len, "traffic upd", next, d->secret_len) != 0)
+	if (tls13_expand_label(d->suite->hash, d->secret, d->secret_len, "traffic upd", next,
+			       d->secret_len) != 0)
 		return -1;
 	int rc = tls13_install_secret(d, d->suite, next, d->secret_len);
 	OPENSSL_cleanse(next, sizeof next);
@@ -347,22 +348,24 @@ static enum tls_decrypt_result open_aead12(struct tls_decrypt_dir *d, uint8_t ty
 	return TLS_DEC_OK;
 }
 
-static int hmac(struct tls_decrypt_dir *d, const uint8_t hdr[13], const uint8_t *data, size_t len, uint8_t *out)
+static int hmac(struct tls_decrypt_dir *d, const uint8_t hdr[13], const uint8_t *data, size_t len,
+		uint8_t *out)
 {
 	EVP_MAC_CTX *m = EVP_MAC_CTX_new(d->mac);
 	size_t outl = 0;
 	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)d->suite->mac, 0),
-		OSSL_PARAM_construct_end(),
+	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)d->suite->mac, 0),
+	    OSSL_PARAM_construct_end(),
 	};
 	int ok = m && EVP_MAC_init(m, d->mac_key, d->suite->mac_len, params) && EVP_MAC_update(m, hdr, 13) &&
-		 EVP_MAC_update(m, data, len) && EVP_MAC_final(m, out, &outl, 64) && outl == d->suite->mac_len;
+		 EVP_MAC_update(m, data, len) && EVP_MAC_final(m, out, &outl, 64) &&
+		 outl == d->suite->mac_len;
 	EVP_MAC_CTX_free(m);
 	return ok ? 0 : -1;
 }
 
-static enum tls_decrypt_result open_cbc(struct tls_decrypt_dir *d, uint8_t type, uint16_t version, struct rd rec,
-					uint8_t *out, size_t *out_len)
+static enum tls_decrypt_result open_cbc(struct tls_decrypt_dir *d, uint8_t type, uint16_t version,
+					struct rd rec, uint8_t *out, size_t *out_len)
 {
 	size_t bs = d->suite->iv_len, ml = d->suite->mac_len;
 	uint8_t hdr[13], mac[64];
@@ -371,7 +374,8 @@ static enum tls_decrypt_result open_cbc(struct tls_decrypt_dir *d, uint8_t type,
 
 	if (d->etm) {
 		/* RFC 7366: MAC(seq || header || IV + ciphertext) follows the ciphertext. */
-		if (rd_left(&rec) < ml || rd_view(&rec, rd_left(&rec) - ml, &ct) || rd_view(&rec, ml, &sent_mac))
+		if (rd_left(&rec) < ml || rd_view(&rec, rd_left(&rec) - ml, &ct) ||
+		    rd_view(&rec, ml, &sent_mac))
 			return TLS_DEC_ERROR;
 		put_seq_header(hdr, d->seq, type, version, ct.len);
 		if (hmac(d, hdr, ct.p, ct.len, mac) != 0 || CRYPTO_memcmp(mac, sent_mac.p, ml) != 0)
@@ -390,8 +394,10 @@ static enum tls_decrypt_result open_cbc(struct tls_decrypt_dir *d, uint8_t type,
 	uint8_t next_iv[16];
 	memcpy(next_iv, last_block.p, bs);
 	EVP_CIPHER_CTX *ctx = d->cipher_ctx;
-	if (EVP_DecryptInit_ex2(ctx, d->cipher, d->key, d->iv, NULL) <= 0 || !EVP_CIPHER_CTX_set_padding(ctx, 0) ||
-	    EVP_DecryptUpdate(ctx, out, &outl, ct.p, (int)ct.len) <= 0 || EVP_DecryptFinal_ex(ctx, out + outl, &fin) <= 0)
+	if (EVP_DecryptInit_ex2(ctx, d->cipher, d->key, d->iv, NULL) <= 0 ||
+	    !EVP_CIPHER_CTX_set_padding(ctx, 0) ||
+	    EVP_DecryptUpdate(ctx, out, &outl, ct.p, (int)ct.len) <= 0 ||
+	    EVP_DecryptFinal_ex(ctx, out + outl, &fin) <= 0)
 		return TLS_DEC_ERROR;
 	if (!explicit_iv)
 		memcpy(d->iv, next_iv, bs);

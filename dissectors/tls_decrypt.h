@@ -20,12 +20,12 @@ enum tls_cipher_mode { TLS_MODE_GCM, TLS_MODE_CCM, TLS_MODE_CCM8, TLS_MODE_CHACH
 struct tls_suite_info {
 	uint16_t id;
 	enum tls_cipher_mode mode;
-	const char *cipher;   /* OpenSSL cipher name */
+	const char *cipher; /* OpenSSL cipher name */
 	uint8_t key_len;
-	uint8_t iv_len;       /* fixed IV from the key schedule (CBC: block size) */
-	const char *mac;      /* CBC: HMAC digest; NULL for AEAD */
+	uint8_t iv_len;	 /* fixed IV from the key schedule (CBC: block size) */
+	const char *mac; /* CBC: HMAC digest; NULL for AEAD */
 	uint8_t mac_len;
-	const char *hash;     /* PRF / HKDF digest */
+	const char *hash; /* PRF / HKDF digest */
 	bool tls13;
 };
 
@@ -35,23 +35,23 @@ const struct tls_suite_info *tls_suite_info(uint16_t suite);
 /* Decryption state of one direction. */
 struct tls_decrypt_dir {
 	const struct tls_suite_info *suite;
-	uint16_t version;            /* negotiated version (record rules) */
-	bool etm;                    /* encrypt_then_mac (CBC only) */
-	uint64_t seq;                /* records read under these keys */
+	uint16_t version; /* negotiated version (record rules) */
+	bool etm;	  /* encrypt_then_mac (CBC only) */
+	uint64_t seq;	  /* records read under these keys */
 	uint8_t key[32];
-	uint8_t iv[16];              /* fixed IV, or TLS 1.0's chained CBC IV */
+	uint8_t iv[16]; /* fixed IV, or TLS 1.0's chained CBC IV */
 	uint8_t mac_key[48];
-	uint8_t secret[64];          /* TLS 1.3 traffic secret (for key updates) */
+	uint8_t secret[64]; /* TLS 1.3 traffic secret (for key updates) */
 	size_t secret_len;
-	void *cipher_ctx;            /* owned EVP_CIPHER_CTX */
-	void *cipher;                /* owned EVP_CIPHER */
-	void *mac;                   /* owned EVP_MAC (CBC) */
+	void *cipher_ctx; /* owned EVP_CIPHER_CTX */
+	void *cipher;	  /* owned EVP_CIPHER */
+	void *mac;	  /* owned EVP_MAC (CBC) */
 };
 
 enum tls_decrypt_result {
 	TLS_DEC_OK,
-	TLS_DEC_BAD,      /* did not authenticate (wrong key, lost record) or bad padding */
-	TLS_DEC_ERROR,    /* no keys, or the record cannot hold a ciphertext */
+	TLS_DEC_BAD,   /* did not authenticate (wrong key, lost record) or bad padding */
+	TLS_DEC_ERROR, /* no keys, or the record cannot hold a ciphertext */
 };
 
 void tls_decrypt_dir_init(struct tls_decrypt_dir *d);
@@ -61,8 +61,8 @@ bool tls_decrypt_dir_ready(const struct tls_decrypt_dir *d);
 /* TLS <= 1.2: the write keys of one side from the master secret and the
  * randoms of the handshake that installs them. 0, or -1. */
 int tls12_install_keys(struct tls_decrypt_dir *d, const struct tls_suite_info *s, uint16_t version, bool etm,
-		       const uint8_t master[48], const uint8_t client_random[32], const uint8_t server_random[32],
-		       bool client_write);
+		       const uint8_t master[48], const uint8_t client_random[32],
+		       const uint8_t server_random[32], bool client_write);
 /* TLS 1.3: keys from a traffic secret (handshake or application). */
 int tls13_install_secret(struct tls_decrypt_dir *d, const struct tls_suite_info *s, const uint8_t *secret,
 			 size_t len);

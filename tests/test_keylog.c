@@ -15,7 +15,8 @@
 
 #define R1 "0101010101010101010101010101010101010101010101010101010101010101"
 #define R2 "2222222222222222222222222222222222222222222222222222222222222222"
-#define MASTER "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"
+#define MASTER                                                                                               \
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"
 #define S32 "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
 #define S48 S32 "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
 
@@ -52,7 +53,7 @@ static void random_of(const char *hex, uint8_t out[32])
 START_TEST(test_both_kinds)
 {
 	struct keylog *kl = keylog_new();
-	struct errors e = { 0 };
+	struct errors e = {0};
 	const char *text = "# written by a browser\n"
 			   "\n"
 			   "CLIENT_RANDOM " R1 " " MASTER "\n"
@@ -83,7 +84,7 @@ START_TEST(test_both_kinds)
 	ck_assert_uint_eq(st.used, 5);
 	ck_assert_uint_eq(st.ignored, 1);
 	ck_assert_uint_eq(st.entries, 2);
-	uint8_t unknown[32] = { 0 };
+	uint8_t unknown[32] = {0};
 	ck_assert(keylog_find(kl, unknown) == NULL);
 	ck_assert(keylog_find(NULL, unknown) == NULL);
 	keylog_free(kl);
@@ -94,21 +95,21 @@ END_TEST
 START_TEST(test_malformed_lines)
 {
 	struct keylog *kl = keylog_new();
-	struct errors e = { 0 };
-	const char *text = "CLIENT_RANDOM " R1 " " MASTER "\n"            /* 1 ok */
-			   "CLIENT_RANDOM " R1 "\n"                         /* 2 missing secret */
-			   "CLIENT_RANDOM 0102 " MASTER "\n"                /* 3 short random */
-			   "CLIENT_RANDOM " R1 " 00zz\n"                    /* 4 not hex */
-			   "CLIENT_RANDOM " R1 " 0001\n"                    /* 5 master not 48 bytes */
-			   "SERVER_TRAFFIC_SECRET_0 " R2 " 0011223344\n"    /* 6 secret 5 bytes */
-			   "NOT_A_LABEL " R1 " " MASTER "\n"                /* 7 unknown label */
-			   "CLIENT_RANDOM " R1 " " MASTER " trailing\n"     /* 8 extra text */
-			   "CLIENT_RANDOM " R1 " " S32 S32 "00\n"           /* 9 secret over 64 bytes */
-			   "CLIENT_RANDOM " R1 " 012\n"                     /* 10 odd hex digits */
-			   "client_random " R1 " " MASTER "\n"              /* 11 labels are upper case */
-			   "SERVER_TRAFFIC_SECRET_0 " R2 " " S32 "\n";      /* 12 ok */
+	struct errors e = {0};
+	const char *text = "CLIENT_RANDOM " R1 " " MASTER "\n"		 /* 1 ok */
+			   "CLIENT_RANDOM " R1 "\n"			 /* 2 missing secret */
+			   "CLIENT_RANDOM 0102 " MASTER "\n"		 /* 3 short random */
+			   "CLIENT_RANDOM " R1 " 00zz\n"		 /* 4 not hex */
+			   "CLIENT_RANDOM " R1 " 0001\n"		 /* 5 master not 48 bytes */
+			   "SERVER_TRAFFIC_SECRET_0 " R2 " 0011223344\n" /* 6 secret 5 bytes */
+			   "NOT_A_LABEL " R1 " " MASTER "\n"		 /* 7 unknown label */
+			   "CLIENT_RANDOM " R1 " " MASTER " trailing\n"	 /* 8 extra text */
+			   "CLIENT_RANDOM " R1 " " S32 S32 "00\n"	 /* 9 secret over 48 bytes */
+			   "CLIENT_RANDOM " R1 " 012\n"			 /* 10 odd hex digits */
+			   "client_random " R1 " " MASTER "\n"		 /* 11 labels are upper case */
+			   "SERVER_TRAFFIC_SECRET_0 " R2 " " S32 "\n";	 /* 12 ok */
 	ck_assert_uint_eq(parse(kl, text, &e), 2);
-	static const size_t want[] = { 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
+	static const size_t want[] = {2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
 	ck_assert_uint_eq(e.n, sizeof want / sizeof want[0]);
 	for (size_t i = 0; i < e.n; i++) {
 		ck_assert_uint_eq(e.lines[i], want[i]);
@@ -130,7 +131,7 @@ END_TEST
 START_TEST(test_limits_and_numbering)
 {
 	struct keylog *kl = keylog_new();
-	struct errors e = { 0 };
+	struct errors e = {0};
 	ck_assert_uint_eq(parse(kl, "CLIENT_RANDOM " R1 " " MASTER "\n", &e), 1);
 	ck_assert_uint_eq(parse(kl, "\n\nbroken\n", &e), 0);
 	ck_assert_uint_eq(e.n, 1);
@@ -155,7 +156,7 @@ START_TEST(test_limits_and_numbering)
 	ck_assert_uint_eq(parse(kl, ok, &e), 1);
 	ck_assert_uint_eq(e.n, 2);
 	/* NUL bytes and binary junk are malformed lines, not a crash. */
-	static const uint8_t junk[] = { 'C', 0, 0xff, '\n', 0x80, 0x81, '\n' };
+	static const uint8_t junk[] = {'C', 0, 0xff, '\n', 0x80, 0x81, '\n'};
 	ck_assert_uint_eq(keylog_parse(kl, junk, sizeof junk, on_error, &e), 0);
 	ck_assert_uint_eq(e.n, 4);
 	/* Without a callback errors are only counted. */
@@ -164,19 +165,43 @@ START_TEST(test_limits_and_numbering)
 }
 END_TEST
 
+/* Past KEYLOG_MAX_ENTRIES client randoms, new ones are refused (and
+ * reported); secrets for randoms already kept are still taken. */
+START_TEST(test_entry_limit)
+{
+	struct keylog *kl = keylog_new();
+	struct errors e = {0};
+	char line[256];
+	for (unsigned i = 0; i <= KEYLOG_MAX_ENTRIES; i++) {
+		int n = snprintf(line, sizeof line, "CLIENT_RANDOM %056x%08x " MASTER "\n", 0u, i);
+		keylog_parse(kl, (const uint8_t *)line, (size_t)n, on_error, &e);
+	}
+	struct keylog_stats st;
+	keylog_get_stats(kl, &st);
+	ck_assert_uint_eq(st.entries, KEYLOG_MAX_ENTRIES);
+	ck_assert_uint_eq(st.malformed, 1);
+	ck_assert_uint_eq(e.lines[0], KEYLOG_MAX_ENTRIES + 1);
+	ck_assert_str_eq(e.reasons[0], "too many client randoms in the key log");
+	int n = snprintf(line, sizeof line, "SERVER_TRAFFIC_SECRET_0 %056x%08x " S32 "\n", 0u, 5u);
+	ck_assert_uint_eq(keylog_parse(kl, (const uint8_t *)line, (size_t)n, on_error, &e), 1);
+	keylog_free(kl);
+}
+END_TEST
+
 /* The key log a real OpenSSL client writes (TLS 1.2 and 1.3), found by
  * the random of the ClientHello it sent. */
 START_TEST(test_live_keylog)
 {
-	static const int versions[] = { TLS1_2_VERSION, TLS1_3_VERSION };
+	static const int versions[] = {TLS1_2_VERSION, TLS1_3_VERSION};
 	for (int v = 0; v < 2; v++) {
-		struct lh_opts o = { .max_version = versions[v], .sni = "app.example" };
+		struct lh_opts o = {.max_version = versions[v], .sni = "app.example"};
 		struct lh_result res;
 		ck_assert_int_eq(lh_run(&o, &res), 0);
 		ck_assert(res.client_ok && res.server_ok);
 		struct keylog *kl = keylog_new();
-		struct errors e = { 0 };
-		ck_assert_uint_gt(keylog_parse(kl, (const uint8_t *)res.keylog, res.keylog_len, on_error, &e), 0);
+		struct errors e = {0};
+		ck_assert_uint_gt(keylog_parse(kl, (const uint8_t *)res.keylog, res.keylog_len, on_error, &e),
+				  0);
 		ck_assert_uint_eq(e.n, 0);
 		size_t n;
 		uint8_t *ch = lh_stream_hs(res.c2s, res.c2s_len, TLS_HS_CLIENT_HELLO, 0, &n);
@@ -206,6 +231,7 @@ int main(void)
 	tcase_add_test(tc, test_malformed_lines);
 	tcase_add_test(tc, test_limits_and_numbering);
 	tcase_add_test(tc, test_live_keylog);
+	tcase_add_test(tc, test_entry_limit);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -69,14 +69,14 @@ static void dash_if_empty(char *s)
 static void dn_from_tshark(const char *in, char *out, size_t n)
 {
 	static const char *const map[][2] = {
-		{ "id-at-commonName", "CN" },
-		{ "id-at-organizationName", "O" },
-		{ "id-at-organizationalUnitName", "OU" },
-		{ "id-at-countryName", "C" },
-		{ "id-at-localityName", "L" },
-		{ "id-at-stateOrProvinceName", "ST" },
-		{ "dc", "DC" },
-		{ NULL, NULL },
+	    {"id-at-commonName", "CN"},
+	    {"id-at-organizationName", "O"},
+	    {"id-at-organizationalUnitName", "OU"},
+	    {"id-at-countryName", "C"},
+	    {"id-at-localityName", "L"},
+	    {"id-at-stateOrProvinceName", "ST"},
+	    {"dc", "DC"},
+	    {NULL, NULL},
 	};
 	char buf[FIELD];
 	snprintf(buf, sizeof buf, "%s", in);
@@ -171,7 +171,7 @@ static int read_oracle(const char *path, struct view *rows, long *streams, int m
 	while (fgets(line, sizeof line, fp) && n < max) {
 		if (line[0] == '#')
 			continue;
-		char *f[20] = { 0 };
+		char *f[20] = {0};
 		int k = 0;
 		char *p = line;
 		/* strtok would merge empty fields; split on every tab. */
@@ -291,13 +291,14 @@ static void ours_from_json(json_t *j, struct view *v)
 	{
 		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(x, "frame")));
 		append(v->cr_frames, sizeof v->cr_frames, ",", num);
-		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(x, "ca_count")));
+		snprintf(num, sizeof num, "%lld",
+			 (long long)json_integer_value(json_object_get(x, "ca_count")));
 		append(v->cr_counts, sizeof v->cr_counts, ";", num);
 		char dns[FIELD] = "";
 		size_t k;
 		json_t *dn;
 		json_array_foreach(json_object_get(x, "ca_names"), k, dn)
-			append(dns, sizeof dns, " | ", json_string_value(dn));
+		    append(dns, sizeof dns, " | ", json_string_value(dn));
 		append(v->cr_dns, sizeof v->cr_dns, " ;; ", dns);
 	}
 	json_t *cc = json_object_get(j, "client_certificate");
@@ -311,7 +312,8 @@ static void ours_from_json(json_t *j, struct view *v)
 			else
 				strcpy(num, "empty");
 			append(v->client_cert, sizeof v->client_cert, ";", num);
-			snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(x, "frame")));
+			snprintf(num, sizeof num, "%lld",
+				 (long long)json_integer_value(json_object_get(x, "frame")));
 			append(v->client_cert_frames, sizeof v->client_cert_frames, ",", num);
 		}
 	} else {
@@ -382,10 +384,10 @@ struct tshark_gap {
 	const char *why;
 };
 static const struct tshark_gap gaps[] = {
-	{ "samples/tls13-post-handshake-auth.pcap", "16:C>S:warning(0)",
-	  "tshark 4.0 moves the client to new keys after its post-handshake Finished and cannot decrypt the "
-	  "client's close_notify; the record authenticates (AEAD tag) under the unchanged application keys" },
-	{ NULL, NULL, NULL },
+    {"samples/tls13-post-handshake-auth.pcap", "16:C>S:warning(0)",
+     "tshark 4.0 moves the client to new keys after its post-handshake Finished and cannot decrypt the "
+     "client's close_notify; the record authenticates (AEAD tag) under the unchanged application keys"},
+    {NULL, NULL, NULL},
 };
 
 static void drop_item(char *list, const char *item)
@@ -408,16 +410,16 @@ static int compare(const char *cap, long stream, const struct view *t, const str
 	struct view *o = &copy;
 	for (int i = 0; gaps[i].capture; i++)
 		if (strcmp(gaps[i].capture, cap) == 0 && strstr(o->alerts, gaps[i].alerts_item)) {
-			printf("  %s stream %ld: alert %s is ours only: %s\n", cap, stream, gaps[i].alerts_item,
-			       gaps[i].why);
+			printf("  %s stream %ld: alert %s is ours only: %s\n", cap, stream,
+			       gaps[i].alerts_item, gaps[i].why);
 			drop_item(o->alerts, gaps[i].alerts_item);
 		}
 	int bad = 0;
-#define FIELD_EQ(name, ok)                                                                                    \
-	if (!(ok)) {                                                                                           \
-		printf("FAIL %s stream %ld: %s: tshark '%s', mtlsdiag '%s'\n", cap, stream, #name, t->name,     \
-		       o->name);                                                                               \
-		bad++;                                                                                         \
+#define FIELD_EQ(name, ok)                                                                                   \
+	if (!(ok)) {                                                                                         \
+		printf("FAIL %s stream %ld: %s: tshark '%s', mtlsdiag '%s'\n", cap, stream, #name, t->name,  \
+		       o->name);                                                                             \
+		bad++;                                                                                       \
 	}
 	FIELD_EQ(hs_sequence, strcmp(t->hs_sequence, o->hs_sequence) == 0);
 	FIELD_EQ(cr_frames, strcmp(t->cr_frames, o->cr_frames) == 0);
@@ -461,7 +463,8 @@ static void check_capture(const char *cap_path, const char *name, const char *ke
 			ours_from_json(j, &ours[st]);
 			present[st] = true;
 			/* Every connection of a keyed capture was decrypted without a failure. */
-			const char *dec = json_string_value(json_object_get(json_object_get(j, "decryption"), "status"));
+			const char *dec =
+			    json_string_value(json_object_get(json_object_get(j, "decryption"), "status"));
 			if (dec && strcmp(dec, "failed") == 0) {
 				printf("FAIL %s stream %ld: a record did not authenticate\n", name, st);
 				t->conns++;
@@ -495,7 +498,7 @@ static bool ends_with(const char *s, const char *suffix)
 /* Our samples: samples/<name>.keylog for samples/<name>.pcap. */
 START_TEST(test_samples_with_keys)
 {
-	struct tally t = { 0 };
+	struct tally t = {0};
 	DIR *d = opendir("samples");
 	struct dirent *e;
 	ck_assert(d != NULL);
@@ -522,7 +525,7 @@ END_TEST
 /* The real captures in ../shared/captures that come with a key log. */
 START_TEST(test_shared_with_keys)
 {
-	struct tally t = { 0 };
+	struct tally t = {0};
 	char dir[1024];
 	struct stat st;
 	snprintf(dir, sizeof dir, "%s/captures", shared_dir());
@@ -543,11 +546,58 @@ START_TEST(test_shared_with_keys)
 		check_capture(cap, strrchr(cap, '/') + 1, key, oracle, &t);
 	}
 	closedir(d);
-	printf("keyed oracle: %d of %d connections in real captures agree with tshark's decrypted view, over %d "
-	       "captures\n",
-	       t.agreed, t.conns, t.captures);
+	printf(
+	    "keyed oracle: %d of %d connections in real captures agree with tshark's decrypted view, over %d "
+	    "captures\n",
+	    t.agreed, t.conns, t.captures);
 	ck_assert_int_ge(t.captures, 1);
 	ck_assert_int_eq(t.agreed, t.conns);
+}
+END_TEST
+
+/* The committed keyed oracles are tshark's current view: when tshark and
+ * ../shared/tools/oracle.sh are here, each sample's oracle is made again
+ * and must equal the committed file (else SKIP, with the reason). */
+START_TEST(test_oracles_current)
+{
+	char script[1024];
+	struct stat st;
+	snprintf(script, sizeof script, "%s/tools/oracle.sh", shared_dir());
+	if (stat(script, &st) != 0) {
+		printf("SKIP keyed oracle freshness: %s not found\n", script);
+		return;
+	}
+	if (system("command -v tshark >/dev/null 2>&1") != 0) {
+		printf("SKIP keyed oracle freshness: tshark is not installed\n");
+		return;
+	}
+	DIR *d = opendir("samples");
+	struct dirent *e;
+	int checked = 0, stale = 0;
+	ck_assert(d != NULL);
+	while ((e = readdir(d))) {
+		if (!ends_with(e->d_name, ".keylog"))
+			continue;
+		char base[512], cmd[4096];
+		snprintf(base, sizeof base, "%.*s", (int)(strlen(e->d_name) - 7), e->d_name);
+		snprintf(cmd, sizeof cmd,
+			 "bash '%s' 'samples/%s.pcap' 'samples/%s.keylog' 2>/dev/null | cmp -s - "
+			 "'samples/oracle/%s.pcap.oracle.tsv'",
+			 script, base, base, base);
+		checked++;
+		if (system(cmd) != 0) {
+			printf("FAIL samples/oracle/%s.pcap.oracle.tsv is not what tshark says now (run "
+			       "oracle.sh "
+			       "again)\n",
+			       base);
+			stale++;
+		}
+	}
+	closedir(d);
+	printf("keyed oracle freshness: %d of %d committed oracles equal tshark's output\n", checked - stale,
+	       checked);
+	ck_assert_int_gt(checked, 0);
+	ck_assert_int_eq(stale, 0);
 }
 END_TEST
 
@@ -558,6 +608,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_samples_with_keys);
 	tcase_add_test(tc, test_shared_with_keys);
+	tcase_add_test(tc, test_oracles_current);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

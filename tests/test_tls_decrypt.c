@@ -49,8 +49,8 @@ struct hs_params {
 };
 
 struct walk {
-	bool client;                 /* the client's bytes */
-	struct bytes hs;             /* handshake bytes: cleartext, then decrypted */
+	bool client;	 /* the client's bytes */
+	struct bytes hs; /* handshake bytes: cleartext, then decrypted */
 	size_t hs_walked;
 	struct bytes app;
 	struct tls_decrypt_dir d;
@@ -108,8 +108,9 @@ static void walk_stream(struct walk *w, const uint8_t *stream, size_t len)
 				keys_13(w, w->client ? KEYLOG_CLIENT_HS : KEYLOG_SERVER_HS);
 			} else if (!w->hp->tls13 && type == 20) {
 				w->ccs++;
-				ck_assert_int_eq(tls12_install_keys(&w->d, w->hp->suite, w->hp->version, w->hp->etm,
-								    w->hp->keys->master, w->hp->client_random,
+				ck_assert_int_eq(tls12_install_keys(&w->d, w->hp->suite, w->hp->version,
+								    w->hp->etm, w->hp->keys->master,
+								    w->hp->client_random,
 								    w->hp->server_random, w->client),
 						 0);
 				w->active = true;
@@ -123,7 +124,8 @@ static void walk_stream(struct walk *w, const uint8_t *stream, size_t len)
 		}
 		if (w->hp->tls13 && type == 20)
 			continue; /* middlebox-compatibility CCS, never protected */
-		if (tls_decrypt_record(&w->d, type, version, body.p, body.len, plain, &n, &inner) != TLS_DEC_OK) {
+		if (tls_decrypt_record(&w->d, type, version, body.p, body.len, plain, &n, &inner) !=
+		    TLS_DEC_OK) {
 			w->failed++;
 			return;
 		}
@@ -155,8 +157,11 @@ static void params_of(const struct lh_result *res, const struct keylog *kl, stru
 	struct tls_client_hello chp;
 	struct tls_server_hello shp;
 	ck_assert(ch && sh);
-	ck_assert_int_eq(tls_client_hello_parse(ch + 4, n > 0 ? (size_t)((ch[1] << 16) | (ch[2] << 8) | ch[3]) : 0, &chp), DIS_OK);
-	ck_assert_int_eq(tls_server_hello_parse(sh + 4, (size_t)((sh[1] << 16) | (sh[2] << 8) | sh[3]), &shp), DIS_OK);
+	ck_assert_int_eq(
+	    tls_client_hello_parse(ch + 4, n > 0 ? (size_t)((ch[1] << 16) | (ch[2] << 8) | ch[3]) : 0, &chp),
+	    DIS_OK);
+	ck_assert_int_eq(tls_server_hello_parse(sh + 4, (size_t)((sh[1] << 16) | (sh[2] << 8) | sh[3]), &shp),
+			 DIS_OK);
 	free(ch);
 	free(sh);
 	memset(hp, 0, sizeof *hp);
@@ -185,30 +190,48 @@ struct dec_case {
 };
 
 static const struct dec_case cases[] = {
-	{ "TLS 1.3 AES-128-GCM", TLS1_3_VERSION, 0, "TLS_AES_128_GCM_SHA256", NULL, false, false, false, false, 0x1301, false },
-	{ "TLS 1.3 AES-256-GCM", TLS1_3_VERSION, 0, "TLS_AES_256_GCM_SHA384", NULL, false, false, false, false, 0x1302, false },
-	{ "TLS 1.3 ChaCha20-Poly1305", TLS1_3_VERSION, 0, "TLS_CHACHA20_POLY1305_SHA256", NULL, false, false, false, false, 0x1303, false },
-	{ "TLS 1.3 AES-128-CCM", TLS1_3_VERSION, 0, "TLS_AES_128_CCM_SHA256", NULL, false, false, false, false, 0x1304, false },
-	{ "TLS 1.3 key update", TLS1_3_VERSION, 0, "TLS_AES_128_GCM_SHA256", NULL, false, true, false, false, 0x1301, false },
-	{ "TLS 1.3 post-handshake auth", TLS1_3_VERSION, 0, "TLS_AES_256_GCM_SHA384", NULL, false, false, true, false, 0x1302, false },
-	{ "TLS 1.2 AES-128-GCM", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES128-GCM-SHA256", false, false, false, false, 0xC02B, false },
-	{ "TLS 1.2 AES-256-GCM", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES256-GCM-SHA384", false, false, false, false, 0xC02C, false },
-	{ "TLS 1.2 ChaCha20-Poly1305", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-CHACHA20-POLY1305", false, false, false, false, 0xCCA9, false },
-	{ "TLS 1.2 AES-128-CCM", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES128-CCM", false, false, false, false, 0xC0AC, false },
-	{ "TLS 1.2 AES-256-CCM-8", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES256-CCM8", false, false, false, false, 0xC0AF, false },
-	{ "TLS 1.2 AES-128-CBC HMAC-SHA1 encrypt-then-MAC", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES128-SHA", false, false, false, false, 0xC009, true },
-	{ "TLS 1.2 AES-256-CBC HMAC-SHA1 MAC-then-encrypt", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES256-SHA", true, false, false, false, 0xC00A, false },
-	{ "TLS 1.2 AES-128-CBC HMAC-SHA256", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES128-SHA256", true, false, false, false, 0xC023, false },
-	{ "TLS 1.2 AES-256-CBC HMAC-SHA384", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES256-SHA384", false, false, false, false, 0xC024, true },
-	{ "TLS 1.0 AES-128-CBC (chained IV)", TLS1_VERSION, TLS1_VERSION, NULL, "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0", true, false, false, false, 0xC009, false },
-	{ "TLS 1.1 AES-256-CBC", TLS1_1_VERSION, TLS1_1_VERSION, NULL, "ECDHE-ECDSA-AES256-SHA:@SECLEVEL=0", true, false, false, false, 0xC00A, false },
-	{ "TLS 1.2 renegotiation", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES128-GCM-SHA256", false, false, false, true, 0xC02B, false },
+    {"TLS 1.3 AES-128-GCM", TLS1_3_VERSION, 0, "TLS_AES_128_GCM_SHA256", NULL, false, false, false, false,
+     0x1301, false},
+    {"TLS 1.3 AES-256-GCM", TLS1_3_VERSION, 0, "TLS_AES_256_GCM_SHA384", NULL, false, false, false, false,
+     0x1302, false},
+    {"TLS 1.3 ChaCha20-Poly1305", TLS1_3_VERSION, 0, "TLS_CHACHA20_POLY1305_SHA256", NULL, false, false,
+     false, false, 0x1303, false},
+    {"TLS 1.3 AES-128-CCM", TLS1_3_VERSION, 0, "TLS_AES_128_CCM_SHA256", NULL, false, false, false, false,
+     0x1304, false},
+    {"TLS 1.3 key update", TLS1_3_VERSION, 0, "TLS_AES_128_GCM_SHA256", NULL, false, true, false, false,
+     0x1301, false},
+    {"TLS 1.3 post-handshake auth", TLS1_3_VERSION, 0, "TLS_AES_256_GCM_SHA384", NULL, false, false, true,
+     false, 0x1302, false},
+    {"TLS 1.2 AES-128-GCM", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES128-GCM-SHA256", false, false, false,
+     false, 0xC02B, false},
+    {"TLS 1.2 AES-256-GCM", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES256-GCM-SHA384", false, false, false,
+     false, 0xC02C, false},
+    {"TLS 1.2 ChaCha20-Poly1305", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-CHACHA20-POLY1305", false, false,
+     false, false, 0xCCA9, false},
+    {"TLS 1.2 AES-128-CCM", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES128-CCM", false, false, false, false,
+     0xC0AC, false},
+    {"TLS 1.2 AES-256-CCM-8", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES256-CCM8", false, false, false, false,
+     0xC0AF, false},
+    {"TLS 1.2 AES-128-CBC HMAC-SHA1 encrypt-then-MAC", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES128-SHA",
+     false, false, false, false, 0xC009, true},
+    {"TLS 1.2 AES-256-CBC HMAC-SHA1 MAC-then-encrypt", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES256-SHA",
+     true, false, false, false, 0xC00A, false},
+    {"TLS 1.2 AES-128-CBC HMAC-SHA256", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES128-SHA256", true, false,
+     false, false, 0xC023, false},
+    {"TLS 1.2 AES-256-CBC HMAC-SHA384", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES256-SHA384", false, false,
+     false, false, 0xC024, true},
+    {"TLS 1.0 AES-128-CBC (chained IV)", TLS1_VERSION, TLS1_VERSION, NULL,
+     "ECDHE-ECDSA-AES128-SHA:@SECLEVEL=0", true, false, false, false, 0xC009, false},
+    {"TLS 1.1 AES-256-CBC", TLS1_1_VERSION, TLS1_1_VERSION, NULL, "ECDHE-ECDSA-AES256-SHA:@SECLEVEL=0", true,
+     false, false, false, 0xC00A, false},
+    {"TLS 1.2 renegotiation", TLS1_2_VERSION, 0, NULL, "ECDHE-ECDSA-AES128-GCM-SHA256", false, false, false,
+     true, 0xC02B, false},
 };
 
 static int run_case(const struct dec_case *dc, struct lh_result *res, struct keylog **kl)
 {
-	static const char *const cas[] = { "CN=Corp Root,O=Corp" };
-	struct lh_opts o = { 0 };
+	static const char *const cas[] = {"CN=Corp Root,O=Corp"};
+	struct lh_opts o = {0};
 	o.max_version = dc->max_version;
 	o.min_version = dc->min_version;
 	o.tls13_suites = dc->tls13_suites;
@@ -247,14 +270,14 @@ START_TEST(test_decrypt_live)
 	ck_assert_uint_eq(hp.suite->id, dc->expect_suite);
 	ck_assert_int_eq(hp.etm, dc->expect_etm);
 
-	struct walk sw = { .client = false, .hp = &hp }, cw = { .client = true, .hp = &hp };
+	struct walk sw = {.client = false, .hp = &hp}, cw = {.client = true, .hp = &hp};
 	walk_stream(&sw, res.s2c, res.s2c_len);
 	walk_stream(&cw, res.c2s, res.c2s_len);
 	ck_assert_msg(sw.failed == 0 && cw.failed == 0, "%s: a record did not authenticate", dc->name);
 	ck_assert_uint_gt(sw.decrypted, 0);
 	ck_assert_uint_gt(cw.decrypted, 0);
 
-	struct bytes want_s = { 0 }, want_c = { 0 };
+	struct bytes want_s = {0}, want_c = {0};
 	expected_hs(&res, true, &want_s);
 	expected_hs(&res, false, &want_c);
 	if (dc->renegotiate) {
@@ -318,7 +341,7 @@ END_TEST
  * first application_data record (TLS 1.3). */
 static struct rd first_protected(const uint8_t *stream, size_t len, bool tls13)
 {
-	struct rd r = rd_make(stream, len), body = { 0 };
+	struct rd r = rd_make(stream, len), body = {0};
 	uint8_t type;
 	uint16_t version, rlen;
 	bool after_ccs = false;
@@ -350,7 +373,7 @@ START_TEST(test_decrypt_failures)
 			bad.secrets[i].bytes[0] ^= 1;
 		struct hs_params badp = hp;
 		badp.keys = &bad;
-		struct walk w = { .client = false, .hp = &badp };
+		struct walk w = {.client = false, .hp = &badp};
 		walk_stream(&w, res.s2c, res.s2c_len);
 		ck_assert_uint_eq(w.failed, 1);
 		ck_assert_uint_eq(w.decrypted, 0);
@@ -362,7 +385,8 @@ START_TEST(test_decrypt_failures)
 		struct tls_decrypt_dir d;
 		tls_decrypt_dir_init(&d);
 		if (hp.tls13)
-			ck_assert_int_eq(tls13_install_secret(&d, hp.suite, hp.keys->secrets[KEYLOG_SERVER_HS].bytes,
+			ck_assert_int_eq(tls13_install_secret(&d, hp.suite,
+							      hp.keys->secrets[KEYLOG_SERVER_HS].bytes,
 							      hp.keys->secrets[KEYLOG_SERVER_HS].len),
 					 0);
 		else
@@ -374,18 +398,21 @@ START_TEST(test_decrypt_failures)
 		struct rd body = first_protected(res.s2c, res.s2c_len, hp.tls13);
 		uint8_t out[16384 + 2048], type;
 		size_t n;
-		ck_assert_int_eq(tls_decrypt_record(&d, hp.tls13 ? 23 : 22, 0x0303, body.p, body.len, out, &n, &type),
-				 TLS_DEC_BAD);
+		ck_assert_int_eq(
+		    tls_decrypt_record(&d, hp.tls13 ? 23 : 22, 0x0303, body.p, body.len, out, &n, &type),
+		    TLS_DEC_BAD);
 		/* In sequence it opens; with one byte changed it does not. */
 		d.seq = 0;
-		ck_assert_int_eq(tls_decrypt_record(&d, hp.tls13 ? 23 : 22, 0x0303, body.p, body.len, out, &n, &type),
-				 TLS_DEC_OK);
+		ck_assert_int_eq(
+		    tls_decrypt_record(&d, hp.tls13 ? 23 : 22, 0x0303, body.p, body.len, out, &n, &type),
+		    TLS_DEC_OK);
 		uint8_t copy[16384 + 2048];
 		memcpy(copy, body.p, body.len);
 		copy[body.len - 1] ^= 0x80;
 		d.seq = 0;
-		ck_assert_int_eq(tls_decrypt_record(&d, hp.tls13 ? 23 : 22, 0x0303, copy, body.len, out, &n, &type),
-				 TLS_DEC_BAD);
+		ck_assert_int_eq(
+		    tls_decrypt_record(&d, hp.tls13 ? 23 : 22, 0x0303, copy, body.len, out, &n, &type),
+		    TLS_DEC_BAD);
 		/* Too short to hold a tag: not a ciphertext at all. */
 		ck_assert_int_eq(tls_decrypt_record(&d, hp.tls13 ? 23 : 22, 0x0303, copy, 3, out, &n, &type),
 				 TLS_DEC_ERROR);
@@ -395,7 +422,7 @@ START_TEST(test_decrypt_failures)
 	}
 	/* No keys installed. */
 	struct tls_decrypt_dir none;
-	uint8_t in[32] = { 0 }, out[32], type;
+	uint8_t in[32] = {0}, out[32], type;
 	size_t n;
 	tls_decrypt_dir_init(&none);
 	ck_assert_int_eq(tls_decrypt_record(&none, 23, 0x0303, in, sizeof in, out, &n, &type), TLS_DEC_ERROR);
@@ -438,13 +465,13 @@ END_TEST
 /* Every suite of the table has a cipher (and MAC) OpenSSL knows. */
 START_TEST(test_suite_table)
 {
-	static const uint16_t some[] = { 0x1301, 0x1302, 0x1303, 0x1304, 0x1305, 0xC02B, 0xC030, 0xCCA8, 0xC0AE,
-					 0xC09D, 0x002F, 0x0035, 0x000A, 0x003D, 0xC028 };
+	static const uint16_t some[] = {0x1301, 0x1302, 0x1303, 0x1304, 0x1305, 0xC02B, 0xC030, 0xCCA8,
+					0xC0AE, 0xC09D, 0x002F, 0x0035, 0x000A, 0x003D, 0xC028};
 	for (size_t i = 0; i < sizeof some / sizeof some[0]; i++) {
 		const struct tls_suite_info *s = tls_suite_info(some[i]);
 		ck_assert_msg(s != NULL, "0x%04x", some[i]);
 		struct tls_decrypt_dir d;
-		uint8_t secret[48] = { 1 }, master[48] = { 2 }, cr[32] = { 3 }, sr[32] = { 4 };
+		uint8_t secret[48] = {1}, master[48] = {2}, cr[32] = {3}, sr[32] = {4};
 		tls_decrypt_dir_init(&d);
 		if (s->tls13)
 			ck_assert_int_eq(tls13_install_secret(&d, s, secret, 32), 0);

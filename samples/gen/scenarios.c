@@ -422,6 +422,38 @@ static int sc_no_eku(const struct gen *g, const struct scenario *sc)
 	return run_basic(g, sc, &scfg, &ccfg, SSL_AD_UNSUPPORTED_CERTIFICATE);
 }
 
+/* TLS 1.3, the server asks but does not insist; the client has no
+ * certificate and answers with an empty Certificate; the application
+ * then refuses the request with 403. */
+static int sc_tls13_empty_client_cert(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.tls13 = 1, .verify = SSL_VERIFY_PEER, .ca_extra = 3};
+	const struct client_cfg ccfg = {.keylog = sc->keylog};
+	struct conv conv;
+	struct wire_opts o;
+	struct session s;
+	int rc = -1;
+	conv_init(&conv);
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
+		conv_free(&conv);
+		return -1;
+	}
+	if (pair_handshake(&s.p) != 1)
+		fail(sc->name, "handshake failed");
+	else if (send_request(&s.p, http_get, strlen(http_get)) != 0 ||
+		 send_response(&s.p, "403 Forbidden", "client certificate required\n") != 0 ||
+		 pair_close(&s.p, DIR_C2S) != 0)
+		fail(sc->name, "request/response failed");
+	else
+		rc = 0;
+	session_end(&s);
+	if (rc == 0)
+		rc = write_single(g, sc, &conv, &o, DLT_EN10MB); /* and the key log */
+	conv_free(&conv);
+	return rc;
+}
+
 static int sc_tls13_client_cert(const struct gen *g, const struct scenario *sc)
 {
 	const struct server_cfg scfg = {.tls13 = 1, .verify = VERIFY_REQUIRE, .ca_extra = 3};
@@ -1020,6 +1052,8 @@ static const struct scenario table[] = {
      "two connections: full mutual handshake, then an abbreviated one"},
     {"tls13-client-cert", 24, 50220, 1, sc_tls13_client_cert,
      "TLS 1.3 CertificateRequest in the handshake (encrypted; key log)"},
+    {"tls13-empty-client-cert", 52, 50360, 1, sc_tls13_empty_client_cert,
+     "TLS 1.3: request in the handshake, empty client Certificate, then 403 (key log)"},
     {"tls13-post-handshake-auth", 26, 50230, 1, sc_tls13_pha,
      "TLS 1.3 post-handshake CertificateRequest after the request"},
     {"tls12-client-rst-after-request", 28, 50240, 1, sc_client_rst,
