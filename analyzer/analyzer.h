@@ -78,6 +78,7 @@ struct analyzer {
 	struct ipfrag_table *frags;
 	struct report_queue *queue;
 	/* whole run */
+	struct cert_cache *certs;    /* owned: certificates and names decoded once */
 	struct output *out;
 	struct run_stats stats;      /* current file */
 	struct run_stats total;

@@ -37,6 +37,14 @@ void conn_parser_release(struct conn_parser *p)
 	}
 }
 
+void conn_parser_trim(struct conn_parser *p)
+{
+	for (int i = 0; i < 2; i++) {
+		tls_record_reader_trim(&p->rr[i]);
+		tls_hs_stream_trim(&p->hs[i]);
+	}
+}
+
 void conn_add_event(struct tls_conn *c, enum ev_kind kind, enum side from, uint8_t hs_type, uint64_t frame,
 		    int64_t ts_ns, uint32_t bytes)
 {
@@ -63,7 +71,8 @@ void conn_add_event(struct tls_conn *c, enum ev_kind kind, enum side from, uint8
 	e->count = 1;
 }
 
-static void chain_from_message(struct cert_chain *chain, const struct tls_certificate *msg)
+static void chain_from_message(struct cert_chain *chain, const struct tls_certificate *msg,
+			       struct cert_cache *cache)
 {
 	cert_chain_release(chain);
 	chain->n_certs = msg->n_certs;
@@ -75,11 +84,9 @@ static void chain_from_message(struct cert_chain *chain, const struct tls_certif
 	chain->n_kept = msg->n_kept;
 	for (size_t i = 0; i < msg->n_kept; i++) {
 		chain->certs[i].der_len = msg->der[i].len;
+		/* Without the DER views, which would point into a reused buffer. */
 		chain->certs[i].parsed =
-			x509_summarize(msg->der[i].p, msg->der[i].len, &chain->certs[i].sum) == DIS_OK;
-		/* The DER views point into the message buffer, which is reused. */
-		chain->certs[i].sum.subject_der = NULL;
-		chain->certs[i].sum.issuer_der = NULL;
+			cert_cache_summarize(cache, msg->der[i].p, msg->der[i].len, &chain->certs[i].sum) == DIS_OK;
 	}
 }
 
@@ -138,7 +145,7 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	struct rd list = cr.ca_list, dn;
 	char text[X509_NAME_TEXT];
 	while (f->n_ca_names < cr.n_ca_names && tls_dn_list_next(&list, &dn) == 1) {
-		if (x509_name_to_text(dn.p, dn.len, text, sizeof text) < 0)
+		if (cert_cache_name_text(m->p->certs, dn.p, dn.len, text, sizeof text) < 0)
 			snprintf(text, sizeof text, "(undecodable name, %zu bytes)", dn.len);
 		f->ca_names[f->n_ca_names] = strdup(text);
 		if (!f->ca_names[f->n_ca_names])
@@ -208,7 +215,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	if (m->s == SIDE_SERVER) {
 		c->server_cert_frame = msg->end.frame;
 		if (ok)
-			chain_from_message(&c->server_chain, &cert);
+			chain_from_message(&c->server_chain, &cert, m->p->certs);
 		return;
 	}
 	c->client_cert_frame = msg->end.frame;
@@ -220,7 +227,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		return;
 	}
 	c->cc_status = cert.n_certs ? CC_PRESENT : CC_EMPTY;
-	chain_from_message(&c->client_chain, &cert);
+	chain_from_message(&c->client_chain, &cert, m->p->certs);
 }
 
 static void on_message(void *ctx, const struct tls_hs_msg *msg)

@@ -2,6 +2,7 @@
 #ifndef MTLS_CONN_H
 #define MTLS_CONN_H
 
+#include "cert_cache.h"
 #include "model.h"
 #include "tls_hs_stream.h"
 #include "tls_record.h"
@@ -14,10 +15,14 @@ struct conn_parser {
 	bool server_hello_done;     /* ServerHelloDone in the first handshake */
 	bool handshake_done[2];     /* Finished (or its encrypted record) sent */
 	bool client_flight_seen;    /* the client sent its second flight */
+	struct cert_cache *certs;   /* the analyzer's; NULL decodes every time */
 };
 
 void conn_parser_init(struct conn_parser *p, size_t max_hs_msg);
 void conn_parser_release(struct conn_parser *p);
+/* The TCP connection closed: give back buffers not in use (they come
+ * back if late bytes arrive). */
+void conn_parser_trim(struct conn_parser *p);
 /* Feed reassembled bytes of one side. */
 void conn_feed(struct tls_conn *c, struct conn_parser *p, enum side s, const uint8_t *data, size_t n,
 	       const struct tcp_frame_ref *at);

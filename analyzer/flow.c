@@ -164,6 +164,7 @@ static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_
 	}
 	tls_conn_init(f->conn);
 	conn_parser_init(f->parser, a->opt.max_hs_msg);
+	f->parser->certs = a->certs;
 	decide_client(f, dir, p, n);
 	struct tls_conn *c = f->conn;
 	c->file_index = a->file_index;
@@ -462,6 +463,10 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 		if (f->conn)
 			conn_add_event(f->conn, EV_FIN, side_of(f, dir), 0, a->frame_no, a->now_ns, 0);
 	}
-	if (f->stage == FLOW_OPEN && (f->rst || (f->fin[0] && f->fin[1])))
+	if (f->stage == FLOW_OPEN && (f->rst || (f->fin[0] && f->fin[1]))) {
 		f->stage = FLOW_CLOSED;
+		/* It lingers a while (late packets); its buffers need not. */
+		if (f->parser)
+			conn_parser_trim(f->parser);
+	}
 }

@@ -67,6 +67,13 @@ void tls_record_reader_release(struct tls_record_reader *rr)
 {
 	free(rr->body);
 	rr->body = NULL;
+	rr->body_cap = 0;
+}
+
+void tls_record_reader_trim(struct tls_record_reader *rr)
+{
+	if (!rr->in_body)
+		tls_record_reader_release(rr);
 }
 
 bool tls_record_reader_partial(const struct tls_record_reader *rr)
@@ -110,10 +117,17 @@ static bool start_body(struct tls_record_reader *rr, const struct tcp_frame_ref 
 	rr->in_body = true;
 	rr->body_have = 0;
 	rr->keep = sink->want_body ? sink->want_body(sink->ctx, &h) : false;
-	if (rr->keep && !rr->body) {
-		rr->body = malloc(TLS_MAX_RECORD_BODY);
-		if (!rr->body)
+	if (rr->keep && (!rr->body || rr->body_cap < h.length)) {
+		/* Sized to need: most kept records (alerts, CCS, handshake
+		 * flights) are far below the 18 KiB maximum. */
+		size_t cap = h.length < 1024 ? 1024 : h.length;
+		uint8_t *nb = realloc(rr->body, cap);
+		if (nb) {
+			rr->body = nb;
+			rr->body_cap = cap;
+		} else {
 			rr->keep = false;
+		}
 	}
 	if (h.length == 0)
 		emit(rr, at, sink);

@@ -1,0 +1,41 @@
+/* cert_cache.h - certificates and distinguished names decoded once per run.
+ *
+ * A busy server sends the same chain and the same CA list in thousands of
+ * handshakes; OpenSSL decoding dominates the cost of a handshake. The cache
+ * maps the DER bytes (hashed by uthash, then compared in full, so a hash
+ * collision can never mix two certificates up) to the finished summary or
+ * RFC 2253 text. It is bounded (least recently used entries go first) and
+ * owned by the analyzer: no global state. */
+#ifndef MTLS_CERT_CACHE_H
+#define MTLS_CERT_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "x509_summary.h"
+
+/* Entries per table; DER larger than CERT_CACHE_MAX_DER is decoded every time. */
+#define CERT_CACHE_MAX_ENTRIES 512u
+#define CERT_CACHE_MAX_DER (64u * 1024u)
+
+struct cert_cache;
+
+struct cert_cache *cert_cache_new(void);
+void cert_cache_free(struct cert_cache *cc);
+
+/* x509_summarize through the cache (cc may be NULL: no caching). The DER
+ * views in *out (subject_der, issuer_der) are NULL: they would point into
+ * a buffer that is reused. Returns what x509_summarize returned. */
+enum dis_status cert_cache_summarize(struct cert_cache *cc, const uint8_t *der, size_t len,
+				     struct x509_summary *out);
+
+/* x509_name_to_text through the cache (cc may be NULL). */
+int cert_cache_name_text(struct cert_cache *cc, const uint8_t *der, size_t len, char *buf, size_t bufsz);
+
+struct cert_cache_stats {
+	uint64_t hits, misses, evictions;
+};
+const struct cert_cache_stats *cert_cache_stats(const struct cert_cache *cc);
+
+#endif
