@@ -73,6 +73,8 @@ struct analyzer {
 	struct flow *flows;      /* uthash head */
 	struct flow *lru_head;   /* least recently active first */
 	struct flow *lru_tail;
+	struct flow *tomb_head;  /* tombstones, oldest first (flow.c) */
+	struct flow *tomb_tail;
 	size_t n_flows;
 	uint64_t next_stream;
 	struct ipfrag_table *frags;

@@ -48,6 +48,7 @@ struct flow {
 	UT_hash_handle hh;
 	struct flow_key key;
 	struct flow *lru_prev, *lru_next;
+	bool in_tombs;              /* linked in the tombstone list */
 	struct endpoint ep[2]; /* ep[0] sent the first packet we saw */
 	uint64_t stream;
 	enum flow_stage stage;
@@ -69,28 +70,38 @@ struct flow {
 	struct conn_parser *parser; /* owned */
 };
 
+/* Live flows (open, closed) and tombstones are kept in two lists, each
+ * in order of last activity, because they expire after different quiet
+ * periods: in one list a young tombstone at the head would hold back the
+ * closed flows behind it, and memory would grow with the capture. */
 static void lru_unlink(struct analyzer *a, struct flow *f)
 {
+	struct flow **head = f->in_tombs ? &a->tomb_head : &a->lru_head;
+	struct flow **tail = f->in_tombs ? &a->tomb_tail : &a->lru_tail;
 	if (f->lru_prev)
 		f->lru_prev->lru_next = f->lru_next;
 	else
-		a->lru_head = f->lru_next;
+		*head = f->lru_next;
 	if (f->lru_next)
 		f->lru_next->lru_prev = f->lru_prev;
 	else
-		a->lru_tail = f->lru_prev;
+		*tail = f->lru_prev;
 	f->lru_prev = f->lru_next = NULL;
 }
 
+/* Appends to the list of the flow's stage. */
 static void lru_append(struct analyzer *a, struct flow *f)
 {
-	f->lru_prev = a->lru_tail;
+	f->in_tombs = f->stage == FLOW_TOMBSTONE;
+	struct flow **head = f->in_tombs ? &a->tomb_head : &a->lru_head;
+	struct flow **tail = f->in_tombs ? &a->tomb_tail : &a->lru_tail;
+	f->lru_prev = *tail;
 	f->lru_next = NULL;
-	if (a->lru_tail)
-		a->lru_tail->lru_next = f;
+	if (*tail)
+		(*tail)->lru_next = f;
 	else
-		a->lru_head = f;
-	a->lru_tail = f;
+		*head = f;
+	*tail = f;
 }
 
 static void make_key(const struct ip_packet *ip, uint16_t sport, uint16_t dport, struct flow_key *k)
@@ -329,8 +340,9 @@ static void flow_start_stream(struct analyzer *a, struct flow *f, const struct i
 /* Evict the least recently active flow to stay within the flow limit. */
 static void flow_make_room(struct analyzer *a)
 {
-	while (a->n_flows >= a->opt.max_flows && a->lru_head) {
-		struct flow *victim = a->lru_head;
+	while (a->n_flows >= a->opt.max_flows && (a->tomb_head || a->lru_head)) {
+		/* A tombstone first: dropping it loses nothing to report. */
+		struct flow *victim = a->tomb_head ? a->tomb_head : a->lru_head;
 		if (victim->stage != FLOW_TOMBSTONE)
 			flow_finalize(a, victim, END_EVICTED);
 		flow_destroy(a, victim);
@@ -339,11 +351,15 @@ static void flow_make_room(struct analyzer *a)
 
 void flow_expire_idle(struct analyzer *a)
 {
+	while (a->tomb_head && a->now_ns - a->tomb_head->last_ts > TOMBSTONE_LINGER_NS)
+		flow_destroy(a, a->tomb_head);
 	while (a->lru_head) {
 		struct flow *f = a->lru_head;
 		int64_t quiet = a->now_ns - f->last_ts;
-		if (f->stage == FLOW_TOMBSTONE && quiet > TOMBSTONE_LINGER_NS) {
-			flow_destroy(a, f);
+		if (f->stage == FLOW_TOMBSTONE) {
+			/* Finalized elsewhere (eviction, port reuse): to its list. */
+			lru_unlink(a, f);
+			lru_append(a, f);
 		} else if (f->stage == FLOW_CLOSED && quiet > CLOSE_LINGER_NS) {
 			flow_finalize(a, f, END_FIN);
 			lru_unlink(a, f);
