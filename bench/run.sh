@@ -59,10 +59,13 @@ measure() {
 	: > "$tmp/m"
 	i=0
 	while [ "$i" -lt "$n" ]; do
-		if ! "$TIME" -f '%e %M %x' -o "$tmp/t" "$@" > "$out" 2> "$tmp/err"; then
-			:
-		fi
-		tail -n 1 "$tmp/t" >> "$tmp/m"
+		# Wall time from the clock in ns (GNU time's %e has 10 ms steps);
+		# peak RSS and the exit status from GNU time.
+		t0=$(date +%s%N)
+		"$TIME" -f '%M %x' -o "$tmp/t" "$@" > "$out" 2> "$tmp/err" || :
+		t1=$(date +%s%N)
+		echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') $(tail -n 1 "$tmp/t")" \
+			>> "$tmp/m"
 		i=$((i + 1))
 	done
 	sort -n "$tmp/m" | awk '{ t[NR] = $1; if ($2 > r) r = $2; x = $3 }
@@ -72,10 +75,10 @@ measure() {
 # One table row: NAME SECONDS RSS_KIB BYTES CONNS FLOOR_SECONDS TSHARK_SECONDS
 row() {
 	awk -v n="$1" -v s="$2" -v r="$3" -v b="$4" -v c="$5" -v fl="$6" -v ts="$7" 'BEGIN {
-		if (s <= 0) s = 0.005   # GNU time has 10 ms resolution
+		if (s <= 0) s = 0.0001
 		vs_floor = fl > 0 ? sprintf("%.0f%%", 100 * fl / s) : "-"
 		vs_ts = ts > 0 ? sprintf("%.1fx", ts / s) : "-"
-		printf "  %-26s %8.2f %9.1f %11.0f %9.2f %9.1f %9s %9s\n", n, s, b / 1e6 / s, c / s, 1e6 * s / c,
+		printf "  %-26s %8.3f %9.1f %11.0f %9.2f %9.1f %9s %9s\n", n, s, b / 1e6 / s, c / s, 1e6 * s / c,
 			r / 1024, vs_floor, vs_ts
 	}'
 }
@@ -130,7 +133,7 @@ bench_one() {
 	if "$MTLSDIAG" --help 2>&1 | grep -q -- '--keylog'; then
 		set -- $(measure "$RUNS" /dev/null "$MTLSDIAG" -q --keylog "$f.keylog" "$f")
 		row "mtlsdiag --keylog" "$1" "$2" "$bytes" "$conns" "$floor_s" "$ts_s"
-		awk -v a="$1" -v b="$md_s" 'BEGIN { if (b <= 0) b = 0.005
+		awk -v a="$1" -v b="$md_s" 'BEGIN { if (b <= 0) b = 0.0001
 			printf "  keylog: %.2fx the time without keys\n", a / b }'
 	else
 		echo "  keylog: not supported by this build"
