@@ -10,8 +10,7 @@ struct cert_entry {
 	UT_hash_handle hh;
 	uint8_t *der; /* owned copy: the key */
 	size_t der_len;
-	enum dis_status status;
-	struct x509_summary sum;
+	struct cert_summary *s; /* one reference */
 };
 
 struct name_entry {
@@ -36,8 +35,15 @@ struct cert_cache *cert_cache_new(void)
 	return calloc(1, sizeof(struct cert_cache));
 }
 
+void cert_summary_put(struct cert_summary *s)
+{
+	if (s && --s->refs == 0)
+		free(s);
+}
+
 static void cert_entry_free(struct cert_entry *e)
 {
+	cert_summary_put(e->s);
 	free(e->der);
 	free(e);
 }
@@ -73,47 +79,46 @@ const struct cert_cache_stats *cert_cache_stats(const struct cert_cache *cc)
 	return &cc->st;
 }
 
-static void forget_views(struct x509_summary *s)
-{
-	s->subject_der = NULL;
-	s->subject_der_len = 0;
-	s->issuer_der = NULL;
-	s->issuer_der_len = 0;
-}
-
-enum dis_status cert_cache_summarize(struct cert_cache *cc, const uint8_t *der, size_t len,
-				     struct x509_summary *out)
+struct cert_summary *cert_cache_summarize(struct cert_cache *cc, const uint8_t *der, size_t len)
 {
 	struct cert_entry *e = NULL;
+	bool cacheable = cc && der && len > 0 && len <= CERT_CACHE_MAX_DER;
 
-	if (cc && der && len > 0 && len <= CERT_CACHE_MAX_DER) {
+	if (cacheable) {
 		HASH_FIND(hh, cc->certs, der, len, e);
 		if (e) {
 			cc->st.hits++;
 			unsigned hv = e->hh.hashv;
 			HASH_DELETE(hh, cc->certs, e);
 			HASH_ADD_KEYPTR_BYHASHVALUE(hh, cc->certs, e->der, e->der_len, hv, e);
-			*out = e->sum;
-			return e->status;
+			e->s->refs++;
+			return e->s;
 		}
 	}
-	enum dis_status st = x509_summarize(der, len, out);
-	forget_views(out);
-	if (!cc || !der || len == 0 || len > CERT_CACHE_MAX_DER)
-		return st;
+	struct cert_summary *s = malloc(sizeof *s);
+	if (!s)
+		return NULL;
+	s->refs = 1;
+	s->status = x509_summarize(der, len, &s->sum);
+	s->sum.subject_der = NULL;
+	s->sum.subject_der_len = 0;
+	s->sum.issuer_der = NULL;
+	s->sum.issuer_der_len = 0;
+	if (!cacheable)
+		return s;
 	cc->st.misses++;
 	e = malloc(sizeof *e);
 	uint8_t *copy = malloc(len);
 	if (!e || !copy) {
 		free(e);
 		free(copy);
-		return st;
+		return s;
 	}
 	memcpy(copy, der, len);
 	e->der = copy;
 	e->der_len = len;
-	e->status = st;
-	e->sum = *out;
+	e->s = s;
+	s->refs++;
 	if (cc->n_certs >= CERT_CACHE_MAX_ENTRIES) {
 		struct cert_entry *oldest = cc->certs;
 		HASH_DELETE(hh, cc->certs, oldest);
@@ -123,7 +128,7 @@ enum dis_status cert_cache_summarize(struct cert_cache *cc, const uint8_t *der, 
 	}
 	HASH_ADD_KEYPTR(hh, cc->certs, e->der, e->der_len, e);
 	cc->n_certs++;
-	return st;
+	return s;
 }
 
 static void copy_text(const char *text, char *buf, size_t bufsz)

@@ -24,11 +24,20 @@ struct cert_cache;
 struct cert_cache *cert_cache_new(void);
 void cert_cache_free(struct cert_cache *cc);
 
-/* x509_summarize through the cache (cc may be NULL: no caching). The DER
- * views in *out (subject_der, issuer_der) are NULL: they would point into
- * a buffer that is reused. Returns what x509_summarize returned. */
-enum dis_status cert_cache_summarize(struct cert_cache *cc, const uint8_t *der, size_t len,
-				     struct x509_summary *out);
+/* A decoded certificate, shared read-only by the cache and every
+ * connection that sent it; freed with its last reference. */
+struct cert_summary {
+	unsigned refs;
+	enum dis_status status;  /* what x509_summarize returned */
+	struct x509_summary sum; /* without the DER views (subject_der, issuer_der):
+				    they would point into a reused buffer */
+};
+
+/* x509_summarize through the cache (cc may be NULL: no caching). Returns a
+ * new reference for the caller, or NULL when out of memory. */
+struct cert_summary *cert_cache_summarize(struct cert_cache *cc, const uint8_t *der, size_t len);
+/* Drops one reference (NULL is ignored). */
+void cert_summary_put(struct cert_summary *s);
 
 /* x509_name_to_text through the cache (cc may be NULL). */
 int cert_cache_name_text(struct cert_cache *cc, const uint8_t *der, size_t len, char *buf, size_t bufsz);

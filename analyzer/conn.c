@@ -81,12 +81,15 @@ static void chain_from_message(struct cert_chain *chain, const struct tls_certif
 	chain->certs = calloc(msg->n_kept, sizeof *chain->certs);
 	if (!chain->certs)
 		return;
-	chain->n_kept = msg->n_kept;
 	for (size_t i = 0; i < msg->n_kept; i++) {
+		struct cert_summary *s = cert_cache_summarize(cache, msg->der[i].p, msg->der[i].len);
+		if (!s)
+			break; /* out of memory: the certificates so far */
+		chain->certs[i].shared = s;
+		chain->certs[i].sum = &s->sum;
+		chain->certs[i].parsed = s->status == DIS_OK;
 		chain->certs[i].der_len = msg->der[i].len;
-		/* Without the DER views, which would point into a reused buffer. */
-		chain->certs[i].parsed =
-			cert_cache_summarize(cache, msg->der[i].p, msg->der[i].len, &chain->certs[i].sum) == DIS_OK;
+		chain->n_kept = i + 1;
 	}
 }
 

@@ -226,7 +226,7 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 {
 	if (c->cc_status != CC_PRESENT || c->client_chain.n_kept == 0 || !c->client_chain.certs[0].parsed)
 		return;
-	const struct x509_summary *leaf = &c->client_chain.certs[0].sum;
+	const struct x509_summary *leaf = c->client_chain.certs[0].sum;
 	int64_t now = c->first_ts_ns / 1000000000LL;
 	if (leaf->has_eku && !(leaf->eku & (X509_EKU_CLIENT_AUTH | X509_EKU_ANY))) {
 		struct finding *f = add(out, "CLIENT_CERT_NO_CLIENTAUTH_EKU", SEV_ERROR, 13);
@@ -268,10 +268,10 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 	bool reached = false;
 	for (size_t i = 0; i < c->client_chain.n_kept && !reached; i++)
 		if (c->client_chain.certs[i].parsed &&
-		    (listed(r, c->client_chain.certs[i].sum.issuer) || listed(r, c->client_chain.certs[i].sum.subject)))
+		    (listed(r, c->client_chain.certs[i].sum->issuer) || listed(r, c->client_chain.certs[i].sum->subject)))
 			reached = true;
 	if (!reached) {
-		const struct x509_summary *last = &c->client_chain.certs[c->client_chain.n_kept - 1].sum;
+		const struct x509_summary *last = c->client_chain.certs[c->client_chain.n_kept - 1].sum;
 		struct finding *f = add(out, "CLIENT_CHAIN_NOT_IN_CA_LIST", SEV_WARNING, 45);
 		if (f) {
 			frame(f, r->frame);
@@ -507,7 +507,7 @@ static void context(const struct tls_conn *c, struct findings *out)
 		if (!ci->parsed)
 			continue;
 		for (size_t k = 0; inspectors[k].product; k++) {
-			if (!strcasestr(ci->sum.issuer, inspectors[k].fragment))
+			if (!strcasestr(ci->sum->issuer, inspectors[k].fragment))
 				continue;
 			struct finding *f = add(out, "TLS_INSPECTION", SEV_ERROR, 3);
 			if (!f)
@@ -516,7 +516,7 @@ static void context(const struct tls_conn *c, struct findings *out)
 			text(f->message, sizeof f->message,
 			     "The server certificate was issued by %s (%s): a TLS-inspection product terminates this "
 			     "connection, so the client certificate cannot reach the real server.",
-			     inspectors[k].product, ci->sum.issuer);
+			     inspectors[k].product, ci->sum->issuer);
 			text(f->remedy, sizeof f->remedy,
 			     "Exempt this site from TLS inspection (\"Do Not Inspect\"/bypass rule) so the client's "
 			     "certificate is presented to the real server.");

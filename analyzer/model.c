@@ -1,5 +1,6 @@
 /* model.c - life cycle and names of the connection model. */
 #include "model.h"
+#include "cert_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@ void tls_conn_init(struct tls_conn *c)
 
 void cert_chain_release(struct cert_chain *ch)
 {
+	for (size_t i = 0; i < ch->n_kept; i++)
+		cert_summary_put(ch->certs[i].shared);
 	free(ch->certs);
 	ch->certs = NULL;
 	ch->n_kept = 0;
