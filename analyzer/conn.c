@@ -424,6 +424,11 @@ void conn_feed(struct tls_conn *c, struct conn_parser *p, enum side s, const uin
 	tls_record_reader_feed(&p->rr[s], data, n, at, &sink);
 }
 
+uint64_t conn_opaque_ahead(const struct conn_parser *p, enum side s)
+{
+	return tls_record_reader_opaque_ahead(&p->rr[s]);
+}
+
 void conn_gap(struct tls_conn *c, struct conn_parser *p, enum side s, uint64_t n, const struct tcp_frame_ref *at)
 {
 	struct rec_ctx r = { c, p, s };

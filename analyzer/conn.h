@@ -26,6 +26,8 @@ void conn_parser_trim(struct conn_parser *p);
 /* Feed reassembled bytes of one side. */
 void conn_feed(struct tls_conn *c, struct conn_parser *p, enum side s, const uint8_t *data, size_t n,
 	       const struct tcp_frame_ref *at);
+/* Bytes of side s the parser skips by length (tcp_reasm_sink.opaque_ahead). */
+uint64_t conn_opaque_ahead(const struct conn_parser *p, enum side s);
 void conn_gap(struct tls_conn *c, struct conn_parser *p, enum side s, uint64_t n, const struct tcp_frame_ref *at);
 /* Decide what can only be decided once the connection is over. */
 void conn_finish(struct tls_conn *c, struct conn_parser *p);

@@ -217,9 +217,19 @@ static void on_gap(void *ctx, uint64_t n, const struct tcp_frame_ref *at)
 	conn_gap(f->conn, f->parser, side_of(f, fd->dir), n, at);
 }
 
+/* Application data is skipped by record length: out-of-order segments
+ * inside such a record are not copied by the reassembler. */
+static uint64_t on_opaque_ahead(void *ctx)
+{
+	struct flow_dir *fd = ctx;
+	struct flow *f = fd->f;
+
+	return f->conn && f->parser ? conn_opaque_ahead(f->parser, side_of(f, fd->dir)) : 0;
+}
+
 static struct tcp_reasm_sink sink_for(struct flow *f, int dir)
 {
-	struct tcp_reasm_sink s = { &f->dirs[dir], on_data, on_gap };
+	struct tcp_reasm_sink s = { &f->dirs[dir], on_data, on_gap, on_opaque_ahead };
 	return s;
 }
 

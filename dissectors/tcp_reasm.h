@@ -25,6 +25,11 @@ struct tcp_reasm_sink {
 	void (*data)(void *ctx, const uint8_t *p, size_t n, const struct tcp_frame_ref *at);
 	/* n bytes will never arrive; the next data call follows them. */
 	void (*gap)(void *ctx, uint64_t n, const struct tcp_frame_ref *at);
+	/* Optional: how many bytes after those delivered so far the consumer
+	 * skips by length (the body of an application-data record). Such
+	 * bytes arriving out of order are not copied; they are delivered as
+	 * data with p == NULL. NULL: every byte is wanted. */
+	uint64_t (*opaque_ahead)(void *ctx);
 };
 
 struct tcp_reasm_stats {

@@ -200,9 +200,30 @@ found:
 	return 0;
 }
 
+uint64_t tls_record_reader_opaque_ahead(const struct tls_record_reader *rr)
+{
+	if (!rr->in_body || rr->keep || rr->lost_sync)
+		return 0;
+	return rr->rec.hdr.length - rr->body_have;
+}
+
 void tls_record_reader_feed(struct tls_record_reader *rr, const uint8_t *p, size_t n,
 			    const struct tcp_frame_ref *at, const struct tls_record_sink *sink)
 {
+	if (!p) {
+		/* Skipped bytes: only the body of an unkept record may be. */
+		uint64_t skip = tls_record_reader_opaque_ahead(rr);
+		if (skip > n)
+			skip = n;
+		rr->body_have += (size_t)skip;
+		rr->offset += skip;
+		n -= (size_t)skip;
+		if (rr->in_body && rr->body_have == rr->rec.hdr.length)
+			emit(rr, at, sink);
+		if (n)
+			tls_record_reader_gap(rr, n, at, sink); /* cannot happen: promised */
+		return;
+	}
 	while (n > 0) {
 		if (rr->lost_sync) {
 			size_t used = resync(rr, p, n, at, sink);

@@ -84,8 +84,13 @@ struct tls_record_reader {
 
 void tls_record_reader_init(struct tls_record_reader *rr);
 void tls_record_reader_release(struct tls_record_reader *rr);
+/* p may be NULL for bytes that tls_record_reader_opaque_ahead promised
+ * to skip (they are counted, not read). */
 void tls_record_reader_feed(struct tls_record_reader *rr, const uint8_t *p, size_t n,
 			    const struct tcp_frame_ref *at, const struct tls_record_sink *sink);
+/* How many of the next bytes are the body of a record whose body is not
+ * kept (application data): the reader only counts them. */
+uint64_t tls_record_reader_opaque_ahead(const struct tls_record_reader *rr);
 void tls_record_reader_gap(struct tls_record_reader *rr, uint64_t n, const struct tcp_frame_ref *at,
 			   const struct tls_record_sink *sink);
 /* Gives back the body buffer when no record is in progress (a closed

@@ -117,6 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sinks[d].ctx = &sides[d];
 		sinks[d].data = on_data;
 		sinks[d].gap = on_gap;
+		sinks[d].opaque_ahead = NULL;
 	}
 
 	for (; size >= 7; data += 7, size -= 7) {
