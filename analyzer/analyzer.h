@@ -75,6 +75,7 @@ struct analyzer {
 	struct flow *lru_tail;
 	struct flow *tomb_head;  /* tombstones, oldest first (flow.c) */
 	struct flow *tomb_tail;
+	size_t n_tombs;
 	size_t n_flows;
 	uint64_t next_stream;
 	struct ipfrag_table *frags;

@@ -22,6 +22,10 @@
  * after which its tombstone is forgotten. */
 #define CLOSE_LINGER_NS (2LL * 1000000000LL)
 #define TOMBSTONE_LINGER_NS (120LL * 1000000000LL)
+/* At most this many tombstones (~400 bytes each), the oldest go first: at
+ * thousands of connections a second, 120 s of them would be the largest
+ * part of the memory, growing with the capture up to the flow limit. */
+#define MAX_TOMBSTONES 32768u
 /* How far into a stream TLS is looked for. */
 #define HELLO_PROBE_BYTES (1u << 20)
 #define MIDSTREAM_PROBE_BYTES (64u * 1024u)
@@ -87,12 +91,17 @@ static void lru_unlink(struct analyzer *a, struct flow *f)
 	else
 		*tail = f->lru_prev;
 	f->lru_prev = f->lru_next = NULL;
+	if (f->in_tombs)
+		a->n_tombs--;
+	f->in_tombs = false;
 }
 
 /* Appends to the list of the flow's stage. */
 static void lru_append(struct analyzer *a, struct flow *f)
 {
 	f->in_tombs = f->stage == FLOW_TOMBSTONE;
+	if (f->in_tombs)
+		a->n_tombs++;
 	struct flow **head = f->in_tombs ? &a->tomb_head : &a->lru_head;
 	struct flow **tail = f->in_tombs ? &a->tomb_tail : &a->lru_tail;
 	f->lru_prev = *tail;
@@ -361,7 +370,8 @@ static void flow_make_room(struct analyzer *a)
 
 void flow_expire_idle(struct analyzer *a)
 {
-	while (a->tomb_head && a->now_ns - a->tomb_head->last_ts > TOMBSTONE_LINGER_NS)
+	while (a->tomb_head &&
+	       (a->now_ns - a->tomb_head->last_ts > TOMBSTONE_LINGER_NS || a->n_tombs > MAX_TOMBSTONES))
 		flow_destroy(a, a->tomb_head);
 	while (a->lru_head) {
 		struct flow *f = a->lru_head;
