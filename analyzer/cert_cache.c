@@ -4,6 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The hash covers the last 48 bytes of the DER (and its length): a
+ * certificate ends with its signature, which tells certificates apart as
+ * well as a hash of the whole; a DN ends with its most specific RDN. It
+ * costs a tenth of hashing 1 KiB per certificate, and equality is always
+ * checked on the full DER, so a collision only costs a comparison. */
+#define HASH_TAIL 48u
+#define HASH_FUNCTION(keyptr, keylen, hashv)                                                                     \
+	do {                                                                                                   \
+		unsigned tail_len_ = (unsigned)(keylen) > HASH_TAIL ? HASH_TAIL : (unsigned)(keylen);          \
+		HASH_JEN((const unsigned char *)(keyptr) + ((unsigned)(keylen) - tail_len_), tail_len_, hashv); \
+		(hashv) ^= (unsigned)(keylen);                                                                 \
+	} while (0)
 #include <uthash.h>
 
 struct cert_entry {
