@@ -59,8 +59,14 @@ struct tcp_reasm {
 	struct piece *head, *tail;
 	size_t buffered; /* captured bytes in the pieces */
 	size_t npieces;
+	/* Header-only pieces (holes, opaque) kept for reuse: reordered
+	 * application data then allocates nothing in the steady state. */
+	struct piece *spare;
+	size_t nspare;
 	struct tcp_reasm_stats st;
 };
+
+#define MAX_SPARE 8u
 
 static int seq_gt(uint32_t a, uint32_t b)
 {
@@ -84,6 +90,18 @@ struct tcp_reasm *tcp_reasm_new(size_t ooo_cap)
 	return r;
 }
 
+/* A piece leaves the buffer: header-only ones go to the spares. */
+static void piece_drop(struct tcp_reasm *r, struct piece *p)
+{
+	if ((p->hole || p->opaque) && r->nspare < MAX_SPARE) {
+		p->next = r->spare;
+		r->spare = p;
+		r->nspare++;
+		return;
+	}
+	free(p);
+}
+
 static void piece_free_all(struct tcp_reasm *r)
 {
 	struct piece *p = r->head;
@@ -92,6 +110,12 @@ static void piece_free_all(struct tcp_reasm *r)
 		free(p);
 		p = n;
 	}
+	while (r->spare) {
+		p = r->spare;
+		r->spare = p->next;
+		free(p);
+	}
+	r->nspare = 0;
 	r->head = r->tail = NULL;
 	r->buffered = 0;
 	r->npieces = 0;
@@ -164,7 +188,7 @@ static void pop_head(struct tcp_reasm *r)
 	if (!p->hole)
 		r->buffered -= p->len;
 	r->npieces--;
-	free(p);
+	piece_drop(r, p);
 }
 
 /* Delivers buffered pieces while the head is contiguous. `fixed` tags
@@ -206,9 +230,17 @@ static void give_up_hole(struct tcp_reasm *r, uint32_t upto, const struct tcp_fr
 static int piece_add(struct tcp_reasm *r, struct piece **link, uint32_t seq, uint32_t len,
 		     const uint8_t *data, bool opaque, const struct tcp_frame_ref *at)
 {
-	struct piece *p = malloc(sizeof(*p) + (data && !opaque ? len : 0));
-	if (!p)
-		return -1;
+	bool header_only = !data || opaque;
+	struct piece *p;
+	if (header_only && r->spare) {
+		p = r->spare;
+		r->spare = p->next;
+		r->nspare--;
+	} else {
+		p = malloc(sizeof(*p) + (header_only ? 0 : len));
+		if (!p)
+			return -1;
+	}
 	p->seq = seq;
 	p->len = len;
 	p->hole = data == NULL;
@@ -303,7 +335,7 @@ static void trim_after_fin(struct tcp_reasm *r)
 		if (!p->hole)
 			r->buffered -= p->len;
 		r->npieces--;
-		free(p);
+		piece_drop(r, p);
 	}
 }
 
