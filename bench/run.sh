@@ -47,7 +47,8 @@ capture() {
 	if ! [ -s "$f" ] || ! [ -s "$f.expect" ]; then
 		"$GEN" --bench "$1" "$2" "$f" >&2 || { echo "bench: generator failed for $f" >&2; exit 2; }
 	else
-		echo "reusing $f ($(sed -n 's/^connections //p' "$f.expect") connections; delete it to regenerate)" >&2
+		echo "reusing $f ($(sed -n 's/^connections //p' "$f.expect") connections, replays of" \
+			"$(sed -n 's/^real_exchanges //p' "$f.expect") real OpenSSL exchanges; delete it to regenerate)" >&2
 	fi
 	echo "$f"
 }
