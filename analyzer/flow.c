@@ -408,7 +408,8 @@ void flow_expire_idle(struct analyzer *a)
 		struct flow *f = a->lru_head;
 		int64_t quiet = a->now_ns - f->last_ts;
 		if (f->stage == FLOW_TOMBSTONE) {
-			/* Finalized elsewhere (eviction, port reuse): to its list. */
+			/* Not expected (whatever makes a tombstone moves it to
+			 * its list), but never let one block the live list. */
 			lru_unlink(a, f);
 			lru_append(a, f);
 		} else if (f->stage == FLOW_CLOSED && quiet > CLOSE_LINGER_NS) {
