@@ -45,7 +45,7 @@ TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 GEN_SRCS := $(wildcard samples/gen/*.c)
 GEN := $(BUILD)/mtlsgen
 
-.PHONY: all deps check unit install clean samples expected fuzz test demo
+.PHONY: all deps check unit install clean samples expected fuzz test demo bench
 all: deps $(BIN) mtlsdiag
 
 # A plain `make` leaves ./mtlsdiag for the user; the SAN build does not.
@@ -126,6 +126,22 @@ fuzz: $(FUZZ_BINS)
 build-fuzz/%: tests/fuzz/%.c $(DISSECTOR_SRCS) $(ANALYZER_SRCS)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_FLAGS) -o $@ $< $(DISSECTOR_SRCS) $(ANALYZER_SRCS) $(PKG_LIBS)
+
+# Speed and memory against a plain libpcap read, tshark and ssldump (README.md,
+# "Performance"); not part of `make check`. Captures are cached in build/bench/.
+BENCH_HS_CONNS ?= 40000
+BENCH_BULK_MB ?= 1000
+BENCH_RUNS ?= 3
+BENCH_FLAT ?= 1
+BENCH_BIG ?= 0
+BENCH_PEERS ?= 1
+$(BUILD)/bench/pcapread: bench/pcapread.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS_ALL) $(shell $(PKG_CONFIG) --libs libpcap)
+
+bench: $(BIN) $(GEN) $(BUILD)/bench/pcapread
+	@BENCH_HS_CONNS=$(BENCH_HS_CONNS) BENCH_BULK_MB=$(BENCH_BULK_MB) BENCH_RUNS=$(BENCH_RUNS) \
+	BENCH_FLAT=$(BENCH_FLAT) BENCH_BIG=$(BENCH_BIG) BENCH_PEERS=$(BENCH_PEERS) sh bench/run.sh $(BUILD)
 
 clean:
 	rm -rf build build-san build-fuzz mtlsdiag

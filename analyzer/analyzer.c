@@ -1,5 +1,6 @@
 /* analyzer.c - one frame at a time: link, IP (and fragments), TCP. */
 #include "analyzer.h"
+#include "cert_cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +20,16 @@ int analyzer_init(struct analyzer *a, const struct options *opt, struct output *
 	a->opt = *opt;
 	a->out = out;
 	a->total.worst_severity = -1;
-	return 0;
+	a->certs = cert_cache_new();
+	return 0; /* without a cache (out of memory) certificates are decoded every time */
 }
 
 void analyzer_release(struct analyzer *a)
 {
 	keylog_free(a->keylog);
 	a->keylog = NULL;
+	cert_cache_free(a->certs);
+	a->certs = NULL;
 }
 
 void analyzer_begin_file(struct analyzer *a, const char *name, unsigned index)

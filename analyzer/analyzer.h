@@ -91,6 +91,7 @@ struct analyzer {
 	 * still within its own linger. */
 	struct flow_lru {
 		struct flow *head, *tail;
+		size_t n;
 	} lru[3];
 	size_t n_flows;
 	uint64_t next_stream;
@@ -98,6 +99,7 @@ struct analyzer {
 	struct report_queue *queue;
 	/* whole run */
 	struct keylog *keylog;       /* owned; NULL without --keylog / SSLKEYLOGFILE */
+	struct cert_cache *certs;    /* owned: certificates and names decoded once */
 	struct output *out;
 	struct conn_sink sink;       /* collect mode; take == NULL: report */
 	struct run_stats stats;      /* current file */

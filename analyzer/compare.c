@@ -295,7 +295,7 @@ static bool chains_equal(const struct cert_chain *a, const struct cert_chain *b)
 	for (size_t i = 0; i < a->n_kept; i++) {
 		if (a->certs[i].parsed != b->certs[i].parsed)
 			return false;
-		if (a->certs[i].parsed && memcmp(a->certs[i].sum.sha256, b->certs[i].sum.sha256, 32) != 0)
+		if (a->certs[i].parsed && memcmp(a->certs[i].sum->sha256, b->certs[i].sum->sha256, 32) != 0)
 			return false;
 	}
 	return true;
@@ -391,15 +391,15 @@ static void check_client_cert(struct fctx *x)
 	    s->cc_status == CC_NOT_REQUESTED)
 		return;
 	const struct cert_info *a = leaf(&c->client_chain), *b = leaf(&s->client_chain);
-	bool differ = c->cc_status != s->cc_status || (a && b && memcmp(a->sum.sha256, b->sum.sha256, 32) != 0);
+	bool differ = c->cc_status != s->cc_status || (a && b && memcmp(a->sum->sha256, b->sum->sha256, 32) != 0);
 	if (!differ)
 		return;
 	struct compare_finding *f = add(
 		x, "COMPARE_CLIENT_CERT_DIFFERS", SEV_WARNING,
 		"The client sent %s%s%s (client side) but the server received %s%s%s: the certificate was replaced or "
 		"dropped in between.",
-		cc_status_name(c->cc_status), a ? " " : "", a ? a->sum.subject : "", cc_status_name(s->cc_status),
-		b ? " " : "", b ? b->sum.subject : "");
+		cc_status_name(c->cc_status), a ? " " : "", a ? a->sum->subject : "", cc_status_name(s->cc_status),
+		b ? " " : "", b ? b->sum->subject : "");
 	frame_on(f, SIDE_CLIENT, c->client_cert_frame);
 	frame_on(f, SIDE_SERVER, s->client_cert_frame);
 	remedy(f, "A TLS proxy in between must forward the client's certificate (or be exempted for this site).");
@@ -509,7 +509,7 @@ static void check_interception(struct fctx *x)
 	char certs[2 * X509_NAME_TEXT + 128] = "";
 	if (chain_differs && a && b && snprintf(certs, sizeof certs, "; the client got the certificate %s (issuer %s), the server sent %s "
 					     "(issuer %s)",
-			 a->sum.subject, a->sum.issuer, b->sum.subject, b->sum.issuer) < 0)
+			 a->sum->subject, a->sum->issuer, b->sum->subject, b->sum->issuer) < 0)
 		certs[0] = '\0';
 	else if (chain_differs && !(a && b))
 		snprintf(certs, sizeof certs, "; the server certificate chains differ");

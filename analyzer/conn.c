@@ -136,6 +136,14 @@ static void keys_tls13_application(struct tls_conn *c, struct conn_keys *k, enum
 	}
 }
 
+void conn_parser_trim(struct conn_parser *p)
+{
+	for (int i = 0; i < 2; i++) {
+		tls_record_reader_trim(&p->rr[i]);
+		tls_hs_stream_trim(&p->hs[i]);
+	}
+}
+
 void conn_add_event(struct tls_conn *c, enum ev_kind kind, enum side from, uint8_t hs_type, uint64_t frame,
 		    int64_t ts_ns, uint32_t bytes)
 {
@@ -163,7 +171,8 @@ void conn_add_event(struct tls_conn *c, enum ev_kind kind, enum side from, uint8
 }
 
 /* keep_der: the client chain keeps its DER for verification (--trust). */
-static void chain_from_message(struct cert_chain *chain, const struct tls_certificate *msg, bool keep_der)
+static void chain_from_message(struct cert_chain *chain, const struct tls_certificate *msg,
+			       struct cert_cache *cache, bool keep_der)
 {
 	cert_chain_release(chain);
 	chain->n_certs = msg->n_certs;
@@ -172,19 +181,20 @@ static void chain_from_message(struct cert_chain *chain, const struct tls_certif
 	chain->certs = calloc(msg->n_kept, sizeof *chain->certs);
 	if (!chain->certs)
 		return;
-	chain->n_kept = msg->n_kept;
 	for (size_t i = 0; i < msg->n_kept; i++) {
+		struct cert_summary *s = cert_cache_summarize(cache, msg->der[i].p, msg->der[i].len);
+		if (!s)
+			break; /* out of memory: the certificates so far */
+		chain->certs[i].shared = s;
+		chain->certs[i].sum = &s->sum;
+		chain->certs[i].parsed = s->status == DIS_OK;
 		chain->certs[i].der_len = msg->der[i].len;
 		if (keep_der && msg->der[i].len) {
 			chain->certs[i].der = malloc(msg->der[i].len);
 			if (chain->certs[i].der)
 				memcpy(chain->certs[i].der, msg->der[i].p, msg->der[i].len);
 		}
-		chain->certs[i].parsed =
-			x509_summarize(msg->der[i].p, msg->der[i].len, &chain->certs[i].sum) == DIS_OK;
-		/* The DER views point into the message buffer, which is reused. */
-		chain->certs[i].sum.subject_der = NULL;
-		chain->certs[i].sum.issuer_der = NULL;
+		chain->n_kept = i + 1;
 	}
 }
 
@@ -250,7 +260,7 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	struct rd list = cr.ca_list, dn;
 	char text[X509_NAME_TEXT];
 	while (f->n_ca_names < cr.n_ca_names && tls_dn_list_next(&list, &dn) == 1) {
-		if (x509_name_to_text(dn.p, dn.len, text, sizeof text) < 0)
+		if (cert_cache_name_text(m->p->certs, dn.p, dn.len, text, sizeof text) < 0)
 			snprintf(text, sizeof text, "(undecodable name, %zu bytes)", dn.len);
 		f->ca_names[f->n_ca_names] = strdup(text);
 		if (!f->ca_names[f->n_ca_names])
@@ -325,7 +335,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	if (m->s == SIDE_SERVER) {
 		c->server_cert_frame = msg->end.frame;
 		if (ok)
-			chain_from_message(&c->server_chain, &cert, false);
+			chain_from_message(&c->server_chain, &cert, m->p->certs, false);
 		return;
 	}
 	c->client_cert_frame = msg->end.frame;
@@ -343,7 +353,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		return;
 	}
 	c->cc_status = cert.n_certs ? CC_PRESENT : CC_EMPTY;
-	chain_from_message(&c->client_chain, &cert, true);
+	chain_from_message(&c->client_chain, &cert, m->p->certs, true);
 }
 
 static void on_message(void *ctx, const struct tls_hs_msg *msg)
@@ -724,6 +734,11 @@ void conn_feed(struct tls_conn *c, struct conn_parser *p, enum side s, const uin
 	struct rec_ctx r = { c, p, s };
 	struct tls_record_sink sink = { &r, want_body, on_record, on_resync };
 	tls_record_reader_feed(&p->rr[s], data, n, at, &sink);
+}
+
+uint64_t conn_opaque_ahead(const struct conn_parser *p, enum side s)
+{
+	return tls_record_reader_opaque_ahead(&p->rr[s]);
 }
 
 void conn_gap(struct tls_conn *c, struct conn_parser *p, enum side s, uint64_t n, const struct tcp_frame_ref *at)

@@ -3,6 +3,7 @@
 #define MTLS_CONN_H
 
 #include "keylog.h"
+#include "cert_cache.h"
 #include "model.h"
 #include "tls_decrypt.h"
 #include "tls_hs_stream.h"
@@ -34,15 +35,21 @@ struct conn_parser {
 	bool handshake_done[2];     /* Finished (or its encrypted record) sent */
 	bool client_flight_seen;    /* the client sent its second flight */
 	struct conn_keys keys;
+	struct cert_cache *certs;   /* the analyzer's; NULL decodes every time */
 };
 
 void conn_parser_init(struct conn_parser *p, size_t max_hs_msg);
 void conn_parser_release(struct conn_parser *p);
 /* Decrypt with this key log (borrowed; it outlives the parser). */
 void conn_parser_set_keylog(struct conn_parser *p, struct tls_conn *c, const struct keylog *kl);
+/* The TCP connection closed: give back buffers not in use (they come
+ * back if late bytes arrive). */
+void conn_parser_trim(struct conn_parser *p);
 /* Feed reassembled bytes of one side. */
 void conn_feed(struct tls_conn *c, struct conn_parser *p, enum side s, const uint8_t *data, size_t n,
 	       const struct tcp_frame_ref *at);
+/* Bytes of side s the parser skips by length (tcp_reasm_sink.opaque_ahead). */
+uint64_t conn_opaque_ahead(const struct conn_parser *p, enum side s);
 void conn_gap(struct tls_conn *c, struct conn_parser *p, enum side s, uint64_t n, const struct tcp_frame_ref *at);
 /* Decide what can only be decided once the connection is over. */
 void conn_finish(struct tls_conn *c, struct conn_parser *p);

@@ -292,7 +292,7 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 {
 	if (c->cc_status != CC_PRESENT || c->client_chain.n_kept == 0 || !c->client_chain.certs[0].parsed)
 		return;
-	const struct x509_summary *leaf = &c->client_chain.certs[0].sum;
+	const struct x509_summary *leaf = c->client_chain.certs[0].sum;
 	int64_t now = c->first_ts_ns / 1000000000LL;
 	if (leaf->has_eku && !(leaf->eku & (X509_EKU_CLIENT_AUTH | X509_EKU_ANY))) {
 		struct finding *f = add(out, "CLIENT_CERT_NO_CLIENTAUTH_EKU", SEV_ERROR, 13);
@@ -330,7 +330,7 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 	if (client_chain_reaches_list(c) != 0)
 		return;
 	const struct cert_request_fact *r = &c->requests[c->n_requests - 1];
-	const struct x509_summary *last = &c->client_chain.certs[c->client_chain.n_kept - 1].sum;
+	const struct x509_summary *last = c->client_chain.certs[c->client_chain.n_kept - 1].sum;
 	struct finding *f = add(out, "CLIENT_CHAIN_NOT_IN_CA_LIST", SEV_WARNING, 45);
 	if (!f)
 		return;
@@ -832,14 +832,33 @@ static void later_exchanges(const struct tls_conn *c, struct findings *out)
 	}
 }
 
+/* ASCII lower case (the C locale's tolower), truncated to fit. */
+static void lower_copy(char *dst, size_t dstsz, const char *src)
+{
+	size_t i = 0;
+	for (; src[i] && i + 1 < dstsz; i++)
+		dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] - 'A' + 'a' : src[i]);
+	dst[i] = '\0';
+}
+
 static void context(const struct tls_conn *c, struct findings *out)
 {
+	/* Lower case once, then strstr: strcasestr sets up its search afresh
+	 * for every fragment, which was a quarter of a handshake-heavy run. */
+	enum { N_INSPECTORS = sizeof inspectors / sizeof inspectors[0] };
+	char fragments[N_INSPECTORS][128];
+	bool lowered = false;
 	for (size_t i = 0; i < c->server_chain.n_kept; i++) {
 		const struct cert_info *ci = &c->server_chain.certs[i];
 		if (!ci->parsed)
 			continue;
+		char issuer[X509_NAME_TEXT];
+		lower_copy(issuer, sizeof issuer, ci->sum->issuer);
+		for (size_t k = 0; !lowered && inspectors[k].product; k++)
+			lower_copy(fragments[k], sizeof fragments[k], inspectors[k].fragment);
+		lowered = true;
 		for (size_t k = 0; inspectors[k].product; k++) {
-			if (!strcasestr(ci->sum.issuer, inspectors[k].fragment))
+			if (!strstr(issuer, fragments[k]))
 				continue;
 			struct finding *f = add(out, "TLS_INSPECTION", SEV_ERROR, 3);
 			if (!f)
@@ -848,7 +867,7 @@ static void context(const struct tls_conn *c, struct findings *out)
 			text(f->message, sizeof f->message,
 			     "The server certificate was issued by %s (%s): a TLS-inspection product terminates this "
 			     "connection, so the client certificate cannot reach the real server.",
-			     inspectors[k].product, ci->sum.issuer);
+			     inspectors[k].product, ci->sum->issuer);
 			text(f->remedy, sizeof f->remedy,
 			     "Exempt this site from TLS inspection (\"Do Not Inspect\"/bypass rule) so the client's "
 			     "certificate is presented to the real server.");

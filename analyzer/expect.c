@@ -661,7 +661,7 @@ static void describe_cc(const struct tls_conn *c, struct verdict *v)
 	const struct cert_info *l = client_leaf(c);
 	if (c->client_cert_frame)
 		found(v, "%s in frame %llu%s%s%s%s", cc_status_name(c->cc_status), (unsigned long long)c->client_cert_frame,
-		      l ? ": subject " : "", l ? l->sum.subject : "", l ? ", issuer " : "", l ? l->sum.issuer : "");
+		      l ? ": subject " : "", l ? l->sum->subject : "", l ? ", issuer " : "", l ? l->sum->issuer : "");
 	else
 		found(v, "%s", cc_status_name(c->cc_status));
 	frame(v, c->client_cert_frame);
@@ -673,9 +673,9 @@ static void check_cc(const struct assertion *a, const struct tls_conn *c, struct
 	if (a->kind == E_CC_STATUS)
 		v->held = (int)c->cc_status == a->value;
 	else if (a->kind == E_CC_SUBJECT)
-		v->held = l && dn_equal(l->sum.subject, a->arg);
+		v->held = l && dn_equal(l->sum->subject, a->arg);
 	else
-		v->held = l && dn_equal(l->sum.issuer, a->arg);
+		v->held = l && dn_equal(l->sum->issuer, a->arg);
 	if (!v->held)
 		describe_cc(c, v);
 }

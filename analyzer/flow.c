@@ -6,10 +6,41 @@
  * kept for a short linger so that packets after an injected RST are still
  * seen; and a small tombstone that only keeps Wireshark's stream number
  * for stray late packets. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The flow key has a fixed 40-byte layout (zero padded by make_key):
+ * mixing it as 64-bit words costs a fraction of uthash's byte-wise
+ * Jenkins hash, which was the largest cost per packet. The final
+ * avalanche matters: uthash picks the bucket from the low bits. */
+static unsigned flow_key_hash(const void *key, size_t len)
+{
+	const uint8_t *p = key;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 32;
+	return (unsigned)h;
+}
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = flow_key_hash((keyptr), (keylen)))
 #include <uthash.h>
+/* Start with 2^14 buckets (256 KiB): a busy capture reaches tens of
+ * thousands of flows in its first seconds, without a cascade of rehashes
+ * on the way (uthash uses these only inside its macros). */
+#undef HASH_INITIAL_NUM_BUCKETS
+#undef HASH_INITIAL_NUM_BUCKETS_LOG2
+#define HASH_INITIAL_NUM_BUCKETS (1u << 14)
+#define HASH_INITIAL_NUM_BUCKETS_LOG2 14u
 
 #include "analyzer.h"
 #include "conn.h"
@@ -22,6 +53,10 @@
  * after which its tombstone is forgotten. */
 #define CLOSE_LINGER_NS (2LL * 1000000000LL)
 #define TOMBSTONE_LINGER_NS (120LL * 1000000000LL)
+/* At most this many tombstones (~400 bytes each), the oldest go first: at
+ * thousands of connections a second, 120 s of them would be the largest
+ * part of the memory, growing with the capture up to the flow limit. */
+#define MAX_TOMBSTONES 32768u
 /* How far into a stream TLS is looked for. */
 #define HELLO_PROBE_BYTES (1u << 20)
 #define MIDSTREAM_PROBE_BYTES (64u * 1024u)
@@ -111,9 +146,11 @@ static void lru_unlink(struct analyzer *a, struct flow *f)
 		f->lru_next->lru_prev = f->lru_prev;
 	else
 		l->tail = f->lru_prev;
+	l->n--;
 	f->lru_prev = f->lru_next = NULL;
 }
 
+/* Appends to the list of the flow's stage. */
 static void lru_append(struct analyzer *a, struct flow *f)
 {
 	struct flow_lru *l = &a->lru[f->stage];
@@ -124,6 +161,7 @@ static void lru_append(struct analyzer *a, struct flow *f)
 	else
 		l->head = f;
 	l->tail = f;
+	l->n++;
 }
 
 static void flow_set_stage(struct analyzer *a, struct flow *f, enum flow_stage stage)
@@ -207,6 +245,7 @@ static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_
 	tls_conn_init(f->conn);
 	conn_parser_init(f->parser, a->opt.max_hs_msg);
 	conn_parser_set_keylog(f->parser, f->conn, a->keylog);
+	f->parser->certs = a->certs;
 	decide_client(f, dir, p, n);
 	struct tls_conn *c = f->conn;
 	c->file_index = a->file_index;
@@ -304,9 +343,19 @@ static void on_gap(void *ctx, uint64_t n, const struct tcp_frame_ref *at)
 	conn_gap(f->conn, f->parser, side_of(f, fd->dir), n, at);
 }
 
+/* Application data is skipped by record length: out-of-order segments
+ * inside such a record are not copied by the reassembler. */
+static uint64_t on_opaque_ahead(void *ctx)
+{
+	struct flow_dir *fd = ctx;
+	struct flow *f = fd->f;
+
+	return f->conn && f->parser ? conn_opaque_ahead(f->parser, side_of(f, fd->dir)) : 0;
+}
+
 static struct tcp_reasm_sink sink_for(struct flow *f, int dir)
 {
-	struct tcp_reasm_sink s = { &f->dirs[dir], on_data, on_gap };
+	struct tcp_reasm_sink s = { &f->dirs[dir], on_data, on_gap, on_opaque_ahead };
 	return s;
 }
 
@@ -451,7 +500,8 @@ static void flow_make_room(struct analyzer *a)
 void flow_expire_idle(struct analyzer *a)
 {
 	struct flow *f;
-	while ((f = a->lru[FLOW_TOMBSTONE].head) && a->now_ns - f->last_ts > TOMBSTONE_LINGER_NS)
+	while ((f = a->lru[FLOW_TOMBSTONE].head) &&
+	       (a->now_ns - f->last_ts > TOMBSTONE_LINGER_NS || a->lru[FLOW_TOMBSTONE].n > MAX_TOMBSTONES))
 		flow_destroy(a, f);
 	while ((f = a->lru[FLOW_CLOSED].head) && a->now_ns - f->last_ts > CLOSE_LINGER_NS)
 		flow_finalize(a, f, END_FIN);
@@ -571,6 +621,10 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 		if (f->conn)
 			conn_add_event(f->conn, EV_FIN, side_of(f, dir), 0, a->frame_no, a->now_ns, 0);
 	}
-	if (f->stage == FLOW_OPEN && (f->rst || (f->fin[0] && f->fin[1])))
+	if (f->stage == FLOW_OPEN && (f->rst || (f->fin[0] && f->fin[1]))) {
 		flow_set_stage(a, f, FLOW_CLOSED);
+		/* It lingers a while (late packets); its buffers need not. */
+		if (f->parser)
+			conn_parser_trim(f->parser);
+	}
 }

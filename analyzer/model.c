@@ -1,5 +1,6 @@
 /* model.c - life cycle and names of the connection model. */
 #include "model.h"
+#include "cert_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +14,10 @@ void tls_conn_init(struct tls_conn *c)
 
 void cert_chain_release(struct cert_chain *ch)
 {
-	for (size_t i = 0; i < ch->n_kept; i++)
+	for (size_t i = 0; i < ch->n_kept; i++) {
+		cert_summary_put(ch->certs[i].shared);
 		free(ch->certs[i].der);
+	}
 	free(ch->certs);
 	ch->certs = NULL;
 	ch->n_kept = 0;
@@ -174,7 +177,7 @@ int client_chain_reaches_list(const struct tls_conn *c)
 		if (!ci->parsed)
 			continue;
 		for (size_t k = 0; k < r->n_ca_names; k++)
-			if (strcmp(r->ca_names[k], ci->sum.issuer) == 0 || strcmp(r->ca_names[k], ci->sum.subject) == 0)
+			if (strcmp(r->ca_names[k], ci->sum->issuer) == 0 || strcmp(r->ca_names[k], ci->sum->subject) == 0)
 				return 1;
 	}
 	return 0;

@@ -39,8 +39,11 @@ struct endpoint {
 	uint16_t port;
 };
 
+struct cert_summary;
+
 struct cert_info {
-	struct x509_summary sum;
+	const struct x509_summary *sum; /* read-only, inside `shared` */
+	struct cert_summary *shared;    /* one reference (cert_cache.h) */
 	bool parsed;              /* false: OpenSSL rejected the DER */
 	size_t der_len;
 	uint8_t *der;             /* owned copy; kept for the client chain only (--trust) */

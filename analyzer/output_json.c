@@ -28,7 +28,7 @@ static json_t *cert_json(const struct cert_info *ci)
 		json_object_set_new(o, "der_bytes", json_integer((json_int_t)ci->der_len));
 		return o;
 	}
-	const struct x509_summary *s = &ci->sum;
+	const struct x509_summary *s = ci->sum;
 	json_object_set_new(o, "subject", json_string(s->subject));
 	json_object_set_new(o, "issuer", json_string(s->issuer));
 	json_object_set_new(o, "serial", json_string(s->serial));
@@ -265,7 +265,7 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	/* Judged at the capture time: the leaf's validity, and whether the
 	 * chain reaches a DN the server listed. */
 	bool leaf = c->cc_status == CC_PRESENT && c->client_chain.n_kept > 0 && c->client_chain.certs[0].parsed;
-	int validity = leaf ? cert_validity_at(&c->client_chain.certs[0].sum, c->first_ts_ns / 1000000000LL) : 0;
+	int validity = leaf ? cert_validity_at(c->client_chain.certs[0].sum, c->first_ts_ns / 1000000000LL) : 0;
 	json_object_set_new(cc, "valid_at_capture_time",
 			    !leaf ? json_null() : json_string(validity > 0 ? "expired" : validity < 0 ? "not_yet_valid" : "valid"));
 	int reaches = client_chain_reaches_list(c);
@@ -378,7 +378,15 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 
 	size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
 	flags |= o->format == FORMAT_JSON_PRETTY ? JSON_INDENT(2) : JSON_COMPACT;
-	json_dumpf(j, o->fp, flags);
+	/* One string, one write: json_dumpf writes each token with its own
+	 * fwrite, which cost more than everything else in the run. */
+	char *text = json_dumps(j, flags);
+	if (text) {
+		fputs(text, o->fp);
+		free(text);
+	} else {
+		json_dumpf(j, o->fp, flags);
+	}
 	fputc('\n', o->fp);
 	json_decref(j);
 }

@@ -148,7 +148,7 @@ static void print_cert(struct output *o, const char *indent, const struct cert_i
 		fprintf(o->fp, "%s(certificate of %zu bytes not decodable)\n", indent, ci->der_len);
 		return;
 	}
-	const struct x509_summary *s = &ci->sum;
+	const struct x509_summary *s = ci->sum;
 	const char *names[8];
 	size_t n = x509_eku_names(s->eku, names, 8);
 	fprintf(o->fp, "%ssubject %s\n", indent, s->subject);

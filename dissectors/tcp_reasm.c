@@ -2,8 +2,10 @@
  *
  * State: next_seq (the first byte not yet delivered) and a list of
  * out-of-order pieces sorted by sequence number, disjoint, all starting
- * after next_seq. A piece is either captured bytes or a "hole marker" for
- * bytes the snaplen cut off (known to exist, never to be seen).
+ * after next_seq. A piece is either captured bytes, a "hole marker" for
+ * bytes the snaplen cut off (known to exist, never to be seen), or an
+ * "opaque" marker for captured bytes the consumer skips by length
+ * (application data arriving out of order: counted, not copied).
  *
  * Sequence numbers are compared modulo 2^32 (tcp_seq_lt); every buffered
  * piece lies within 2^31 of next_seq, so the comparisons stay meaningful
@@ -41,7 +43,8 @@ struct piece {
 	struct piece *next;
 	uint32_t seq;
 	uint32_t len;
-	bool hole; /* snaplen-cut bytes: no data follows */
+	bool hole;   /* snaplen-cut bytes: no data follows */
+	bool opaque; /* captured but not wanted: no data follows, delivered as data */
 	struct tcp_frame_ref at;
 	uint8_t data[];
 };
@@ -56,8 +59,14 @@ struct tcp_reasm {
 	struct piece *head, *tail;
 	size_t buffered; /* captured bytes in the pieces */
 	size_t npieces;
+	/* Header-only pieces (holes, opaque) kept for reuse: reordered
+	 * application data then allocates nothing in the steady state. */
+	struct piece *spare;
+	size_t nspare;
 	struct tcp_reasm_stats st;
 };
+
+#define MAX_SPARE 8u
 
 static int seq_gt(uint32_t a, uint32_t b)
 {
@@ -81,6 +90,18 @@ struct tcp_reasm *tcp_reasm_new(size_t ooo_cap)
 	return r;
 }
 
+/* A piece leaves the buffer: header-only ones go to the spares. */
+static void piece_drop(struct tcp_reasm *r, struct piece *p)
+{
+	if ((p->hole || p->opaque) && r->nspare < MAX_SPARE) {
+		p->next = r->spare;
+		r->spare = p;
+		r->nspare++;
+		return;
+	}
+	free(p);
+}
+
 static void piece_free_all(struct tcp_reasm *r)
 {
 	struct piece *p = r->head;
@@ -89,6 +110,12 @@ static void piece_free_all(struct tcp_reasm *r)
 		free(p);
 		p = n;
 	}
+	while (r->spare) {
+		p = r->spare;
+		r->spare = p->next;
+		free(p);
+	}
+	r->nspare = 0;
 	r->head = r->tail = NULL;
 	r->buffered = 0;
 	r->npieces = 0;
@@ -161,7 +188,7 @@ static void pop_head(struct tcp_reasm *r)
 	if (!p->hole)
 		r->buffered -= p->len;
 	r->npieces--;
-	free(p);
+	piece_drop(r, p);
 }
 
 /* Delivers buffered pieces while the head is contiguous. `fixed` tags
@@ -181,7 +208,7 @@ static void drain(struct tcp_reasm *r, const struct tcp_frame_ref *fixed, const 
 		if (p->hole)
 			emit_gap(r, p->len, at, sink);
 		else
-			emit_data(r, p->data, p->len, at, sink);
+			emit_data(r, p->opaque ? NULL : p->data, p->len, at, sink);
 		pop_head(r);
 	}
 	consume_fin(r);
@@ -204,18 +231,28 @@ static void give_up_hole(struct tcp_reasm *r, uint32_t upto, const struct tcp_fr
 
 /* --- the out-of-order buffer --------------------------------------------- */
 
-/* Links a new piece in at *link; data NULL makes a snaplen hole marker. */
+/* Links a new piece in at *link; data NULL makes a snaplen hole marker,
+ * `opaque` an opaque one (captured, counted as buffered, not copied). */
 static int piece_add(struct tcp_reasm *r, struct piece **link, uint32_t seq, uint32_t len,
-		     const uint8_t *data, const struct tcp_frame_ref *at)
+		     const uint8_t *data, bool opaque, const struct tcp_frame_ref *at)
 {
-	struct piece *p = malloc(sizeof(*p) + (data ? len : 0));
-	if (!p)
-		return -1;
+	bool header_only = !data || opaque;
+	struct piece *p;
+	if (header_only && r->spare) {
+		p = r->spare;
+		r->spare = p->next;
+		r->nspare--;
+	} else {
+		p = malloc(sizeof(*p) + (header_only ? 0 : len));
+		if (!p)
+			return -1;
+	}
 	p->seq = seq;
 	p->len = len;
 	p->hole = data == NULL;
+	p->opaque = data && opaque;
 	p->at = *at;
-	if (data)
+	if (data && !opaque)
 		memcpy(p->data, data, len);
 	p->next = *link;
 	*link = p;
@@ -232,7 +269,7 @@ static int piece_add(struct tcp_reasm *r, struct piece **link, uint32_t seq, uin
  * snaplen cut off as hole markers. Returns the bytes that duplicate
  * buffered ones (dropped: first copy wins). */
 static uint32_t buffer_range(struct tcp_reasm *r, uint32_t seq, uint32_t wire, struct rd cap,
-			     const struct tcp_frame_ref *at)
+			     uint32_t opaque_end, const struct tcp_frame_ref *at)
 {
 	uint32_t end = seq + wire, pos = seq, dup = 0;
 	uint32_t cap_end = seq + (uint32_t)rd_left(&cap);
@@ -258,17 +295,21 @@ static uint32_t buffer_range(struct tcp_reasm *r, uint32_t seq, uint32_t wire, s
 		}
 		/* [pos, stop) is a hole in the buffer. */
 		uint32_t stop = p ? seq_min(p->seq, end) : end;
-		if (tcp_seq_lt(pos, cap_end)) {
+		while (tcp_seq_lt(pos, cap_end) && tcp_seq_lt(pos, stop)) {
+			/* Bytes before opaque_end are skipped by the consumer. */
 			uint32_t e = seq_min(stop, cap_end);
+			bool opaque = tcp_seq_lt(pos, opaque_end);
+			if (opaque)
+				e = seq_min(e, opaque_end);
 			struct rd v = cap, piece;
 			if (rd_skip(&v, pos - seq) || rd_view(&v, e - pos, &piece) ||
-			    piece_add(r, link, pos, e - pos, piece.p, at))
+			    piece_add(r, link, pos, e - pos, piece.p, opaque, at))
 				return dup;
 			link = &(*link)->next;
 			pos = e;
 		}
 		if (tcp_seq_lt(pos, stop)) {
-			if (piece_add(r, link, pos, stop - pos, NULL, at))
+			if (piece_add(r, link, pos, stop - pos, NULL, false, at))
 				return dup;
 			link = &(*link)->next;
 			pos = stop;
@@ -300,7 +341,7 @@ static void trim_after_fin(struct tcp_reasm *r)
 		if (!p->hole)
 			r->buffered -= p->len;
 		r->npieces--;
-		free(p);
+		piece_drop(r, p);
 	}
 }
 
@@ -327,7 +368,7 @@ static uint32_t deliver_filling(struct tcp_reasm *r, uint32_t s, uint32_t e, str
 			if (h->hole)
 				emit_gap(r, h->len, at, sink);
 			else
-				emit_data(r, h->data, h->len, at, sink);
+				emit_data(r, h->opaque ? NULL : h->data, h->len, at, sink);
 			pop_head(r);
 			continue;
 		}
@@ -428,7 +469,10 @@ void tcp_reasm_segment(struct tcp_reasm *r, uint32_t seq, uint8_t flags, const u
 	}
 
 	r->st.ooo_segments++;
-	uint32_t dup = buffer_range(r, s, wire, cap, at);
+	uint64_t ahead = sink && sink->opaque_ahead ? sink->opaque_ahead(sink->ctx) : 0;
+	if (ahead > MAX_SEG_LEN)
+		ahead = MAX_SEG_LEN;
+	uint32_t dup = buffer_range(r, s, wire, cap, r->next_seq + (uint32_t)ahead, at);
 	r->st.overlap_bytes += dup;
 	if (dup == wire)
 		r->st.retransmitted_segments++;

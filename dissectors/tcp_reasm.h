@@ -27,6 +27,11 @@ struct tcp_reasm_sink {
 	 * the frame of the data right after the hole when that arrived before
 	 * the frame that gave the hole up (so gaps list in frame order). */
 	void (*gap)(void *ctx, uint64_t n, const struct tcp_frame_ref *at);
+	/* Optional: how many bytes after those delivered so far the consumer
+	 * skips by length (the body of an application-data record). Such
+	 * bytes arriving out of order are not copied; they are delivered as
+	 * data with p == NULL. NULL: every byte is wanted. */
+	uint64_t (*opaque_ahead)(void *ctx);
 };
 
 struct tcp_reasm_stats {

@@ -19,6 +19,12 @@ void tls_hs_stream_release(struct tls_hs_stream *hs)
 	hs->buf_cap = 0;
 }
 
+void tls_hs_stream_trim(struct tls_hs_stream *hs)
+{
+	if (!hs->in_body)
+		tls_hs_stream_release(hs);
+}
+
 bool tls_hs_stream_partial(const struct tls_hs_stream *hs)
 {
 	return hs->in_body || hs->hdr_have > 0;

@@ -46,6 +46,8 @@ void tls_hs_stream_feed(struct tls_hs_stream *hs, const uint8_t *p, size_t n, co
 /* A handshake record whose bytes were lost: the message in progress is
  * dropped and the next record is assumed to start a message. */
 void tls_hs_stream_damaged(struct tls_hs_stream *hs);
+/* Gives back the message buffer when no message is in progress. */
+void tls_hs_stream_trim(struct tls_hs_stream *hs);
 /* A message is half read (the capture ended inside it). */
 bool tls_hs_stream_partial(const struct tls_hs_stream *hs);
 

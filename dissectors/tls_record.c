@@ -67,6 +67,13 @@ void tls_record_reader_release(struct tls_record_reader *rr)
 {
 	free(rr->body);
 	rr->body = NULL;
+	rr->body_cap = 0;
+}
+
+void tls_record_reader_trim(struct tls_record_reader *rr)
+{
+	if (!rr->in_body)
+		tls_record_reader_release(rr);
 }
 
 bool tls_record_reader_partial(const struct tls_record_reader *rr)
@@ -110,10 +117,17 @@ static bool start_body(struct tls_record_reader *rr, const struct tcp_frame_ref 
 	rr->in_body = true;
 	rr->body_have = 0;
 	rr->keep = sink->want_body ? sink->want_body(sink->ctx, &h) : false;
-	if (rr->keep && !rr->body) {
-		rr->body = malloc(TLS_MAX_RECORD_BODY);
-		if (!rr->body)
+	if (rr->keep && (!rr->body || rr->body_cap < h.length)) {
+		/* Sized to need: most kept records (alerts, CCS, handshake
+		 * flights) are far below the 18 KiB maximum. */
+		size_t cap = h.length < 1024 ? 1024 : h.length;
+		uint8_t *nb = realloc(rr->body, cap);
+		if (nb) {
+			rr->body = nb;
+			rr->body_cap = cap;
+		} else {
 			rr->keep = false;
+		}
 	}
 	if (h.length == 0)
 		emit(rr, at, sink);
@@ -186,9 +200,30 @@ found:
 	return 0;
 }
 
+uint64_t tls_record_reader_opaque_ahead(const struct tls_record_reader *rr)
+{
+	if (!rr->in_body || rr->keep || rr->lost_sync)
+		return 0;
+	return rr->rec.hdr.length - rr->body_have;
+}
+
 void tls_record_reader_feed(struct tls_record_reader *rr, const uint8_t *p, size_t n,
 			    const struct tcp_frame_ref *at, const struct tls_record_sink *sink)
 {
+	if (!p) {
+		/* Skipped bytes: only the body of an unkept record may be. */
+		uint64_t skip = tls_record_reader_opaque_ahead(rr);
+		if (skip > n)
+			skip = n;
+		rr->body_have += (size_t)skip;
+		rr->offset += skip;
+		n -= (size_t)skip;
+		if (rr->in_body && rr->body_have == rr->rec.hdr.length)
+			emit(rr, at, sink);
+		if (n)
+			tls_record_reader_gap(rr, n, at, sink); /* cannot happen: promised */
+		return;
+	}
 	while (n > 0) {
 		if (rr->lost_sync) {
 			size_t used = resync(rr, p, n, at, sink);

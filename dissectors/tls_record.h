@@ -69,6 +69,7 @@ struct tls_record_reader {
 	bool in_body;
 	struct tls_record rec;
 	uint8_t *body;             /* owned; holds one record body */
+	size_t body_cap;           /* grown to the largest kept record */
 	size_t body_have;
 	bool keep;
 	bool lost_sync;            /* looking for a header after a gap */
@@ -83,10 +84,18 @@ struct tls_record_reader {
 
 void tls_record_reader_init(struct tls_record_reader *rr);
 void tls_record_reader_release(struct tls_record_reader *rr);
+/* p may be NULL for bytes that tls_record_reader_opaque_ahead promised
+ * to skip (they are counted, not read). */
 void tls_record_reader_feed(struct tls_record_reader *rr, const uint8_t *p, size_t n,
 			    const struct tcp_frame_ref *at, const struct tls_record_sink *sink);
+/* How many of the next bytes are the body of a record whose body is not
+ * kept (application data): the reader only counts them. */
+uint64_t tls_record_reader_opaque_ahead(const struct tls_record_reader *rr);
 void tls_record_reader_gap(struct tls_record_reader *rr, uint64_t n, const struct tcp_frame_ref *at,
 			   const struct tls_record_sink *sink);
+/* Gives back the body buffer when no record is in progress (a closed
+ * connection); it is allocated again if more records come. */
+void tls_record_reader_trim(struct tls_record_reader *rr);
 /* Bytes of a record still outstanding (for reports of cut-off records). */
 bool tls_record_reader_partial(const struct tls_record_reader *rr);
 

@@ -1,6 +1,7 @@
 /* test_tcp_reasm.c - the reassembler's contract, case by case. Each test
  * renders the sink's calls as a string ("D<frame>:<bytes>" for data,
- * "G<frame>:<n>" for a gap, joined by '|') and compares it exactly. */
+ * "G<frame>:<n>" for a gap, "O<frame>:<n>" for opaque bytes delivered
+ * without their content, joined by '|') and compares it exactly. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@ struct rec {
 	int seq_mismatch; /* next_seq during a call != where that call starts */
 	uint32_t expect;
 	int have_expect;
+	uint64_t opaque; /* what opaque_ahead answers */
 };
 
 static void rec_put(struct rec *c, const char *s)
@@ -42,6 +44,12 @@ static void on_data(void *ctx, const uint8_t *p, size_t n, const struct tcp_fram
 {
 	struct rec *c = ctx;
 	char buf[600];
+	if (!p) {
+		snprintf(buf, sizeof(buf), "O%llu:%zu", (unsigned long long)at->frame, n);
+		check_pos(c, n);
+		rec_put(c, buf);
+		return;
+	}
 	int k = snprintf(buf, sizeof(buf), "D%llu:", (unsigned long long)at->frame);
 	ck_assert_uint_lt(n + (size_t)k, sizeof(buf));
 	memcpy(buf + k, p, n);
@@ -106,6 +114,12 @@ static void flush(struct fx *f, uint64_t frame)
 {
 	struct tcp_frame_ref at = fr(frame);
 	tcp_reasm_flush(f->r, &at, &f->sink);
+}
+
+static uint64_t on_opaque_ahead(void *ctx)
+{
+	struct rec *c = ctx;
+	return c->opaque;
 }
 
 #define LOG_IS(f, s) ck_assert_str_eq((f)->rec.log, (s))
@@ -546,6 +560,28 @@ START_TEST(piece_count_cap)
 }
 END_TEST
 
+/* The consumer skips the next 6 bytes by length: an out-of-order segment
+ * reaching into them is stored without those bytes, which come out as
+ * opaque data in their place; the rest is ordinary data. The cap counts
+ * them as buffered all the same. */
+START_TEST(opaque_not_copied)
+{
+	struct fx f;
+	fx_init(&f, 1 << 16);
+	f.sink.opaque_ahead = on_opaque_ahead;
+	seg(&f, 1, 1000, TCP_SYN, NULL);
+	seg(&f, 2, 1001, TCP_ACK, "ab");
+	f.rec.opaque = 6; /* [1003, 1009) */
+	seg(&f, 3, 1007, TCP_ACK, "ghij");
+	ck_assert_uint_eq(tcp_reasm_buffered(f.r), 4);
+	seg(&f, 4, 1003, TCP_ACK, "cdef");
+	LOG_IS(&f, "D2:ab|D4:cdef|O4:2|D4:ij");
+	ck_assert_uint_eq(ST(&f)->bytes_delivered, 10);
+	ck_assert_uint_eq(tcp_reasm_buffered(f.r), 0);
+	fx_done(&f);
+}
+END_TEST
+
 static Suite *reasm_suite(void)
 {
 	Suite *s = suite_create("tcp_reasm");
@@ -570,6 +606,7 @@ static Suite *reasm_suite(void)
 	tcase_add_test(tc, rst_data_ignored);
 	tcase_add_test(tc, ack_implausible);
 	tcase_add_test(tc, piece_count_cap);
+	tcase_add_test(tc, opaque_not_copied);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -343,6 +343,42 @@ START_TEST(oversized_message_skipped)
 }
 END_TEST
 
+/* An application-data body may be fed as "skipped" bytes (p == NULL)
+ * exactly as far as opaque_ahead promised; a kept record promises none. */
+START_TEST(opaque_app_data_body)
+{
+	static const uint8_t app_hdr[5] = {23, 3, 3, 0, 10};
+	static const uint8_t alert[7] = {21, 3, 3, 0, 2, 1, 0};
+	struct seen s;
+	struct tls_record_reader rr;
+	struct tls_record_sink sink = { &s, keep_all_but_app, on_rec, on_resync };
+	struct tcp_frame_ref at = { 1, 0 };
+	memset(&s, 0, sizeof s);
+	tls_record_reader_init(&rr);
+	ck_assert_uint_eq(tls_record_reader_opaque_ahead(&rr), 0);
+	tls_record_reader_feed(&rr, app_hdr, sizeof app_hdr, &at, &sink);
+	ck_assert_uint_eq(tls_record_reader_opaque_ahead(&rr), 10);
+	tls_record_reader_feed(&rr, NULL, 4, &at, &sink);
+	ck_assert_uint_eq(tls_record_reader_opaque_ahead(&rr), 6);
+	at.frame = 2;
+	tls_record_reader_feed(&rr, NULL, 6, &at, &sink);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.type[0], 23);
+	ck_assert_uint_eq(s.len[0], 10);
+	ck_assert_uint_eq(s.end_frame[0], 2);
+	ck_assert(!s.damaged[0]);
+	/* The next record's header is read normally; an alert body is kept. */
+	tls_record_reader_feed(&rr, alert, 6, &at, &sink);
+	ck_assert_uint_eq(tls_record_reader_opaque_ahead(&rr), 0);
+	tls_record_reader_feed(&rr, alert + 6, 1, &at, &sink);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert(s.had_body[1]);
+	ck_assert(!tls_record_reader_partial(&rr));
+	tls_record_reader_release(&rr);
+	seen_free(&s);
+}
+END_TEST
+
 static Suite *record_suite(void)
 {
 	Suite *s = suite_create("tls_record");
@@ -358,6 +394,7 @@ static Suite *record_suite(void)
 	tcase_add_test(edge, header_limits);
 	tcase_add_test(edge, sslv2_hello_at_start);
 	tcase_add_test(edge, oversized_message_skipped);
+	tcase_add_test(edge, opaque_app_data_body);
 	suite_add_tcase(s, edge);
 	return s;
 }

@@ -1,6 +1,7 @@
 /* main.c - mtlsgen: write the sample captures (see samples/README.md). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -8,6 +9,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "bench.h"
 #include "pki.h"
 #include "scenarios.h"
 
@@ -17,7 +19,10 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: mtlsgen OUTDIR [SCENARIO...]   write all (or the named) sample captures\n"
-		   "       mtlsgen -l                       list the scenarios\n");
+		   "       mtlsgen -l                       list the scenarios\n"
+		   "       mtlsgen --bench hs N OUT.pcap [POOL]      N connections (handshake-heavy)\n"
+		   "       mtlsgen --bench bulk MB OUT.pcap [POOL]   MB megabytes of bulk transfers\n"
+		   "                                        (replays of POOL real exchanges, see bench.c)\n");
 }
 
 static int write_trust_root(const char *dir, const struct pki *pki)
@@ -49,6 +54,28 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			printf("%-34s %s\n", tab[i].name, tab[i].about);
 		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "--bench") == 0) {
+		if (argc < 5 || argc > 6) {
+			usage(stderr);
+			return 2;
+		}
+		char *end;
+		unsigned long long amount = strtoull(argv[3], &end, 10);
+		size_t pool_n = argc == 6 ? (size_t)strtoull(argv[5], NULL, 10) : (strcmp(argv[2], "bulk") ? 48 : 32);
+		if (*end) {
+			fprintf(stderr, "mtlsgen: --bench: '%s' is not a number\n", argv[3]);
+			return 2;
+		}
+		struct pki *pki = pki_new(MTLSGEN_BASE_TIME);
+		if (!pki)
+			return 1;
+		const struct gen g = {pki, "."};
+		int rc = bench_write(&g, argv[2], amount, pool_n, argv[4]);
+		if (rc != 0)
+			ERR_print_errors_fp(stderr);
+		pki_free(pki);
+		return rc ? 1 : 0;
 	}
 	if (argc < 2 || argv[1][0] == '-') {
 		usage(argc < 2 ? stderr : stdout);

@@ -341,6 +341,54 @@ static int record_empty_client_cert(const struct gen *g, const char *name, struc
 	return record_basic(g, name, conv, &scfg, &ccfg, SSL_AD_HANDSHAKE_FAILURE);
 }
 
+/* ---- exchanges for the bench captures ---- */
+
+/* The server's answer: a header, then `len` bytes written 64 KiB at a time
+ * (each write is one flight of four 16 KiB records). */
+static int send_bulk(struct tls_pair *p, size_t len)
+{
+	enum { CHUNK = 64 * 1024 };
+	static const char head[] = "HTTP/1.1 200 OK\r\nServer: mtlsgen\r\nContent-Type: application/octet-stream\r\n\r\n";
+	unsigned char *buf = malloc(CHUNK);
+	int rc = buf ? pair_write(p, DIR_S2C, head, sizeof(head) - 1) : -1;
+	for (size_t done = 0; rc == 0 && done < len;) {
+		size_t n = len - done < CHUNK ? len - done : CHUNK;
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (unsigned char)((done + i) * 2654435761u >> 24);
+		rc = pair_write(p, DIR_S2C, buf, n);
+		free(pair_take_inbox(p, DIR_C2S, NULL));
+		done += n;
+	}
+	free(buf);
+	return rc;
+}
+
+int scenario_record_bench(const struct gen *g, enum bench_kind kind, size_t response_bytes, struct conv *conv)
+{
+	const struct server_cfg scfg = {.tls13 = kind == BENCH_TLS13_MUTUAL, .verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {
+	    .cert = kind == BENCH_TLS12_NO_CERT ? NULL : &g->pki->client,
+	    .chain = kind == BENCH_TLS12_NO_CERT ? NULL : &g->pki->inter,
+	    .keylog = 1};
+	if (kind == BENCH_TLS12_NO_CERT)
+		return record_basic(g, "bench", conv, &scfg, &ccfg, SSL_AD_HANDSHAKE_FAILURE);
+	if (!response_bytes)
+		return record_basic(g, "bench", conv, &scfg, &ccfg, EXPECT_SUCCESS);
+	struct session s;
+	if (session_begin(&s, g, &scfg, &ccfg, conv) != 0)
+		return -1;
+	int rc = -1;
+	if (pair_handshake(&s.p) != 1)
+		fail("bench", "handshake failed");
+	else if (send_request(&s.p, http_get, strlen(http_get)) != 0 || send_bulk(&s.p, response_bytes) != 0 ||
+		 pair_close(&s.p, DIR_C2S) != 0)
+		fail("bench", "bulk transfer failed");
+	else
+		rc = 0;
+	session_end(&s);
+	return rc;
+}
+
 /* ---- scenarios ---- */
 
 static int run_basic(const struct gen *g, const struct scenario *sc, const struct server_cfg *scfg,

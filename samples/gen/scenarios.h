@@ -25,4 +25,17 @@ struct scenario {
 /* The scenario table, in generation order (NetMon copies come after their sources). */
 const struct scenario *scenario_table(size_t *n);
 
+/* The exchanges the bench captures are made of (bench.c). */
+enum bench_kind {
+	BENCH_TLS12_MUTUAL,  /* as tls12-mutual-ok */
+	BENCH_TLS12_NO_CERT, /* as tls12-empty-client-cert: empty Certificate, handshake_failure */
+	BENCH_TLS13_MUTUAL,  /* as tls13-client-cert */
+	BENCH_KINDS
+};
+struct conv;
+/* Records one real exchange of `kind` into conv (with the client's key log).
+ * With response_bytes > 0 (successful kinds only) the server's answer to the
+ * request is that many bytes of application data. Returns 0 or -1. */
+int scenario_record_bench(const struct gen *g, enum bench_kind kind, size_t response_bytes, struct conv *conv);
+
 #endif

@@ -190,6 +190,75 @@ static int picked(const struct wire_pick *pk, enum conv_dir dir, int nth)
 	return pk->nth >= 0 && pk->dir == dir && pk->nth == nth;
 }
 
+/*
+ * A long flight as a busy network delivers it (bench captures): segment k with
+ * k % 53 == 17 swaps places with the next; k % 211 == 101 is lost before the
+ * capture point and arrives as a fast retransmission three segments later;
+ * k % 97 == 41 is seen twice (lost after the capture point, retransmitted four
+ * segments later). The receiver ACKs every second segment with what it holds
+ * contiguously, so no ACK ever passes a hole.
+ */
+static int send_flight_disordered(struct emitter *e, const struct conv_event *ev, size_t mss, size_t nseg)
+{
+	enum conv_dir d = ev->dir;
+	int fc = d == DIR_C2S;
+	uint32_t base = e->seq[d];
+	size_t *order = malloc(2 * nseg * sizeof(*order));
+	unsigned char *got = calloc(nseg, 1);
+	size_t n = 0, contig = 0;
+	int rc = -1;
+	if (!order || !got)
+		goto out;
+	for (size_t k = 0; k < nseg; k++)
+		order[n++] = k;
+	for (size_t k = 0; k + 1 < nseg; k++)
+		if (k % 53 == 17) {
+			size_t t = order[k];
+			order[k] = order[k + 1];
+			order[k + 1] = t;
+		}
+	for (size_t k = 0; k + 3 < n; k++)
+		if (order[k] % 211 == 101) {
+			size_t t = order[k];
+			memmove(order + k, order + k + 1, 3 * sizeof(*order));
+			order[k + 3] = t;
+			k += 3;
+		}
+	for (size_t k = 0; k + 4 < n; k++)
+		if (order[k] % 97 == 41) {
+			memmove(order + k + 5, order + k + 4, (n - k - 4) * sizeof(*order));
+			order[k + 4] = order[k];
+			n++;
+			k += 4;
+		}
+	for (size_t w = 0; w < n; w++) {
+		size_t i = order[w], off = i * mss;
+		size_t len = ev->len - off < mss ? ev->len - off : mss;
+		e->t += seg_time(len);
+		e->seq[d] = base + (uint32_t)off;
+		struct seg s = {fc, TH_ACK | (i == nseg - 1 ? TH_PSH : 0), ev->data + off, len, 0};
+		if (emit(e, &s) != 0)
+			goto out;
+		got[i] = 1;
+		while (contig < nseg && got[contig])
+			contig++;
+		if (w % 2 == 1 && w + 1 < n) {
+			/* The receiver's ACK carries the sender's sequence number as its ack. */
+			e->seq[d] = base + (uint32_t)(contig < nseg ? contig * mss : ev->len);
+			e->t += 2;
+			struct seg a = {!fc, TH_ACK, NULL, 0, 0};
+			if (emit(e, &a) != 0)
+				goto out;
+		}
+	}
+	e->seq[d] = base + (uint32_t)ev->len;
+	rc = 0;
+out:
+	free(order);
+	free(got);
+	return rc;
+}
+
 static int send_flight(struct emitter *e, const struct conv_event *ev, int nth_in_dir, int nth_overall)
 {
 	const struct wire_opts *o = e->o;
@@ -201,6 +270,8 @@ static int send_flight(struct emitter *e, const struct conv_event *ev, int nth_i
 	else if (o->tiny && nth_overall <= 2)
 		mss = 7;
 	size_t nseg = (ev->len + mss - 1) / mss;
+	if (o->disorder && nseg >= 8)
+		return send_flight_disordered(e, ev, mss, nseg);
 	uint32_t base = e->seq[d];
 	int reorder = picked(&o->reorder, d, nth_in_dir) && nseg >= 2;
 	int lose = picked(&o->lose, d, nth_in_dir) && nseg >= 2;
@@ -243,6 +314,9 @@ int wire_emit(struct capture *cap, const struct conv *conv, const struct wire_op
 	e.seq[DIR_S2C] = 0x7e310000u + (uint32_t)o->cport * 104729u;
 	e.ipid[DIR_C2S] = (uint16_t)(0x2a00 + o->cport % 997);
 	e.ipid[DIR_S2C] = (uint16_t)(0x5100 + o->cport % 991);
+	e.seq[DIR_C2S] += o->isn_salt;
+	e.seq[DIR_S2C] += o->isn_salt * 2654435761u;
+	e.ipid[DIR_C2S] = (uint16_t)(e.ipid[DIR_C2S] + o->isn_salt);
 
 	/* Three-way handshake. */
 	if (send_seg(&e, 1, TH_SYN, NULL, 0) != 0)

@@ -28,6 +28,10 @@ struct wire_opts {
 	struct wire_pick retransmit; /* send that flight's last segment again after an RTO */
 	struct wire_pick lose;	     /* that flight's first segment never reaches the capture */
 	int forger_copies_ttl;	     /* a forged RST carries the spoofed host's TTL */
+	/* Bench captures (0 in the samples): */
+	uint32_t isn_salt; /* mixed into both initial sequence numbers and IP IDs */
+	int disorder;	   /* flights of 8+ segments: periodic reordering, retransmissions
+			      and losses before the capture point; ACKs every 2 segments */
 };
 
 /* Documentation addresses, server port 443, MSS 1448, TTL 128 (client) / 64 (server). */

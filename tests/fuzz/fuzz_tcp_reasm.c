@@ -6,9 +6,13 @@
  *   - sink calls are contiguous (each starts where the previous ended);
  *   - no byte is tagged with a frame from the future;
  *   - after a flush nothing is buffered, and delivered + gap bytes cover
- *     the stream exactly (plus one sequence number for a FIN).
+ *     the stream exactly (plus one sequence number for a FIN);
+ *   - with opaque zones on, bytes delivered without content (p == NULL)
+ *     all lie in zones the consumer declared opaque (alternate 32-byte
+ *     stretches of sequence space, as application-data bodies would be).
  *
- * Input: byte 0 picks the out-of-order cap; then 7-byte records:
+ * Input: byte 0 picks the out-of-order cap (bits 0-1) and opaque zones
+ * (bit 2); then 7-byte records:
  *   op      bit0 direction, bit1 SYN, bit2 FIN, bit3 RST, bit4 carries an
  *           ACK for the other direction, bits5-6: 0/1 segment, 2 ACK only,
  *           3 flush this direction
@@ -32,6 +36,20 @@ struct side {
 	uint32_t first, pos;
 	uint64_t data_bytes, gap_bytes;
 };
+
+static const uint32_t bases[2] = {0xFFFFFF00u, 0x12345678u};
+
+static int opaque_zone(uint32_t seq, int dir)
+{
+	return (((seq - bases[dir]) >> 5) & 1) != 0;
+}
+
+static uint64_t opaque_ahead(void *ctx)
+{
+	struct side *s = ctx;
+	uint32_t here = tcp_reasm_next_seq(s->r);
+	return opaque_zone(here, s->dir) ? 32 - ((here - bases[s->dir]) & 31) : 0;
+}
 
 static uint8_t pattern(uint32_t seq, int dir)
 {
@@ -59,7 +77,10 @@ static void on_data(void *ctx, const uint8_t *p, size_t n, const struct tcp_fram
 	uint32_t here = tcp_reasm_next_seq(s->r);
 	check_start(s, n, at);
 	for (size_t i = 0; i < n; i++)
-		if (p[i] != pattern(here + (uint32_t)i, s->dir)) {
+		if (!p && !opaque_zone(here + (uint32_t)i, s->dir)) {
+			fprintf(stderr, "content withheld outside an opaque zone at seq %u\n", here + (uint32_t)i);
+			abort();
+		} else if (p && p[i] != pattern(here + (uint32_t)i, s->dir)) {
 			fprintf(stderr, "wrong byte at seq %u\n", here + (uint32_t)i);
 			abort();
 		}
@@ -72,8 +93,6 @@ static void on_gap(void *ctx, uint64_t n, const struct tcp_frame_ref *at)
 	check_start(s, n, at);
 	s->gap_bytes += n;
 }
-
-static const uint32_t bases[2] = {0xFFFFFF00u, 0x12345678u};
 
 static void finish(struct side *s, struct tcp_reasm_sink *sink)
 {
@@ -105,6 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	size_t cap = caps[data[0] & 3];
+	int zones = (data[0] & 4) != 0;
 	data++;
 	size--;
 
@@ -117,6 +137,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sinks[d].ctx = &sides[d];
 		sinks[d].data = on_data;
 		sinks[d].gap = on_gap;
+		sinks[d].opaque_ahead = zones ? opaque_ahead : NULL;
 	}
 
 	for (; size >= 7; data += 7, size -= 7) {

@@ -1,0 +1,204 @@
+/* cert_cache.c - bounded DER -> decoded summary caches (see cert_cache.h). */
+#include "cert_cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The hash covers the last 48 bytes of the DER (and its length): a
+ * certificate ends with its signature, which tells certificates apart as
+ * well as a hash of the whole; a DN ends with its most specific RDN. It
+ * costs a tenth of hashing 1 KiB per certificate, and equality is always
+ * checked on the full DER, so a collision only costs a comparison. */
+#define HASH_TAIL 48u
+#define HASH_FUNCTION(keyptr, keylen, hashv)                                                                     \
+	do {                                                                                                   \
+		unsigned tail_len_ = (unsigned)(keylen) > HASH_TAIL ? HASH_TAIL : (unsigned)(keylen);          \
+		HASH_JEN((const unsigned char *)(keyptr) + ((unsigned)(keylen) - tail_len_), tail_len_, hashv); \
+		(hashv) ^= (unsigned)(keylen);                                                                 \
+	} while (0)
+#include <uthash.h>
+
+struct cert_entry {
+	UT_hash_handle hh;
+	uint8_t *der; /* owned copy: the key */
+	size_t der_len;
+	struct cert_summary *s; /* one reference */
+};
+
+struct name_entry {
+	UT_hash_handle hh;
+	uint8_t *der; /* owned copy: the key */
+	size_t der_len;
+	int rc;
+	char *text; /* owned */
+};
+
+struct cert_cache {
+	/* uthash keeps insertion order; a hit moves the entry to the end,
+	 * so the head is the least recently used. */
+	struct cert_entry *certs;
+	struct name_entry *names;
+	size_t n_certs, n_names;
+	struct cert_cache_stats st;
+};
+
+struct cert_cache *cert_cache_new(void)
+{
+	return calloc(1, sizeof(struct cert_cache));
+}
+
+void cert_summary_put(struct cert_summary *s)
+{
+	if (s && --s->refs == 0)
+		free(s);
+}
+
+static void cert_entry_free(struct cert_entry *e)
+{
+	cert_summary_put(e->s);
+	free(e->der);
+	free(e);
+}
+
+static void name_entry_free(struct name_entry *e)
+{
+	free(e->der);
+	free(e->text);
+	free(e);
+}
+
+void cert_cache_free(struct cert_cache *cc)
+{
+	if (!cc)
+		return;
+	struct cert_entry *c, *ctmp;
+	HASH_ITER(hh, cc->certs, c, ctmp)
+	{
+		HASH_DEL(cc->certs, c);
+		cert_entry_free(c);
+	}
+	struct name_entry *n, *ntmp;
+	HASH_ITER(hh, cc->names, n, ntmp)
+	{
+		HASH_DEL(cc->names, n);
+		name_entry_free(n);
+	}
+	free(cc);
+}
+
+const struct cert_cache_stats *cert_cache_stats(const struct cert_cache *cc)
+{
+	return &cc->st;
+}
+
+struct cert_summary *cert_cache_summarize(struct cert_cache *cc, const uint8_t *der, size_t len)
+{
+	struct cert_entry *e = NULL;
+	bool cacheable = cc && der && len > 0 && len <= CERT_CACHE_MAX_DER;
+
+	if (cacheable) {
+		HASH_FIND(hh, cc->certs, der, len, e);
+		if (e) {
+			cc->st.hits++;
+			unsigned hv = e->hh.hashv;
+			HASH_DELETE(hh, cc->certs, e);
+			HASH_ADD_KEYPTR_BYHASHVALUE(hh, cc->certs, e->der, e->der_len, hv, e);
+			e->s->refs++;
+			return e->s;
+		}
+	}
+	struct cert_summary *s = malloc(sizeof *s);
+	if (!s)
+		return NULL;
+	s->refs = 1;
+	s->status = x509_summarize(der, len, &s->sum);
+	s->sum.subject_der = NULL;
+	s->sum.subject_der_len = 0;
+	s->sum.issuer_der = NULL;
+	s->sum.issuer_der_len = 0;
+	if (!cacheable)
+		return s;
+	cc->st.misses++;
+	e = malloc(sizeof *e);
+	uint8_t *copy = malloc(len);
+	if (!e || !copy) {
+		free(e);
+		free(copy);
+		return s;
+	}
+	memcpy(copy, der, len);
+	e->der = copy;
+	e->der_len = len;
+	e->s = s;
+	s->refs++;
+	if (cc->n_certs >= CERT_CACHE_MAX_ENTRIES) {
+		struct cert_entry *oldest = cc->certs;
+		HASH_DELETE(hh, cc->certs, oldest);
+		cert_entry_free(oldest);
+		cc->n_certs--;
+		cc->st.evictions++;
+	}
+	HASH_ADD_KEYPTR(hh, cc->certs, e->der, e->der_len, e);
+	cc->n_certs++;
+	return s;
+}
+
+static void copy_text(const char *text, char *buf, size_t bufsz)
+{
+	if (!bufsz)
+		return;
+	size_t n = strlen(text);
+	if (n >= bufsz)
+		n = bufsz - 1;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+}
+
+int cert_cache_name_text(struct cert_cache *cc, const uint8_t *der, size_t len, char *buf, size_t bufsz)
+{
+	struct name_entry *e = NULL;
+
+	if (cc && der && len > 0 && len <= CERT_CACHE_MAX_DER && bufsz > 0) {
+		HASH_FIND(hh, cc->names, der, len, e);
+		if (e) {
+			cc->st.hits++;
+			unsigned hv = e->hh.hashv;
+			HASH_DELETE(hh, cc->names, e);
+			HASH_ADD_KEYPTR_BYHASHVALUE(hh, cc->names, e->der, e->der_len, hv, e);
+			copy_text(e->text, buf, bufsz);
+			return e->rc < 0 ? e->rc : (int)strlen(buf);
+		}
+	}
+	/* Decoded into a full-size buffer so that the cached text does not
+	 * depend on the first caller's buffer size. */
+	char full[X509_NAME_TEXT];
+	int rc = x509_name_to_text(der, len, full, sizeof full);
+	copy_text(full, buf, bufsz);
+	if (!cc || !der || len == 0 || len > CERT_CACHE_MAX_DER || bufsz == 0)
+		return rc < 0 ? rc : (int)strlen(buf);
+	cc->st.misses++;
+	e = malloc(sizeof *e);
+	uint8_t *copy = malloc(len);
+	char *text = strdup(full);
+	if (!e || !copy || !text) {
+		free(e);
+		free(copy);
+		free(text);
+		return rc < 0 ? rc : (int)strlen(buf);
+	}
+	memcpy(copy, der, len);
+	e->der = copy;
+	e->der_len = len;
+	e->rc = rc;
+	e->text = text;
+	if (cc->n_names >= CERT_CACHE_MAX_ENTRIES) {
+		struct name_entry *oldest = cc->names;
+		HASH_DELETE(hh, cc->names, oldest);
+		name_entry_free(oldest);
+		cc->n_names--;
+		cc->st.evictions++;
+	}
+	HASH_ADD_KEYPTR(hh, cc->names, e->der, e->der_len, e);
+	cc->n_names++;
+	return rc < 0 ? rc : (int)strlen(buf);
+}

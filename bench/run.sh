@@ -1,0 +1,238 @@
+#!/bin/sh
+# bench/run.sh BUILD - what `make bench` runs (README.md, "Performance").
+#
+# Makes (or reuses, under BUILD/bench/) a handshake-heavy and a bulk-heavy
+# capture with the sample generator, times mtlsdiag, a plain libpcap read
+# (BUILD/bench/pcapread) and, when installed, tshark and ssldump over the
+# same file, and prints MB/s, connections/s, peak RSS and the ratios. It
+# checks mtlsdiag's results against what the generator wrote. It reports;
+# it never fails on a number (only when something cannot run at all).
+#
+# Variables (environment, or on the make command line):
+#   BENCH_HS_CONNS  connections in the handshake-heavy capture (40000)
+#   BENCH_BULK_MB   megabytes of the bulk-heavy capture (1000)
+#   BENCH_RUNS      runs per fast tool; the median time is shown (3)
+#   BENCH_FLAT      1: also time captures a tenth the size, for the
+#                   flat-memory check (1)
+#   BENCH_BIG       1: also time captures ten times the size (0; 2.5 + 10 GB)
+#   BENCH_PEERS     0: skip tshark and ssldump (1)
+set -u
+
+BUILD=${1:-build}
+HS=${BENCH_HS_CONNS:-40000}
+BULK=${BENCH_BULK_MB:-1000}
+RUNS=${BENCH_RUNS:-3}
+FLAT=${BENCH_FLAT:-1}
+BIG=${BENCH_BIG:-0}
+PEERS=${BENCH_PEERS:-1}
+DIR=$BUILD/bench
+MTLSDIAG=$BUILD/mtlsdiag
+GEN=$BUILD/mtlsgen
+PCAPREAD=$DIR/pcapread
+TIME=/usr/bin/time
+
+for x in "$MTLSDIAG" "$GEN" "$PCAPREAD"; do
+	[ -x "$x" ] || { echo "bench: $x is missing (run through make bench)" >&2; exit 2; }
+done
+if ! [ -x "$TIME" ]; then
+	echo "bench: $TIME (GNU time, Debian package 'time') is needed for peak RSS" >&2
+	exit 2
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+# capture MODE AMOUNT -> prints the path; generated once, then reused.
+capture() {
+	f=$DIR/$1-$2.pcap
+	if ! [ -s "$f" ] || ! [ -s "$f.expect" ]; then
+		"$GEN" --bench "$1" "$2" "$f" >&2 || { echo "bench: generator failed for $f" >&2; exit 2; }
+	else
+		echo "reusing $f ($(sed -n 's/^connections //p' "$f.expect") connections, replays of" \
+			"$(sed -n 's/^real_exchanges //p' "$f.expect") real OpenSSL exchanges; delete it to regenerate)" >&2
+	fi
+	echo "$f"
+}
+
+# measure RUNS OUT CMD... -> "wall rss_kib exit cpu": median wall time,
+# largest peak RSS, last exit status, median CPU time (user + system).
+measure() {
+	n=$1 out=$2
+	shift 2
+	: > "$tmp/m"
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		# Wall time from the clock in ns (GNU time's %e has 10 ms steps);
+		# peak RSS, exit status and CPU time from GNU time.
+		t0=$(date +%s%N)
+		"$TIME" -f '%M %x %U %S' -o "$tmp/t" "$@" > "$out" 2> "$tmp/err" || :
+		t1=$(date +%s%N)
+		echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') $(tail -n 1 "$tmp/t")" \
+			>> "$tmp/m"
+		i=$((i + 1))
+	done
+	cpu=$(awk '{ print $4 + $5 }' "$tmp/m" | sort -n | awk '{ c[NR] = $1 } END { print c[int((NR + 1) / 2)] }')
+	sort -n "$tmp/m" | awk -v cpu="$cpu" '{ t[NR] = $1; if ($2 > r) r = $2; x = $3 }
+		END { printf "%s %s %s %s\n", t[int((NR + 1) / 2)], r, x, cpu }'
+}
+
+# One table row: NAME WALL RSS_KIB CPU; uses bytes, conns, floor_*, ts_*.
+# Ratios on wall time and, steadier on a shared machine, on CPU time.
+row() {
+	awk -v n="$1" -v s="$2" -v r="$3" -v cpu="$4" -v b="$bytes" -v c="$conns" -v fl="$floor_s" \
+		-v ts="$ts_s" -v tsc="$ts_cpu" 'BEGIN {
+		if (s <= 0) s = 0.0001
+		if (cpu <= 0) cpu = 0.01   # GNU time reports CPU in 10 ms steps
+		vs_floor = fl > 0 ? sprintf("%.0f%%", 100 * fl / s) : "-"
+		vs_ts = ts > 0 ? sprintf("%.1fx", ts / s) : "-"
+		vs_tsc = tsc > 0 ? sprintf("%.1fx", tsc / cpu) : "-"
+		printf "  %-24s %7.3f %6.2f %8.1f %9.0f %8.2f %7.1f %7s %8s %8s\n", n, s, cpu, b / 1e6 / s, c / s,
+			1e6 * s / c, r / 1024, vs_floor, vs_ts, vs_tsc
+	}'
+}
+
+RESULTS=$tmp/results
+
+# bench_one LABEL FILE
+bench_one() {
+	label=$1 f=$2
+	conns=$(sed -n 's/^connections //p' "$f.expect")
+	bytes=$(wc -c < "$f")
+	echo
+	echo "== $label: $f, $(awk -v b="$bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }'), $conns connections"
+	floor_s=0 ts_s=0 ts_cpu=0
+	set -- $(measure "$RUNS" /dev/null "$PCAPREAD" "$f")
+	floor_s=$1 floor_r=$2 floor_c=$4
+	set -- $(measure "$RUNS" /dev/null "$MTLSDIAG" -q "$f")
+	md_s=$1 md_r=$2 md_x=$3 md_c=$4
+	set -- $(measure "$RUNS" "$tmp/out.json" "$MTLSDIAG" -q -F json "$f")
+	mj_s=$1 mj_r=$2 mj_c=$4
+	ts_r=0 ts_line="" sd_line=""
+	if [ "$PEERS" = 1 ] && command -v tshark > /dev/null 2>&1; then
+		set -- $(measure 1 "$tmp/tshark.tsv" tshark -n -r "$f" -o tcp.reassemble_out_of_order:TRUE \
+			-Y 'tls.handshake || tls.alert_message' -T fields -e frame.number -e tcp.stream \
+			-e tls.handshake.type -e tls.handshake.certificates_length -e tls.alert_message.desc)
+		ts_s=$1 ts_r=$2 ts_cpu=$4
+		ts_streams=$(awk -F'\t' '{ s[$2] = 1 } END { print length(s) }' "$tmp/tshark.tsv")
+		ts_line=$(row "tshark (one pass, TLS)" "$ts_s" "$ts_r" "$ts_cpu")
+	else
+		ts_line="  tshark: $([ "$PEERS" = 1 ] && echo 'not installed' || echo 'skipped (BENCH_PEERS=0)')"
+	fi
+	if [ "$PEERS" = 1 ] && command -v ssldump > /dev/null 2>&1; then
+		set -- $(measure 1 /dev/null ssldump -n -r "$f")
+		sd_line=$(row "ssldump -n" "$1" "$2" "$4")
+		echo "$label ssldump $1 $2 $4" >> "$RESULTS"
+	else
+		sd_line="  ssldump: $([ "$PEERS" = 1 ] && echo 'not installed' || echo 'skipped (BENCH_PEERS=0)')"
+	fi
+	printf "  %-24s %7s %6s %8s %9s %8s %7s %7s %8s %8s\n" tool wall-s cpu-s MB/s conns/s us/conn \
+		RSS-MiB vs-read vs-tshark "(cpu)"
+	row "libpcap read (floor)" "$floor_s" "$floor_r" "$floor_c"
+	row "mtlsdiag (text)" "$md_s" "$md_r" "$md_c"
+	row "mtlsdiag -F json" "$mj_s" "$mj_r" "$mj_c"
+	echo "$ts_line"
+	echo "$sd_line"
+	[ "$md_x" = 0 ] || echo "  mtlsdiag exited with status $md_x"
+	echo "$label mtlsdiag $md_s $md_r $md_c" >> "$RESULTS"
+	echo "$label floor $floor_s $floor_r $floor_c" >> "$RESULTS"
+	echo "$label tshark $ts_s $ts_r $ts_cpu" >> "$RESULTS"
+
+	# With a key log: timed when this build can decrypt.
+	if "$MTLSDIAG" --help 2>&1 | grep -q -- '--keylog'; then
+		set -- $(measure "$RUNS" /dev/null "$MTLSDIAG" -q --keylog "$f.keylog" "$f")
+		row "mtlsdiag --keylog" "$1" "$2" "$4"
+		awk -v a="$1" -v b="$md_s" -v ac="$4" -v bc="$md_c" 'BEGIN { if (b <= 0) b = 0.0001
+			if (bc <= 0) bc = 0.01
+			printf "  keylog: %.2fx the wall time, %.2fx the CPU time without keys\n", a / b, ac / bc }'
+	else
+		echo "  keylog: not supported by this build"
+	fi
+
+	# Results, checked against what the generator put in the capture.
+	jq -s -r '"\(length) \([.[] | select(.client_certificate.status == "present")] | length) " +
+		"\([.[] | select(.client_certificate.status == "empty")] | length) " +
+		"\([.[] | select(.version == "TLS 1.3")] | length) " +
+		"\([.[].tcp.gaps] | add // 0) \([.[].tcp.resyncs] | add // 0) " +
+		"\([.[].history[] | select(.what == "application_data" and .from == "client") | .bytes] | add // 0) " +
+		"\([.[].history[] | select(.what == "application_data" and .from == "server") | .bytes] | add // 0)"' \
+		"$tmp/out.json" > "$tmp/got" 2> /dev/null || echo "? ? ? ? ? ? ? ?" > "$tmp/got"
+	set -- $(cat "$tmp/got")
+	check() { # NAME GOT WANT
+		if [ "$2" = "$3" ]; then printf '  %-28s %s  ok\n' "$1" "$2"; else
+			printf '  %-28s %s, generator: %s  MISMATCH\n' "$1" "$2" "$3"; fi
+	}
+	want() { sed -n "s/^$1 //p" "$f.expect"; }
+	echo "  results (mtlsdiag -F json vs the generator's $f.expect):"
+	check "connections" "$1" "$(want connections)"
+	[ -n "${ts_streams:-}" ] && printf '  %-28s %s\n' "tshark TLS streams" "$ts_streams"
+	ts_streams=
+	check "client certificate present" "$2" "$(want client_cert_present)"
+	check "client certificate empty" "$3" "$(want client_cert_empty)"
+	check "TLS 1.3" "$4" "$(want tls13)"
+	check "TCP gaps / resyncs" "$5/$6" "0/0"
+	check "client app-data bytes" "$7" "$(want client_app_bytes)"
+	check "server app-data bytes" "$8" "$(want server_app_bytes)"
+}
+
+make_tenth() {
+	awk -v n="$1" 'BEGIN { n = int(n / 10); print n < 1 ? 1 : n }'
+}
+
+command -v jq > /dev/null 2>&1 || { echo "bench: jq is needed to check the results" >&2; exit 2; }
+mkdir -p "$DIR"
+echo "mtlsdiag bench on $(uname -m), $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)"
+echo "runs per fast tool: $RUNS (median time, largest peak RSS); tshark and ssldump run once"
+hs=$(capture hs "$HS") || exit 2
+bulk=$(capture bulk "$BULK") || exit 2
+bench_one handshake-heavy "$hs"
+bench_one bulk-heavy "$bulk"
+if [ "$FLAT" = 1 ] || [ "$BIG" = 1 ]; then
+	save_peers=$PEERS
+	PEERS=0
+	if [ "$FLAT" = 1 ]; then
+		bench_one hs-tenth "$(capture hs "$(make_tenth "$HS")")"
+		bench_one bulk-tenth "$(capture bulk "$(make_tenth "$BULK")")"
+	fi
+	if [ "$BIG" = 1 ]; then
+		bench_one hs-10x "$(capture hs $((HS * 10)))"
+		bench_one bulk-10x "$(capture bulk $((BULK * 10)))"
+	fi
+	PEERS=$save_peers
+fi
+
+# The targets of issue #8, as ratios from this run.
+echo
+echo "== targets"
+awk '
+	{ v[$1 " " $2] = $3; c[$1 " " $2] = $5; if ($2 == "mtlsdiag") r[$1] = $4 }
+	function verdict(ok) { return ok ? "met" : "NOT met" }
+	function ratio(a, b) { return b > 0 ? a / b : 0 }
+	END {
+		h = "handshake-heavy"; b = "bulk-heavy"
+		if (v[h " tshark"] > 0) {
+			w = ratio(v[h " tshark"], v[h " mtlsdiag"]); k = ratio(c[h " tshark"], c[h " mtlsdiag"])
+			printf "  handshake-heavy vs tshark: %.1fx wall, %.1fx CPU (target >= 40x): %s\n", w, k,
+				(w >= 40 ? "met" : (k >= 40 ? "met on CPU time, not on wall time (machine load?)" : "NOT met"))
+		} else
+			print "  handshake-heavy vs tshark: tshark not run"
+		if ((h " ssldump") in v)
+			printf "  handshake-heavy vs ssldump: %.2fx wall, %.2fx CPU (target > 1x): %s\n",
+				ratio(v[h " ssldump"], v[h " mtlsdiag"]), ratio(c[h " ssldump"], c[h " mtlsdiag"]),
+				verdict(v[h " ssldump"] > v[h " mtlsdiag"])
+		else
+			print "  handshake-heavy vs ssldump: ssldump not run"
+		printf "  bulk-heavy vs a plain libpcap read: %.0f%% of its throughput (target >= 50%%): %s\n",
+			100 * ratio(v[b " floor"], v[b " mtlsdiag"]), verdict(ratio(v[b " floor"], v[b " mtlsdiag"]) >= 0.5)
+		n = split("hs-tenth handshake-heavy hs-10x bulk-tenth bulk-heavy bulk-10x", order, " ")
+		for (i = 1; i <= n; i++)
+			if (order[i] in r)
+				printf "  peak RSS %-16s %6.1f MiB (target < 64 MiB): %s\n", order[i], r[order[i]] / 1024,
+					verdict(r[order[i]] < 65536)
+		for (i = 1; i <= n; i += 3) {
+			line = ""
+			for (j = i; j < i + 3; j++)
+				if (order[j] in r) line = line sprintf("  %s %.1f MiB", order[j], r[order[j]] / 1024)
+			if (line != "") printf "  flat memory (1/10, 1x, 10x of the capture):%s\n", line
+		}
+	}' "$RESULTS"
+echo "(ratios are from this run on this machine; the bench reports, it never fails on a number)"
+exit 0
