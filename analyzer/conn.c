@@ -36,16 +36,26 @@ void conn_parser_release(struct conn_parser *p)
 	for (int i = 0; i < 2; i++) {
 		tls_record_reader_release(&p->rr[i]);
 		tls_hs_stream_release(&p->hs[i]);
-		tls_decrypt_dir_release(&p->keys.dir[i]);
 	}
-	free(p->keys.plain);
-	p->keys.plain = NULL;
+	if (p->keys) {
+		for (int i = 0; i < 2; i++)
+			tls_decrypt_dir_release(&p->keys->dir[i]);
+		free(p->keys->plain);
+		free(p->keys);
+		p->keys = NULL;
+	}
 }
 
 void conn_parser_set_keylog(struct conn_parser *p, struct tls_conn *c, const struct keylog *kl)
 {
-	p->keys.keylog = kl;
 	c->keylog_given = kl != NULL;
+	if (!kl || p->keys)
+		return;
+	/* Decryption state only where there are keys to look up: it is a
+	 * tenth of a connection's memory. */
+	p->keys = calloc(1, sizeof *p->keys);
+	if (p->keys)
+		p->keys->keylog = kl;
 }
 
 /* ---- keys ------------------------------------------------------------ */
@@ -293,8 +303,10 @@ static void on_client_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	keep_client_hello(c, &ch, &msg->end);
 	/* The keys of each handshake (a renegotiation too) are found by its
 	 * ClientHello's random. */
-	memcpy(m->p->keys.client_random, ch.random, 32);
-	m->p->keys.have_client_random = true;
+	if (m->p->keys) {
+		memcpy(m->p->keys->client_random, ch.random, 32);
+		m->p->keys->have_client_random = true;
+	}
 }
 
 static void on_server_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
@@ -310,7 +322,8 @@ static void on_server_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		c->hello_retry = true;
 		return;
 	}
-	keys_on_server_hello(c, &m->p->keys, &sh, is_tls13(sh.selected_version));
+	if (m->p->keys)
+		keys_on_server_hello(c, m->p->keys, &sh, is_tls13(sh.selected_version));
 	if (c->have_server_hello)
 		return;
 	c->have_server_hello = true;
@@ -353,7 +366,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		return;
 	}
 	c->cc_status = cert.n_certs ? CC_PRESENT : CC_EMPTY;
-	chain_from_message(&c->client_chain, &cert, m->p->certs, true);
+	chain_from_message(&c->client_chain, &cert, m->p->certs, m->p->keep_client_der);
 }
 
 static void on_message(void *ctx, const struct tls_hs_msg *msg)
@@ -402,15 +415,16 @@ static void on_message(void *ctx, const struct tls_hs_msg *msg)
 	case TLS_HS_FINISHED:
 		/* The handshake's Finished, not a post-handshake
 		 * authentication's, moves TLS 1.3 to the application keys. */
-		if (m->decrypted && m->p->tls13_encrypted && !c->finished_seen[m->s])
-			keys_tls13_application(c, &m->p->keys, m->s);
+		if (m->decrypted && m->p->keys && m->p->tls13_encrypted && !c->finished_seen[m->s])
+			keys_tls13_application(c, m->p->keys, m->s);
 		m->p->handshake_done[m->s] = true;
 		c->finished_seen[m->s] = true;
 		break;
 	case TLS_HS_KEY_UPDATE:
 		/* The sender's next record uses its next traffic secret. */
-		if (m->decrypted && m->p->tls13_encrypted && tls13_key_update(&m->p->keys.dir[m->s]) != 0)
-			m->p->keys.active[m->s] = false;
+		if (m->decrypted && m->p->keys && m->p->tls13_encrypted &&
+		    tls13_key_update(&m->p->keys->dir[m->s]) != 0)
+			m->p->keys->active[m->s] = false;
 		break;
 	default:
 		break;
@@ -454,10 +468,10 @@ struct rec_ctx {
 static bool want_body(void *ctx, const struct tls_record_header *h)
 {
 	struct rec_ctx *r = ctx;
-	const struct conn_keys *k = &r->p->keys;
+	const struct conn_keys *k = r->p->keys;
 	if (h->type != TLS_CT_APPLICATION_DATA)
 		return true;
-	if (!k->active[r->s])
+	if (!k || !k->active[r->s])
 		return false;
 	const struct tls_decrypt_dir *d = &k->dir[r->s];
 	return r->p->tls13_encrypted || k->app_decrypted[r->s] == 0 ||
@@ -519,7 +533,8 @@ static void on_change_cipher_spec(struct rec_ctx *r, const struct tls_record *re
 	c->ccs_seen[s] = true;
 	if (s == SIDE_SERVER && c->have_server_hello && !p->server_hello_done && !is_tls13(c->version))
 		c->resumed = true; /* abbreviated handshake */
-	keys_on_ccs(c, &p->keys, s);
+	if (p->keys)
+		keys_on_ccs(c, p->keys, s);
 }
 
 /* TLS 1.3 without keys: the sizes of the client's first encrypted records
@@ -589,7 +604,7 @@ static void on_plain_record(struct rec_ctx *r, const struct tls_record *rec, uin
 		conn_add_event(c, EV_APP_DATA, s, 0, rec->end.frame, rec->end.ts_ns, outer_len);
 		if (c->n_events > before)
 			c->events[before].decrypted = true;
-		if (p->keys.app_decrypted[s]++ == 0)
+		if (p->keys && p->keys->app_decrypted[s]++ == 0)
 			sniff_http(c, s, rec);
 		break;
 	}
@@ -613,7 +628,7 @@ static bool is_protected(const struct tls_conn *c, const struct conn_parser *p, 
 static bool try_decrypt(struct rec_ctx *r, const struct tls_record *rec)
 {
 	struct tls_conn *c = r->c;
-	struct conn_keys *k = &r->p->keys;
+	struct conn_keys *k = r->p->keys;
 	enum side s = r->s;
 	size_t n = 0;
 	uint8_t type = 0;
@@ -674,7 +689,7 @@ static void on_record(void *ctx, const struct tls_record *rec)
 	if (p->tls13_encrypted && rec->hdr.type == TLS_CT_APPLICATION_DATA)
 		note_tls13_flight(c, s, rec);
 	/* (s is 0 or 1; saying so keeps GCC's array-bounds check quiet) */
-	if ((s == SIDE_CLIENT || s == SIDE_SERVER) && p->keys.active[s] && is_protected(c, p, s, rec->hdr.type) &&
+	if ((s == SIDE_CLIENT || s == SIDE_SERVER) && p->keys && p->keys->active[s] && is_protected(c, p, s, rec->hdr.type) &&
 	    try_decrypt(r, rec))
 		return;
 	switch (rec->hdr.type) {

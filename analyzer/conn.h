@@ -31,10 +31,11 @@ struct conn_parser {
 	struct tls_record_reader rr[2];
 	struct tls_hs_stream hs[2];
 	bool tls13_encrypted;       /* after a TLS 1.3 ServerHello */
+	bool keep_client_der;       /* --trust: the client chain's DER is verified later */
 	bool server_hello_done;     /* ServerHelloDone in the first handshake */
 	bool handshake_done[2];     /* Finished (or its encrypted record) sent */
 	bool client_flight_seen;    /* the client sent its second flight */
-	struct conn_keys keys;
+	struct conn_keys *keys;     /* owned; only with a key log */
 	struct cert_cache *certs;   /* the analyzer's; NULL decodes every time */
 };
 

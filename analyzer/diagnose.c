@@ -353,8 +353,8 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
  * server would, at the capture time. X509_V_ERR_* numbers are stable. */
 static void chain_verdict(const struct tls_conn *c, struct findings *out)
 {
-	const struct chain_verdict *v = &c->client_verify;
-	if (!v->done || v->ok)
+	const struct chain_verdict *v = c->client_verify;
+	if (!v || v->ok)
 		return;
 	struct finding *f = add(out, "CLIENT_CHAIN_UNTRUSTED", SEV_ERROR, 14);
 	if (!f)

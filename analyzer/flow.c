@@ -246,6 +246,7 @@ static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_
 	conn_parser_init(f->parser, a->opt.max_hs_msg);
 	conn_parser_set_keylog(f->parser, f->conn, a->keylog);
 	f->parser->certs = a->certs;
+	f->parser->keep_client_der = a->opt.trust != NULL;
 	decide_client(f, dir, p, n);
 	struct tls_conn *c = f->conn;
 	c->file_index = a->file_index;

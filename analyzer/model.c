@@ -36,6 +36,8 @@ void tls_conn_release(struct tls_conn *c)
 	free(c->alerts);
 	cert_chain_release(&c->server_chain);
 	cert_chain_release(&c->client_chain);
+	free(c->client_verify);
+	c->client_verify = NULL;
 	c->requests = NULL;
 	c->alerts = NULL;
 	c->n_requests = c->n_alerts = 0;

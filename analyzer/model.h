@@ -57,7 +57,6 @@ struct cert_chain {
 
 /* The client chain verified against --trust FILE at the capture time. */
 struct chain_verdict {
-	bool done;                /* --trust given and a client chain to verify */
 	bool ok;
 	int error;                /* OpenSSL X509_V_ERR_*; 0 when ok */
 	int depth;                /* chain position the error is about */
@@ -122,14 +121,15 @@ enum ev_kind {
 	EV_FIN,
 };
 
+/* Packed to 32 bytes: 96 of them live in every connection. */
 struct conn_event {
-	enum ev_kind kind;
-	enum side from;
-	uint8_t hs_type;
 	uint64_t frame;
 	int64_t ts_ns;
 	uint32_t bytes;     /* record/message bytes (sum for merged app data) */
 	uint32_t count;     /* records merged */
+	uint8_t kind;       /* enum ev_kind */
+	uint8_t from;       /* enum side */
+	uint8_t hs_type;
 	bool decrypted;     /* read from a record decrypted with the key log */
 };
 
@@ -175,7 +175,7 @@ struct tls_conn {
 	struct cert_chain client_chain;
 	enum visibility cc_visibility;
 	uint64_t cert_verify_frame;          /* 0: not seen */
-	struct chain_verdict client_verify;  /* with --trust */
+	struct chain_verdict *client_verify; /* owned; only with --trust */
 	/* Every client Certificate message (a renegotiation can bring more
 	 * than one); the fields above describe the last. */
 	struct client_cert_msg {

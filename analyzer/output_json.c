@@ -270,8 +270,8 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 			    !leaf ? json_null() : json_string(validity > 0 ? "expired" : validity < 0 ? "not_yet_valid" : "valid"));
 	int reaches = client_chain_reaches_list(c);
 	json_object_set_new(cc, "chain_reaches_listed_ca", reaches < 0 ? json_null() : json_boolean(reaches));
-	if (c->client_verify.done)
-		json_object_set_new(cc, "verification", verdict_json(&c->client_verify));
+	if (c->client_verify)
+		json_object_set_new(cc, "verification", verdict_json(c->client_verify));
 	json_object_set_new(j, "client_certificate", cc);
 
 	json_t *alerts = json_array();

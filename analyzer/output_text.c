@@ -205,11 +205,11 @@ void output_text_conn(struct output *o, const char *file_name, const struct tls_
 	fputc('\n', o->fp);
 	for (size_t i = 0; i < c->client_chain.n_kept; i++)
 		print_cert(o, "      ", &c->client_chain.certs[i]);
-	if (c->client_verify.done && c->client_verify.ok)
+	if (c->client_verify && c->client_verify->ok)
 		fprintf(o->fp, "  Verified against --trust at the capture time: ok\n");
-	else if (c->client_verify.done)
+	else if (c->client_verify)
 		fprintf(o->fp, "  Verified against --trust at the capture time: %s (error %d at depth %d)\n",
-			c->client_verify.error_text, c->client_verify.error, c->client_verify.depth);
+			c->client_verify->error_text, c->client_verify->error, c->client_verify->depth);
 	for (size_t i = 0; i < c->n_alerts; i++) {
 		const struct alert_fact *al = &c->alerts[i];
 		fprintf(o->fp, "  %sAlert%s from %s in frame %llu: ", col(o, C_RED), col(o, C_RESET),

@@ -93,10 +93,11 @@ static bool issuer_known(const struct trust_store *ts, const X509_NAME *issuer)
 
 void trust_verify_client(const struct trust_store *ts, struct tls_conn *c, int64_t at_epoch)
 {
-	struct chain_verdict *v = &c->client_verify;
 	const struct cert_chain *ch = &c->client_chain;
-	memset(v, 0, sizeof *v);
-	if (!ts || c->cc_status != CC_PRESENT || ch->n_kept == 0 || !ch->certs[0].der)
+	if (!ts || c->client_verify || c->cc_status != CC_PRESENT || ch->n_kept == 0 || !ch->certs[0].der)
+		return;
+	struct chain_verdict *v = calloc(1, sizeof *v);
+	if (!v)
 		return;
 
 	X509 *leaf = NULL;
@@ -112,7 +113,6 @@ void trust_verify_client(const struct trust_store *ts, struct tls_conn *c, int64
 		else if (!sk_X509_push(untrusted, x))
 			X509_free(x);
 	}
-	v->done = true;
 	v->depth = 0;
 	if (!leaf) {
 		v->error = -1;
@@ -120,7 +120,8 @@ void trust_verify_client(const struct trust_store *ts, struct tls_conn *c, int64
 		goto out;
 	}
 	if (!ctx || !untrusted || !X509_STORE_CTX_init(ctx, ts->store, leaf, untrusted)) {
-		v->done = false;
+		free(v);
+		v = NULL;
 		goto out;
 	}
 	X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
@@ -141,6 +142,7 @@ void trust_verify_client(const struct trust_store *ts, struct tls_conn *c, int64
 		v->issuer_in_trust = issuer_known(ts, X509_get_issuer_name(at));
 	}
 out:
+	c->client_verify = v;
 	ERR_clear_error();
 	X509_STORE_CTX_free(ctx);
 	X509_free(leaf);

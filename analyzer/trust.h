@@ -19,7 +19,7 @@ void trust_store_free(struct trust_store *ts);
 size_t trust_store_count(const struct trust_store *ts);
 
 /* Verifies the client chain of c (its DER copies) at at_epoch seconds
- * for client authentication, and stores the verdict in c->client_verify. */
+ * for client authentication, and stores the verdict in c->client_verify (allocated, owned by c). */
 void trust_verify_client(const struct trust_store *ts, struct tls_conn *c, int64_t at_epoch);
 
 #endif
