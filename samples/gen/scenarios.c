@@ -405,6 +405,28 @@ static int run_basic(const struct gen *g, const struct scenario *sc, const struc
 	return rc;
 }
 
+/* One connection: a fresh session, `play` drives it (0 when the scenario
+ * happened as intended), and what was exchanged becomes the capture. */
+typedef int (*play_fn)(const struct scenario *sc, struct session *s, struct conv *conv, struct wire_opts *o);
+
+static int run_played(const struct gen *g, const struct scenario *sc, const struct server_cfg *scfg,
+		      const struct client_cfg *ccfg, play_fn play)
+{
+	struct conv conv;
+	struct session s;
+	struct wire_opts o;
+	int rc = -1;
+	conv_init(&conv);
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	if (session_begin(&s, g, scfg, ccfg, &conv) == 0) {
+		if (play(sc, &s, &conv, &o) == 0)
+			rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
+		session_end(&s);
+	}
+	conv_free(&conv);
+	return rc;
+}
+
 static int sc_mutual_ok(const struct gen *g, const struct scenario *sc)
 {
 	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
@@ -473,33 +495,23 @@ static int sc_no_eku(const struct gen *g, const struct scenario *sc)
 /* TLS 1.3, the server asks but does not insist; the client has no
  * certificate and answers with an empty Certificate; the application
  * then refuses the request with 403. */
+static int play_tls13_empty_client_cert(const struct scenario *sc, struct session *s, struct conv *conv,
+					struct wire_opts *o)
+{
+	if (pair_handshake(&s->p) != 1)
+		return fail(sc->name, "handshake failed");
+	if (send_request(&s->p, http_get, strlen(http_get)) != 0 ||
+	    send_response(&s->p, "403 Forbidden", "client certificate required\n") != 0 ||
+	    pair_close(&s->p, DIR_C2S) != 0)
+		return fail(sc->name, "request/response failed");
+	return 0;
+}
+
 static int sc_tls13_empty_client_cert(const struct gen *g, const struct scenario *sc)
 {
 	const struct server_cfg scfg = {.tls13 = 1, .verify = SSL_VERIFY_PEER, .ca_extra = 3};
 	const struct client_cfg ccfg = {.keylog = sc->keylog};
-	struct conv conv;
-	struct wire_opts o;
-	struct session s;
-	int rc = -1;
-	conv_init(&conv);
-	wire_defaults(&o, start_us(g, sc), sc->cport);
-	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
-		conv_free(&conv);
-		return -1;
-	}
-	if (pair_handshake(&s.p) != 1)
-		fail(sc->name, "handshake failed");
-	else if (send_request(&s.p, http_get, strlen(http_get)) != 0 ||
-		 send_response(&s.p, "403 Forbidden", "client certificate required\n") != 0 ||
-		 pair_close(&s.p, DIR_C2S) != 0)
-		fail(sc->name, "request/response failed");
-	else
-		rc = 0;
-	session_end(&s);
-	if (rc == 0)
-		rc = write_single(g, sc, &conv, &o, DLT_EN10MB); /* and the key log */
-	conv_free(&conv);
-	return rc;
+	return run_played(g, sc, &scfg, &ccfg, play_tls13_empty_client_cert);
 }
 
 static int sc_tls13_client_cert(const struct gen *g, const struct scenario *sc)
@@ -612,74 +624,49 @@ static int sc_reneg_h2(const struct gen *g, const struct scenario *sc)
 /* Late request by renegotiation, and the client's certificate comes from a root
  * the server does not trust: its unknown_ca alert is encrypted under the keys of
  * the first handshake, so only the alert's record type shows. */
+static int play_reneg_late_unknown_ca(const struct scenario *sc, struct session *s, struct conv *conv,
+				      struct wire_opts *o)
+{
+	if (pair_handshake(&s->p) != 1 || send_request(&s->p, http_get, strlen(http_get)) != 0)
+		return fail(sc->name, "handshake or request failed");
+	start_renegotiation(&s->p, VERIFY_REQUIRE);
+	if (pair_step(&s->p, DIR_S2C) != 0)
+		return -1;
+	(void)pair_settle(&s->p); /* fails on purpose: the server rejects the certificate */
+	if (check_alert(sc->name, &s->p, SSL_AD_UNKNOWN_CA) != 0)
+		return -1;
+	return conv_add(conv, EV_FIN, DIR_S2C, NULL, 0);
+}
+
 static int sc_reneg_late_unknown_ca(const struct gen *g, const struct scenario *sc)
 {
 	const struct server_cfg scfg = {.verify = VERIFY_NONE, .ca_extra = 3};
 	const struct client_cfg ccfg = {.cert = &g->pki->client_rogue, .keylog = sc->keylog};
-	struct conv conv;
-	struct session s;
-	struct wire_opts o;
-	int rc = -1;
-	conv_init(&conv);
-	wire_defaults(&o, start_us(g, sc), sc->cport);
-	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
-		conv_free(&conv);
-		return -1;
-	}
-	if (pair_handshake(&s.p) != 1 || send_request(&s.p, http_get, strlen(http_get)) != 0) {
-		fail(sc->name, "handshake or request failed");
-		goto out;
-	}
-	start_renegotiation(&s.p, VERIFY_REQUIRE);
-	if (pair_step(&s.p, DIR_S2C) != 0)
-		goto out;
-	(void)pair_settle(&s.p); /* fails on purpose: the server rejects the certificate */
-	if (check_alert(sc->name, &s.p, SSL_AD_UNKNOWN_CA) != 0 || conv_add(&conv, EV_FIN, DIR_S2C, NULL, 0) != 0)
-		goto out;
-	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
-out:
-	session_end(&s);
-	conv_free(&conv);
-	return rc;
+	return run_played(g, sc, &scfg, &ccfg, play_reneg_late_unknown_ca);
 }
 
 /* The client renegotiates on its own after a first exchange; the server allows it. */
+static int play_client_reneg(const struct scenario *sc, struct session *s, struct conv *conv, struct wire_opts *o)
+{
+	if (pair_handshake(&s->p) != 1 || send_request(&s->p, http_get, strlen(http_get)) != 0 ||
+	    send_response(&s->p, "200 OK", "authenticated\n") != 0)
+		return fail(sc->name, "first exchange failed");
+	SSL_renegotiate(s->p.ssl[DIR_C2S]);
+	if (pair_step(&s->p, DIR_C2S) != 0 || pair_settle(&s->p) != 0 || s->p.dead[0] || s->p.dead[1] ||
+	    SSL_num_renegotiations(s->p.ssl[DIR_C2S]) < 1)
+		return fail(sc->name, "client renegotiation failed");
+	if (send_request(&s->p, http_get, strlen(http_get)) != 0 ||
+	    send_response(&s->p, "200 OK", "authenticated again\n") != 0 || pair_close(&s->p, DIR_C2S) != 0)
+		return fail(sc->name, "second exchange failed");
+	return 0;
+}
+
 static int sc_client_reneg(const struct gen *g, const struct scenario *sc)
 {
 	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3, .allow_client_reneg = 1};
 	const struct client_cfg ccfg = {
 	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
-	struct conv conv;
-	struct session s;
-	struct wire_opts o;
-	int rc = -1;
-	conv_init(&conv);
-	wire_defaults(&o, start_us(g, sc), sc->cport);
-	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
-		conv_free(&conv);
-		return -1;
-	}
-	if (pair_handshake(&s.p) != 1 || send_request(&s.p, http_get, strlen(http_get)) != 0 ||
-	    send_response(&s.p, "200 OK", "authenticated\n") != 0) {
-		fail(sc->name, "first exchange failed");
-		goto out;
-	}
-	SSL_renegotiate(s.p.ssl[DIR_C2S]);
-	if (pair_step(&s.p, DIR_C2S) != 0 || pair_settle(&s.p) != 0 || s.p.dead[0] || s.p.dead[1] ||
-	    SSL_num_renegotiations(s.p.ssl[DIR_C2S]) < 1) {
-		fail(sc->name, "client renegotiation failed");
-		goto out;
-	}
-	if (send_request(&s.p, http_get, strlen(http_get)) != 0 ||
-	    send_response(&s.p, "200 OK", "authenticated again\n") != 0 || pair_close(&s.p, DIR_C2S) != 0) {
-		fail(sc->name, "second exchange failed");
-		goto out;
-	}
-	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
-out:
-	session_end(&s);
-	conv_free(&conv);
-	return rc;
+	return run_played(g, sc, &scfg, &ccfg, play_client_reneg);
 }
 
 /* Two connections: a full mutual handshake, then one resuming its session. */
@@ -742,131 +729,84 @@ out:
 }
 
 /* TLS 1.3: nothing requested in the handshake; the server asks after the request. */
+static int play_tls13_pha(const struct scenario *sc, struct session *s, struct conv *conv, struct wire_opts *o)
+{
+	SSL_set_post_handshake_auth(s->p.ssl[DIR_C2S], 1);
+	if (pair_handshake(&s->p) != 1 || SSL_get0_peer_certificate(s->p.ssl[DIR_S2C]) != NULL ||
+	    send_request(&s->p, http_get, strlen(http_get)) != 0)
+		return fail(sc->name, "handshake or request failed");
+	if (SSL_verify_client_post_handshake(s->p.ssl[DIR_S2C]) != 1 || pair_step(&s->p, DIR_S2C) != 0 ||
+	    pair_settle(&s->p) != 0 || SSL_get0_peer_certificate(s->p.ssl[DIR_S2C]) == NULL)
+		return fail(sc->name, "post-handshake authentication failed");
+	if (send_response(&s->p, "200 OK", "authenticated\n") != 0 || pair_close(&s->p, DIR_C2S) != 0)
+		return -1;
+	return 0;
+}
+
 static int sc_tls13_pha(const struct gen *g, const struct scenario *sc)
 {
 	const struct server_cfg scfg = {
 	    .tls13 = 1, .verify = SSL_VERIFY_PEER | SSL_VERIFY_POST_HANDSHAKE, .ca_extra = 3};
 	const struct client_cfg ccfg = {
 	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
-	struct conv conv;
-	struct session s;
-	struct wire_opts o;
-	int rc = -1;
-	conv_init(&conv);
-	wire_defaults(&o, start_us(g, sc), sc->cport);
-	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
-		conv_free(&conv);
-		return -1;
-	}
-	SSL_set_post_handshake_auth(s.p.ssl[DIR_C2S], 1);
-	if (pair_handshake(&s.p) != 1 || SSL_get0_peer_certificate(s.p.ssl[DIR_S2C]) != NULL ||
-	    send_request(&s.p, http_get, strlen(http_get)) != 0) {
-		fail(sc->name, "handshake or request failed");
-		goto out;
-	}
-	if (SSL_verify_client_post_handshake(s.p.ssl[DIR_S2C]) != 1 || pair_step(&s.p, DIR_S2C) != 0 ||
-	    pair_settle(&s.p) != 0 || SSL_get0_peer_certificate(s.p.ssl[DIR_S2C]) == NULL) {
-		fail(sc->name, "post-handshake authentication failed");
-		goto out;
-	}
-	if (send_response(&s.p, "200 OK", "authenticated\n") != 0 || pair_close(&s.p, DIR_C2S) != 0)
-		goto out;
-	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
-out:
-	session_end(&s);
-	conv_free(&conv);
-	return rc;
+	return run_played(g, sc, &scfg, &ccfg, play_tls13_pha);
 }
 
 /* TLS 1.3 with no request in the handshake; the URL needs a certificate and the
  * server, unable to renegotiate, resets the connection after the request (HTTP.SYS
  * on Windows Server 2022 with SslNegotiateCert). */
+static int play_tls13_late_reset(const struct scenario *sc, struct session *s, struct conv *conv,
+				 struct wire_opts *o)
+{
+	if (pair_handshake(&s->p) != 1 || send_request(&s->p, http_get, strlen(http_get)) != 0)
+		return fail(sc->name, "handshake or request failed");
+	return conv_add(conv, EV_RST, DIR_S2C, NULL, 0);
+}
+
 static int sc_tls13_late_reset(const struct gen *g, const struct scenario *sc)
 {
 	const struct server_cfg scfg = {.tls13 = 1, .verify = VERIFY_NONE, .ca_extra = 3};
 	const struct client_cfg ccfg = {
 	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
-	struct conv conv;
-	struct session s;
-	struct wire_opts o;
-	int rc = -1;
-	conv_init(&conv);
-	wire_defaults(&o, start_us(g, sc), sc->cport);
-	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
-		conv_free(&conv);
-		return -1;
-	}
-	if (pair_handshake(&s.p) != 1 || send_request(&s.p, http_get, strlen(http_get)) != 0 ||
-	    conv_add(&conv, EV_RST, DIR_S2C, NULL, 0) != 0) {
-		fail(sc->name, "handshake or request failed");
-		goto out;
-	}
-	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
-out:
-	session_end(&s);
-	conv_free(&conv);
-	return rc;
+	return run_played(g, sc, &scfg, &ccfg, play_tls13_late_reset);
 }
 
 /* The server starts renegotiation after the request; the client resets instead of answering. */
+static int play_client_rst(const struct scenario *sc, struct session *s, struct conv *conv, struct wire_opts *o)
+{
+	if (pair_handshake(&s->p) != 1 || send_request(&s->p, http_get, strlen(http_get)) != 0)
+		return fail(sc->name, "handshake or request failed");
+	start_renegotiation(&s->p, VERIFY_REQUIRE);
+	/* The HelloRequest goes out; the client application never reads it and aborts. */
+	if (pair_step(&s->p, DIR_S2C) != 0)
+		return -1;
+	return conv_add(conv, EV_RST, DIR_C2S, NULL, 0);
+}
+
 static int sc_client_rst(const struct gen *g, const struct scenario *sc)
 {
 	const struct server_cfg scfg = {.verify = VERIFY_NONE, .ca_extra = 3};
 	const struct client_cfg ccfg = {
 	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
-	struct conv conv;
-	struct session s;
-	struct wire_opts o;
-	int rc = -1;
-	conv_init(&conv);
-	wire_defaults(&o, start_us(g, sc), sc->cport);
-	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
-		conv_free(&conv);
-		return -1;
-	}
-	if (pair_handshake(&s.p) != 1 || send_request(&s.p, http_get, strlen(http_get)) != 0) {
-		fail(sc->name, "handshake or request failed");
-		goto out;
-	}
-	start_renegotiation(&s.p, VERIFY_REQUIRE);
-	/* The HelloRequest goes out; the client application never reads it and aborts. */
-	if (pair_step(&s.p, DIR_S2C) != 0 || conv_add(&conv, EV_RST, DIR_C2S, NULL, 0) != 0)
-		goto out;
-	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
-out:
-	session_end(&s);
-	conv_free(&conv);
-	return rc;
+	return run_played(g, sc, &scfg, &ccfg, play_client_rst);
 }
 
 /* Real ClientHello and server flight with the request; then a forged RST
  * (with the forger's own TTL, or, for the -same-ttl variant, the server's). */
+static int play_injected_rst(const struct scenario *sc, struct session *s, struct conv *conv, struct wire_opts *o)
+{
+	o->forger_copies_ttl = strstr(sc->name, "same-ttl") != NULL;
+	if (pair_step(&s->p, DIR_C2S) != 0 || pair_step(&s->p, DIR_S2C) != 0 || conv->n != 2)
+		return fail(sc->name, "first flights failed");
+	return conv_add(conv, EV_INJECTED_RST, DIR_S2C, NULL, 0);
+}
+
 static int sc_injected_rst(const struct gen *g, const struct scenario *sc)
 {
 	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
 	const struct client_cfg ccfg = {
 	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
-	struct conv conv;
-	struct session s;
-	struct wire_opts o;
-	int rc = -1;
-	conv_init(&conv);
-	wire_defaults(&o, start_us(g, sc), sc->cport);
-	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0) {
-		conv_free(&conv);
-		return -1;
-	}
-	o.forger_copies_ttl = strstr(sc->name, "same-ttl") != NULL;
-	if (pair_step(&s.p, DIR_C2S) != 0 || pair_step(&s.p, DIR_S2C) != 0 || conv.n != 2 ||
-	    conv_add(&conv, EV_INJECTED_RST, DIR_S2C, NULL, 0) != 0) {
-		fail(sc->name, "first flights failed");
-		goto out;
-	}
-	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
-out:
-	session_end(&s);
-	conv_free(&conv);
-	return rc;
+	return run_played(g, sc, &scfg, &ccfg, play_injected_rst);
 }
 
 /*
