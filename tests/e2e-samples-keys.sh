@@ -5,6 +5,7 @@
 # without keys are checked by e2e-samples.sh). --update rewrites them
 # (`make expected`): do it only after reading the diff.
 set -u
+. tests/lib/expected.sh
 BIN=$1
 UPDATE=${2:-}
 dir=samples
@@ -22,25 +23,7 @@ for key in "$dir"/*.keylog; do
 	out=$tmp/$name.json
 	"$BIN" -F json-pretty -q --keylog "$key" "$cap" >"$out" 2>"$tmp/err"
 	echo "exit_status $?" >>"$out"
-	if [ "$UPDATE" = --update ]; then
-		if ! cmp -s "$out" "$exp/$name.json"; then
-			[ -f "$exp/$name.json" ] && diff -u "$exp/$name.json" "$out" | head -40
-			cp "$out" "$exp/$name.json"
-			echo "updated $exp/$name.json"
-		fi
-		continue
-	fi
-	if [ ! -f "$exp/$name.json" ]; then
-		echo "FAIL $name: no expected report with keys (run 'make expected' and review it)"
-		fail=$((fail + 1))
-	elif diff -u "$exp/$name.json" "$out" >"$tmp/diff"; then
-		pass=$((pass + 1))
-	else
-		echo "FAIL $name: report with keys differs from $exp/$name.json:"
-		head -60 "$tmp/diff"
-		cat "$tmp/err"
-		fail=$((fail + 1))
-	fi
+	expect_report "$name" "$out" "$exp" "report with keys"
 done
 [ "$UPDATE" = --update ] && exit 0
 echo "samples with keys: $pass passed, $fail failed"

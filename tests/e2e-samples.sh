@@ -4,6 +4,7 @@
 # --update rewrites the expected files (`make expected`): do it only after
 # reading the diff.
 set -u
+. tests/lib/expected.sh
 BIN=$1
 UPDATE=${2:-}
 dir=samples
@@ -20,25 +21,7 @@ for cap in "$dir"/*.pcap "$dir"/*.pcapng "$dir"/*.cap; do
 	"$BIN" -F json-pretty -q "$cap" >"$out" 2>"$tmp/err"
 	rc=$?
 	echo "exit_status $rc" >>"$out"
-	if [ "$UPDATE" = --update ]; then
-		if ! cmp -s "$out" "$exp/$name.json"; then
-			[ -f "$exp/$name.json" ] && diff -u "$exp/$name.json" "$out" | head -40
-			cp "$out" "$exp/$name.json"
-			echo "updated $exp/$name.json"
-		fi
-		continue
-	fi
-	if [ ! -f "$exp/$name.json" ]; then
-		echo "FAIL $name: no expected report (run 'make expected' and review it)"
-		fail=$((fail + 1))
-	elif diff -u "$exp/$name.json" "$out" >"$tmp/diff"; then
-		pass=$((pass + 1))
-	else
-		echo "FAIL $name: report differs from $exp/$name.json:"
-		head -60 "$tmp/diff"
-		cat "$tmp/err"
-		fail=$((fail + 1))
-	fi
+	expect_report "$name" "$out" "$exp" "report"
 done
 for e in "$exp"/*.json; do
 	[ -f "$e" ] || continue
