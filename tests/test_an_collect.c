@@ -22,6 +22,7 @@
 #include "expect.h"
 #include "output.h"
 #include "source.h"
+#include "support/suite_run.h"
 
 #define SAMPLE "samples/tls12-mutual-ok.pcap"
 #define CLIENT_IP 0xc000020au /* 192.0.2.10, the samples' client */
@@ -317,9 +318,6 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(suite(), false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -10,6 +10,7 @@
 
 #include "conn.h"
 #include "model.h"
+#include "support/suite_run.h"
 
 static void feed(struct tls_conn *c, struct conn_parser *p, const uint8_t *rec, size_t n, uint64_t frame)
 {
@@ -77,9 +78,6 @@ int main(void)
 	tcase_add_test(tc, alerts_are_capped);
 	tcase_add_test(tc, cert_requests_are_capped);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

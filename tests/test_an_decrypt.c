@@ -15,6 +15,7 @@
 #include "conn.h"
 #include "keylog.h"
 #include "support/live_handshake.h"
+#include "support/suite_run.h"
 
 struct an_case {
 	const char *name;
@@ -203,9 +204,6 @@ int main(void)
 	tcase_add_loop_test(tc, test_decrypted_facts, 0, n);
 	tcase_add_loop_test(tc, test_wrong_key, 0, n);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

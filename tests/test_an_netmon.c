@@ -25,6 +25,7 @@
 
 #include "link.h"
 #include "source.h"
+#include "support/suite_run.h"
 
 struct frame {
 	uint8_t *data;
@@ -773,11 +774,7 @@ static Suite *netmon_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(netmon_suite());
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(netmon_suite(), true);
 	if (tmpdir[0]) {
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

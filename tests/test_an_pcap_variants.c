@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "support/suite_run.h"
 
 static const char *binary(void)
 {
@@ -138,9 +139,6 @@ static Suite *variants_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(variants_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(variants_suite(), false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

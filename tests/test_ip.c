@@ -7,6 +7,7 @@
 
 #include "ip.h"
 #include "tcp.h"
+#include "support/suite_run.h"
 
 struct heap {
 	uint8_t *p;
@@ -380,9 +381,6 @@ static Suite *ip_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(ip_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(ip_suite(), false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

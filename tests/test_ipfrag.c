@@ -6,6 +6,7 @@
 
 #include "ip.h"
 #include "ipfrag.h"
+#include "support/suite_run.h"
 
 #define MS 1000000LL
 
@@ -274,9 +275,6 @@ static Suite *ipfrag_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(ipfrag_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(ipfrag_suite(), false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -12,6 +12,7 @@
 #include "keylog.h"
 #include "support/live_handshake.h"
 #include "tls_handshake.h"
+#include "support/suite_run.h"
 
 #define R1 "0101010101010101010101010101010101010101010101010101010101010101"
 #define R2 "2222222222222222222222222222222222222222222222222222222222222222"
@@ -233,9 +234,6 @@ int main(void)
 	tcase_add_test(tc, test_live_keylog);
 	tcase_add_test(tc, test_entry_limit);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

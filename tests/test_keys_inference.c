@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "support/suite_run.h"
 
 #define MAX_CONNS 64
 
@@ -225,10 +226,6 @@ int main(void)
 	tcase_add_test(tc, test_samples);
 	tcase_add_test(tc, test_shared);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, true);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

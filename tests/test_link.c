@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "link.h"
+#include "support/suite_run.h"
 
 static enum dis_status decode(int lt, const uint8_t *p, size_t n, struct link_info *li)
 {
@@ -222,9 +223,6 @@ static Suite *link_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(link_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(link_suite(), false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

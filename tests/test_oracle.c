@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "support/suite_run.h"
 
 #define MAX_STREAMS 4096
 
@@ -352,10 +353,6 @@ static Suite *oracle_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(oracle_suite());
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(oracle_suite(), true);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "tls_names.h"
+#include "support/suite_run.h"
 
 #define MAX_STREAMS 256
 #define FIELD 8192
@@ -610,10 +611,6 @@ int main(void)
 	tcase_add_test(tc, test_shared_with_keys);
 	tcase_add_test(tc, test_oracles_current);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, true);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -9,6 +9,7 @@
 
 #include "tcp.h"
 #include "tcp_reasm.h"
+#include "support/suite_run.h"
 
 struct rec {
 	char log[4096];
@@ -613,9 +614,6 @@ static Suite *reasm_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(reasm_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(reasm_suite(), false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -9,6 +9,7 @@
 #include "support/live_handshake.h"
 #include "tls_handshake.h"
 #include "x509_summary.h"
+#include "support/suite_run.h"
 
 static enum dis_status live_cert(const struct lh_result *res, bool from_server, uint16_t version,
 				 struct tls_certificate *c)
@@ -223,11 +224,6 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(suite(), false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

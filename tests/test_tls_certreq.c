@@ -11,6 +11,7 @@
 #include "support/live_handshake.h"
 #include "tls_handshake.h"
 #include "x509_summary.h"
+#include "support/suite_run.h"
 
 static const char *const three_cas[] = {
 	"CN=Corp Root,O=Corp",
@@ -385,11 +386,6 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(suite(), false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -22,6 +22,7 @@
 #include "rd.h"
 #include "tls_decrypt.h"
 #include "tls_handshake.h"
+#include "support/suite_run.h"
 
 struct bytes {
 	uint8_t *p;
@@ -493,9 +494,6 @@ int main(void)
 	tcase_add_test(tc, test_rfc8448_key_schedule);
 	tcase_add_test(tc, test_suite_table);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(s, false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

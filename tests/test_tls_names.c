@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 
 #include "tls_names.h"
+#include "support/suite_run.h"
 
 START_TEST(versions)
 {
@@ -118,11 +119,6 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(suite(), false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -11,6 +11,7 @@
 #include "tls_handshake.h"
 #include "tls_hs_stream.h"
 #include "tls_record.h"
+#include "support/suite_run.h"
 
 #define MAX_RECS 64
 
@@ -401,9 +402,6 @@ static Suite *record_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(record_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(record_suite(), false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -8,6 +8,7 @@
 
 #include "support/live_handshake.h"
 #include "tls_handshake.h"
+#include "support/suite_run.h"
 
 static enum dis_status live_sh(const struct lh_result *res, int n, struct tls_server_hello *sh)
 {
@@ -151,11 +152,6 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(suite(), false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -12,6 +12,7 @@
 #include "support/live_handshake.h"
 #include "tls_handshake.h"
 #include "x509_summary.h"
+#include "support/suite_run.h"
 
 /* 2024-01-31T12:00:00Z and 2051-06-30T23:59:59Z (GeneralizedTime: >= 2050) */
 #define NB 1706702400
@@ -208,11 +209,6 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	int failed = run_suite(suite(), false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
