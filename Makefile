@@ -41,6 +41,10 @@ SSL_LIBS := $(shell $(PKG_CONFIG) --libs libssl libcrypto 2>/dev/null)
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+# Each fuzz harness is also built as a plain program that replays files.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
+REPLAY_BINS := $(addprefix $(BUILD)/fuzz-replay/,$(FUZZ_NAMES))
 
 GEN_SRCS := $(wildcard samples/gen/*.c)
 GEN := $(BUILD)/mtlsgen
@@ -125,14 +129,11 @@ install: $(BIN)
 # input saved under build-fuzz/crashes/. The same harnesses are also built
 # with $(CC) and tests/fuzz/replay.c, and `make check` replays
 # tests/regress/ through them (tests/e2e-regress.sh).
-FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
 FUZZ_BINS := $(addprefix build-fuzz/,$(FUZZ_NAMES))
 FUZZ_LIB_OBJS := $(patsubst %.c,build-fuzz/obj/%.o,$(DISSECTOR_SRCS) $(ANALYZER_SRCS))
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE $(WARN) -Idissectors -Ianalyzer $(PKG_CFLAGS)
 FUZZ_SECONDS ?= 20
-REPLAY_BINS := $(addprefix $(BUILD)/fuzz-replay/,$(FUZZ_NAMES))
 SEEDER := $(BUILD)/fuzz-seeds
 .PHONY: fuzz fuzz-seeds fuzz-smoke
 fuzz: $(FUZZ_BINS)

@@ -64,6 +64,7 @@ static void add_stats(struct run_stats *t, const struct run_stats *s)
 	t->tls_conns += s->tls_conns;
 	t->reported += s->reported;
 	t->evicted += s->evicted;
+	t->evicted_memory += s->evicted_memory;
 	t->unsupported_link_frames += s->unsupported_link_frames;
 	t->with_request += s->with_request;
 	t->cc_empty += s->cc_empty;

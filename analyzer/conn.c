@@ -23,6 +23,8 @@ static bool is_tls13(uint16_t v)
 void conn_parser_init(struct conn_parser *p, size_t max_hs_msg)
 {
 	memset(p, 0, sizeof *p);
+	p->max_chain = TLS_MAX_CHAIN;
+	p->max_ca_names = SIZE_MAX;
 	for (int i = 0; i < 2; i++) {
 		tls_record_reader_init(&p->rr[i]);
 		tls_hs_stream_init(&p->hs[i], max_hs_msg);
@@ -63,17 +65,23 @@ void conn_add_event(struct tls_conn *c, enum ev_kind kind, enum side from, uint8
 	e->count = 1;
 }
 
-static void chain_from_message(struct cert_chain *chain, const struct tls_certificate *msg)
+static void chain_from_message(struct tls_conn *c, const struct conn_parser *p, struct cert_chain *chain,
+			       const struct tls_certificate *msg)
 {
+	c->heap_bytes -= chain->n_kept * sizeof *chain->certs;
 	cert_chain_release(chain);
 	chain->n_certs = msg->n_certs;
-	if (msg->n_kept == 0)
+	size_t keep = msg->n_kept < p->max_chain ? msg->n_kept : p->max_chain;
+	if (msg->n_certs > keep)
+		tls_conn_note(c, "chain_over_limit");
+	if (keep == 0)
 		return;
-	chain->certs = calloc(msg->n_kept, sizeof *chain->certs);
+	chain->certs = calloc(keep, sizeof *chain->certs);
 	if (!chain->certs)
 		return;
-	chain->n_kept = msg->n_kept;
-	for (size_t i = 0; i < msg->n_kept; i++) {
+	chain->n_kept = keep;
+	c->heap_bytes += keep * sizeof *chain->certs;
+	for (size_t i = 0; i < keep; i++) {
 		chain->certs[i].der_len = msg->der[i].len;
 		chain->certs[i].parsed =
 			x509_summarize(msg->der[i].p, msg->der[i].len, &chain->certs[i].sum) == DIS_OK;
@@ -92,6 +100,10 @@ static uint16_t parse_version(const struct msg_ctx *m)
 static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 {
 	struct tls_conn *c = m->c;
+	if (c->n_requests == CONN_MAX_REQUESTS) {
+		tls_conn_note(c, "certificate_requests_over_limit");
+		return;
+	}
 	struct cert_request_fact *grown = realloc(c->requests, (c->n_requests + 1) * sizeof *grown);
 	if (!grown)
 		return;
@@ -125,24 +137,33 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	f->n_sig_algs = cr.n_sig_algs;
 	f->has_ca_extension = cr.has_ca_extension;
 	f->ca_list_bytes = cr.ca_list_bytes;
+	c->heap_bytes += sizeof *f;
 	if (cr.ca_list_bytes) {
 		f->ca_list_der = malloc(cr.ca_list_bytes);
-		if (f->ca_list_der)
+		if (f->ca_list_der) {
 			memcpy(f->ca_list_der, cr.ca_list.p, cr.ca_list_bytes);
+			c->heap_bytes += cr.ca_list_bytes;
+		}
 	}
-	if (cr.n_ca_names) {
-		f->ca_names = calloc(cr.n_ca_names, sizeof *f->ca_names);
+	size_t keep = cr.n_ca_names < m->p->max_ca_names ? cr.n_ca_names : m->p->max_ca_names;
+	f->ca_names_dropped = cr.n_ca_names - keep;
+	if (f->ca_names_dropped)
+		tls_conn_note(c, "ca_names_over_limit");
+	if (keep) {
+		f->ca_names = calloc(keep, sizeof *f->ca_names);
 		if (!f->ca_names)
 			return;
+		c->heap_bytes += keep * sizeof *f->ca_names;
 	}
 	struct rd list = cr.ca_list, dn;
 	char text[X509_NAME_TEXT];
-	while (f->n_ca_names < cr.n_ca_names && tls_dn_list_next(&list, &dn) == 1) {
+	while (f->n_ca_names < keep && tls_dn_list_next(&list, &dn) == 1) {
 		if (x509_name_to_text(dn.p, dn.len, text, sizeof text) < 0)
 			snprintf(text, sizeof text, "(undecodable name, %zu bytes)", dn.len);
 		f->ca_names[f->n_ca_names] = strdup(text);
 		if (!f->ca_names[f->n_ca_names])
 			break;
+		c->heap_bytes += strlen(text) + 1;
 		f->n_ca_names++;
 	}
 }
@@ -208,7 +229,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	if (m->s == SIDE_SERVER) {
 		c->server_cert_frame = msg->end.frame;
 		if (ok)
-			chain_from_message(&c->server_chain, &cert);
+			chain_from_message(c, m->p, &c->server_chain, &cert);
 		return;
 	}
 	c->client_cert_frame = msg->end.frame;
@@ -220,7 +241,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		return;
 	}
 	c->cc_status = cert.n_certs ? CC_PRESENT : CC_EMPTY;
-	chain_from_message(&c->client_chain, &cert);
+	chain_from_message(c, m->p, &c->client_chain, &cert);
 }
 
 static void on_message(void *ctx, const struct tls_hs_msg *msg)
@@ -275,6 +296,10 @@ static void on_message(void *ctx, const struct tls_hs_msg *msg)
 static void add_alert(struct tls_conn *c, enum side s, const struct tls_record *rec, int level, int desc,
 		      bool encrypted)
 {
+	if (c->n_alerts == CONN_MAX_ALERTS) {
+		tls_conn_note(c, "alerts_over_limit");
+		return;
+	}
 	struct alert_fact *grown = realloc(c->alerts, (c->n_alerts + 1) * sizeof *grown);
 	if (!grown)
 		return;

@@ -14,8 +14,12 @@ struct conn_parser {
 	bool server_hello_done;     /* ServerHelloDone in the first handshake */
 	bool handshake_done[2];     /* Finished (or its encrypted record) sent */
 	bool client_flight_seen;    /* the client sent its second flight */
+	size_t max_chain;           /* certificates kept per chain (<= TLS_MAX_CHAIN) */
+	size_t max_ca_names;        /* CA names kept per CertificateRequest */
 };
 
+/* Keeps up to TLS_MAX_CHAIN certificates and every CA name; the caller
+ * may lower max_chain and max_ca_names afterwards. */
 void conn_parser_init(struct conn_parser *p, size_t max_hs_msg);
 void conn_parser_release(struct conn_parser *p);
 /* Feed reassembled bytes of one side. */

@@ -67,6 +67,7 @@ struct flow {
 	int client_dir;             /* -1 until decided */
 	struct tls_conn *conn;      /* owned; NULL until TLS is seen */
 	struct conn_parser *parser; /* owned */
+	size_t heap;                /* bytes counted in a->flow_bytes */
 };
 
 static void lru_unlink(struct analyzer *a, struct flow *f)
@@ -164,6 +165,9 @@ static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_
 	}
 	tls_conn_init(f->conn);
 	conn_parser_init(f->parser, a->opt.max_hs_msg);
+	if (a->opt.max_chain < f->parser->max_chain)
+		f->parser->max_chain = a->opt.max_chain;
+	f->parser->max_ca_names = a->opt.max_ca_names;
 	decide_client(f, dir, p, n);
 	struct tls_conn *c = f->conn;
 	c->file_index = a->file_index;
@@ -209,6 +213,33 @@ static struct tcp_reasm_sink sink_for(struct flow *f, int dir)
 {
 	struct tcp_reasm_sink s = { &f->dirs[dir], on_data, on_gap };
 	return s;
+}
+
+/* ---- memory ----------------------------------------------------------- */
+
+/* Heap held by an open flow: reassembly, record and message buffers, and
+ * the connection model. */
+static size_t flow_heap_bytes(const struct flow *f)
+{
+	size_t n = 0;
+	for (int d = 0; d < 2; d++)
+		if (f->reasm[d])
+			n += tcp_reasm_memory(f->reasm[d]);
+	if (f->parser) {
+		n += sizeof *f->parser;
+		for (int d = 0; d < 2; d++)
+			n += f->parser->hs[d].buf_cap + (f->parser->rr[d].body ? TLS_MAX_RECORD_BODY : 0);
+	}
+	if (f->conn)
+		n += sizeof *f->conn + f->conn->heap_bytes;
+	return n;
+}
+
+static void flow_account(struct analyzer *a, struct flow *f)
+{
+	size_t now = f->stage == FLOW_TOMBSTONE ? 0 : flow_heap_bytes(f);
+	a->flow_bytes = a->flow_bytes - f->heap + now;
+	f->heap = now;
 }
 
 /* ---- life cycle ------------------------------------------------------ */
@@ -285,6 +316,7 @@ static void flow_finalize(struct analyzer *a, struct flow *f, enum conn_end why)
 		a->stats.evicted++;
 	flow_release_heavy(f);
 	f->stage = FLOW_TOMBSTONE;
+	flow_account(a, f);
 }
 
 static void flow_destroy(struct analyzer *a, struct flow *f)
@@ -333,6 +365,25 @@ static void flow_make_room(struct analyzer *a)
 		if (victim->stage != FLOW_TOMBSTONE)
 			flow_finalize(a, victim, END_EVICTED);
 		flow_destroy(a, victim);
+	}
+}
+
+/* Over --max-memory: report the least recently active connections early
+ * (end "evicted", note "memory_limit") until 7/8 of it is in use, so a
+ * stream of growing flows does not walk the table on every packet. */
+static void flow_limit_memory(struct analyzer *a, const struct flow *keep)
+{
+	size_t target = a->opt.max_memory / 8 * 7;
+	struct flow *f = a->lru_head;
+	while (f && a->flow_bytes + report_queue_bytes(a->queue) > target) {
+		struct flow *next = f->lru_next;
+		if (f != keep && f->stage != FLOW_TOMBSTONE && f->heap > 0) {
+			if (f->conn)
+				tls_conn_note(f->conn, "memory_limit");
+			a->stats.evicted_memory++;
+			flow_finalize(a, f, END_EVICTED);
+		}
+		f = next;
 	}
 }
 
@@ -464,4 +515,7 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 	}
 	if (f->stage == FLOW_OPEN && (f->rst || (f->fin[0] && f->fin[1])))
 		f->stage = FLOW_CLOSED;
+	flow_account(a, f);
+	if (a->flow_bytes + report_queue_bytes(a->queue) > a->opt.max_memory)
+		flow_limit_memory(a, f);
 }

@@ -47,13 +47,19 @@ static void usage(FILE *fp)
 		"      --reasm-cap BYTES    out-of-order bytes buffered per direction (default %u)\n"
 		"      --max-handshake BYTES  largest handshake message decoded (default %u)\n"
 		"      --idle-timeout SECONDS  a connection quiet this long is reported (default %d)\n"
+		"      --max-memory BYTES   buffers and models of all open connections together\n"
+		"                           (default %u); over it the least recently active are\n"
+		"                           reported early and dropped\n"
+		"      --max-chain N        certificates kept per chain (default and most %u)\n"
+		"      --max-ca-names N     CA names kept per CertificateRequest (default %u)\n"
 		"\n"
 		"  -h, --help               this text\n"
 		"  -V, --version            version\n"
 		"\n"
 		"Exit status: 0 success; 1 a finding reached --fail-on; 2 usage or input error (unreadable, not a capture,\n"
 		"damaged); 3 no TLS connection found. See mtlsdiag(1).\n",
-		DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S);
+		DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_MEMORY,
+		TLS_MAX_CHAIN, DEFAULT_MAX_CA_NAMES);
 }
 
 static int parse_size(const char *opt, const char *arg, size_t min, size_t *out)
@@ -147,6 +153,7 @@ static int run_file(struct analyzer *a, const char *path, unsigned index)
 int main(int argc, char **argv)
 {
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON };
+	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -158,6 +165,9 @@ int main(int argc, char **argv)
 		{ "max-handshake", required_argument, NULL, OPT_MAX_HS },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+		{ "max-chain", required_argument, NULL, OPT_MAX_CHAIN },
+		{ "max-ca-names", required_argument, NULL, OPT_MAX_CA_NAMES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -170,6 +180,9 @@ int main(int argc, char **argv)
 		.max_frag_bytes = DEFAULT_MAX_FRAG_BYTES,
 		.idle_timeout_ns = (int64_t)DEFAULT_IDLE_TIMEOUT_S * 1000000000LL,
 		.fail_on = -1,
+		.max_memory = DEFAULT_MAX_MEMORY,
+		.max_chain = TLS_MAX_CHAIN,
+		.max_ca_names = DEFAULT_MAX_CA_NAMES,
 	};
 	int color = -1, c;
 	size_t v;
@@ -226,6 +239,22 @@ int main(int argc, char **argv)
 				fprintf(stderr, "mtlsdiag: --fail-on: '%s' is not error or warning\n", optarg);
 				return EXIT_INPUT;
 			}
+			break;
+		case OPT_MAX_MEMORY:
+			if (parse_size("--max-memory", optarg, 1024 * 1024, &opt.max_memory))
+				return EXIT_INPUT;
+			break;
+		case OPT_MAX_CHAIN:
+			if (parse_size("--max-chain", optarg, 1, &opt.max_chain))
+				return EXIT_INPUT;
+			if (opt.max_chain > TLS_MAX_CHAIN) {
+				fprintf(stderr, "mtlsdiag: --max-chain: at most %u certificates are kept\n", TLS_MAX_CHAIN);
+				return EXIT_INPUT;
+			}
+			break;
+		case OPT_MAX_CA_NAMES:
+			if (parse_size("--max-ca-names", optarg, 1, &opt.max_ca_names))
+				return EXIT_INPUT;
 			break;
 		case 'h':
 			usage(stdout);

@@ -71,7 +71,7 @@ static json_t *request_json(const struct cert_request_fact *f)
 	for (size_t i = 0; i < f->n_ca_names; i++)
 		json_array_append_new(names, json_string(f->ca_names[i]));
 	json_object_set_new(o, "ca_names", names);
-	json_object_set_new(o, "ca_count", json_integer((json_int_t)f->n_ca_names));
+	json_object_set_new(o, "ca_count", json_integer((json_int_t)(f->n_ca_names + f->ca_names_dropped)));
 	json_object_set_new(o, "ca_list_bytes", json_integer((json_int_t)f->ca_list_bytes));
 	json_t *types = json_array();
 	for (size_t i = 0; i < f->n_cert_types; i++) {

@@ -38,6 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.max_frag_bytes = 64 * 1024,
 		.idle_timeout_ns = 5LL * 1000000000LL,
 		.fail_on = -1,
+		.max_memory = 1024 * 1024,
+		.max_chain = 4,
+		.max_ca_names = 8,
 	};
 	struct output out = { .fp = fopen("/dev/null", "w"), .format = opt.format };
 	if (!out.fp)
