@@ -93,6 +93,13 @@ $(GEN): $(GEN_SRCS)
 check: deps $(BIN) $(TEST_BINS) $(REPLAY_BINS)
 	@sh tests/run-all.sh $(BUILD)
 
+# Every test again under valgrind memcheck (the normal build; Check
+# suites unforked): any memory error or leak fails the test it is in.
+VALGRIND := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99
+.PHONY: check-valgrind
+check-valgrind: deps $(BIN) $(TEST_BINS) $(REPLAY_BINS)
+	@CK_FORK=no TEST_WRAP="$(VALGRIND)" sh tests/run-all.sh $(BUILD)
+
 # The README's test command (and CI's): dependencies, every test, then
 # every test again under ASan+UBSan.
 test:

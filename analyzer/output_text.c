@@ -235,4 +235,6 @@ void output_run_summary(struct output *o, const struct run_stats *st, unsigned f
 {
 	if (o->format == FORMAT_TEXT)
 		output_text_summary(o, st, files);
+	else
+		output_json_summary(o, st, files);
 }

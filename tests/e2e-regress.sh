@@ -4,8 +4,9 @@
 # libFuzzer target <target> (built with the normal compiler and
 # tests/fuzz/replay.c next to MTLSDIAG, in <build>/fuzz-replay/), and the
 # sample captures go through the whole-pipeline target. A crash, sanitizer
-# report or failed invariant (abort) fails the test. REPLAY_WRAP (e.g.
-# "valgrind ...") runs each replay under a wrapper.
+# report or failed invariant (abort) fails the test. TEST_WRAP (e.g.
+# valgrind, from make check-valgrind) runs each replay under it.
+# MTLSDIAG may be a wrapper script; the build directory is its directory.
 set -u
 BUILD=$(dirname "$1")
 pass=0
@@ -19,7 +20,7 @@ for dir in tests/regress/*/; do
 		continue
 	fi
 	# shellcheck disable=SC2086 # REPLAY_WRAP is a command line
-	if out=$(${REPLAY_WRAP:-} "$bin" "$dir" 2>&1); then
+	if out=$(${TEST_WRAP:-} "$bin" "$dir" 2>&1); then
 		pass=$((pass + 1))
 		echo "$t: $out"
 	else
@@ -29,7 +30,7 @@ for dir in tests/regress/*/; do
 	fi
 done
 # shellcheck disable=SC2086
-if out=$(${REPLAY_WRAP:-} "$BUILD/fuzz-replay/fuzz_pipeline" samples/*.pcap samples/*.pcapng samples/*.cap 2>&1); then
+if out=$(${TEST_WRAP:-} "$BUILD/fuzz-replay/fuzz_pipeline" samples/*.pcap samples/*.pcapng samples/*.cap 2>&1); then
 	pass=$((pass + 1))
 	echo "fuzz_pipeline on samples/: $out"
 else

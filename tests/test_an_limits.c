@@ -181,11 +181,11 @@ static void write_capture(const char *path)
 struct run {
 	int status;
 	long maxrss_kib;
-	char out[8192];
+	char *out; /* all of standard output; owned */
 };
 
 /* Runs mtlsdiag with args on path; returns its exit status, peak RSS and
- * the end of its standard output. */
+ * its standard output. */
 static void run_mtlsdiag(const char *path, const char *const *args, struct run *r)
 {
 	char outpath[] = "/tmp/mtls-limits-out-XXXXXX";
@@ -211,10 +211,10 @@ static void run_mtlsdiag(const char *path, const char *const *args, struct run *
 	ck_assert(WIFEXITED(st));
 	r->status = WEXITSTATUS(st);
 	r->maxrss_kib = ru.ru_maxrss;
-	/* The summary is at the end. */
 	off_t size = lseek(fd, 0, SEEK_END);
-	off_t from = size > (off_t)sizeof r->out - 1 ? size - (off_t)sizeof r->out + 1 : 0;
-	ssize_t got = pread(fd, r->out, sizeof r->out - 1, from);
+	r->out = malloc((size_t)size + 1);
+	ck_assert_ptr_nonnull(r->out);
+	ssize_t got = pread(fd, r->out, (size_t)size, 0);
 	r->out[got > 0 ? got : 0] = '\0';
 	close(fd);
 	unlink(outpath);
@@ -240,6 +240,10 @@ START_TEST(hostile_capture_stays_within_memory)
 	static const char *const uncapped_args[] = { "--max-flows", "2000", "--max-memory", "4294967296",
 						     "--reasm-cap", "1048576", "-q", NULL };
 	run_mtlsdiag(path, uncapped_args, &uncapped);
+	static const char *const json_args[] = { "--max-flows", "2000", "--max-memory", "8388608", "--reasm-cap",
+						 "1048576", "-F", "json", NULL };
+	struct run json;
+	run_mtlsdiag(path, json_args, &json);
 	unlink(path);
 	ck_assert_int_eq(uncapped.status, 0);
 	ck_assert_int_eq(capped.status, 0);
@@ -253,11 +257,36 @@ START_TEST(hostile_capture_stays_within_memory)
 	ck_assert_msg(strstr(sum, "evicted early to respect --max-memory") != NULL, "no memory eviction: %s", sum);
 	ck_assert_msg(strstr(sum, "evicted early to respect --max-flows") != NULL, "no flow eviction: %s", sum);
 
+	/* The same in JSON: the summary object's counts agree, and every
+	 * connection dropped for memory says so. */
+	ck_assert_int_eq(json.status, 0);
+	const char *last = strstr(json.out, "{\"summary\":");
+	ck_assert_msg(last != NULL, "no JSON summary");
+	unsigned long j_seen = 0, j_reported = 0, j_mem = 0;
+	const char *p = strstr(last, "\"tls_connections_seen\":");
+	ck_assert(p && sscanf(p, "\"tls_connections_seen\":%lu", &j_seen) == 1);
+	p = strstr(last, "\"tls_connections_reported\":");
+	ck_assert(p && sscanf(p, "\"tls_connections_reported\":%lu", &j_reported) == 1);
+	p = strstr(last, "\"evicted_max_memory\":");
+	ck_assert(p && sscanf(p, "\"evicted_max_memory\":%lu", &j_mem) == 1);
+	ck_assert_uint_eq(j_seen, seen);
+	ck_assert_uint_eq(j_reported, seen);
+	unsigned long conns = 0, noted = 0;
+	for (const char *q = json.out; (q = strstr(q, "\"stream\":")) != NULL; q++)
+		conns++;
+	for (const char *q = json.out; (q = strstr(q, "memory_limit")) != NULL; q++)
+		noted++;
+	ck_assert_uint_eq(conns, seen);
+	ck_assert_msg(noted > 0 && noted <= j_mem, "%lu connections note memory_limit, %lu evicted for memory", noted,
+		      j_mem);
+
 	long bound_kib = (MAX_MEMORY + MAX_FLOWS * PER_FLOW_ALLOWANCE + SLACK) / 1024;
 	printf("peak RSS: baseline %ld KiB, capped %ld KiB (bound %ld KiB above baseline), without the cap %ld KiB\n",
 	       base.maxrss_kib, capped.maxrss_kib, bound_kib, uncapped.maxrss_kib);
 	if (UNDER_SANITIZER) {
 		printf("SKIP RSS assertions: sanitizers inflate RSS (the input was still run)\n");
+	} else if (getenv("TEST_WRAP")) {
+		printf("SKIP RSS assertions: mtlsdiag runs under TEST_WRAP (%s)\n", getenv("TEST_WRAP"));
 	} else {
 		ck_assert_msg(capped.maxrss_kib - base.maxrss_kib <= bound_kib, "capped run used %ld KiB over baseline",
 			      capped.maxrss_kib - base.maxrss_kib);
@@ -265,6 +294,10 @@ START_TEST(hostile_capture_stays_within_memory)
 		ck_assert_msg(uncapped.maxrss_kib - base.maxrss_kib > bound_kib,
 			      "the input does not grow memory (%ld KiB without the cap)", uncapped.maxrss_kib);
 	}
+	free(base.out);
+	free(capped.out);
+	free(uncapped.out);
+	free(json.out);
 }
 END_TEST
 
