@@ -11,6 +11,8 @@
 
 /* How often (in frames) idle and closed flows are looked at. */
 #define EXPIRE_EVERY 1024
+/* About the year 2116. */
+#define CAPTURE_TIME_MAX_NS (INT64_MAX / 4)
 
 int analyzer_init(struct analyzer *a, const struct options *opt, struct output *out)
 {
@@ -93,6 +95,12 @@ void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t
 	struct link_info li;
 	struct ip_packet ip;
 
+	/* Absurd times (damaged or hostile files) are clamped so that any
+	 * difference of two capture times fits in 64 bits. */
+	if (ts_ns > CAPTURE_TIME_MAX_NS)
+		ts_ns = CAPTURE_TIME_MAX_NS;
+	else if (ts_ns < -CAPTURE_TIME_MAX_NS)
+		ts_ns = -CAPTURE_TIME_MAX_NS;
 	a->frame_no++;
 	a->stats.frames++;
 	a->stats.bytes += wirelen;

@@ -240,7 +240,9 @@ START_TEST(hostile_capture_stays_within_memory)
 	static const char *const uncapped_args[] = { "--max-flows", "2000", "--max-memory", "4294967296",
 						     "--reasm-cap", "1048576", "-q", NULL };
 	run_mtlsdiag(path, uncapped_args, &uncapped);
-	static const char *const json_args[] = { "--max-flows", "2000", "--max-memory", "8388608", "--reasm-cap",
+	/* Fewer flows than TLS connections: open TLS connections are evicted
+	 * by the flow limit too. */
+	static const char *const json_args[] = { "--max-flows", "50", "--max-memory", "8388608", "--reasm-cap",
 						 "1048576", "-F", "json", NULL };
 	struct run json;
 	run_mtlsdiag(path, json_args, &json);
@@ -277,6 +279,10 @@ START_TEST(hostile_capture_stays_within_memory)
 	for (const char *q = json.out; (q = strstr(q, "memory_limit")) != NULL; q++)
 		noted++;
 	ck_assert_uint_eq(conns, seen);
+	unsigned long evicted = 0;
+	for (const char *q = json.out; (q = strstr(q, "\"end\":\"evicted\"")) != NULL; q++)
+		evicted++;
+	ck_assert_msg(evicted > noted, "%lu connections ended evicted, %lu of them for memory", evicted, noted);
 	ck_assert_msg(noted > 0 && noted <= j_mem, "%lu connections note memory_limit, %lu evicted for memory", noted,
 		      j_mem);
 

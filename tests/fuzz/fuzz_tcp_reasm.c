@@ -6,7 +6,8 @@
  *   - sink calls are contiguous (each starts where the previous ended);
  *   - no byte is tagged with a frame from the future;
  *   - after a flush nothing is buffered, and delivered + gap bytes cover
- *     the stream exactly (plus one sequence number for a FIN).
+ *     the stream exactly (plus one sequence number for a FIN);
+ *   - out-of-order bytes buffered never exceed the cap.
  *
  * Input: byte 0 picks the out-of-order cap; then 7-byte records:
  *   op      bit0 direction, bit1 SYN, bit2 FIN, bit3 RST, bit4 carries an
@@ -149,6 +150,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (op & 16)
 				flags |= TCP_ACK;
 			tcp_reasm_segment(s->r, seq, flags, len ? buf : NULL, len, wire, &at, &sinks[d]);
+			/* The out-of-order cap holds after every segment. */
+			if (tcp_reasm_buffered(s->r) > cap)
+				abort();
 		}
 		if (kind == 2 || (op & 16))
 			tcp_reasm_ack(o->r, ack, &at, &sinks[!d]);
