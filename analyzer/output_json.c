@@ -291,9 +291,9 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_decref(j);
 }
 
-/* The run summary: one last object, {"summary": {...}}, after the
- * connections (not with --quiet). */
-void output_json_summary(struct output *o, const struct run_stats *st, unsigned files)
+/* The run summary as one object, {"summary": {...}}, on fp: standard
+ * error, so that the report itself stays one object per connection. */
+void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st, unsigned files)
 {
 	json_t *s = json_object();
 	json_object_set_new(s, "files", json_integer(files));
@@ -315,7 +315,7 @@ void output_json_summary(struct output *o, const struct run_stats *st, unsigned 
 	json_object_set_new(j, "summary", s);
 	size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
 	flags |= o->format == FORMAT_JSON_PRETTY ? JSON_INDENT(2) : JSON_COMPACT;
-	json_dumpf(j, o->fp, flags);
-	fputc('\n', o->fp);
+	json_dumpf(j, fp, flags);
+	fputc('\n', fp);
 	json_decref(j);
 }

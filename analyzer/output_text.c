@@ -236,5 +236,5 @@ void output_run_summary(struct output *o, const struct run_stats *st, unsigned f
 	if (o->format == FORMAT_TEXT)
 		output_text_summary(o, st, files);
 	else
-		output_json_summary(o, st, files);
+		output_json_summary(o, stderr, st, files);
 }

@@ -182,15 +182,30 @@ struct run {
 	int status;
 	long maxrss_kib;
 	char *out; /* all of standard output; owned */
+	char *err; /* all of standard error; owned */
 };
 
+static char *read_all(int fd)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	char *buf = malloc((size_t)size + 1);
+	ck_assert_ptr_nonnull(buf);
+	ssize_t got = pread(fd, buf, (size_t)size, 0);
+	buf[got > 0 ? got : 0] = '\0';
+	close(fd);
+	return buf;
+}
+
 /* Runs mtlsdiag with args on path; returns its exit status, peak RSS and
- * its standard output. */
+ * its standard output and error. */
 static void run_mtlsdiag(const char *path, const char *const *args, struct run *r)
 {
-	char outpath[] = "/tmp/mtls-limits-out-XXXXXX";
-	int fd = mkstemp(outpath);
+	char outpath[] = "/tmp/mtls-limits-out-XXXXXX", errpath[] = "/tmp/mtls-limits-err-XXXXXX";
+	int fd = mkstemp(outpath), efd = mkstemp(errpath);
 	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(efd, 0);
+	unlink(outpath);
+	unlink(errpath);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -202,6 +217,7 @@ static void run_mtlsdiag(const char *path, const char *const *args, struct run *
 		argv[n++] = path;
 		argv[n] = NULL;
 		dup2(fd, STDOUT_FILENO);
+		dup2(efd, STDERR_FILENO);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -211,13 +227,8 @@ static void run_mtlsdiag(const char *path, const char *const *args, struct run *
 	ck_assert(WIFEXITED(st));
 	r->status = WEXITSTATUS(st);
 	r->maxrss_kib = ru.ru_maxrss;
-	off_t size = lseek(fd, 0, SEEK_END);
-	r->out = malloc((size_t)size + 1);
-	ck_assert_ptr_nonnull(r->out);
-	ssize_t got = pread(fd, r->out, (size_t)size, 0);
-	r->out[got > 0 ? got : 0] = '\0';
-	close(fd);
-	unlink(outpath);
+	r->out = read_all(fd);
+	r->err = read_all(efd);
 }
 
 START_TEST(hostile_capture_stays_within_memory)
@@ -259,11 +270,12 @@ START_TEST(hostile_capture_stays_within_memory)
 	ck_assert_msg(strstr(sum, "evicted early to respect --max-memory") != NULL, "no memory eviction: %s", sum);
 	ck_assert_msg(strstr(sum, "evicted early to respect --max-flows") != NULL, "no flow eviction: %s", sum);
 
-	/* The same in JSON: the summary object's counts agree, and every
-	 * connection dropped for memory says so. */
+	/* The same in JSON: the summary object (on standard error) agrees,
+	 * and every connection dropped for memory says so. */
 	ck_assert_int_eq(json.status, 0);
-	const char *last = strstr(json.out, "{\"summary\":");
-	ck_assert_msg(last != NULL, "no JSON summary");
+	ck_assert_msg(strstr(json.out, "\"summary\"") == NULL, "the JSON summary is in the report");
+	const char *last = strstr(json.err, "{\"summary\":");
+	ck_assert_msg(last != NULL, "no JSON summary on standard error: %s", json.err);
 	unsigned long j_seen = 0, j_reported = 0, j_mem = 0;
 	const char *p = strstr(last, "\"tls_connections_seen\":");
 	ck_assert(p && sscanf(p, "\"tls_connections_seen\":%lu", &j_seen) == 1);
@@ -300,10 +312,11 @@ START_TEST(hostile_capture_stays_within_memory)
 		ck_assert_msg(uncapped.maxrss_kib - base.maxrss_kib > bound_kib,
 			      "the input does not grow memory (%ld KiB without the cap)", uncapped.maxrss_kib);
 	}
-	free(base.out);
-	free(capped.out);
-	free(uncapped.out);
-	free(json.out);
+	struct run *runs[] = { &base, &capped, &uncapped, &json };
+	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+		free(runs[i]->out);
+		free(runs[i]->err);
+	}
 }
 END_TEST
 
