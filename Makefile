@@ -41,6 +41,10 @@ SSL_LIBS := $(shell $(PKG_CONFIG) --libs libssl libcrypto 2>/dev/null)
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+# Each fuzz harness is also built as a plain program that replays files.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
+REPLAY_BINS := $(addprefix $(BUILD)/fuzz-replay/,$(FUZZ_NAMES))
 
 GEN_SRCS := $(wildcard samples/gen/*.c)
 GEN := $(BUILD)/mtlsgen
@@ -86,15 +90,27 @@ $(GEN): $(GEN_SRCS)
 
 # Unit tests (Check), then the end-to-end regressions over samples/ and
 # ../shared/captures. Every runner prints its own totals.
-check: deps $(BIN) $(TEST_BINS)
+check: deps $(BIN) $(TEST_BINS) $(REPLAY_BINS)
 	@sh tests/run-all.sh $(BUILD)
 
+# Every test again under valgrind memcheck (the normal build; Check
+# suites unforked): any memory error or leak fails the test it is in.
+VALGRIND := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99
+.PHONY: check-valgrind
+check-valgrind: deps $(BIN) $(TEST_BINS) $(REPLAY_BINS)
+	@if command -v valgrind >/dev/null 2>&1; then \
+		CK_FORK=no TEST_WRAP="$(VALGRIND)" sh tests/run-all.sh $(BUILD); \
+	else echo "SKIP check-valgrind: valgrind is not installed (tools/deps.sh install test)"; fi
+
 # The README's test command (and CI's): dependencies, every test, then
-# every test again under ASan+UBSan.
+# every test again under ASan+UBSan, again under valgrind, then each fuzz
+# target for FUZZ_SECONDS.
 test:
 	sh tools/deps.sh install test
 	$(MAKE) check
 	$(MAKE) check SAN=1
+	$(MAKE) check-valgrind
+	$(MAKE) fuzz-smoke
 
 # The README's first command: build and explain a bundled sample.
 DEMO_SAMPLE ?= samples/tls12-reneg-late-request.pcap
@@ -119,13 +135,39 @@ install: $(BIN)
 	install -m 644 man/mtlsdiag.1 $(DESTDIR)$(PREFIX)/share/man/man1/mtlsdiag.1
 
 # libFuzzer targets (clang): one per entry point that takes capture bytes.
-FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Idissectors -Ianalyzer $(PKG_CFLAGS)
+# The libraries are compiled once with -fsanitize=fuzzer-no-link, each
+# harness is linked with libFuzzer. `make fuzz-smoke` runs every target for
+# FUZZ_SECONDS, seeded from samples/ (fuzz-seeds cuts them) and the
+# regression corpus tests/regress/<target>/; a crash stops it with the
+# input saved under build-fuzz/crashes/. The same harnesses are also built
+# with $(CC) and tests/fuzz/replay.c, and `make check` replays
+# tests/regress/ through them (tests/e2e-regress.sh).
+FUZZ_BINS := $(addprefix build-fuzz/,$(FUZZ_NAMES))
+FUZZ_LIB_OBJS := $(patsubst %.c,build-fuzz/obj/%.o,$(DISSECTOR_SRCS) $(ANALYZER_SRCS))
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE $(WARN) -Idissectors -Ianalyzer $(PKG_CFLAGS)
+FUZZ_SECONDS ?= 20
+SEEDER := $(BUILD)/fuzz-seeds
+.PHONY: fuzz fuzz-seeds fuzz-smoke
 fuzz: $(FUZZ_BINS)
-build-fuzz/%: tests/fuzz/%.c $(DISSECTOR_SRCS) $(ANALYZER_SRCS)
-	@mkdir -p build-fuzz
-	clang $(FUZZ_FLAGS) -o $@ $< $(DISSECTOR_SRCS) $(ANALYZER_SRCS) $(PKG_LIBS)
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c $< -o $@
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_LIB_OBJS) $(PKG_LIBS)
+$(BUILD)/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(ANALYZER_LIB) $(DISSECT_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< tests/fuzz/replay.c $(ANALYZER_LIB) $(DISSECT_LIB) $(LDFLAGS_ALL) $(PKG_LIBS)
+$(SEEDER): tests/fuzz/seeds.c $(DISSECT_LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(DISSECT_LIB) $(LDFLAGS_ALL) $(PKG_LIBS)
+fuzz-seeds: $(SEEDER)
+	rm -rf build-fuzz/seeds
+	@mkdir -p build-fuzz/seeds
+	$(SEEDER) build-fuzz/seeds samples/*.pcap samples/*.pcapng samples/*.cap
+fuzz-smoke:
+	@if command -v clang >/dev/null 2>&1; then \
+		$(MAKE) fuzz fuzz-seeds && sh tools/fuzz-smoke.sh $(FUZZ_SECONDS) $(FUZZ_NAMES); \
+	else echo "SKIP fuzz-smoke: clang is not installed (tools/deps.sh install test)"; fi
 
 # Speed and memory against a plain libpcap read, tshark and ssldump (README.md,
 # "Performance"); not part of `make check`. Captures are cached in build/bench/.
@@ -146,4 +188,4 @@ bench: $(BIN) $(GEN) $(BUILD)/bench/pcapread
 clean:
 	rm -rf build build-san build-fuzz mtlsdiag
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) build-fuzz -name '*.d' 2>/dev/null)

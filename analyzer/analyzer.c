@@ -13,6 +13,23 @@
 
 /* How often (in frames) idle and closed flows are looked at. */
 #define EXPIRE_EVERY 1024
+/* About the year 2116. */
+#define CAPTURE_TIME_MAX_NS (INT64_MAX / 4)
+
+void options_defaults(struct options *opt)
+{
+	memset(opt, 0, sizeof *opt);
+	opt->format = FORMAT_TEXT;
+	opt->max_flows = DEFAULT_MAX_FLOWS;
+	opt->ooo_cap = DEFAULT_OOO_CAP;
+	opt->max_hs_msg = DEFAULT_MAX_HS_MSG;
+	opt->max_frag_bytes = DEFAULT_MAX_FRAG_BYTES;
+	opt->idle_timeout_ns = (int64_t)DEFAULT_IDLE_TIMEOUT_S * 1000000000LL;
+	opt->fail_on = -1;
+	opt->max_memory = DEFAULT_MAX_MEMORY;
+	opt->max_chain = TLS_MAX_CHAIN;
+	opt->max_ca_names = DEFAULT_MAX_CA_NAMES;
+}
 
 int analyzer_init(struct analyzer *a, const struct options *opt, struct output *out)
 {
@@ -70,6 +87,7 @@ static void add_stats(struct run_stats *t, const struct run_stats *s)
 	t->tls_conns += s->tls_conns;
 	t->reported += s->reported;
 	t->evicted += s->evicted;
+	t->evicted_memory += s->evicted_memory;
 	t->unsupported_link_frames += s->unsupported_link_frames;
 	t->with_request += s->with_request;
 	t->cc_empty += s->cc_empty;
@@ -98,6 +116,12 @@ void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t
 	struct link_info li;
 	struct ip_packet ip;
 
+	/* Absurd times (damaged or hostile files) are clamped so that any
+	 * difference of two capture times fits in 64 bits. */
+	if (ts_ns > CAPTURE_TIME_MAX_NS)
+		ts_ns = CAPTURE_TIME_MAX_NS;
+	else if (ts_ns < -CAPTURE_TIME_MAX_NS)
+		ts_ns = -CAPTURE_TIME_MAX_NS;
 	a->frame_no++;
 	a->stats.frames++;
 	a->stats.bytes += wirelen;

@@ -20,6 +20,8 @@ enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY };
 #define DEFAULT_MAX_HS_MSG (512u * 1024u)
 #define DEFAULT_MAX_FRAG_BYTES (8u * 1024u * 1024u)
 #define DEFAULT_IDLE_TIMEOUT_S 300
+#define DEFAULT_MAX_MEMORY (256u * 1024u * 1024u)
+#define DEFAULT_MAX_CA_NAMES 2048u
 
 struct trust_store;
 
@@ -33,6 +35,9 @@ struct options {
 	size_t max_hs_msg;
 	size_t max_frag_bytes;
 	int64_t idle_timeout_ns;
+	size_t max_memory;       /* buffers of all open and queued connections */
+	size_t max_chain;        /* certificates kept per chain */
+	size_t max_ca_names;     /* CA names kept per CertificateRequest */
 	const char *output_path;
 	int fail_on;             /* severity that makes the exit status 1; -1: never */
 	const struct trust_store *trust; /* --trust; owned by the caller, NULL when absent */
@@ -52,6 +57,7 @@ struct run_stats {
 	uint64_t tls_conns;
 	uint64_t reported;
 	uint64_t evicted;
+	uint64_t evicted_memory;  /* of evicted: to respect --max-memory */
 	uint64_t unsupported_link_frames;
 	/* summary across connections */
 	uint64_t with_request;
@@ -94,6 +100,7 @@ struct analyzer {
 		size_t n;
 	} lru[3];
 	size_t n_flows;
+	size_t flow_bytes;       /* heap held by open flows, for --max-memory */
 	uint64_t next_stream;
 	struct ipfrag_table *frags;
 	struct report_queue *queue;
@@ -107,6 +114,8 @@ struct analyzer {
 };
 
 /* analyzer.c */
+/* Every option at its documented default (what the command line starts from). */
+void options_defaults(struct options *opt);
 int analyzer_init(struct analyzer *a, const struct options *opt, struct output *out);
 void analyzer_release(struct analyzer *a);
 void analyzer_begin_file(struct analyzer *a, const char *name, unsigned index);
@@ -142,5 +151,7 @@ void report_conn(struct analyzer *a, struct tls_conn *conn);
 /* A stream that was not TLS: nothing to print, but the order moves on. */
 void report_skip_stream(struct analyzer *a, uint64_t stream);
 void report_flush(struct analyzer *a);
+/* Heap held by connections waiting in the queue (part of --max-memory). */
+size_t report_queue_bytes(const struct report_queue *q);
 
 #endif

@@ -25,6 +25,8 @@ static bool is_tls13(uint16_t v)
 void conn_parser_init(struct conn_parser *p, size_t max_hs_msg)
 {
 	memset(p, 0, sizeof *p);
+	p->max_chain = TLS_MAX_CHAIN;
+	p->max_ca_names = SIZE_MAX;
 	for (int i = 0; i < 2; i++) {
 		tls_record_reader_init(&p->rr[i]);
 		tls_hs_stream_init(&p->hs[i], max_hs_msg);
@@ -180,19 +182,26 @@ void conn_add_event(struct tls_conn *c, enum ev_kind kind, enum side from, uint8
 	e->count = 1;
 }
 
-/* keep_der: the client chain keeps its DER for verification (--trust). */
-static void chain_from_message(struct cert_chain *chain, const struct tls_certificate *msg,
-			       struct cert_cache *cache, bool keep_der)
+/* The chain as kept in the model: at most max_chain certificates, their
+ * summaries shared through the cache; the client chain also keeps its DER
+ * when --trust will verify it. */
+static void chain_from_message(struct tls_conn *c, const struct conn_parser *p, struct cert_chain *chain,
+			       const struct tls_certificate *msg, bool keep_der)
 {
+	c->heap_bytes -= chain->n_kept * sizeof *chain->certs;
 	cert_chain_release(chain);
 	chain->n_certs = msg->n_certs;
-	if (msg->n_kept == 0)
+	size_t keep = msg->n_kept < p->max_chain ? msg->n_kept : p->max_chain;
+	if (msg->n_certs > keep)
+		tls_conn_note(c, "chain_over_limit");
+	if (keep == 0)
 		return;
-	chain->certs = calloc(msg->n_kept, sizeof *chain->certs);
+	chain->certs = calloc(keep, sizeof *chain->certs);
 	if (!chain->certs)
 		return;
-	for (size_t i = 0; i < msg->n_kept; i++) {
-		struct cert_summary *s = cert_cache_summarize(cache, msg->der[i].p, msg->der[i].len);
+	c->heap_bytes += keep * sizeof *chain->certs;
+	for (size_t i = 0; i < keep; i++) {
+		struct cert_summary *s = cert_cache_summarize(p->certs, msg->der[i].p, msg->der[i].len);
 		if (!s)
 			break; /* out of memory: the certificates so far */
 		chain->certs[i].shared = s;
@@ -201,8 +210,10 @@ static void chain_from_message(struct cert_chain *chain, const struct tls_certif
 		chain->certs[i].der_len = msg->der[i].len;
 		if (keep_der && msg->der[i].len) {
 			chain->certs[i].der = malloc(msg->der[i].len);
-			if (chain->certs[i].der)
+			if (chain->certs[i].der) {
 				memcpy(chain->certs[i].der, msg->der[i].p, msg->der[i].len);
+				c->heap_bytes += msg->der[i].len;
+			}
 		}
 		chain->n_kept = i + 1;
 	}
@@ -218,6 +229,9 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 {
 	struct tls_conn *c = m->c;
 	if (c->n_requests == CONN_MAX_REQUESTS) {
+		/* The newest takes the last slot (the diagnosis reads the first
+		 * and the last). */
+		tls_conn_note(c, "certificate_requests_over_limit");
 		struct cert_request_fact *last = &c->requests[--c->n_requests];
 		for (size_t j = 0; j < last->n_ca_names; j++)
 			free(last->ca_names[j]);
@@ -257,24 +271,33 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	f->n_sig_algs = cr.n_sig_algs;
 	f->has_ca_extension = cr.has_ca_extension;
 	f->ca_list_bytes = cr.ca_list_bytes;
+	c->heap_bytes += sizeof *f;
 	if (cr.ca_list_bytes) {
 		f->ca_list_der = malloc(cr.ca_list_bytes);
-		if (f->ca_list_der)
+		if (f->ca_list_der) {
 			memcpy(f->ca_list_der, cr.ca_list.p, cr.ca_list_bytes);
+			c->heap_bytes += cr.ca_list_bytes;
+		}
 	}
-	if (cr.n_ca_names) {
-		f->ca_names = calloc(cr.n_ca_names, sizeof *f->ca_names);
+	size_t keep = cr.n_ca_names < m->p->max_ca_names ? cr.n_ca_names : m->p->max_ca_names;
+	f->ca_names_dropped = cr.n_ca_names - keep;
+	if (f->ca_names_dropped)
+		tls_conn_note(c, "ca_names_over_limit");
+	if (keep) {
+		f->ca_names = calloc(keep, sizeof *f->ca_names);
 		if (!f->ca_names)
 			return;
+		c->heap_bytes += keep * sizeof *f->ca_names;
 	}
 	struct rd list = cr.ca_list, dn;
 	char text[X509_NAME_TEXT];
-	while (f->n_ca_names < cr.n_ca_names && tls_dn_list_next(&list, &dn) == 1) {
+	while (f->n_ca_names < keep && tls_dn_list_next(&list, &dn) == 1) {
 		if (cert_cache_name_text(m->p->certs, dn.p, dn.len, text, sizeof text) < 0)
 			snprintf(text, sizeof text, "(undecodable name, %zu bytes)", dn.len);
 		f->ca_names[f->n_ca_names] = strdup(text);
 		if (!f->ca_names[f->n_ca_names])
 			break;
+		c->heap_bytes += strlen(text) + 1;
 		f->n_ca_names++;
 	}
 }
@@ -348,7 +371,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	if (m->s == SIDE_SERVER) {
 		c->server_cert_frame = msg->end.frame;
 		if (ok)
-			chain_from_message(&c->server_chain, &cert, m->p->certs, false);
+			chain_from_message(c, m->p, &c->server_chain, &cert, false);
 		return;
 	}
 	c->client_cert_frame = msg->end.frame;
@@ -366,7 +389,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		return;
 	}
 	c->cc_status = cert.n_certs ? CC_PRESENT : CC_EMPTY;
-	chain_from_message(&c->client_chain, &cert, m->p->certs, m->p->keep_client_der);
+	chain_from_message(c, m->p, &c->client_chain, &cert, m->p->keep_client_der);
 }
 
 static void on_message(void *ctx, const struct tls_hs_msg *msg)
@@ -434,8 +457,11 @@ static void on_message(void *ctx, const struct tls_hs_msg *msg)
 static void add_alert(struct tls_conn *c, enum side s, const struct tls_record *rec, int level, int desc,
 		      bool encrypted, bool decrypted)
 {
-	if (c->n_alerts == CONN_MAX_ALERTS)
+	if (c->n_alerts == CONN_MAX_ALERTS) {
+		/* The newest takes the last slot. */
+		tls_conn_note(c, "alerts_over_limit");
 		c->n_alerts--;
+	}
 	struct alert_fact *grown = realloc(c->alerts, (c->n_alerts + 1) * sizeof *grown);
 	if (!grown)
 		return;

@@ -37,8 +37,12 @@ struct conn_parser {
 	bool client_flight_seen;    /* the client sent its second flight */
 	struct conn_keys *keys;     /* owned; only with a key log */
 	struct cert_cache *certs;   /* the analyzer's; NULL decodes every time */
+	size_t max_chain;           /* certificates kept per chain (<= TLS_MAX_CHAIN) */
+	size_t max_ca_names;        /* CA names kept per CertificateRequest */
 };
 
+/* Keeps up to TLS_MAX_CHAIN certificates and every CA name; the caller
+ * may lower max_chain and max_ca_names afterwards. */
 void conn_parser_init(struct conn_parser *p, size_t max_hs_msg);
 void conn_parser_release(struct conn_parser *p);
 /* Decrypt with this key log (borrowed; it outlives the parser). */

@@ -114,6 +114,7 @@ struct flow {
 	int client_dir;             /* -1 until decided */
 	struct tls_conn *conn;      /* owned; NULL until TLS is seen */
 	struct conn_parser *parser; /* owned */
+	size_t heap;                /* bytes counted in a->flow_bytes */
 };
 
 static void ipid_note(struct ipid_pattern *p, uint16_t id, bool df)
@@ -247,6 +248,9 @@ static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_
 	conn_parser_set_keylog(f->parser, f->conn, a->keylog);
 	f->parser->certs = a->certs;
 	f->parser->keep_client_der = a->opt.trust != NULL;
+	if (a->opt.max_chain < f->parser->max_chain)
+		f->parser->max_chain = a->opt.max_chain;
+	f->parser->max_ca_names = a->opt.max_ca_names;
 	decide_client(f, dir, p, n);
 	struct tls_conn *c = f->conn;
 	c->file_index = a->file_index;
@@ -360,6 +364,33 @@ static struct tcp_reasm_sink sink_for(struct flow *f, int dir)
 	return s;
 }
 
+/* ---- memory ----------------------------------------------------------- */
+
+/* Heap held by an open flow: reassembly, record and message buffers, and
+ * the connection model. */
+static size_t flow_heap_bytes(const struct flow *f)
+{
+	size_t n = 0;
+	for (int d = 0; d < 2; d++)
+		if (f->reasm[d])
+			n += tcp_reasm_memory(f->reasm[d]);
+	if (f->parser) {
+		n += sizeof *f->parser;
+		for (int d = 0; d < 2; d++)
+			n += f->parser->hs[d].buf_cap + (f->parser->rr[d].body ? TLS_MAX_RECORD_BODY : 0);
+	}
+	if (f->conn)
+		n += sizeof *f->conn + f->conn->heap_bytes;
+	return n;
+}
+
+static void flow_account(struct analyzer *a, struct flow *f)
+{
+	size_t now = f->stage == FLOW_TOMBSTONE ? 0 : flow_heap_bytes(f);
+	a->flow_bytes = a->flow_bytes - f->heap + now;
+	f->heap = now;
+}
+
 /* ---- life cycle ------------------------------------------------------ */
 
 static void flow_release_heavy(struct flow *f)
@@ -438,6 +469,7 @@ static void flow_finalize(struct analyzer *a, struct flow *f, enum conn_end why)
 		a->stats.evicted++;
 	flow_release_heavy(f);
 	flow_set_stage(a, f, FLOW_TOMBSTONE);
+	flow_account(a, f);
 }
 
 static void flow_destroy(struct analyzer *a, struct flow *f)
@@ -491,6 +523,32 @@ static void flow_make_room(struct analyzer *a)
 			if (victim->stage != FLOW_TOMBSTONE)
 				flow_finalize(a, victim, victim->stage == FLOW_CLOSED ? END_FIN : END_EVICTED);
 			flow_destroy(a, victim);
+		}
+	}
+}
+
+/* Over --max-memory: report connections early until 7/8 of it is in
+ * use, so a stream of growing flows does not walk the table on every
+ * packet. Closed ones lingering for late packets go first (they are
+ * over; end "fin"), then the least recently active open ones (end
+ * "evicted", note "memory_limit"). */
+static void flow_limit_memory(struct analyzer *a, const struct flow *keep)
+{
+	size_t target = a->opt.max_memory / 8 * 7;
+	static const enum flow_stage order[] = { FLOW_CLOSED, FLOW_OPEN };
+	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+		struct flow *f = a->lru[order[i]].head;
+		while (f && a->flow_bytes + report_queue_bytes(a->queue) > target) {
+			struct flow *next = f->lru_next; /* finalizing moves f to the tombstones */
+			if (f != keep && f->heap > 0) {
+				if (order[i] == FLOW_OPEN) {
+					if (f->conn)
+						tls_conn_note(f->conn, "memory_limit");
+					a->stats.evicted_memory++;
+				}
+				flow_finalize(a, f, order[i] == FLOW_OPEN ? END_EVICTED : END_FIN);
+			}
+			f = next;
 		}
 	}
 }
@@ -628,4 +686,7 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 		if (f->parser)
 			conn_parser_trim(f->parser);
 	}
+	flow_account(a, f);
+	if (a->flow_bytes + report_queue_bytes(a->queue) > a->opt.max_memory)
+		flow_limit_memory(a, f);
 }

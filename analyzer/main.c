@@ -74,6 +74,11 @@ static void usage(FILE *fp)
 		"      --reasm-cap BYTES    out-of-order bytes buffered per direction (default %u)\n"
 		"      --max-handshake BYTES  largest handshake message decoded (default %u)\n"
 		"      --idle-timeout SECONDS  a connection quiet this long is reported (default %d)\n"
+		"      --max-memory BYTES   buffers and models of all open connections together\n"
+		"                           (default %u); over it the least recently active are\n"
+		"                           reported early and dropped\n"
+		"      --max-chain N        certificates kept per chain (default and most %u)\n"
+		"      --max-ca-names N     CA names kept per CertificateRequest (default %u)\n"
 		"\n"
 		"  -h, --help               this text\n"
 		"  -V, --version            version\n"
@@ -81,7 +86,8 @@ static void usage(FILE *fp)
 		"Exit status: 0 success; 1 a finding reached --fail-on, or an expectation failed; 2 usage or input\n"
 		"error (unreadable, not a capture, damaged, a bad expectations file; live: no such interface, no\n"
 		"permission, bad filter); 3 no TLS connection found. See mtlsdiag(1).\n",
-		LIVE_DEFAULT_FILTER, DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S);
+		LIVE_DEFAULT_FILTER, DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S,
+		DEFAULT_MAX_MEMORY, TLS_MAX_CHAIN, DEFAULT_MAX_CA_NAMES);
 }
 
 static int parse_size(const char *opt, const char *arg, size_t min, size_t *out)
@@ -214,6 +220,7 @@ static int run_compare(struct analyzer *a, const char *client_path, const char *
 int main(int argc, char **argv)
 {
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT };
+	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -232,19 +239,15 @@ int main(int argc, char **argv)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "write", required_argument, NULL, 'w' },
+		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
+		{ "max-chain", required_argument, NULL, OPT_MAX_CHAIN },
+		{ "max-ca-names", required_argument, NULL, OPT_MAX_CA_NAMES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct options opt = {
-		.format = FORMAT_TEXT,
-		.max_flows = DEFAULT_MAX_FLOWS,
-		.ooo_cap = DEFAULT_OOO_CAP,
-		.max_hs_msg = DEFAULT_MAX_HS_MSG,
-		.max_frag_bytes = DEFAULT_MAX_FRAG_BYTES,
-		.idle_timeout_ns = (int64_t)DEFAULT_IDLE_TIMEOUT_S * 1000000000LL,
-		.fail_on = -1,
-	};
+	struct options opt;
+	options_defaults(&opt);
 	int color = -1, c;
 	const char *keylog_path = NULL;
 	size_t v;
@@ -328,6 +331,22 @@ int main(int argc, char **argv)
 			break;
 		case 'w':
 			live.write_path = optarg;
+			break;
+		case OPT_MAX_MEMORY:
+			if (parse_size("--max-memory", optarg, 1024 * 1024, &opt.max_memory))
+				return EXIT_INPUT;
+			break;
+		case OPT_MAX_CHAIN:
+			if (parse_size("--max-chain", optarg, 1, &opt.max_chain))
+				return EXIT_INPUT;
+			if (opt.max_chain > TLS_MAX_CHAIN) {
+				fprintf(stderr, "mtlsdiag: --max-chain: at most %u certificates are kept\n", TLS_MAX_CHAIN);
+				return EXIT_INPUT;
+			}
+			break;
+		case OPT_MAX_CA_NAMES:
+			if (parse_size("--max-ca-names", optarg, 1, &opt.max_ca_names))
+				return EXIT_INPUT;
 			break;
 		case 'h':
 			usage(stdout);

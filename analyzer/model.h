@@ -83,6 +83,7 @@ struct cert_request_fact {
 	size_t ca_list_bytes;
 	char **ca_names;                /* owned, n_ca_names RFC 2253 strings */
 	bool parse_error;               /* message malformed or oversized */
+	size_t ca_names_dropped;        /* names beyond --max-ca-names, counted only */
 	uint8_t *ca_list_der;           /* owned copy, for chain matching */
 };
 
@@ -261,7 +262,11 @@ struct tls_conn {
 	uint64_t http_response_frame;
 
 	char notes[256];                     /* short anomalies, comma separated */
+	/* Heap bytes this model owns (chains, CA lists and names), counted
+	 * against --max-memory while its connection is open or queued. */
+	size_t heap_bytes;
 };
+
 
 void tls_conn_init(struct tls_conn *c);
 void tls_conn_release(struct tls_conn *c);

@@ -91,7 +91,13 @@ static int64_t systemtime_ns(const uint16_t st[8])
 	month0 = ((month0 % 12) + 12) % 12;
 	int64_t days = days_from_civil(year, month0 + 1, 1) + (int64_t)st[3] - 1;
 	int64_t secs = days * 86400 + (int64_t)st[4] * 3600 + (int64_t)st[5] * 60 + st[6];
-	return secs * 1000000000LL + (int64_t)st[7] * 1000000LL;
+	int64_t ns;
+	/* Beyond year 2262 nanoseconds do not fit: no usable start time, so
+	 * frames keep only their offsets from it. */
+	if (__builtin_mul_overflow(secs, 1000000000LL, &ns) ||
+	    __builtin_add_overflow(ns, (int64_t)st[7] * 1000000LL, &ns))
+		return 0;
+	return ns;
 }
 
 static int seek_to(struct netmon_reader *r, uint64_t off)

@@ -23,6 +23,7 @@ void output_run_summary(struct output *o, const struct run_stats *st, unsigned f
 
 /* output_json.c */
 void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
+void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st, unsigned files);
 /* output_text.c */
 void output_text_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 void output_text_summary(struct output *o, const struct run_stats *st, unsigned files);

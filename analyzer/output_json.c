@@ -91,7 +91,7 @@ static json_t *request_json(const struct cert_request_fact *f)
 	for (size_t i = 0; i < f->n_ca_names; i++)
 		json_array_append_new(names, json_string(f->ca_names[i]));
 	json_object_set_new(o, "ca_names", names);
-	json_object_set_new(o, "ca_count", json_integer((json_int_t)f->n_ca_names));
+	json_object_set_new(o, "ca_count", json_integer((json_int_t)(f->n_ca_names + f->ca_names_dropped)));
 	json_object_set_new(o, "ca_list_bytes", json_integer((json_int_t)f->ca_list_bytes));
 	json_t *types = json_array();
 	for (size_t i = 0; i < f->n_cert_types; i++) {
@@ -388,5 +388,34 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 		json_dumpf(j, o->fp, flags);
 	}
 	fputc('\n', o->fp);
+	json_decref(j);
+}
+
+/* The run summary as one object, {"summary": {...}}, on fp: standard
+ * error, so that the report itself stays one object per connection. */
+void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st, unsigned files)
+{
+	json_t *s = json_object();
+	json_object_set_new(s, "files", json_integer(files));
+	json_object_set_new(s, "frames", json_integer((json_int_t)st->frames));
+	json_object_set_new(s, "tcp_streams", json_integer((json_int_t)st->tcp_flows));
+	json_object_set_new(s, "tls_connections_seen", json_integer((json_int_t)st->tls_conns));
+	json_object_set_new(s, "tls_connections_reported", json_integer((json_int_t)st->reported));
+	json_object_set_new(s, "evicted_max_flows", json_integer((json_int_t)(st->evicted - st->evicted_memory)));
+	json_object_set_new(s, "evicted_max_memory", json_integer((json_int_t)st->evicted_memory));
+	json_object_set_new(s, "with_request", json_integer((json_int_t)st->with_request));
+	json_object_set_new(s, "client_certificate_present", json_integer((json_int_t)st->cc_present));
+	json_object_set_new(s, "client_certificate_empty", json_integer((json_int_t)st->cc_empty));
+	json_object_set_new(s, "client_certificate_absent", json_integer((json_int_t)st->cc_absent));
+	json_t *causes = json_object();
+	for (size_t i = 0; i < st->n_causes; i++)
+		json_object_set_new(causes, st->cause_id[i], json_integer((json_int_t)st->cause_count[i]));
+	json_object_set_new(s, "top_causes", causes);
+	json_t *j = json_object();
+	json_object_set_new(j, "summary", s);
+	size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
+	flags |= o->format == FORMAT_JSON_PRETTY ? JSON_INDENT(2) : JSON_COMPACT;
+	json_dumpf(j, fp, flags);
+	fputc('\n', fp);
 	json_decref(j);
 }

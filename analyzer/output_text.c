@@ -191,10 +191,13 @@ void output_text_conn(struct output *o, const char *file_name, const struct tls_
 		else if (f->n_ca_names == 0)
 			fprintf(o->fp, "empty CA list (no trusted issuer list sent)\n");
 		else
-			fprintf(o->fp, "%zu CA name%s, %zu bytes%s\n", f->n_ca_names, f->n_ca_names == 1 ? "" : "s",
-				f->ca_list_bytes, f->records > 1 ? " (spans several records)" : "");
+			fprintf(o->fp, "%zu CA name%s, %zu bytes%s\n", f->n_ca_names + f->ca_names_dropped,
+				f->n_ca_names + f->ca_names_dropped == 1 ? "" : "s", f->ca_list_bytes,
+				f->records > 1 ? " (spans several records)" : "");
 		for (size_t k = 0; k < f->n_ca_names; k++)
 			fprintf(o->fp, "      %s\n", f->ca_names[k]);
+		if (f->ca_names_dropped)
+			fprintf(o->fp, "      ... %zu more not kept (--max-ca-names)\n", f->ca_names_dropped);
 	}
 	fprintf(o->fp, "  Client certificate: %s", cc_status_name(c->cc_status));
 	if (c->client_cert_frame)
@@ -275,9 +278,12 @@ void output_text_summary(struct output *o, const struct run_stats *st, unsigned 
 	for (size_t i = 0; i < st->n_causes; i++)
 		fprintf(o->fp, "  %s: %llu connection%s\n", st->cause_id[i], (unsigned long long)st->cause_count[i],
 			st->cause_count[i] == 1 ? "" : "s");
-	if (st->evicted)
+	if (st->evicted > st->evicted_memory)
 		fprintf(o->fp, "  %llu connection(s) evicted early to respect --max-flows\n",
-			(unsigned long long)st->evicted);
+			(unsigned long long)(st->evicted - st->evicted_memory));
+	if (st->evicted_memory)
+		fprintf(o->fp, "  %llu connection(s) evicted early to respect --max-memory\n",
+			(unsigned long long)st->evicted_memory);
 }
 
 void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f)
@@ -295,4 +301,6 @@ void output_run_summary(struct output *o, const struct run_stats *st, unsigned f
 {
 	if (o->format == FORMAT_TEXT)
 		output_text_summary(o, st, files);
+	else
+		output_json_summary(o, stderr, st, files);
 }

@@ -17,7 +17,18 @@ struct report_queue {
 	struct report_item *items;
 	size_t n, cap;
 	uint64_t next_stream;
+	size_t held_bytes; /* of the connections in items */
 };
+
+static size_t conn_bytes(const struct tls_conn *c)
+{
+	return c ? sizeof *c + c->heap_bytes : 0;
+}
+
+size_t report_queue_bytes(const struct report_queue *q)
+{
+	return q ? q->held_bytes : 0;
+}
 
 struct report_queue *report_queue_new(void)
 {
@@ -80,6 +91,7 @@ static void push(struct report_queue *q, struct report_item it)
 static struct report_item pop(struct report_queue *q)
 {
 	struct report_item top = q->items[0];
+	q->held_bytes -= conn_bytes(top.conn);
 	q->items[0] = q->items[--q->n];
 	size_t i = 0;
 	for (;;) {
@@ -99,7 +111,9 @@ static struct report_item pop(struct report_queue *q)
 static void drain(struct analyzer *a, bool all)
 {
 	struct report_queue *q = a->queue;
-	while (q->n > 0 && (all || q->items[0].stream <= q->next_stream || q->n > REPORT_QUEUE_MAX)) {
+	/* A quarter of --max-memory for connections held back for order. */
+	while (q->n > 0 && (all || q->items[0].stream <= q->next_stream || q->n > REPORT_QUEUE_MAX ||
+			    q->held_bytes > a->opt.max_memory / 4)) {
 		struct report_item it = pop(q);
 		if (it.stream >= q->next_stream)
 			q->next_stream = it.stream + 1;
@@ -125,6 +139,7 @@ static void enqueue(struct analyzer *a, uint64_t stream, struct tls_conn *c)
 		q->cap = cap;
 	}
 	push(q, (struct report_item){ stream, c });
+	q->held_bytes += conn_bytes(c);
 	drain(a, false);
 }
 

@@ -125,7 +125,11 @@ enum source_status source_next(struct source *s, struct source_frame *f, char *e
 		f->caplen = h->caplen;
 		f->wirelen = h->len < h->caplen ? h->caplen : h->len;
 		f->linktype = pcap_datalink(s->pcap);
-		f->ts_ns = (int64_t)h->ts.tv_sec * 1000000000LL + (int64_t)h->ts.tv_usec; /* nano precision */
+		/* nano precision; a pcapng time beyond 2262 (a huge resolution or
+		 * a damaged block) saturates rather than overflows. */
+		if (__builtin_mul_overflow((int64_t)h->ts.tv_sec, 1000000000LL, &f->ts_ns) ||
+		    __builtin_add_overflow(f->ts_ns, (int64_t)h->ts.tv_usec, &f->ts_ns))
+			f->ts_ns = h->ts.tv_sec < 0 ? INT64_MIN : INT64_MAX;
 		return SOURCE_FRAME;
 	}
 	if (rc == PCAP_ERROR_BREAK)

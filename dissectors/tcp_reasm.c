@@ -137,6 +137,10 @@ size_t tcp_reasm_buffered(const struct tcp_reasm *r)
 {
 	return r->buffered;
 }
+size_t tcp_reasm_memory(const struct tcp_reasm *r)
+{
+	return sizeof(*r) + r->npieces * sizeof(struct piece) + r->buffered;
+}
 bool tcp_reasm_started(const struct tcp_reasm *r)
 {
 	return r->started;

@@ -117,6 +117,11 @@ static bool start_body(struct tls_record_reader *rr, const struct tcp_frame_ref 
 	rr->in_body = true;
 	rr->body_have = 0;
 	rr->keep = sink->want_body ? sink->want_body(sink->ctx, &h) : false;
+	/* An SSLv2 header can announce up to 32767 bytes, more than the
+	 * largest TLS record body; such a record is skipped by length like
+	 * application data. */
+	if (h.length > TLS_MAX_RECORD_BODY)
+		rr->keep = false;
 	if (rr->keep && (!rr->body || rr->body_cap < h.length)) {
 		/* Sized to need: most kept records (alerts, CCS, handshake
 		 * flights) are far below the 18 KiB maximum. */

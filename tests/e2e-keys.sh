@@ -39,7 +39,7 @@ hasnt "no keys: decryption" "$tmp/n.json" '"decryption"'
 hasnt "no keys: http" "$tmp/n.json" '"http"'
 
 # SSLKEYLOGFILE is used when --keylog is absent: the same report.
-SSLKEYLOGFILE=$S.keylog "$BIN" -F json $S.pcap >"$tmp/env.json" 2>&1
+SSLKEYLOGFILE=$S.keylog "$BIN" -F json $S.pcap >"$tmp/env.json" 2>"$tmp/env.err"
 if cmp -s "$tmp/env.json" "$tmp/k.json"; then ok; else bad "SSLKEYLOGFILE report differs from --keylog"; fi
 # An unreadable SSLKEYLOGFILE is a warning; an unreadable --keylog an error.
 SSLKEYLOGFILE=$tmp/none.keylog "$BIN" -F json $S.pcap >"$tmp/o" 2>"$tmp/e"

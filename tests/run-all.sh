@@ -3,6 +3,16 @@
 # scripts (tests/e2e-*.sh). Prints "N passed, N failed" last.
 BUILD=${1:-build}
 MTLSDIAG=$BUILD/mtlsdiag
+# TEST_WRAP (make check-valgrind): every test binary, and every mtlsdiag
+# run of the e2e scripts (through a wrapper next to the binary), runs
+# under it.
+WRAP=${TEST_WRAP:-}
+if [ -n "$WRAP" ]; then
+	MTLSDIAG=$BUILD/mtlsdiag-wrapped
+	printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$WRAP" "$(pwd)/$BUILD/mtlsdiag" >"$MTLSDIAG"
+	chmod +x "$MTLSDIAG"
+	export TEST_WRAP
+fi
 export MTLSDIAG
 # Reports are made without keys unless a test passes --keylog.
 unset SSLKEYLOGFILE
@@ -12,7 +22,8 @@ failed=""
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	echo "== $(basename "$t")"
-	if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed $(basename "$t")"; fi
+	# shellcheck disable=SC2086 # WRAP is a command line
+	if $WRAP "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed $(basename "$t")"; fi
 done
 for s in tests/e2e-*.sh; do
 	[ -f "$s" ] || continue

@@ -121,16 +121,10 @@ static void nat_copy(const char *dst, int64_t shift_us, unsigned skip)
 /* Analyses path in collect mode, handing each connection to sink. */
 static void collect(const char *path, struct conn_sink sink, int64_t *last_ns)
 {
-	struct options opt = {
-		.format = FORMAT_JSON,
-		.quiet = true,
-		.max_flows = DEFAULT_MAX_FLOWS,
-		.ooo_cap = DEFAULT_OOO_CAP,
-		.max_hs_msg = DEFAULT_MAX_HS_MSG,
-		.max_frag_bytes = DEFAULT_MAX_FRAG_BYTES,
-		.idle_timeout_ns = (int64_t)DEFAULT_IDLE_TIMEOUT_S * 1000000000LL,
-		.fail_on = -1,
-	};
+	struct options opt;
+	options_defaults(&opt);
+	opt.format = FORMAT_JSON;
+	opt.quiet = true;
 	/* Nothing may be printed in collect mode: the output is /dev/full. */
 	struct output out = { .fp = fopen("/dev/full", "w"), .format = FORMAT_JSON };
 	ck_assert_ptr_nonnull(out.fp);

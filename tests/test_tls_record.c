@@ -319,6 +319,40 @@ START_TEST(sslv2_hello_at_start)
 }
 END_TEST
 
+/* An SSLv2 header may announce more than a TLS record body can hold
+ * (found by fuzz_tls_stream): the record is framed by its length but its
+ * body is not kept, and the TLS record after it is read. */
+START_TEST(sslv2_record_longer_than_body_buffer)
+{
+	size_t big = 0x7fff;
+	uint8_t *stream = calloc(1, 2 + big + 5 + 1);
+	ck_assert_ptr_nonnull(stream);
+	stream[0] = 0xff;
+	stream[1] = 0xff;
+	stream[2] = 1;
+	uint8_t *next = stream + 2 + big;
+	next[0] = TLS_CT_ALERT;
+	next[1] = 3;
+	next[2] = 3;
+	next[4] = 1;
+	struct seen s = { 0 };
+	struct tls_record_reader rr;
+	struct tls_record_sink sink = { &s, keep_all_but_app, on_rec, on_resync };
+	struct tcp_frame_ref at = { 1, 0 };
+	tls_record_reader_init(&rr);
+	tls_record_reader_feed(&rr, stream, 2 + big + 5 + 1, &at, &sink);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_uint_eq(s.type[0], TLS_CT_SSLV2);
+	ck_assert_uint_eq(s.len[0], big);
+	ck_assert(!s.had_body[0]);
+	ck_assert_uint_eq(s.type[1], TLS_CT_ALERT);
+	ck_assert(s.had_body[1]);
+	seen_free(&s);
+	tls_record_reader_release(&rr);
+	free(stream);
+}
+END_TEST
+
 /* A message over the cap is skipped by length; the next one is read. */
 START_TEST(oversized_message_skipped)
 {
@@ -394,6 +428,7 @@ static Suite *record_suite(void)
 	tcase_add_test(edge, resync_header_straddles_chunks);
 	tcase_add_test(edge, header_limits);
 	tcase_add_test(edge, sslv2_hello_at_start);
+	tcase_add_test(edge, sslv2_record_longer_than_body_buffer);
 	tcase_add_test(edge, oversized_message_skipped);
 	tcase_add_test(edge, opaque_app_data_body);
 	suite_add_tcase(s, edge);

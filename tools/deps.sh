@@ -5,7 +5,7 @@
 # installs it when run as root, and otherwise says what to install.
 set -u
 BUILD_PKGS="make gcc pkg-config libpcap-dev libssl-dev libjansson-dev uthash-dev check libsubunit-dev"
-TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl"
+TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind"
 mode=${1:-check}
 pkgs=$BUILD_PKGS
 [ "${2:-}" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"

@@ -10,6 +10,7 @@
  *   - with opaque zones on, bytes delivered without content (p == NULL)
  *     all lie in zones the consumer declared opaque (alternate 32-byte
  *     stretches of sequence space, as application-data bodies would be).
+ *   - out-of-order bytes buffered never exceed the cap.
  *
  * Input: byte 0 picks the out-of-order cap (bits 0-1) and opaque zones
  * (bit 2); then 7-byte records:
@@ -170,6 +171,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (op & 16)
 				flags |= TCP_ACK;
 			tcp_reasm_segment(s->r, seq, flags, len ? buf : NULL, len, wire, &at, &sinks[d]);
+			/* The out-of-order cap holds after every segment. */
+			if (tcp_reasm_buffered(s->r) > cap)
+				abort();
 		}
 		if (kind == 2 || (op & 16))
 			tcp_reasm_ack(o->r, ack, &at, &sinks[!d]);

@@ -1,0 +1,72 @@
+/* fuzz_pipeline.c - the whole program on one capture file: format
+ * detection and reading (pcap, pcapng, NetMon), link/IP/TCP, reassembly,
+ * TLS, diagnosis and both renderers, with small limits so flow eviction,
+ * the memory limit, the out-of-order cap and the handshake message limit
+ * are reached.
+ *
+ * The input is the file. It is served through a memfd under its
+ * /proc/self/fd path, so the readers open, seek and map it as on disk.
+ * The report goes to /dev/null: text for inputs of even size, JSON for
+ * odd ones. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "analyzer.h"
+#include "output.h"
+#include "source.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char path[64], err[512];
+	int fd = memfd_create("capture", 0);
+	if (fd < 0)
+		abort();
+	if (size && write(fd, data, size) != (ssize_t)size)
+		abort();
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+
+	struct options opt = {
+		.format = (size & 1) ? FORMAT_JSON : FORMAT_TEXT,
+		.quiet = true,
+		.max_flows = 4,
+		.ooo_cap = 2048,
+		.max_hs_msg = 8192,
+		.max_frag_bytes = 64 * 1024,
+		.idle_timeout_ns = 5LL * 1000000000LL,
+		.fail_on = -1,
+		/* Small enough, for one input in three, that connections are
+		 * evicted for memory and the report queue drains early. */
+		.max_memory = size % 3 == 0 ? 96 * 1024 : 4 * 1024 * 1024,
+		.max_chain = 4,
+		.max_ca_names = 8,
+	};
+	struct output out = { .fp = fopen("/dev/null", "w"), .format = opt.format };
+	if (!out.fp)
+		abort();
+	struct analyzer a;
+	analyzer_init(&a, &opt, &out);
+	struct source *src = source_open(path, err, sizeof err);
+	if (src) {
+		analyzer_begin_file(&a, "fuzz", 0);
+		struct source_frame f;
+		while (source_next(src, &f, err, sizeof err) == SOURCE_FRAME)
+			analyzer_frame(&a, f.linktype, f.data, f.caplen, f.wirelen, f.ts_ns);
+		analyzer_end_file(&a);
+		source_close(src);
+		output_run_summary(&out, &a.total, 1);
+		if (a.total.reported != a.total.tls_conns) {
+			fprintf(stderr, "reported %llu of %llu TLS connections\n",
+				(unsigned long long)a.total.reported, (unsigned long long)a.total.tls_conns);
+			abort();
+		}
+	}
+	analyzer_release(&a);
+	fclose(out.fp);
+	close(fd);
+	return 0;
+}
