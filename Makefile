@@ -144,6 +144,8 @@ install: $(BIN)
 # tests/regress/ through them (tests/e2e-regress.sh).
 FUZZ_BINS := $(addprefix build-fuzz/,$(FUZZ_NAMES))
 FUZZ_LIB_OBJS := $(patsubst %.c,build-fuzz/obj/%.o,$(DISSECTOR_SRCS) $(ANALYZER_SRCS))
+# Kept between builds (make would delete them as intermediates of the pattern rule).
+.SECONDARY: $(FUZZ_LIB_OBJS)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE $(WARN) -Idissectors -Ianalyzer $(PKG_CFLAGS)
 FUZZ_SECONDS ?= 20
