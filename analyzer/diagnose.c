@@ -293,7 +293,7 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 	if (c->cc_status != CC_PRESENT || c->client_chain.n_kept == 0 || !c->client_chain.certs[0].parsed)
 		return;
 	const struct x509_summary *leaf = c->client_chain.certs[0].sum;
-	int64_t now = c->first_ts_ns / 1000000000LL;
+	int64_t now = conn_capture_time(c);
 	if (leaf->has_eku && !(leaf->eku & (X509_EKU_CLIENT_AUTH | X509_EKU_ANY))) {
 		struct finding *f = add(out, "CLIENT_CERT_NO_CLIENTAUTH_EKU", SEV_ERROR, 13);
 		if (f) {

@@ -185,6 +185,11 @@ int client_chain_reaches_list(const struct tls_conn *c)
 	return 0;
 }
 
+int64_t conn_capture_time(const struct tls_conn *c)
+{
+	return c->first_ts_ns / 1000000000LL;
+}
+
 int cert_validity_at(const struct x509_summary *s, int64_t at_epoch)
 {
 	if (s->not_after_epoch && at_epoch > s->not_after_epoch)

@@ -294,6 +294,9 @@ int client_chain_reaches_list(const struct tls_conn *c);
  * "completed" (the server sent data again), "refused" (an alert),
  * "aborted" (the connection ended), "unknown"; NULL without one. */
 const char *reneg_outcome(const struct tls_conn *c);
+/* The time certificates are judged at: the connection's first packet,
+ * in seconds since 1970. */
+int64_t conn_capture_time(const struct tls_conn *c);
 /* 0 valid at that time, 1 expired, -1 not yet valid. */
 int cert_validity_at(const struct x509_summary *s, int64_t at_epoch);
 

@@ -265,7 +265,7 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	/* Judged at the capture time: the leaf's validity, and whether the
 	 * chain reaches a DN the server listed. */
 	bool leaf = c->cc_status == CC_PRESENT && c->client_chain.n_kept > 0 && c->client_chain.certs[0].parsed;
-	int validity = leaf ? cert_validity_at(c->client_chain.certs[0].sum, c->first_ts_ns / 1000000000LL) : 0;
+	int validity = leaf ? cert_validity_at(c->client_chain.certs[0].sum, conn_capture_time(c)) : 0;
 	json_object_set_new(cc, "valid_at_capture_time",
 			    !leaf ? json_null() : json_string(validity > 0 ? "expired" : validity < 0 ? "not_yet_valid" : "valid"));
 	int reaches = client_chain_reaches_list(c);

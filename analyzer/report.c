@@ -46,7 +46,7 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 	}
 	struct findings f;
 	if (a->opt.trust)
-		trust_verify_client(a->opt.trust, c, c->first_ts_ns / 1000000000LL);
+		trust_verify_client(a->opt.trust, c, conn_capture_time(c));
 	diagnose(c, &f);
 	if (!a->sink.take)
 		output_conn(a->out, a->file_name, c, &f);

@@ -14,25 +14,28 @@ bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# "ok", or the OpenSSL error number, of the first connection's client chain.
-verdict() {
-	line=$("$BIN" -F json -q --trust "$ROOT" "$1" | head -1)
-	case $line in
+# The first connection's JSON line with --trust.
+report() { "$BIN" -F json -q --trust "$ROOT" "$1" | head -1; }
+
+# "ok", or the OpenSSL error number, of the client chain in a report line.
+verdict_of() {
+	case $1 in
 	*'"verification":{"result":"ok"'*) echo ok ;;
 	*'"verification":{"result":"failed","error":'*)
-		echo "$line" | sed 's/.*"verification":{"result":"failed","error":\(-*[0-9]*\).*/\1/' ;;
+		echo "$1" | sed 's/.*"verification":{"result":"failed","error":\(-*[0-9]*\).*/\1/' ;;
 	*) echo none ;;
 	esac
 }
+verdict() { verdict_of "$(report "$1")"; }
 
 # What each scenario is about (samples/README.md), not what the tool printed.
 while read -r cap want top; do
 	case $cap in "#"* | "") continue ;; esac
-	got=$(verdict "samples/$cap")
+	line=$(report "samples/$cap")
+	got=$(verdict_of "$line")
 	[ "$got" = "$want" ] && ok || bad "$cap: verification $got, expected $want"
 	if [ "$top" != - ]; then
-		first=$("$BIN" -F json -q --trust "$ROOT" "samples/$cap" | head -1 |
-			sed -n 's/.*"findings":\[{"id":"\([A-Z0-9_]*\)".*/\1/p')
+		first=$(echo "$line" | sed -n 's/.*"findings":\[{"id":"\([A-Z0-9_]*\)".*/\1/p')
 		[ "$first" = "$top" ] && ok || bad "$cap: top finding with --trust $first, expected $top"
 	fi
 done <<'TABLE'

@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "support/test_paths.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_SANITIZER 1
@@ -41,12 +42,6 @@
  * allocator's slack. */
 #define PER_FLOW_ALLOWANCE 1024L
 #define SLACK (8 * MiB)
-
-static const char *binary(void)
-{
-	const char *b = getenv("MTLSDIAG");
-	return b ? b : "build/mtlsdiag";
-}
 
 struct writer {
 	pcap_dumper_t *d;
@@ -211,7 +206,7 @@ static void run_mtlsdiag(const char *path, const char *const *args, struct run *
 	if (pid == 0) {
 		const char *argv[16];
 		size_t n = 0;
-		argv[n++] = binary();
+		argv[n++] = test_binary();
 		for (; *args && n < 14; args++)
 			argv[n++] = *args;
 		argv[n++] = path;

@@ -26,6 +26,7 @@
 #include "link.h"
 #include "source.h"
 #include "support/suite_run.h"
+#include "support/test_paths.h"
 
 struct frame {
 	uint8_t *data;
@@ -284,9 +285,8 @@ static void compare_tshark(const char *path, const struct frames *nm, const stru
 
 START_TEST(test_real_netmon20)
 {
-	const char *shared = getenv("MTLS_SHARED");
 	char path[512];
-	snprintf(path, sizeof path, "%s/captures/wiresharkwiki-BitTorrent.Transfer1.cap", shared ? shared : "../shared");
+	snprintf(path, sizeof path, "%s/captures/wiresharkwiki-BitTorrent.Transfer1.cap", test_shared_dir());
 	struct stat st;
 	if (stat(path, &st) != 0) {
 		printf("SKIP real NetMon 2.0 file: %s not found (set MTLS_SHARED to the shared folder)\n", path);
@@ -677,7 +677,7 @@ START_TEST(test_damaged)
 	char path[512], cmd[1200], line[1024];
 	tmp_path(path, sizeof path, "damaged-run.cap");
 	write_file(path, p, n);
-	const char *bin = getenv("MTLSDIAG") ? getenv("MTLSDIAG") : "build/mtlsdiag";
+	const char *bin = test_binary();
 	snprintf(cmd, sizeof cmd, "%s -F json '%s' 2>&1", bin, path);
 	FILE *fp = popen(cmd, "r");
 	ck_assert_ptr_nonnull(fp);
@@ -740,7 +740,7 @@ static json_t *run_json(const char *bin, const char *cap)
 
 START_TEST(test_binary_reports)
 {
-	const char *bin = getenv("MTLSDIAG") ? getenv("MTLSDIAG") : "build/mtlsdiag";
+	const char *bin = test_binary();
 	char nm[256], pc[256];
 	snprintf(nm, sizeof nm, "samples/%s.netmon.cap", sample_names[_i]);
 	snprintf(pc, sizeof pc, "samples/%s.pcap", sample_names[_i]);

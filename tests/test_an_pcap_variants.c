@@ -10,12 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "support/suite_run.h"
-
-static const char *binary(void)
-{
-	const char *b = getenv("MTLSDIAG");
-	return b ? b : "build/mtlsdiag";
-}
+#include "support/test_paths.h"
 
 static void put32(FILE *fp, uint32_t v, int big)
 {
@@ -65,7 +60,7 @@ static void rewrite(const char *src, const char *dst, int big, int nano)
 static char *report(const char *path)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "'%s' -F json -q '%s' | sed 's/\"file\":\"[^\"]*\"//'", binary(), path);
+	snprintf(cmd, sizeof cmd, "'%s' -F json -q '%s' | sed 's/\"file\":\"[^\"]*\"//'", test_binary(), path);
 	FILE *fp = popen(cmd, "r");
 	ck_assert_ptr_nonnull(fp);
 	size_t cap = 1 << 20, n = 0;

@@ -20,20 +20,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "support/suite_run.h"
+#include "support/test_paths.h"
 
 #define MAX_CONNS 64
-
-static const char *binary(void)
-{
-	const char *b = getenv("MTLSDIAG");
-	return b ? b : "build/mtlsdiag";
-}
-
-static const char *shared_dir(void)
-{
-	const char *d = getenv("MTLS_SHARED");
-	return d ? d : "../shared";
-}
 
 /* The JSON objects of one run, indexed by stream. */
 static int run(const char *cap, const char *keylog, json_t **conns)
@@ -41,12 +30,12 @@ static int run(const char *cap, const char *keylog, json_t **conns)
 	char cmd[4096];
 	static char line[1 << 20];
 	if (keylog)
-		snprintf(cmd, sizeof cmd, "'%s' -F json -q --keylog '%s' '%s' 2>/dev/null", binary(), keylog,
+		snprintf(cmd, sizeof cmd, "'%s' -F json -q --keylog '%s' '%s' 2>/dev/null", test_binary(), keylog,
 			 cap);
 	else
-		snprintf(cmd, sizeof cmd, "'%s' -F json -q '%s' 2>/dev/null", binary(), cap);
+		snprintf(cmd, sizeof cmd, "'%s' -F json -q '%s' 2>/dev/null", test_binary(), cap);
 	FILE *fp = popen(cmd, "r");
-	ck_assert_msg(fp != NULL, "cannot run %s", binary());
+	ck_assert_msg(fp != NULL, "cannot run %s", test_binary());
 	int n = 0;
 	while (fgets(line, sizeof line, fp)) {
 		json_t *j = json_loads(line, 0, NULL);
@@ -205,7 +194,7 @@ START_TEST(test_shared)
 	struct tally t = {0};
 	char dir[1024];
 	struct stat st;
-	snprintf(dir, sizeof dir, "%s/captures", shared_dir());
+	snprintf(dir, sizeof dir, "%s/captures", test_shared_dir());
 	if (stat(dir, &st) != 0) {
 		printf("SKIP inference vs keys over real captures: %s not found (set MTLS_SHARED)\n", dir);
 		return;

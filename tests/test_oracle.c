@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "support/suite_run.h"
+#include "support/test_paths.h"
 
 #define MAX_STREAMS 4096
 
@@ -50,18 +51,6 @@ struct ours {
 	bool client_hello; /* a ClientHello was decoded */
 };
 
-static const char *shared_dir(void)
-{
-	const char *d = getenv("MTLS_SHARED");
-	return d ? d : "../shared";
-}
-
-static const char *binary(void)
-{
-	const char *b = getenv("MTLSDIAG");
-	return b ? b : "build/mtlsdiag";
-}
-
 static bool is_capture(const char *name)
 {
 	static const char *skip[] = { ".tsv", ".keylog", ".key", ".md", NULL };
@@ -73,19 +62,12 @@ static bool is_capture(const char *name)
 	return name[0] != '.';
 }
 
-static void append(char *buf, size_t n, const char *sep, const char *item)
-{
-	if (buf[0])
-		strncat(buf, sep, n - strlen(buf) - 1);
-	strncat(buf, item, n - strlen(buf) - 1);
-}
-
 /* Runs mtlsdiag on the capture; fills ours[stream]. Returns the number of
  * connections reported, or -1 when the tool could not be run. */
 static int run_tool(const char *path, struct ours *ours, bool *present)
 {
 	char cmd[2048], line[1 << 16];
-	snprintf(cmd, sizeof cmd, "'%s' -F json -q '%s' 2>/dev/null", binary(), path);
+	snprintf(cmd, sizeof cmd, "'%s' -F json -q '%s' 2>/dev/null", test_binary(), path);
 	FILE *fp = popen(cmd, "r");
 	if (!fp)
 		return -1;
@@ -105,10 +87,10 @@ static int run_tool(const char *path, struct ours *ours, bool *present)
 		{
 			char num[32];
 			snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(cr, "frame")));
-			append(o->cr_frames, sizeof o->cr_frames, ",", num);
+			test_append(o->cr_frames, sizeof o->cr_frames, ",", num);
 			snprintf(num, sizeof num, "%lld",
 				 (long long)json_integer_value(json_object_get(cr, "ca_count")));
-			append(o->cr_counts, sizeof o->cr_counts, ";", num);
+			test_append(o->cr_counts, sizeof o->cr_counts, ";", num);
 		}
 		if (!o->cr_frames[0])
 			strcpy(o->cr_frames, "-");
@@ -255,7 +237,7 @@ static void check_dir(const char *dir, const char *odir, int *captures, int *agr
 		int nalt = read_oracle(opath, alt, MAX_STREAMS);
 		memset(present, 0, sizeof present);
 		int reported = run_tool(path, ours, present);
-		ck_assert_msg(reported >= 0, "could not run %s", binary());
+		ck_assert_msg(reported >= 0, "could not run %s", test_binary());
 		(*captures)++;
 		for (int i = 0; i < nrows; i++) {
 			long st = our_stream_for(cap, rows[i].stream);
@@ -312,7 +294,7 @@ START_TEST(test_shared_captures)
 {
 	char dir[1024];
 	int captures = 0, agreed = 0, total = 0, failures = 0;
-	snprintf(dir, sizeof dir, "%s/captures", shared_dir());
+	snprintf(dir, sizeof dir, "%s/captures", test_shared_dir());
 	struct stat st;
 	if (stat(dir, &st) != 0) {
 		printf("SKIP oracle regression: %s not found (set MTLS_SHARED to the shared folder)\n", dir);

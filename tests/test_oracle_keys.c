@@ -22,6 +22,7 @@
 
 #include "tls_names.h"
 #include "support/suite_run.h"
+#include "support/test_paths.h"
 
 #define MAX_STREAMS 256
 #define FIELD 8192
@@ -38,25 +39,6 @@ struct view {
 	char hs_sequence[FIELD];
 	bool dn_tree_truncated;
 };
-
-static const char *binary(void)
-{
-	const char *b = getenv("MTLSDIAG");
-	return b ? b : "build/mtlsdiag";
-}
-
-static const char *shared_dir(void)
-{
-	const char *d = getenv("MTLS_SHARED");
-	return d ? d : "../shared";
-}
-
-static void append(char *buf, size_t n, const char *sep, const char *item)
-{
-	if (buf[0])
-		strncat(buf, sep, n - strlen(buf) - 1);
-	strncat(buf, item, n - strlen(buf) - 1);
-}
 
 static void dash_if_empty(char *s)
 {
@@ -105,7 +87,7 @@ static void dn_from_tshark(const char *in, char *out, size_t n)
 		}
 		char part[FIELD];
 		snprintf(part, sizeof part, "%s=%s", map[k][1], eq + 1);
-		append(out, n, ",", part);
+		test_append(out, n, ",", part);
 	}
 }
 
@@ -130,10 +112,10 @@ static void dns_from_tshark(const char *in, char *out, size_t n)
 				*sep = '\0';
 			char dn[FIELD];
 			dn_from_tshark(q, dn, sizeof dn);
-			append(conv, sizeof conv, " | ", dn[0] ? dn : "?");
+			test_append(conv, sizeof conv, " | ", dn[0] ? dn : "?");
 			q = sep ? sep + 3 : NULL;
 		}
-		append(out, n, " ;; ", conv);
+		test_append(out, n, " ;; ", conv);
 		p += rl;
 		if (req_end)
 			p += 4;
@@ -158,7 +140,7 @@ static void alerts_from_tshark(const char *in, char *out, size_t n)
 			snprintf(item, sizeof item, "%.*s%s", (int)(slash - a), a, paren);
 		else
 			snprintf(item, sizeof item, "%s", a);
-		append(out, n, " ", item);
+		test_append(out, n, " ", item);
 	}
 }
 
@@ -268,7 +250,7 @@ static void hs_sequence_of(json_t *history, char *out, size_t n)
 		char dir = from[0] == 'c' ? 'C' : 'S';
 		if (frame != last_frame || dir != last_dir) {
 			if (group[0])
-				append(out, n, " ", group);
+				test_append(out, n, " ", group);
 			snprintf(group, sizeof group, "%c:%s", dir, item);
 			last_frame = frame;
 			last_dir = dir;
@@ -278,7 +260,7 @@ static void hs_sequence_of(json_t *history, char *out, size_t n)
 		}
 	}
 	if (group[0])
-		append(out, n, " ", group);
+		test_append(out, n, " ", group);
 	dash_if_empty(out);
 }
 
@@ -291,16 +273,16 @@ static void ours_from_json(json_t *j, struct view *v)
 	json_array_foreach(json_object_get(j, "cert_requests"), i, x)
 	{
 		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(x, "frame")));
-		append(v->cr_frames, sizeof v->cr_frames, ",", num);
+		test_append(v->cr_frames, sizeof v->cr_frames, ",", num);
 		snprintf(num, sizeof num, "%lld",
 			 (long long)json_integer_value(json_object_get(x, "ca_count")));
-		append(v->cr_counts, sizeof v->cr_counts, ";", num);
+		test_append(v->cr_counts, sizeof v->cr_counts, ";", num);
 		char dns[FIELD] = "";
 		size_t k;
 		json_t *dn;
 		json_array_foreach(json_object_get(x, "ca_names"), k, dn)
-		    append(dns, sizeof dns, " | ", json_string_value(dn));
-		append(v->cr_dns, sizeof v->cr_dns, " ;; ", dns);
+		    test_append(dns, sizeof dns, " | ", json_string_value(dn));
+		test_append(v->cr_dns, sizeof v->cr_dns, " ;; ", dns);
 	}
 	json_t *cc = json_object_get(j, "client_certificate");
 	json_t *msgs = json_object_get(cc, "messages");
@@ -312,10 +294,10 @@ static void ours_from_json(json_t *j, struct view *v)
 				snprintf(num, sizeof num, "present(n=%lld)", count);
 			else
 				strcpy(num, "empty");
-			append(v->client_cert, sizeof v->client_cert, ";", num);
+			test_append(v->client_cert, sizeof v->client_cert, ";", num);
 			snprintf(num, sizeof num, "%lld",
 				 (long long)json_integer_value(json_object_get(x, "frame")));
-			append(v->client_cert_frames, sizeof v->client_cert_frames, ",", num);
+			test_append(v->client_cert_frames, sizeof v->client_cert_frames, ",", num);
 		}
 	} else {
 		const char *status = json_string_value(json_object_get(cc, "status"));
@@ -347,7 +329,7 @@ static void ours_from_json(json_t *j, struct view *v)
 		else
 			snprintf(item, sizeof item, "%lld:%s:%s(%lld)", fr, dir, level,
 				 (long long)json_integer_value(json_object_get(x, "code")));
-		append(v->alerts, sizeof v->alerts, " ", item);
+		test_append(v->alerts, sizeof v->alerts, " ", item);
 	}
 	json_t *reneg = json_object_get(j, "renegotiation");
 	if (json_integer_value(json_object_get(reneg, "hello_request_frame")))
@@ -451,9 +433,9 @@ static void check_capture(const char *cap_path, const char *name, const char *ke
 
 	char cmd[4096];
 	static char line[1 << 20];
-	snprintf(cmd, sizeof cmd, "'%s' -F json -q --keylog '%s' '%s'", binary(), keylog, cap_path);
+	snprintf(cmd, sizeof cmd, "'%s' -F json -q --keylog '%s' '%s'", test_binary(), keylog, cap_path);
 	FILE *fp = popen(cmd, "r");
-	ck_assert_msg(fp != NULL, "cannot run %s", binary());
+	ck_assert_msg(fp != NULL, "cannot run %s", test_binary());
 	memset(present, 0, sizeof present);
 	while (fgets(line, sizeof line, fp)) {
 		json_error_t jerr;
@@ -529,7 +511,7 @@ START_TEST(test_shared_with_keys)
 	struct tally t = {0};
 	char dir[1024];
 	struct stat st;
-	snprintf(dir, sizeof dir, "%s/captures", shared_dir());
+	snprintf(dir, sizeof dir, "%s/captures", test_shared_dir());
 	if (stat(dir, &st) != 0) {
 		printf("SKIP keyed oracle over real captures: %s not found (set MTLS_SHARED)\n", dir);
 		return;
@@ -563,7 +545,7 @@ START_TEST(test_oracles_current)
 {
 	char script[1024];
 	struct stat st;
-	snprintf(script, sizeof script, "%s/tools/oracle.sh", shared_dir());
+	snprintf(script, sizeof script, "%s/tools/oracle.sh", test_shared_dir());
 	if (stat(script, &st) != 0) {
 		printf("SKIP keyed oracle freshness: %s not found\n", script);
 		return;
