@@ -759,6 +759,8 @@ static void tls13_inferred(const struct tls_conn *c, struct findings *out)
 {
 	if (!tls13(c) || c->n_requests || c->cc_status != CC_UNKNOWN || decrypted(c))
 		return;
+	/* The error it may lead to first: it must not lose its slot to this info. */
+	tls13_encrypted_alert(c, out);
 	const char *verdict = tls13_infer_handshake_auth(c);
 	const char *what = strcmp(verdict, "not_requested") == 0
 				   ? "looks like Finished only: the server did not ask for a certificate in the handshake"
@@ -772,7 +774,6 @@ static void tls13_inferred(const struct tls_conn *c, struct findings *out)
 		return;
 	f->inferred = verdict;
 	frame(f, c->server_hello_frame);
-	tls13_encrypted_alert(c, out);
 	text(f->message, sizeof f->message,
 	     "TLS 1.3 encrypts the CertificateRequest and the client's answer. Inferred from record sizes: the "
 	     "client's first encrypted flight (%u bytes) %s.",
