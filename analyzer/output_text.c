@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "textbuf.h"
 #include "tls_names.h"
 
 #define C_RESET "\033[0m"
@@ -18,248 +19,379 @@ static const char *col(const struct output *o, const char *code)
 	return o->color ? code : "";
 }
 
-static void event_label(const struct conn_event *e, char *buf, size_t n)
+static void event_label(struct textbuf *b, const struct conn_event *e)
 {
 	switch (e->kind) {
 	case EV_HANDSHAKE:
-		snprintf(buf, n, "%s", tls_hs_type_name(e->hs_type));
+		tb_str(b, tls_hs_type_name(e->hs_type));
 		break;
 	case EV_ENC_HANDSHAKE:
-		snprintf(buf, n, e->hs_type == TLS_HS_FINISHED ? "[encrypted Finished]" : "[encrypted handshake %u B]",
-			 e->bytes);
+		if (e->hs_type == TLS_HS_FINISHED) {
+			tb_str(b, "[encrypted Finished]");
+		} else {
+			tb_str(b, "[encrypted handshake ");
+			tb_u64(b, e->bytes, 0);
+			tb_str(b, " B]");
+		}
 		break;
 	case EV_CCS:
-		snprintf(buf, n, "ChangeCipherSpec");
+		tb_str(b, "ChangeCipherSpec");
 		break;
 	case EV_ALERT:
-		snprintf(buf, n, "Alert");
+		tb_str(b, "Alert");
 		break;
 	case EV_APP_DATA:
-		if (e->count > 1)
-			snprintf(buf, n, "ApplicationData x%u (%u B)", e->count, e->bytes);
-		else
-			snprintf(buf, n, "ApplicationData (%u B)", e->bytes);
+		tb_str(b, "ApplicationData ");
+		if (e->count > 1) {
+			tb_char(b, 'x');
+			tb_u64(b, e->count, 0);
+			tb_char(b, ' ');
+		}
+		tb_char(b, '(');
+		tb_u64(b, e->bytes, 0);
+		tb_str(b, " B)");
 		break;
 	case EV_SSLV2_HELLO:
-		snprintf(buf, n, "ClientHello (SSLv2 format)");
+		tb_str(b, "ClientHello (SSLv2 format)");
 		break;
 	case EV_GAP:
-		snprintf(buf, n, "[%u bytes not captured]", e->bytes);
+		tb_char(b, '[');
+		tb_u64(b, e->bytes, 0);
+		tb_str(b, " bytes not captured]");
 		break;
 	case EV_RST:
-		snprintf(buf, n, "RST");
+		tb_str(b, "RST");
 		break;
 	case EV_FIN:
-		snprintf(buf, n, "FIN");
+		tb_str(b, "FIN");
 		break;
 	}
 }
 
-static void print_ladder(struct output *o, const struct tls_conn *c)
+/* Width of the client column, as the header's "%-38s". */
+#define CLIENT_COLUMN 38
+
+static void print_ladder(struct output *o, struct textbuf *b, const struct tls_conn *c)
 {
 	size_t i = 0;
 	int64_t t0 = c->first_ts_ns;
 	bool any_decrypted = false;
 
-	fprintf(o->fp, "  %7s %9s  %-38s %s\n", "frame", "time(s)", "client", "server");
+	tb_str(b, "    frame   time(s)  client                                 server\n");
 	while (i < c->n_events) {
 		/* One line per frame and direction. */
 		const struct conn_event *first = &c->events[i];
-		char line[512] = "";
 		bool has_request = false, has_alert = false;
-		size_t j = i;
-		while (j < c->n_events && c->events[j].frame == first->frame && c->events[j].from == first->from) {
-			char label[96];
-			event_label(&c->events[j], label, sizeof label);
-			if (c->events[j].decrypted) {
-				strncat(label, "*", sizeof label - strlen(label) - 1);
-				any_decrypted = true;
-			}
-			if (c->events[j].kind == EV_HANDSHAKE && c->events[j].hs_type == TLS_HS_CERTIFICATE_REQUEST)
+		size_t end = i;
+		while (end < c->n_events && c->events[end].frame == first->frame && c->events[end].from == first->from) {
+			const struct conn_event *e = &c->events[end];
+			if (e->kind == EV_HANDSHAKE && e->hs_type == TLS_HS_CERTIFICATE_REQUEST)
 				has_request = true;
-			if (c->events[j].kind == EV_ALERT || c->events[j].kind == EV_RST)
+			if (e->kind == EV_ALERT || e->kind == EV_RST)
 				has_alert = true;
-			if (line[0])
-				strncat(line, ", ", sizeof line - strlen(line) - 1);
-			strncat(line, label, sizeof line - strlen(line) - 1);
-			j++;
+			end++;
 		}
 		const char *hl = has_request ? col(o, C_BOLD C_YELLOW) : has_alert ? col(o, C_RED) : "";
 		const char *rs = (has_request || has_alert) ? col(o, C_RESET) : "";
-		double t = (double)(first->ts_ns - t0) / 1e9;
+		tb_str(b, "  ");
+		tb_u64(b, first->frame, 7);
+		tb_char(b, ' ');
+		tb_ratio(b, first->ts_ns - t0, 1000000000, 3, 9);
+		tb_str(b, "  ");
+		if (first->from != SIDE_CLIENT) {
+			tb_spaces(b, CLIENT_COLUMN + 1);
+			tb_str(b, hl);
+			tb_str(b, "<-- ");
+		} else {
+			tb_str(b, hl);
+		}
+		for (size_t j = i; j < end; j++) {
+			if (j > i)
+				tb_str(b, ", ");
+			event_label(b, &c->events[j]);
+			if (c->events[j].decrypted) {
+				tb_char(b, '*');
+				any_decrypted = true;
+			}
+		}
 		if (first->from == SIDE_CLIENT)
-			fprintf(o->fp, "  %7llu %9.3f  %s%s -->%s\n", (unsigned long long)first->frame, t, hl, line, rs);
-		else
-			fprintf(o->fp, "  %7llu %9.3f  %-38s %s<-- %s%s\n", (unsigned long long)first->frame, t, "", hl,
-				line, rs);
-		i = j;
+			tb_str(b, " -->");
+		tb_str(b, rs);
+		tb_char(b, '\n');
+		i = end;
 	}
 	if (c->events_dropped)
-		fprintf(o->fp, "  (%llu later steps not shown)\n", (unsigned long long)c->events_dropped);
+		tb_printf(b, "  (%llu later steps not shown)\n", (unsigned long long)c->events_dropped);
 	if (any_decrypted)
-		fprintf(o->fp, "  (* decrypted with the key log)\n");
+		tb_str(b, "  (* decrypted with the key log)\n");
 }
 
 /* What the key log showed, and the HTTP exchange it revealed. */
-static void print_decryption(struct output *o, const struct tls_conn *c)
+static void print_decryption(struct output *o, struct textbuf *b, const struct tls_conn *c)
 {
 	const char *st = decryption_status(c);
-	char side[16];
 	if (st) {
-		fprintf(o->fp, "  Decryption: ");
+		tb_str(b, "  Decryption: ");
 		if (c->decrypt_failed) {
-			snprintf(side, sizeof side, "%s", side_name(c->decrypt_fail_side));
-			fprintf(o->fp,
-				"a %s record in frame %llu did not authenticate (wrong or missing key, or bytes lost); "
-				"later records of that side are shown encrypted",
-				side, (unsigned long long)c->decrypt_fail_frame);
+			tb_printf(b,
+				  "a %s record in frame %llu did not authenticate (wrong or missing key, or bytes lost); "
+				  "later records of that side are shown encrypted",
+				  side_name(c->decrypt_fail_side), (unsigned long long)c->decrypt_fail_frame);
 			if (c->records_decrypted)
-				fprintf(o->fp, " (%llu records decrypted before)", (unsigned long long)c->records_decrypted);
-			fputc('\n', o->fp);
+				tb_printf(b, " (%llu records decrypted before)", (unsigned long long)c->records_decrypted);
+			tb_char(b, '\n');
 		} else if (c->suite_unsupported) {
-			fprintf(o->fp, "cipher suite 0x%04x is not one mtlsdiag decrypts\n", c->unsupported_suite);
+			tb_printf(b, "cipher suite 0x%04x is not one mtlsdiag decrypts\n", c->unsupported_suite);
 		} else if (c->records_decrypted) {
-			fprintf(o->fp, "%llu records decrypted with the key log%s\n",
-				(unsigned long long)c->records_decrypted,
-				c->keys_missing ? " (some keys were missing)" : "");
+			tb_printf(b, "%llu records decrypted with the key log%s\n", (unsigned long long)c->records_decrypted,
+				  c->keys_missing ? " (some keys were missing)" : "");
 		} else if (c->keys_missing) {
-			fprintf(o->fp, "the key log has no keys for this connection\n");
+			tb_str(b, "the key log has no keys for this connection\n");
 		} else {
-			fprintf(o->fp, "nothing encrypted to decrypt\n");
+			tb_str(b, "nothing encrypted to decrypt\n");
 		}
 	}
 	if (c->http_request_frame || c->http_response_frame) {
-		fprintf(o->fp, "  HTTP: ");
+		tb_str(b, "  HTTP: ");
 		if (c->http_request_frame)
-			fprintf(o->fp, "%s (frame %llu)", c->http_request, (unsigned long long)c->http_request_frame);
+			tb_printf(b, "%s (frame %llu)", c->http_request, (unsigned long long)c->http_request_frame);
 		else
-			fprintf(o->fp, "(no request line seen)");
+			tb_str(b, "(no request line seen)");
 		if (c->http_response_frame)
-			fprintf(o->fp, " -> %s%s%s (frame %llu)", c->http_status >= 400 ? col(o, C_RED) : "",
-				c->http_response, c->http_status >= 400 ? col(o, C_RESET) : "",
-				(unsigned long long)c->http_response_frame);
-		fputc('\n', o->fp);
+			tb_printf(b, " -> %s%s%s (frame %llu)", c->http_status >= 400 ? col(o, C_RED) : "",
+				  c->http_response, c->http_status >= 400 ? col(o, C_RESET) : "",
+				  (unsigned long long)c->http_response_frame);
+		tb_char(b, '\n');
 	}
 }
 
-static void print_cert(struct output *o, const char *indent, const struct cert_info *ci)
+static void print_cert(struct textbuf *b, const char *indent, const struct cert_info *ci)
 {
 	if (!ci->parsed) {
-		fprintf(o->fp, "%s(certificate of %zu bytes not decodable)\n", indent, ci->der_len);
+		tb_printf(b, "%s(certificate of %zu bytes not decodable)\n", indent, ci->der_len);
 		return;
 	}
 	const struct x509_summary *s = ci->sum;
 	const char *names[8];
 	size_t n = x509_eku_names(s->eku, names, 8);
-	fprintf(o->fp, "%ssubject %s\n", indent, s->subject);
-	fprintf(o->fp, "%s  issuer %s\n", indent, s->issuer);
-	fprintf(o->fp, "%s  valid %s .. %s, key %s, EKU ", indent, s->not_before, s->not_after, s->key_type);
+	tb_str(b, indent);
+	tb_str(b, "subject ");
+	tb_str(b, s->subject);
+	tb_char(b, '\n');
+	tb_str(b, indent);
+	tb_str(b, "  issuer ");
+	tb_str(b, s->issuer);
+	tb_char(b, '\n');
+	tb_str(b, indent);
+	tb_str(b, "  valid ");
+	tb_str(b, s->not_before);
+	tb_str(b, " .. ");
+	tb_str(b, s->not_after);
+	tb_str(b, ", key ");
+	tb_str(b, s->key_type);
+	tb_str(b, ", EKU ");
 	if (!s->has_eku)
-		fprintf(o->fp, "(none: any use)");
-	for (size_t i = 0; i < n; i++)
-		fprintf(o->fp, "%s%s", i ? "," : "", names[i]);
-	fputc('\n', o->fp);
+		tb_str(b, "(none: any use)");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			tb_char(b, ',');
+		tb_str(b, names[i]);
+	}
+	tb_char(b, '\n');
+}
+
+static void print_requests(struct output *o, struct textbuf *b, const struct tls_conn *c)
+{
+	for (size_t i = 0; i < c->n_requests; i++) {
+		const struct cert_request_fact *f = &c->requests[i];
+		tb_str(b, "  ");
+		tb_str(b, col(o, C_BOLD C_YELLOW));
+		tb_str(b, "CertificateRequest");
+		tb_str(b, col(o, C_RESET));
+		tb_str(b, " in frame ");
+		tb_u64(b, f->frame, 0);
+		if (f->since_client_hello_ns >= 0) {
+			tb_str(b, ", ");
+			tb_ratio(b, f->since_client_hello_ns, 1000000, 1, 0);
+			tb_str(b, " ms after the ClientHello");
+		}
+		tb_str(b, " (");
+		tb_str(b, cr_phase_name(f->phase));
+		tb_str(b, ", ");
+		tb_str(b, visibility_name(f->visibility));
+		tb_str(b, "): ");
+		if (f->parse_error) {
+			tb_str(b, "not decodable\n");
+		} else if (f->n_ca_names == 0) {
+			tb_str(b, "empty CA list (no trusted issuer list sent)\n");
+		} else {
+			size_t names = f->n_ca_names + f->ca_names_dropped;
+			tb_u64(b, names, 0);
+			tb_str(b, names == 1 ? " CA name, " : " CA names, ");
+			tb_u64(b, f->ca_list_bytes, 0);
+			tb_str(b, f->records > 1 ? " bytes (spans several records)\n" : " bytes\n");
+		}
+		for (size_t k = 0; k < f->n_ca_names; k++) {
+			tb_str(b, "      ");
+			tb_str(b, f->ca_names[k]);
+			tb_char(b, '\n');
+		}
+		if (f->ca_names_dropped)
+			tb_printf(b, "      ... %zu more not kept (--max-ca-names)\n", f->ca_names_dropped);
+	}
+}
+
+static void print_client_cert(struct textbuf *b, const struct tls_conn *c)
+{
+	tb_str(b, "  Client certificate: ");
+	tb_str(b, cc_status_name(c->cc_status));
+	if (c->client_cert_frame) {
+		tb_str(b, " (frame ");
+		tb_u64(b, c->client_cert_frame, 0);
+		tb_str(b, c->cc_visibility == VIS_DECRYPTED ? ", decrypted)" : ")");
+	}
+	if (c->cert_verify_frame) {
+		tb_str(b, ", CertificateVerify in frame ");
+		tb_u64(b, c->cert_verify_frame, 0);
+	}
+	tb_char(b, '\n');
+	for (size_t i = 0; i < c->client_chain.n_kept; i++)
+		print_cert(b, "      ", &c->client_chain.certs[i]);
+	if (c->client_verify && c->client_verify->ok)
+		tb_str(b, "  Verified against --trust at the capture time: ok\n");
+	else if (c->client_verify)
+		tb_printf(b, "  Verified against --trust at the capture time: %s (error %d at depth %d)\n",
+			  c->client_verify->error_text, c->client_verify->error, c->client_verify->depth);
+}
+
+static void print_alerts(struct output *o, struct textbuf *b, const struct tls_conn *c)
+{
+	for (size_t i = 0; i < c->n_alerts; i++) {
+		const struct alert_fact *al = &c->alerts[i];
+		tb_str(b, "  ");
+		tb_str(b, col(o, C_RED));
+		tb_str(b, "Alert");
+		tb_str(b, col(o, C_RESET));
+		tb_str(b, " from ");
+		tb_str(b, side_name(al->from));
+		tb_str(b, " in frame ");
+		tb_u64(b, al->frame, 0);
+		tb_str(b, ": ");
+		if (al->encrypted)
+			tb_str(b, "encrypted\n");
+		else
+			tb_printf(b, "%s %s (%d)%s\n", tls_alert_level_name((uint8_t)al->level),
+				  tls_alert_name((uint8_t)al->description), al->description,
+				  al->visibility == VIS_DECRYPTED ? ", decrypted" : "");
+	}
+}
+
+static void print_end(struct textbuf *b, const struct tls_conn *c)
+{
+	tb_str(b, "  Ended: ");
+	tb_str(b, conn_end_name(c->end));
+	if (c->end_frame) {
+		tb_str(b, " by the ");
+		tb_str(b, side_name(c->end_by));
+		tb_str(b, " in frame ");
+		tb_u64(b, c->end_frame, 0);
+	}
+	if (c->end == END_RST)
+		tb_printf(b, " (TTL %u)", c->rst_ttl);
+	tb_char(b, '\n');
+	if (c->gaps || c->midstream)
+		tb_printf(b, "  Capture: %s%llu gap(s), %llu bytes not captured\n",
+			  c->midstream ? "started mid-connection, " : "", (unsigned long long)c->gaps,
+			  (unsigned long long)c->gap_bytes);
+	if (c->notes[0])
+		tb_printf(b, "  Notes: %s\n", c->notes);
+}
+
+static void print_findings(struct output *o, struct textbuf *b, const struct findings *fs)
+{
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->items[i];
+		const char *sev_col = f->severity == SEV_ERROR ? C_RED : f->severity == SEV_WARNING ? C_YELLOW : C_DIM;
+		tb_str(b, "  ");
+		tb_str(b, col(o, C_BOLD));
+		tb_str(b, col(o, sev_col));
+		tb_char(b, ' ');
+		tb_str(b, severity_name(f->severity));
+		tb_str(b, col(o, C_RESET));
+		tb_char(b, ' ');
+		tb_str(b, f->id);
+		for (size_t k = 0; k < f->n_frames; k++) {
+			tb_str(b, k ? "," : " (frames ");
+			tb_u64(b, f->frames[k], 0);
+		}
+		if (f->n_frames)
+			tb_char(b, ')');
+		if (i == 0 && f->severity != SEV_INFO)
+			tb_str(b, "  <- the cause");
+		tb_str(b, "\n      ");
+		tb_str(b, f->message);
+		tb_str(b, "\n      Fix: ");
+		tb_str(b, f->remedy);
+		tb_char(b, '\n');
+	}
 }
 
 void output_text_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)
 {
 	char cl[80], sv[80], vb[32];
+	struct textbuf b;
+	textbuf_init(&b, o->fp);
 
-	fprintf(o->fp, "%s== %s stream %llu: %s -> %s%s\n", col(o, C_BOLD), file_name,
-		(unsigned long long)c->stream, endpoint_text(&c->client, cl, sizeof cl),
-		endpoint_text(&c->server, sv, sizeof sv), col(o, C_RESET));
-	fprintf(o->fp, "  %s", c->version ? tls_version_name(c->version, vb) : "version unknown");
-	if (c->have_client_hello && c->ch.sni[0])
-		fprintf(o->fp, ", SNI %s", c->ch.sni);
-	if (c->have_server_hello && c->sh.alpn[0])
-		fprintf(o->fp, ", ALPN %s", c->sh.alpn);
+	tb_str(&b, col(o, C_BOLD));
+	tb_str(&b, "== ");
+	tb_str(&b, file_name);
+	tb_str(&b, " stream ");
+	tb_u64(&b, c->stream, 0);
+	tb_str(&b, ": ");
+	tb_str(&b, endpoint_text(&c->client, cl, sizeof cl));
+	tb_str(&b, " -> ");
+	tb_str(&b, endpoint_text(&c->server, sv, sizeof sv));
+	tb_str(&b, col(o, C_RESET));
+	tb_str(&b, "\n  ");
+	tb_str(&b, c->version ? tls_version_name(c->version, vb) : "version unknown");
+	if (c->have_client_hello && c->ch.sni[0]) {
+		tb_str(&b, ", SNI ");
+		tb_str(&b, c->ch.sni);
+	}
+	if (c->have_server_hello && c->sh.alpn[0]) {
+		tb_str(&b, ", ALPN ");
+		tb_str(&b, c->sh.alpn);
+	}
 	if (c->resumed)
-		fprintf(o->fp, ", resumed session");
-	fprintf(o->fp, ", frames %llu-%llu, filter: tcp.stream eq %llu\n", (unsigned long long)c->first_frame,
-		(unsigned long long)c->last_frame, (unsigned long long)c->stream);
-	print_ladder(o, c);
-
-	for (size_t i = 0; i < c->n_requests; i++) {
-		const struct cert_request_fact *f = &c->requests[i];
-		fprintf(o->fp, "  %sCertificateRequest%s in frame %llu", col(o, C_BOLD C_YELLOW), col(o, C_RESET),
-			(unsigned long long)f->frame);
-		if (f->since_client_hello_ns >= 0)
-			fprintf(o->fp, ", %.1f ms after the ClientHello", (double)f->since_client_hello_ns / 1e6);
-		fprintf(o->fp, " (%s, %s): ", cr_phase_name(f->phase), visibility_name(f->visibility));
-		if (f->parse_error)
-			fprintf(o->fp, "not decodable\n");
-		else if (f->n_ca_names == 0)
-			fprintf(o->fp, "empty CA list (no trusted issuer list sent)\n");
-		else
-			fprintf(o->fp, "%zu CA name%s, %zu bytes%s\n", f->n_ca_names + f->ca_names_dropped,
-				f->n_ca_names + f->ca_names_dropped == 1 ? "" : "s", f->ca_list_bytes,
-				f->records > 1 ? " (spans several records)" : "");
-		for (size_t k = 0; k < f->n_ca_names; k++)
-			fprintf(o->fp, "      %s\n", f->ca_names[k]);
-		if (f->ca_names_dropped)
-			fprintf(o->fp, "      ... %zu more not kept (--max-ca-names)\n", f->ca_names_dropped);
-	}
-	fprintf(o->fp, "  Client certificate: %s", cc_status_name(c->cc_status));
-	if (c->client_cert_frame)
-		fprintf(o->fp, " (frame %llu%s)", (unsigned long long)c->client_cert_frame,
-			c->cc_visibility == VIS_DECRYPTED ? ", decrypted" : "");
-	if (c->cert_verify_frame)
-		fprintf(o->fp, ", CertificateVerify in frame %llu", (unsigned long long)c->cert_verify_frame);
-	fputc('\n', o->fp);
-	for (size_t i = 0; i < c->client_chain.n_kept; i++)
-		print_cert(o, "      ", &c->client_chain.certs[i]);
-	if (c->client_verify && c->client_verify->ok)
-		fprintf(o->fp, "  Verified against --trust at the capture time: ok\n");
-	else if (c->client_verify)
-		fprintf(o->fp, "  Verified against --trust at the capture time: %s (error %d at depth %d)\n",
-			c->client_verify->error_text, c->client_verify->error, c->client_verify->depth);
-	for (size_t i = 0; i < c->n_alerts; i++) {
-		const struct alert_fact *al = &c->alerts[i];
-		fprintf(o->fp, "  %sAlert%s from %s in frame %llu: ", col(o, C_RED), col(o, C_RESET),
-			side_name(al->from), (unsigned long long)al->frame);
-		if (al->encrypted)
-			fprintf(o->fp, "encrypted\n");
-		else
-			fprintf(o->fp, "%s %s (%d)%s\n", tls_alert_level_name((uint8_t)al->level),
-				tls_alert_name((uint8_t)al->description), al->description,
-				al->visibility == VIS_DECRYPTED ? ", decrypted" : "");
-	}
+		tb_str(&b, ", resumed session");
+	tb_str(&b, ", frames ");
+	tb_u64(&b, c->first_frame, 0);
+	tb_char(&b, '-');
+	tb_u64(&b, c->last_frame, 0);
+	tb_str(&b, ", filter: tcp.stream eq ");
+	tb_u64(&b, c->stream, 0);
+	tb_char(&b, '\n');
+	print_ladder(o, &b, c);
+	print_requests(o, &b, c);
+	print_client_cert(&b, c);
+	print_alerts(o, &b, c);
 	if (c->renegotiated) {
 		uint64_t answer_bytes;
 		size_t answer_records = reneg_client_answer(c, &answer_bytes);
-		fprintf(o->fp, "  Renegotiation started by the %s in frame %llu (%s)",
-			side_name(c->reneg_initiator), (unsigned long long)c->first_reneg_frame,
-			c->records_decrypted && !c->decrypt_failed ? "decrypted" : "encrypted");
+		tb_printf(&b, "  Renegotiation started by the %s in frame %llu (%s)", side_name(c->reneg_initiator),
+			  (unsigned long long)c->first_reneg_frame,
+			  c->records_decrypted && !c->decrypt_failed ? "decrypted" : "encrypted");
 		if (answer_records)
-			fprintf(o->fp, "; the client answered in frame %llu with %zu records, %llu bytes",
-				(unsigned long long)c->reneg_client_flight_frame, answer_records,
-				(unsigned long long)answer_bytes);
-		fprintf(o->fp, "; %s\n", reneg_outcome(c));
+			tb_printf(&b, "; the client answered in frame %llu with %zu records, %llu bytes",
+				  (unsigned long long)c->reneg_client_flight_frame, answer_records,
+				  (unsigned long long)answer_bytes);
+		tb_printf(&b, "; %s\n", reneg_outcome(c));
 	}
-	print_decryption(o, c);
-	fprintf(o->fp, "  Ended: %s", conn_end_name(c->end));
-	if (c->end_frame)
-		fprintf(o->fp, " by the %s in frame %llu", side_name(c->end_by), (unsigned long long)c->end_frame);
-	if (c->end == END_RST)
-		fprintf(o->fp, " (TTL %u)", c->rst_ttl);
-	fputc('\n', o->fp);
-	if (c->gaps || c->midstream)
-		fprintf(o->fp, "  Capture: %s%llu gap(s), %llu bytes not captured\n",
-			c->midstream ? "started mid-connection, " : "", (unsigned long long)c->gaps,
-			(unsigned long long)c->gap_bytes);
-	if (c->notes[0])
-		fprintf(o->fp, "  Notes: %s\n", c->notes);
-	for (size_t i = 0; i < fs->n; i++) {
-		const struct finding *f = &fs->items[i];
-		const char *sev_col = f->severity == SEV_ERROR ? C_RED : f->severity == SEV_WARNING ? C_YELLOW : C_DIM;
-		fprintf(o->fp, "  %s%s %s%s", col(o, C_BOLD), col(o, sev_col), severity_name(f->severity), col(o, C_RESET));
-		fprintf(o->fp, " %s", f->id);
-		for (size_t k = 0; k < f->n_frames; k++)
-			fprintf(o->fp, "%s%llu", k ? "," : " (frames ", (unsigned long long)f->frames[k]);
-		fprintf(o->fp, "%s%s\n", f->n_frames ? ")" : "", i == 0 && f->severity != SEV_INFO ? "  <- the cause" : "");
-		fprintf(o->fp, "      %s\n      Fix: %s\n", f->message, f->remedy);
-	}
-	fputc('\n', o->fp);
+	print_decryption(o, &b, c);
+	print_end(&b, c);
+	print_findings(o, &b, fs);
+	tb_char(&b, '\n');
+	textbuf_flush(&b);
 }
 
 void output_text_summary(struct output *o, const struct run_stats *st, unsigned files)
