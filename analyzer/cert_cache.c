@@ -1,5 +1,6 @@
 /* cert_cache.c - bounded DER -> decoded summary caches (see cert_cache.h). */
 #include "cert_cache.h"
+#include "inspection.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,7 @@ struct cert_summary *cert_cache_summarize(struct cert_cache *cc, const uint8_t *
 		return NULL;
 	s->refs = 1;
 	s->status = x509_summarize(der, len, &s->sum);
+	s->inspection_product = s->status == DIS_OK ? inspection_product(s->sum.issuer) : NULL;
 	s->sum.subject_der = NULL;
 	s->sum.subject_der_len = 0;
 	s->sum.issuer_der = NULL;

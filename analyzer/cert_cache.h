@@ -29,6 +29,9 @@ void cert_cache_free(struct cert_cache *cc);
 struct cert_summary {
 	unsigned refs;
 	enum dis_status status;  /* what x509_summarize returned */
+	/* The TLS-inspection product that issued it (inspection.h), or NULL:
+	 * looked up once here, not in every handshake that carries it. */
+	const char *inspection_product;
 	struct x509_summary sum; /* without the DER views (subject_der, issuer_der):
 				    they would point into a reused buffer */
 };

@@ -9,18 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cert_cache.h"
+#include "inspection.h"
 #include "tls_names.h"
-
-struct inspector {
-	const char *product;
-	const char *fragment;
-};
-static const struct inspector inspectors[] = {
-#define INSPECTOR(product, fragment) { product, fragment },
-#include "inspection_issuers.def"
-#undef INSPECTOR
-	{ NULL, NULL },
-};
 
 const char *severity_name(enum severity s)
 {
@@ -833,47 +824,27 @@ static void later_exchanges(const struct tls_conn *c, struct findings *out)
 	}
 }
 
-/* ASCII lower case (the C locale's tolower), truncated to fit. */
-static void lower_copy(char *dst, size_t dstsz, const char *src)
-{
-	size_t i = 0;
-	for (; src[i] && i + 1 < dstsz; i++)
-		dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] - 'A' + 'a' : src[i]);
-	dst[i] = '\0';
-}
-
 static void context(const struct tls_conn *c, struct findings *out)
 {
-	/* Lower case once, then strstr: strcasestr sets up its search afresh
-	 * for every fragment, which was a quarter of a handshake-heavy run. */
-	enum { N_INSPECTORS = sizeof inspectors / sizeof inspectors[0] };
-	char fragments[N_INSPECTORS][128];
-	bool lowered = false;
 	for (size_t i = 0; i < c->server_chain.n_kept; i++) {
 		const struct cert_info *ci = &c->server_chain.certs[i];
 		if (!ci->parsed)
 			continue;
-		char issuer[X509_NAME_TEXT];
-		lower_copy(issuer, sizeof issuer, ci->sum->issuer);
-		for (size_t k = 0; !lowered && inspectors[k].product; k++)
-			lower_copy(fragments[k], sizeof fragments[k], inspectors[k].fragment);
-		lowered = true;
-		for (size_t k = 0; inspectors[k].product; k++) {
-			if (!strstr(issuer, fragments[k]))
-				continue;
-			struct finding *f = add(out, "TLS_INSPECTION", SEV_ERROR, 3);
-			if (!f)
-				return;
-			frame(f, c->server_cert_frame);
-			text(f->message, sizeof f->message,
-			     "The server certificate was issued by %s (%s): a TLS-inspection product terminates this "
-			     "connection, so the client certificate cannot reach the real server.",
-			     inspectors[k].product, ci->sum->issuer);
-			text(f->remedy, sizeof f->remedy,
-			     "Exempt this site from TLS inspection (\"Do Not Inspect\"/bypass rule) so the client's "
-			     "certificate is presented to the real server.");
+		const char *product = ci->shared ? ci->shared->inspection_product : inspection_product(ci->sum->issuer);
+		if (!product)
+			continue;
+		struct finding *f = add(out, "TLS_INSPECTION", SEV_ERROR, 3);
+		if (!f)
 			return;
-		}
+		frame(f, c->server_cert_frame);
+		text(f->message, sizeof f->message,
+		     "The server certificate was issued by %s (%s): a TLS-inspection product terminates this "
+		     "connection, so the client certificate cannot reach the real server.",
+		     product, ci->sum->issuer);
+		text(f->remedy, sizeof f->remedy,
+		     "Exempt this site from TLS inspection (\"Do Not Inspect\"/bypass rule) so the client's "
+		     "certificate is presented to the real server.");
+		return;
 	}
 	if (c->resumed) {
 		struct finding *f = add(out, "RESUMED_SESSION", SEV_INFO, 90);
@@ -910,9 +881,8 @@ static void context(const struct tls_conn *c, struct findings *out)
 	}
 }
 
-static int by_rank(const void *x, const void *y)
+static int by_rank(const struct finding *a, const struct finding *b)
 {
-	const struct finding *a = x, *b = y;
 	if (a->severity != b->severity && (a->severity == SEV_INFO || b->severity == SEV_INFO))
 		return (int)b->severity - (int)a->severity;
 	return a->rank - b->rank;
@@ -934,7 +904,17 @@ void diagnose(const struct tls_conn *c, struct findings *out)
 	no_request(c, out);
 	tls13_inferred(c, out);
 	later_exchanges(c, out);
-	qsort(out->items, out->n, sizeof out->items[0], by_rank);
+	/* A stable insertion sort: there are a few findings at most, and
+	 * glibc's qsort allocates for elements this large. */
+	for (size_t i = 1; i < out->n; i++) {
+		if (by_rank(&out->items[i - 1], &out->items[i]) <= 0)
+			continue;
+		struct finding moving = out->items[i];
+		size_t j = i;
+		for (; j > 0 && by_rank(&out->items[j - 1], &moving) > 0; j--)
+			out->items[j] = out->items[j - 1];
+		out->items[j] = moving;
+	}
 }
 
 int findings_worst(const struct findings *f)
