@@ -92,13 +92,13 @@ struct analyzer {
 	uint64_t frame_no;
 	int64_t now_ns;
 	struct flow *flows;      /* uthash head */
-	/* One list per flow stage (open, closed, tombstone), least recently
+	/* One list per flow stage (open, finished, reset, tombstone), least recently
 	 * active first, so that each stage's expiry stops at the first flow
 	 * still within its own linger. */
 	struct flow_lru {
 		struct flow *head, *tail;
 		size_t n;
-	} lru[3];
+	} lru[4];
 	size_t n_flows;
 	size_t flow_bytes;       /* heap held by open flows, for --max-memory */
 	uint64_t next_stream;

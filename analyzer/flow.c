@@ -2,8 +2,10 @@
  * 5-tuple, each with two reassembled directions, TLS detection by content,
  * and the hand-off of finished connections to the report queue.
  *
- * A flow lives in three stages: open; closed (FIN from both sides, or RST),
- * kept for a short linger so that packets after an injected RST are still
+ * A flow lives in four stages: open; finished (a FIN from both sides and
+ * every byte before them seen), kept a moment for the last ACKs; closed
+ * (an RST, or FINs with bytes still missing), kept longer so that packets
+ * after an injected RST, retransmissions, or the same SYN again are still
  * seen; and a small tombstone that only keeps Wireshark's stream number
  * for stray late packets. */
 #include <stdint.h>
@@ -49,8 +51,12 @@ static unsigned flow_key_hash(const void *key, size_t len)
 #include "tcp_reasm.h"
 #include "tls_record.h"
 
-/* Capture-time quiet periods after which a closed flow is reported, and
- * after which its tombstone is forgotten. */
+/* Capture-time quiet periods after which a finished or closed flow is
+ * reported, and after which its tombstone is forgotten. A finished flow
+ * waits only for its last ACKs: at thousands of connections a second,
+ * keeping each one seconds long was most of the memory and, through cache
+ * misses, a quarter of the time. */
+#define FINISH_LINGER_NS (100LL * 1000000LL)
 #define CLOSE_LINGER_NS (2LL * 1000000000LL)
 #define TOMBSTONE_LINGER_NS (120LL * 1000000000LL)
 /* At most this many tombstones (~400 bytes each), the oldest go first: at
@@ -70,7 +76,7 @@ struct flow_key {
 	uint16_t port[2];
 };
 
-enum flow_stage { FLOW_OPEN, FLOW_CLOSED, FLOW_TOMBSTONE };
+enum flow_stage { FLOW_OPEN, FLOW_FINISHED, FLOW_CLOSED, FLOW_TOMBSTONE };
 _Static_assert(FLOW_TOMBSTONE < sizeof(((struct analyzer *)0)->lru) / sizeof(struct flow_lru),
 	       "one LRU list per flow stage");
 
@@ -98,6 +104,7 @@ struct flow {
 	bool syn[2], synack[2], fin[2], rst;
 	uint32_t isn[2];            /* sequence number of the SYN, per side */
 	uint64_t fin_frame, rst_frame;
+	uint32_t fin_seq[2];        /* sequence number of each side's FIN */
 	int fin_dir, rst_dir;
 	uint8_t rst_ttl;
 	uint8_t ttl[2];
@@ -512,16 +519,33 @@ static void flow_start_stream(struct analyzer *a, struct flow *f, const struct i
 	a->stats.tcp_flows++;
 }
 
+/* Every byte before this side's FIN has been delivered (or given up as a
+ * gap): nothing more is expected from it. */
+static bool flow_dir_complete(const struct flow *f, int dir)
+{
+	const struct tcp_reasm *r = f->reasm[dir];
+	if (!r)
+		return true;
+	uint32_t next = tcp_reasm_next_seq(r);
+	return tcp_reasm_started(r) && tcp_reasm_buffered(r) == 0 &&
+	       (next == f->fin_seq[dir] || next == f->fin_seq[dir] + 1);
+}
+
+static bool flow_closed(const struct flow *f)
+{
+	return f->stage == FLOW_FINISHED || f->stage == FLOW_CLOSED;
+}
+
 /* Stay within the flow limit: forget tombstones first, then report
  * closed flows, and only then evict the least recently active open one. */
 static void flow_make_room(struct analyzer *a)
 {
-	static const enum flow_stage order[] = { FLOW_TOMBSTONE, FLOW_CLOSED, FLOW_OPEN };
+	static const enum flow_stage order[] = { FLOW_TOMBSTONE, FLOW_FINISHED, FLOW_CLOSED, FLOW_OPEN };
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		while (a->n_flows >= a->opt.max_flows && a->lru[order[i]].head) {
 			struct flow *victim = a->lru[order[i]].head;
 			if (victim->stage != FLOW_TOMBSTONE)
-				flow_finalize(a, victim, victim->stage == FLOW_CLOSED ? END_FIN : END_EVICTED);
+				flow_finalize(a, victim, flow_closed(victim) ? END_FIN : END_EVICTED);
 			flow_destroy(a, victim);
 		}
 	}
@@ -535,7 +559,7 @@ static void flow_make_room(struct analyzer *a)
 static void flow_limit_memory(struct analyzer *a, const struct flow *keep)
 {
 	size_t target = a->opt.max_memory / 8 * 7;
-	static const enum flow_stage order[] = { FLOW_CLOSED, FLOW_OPEN };
+	static const enum flow_stage order[] = { FLOW_FINISHED, FLOW_CLOSED, FLOW_OPEN };
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		struct flow *f = a->lru[order[i]].head;
 		while (f && a->flow_bytes + report_queue_bytes(a->queue) > target) {
@@ -562,6 +586,8 @@ void flow_expire_idle(struct analyzer *a)
 	while ((f = a->lru[FLOW_TOMBSTONE].head) &&
 	       (a->now_ns - f->last_ts > TOMBSTONE_LINGER_NS || a->lru[FLOW_TOMBSTONE].n > MAX_TOMBSTONES))
 		flow_destroy(a, f);
+	while ((f = a->lru[FLOW_FINISHED].head) && a->now_ns - f->last_ts > FINISH_LINGER_NS)
+		flow_finalize(a, f, END_FIN);
 	while ((f = a->lru[FLOW_CLOSED].head) && a->now_ns - f->last_ts > CLOSE_LINGER_NS)
 		flow_finalize(a, f, END_FIN);
 	while ((f = a->lru[FLOW_OPEN].head) && a->now_ns - f->last_ts > a->opt.idle_timeout_ns)
@@ -673,6 +699,7 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 	}
 	if ((th.flags & TCP_FIN) && !f->fin[dir]) {
 		f->fin[dir] = true;
+		f->fin_seq[dir] = th.seq + (uint32_t)wire_payload;
 		if (!f->fin[!dir]) {
 			f->fin_frame = a->frame_no;
 			f->fin_dir = dir;
@@ -680,10 +707,12 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 		if (f->conn)
 			conn_add_event(f->conn, EV_FIN, side_of(f, dir), 0, a->frame_no, a->now_ns, 0);
 	}
-	if (f->stage == FLOW_OPEN && (f->rst || (f->fin[0] && f->fin[1]))) {
-		flow_set_stage(a, f, FLOW_CLOSED);
+	if (f->stage != FLOW_TOMBSTONE && (f->rst || (f->fin[0] && f->fin[1]))) {
+		bool was_open = f->stage == FLOW_OPEN;
+		flow_set_stage(a, f, !f->rst && flow_dir_complete(f, 0) && flow_dir_complete(f, 1) ? FLOW_FINISHED
+												   : FLOW_CLOSED);
 		/* It lingers a while (late packets); its buffers need not. */
-		if (f->parser)
+		if (was_open && f->parser)
 			conn_parser_trim(f->parser);
 	}
 	flow_account(a, f);
