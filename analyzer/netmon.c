@@ -212,6 +212,7 @@ struct netmon_reader *netmon_reader_open(const char *path, char *err, size_t err
 		snprintf(err, errsz, "%s", strerror(errno));
 		return NULL;
 	}
+	source_buffer_file(fp);
 	return netmon_reader_fopen(fp, err, errsz);
 }
 

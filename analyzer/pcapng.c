@@ -71,6 +71,7 @@ struct pcapng_reader *pcapng_reader_open(const char *path, char *err, size_t err
 		return NULL;
 	}
 	r->own_fp = true;
+	source_buffer_file(r->fp);
 	return r;
 }
 

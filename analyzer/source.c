@@ -25,6 +25,11 @@ struct source {
 	const char *format;
 };
 
+void source_buffer_file(FILE *fp)
+{
+	setvbuf(fp, NULL, _IOFBF, SOURCE_READ_BUFFER);
+}
+
 static bool mixed_linktype_error(const char *msg)
 {
 	return strstr(msg, "different from the type of the first interface") != NULL;
@@ -46,6 +51,22 @@ static const char *describe_magic(const char *path)
 	return "pcap";
 }
 
+/* pcap_open_offline, through a FILE with a large buffer (owned by the
+ * returned handle; closed here when libpcap refuses the file). */
+static pcap_t *pcap_open_buffered(const char *path, char *perr)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		snprintf(perr, PCAP_ERRBUF_SIZE, "%s", strerror(errno));
+		return NULL;
+	}
+	source_buffer_file(fp);
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!p)
+		fclose(fp);
+	return p;
+}
+
 struct source *source_open(const char *path, char *err, size_t errsz)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
@@ -58,6 +79,7 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 	s->path = strdup(path);
 	s->is_stdin = strcmp(path, "-") == 0;
 	if (s->is_stdin) {
+		source_buffer_file(stdin);
 		s->pcap = pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_NANO, perr);
 		s->format = "capture";
 	} else {
@@ -82,7 +104,7 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 			}
 			return s;
 		}
-		s->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+		s->pcap = pcap_open_buffered(path, perr);
 	}
 	if (!s->pcap) {
 		if (!s->is_stdin && mixed_linktype_error(perr)) {

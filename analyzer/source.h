@@ -25,6 +25,11 @@ struct source;
 /* NULL and a message in err when the file cannot be opened or is not a
  * capture we read. path "-" is standard input. */
 struct source *source_open(const char *path, char *err, size_t errsz);
+/* Gives a capture FILE a read buffer of SOURCE_READ_BUFFER bytes before
+ * its first read: packets are read in small pieces, and the default page
+ * sized buffer made one system call per few packets. */
+#define SOURCE_READ_BUFFER (1u << 20)
+void source_buffer_file(FILE *fp);
 /* On SOURCE_ERROR, err says why (the frame number is the caller's). */
 enum source_status source_next(struct source *s, struct source_frame *f, char *err, size_t errsz);
 void source_close(struct source *s);
