@@ -27,21 +27,21 @@ static void event_label(struct textbuf *b, const struct conn_event *e)
 		break;
 	case EV_ENC_HANDSHAKE:
 		if (e->hs_type == TLS_HS_FINISHED) {
-			tb_str(b, "[encrypted Finished]");
+			tb_lit(b, "[encrypted Finished]");
 		} else {
-			tb_str(b, "[encrypted handshake ");
+			tb_lit(b, "[encrypted handshake ");
 			tb_u64(b, e->bytes, 0);
-			tb_str(b, " B]");
+			tb_lit(b, " B]");
 		}
 		break;
 	case EV_CCS:
-		tb_str(b, "ChangeCipherSpec");
+		tb_lit(b, "ChangeCipherSpec");
 		break;
 	case EV_ALERT:
-		tb_str(b, "Alert");
+		tb_lit(b, "Alert");
 		break;
 	case EV_APP_DATA:
-		tb_str(b, "ApplicationData ");
+		tb_lit(b, "ApplicationData ");
 		if (e->count > 1) {
 			tb_char(b, 'x');
 			tb_u64(b, e->count, 0);
@@ -49,21 +49,21 @@ static void event_label(struct textbuf *b, const struct conn_event *e)
 		}
 		tb_char(b, '(');
 		tb_u64(b, e->bytes, 0);
-		tb_str(b, " B)");
+		tb_lit(b, " B)");
 		break;
 	case EV_SSLV2_HELLO:
-		tb_str(b, "ClientHello (SSLv2 format)");
+		tb_lit(b, "ClientHello (SSLv2 format)");
 		break;
 	case EV_GAP:
 		tb_char(b, '[');
 		tb_u64(b, e->bytes, 0);
-		tb_str(b, " bytes not captured]");
+		tb_lit(b, " bytes not captured]");
 		break;
 	case EV_RST:
-		tb_str(b, "RST");
+		tb_lit(b, "RST");
 		break;
 	case EV_FIN:
-		tb_str(b, "FIN");
+		tb_lit(b, "FIN");
 		break;
 	}
 }
@@ -77,7 +77,7 @@ static void print_ladder(struct output *o, struct textbuf *b, const struct tls_c
 	int64_t t0 = c->first_ts_ns;
 	bool any_decrypted = false;
 
-	tb_str(b, "    frame   time(s)  client                                 server\n");
+	tb_lit(b, "    frame   time(s)  client                                 server\n");
 	while (i < c->n_events) {
 		/* One line per frame and direction. */
 		const struct conn_event *first = &c->events[i];
@@ -93,21 +93,21 @@ static void print_ladder(struct output *o, struct textbuf *b, const struct tls_c
 		}
 		const char *hl = has_request ? col(o, C_BOLD C_YELLOW) : has_alert ? col(o, C_RED) : "";
 		const char *rs = (has_request || has_alert) ? col(o, C_RESET) : "";
-		tb_str(b, "  ");
+		tb_lit(b, "  ");
 		tb_u64(b, first->frame, 7);
 		tb_char(b, ' ');
 		tb_ratio(b, first->ts_ns - t0, 1000000000, 3, 9);
-		tb_str(b, "  ");
+		tb_lit(b, "  ");
 		if (first->from != SIDE_CLIENT) {
 			tb_spaces(b, CLIENT_COLUMN + 1);
 			tb_str(b, hl);
-			tb_str(b, "<-- ");
+			tb_lit(b, "<-- ");
 		} else {
 			tb_str(b, hl);
 		}
 		for (size_t j = i; j < end; j++) {
 			if (j > i)
-				tb_str(b, ", ");
+				tb_lit(b, ", ");
 			event_label(b, &c->events[j]);
 			if (c->events[j].decrypted) {
 				tb_char(b, '*');
@@ -115,7 +115,7 @@ static void print_ladder(struct output *o, struct textbuf *b, const struct tls_c
 			}
 		}
 		if (first->from == SIDE_CLIENT)
-			tb_str(b, " -->");
+			tb_lit(b, " -->");
 		tb_str(b, rs);
 		tb_char(b, '\n');
 		i = end;
@@ -123,7 +123,7 @@ static void print_ladder(struct output *o, struct textbuf *b, const struct tls_c
 	if (c->events_dropped)
 		tb_printf(b, "  (%llu later steps not shown)\n", (unsigned long long)c->events_dropped);
 	if (any_decrypted)
-		tb_str(b, "  (* decrypted with the key log)\n");
+		tb_lit(b, "  (* decrypted with the key log)\n");
 }
 
 /* What the key log showed, and the HTTP exchange it revealed. */
@@ -131,7 +131,7 @@ static void print_decryption(struct output *o, struct textbuf *b, const struct t
 {
 	const char *st = decryption_status(c);
 	if (st) {
-		tb_str(b, "  Decryption: ");
+		tb_lit(b, "  Decryption: ");
 		if (c->decrypt_failed) {
 			tb_printf(b,
 				  "a %s record in frame %llu did not authenticate (wrong or missing key, or bytes lost); "
@@ -146,17 +146,17 @@ static void print_decryption(struct output *o, struct textbuf *b, const struct t
 			tb_printf(b, "%llu records decrypted with the key log%s\n", (unsigned long long)c->records_decrypted,
 				  c->keys_missing ? " (some keys were missing)" : "");
 		} else if (c->keys_missing) {
-			tb_str(b, "the key log has no keys for this connection\n");
+			tb_lit(b, "the key log has no keys for this connection\n");
 		} else {
-			tb_str(b, "nothing encrypted to decrypt\n");
+			tb_lit(b, "nothing encrypted to decrypt\n");
 		}
 	}
 	if (c->http_request_frame || c->http_response_frame) {
-		tb_str(b, "  HTTP: ");
+		tb_lit(b, "  HTTP: ");
 		if (c->http_request_frame)
 			tb_printf(b, "%s (frame %llu)", c->http_request, (unsigned long long)c->http_request_frame);
 		else
-			tb_str(b, "(no request line seen)");
+			tb_lit(b, "(no request line seen)");
 		if (c->http_response_frame)
 			tb_printf(b, " -> %s%s%s (frame %llu)", c->http_status >= 400 ? col(o, C_RED) : "",
 				  c->http_response, c->http_status >= 400 ? col(o, C_RESET) : "",
@@ -175,23 +175,23 @@ static void print_cert(struct textbuf *b, const char *indent, const struct cert_
 	const char *names[8];
 	size_t n = x509_eku_names(s->eku, names, 8);
 	tb_str(b, indent);
-	tb_str(b, "subject ");
+	tb_lit(b, "subject ");
 	tb_str(b, s->subject);
 	tb_char(b, '\n');
 	tb_str(b, indent);
-	tb_str(b, "  issuer ");
+	tb_lit(b, "  issuer ");
 	tb_str(b, s->issuer);
 	tb_char(b, '\n');
 	tb_str(b, indent);
-	tb_str(b, "  valid ");
+	tb_lit(b, "  valid ");
 	tb_str(b, s->not_before);
-	tb_str(b, " .. ");
+	tb_lit(b, " .. ");
 	tb_str(b, s->not_after);
-	tb_str(b, ", key ");
+	tb_lit(b, ", key ");
 	tb_str(b, s->key_type);
-	tb_str(b, ", EKU ");
+	tb_lit(b, ", EKU ");
 	if (!s->has_eku)
-		tb_str(b, "(none: any use)");
+		tb_lit(b, "(none: any use)");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			tb_char(b, ',');
@@ -204,26 +204,26 @@ static void print_requests(struct output *o, struct textbuf *b, const struct tls
 {
 	for (size_t i = 0; i < c->n_requests; i++) {
 		const struct cert_request_fact *f = &c->requests[i];
-		tb_str(b, "  ");
+		tb_lit(b, "  ");
 		tb_str(b, col(o, C_BOLD C_YELLOW));
-		tb_str(b, "CertificateRequest");
+		tb_lit(b, "CertificateRequest");
 		tb_str(b, col(o, C_RESET));
-		tb_str(b, " in frame ");
+		tb_lit(b, " in frame ");
 		tb_u64(b, f->frame, 0);
 		if (f->since_client_hello_ns >= 0) {
-			tb_str(b, ", ");
+			tb_lit(b, ", ");
 			tb_ratio(b, f->since_client_hello_ns, 1000000, 1, 0);
-			tb_str(b, " ms after the ClientHello");
+			tb_lit(b, " ms after the ClientHello");
 		}
-		tb_str(b, " (");
+		tb_lit(b, " (");
 		tb_str(b, cr_phase_name(f->phase));
-		tb_str(b, ", ");
+		tb_lit(b, ", ");
 		tb_str(b, visibility_name(f->visibility));
-		tb_str(b, "): ");
+		tb_lit(b, "): ");
 		if (f->parse_error) {
-			tb_str(b, "not decodable\n");
+			tb_lit(b, "not decodable\n");
 		} else if (f->n_ca_names == 0) {
-			tb_str(b, "empty CA list (no trusted issuer list sent)\n");
+			tb_lit(b, "empty CA list (no trusted issuer list sent)\n");
 		} else {
 			size_t names = f->n_ca_names + f->ca_names_dropped;
 			tb_u64(b, names, 0);
@@ -232,7 +232,7 @@ static void print_requests(struct output *o, struct textbuf *b, const struct tls
 			tb_str(b, f->records > 1 ? " bytes (spans several records)\n" : " bytes\n");
 		}
 		for (size_t k = 0; k < f->n_ca_names; k++) {
-			tb_str(b, "      ");
+			tb_lit(b, "      ");
 			tb_str(b, f->ca_names[k]);
 			tb_char(b, '\n');
 		}
@@ -243,22 +243,22 @@ static void print_requests(struct output *o, struct textbuf *b, const struct tls
 
 static void print_client_cert(struct textbuf *b, const struct tls_conn *c)
 {
-	tb_str(b, "  Client certificate: ");
+	tb_lit(b, "  Client certificate: ");
 	tb_str(b, cc_status_name(c->cc_status));
 	if (c->client_cert_frame) {
-		tb_str(b, " (frame ");
+		tb_lit(b, " (frame ");
 		tb_u64(b, c->client_cert_frame, 0);
 		tb_str(b, c->cc_visibility == VIS_DECRYPTED ? ", decrypted)" : ")");
 	}
 	if (c->cert_verify_frame) {
-		tb_str(b, ", CertificateVerify in frame ");
+		tb_lit(b, ", CertificateVerify in frame ");
 		tb_u64(b, c->cert_verify_frame, 0);
 	}
 	tb_char(b, '\n');
 	for (size_t i = 0; i < c->client_chain.n_kept; i++)
 		print_cert(b, "      ", &c->client_chain.certs[i]);
 	if (c->client_verify && c->client_verify->ok)
-		tb_str(b, "  Verified against --trust at the capture time: ok\n");
+		tb_lit(b, "  Verified against --trust at the capture time: ok\n");
 	else if (c->client_verify)
 		tb_printf(b, "  Verified against --trust at the capture time: %s (error %d at depth %d)\n",
 			  c->client_verify->error_text, c->client_verify->error, c->client_verify->depth);
@@ -268,17 +268,17 @@ static void print_alerts(struct output *o, struct textbuf *b, const struct tls_c
 {
 	for (size_t i = 0; i < c->n_alerts; i++) {
 		const struct alert_fact *al = &c->alerts[i];
-		tb_str(b, "  ");
+		tb_lit(b, "  ");
 		tb_str(b, col(o, C_RED));
-		tb_str(b, "Alert");
+		tb_lit(b, "Alert");
 		tb_str(b, col(o, C_RESET));
-		tb_str(b, " from ");
+		tb_lit(b, " from ");
 		tb_str(b, side_name(al->from));
-		tb_str(b, " in frame ");
+		tb_lit(b, " in frame ");
 		tb_u64(b, al->frame, 0);
-		tb_str(b, ": ");
+		tb_lit(b, ": ");
 		if (al->encrypted)
-			tb_str(b, "encrypted\n");
+			tb_lit(b, "encrypted\n");
 		else
 			tb_printf(b, "%s %s (%d)%s\n", tls_alert_level_name((uint8_t)al->level),
 				  tls_alert_name((uint8_t)al->description), al->description,
@@ -288,12 +288,12 @@ static void print_alerts(struct output *o, struct textbuf *b, const struct tls_c
 
 static void print_end(struct textbuf *b, const struct tls_conn *c)
 {
-	tb_str(b, "  Ended: ");
+	tb_lit(b, "  Ended: ");
 	tb_str(b, conn_end_name(c->end));
 	if (c->end_frame) {
-		tb_str(b, " by the ");
+		tb_lit(b, " by the ");
 		tb_str(b, side_name(c->end_by));
-		tb_str(b, " in frame ");
+		tb_lit(b, " in frame ");
 		tb_u64(b, c->end_frame, 0);
 	}
 	if (c->end == END_RST)
@@ -312,7 +312,7 @@ static void print_findings(struct output *o, struct textbuf *b, const struct fin
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->items[i];
 		const char *sev_col = f->severity == SEV_ERROR ? C_RED : f->severity == SEV_WARNING ? C_YELLOW : C_DIM;
-		tb_str(b, "  ");
+		tb_lit(b, "  ");
 		tb_str(b, col(o, C_BOLD));
 		tb_str(b, col(o, sev_col));
 		tb_char(b, ' ');
@@ -327,10 +327,10 @@ static void print_findings(struct output *o, struct textbuf *b, const struct fin
 		if (f->n_frames)
 			tb_char(b, ')');
 		if (i == 0 && f->severity != SEV_INFO)
-			tb_str(b, "  <- the cause");
-		tb_str(b, "\n      ");
+			tb_lit(b, "  <- the cause");
+		tb_lit(b, "\n      ");
 		tb_str(b, f->message);
-		tb_str(b, "\n      Fix: ");
+		tb_lit(b, "\n      Fix: ");
 		tb_str(b, f->remedy);
 		tb_char(b, '\n');
 	}
@@ -343,32 +343,32 @@ void output_text_conn(struct output *o, const char *file_name, const struct tls_
 	textbuf_init(&b, o->fp);
 
 	tb_str(&b, col(o, C_BOLD));
-	tb_str(&b, "== ");
+	tb_lit(&b, "== ");
 	tb_str(&b, file_name);
-	tb_str(&b, " stream ");
+	tb_lit(&b, " stream ");
 	tb_u64(&b, c->stream, 0);
-	tb_str(&b, ": ");
+	tb_lit(&b, ": ");
 	tb_str(&b, endpoint_text(&c->client, cl, sizeof cl));
-	tb_str(&b, " -> ");
+	tb_lit(&b, " -> ");
 	tb_str(&b, endpoint_text(&c->server, sv, sizeof sv));
 	tb_str(&b, col(o, C_RESET));
-	tb_str(&b, "\n  ");
+	tb_lit(&b, "\n  ");
 	tb_str(&b, c->version ? tls_version_name(c->version, vb) : "version unknown");
 	if (c->have_client_hello && c->ch.sni[0]) {
-		tb_str(&b, ", SNI ");
+		tb_lit(&b, ", SNI ");
 		tb_str(&b, c->ch.sni);
 	}
 	if (c->have_server_hello && c->sh.alpn[0]) {
-		tb_str(&b, ", ALPN ");
+		tb_lit(&b, ", ALPN ");
 		tb_str(&b, c->sh.alpn);
 	}
 	if (c->resumed)
-		tb_str(&b, ", resumed session");
-	tb_str(&b, ", frames ");
+		tb_lit(&b, ", resumed session");
+	tb_lit(&b, ", frames ");
 	tb_u64(&b, c->first_frame, 0);
 	tb_char(&b, '-');
 	tb_u64(&b, c->last_frame, 0);
-	tb_str(&b, ", filter: tcp.stream eq ");
+	tb_lit(&b, ", filter: tcp.stream eq ");
 	tb_u64(&b, c->stream, 0);
 	tb_char(&b, '\n');
 	print_ladder(o, &b, c);

@@ -10,17 +10,15 @@ void textbuf_flush(struct textbuf *b)
 	b->len = 0;
 }
 
-void tb_mem(struct textbuf *b, const char *s, size_t n)
+void tb_mem_slow(struct textbuf *b, const char *s, size_t n)
 {
-	if (n > TEXTBUF_SIZE - b->len) {
-		textbuf_flush(b);
-		if (n > TEXTBUF_SIZE) {
-			fwrite(s, 1, n, b->fp);
-			return;
-		}
+	textbuf_flush(b);
+	if (n > TEXTBUF_SIZE) {
+		fwrite(s, 1, n, b->fp);
+		return;
 	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
+	memcpy(b->data, s, n);
+	b->len = n;
 }
 
 void tb_char(struct textbuf *b, char ch)

@@ -29,11 +29,23 @@ static inline void textbuf_init(struct textbuf *b, FILE *fp)
 
 /* Writes what is buffered to the FILE. */
 void textbuf_flush(struct textbuf *b);
-void tb_mem(struct textbuf *b, const char *s, size_t n);
+/* tb_mem when the bytes do not fit. */
+void tb_mem_slow(struct textbuf *b, const char *s, size_t n);
+static inline void tb_mem(struct textbuf *b, const char *s, size_t n)
+{
+	if (n <= TEXTBUF_SIZE - b->len) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+	} else {
+		tb_mem_slow(b, s, n);
+	}
+}
 static inline void tb_str(struct textbuf *b, const char *s)
 {
 	tb_mem(b, s, strlen(s));
 }
+/* A string literal: its length is known when compiling. */
+#define tb_lit(b, literal) tb_mem((b), "" literal "", sizeof(literal) - 1)
 void tb_char(struct textbuf *b, char ch);
 void tb_spaces(struct textbuf *b, size_t n);
 /* "%-*s": s, then spaces up to width. */
