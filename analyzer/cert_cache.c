@@ -2,8 +2,11 @@
 #include "cert_cache.h"
 #include "inspection.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tls_handshake.h"
 
 /* The hash covers the last 48 bytes of the DER (and its length): a
  * certificate ends with its signature, which tells certificates apart as
@@ -34,12 +37,19 @@ struct name_entry {
 	char *text; /* owned */
 };
 
+struct list_entry {
+	UT_hash_handle hh;
+	size_t max_names; /* part of the key: what the summary kept */
+	struct ca_list_summary *s; /* one reference; s->der is the key */
+};
+
 struct cert_cache {
 	/* uthash keeps insertion order; a hit moves the entry to the end,
 	 * so the head is the least recently used. */
 	struct cert_entry *certs;
 	struct name_entry *names;
-	size_t n_certs, n_names;
+	struct list_entry *lists;
+	size_t n_certs, n_names, n_lists;
 	struct cert_cache_stats st;
 };
 
@@ -68,10 +78,28 @@ static void name_entry_free(struct name_entry *e)
 	free(e);
 }
 
+void ca_list_put(struct ca_list_summary *s)
+{
+	if (s && --s->refs == 0)
+		free(s);
+}
+
+static void list_entry_free(struct list_entry *e)
+{
+	ca_list_put(e->s);
+	free(e);
+}
+
 void cert_cache_free(struct cert_cache *cc)
 {
 	if (!cc)
 		return;
+	struct list_entry *l, *ltmp;
+	HASH_ITER(hh, cc->lists, l, ltmp)
+	{
+		HASH_DEL(cc->lists, l);
+		list_entry_free(l);
+	}
 	struct cert_entry *c, *ctmp;
 	HASH_ITER(hh, cc->certs, c, ctmp)
 	{
@@ -203,4 +231,117 @@ int cert_cache_name_text(struct cert_cache *cc, const uint8_t *der, size_t len, 
 	HASH_ADD_KEYPTR(hh, cc->names, e->der, e->der_len, e);
 	cc->n_names++;
 	return rc < 0 ? rc : (int)strlen(buf);
+}
+
+/* The names' texts, NUL-terminated one after another, while a list is
+ * decoded. */
+struct text_run {
+	char *p; /* owned */
+	size_t len, cap;
+};
+
+static bool text_run_add(struct text_run *t, const char *text)
+{
+	size_t n = strlen(text) + 1;
+	if (t->len + n > t->cap) {
+		size_t cap = t->cap ? t->cap : 1024;
+		while (cap < t->len + n)
+			cap *= 2;
+		char *grown = realloc(t->p, cap);
+		if (!grown)
+			return false;
+		t->p = grown;
+		t->cap = cap;
+	}
+	memcpy(t->p + t->len, text, n);
+	t->len += n;
+	return true;
+}
+
+/* Decodes the list into one new block (one reference), or NULL. */
+static struct ca_list_summary *ca_list_decode(struct cert_cache *cc, const uint8_t *der, size_t len,
+					      size_t total_names, size_t max_names)
+{
+	struct text_run texts = { 0 };
+	struct rd list = rd_make(der, len), dn;
+	size_t kept = 0;
+	char text[X509_NAME_TEXT];
+	while (kept < max_names && tls_dn_list_next(&list, &dn) == 1) {
+		if (cert_cache_name_text(cc, dn.p, dn.len, text, sizeof text) < 0)
+			snprintf(text, sizeof text, "(undecodable name, %zu bytes)", dn.len);
+		if (!text_run_add(&texts, text))
+			break;
+		kept++;
+	}
+	size_t bytes = sizeof(struct ca_list_summary) + kept * sizeof(char *) + texts.len + len;
+	struct ca_list_summary *s = malloc(bytes);
+	if (!s) {
+		free(texts.p);
+		return NULL;
+	}
+	const char **names = (const char **)(s + 1);
+	char *text_copy = (char *)(names + kept);
+	uint8_t *der_copy = (uint8_t *)(text_copy + texts.len);
+	if (texts.len)
+		memcpy(text_copy, texts.p, texts.len);
+	if (len)
+		memcpy(der_copy, der, len);
+	free(texts.p);
+	for (size_t i = 0, at = 0; i < kept; i++) {
+		names[i] = text_copy + at;
+		at += strlen(names[i]) + 1;
+	}
+	*s = (struct ca_list_summary){ .refs = 1,
+				       .n_names = kept,
+				       .n_dropped = total_names > kept ? total_names - kept : 0,
+				       .names = names,
+				       .der = der_copy,
+				       .der_len = len,
+				       .bytes = bytes };
+	return s;
+}
+
+struct ca_list_summary *cert_cache_ca_list(struct cert_cache *cc, const uint8_t *der, size_t len, size_t total_names,
+					   size_t max_names)
+{
+	struct list_entry *e = NULL;
+	bool cacheable = cc && der && len > 0 && len <= CERT_CACHE_MAX_DER;
+	if (cacheable) {
+		HASH_FIND(hh, cc->lists, der, len, e);
+		if (e && e->max_names == max_names) {
+			cc->st.hits++;
+			unsigned hv = e->hh.hashv;
+			HASH_DELETE(hh, cc->lists, e);
+			HASH_ADD_KEYPTR_BYHASHVALUE(hh, cc->lists, e->s->der, e->s->der_len, hv, e);
+			e->s->refs++;
+			return e->s;
+		}
+		if (e) {
+			/* Another limit than the cached one: replace it. */
+			HASH_DELETE(hh, cc->lists, e);
+			list_entry_free(e);
+			cc->n_lists--;
+		}
+	}
+	struct ca_list_summary *s = ca_list_decode(cc, der, len, total_names, max_names);
+	if (!s || !cacheable)
+		return s;
+	cc->st.misses++;
+	e = malloc(sizeof *e);
+	if (!e)
+		return s;
+	e->max_names = max_names;
+	e->s = s;
+	s->refs++;
+	s->in_cache = true;
+	if (cc->n_lists >= CERT_CACHE_MAX_LISTS) {
+		struct list_entry *oldest = cc->lists;
+		HASH_DELETE(hh, cc->lists, oldest);
+		list_entry_free(oldest);
+		cc->n_lists--;
+		cc->st.evictions++;
+	}
+	HASH_ADD_KEYPTR(hh, cc->lists, s->der, s->der_len, e);
+	cc->n_lists++;
+	return s;
 }

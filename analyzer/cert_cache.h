@@ -17,6 +17,8 @@
 
 /* Entries per table; DER larger than CERT_CACHE_MAX_DER is decoded every time. */
 #define CERT_CACHE_MAX_ENTRIES 512u
+/* CA lists are larger and a server has few: fewer of them. */
+#define CERT_CACHE_MAX_LISTS 64u
 #define CERT_CACHE_MAX_DER (64u * 1024u)
 
 struct cert_cache;
@@ -44,6 +46,30 @@ void cert_summary_put(struct cert_summary *s);
 
 /* x509_name_to_text through the cache (cc may be NULL). */
 int cert_cache_name_text(struct cert_cache *cc, const uint8_t *der, size_t len, char *buf, size_t bufsz);
+
+/* A CertificateRequest's list of CA names, decoded once per distinct list
+ * and shared read-only by every connection that received it: a busy server
+ * sends the same list in every handshake. One block, freed with its last
+ * reference. */
+struct ca_list_summary {
+	unsigned refs;
+	bool in_cache;          /* the cache held it when it was made: its
+				   memory is the cache's, not a connection's */
+	size_t n_names;         /* decoded, at most max_names */
+	size_t n_dropped;       /* names beyond max_names, counted only */
+	const char **names;     /* RFC 2253 text, or "(undecodable name, N bytes)" */
+	const uint8_t *der;     /* the list as sent (for matching chains) */
+	size_t der_len;
+	size_t bytes;           /* the whole block */
+};
+
+/* The names of a CA list (the bytes inside its length prefix), of which
+ * the message said there are total_names, keeping at most max_names.
+ * Returns a new reference for the caller, or NULL when out of memory. */
+struct ca_list_summary *cert_cache_ca_list(struct cert_cache *cc, const uint8_t *der, size_t len, size_t total_names,
+					   size_t max_names);
+/* Drops one reference (NULL is ignored). */
+void ca_list_put(struct ca_list_summary *s);
 
 struct cert_cache_stats {
 	uint64_t hits, misses, evictions;

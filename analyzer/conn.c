@@ -232,11 +232,7 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		/* The newest takes the last slot (the diagnosis reads the first
 		 * and the last). */
 		tls_conn_note(c, "certificate_requests_over_limit");
-		struct cert_request_fact *last = &c->requests[--c->n_requests];
-		for (size_t j = 0; j < last->n_ca_names; j++)
-			free(last->ca_names[j]);
-		free(last->ca_names);
-		free(last->ca_list_der);
+		ca_list_put(c->requests[--c->n_requests].ca_list);
 	}
 	struct cert_request_fact *grown = realloc(c->requests, (c->n_requests + 1) * sizeof *grown);
 	if (!grown)
@@ -272,34 +268,19 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	f->has_ca_extension = cr.has_ca_extension;
 	f->ca_list_bytes = cr.ca_list_bytes;
 	c->heap_bytes += sizeof *f;
-	if (cr.ca_list_bytes) {
-		f->ca_list_der = malloc(cr.ca_list_bytes);
-		if (f->ca_list_der) {
-			memcpy(f->ca_list_der, cr.ca_list.p, cr.ca_list_bytes);
-			c->heap_bytes += cr.ca_list_bytes;
-		}
-	}
-	size_t keep = cr.n_ca_names < m->p->max_ca_names ? cr.n_ca_names : m->p->max_ca_names;
-	f->ca_names_dropped = cr.n_ca_names - keep;
+	if (!cr.ca_list_bytes)
+		return;
+	f->ca_list = cert_cache_ca_list(m->p->certs, cr.ca_list.p, cr.ca_list_bytes, cr.n_ca_names, m->p->max_ca_names);
+	if (!f->ca_list)
+		return;
+	f->n_ca_names = f->ca_list->n_names;
+	f->ca_names = f->ca_list->names;
+	f->ca_names_dropped = f->ca_list->n_dropped;
+	f->ca_list_der = f->ca_list->der;
 	if (f->ca_names_dropped)
 		tls_conn_note(c, "ca_names_over_limit");
-	if (keep) {
-		f->ca_names = calloc(keep, sizeof *f->ca_names);
-		if (!f->ca_names)
-			return;
-		c->heap_bytes += keep * sizeof *f->ca_names;
-	}
-	struct rd list = cr.ca_list, dn;
-	char text[X509_NAME_TEXT];
-	while (f->n_ca_names < keep && tls_dn_list_next(&list, &dn) == 1) {
-		if (cert_cache_name_text(m->p->certs, dn.p, dn.len, text, sizeof text) < 0)
-			snprintf(text, sizeof text, "(undecodable name, %zu bytes)", dn.len);
-		f->ca_names[f->n_ca_names] = strdup(text);
-		if (!f->ca_names[f->n_ca_names])
-			break;
-		c->heap_bytes += strlen(text) + 1;
-		f->n_ca_names++;
-	}
+	if (!f->ca_list->in_cache)
+		c->heap_bytes += f->ca_list->bytes;
 }
 
 /* The first ClientHello (TLS or SSLv2 format) is the one reported. */

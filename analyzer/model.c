@@ -27,10 +27,7 @@ void cert_chain_release(struct cert_chain *ch)
 void tls_conn_release(struct tls_conn *c)
 {
 	for (size_t i = 0; i < c->n_requests; i++) {
-		for (size_t j = 0; j < c->requests[i].n_ca_names; j++)
-			free(c->requests[i].ca_names[j]);
-		free(c->requests[i].ca_names);
-		free(c->requests[i].ca_list_der);
+		ca_list_put(c->requests[i].ca_list);
 	}
 	free(c->requests);
 	free(c->alerts);

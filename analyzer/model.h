@@ -79,12 +79,15 @@ struct cert_request_fact {
 	uint16_t sig_algs[TLS_MAX_SIG_ALGS];
 	size_t n_sig_algs;
 	bool has_ca_extension;          /* TLS 1.3 */
-	size_t n_ca_names;
 	size_t ca_list_bytes;
-	char **ca_names;                /* owned, n_ca_names RFC 2253 strings */
+	/* The names, shared with every connection that got the same list
+	 * (cert_cache.h); the fields below are views into it. */
+	struct ca_list_summary *ca_list; /* one reference; NULL when none */
+	size_t n_ca_names;
+	const char *const *ca_names;    /* n_ca_names RFC 2253 strings */
 	bool parse_error;               /* message malformed or oversized */
 	size_t ca_names_dropped;        /* names beyond --max-ca-names, counted only */
-	uint8_t *ca_list_der;           /* owned copy, for chain matching */
+	const uint8_t *ca_list_der;     /* ca_list_bytes, for chain matching */
 };
 
 struct alert_fact {

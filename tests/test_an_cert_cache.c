@@ -1,0 +1,174 @@
+/* The certificate cache's CA lists: the list a real OpenSSL server sent,
+ * decoded once and shared; the --max-ca-names limit; a list no cache
+ * holds; and references that outlive the cache's own entry. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/ssl.h>
+
+#include "cert_cache.h"
+#include "support/live_handshake.h"
+#include "tls_handshake.h"
+#include "support/suite_run.h"
+
+static const char *const three_cas[] = {
+	"CN=Corp Root,O=Corp",
+	"CN=Partner Issuing CA 2,OU=PKI,O=Partner Ltd,C=DE",
+	"CN=mtlsdiag Test Root,O=mtlsdiag test",
+};
+
+/* The CA list of a real TLS 1.2 CertificateRequest naming `cas`, copied
+ * (the handshake's buffers are freed here). */
+static uint8_t *live_ca_list(const char *const *cas, size_t n, size_t *len, size_t *n_names)
+{
+	struct lh_opts o = { .max_version = TLS1_2_VERSION, .request_cert = true, .ca_names = cas,
+			     .n_ca_names = n, .client_has_cert = true, .client_sends_chain = true,
+			     .server_trusts_client_ca = true, .client_eku = "clientAuth" };
+	struct lh_result res;
+	struct tls_cert_request cr;
+
+	ck_assert_int_eq(lh_run(&o, &res), 0);
+	const struct lh_msg *m = lh_find(&res, true, TLS_HS_CERTIFICATE_REQUEST, 0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(tls_cert_request_parse(m->data + 4, m->len - 4, TLS_VERSION_TLS12, &cr), DIS_OK);
+	uint8_t *copy = malloc(cr.ca_list_bytes);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, cr.ca_list.p, cr.ca_list_bytes);
+	*len = cr.ca_list_bytes;
+	*n_names = cr.n_ca_names;
+	lh_result_free(&res);
+	return copy;
+}
+
+START_TEST(same_list_decoded_once_and_shared)
+{
+	size_t len, n;
+	uint8_t *der = live_ca_list(three_cas, 3, &len, &n);
+	struct cert_cache *cc = cert_cache_new();
+	ck_assert_ptr_nonnull(cc);
+
+	struct ca_list_summary *first = cert_cache_ca_list(cc, der, len, n, 2048);
+	ck_assert_ptr_nonnull(first);
+	ck_assert(first->in_cache);
+	ck_assert_uint_eq(first->n_names, 3);
+	ck_assert_uint_eq(first->n_dropped, 0);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_str_eq(first->names[i], three_cas[i]);
+	ck_assert_uint_eq(first->der_len, len);
+	ck_assert_mem_eq(first->der, der, len);
+	uint64_t hits = cert_cache_stats(cc)->hits;
+
+	/* The same bytes from another buffer, as the next handshake brings. */
+	uint8_t *again = malloc(len);
+	ck_assert_ptr_nonnull(again);
+	memcpy(again, der, len);
+	struct ca_list_summary *second = cert_cache_ca_list(cc, again, len, n, 2048);
+	ck_assert_ptr_eq(second, first);
+	ck_assert_uint_eq(cert_cache_stats(cc)->hits, hits + 1);
+	ck_assert_uint_eq(first->refs, 3); /* the cache and two connections */
+
+	/* The cache goes first; the connections' references stay readable. */
+	cert_cache_free(cc);
+	ca_list_put(second);
+	ck_assert_str_eq(first->names[2], three_cas[2]);
+	ca_list_put(first);
+	free(again);
+	free(der);
+}
+END_TEST
+
+START_TEST(limit_keeps_the_first_names_and_counts_the_rest)
+{
+	size_t len, n;
+	uint8_t *der = live_ca_list(three_cas, 3, &len, &n);
+	struct cert_cache *cc = cert_cache_new();
+	ck_assert_ptr_nonnull(cc);
+
+	struct ca_list_summary *one = cert_cache_ca_list(cc, der, len, n, 1);
+	ck_assert_ptr_nonnull(one);
+	ck_assert_uint_eq(one->n_names, 1);
+	ck_assert_uint_eq(one->n_dropped, 2);
+	ck_assert_str_eq(one->names[0], three_cas[0]);
+	ck_assert_uint_eq(one->der_len, len); /* the whole list, for matching */
+
+	/* Another limit on the same list is decoded afresh, not served the
+	 * shorter one. */
+	struct ca_list_summary *all = cert_cache_ca_list(cc, der, len, n, 2048);
+	ck_assert_ptr_nonnull(all);
+	ck_assert_ptr_ne(all, one);
+	ck_assert_uint_eq(all->n_names, 3);
+	ck_assert_uint_eq(all->n_dropped, 0);
+
+	struct ca_list_summary *none = cert_cache_ca_list(cc, der, len, n, 0);
+	ck_assert_ptr_nonnull(none);
+	ck_assert_uint_eq(none->n_names, 0);
+	ck_assert_uint_eq(none->n_dropped, 3);
+
+	ca_list_put(one);
+	ca_list_put(all);
+	ca_list_put(none);
+	cert_cache_free(cc);
+	free(der);
+}
+END_TEST
+
+START_TEST(without_a_cache_and_past_its_size)
+{
+	size_t len, n;
+	uint8_t *der = live_ca_list(three_cas, 3, &len, &n);
+
+	struct ca_list_summary *alone = cert_cache_ca_list(NULL, der, len, n, 2048);
+	ck_assert_ptr_nonnull(alone);
+	ck_assert(!alone->in_cache);
+	ck_assert_uint_eq(alone->refs, 1);
+	ck_assert_uint_eq(alone->n_names, 3);
+	ck_assert_str_eq(alone->names[1], three_cas[1]);
+	ck_assert_uint_ge(alone->bytes, len + strlen(three_cas[0]) + strlen(three_cas[1]) + strlen(three_cas[2]));
+	ca_list_put(alone);
+
+	/* More distinct lists than the cache keeps (each the real list with
+	 * its last byte changed): every one stays correct, the oldest are
+	 * let go. */
+	struct cert_cache *cc = cert_cache_new();
+	ck_assert_ptr_nonnull(cc);
+	struct ca_list_summary *held[CERT_CACHE_MAX_LISTS + 8];
+	uint8_t *variant = malloc(len);
+	ck_assert_ptr_nonnull(variant);
+	for (size_t i = 0; i < CERT_CACHE_MAX_LISTS + 8; i++) {
+		memcpy(variant, der, len);
+		variant[len - 1] = (uint8_t)(variant[len - 1] ^ (i + 1));
+		held[i] = cert_cache_ca_list(cc, variant, len, n, 2048);
+		ck_assert_ptr_nonnull(held[i]);
+		ck_assert_uint_eq(held[i]->n_names, 3);
+		ck_assert_str_eq(held[i]->names[0], three_cas[0]);
+	}
+	ck_assert_uint_eq(cert_cache_stats(cc)->evictions >= 8, 1);
+	for (size_t i = 0; i < CERT_CACHE_MAX_LISTS + 8; i++) {
+		ck_assert_uint_eq(held[i]->der[len - 1], (uint8_t)(der[len - 1] ^ (i + 1)));
+		ca_list_put(held[i]);
+	}
+	cert_cache_free(cc);
+	free(variant);
+	free(der);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("cert_cache");
+	TCase *tc = tcase_create("ca_lists");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, same_list_decoded_once_and_shared);
+	tcase_add_test(tc, limit_keeps_the_first_names_and_counts_the_rest);
+	tcase_add_test(tc, without_a_cache_and_past_its_size);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	int failed = run_suite(suite(), false);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
