@@ -92,13 +92,18 @@ struct analyzer {
 	uint64_t frame_no;
 	int64_t now_ns;
 	struct flow *flows;      /* uthash head */
-	/* One list per flow stage (open, finished, reset, tombstone), least recently
+	/* One list per flow stage (open, finished, closed), least recently
 	 * active first, so that each stage's expiry stops at the first flow
 	 * still within its own linger. */
 	struct flow_lru {
 		struct flow *head, *tail;
 		size_t n;
-	} lru[4];
+	} lru[3];
+	/* What is left of reported flows (flow.c), in a table of their own so
+	 * that the live flows' table stays small; least recently active first. */
+	struct tombstone *tombstones; /* uthash head */
+	struct tombstone *tomb_head, *tomb_tail;
+	size_t n_tombstones;
 	size_t n_flows;
 	size_t flow_bytes;       /* heap held by open flows, for --max-memory */
 	uint64_t next_stream;

@@ -6,8 +6,9 @@
  * every byte before them seen), kept a moment for the last ACKs; closed
  * (an RST, or FINs with bytes still missing), kept longer so that packets
  * after an injected RST, retransmissions, or the same SYN again are still
- * seen; and a small tombstone that only keeps Wireshark's stream number
- * for stray late packets. */
+ * seen. Then only a tombstone is left, in a table of its own: its late
+ * packets are recognised and dropped, so they neither open a new stream
+ * nor shift Wireshark's stream numbers, and its SYN starts a new one. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,7 @@ static unsigned flow_key_hash(const void *key, size_t len)
 #define FINISH_LINGER_NS (100LL * 1000000LL)
 #define CLOSE_LINGER_NS (2LL * 1000000000LL)
 #define TOMBSTONE_LINGER_NS (120LL * 1000000000LL)
-/* At most this many tombstones (~400 bytes each), the oldest go first: at
+/* At most this many tombstones (~130 bytes each), the oldest go first: at
  * thousands of connections a second, 120 s of them would be the largest
  * part of the memory, growing with the capture up to the flow limit. */
 #define MAX_TOMBSTONES 32768u
@@ -76,8 +77,8 @@ struct flow_key {
 	uint16_t port[2];
 };
 
-enum flow_stage { FLOW_OPEN, FLOW_FINISHED, FLOW_CLOSED, FLOW_TOMBSTONE };
-_Static_assert(FLOW_TOMBSTONE < sizeof(((struct analyzer *)0)->lru) / sizeof(struct flow_lru),
+enum flow_stage { FLOW_OPEN, FLOW_FINISHED, FLOW_CLOSED, FLOW_STAGES };
+_Static_assert(FLOW_STAGES <= sizeof(((struct analyzer *)0)->lru) / sizeof(struct flow_lru),
 	       "one LRU list per flow stage");
 
 struct flow;
@@ -122,6 +123,14 @@ struct flow {
 	struct tls_conn *conn;      /* owned; NULL until TLS is seen */
 	struct conn_parser *parser; /* owned */
 	size_t heap;                /* bytes counted in a->flow_bytes */
+};
+
+/* What is left of a reported flow. */
+struct tombstone {
+	UT_hash_handle hh;
+	struct flow_key key;
+	struct tombstone *prev, *next; /* least recently active first */
+	int64_t last_ts;
 };
 
 static void ipid_note(struct ipid_pattern *p, uint16_t id, bool df)
@@ -393,7 +402,7 @@ static size_t flow_heap_bytes(const struct flow *f)
 
 static void flow_account(struct analyzer *a, struct flow *f)
 {
-	size_t now = f->stage == FLOW_TOMBSTONE ? 0 : flow_heap_bytes(f);
+	size_t now = flow_heap_bytes(f);
 	a->flow_bytes = a->flow_bytes - f->heap + now;
 	f->heap = now;
 }
@@ -418,14 +427,69 @@ static void flow_release_heavy(struct flow *f)
 	}
 }
 
+/* ---- tombstones ------------------------------------------------------- */
+
+static void tomb_unlink(struct analyzer *a, struct tombstone *t)
+{
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		a->tomb_head = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	else
+		a->tomb_tail = t->prev;
+	t->prev = t->next = NULL;
+}
+
+static void tomb_append(struct analyzer *a, struct tombstone *t)
+{
+	t->prev = a->tomb_tail;
+	t->next = NULL;
+	if (a->tomb_tail)
+		a->tomb_tail->next = t;
+	else
+		a->tomb_head = t;
+	a->tomb_tail = t;
+}
+
+static void tomb_add(struct analyzer *a, const struct flow_key *key, int64_t last_ts)
+{
+	struct tombstone *t = calloc(1, sizeof *t);
+	if (!t)
+		return; /* a late packet would start a stream of its own */
+	t->key = *key;
+	t->last_ts = last_ts;
+	HASH_ADD(hh, a->tombstones, key, sizeof t->key, t);
+	tomb_append(a, t);
+	a->n_tombstones++;
+}
+
+static void tomb_forget(struct analyzer *a, struct tombstone *t)
+{
+	HASH_DEL(a->tombstones, t);
+	tomb_unlink(a, t);
+	a->n_tombstones--;
+	free(t);
+}
+
+/* A late packet: the tombstone is kept as long as they come. */
+static void tomb_touch(struct analyzer *a, struct tombstone *t)
+{
+	t->last_ts = a->now_ns;
+	tomb_unlink(a, t);
+	tomb_append(a, t);
+}
+
+/* ---- flows ------------------------------------------------------------ */
+
 /* The connection is over: deliver what waits behind holes, settle the
- * facts, pass it on in stream order, and keep only a tombstone. */
-static void flow_finalize(struct analyzer *a, struct flow *f, enum conn_end why)
+ * facts, pass it on in stream order, and give back its state. The flow
+ * itself stays (flow_free, flow_finalize or a new stream follow). */
+static void flow_report(struct analyzer *a, struct flow *f, enum conn_end why)
 {
 	struct tcp_frame_ref at = { f->last_frame, f->last_ts };
 
-	if (f->stage == FLOW_TOMBSTONE)
-		return;
 	for (int d = 0; d < 2; d++) {
 		if (f->reasm[d]) {
 			struct tcp_reasm_sink s = sink_for(f, d);
@@ -475,17 +539,32 @@ static void flow_finalize(struct analyzer *a, struct flow *f, enum conn_end why)
 	if (why == END_EVICTED)
 		a->stats.evicted++;
 	flow_release_heavy(f);
-	flow_set_stage(a, f, FLOW_TOMBSTONE);
 	flow_account(a, f);
 }
 
-static void flow_destroy(struct analyzer *a, struct flow *f)
+static void flow_free(struct analyzer *a, struct flow *f)
 {
-	flow_finalize(a, f, END_CAPTURE_END);
 	HASH_DEL(a->flows, f);
 	lru_unlink(a, f);
 	a->n_flows--;
 	free(f);
+}
+
+/* Reported and forgotten, without a tombstone (flow limit, end of file). */
+static void flow_destroy(struct analyzer *a, struct flow *f, enum conn_end why)
+{
+	flow_report(a, f, why);
+	flow_free(a, f);
+}
+
+/* Reported, and only a tombstone left. */
+static void flow_finalize(struct analyzer *a, struct flow *f, enum conn_end why)
+{
+	struct flow_key key = f->key;
+	int64_t last_ts = f->last_ts;
+	flow_report(a, f, why);
+	flow_free(a, f);
+	tomb_add(a, &key, last_ts);
 }
 
 static void flow_start_stream(struct analyzer *a, struct flow *f, const struct ip_packet *ip, uint16_t sport,
@@ -536,17 +615,18 @@ static bool flow_closed(const struct flow *f)
 	return f->stage == FLOW_FINISHED || f->stage == FLOW_CLOSED;
 }
 
-/* Stay within the flow limit: forget tombstones first, then report
- * closed flows, and only then evict the least recently active open one. */
+/* Stay within the flow limit (tombstones count): forget tombstones first,
+ * then report closed flows, and only then evict the least recently active
+ * open one. */
 static void flow_make_room(struct analyzer *a)
 {
-	static const enum flow_stage order[] = { FLOW_TOMBSTONE, FLOW_FINISHED, FLOW_CLOSED, FLOW_OPEN };
+	while (a->n_flows + a->n_tombstones >= a->opt.max_flows && a->tomb_head)
+		tomb_forget(a, a->tomb_head);
+	static const enum flow_stage order[] = { FLOW_FINISHED, FLOW_CLOSED, FLOW_OPEN };
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		while (a->n_flows >= a->opt.max_flows && a->lru[order[i]].head) {
 			struct flow *victim = a->lru[order[i]].head;
-			if (victim->stage != FLOW_TOMBSTONE)
-				flow_finalize(a, victim, flow_closed(victim) ? END_FIN : END_EVICTED);
-			flow_destroy(a, victim);
+			flow_destroy(a, victim, flow_closed(victim) ? END_FIN : END_EVICTED);
 		}
 	}
 }
@@ -563,7 +643,7 @@ static void flow_limit_memory(struct analyzer *a, const struct flow *keep)
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
 		struct flow *f = a->lru[order[i]].head;
 		while (f && a->flow_bytes + report_queue_bytes(a->queue) > target) {
-			struct flow *next = f->lru_next; /* finalizing moves f to the tombstones */
+			struct flow *next = f->lru_next; /* finalizing frees f */
 			if (f != keep && f->heap > 0) {
 				if (order[i] == FLOW_OPEN) {
 					if (f->conn)
@@ -578,14 +658,14 @@ static void flow_limit_memory(struct analyzer *a, const struct flow *keep)
 }
 
 /* Each stage has its own linger, so each list is walked only while its
- * head has been quiet longer than that; a finalized flow moves to the
- * tombstone list (at its tail). */
+ * head has been quiet longer than that; a finalized flow leaves a
+ * tombstone (at the tail of theirs). */
 void flow_expire_idle(struct analyzer *a)
 {
+	struct tombstone *t;
+	while ((t = a->tomb_head) && (a->now_ns - t->last_ts > TOMBSTONE_LINGER_NS || a->n_tombstones > MAX_TOMBSTONES))
+		tomb_forget(a, t);
 	struct flow *f;
-	while ((f = a->lru[FLOW_TOMBSTONE].head) &&
-	       (a->now_ns - f->last_ts > TOMBSTONE_LINGER_NS || a->lru[FLOW_TOMBSTONE].n > MAX_TOMBSTONES))
-		flow_destroy(a, f);
 	while ((f = a->lru[FLOW_FINISHED].head) && a->now_ns - f->last_ts > FINISH_LINGER_NS)
 		flow_finalize(a, f, END_FIN);
 	while ((f = a->lru[FLOW_CLOSED].head) && a->now_ns - f->last_ts > CLOSE_LINGER_NS)
@@ -597,11 +677,10 @@ void flow_expire_idle(struct analyzer *a)
 void flow_table_flush(struct analyzer *a, enum conn_end why)
 {
 	/* In order of first activity, so reports come out in stream order. */
-	while (a->flows) {
-		struct flow *f = a->flows;
-		flow_finalize(a, f, why);
-		flow_destroy(a, f);
-	}
+	while (a->flows)
+		flow_destroy(a, a->flows, why);
+	while (a->tomb_head)
+		tomb_forget(a, a->tomb_head);
 }
 
 /* ---- per segment ----------------------------------------------------- */
@@ -619,8 +698,18 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 	make_key(ip, th.sport, th.dport, &key);
 	HASH_FIND(hh, a->flows, &key, sizeof key, f);
 	bool syn_only = (th.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+	if (!f && a->tombstones) {
+		struct tombstone *t = NULL;
+		HASH_FIND(hh, a->tombstones, &key, sizeof key, t);
+		if (t && !syn_only) {
+			tomb_touch(a, t); /* a late packet of a reported connection */
+			return;
+		}
+		if (t)
+			tomb_forget(a, t); /* port reuse: a new connection below */
+	}
 	int d = f ? dir_of(f, ip, th.sport) : 0;
-	if (f && syn_only && f->stage != FLOW_TOMBSTONE) {
+	if (f && syn_only) {
 		if (f->syn[d] && f->isn[d] == th.seq && (f->rst || f->fin[0] || f->fin[1])) {
 			/* The same SYN again after a reset: one connection, as in
 			 * Wireshark, and it is open again. */
@@ -631,9 +720,9 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 	}
 	if (f && syn_only) {
 		bool new_isn = !f->syn[d] || f->isn[d] != th.seq;
-		if (f->stage == FLOW_TOMBSTONE || (new_isn && (f->syn[d] || f->rst || f->fin[0] || f->fin[1]))) {
+		if (new_isn && (f->syn[d] || f->rst || f->fin[0] || f->fin[1])) {
 			/* Port reuse: a new connection on a known 5-tuple. */
-			flow_finalize(a, f, END_FIN);
+			flow_report(a, f, END_FIN);
 			flow_start_stream(a, f, ip, th.sport, th.dport);
 		}
 	}
@@ -652,8 +741,6 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 	f->last_frame = a->frame_no;
 	lru_unlink(a, f);
 	lru_append(a, f);
-	if (f->stage == FLOW_TOMBSTONE)
-		return;
 
 	int dir = dir_of(f, ip, th.sport);
 	if (th.flags & TCP_RST) {
@@ -707,7 +794,7 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 		if (f->conn)
 			conn_add_event(f->conn, EV_FIN, side_of(f, dir), 0, a->frame_no, a->now_ns, 0);
 	}
-	if (f->stage != FLOW_TOMBSTONE && (f->rst || (f->fin[0] && f->fin[1]))) {
+	if (f->rst || (f->fin[0] && f->fin[1])) {
 		bool was_open = f->stage == FLOW_OPEN;
 		flow_set_stage(a, f, !f->rst && flow_dir_complete(f, 0) && flow_dir_complete(f, 1) ? FLOW_FINISHED
 												   : FLOW_CLOSED);
