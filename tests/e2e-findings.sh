@@ -40,6 +40,7 @@ tls13-no-client-cert.pcap               0 CLIENT_CERT_EMPTY
 tls12-optional-cert-none.pcap           0 CLIENT_CERT_EMPTY
 tls13-late-request-reset.pcap           0 TLS13_LATE_CERT_NEGOTIATION
 proxy-client-side.pcap                  0 NO_CERT_REQUEST
+tls12-inspection-proxy.pcap             0 TLS_INSPECTION
 proxy-server-side.pcap                  0 LATE_CERT_REQUEST_RENEGOTIATION
 transport-lost-segment.pcap             0 CAPTURE_INCOMPLETE
 transport-midstream.pcap                0 CAPTURE_STARTED_MIDSTREAM
@@ -66,6 +67,7 @@ tls13-post-handshake-auth.pcap TLS13_POST_HANDSHAKE_REQUEST
 tls13-late-request-reset.pcap TLS13_LATE_CERT_NEGOTIATION
 tls13-no-client-cert.pcap CLIENT_CERT_EMPTY
 tls12-reneg-late-request-unknown-ca.pcap LATE_CERT_REQUEST_RENEGOTIATION
+tls12-inspection-proxy.pcap TLS_INSPECTION
 TABLE
 # An empty certificate the server accepted (decrypted 200) is not an error.
 "$BIN" -F json -q --keylog samples/tls12-optional-cert-none.keylog samples/tls12-optional-cert-none.pcap |

@@ -187,6 +187,18 @@ struct pki *pki_new(time_t base)
 	    365,     client_no_eku_exts, N_OF(client_no_eku_exts)};
 	const struct cert_spec rogue = {"Unlisted Root CA", NULL, "Other Org", "NL", 77, -3650, 3650, ca_exts,
 					N_OF(ca_exts)};
+	/* Issuer names as the product uses them (client-cert-field-facts.md, section 7). */
+	const struct cert_spec inspection_ca = {"Zscaler Intermediate Root CA (zscaler.net)",
+						"Zscaler Inc.",
+						"Zscaler Inc.",
+						"US",
+						91,
+						-700,
+						3000,
+						ca_exts,
+						N_OF(ca_exts)};
+	const struct cert_spec inspection_server = {
+	    "app.example.com", NULL, "Example Corp", "US", 92, -2, 12, server_exts, N_OF(server_exts)};
 	const struct cert_spec client_rogue = {"mallory", NULL,	       "Other Org",	 "NL", 78, -30,
 					       365,	  client_exts, N_OF(client_exts)};
 
@@ -199,7 +211,9 @@ struct pki *pki_new(time_t base)
 	    !issue(&p->client_expired, EVP_EC_gen("P-256"), &expired, &p->inter, base) ||
 	    !issue(&p->client_no_eku, EVP_EC_gen("P-256"), &no_eku, &p->inter, base) ||
 	    !issue(&p->rogue_root, EVP_EC_gen("P-256"), &rogue, NULL, base) ||
-	    !issue(&p->client_rogue, EVP_EC_gen("P-256"), &client_rogue, &p->rogue_root, base)) {
+	    !issue(&p->client_rogue, EVP_EC_gen("P-256"), &client_rogue, &p->rogue_root, base) ||
+	    !issue(&p->inspection_ca, EVP_EC_gen("P-256"), &inspection_ca, NULL, base) ||
+	    !issue(&p->inspection_server, EVP_EC_gen("P-256"), &inspection_server, &p->inspection_ca, base)) {
 		ERR_print_errors_fp(stderr);
 		pki_free(p);
 		return NULL;
@@ -220,6 +234,8 @@ void pki_free(struct pki *p)
 	cert_free(&p->client_no_eku);
 	cert_free(&p->rogue_root);
 	cert_free(&p->client_rogue);
+	cert_free(&p->inspection_ca);
+	cert_free(&p->inspection_server);
 	free(p);
 }
 

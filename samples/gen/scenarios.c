@@ -57,6 +57,7 @@ struct server_cfg {
 	int ca_extra;		/* <0: no CA list at all; else root + this many names */
 	int allow_client_reneg; /* SSL_OP_ALLOW_CLIENT_RENEGOTIATION */
 	int proxy_cert;		/* present the proxy's certificate */
+	int inspection_cert;	/* present the TLS-inspection product's forged one */
 	int alpn;		/* select h2 when the client offers it */
 };
 
@@ -65,6 +66,7 @@ struct client_cfg {
 	const struct pki_cert *chain; /* intermediate sent along, or NULL */
 	int keylog;
 	int alpn; /* offer h2, http/1.1 */
+	int trust_inspection; /* also trust the inspection product's CA (deployed by IT) */
 };
 
 static int alpn_select(SSL *s, const unsigned char **out, unsigned char *outlen, const unsigned char *in,
@@ -90,7 +92,9 @@ static int trust_root(SSL_CTX *ctx, const struct pki *pki)
 static SSL_CTX *server_ctx(const struct gen *g, const struct server_cfg *cfg)
 {
 	const struct pki *pki = g->pki;
-	const struct pki_cert *me = cfg->proxy_cert ? &pki->proxy : &pki->server;
+	const struct pki_cert *me = cfg->inspection_cert ? &pki->inspection_server
+				    : cfg->proxy_cert	 ? &pki->proxy
+							 : &pki->server;
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 	if (!ctx)
 		return NULL;
@@ -124,6 +128,8 @@ static SSL_CTX *client_ctx(const struct gen *g, const struct client_cfg *cfg)
 	if (!ctx)
 		return NULL;
 	int ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) && trust_root(ctx, g->pki);
+	if (ok && cfg->trust_inspection)
+		ok = X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), g->pki->inspection_ca.cert);
 	if (ok && cfg->cert)
 		ok = SSL_CTX_use_certificate(ctx, cfg->cert->cert) &&
 		     SSL_CTX_use_PrivateKey(ctx, cfg->cert->key);
@@ -866,6 +872,39 @@ out:
 	return rc;
 }
 
+/*
+ * A TLS-inspection proxy (its CA named as Zscaler's, trusted by the client)
+ * answers in the server's place: it asks for no certificate, forwards the
+ * GET without one, and relays the server's 403.
+ */
+static int sc_inspection(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_NONE, .ca_extra = -1, .inspection_cert = 1};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog, .trust_inspection = 1};
+	struct conv conv;
+	struct session s;
+	struct wire_opts o;
+	int rc = -1;
+	conv_init(&conv);
+	if (session_begin(&s, g, &scfg, &ccfg, &conv) != 0)
+		goto out;
+	if (pair_handshake(&s.p) != 1 || send_request(&s.p, http_get, strlen(http_get)) != 0 ||
+	    conv_add(&conv, EV_PAUSE, DIR_S2C, NULL, 21000) != 0 ||
+	    send_response(&s.p, "403 Forbidden", "403.7 - client certificate required\n") != 0 ||
+	    pair_close(&s.p, DIR_C2S) != 0) {
+		fail(sc->name, "exchange failed");
+		session_end(&s);
+		goto out;
+	}
+	session_end(&s);
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	rc = write_single(g, sc, &conv, &o, DLT_EN10MB);
+out:
+	conv_free(&conv);
+	return rc;
+}
+
 /* ---- transport variants of the working TLS 1.2 handshake ---- */
 
 enum transport { TR_PORT8443, TR_IPV6, TR_VLAN, TR_SLL, TR_REORDER, TR_TINY, TR_LOST, TR_MIDSTREAM };
@@ -1058,6 +1097,8 @@ static const struct scenario table[] = {
      "TLS 1.3, no request in the handshake; the server resets after the GET"},
     {"tls12-optional-cert-none", 60, 50400, 1, sc_optional_cert_none,
      "the server asks without insisting; empty Certificate, then 200"},
+    {"tls12-inspection-proxy", 62, 50410, 1, sc_inspection,
+     "a TLS-inspection proxy (Zscaler-named CA) answers; no request; 403"},
     {"proxy", 32, 50260, 1, sc_proxy, "proxy-client-side / proxy-server-side: proxy ate the request"},
     {"transport-port8443", 34, 50270, 0, sc_port8443, "tls12-mutual-ok on server port 8443"},
     {"transport-ipv6", 36, 50280, 0, sc_ipv6, "tls12-mutual-ok over IPv6"},
