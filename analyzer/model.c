@@ -145,8 +145,18 @@ void tls_conn_note(struct tls_conn *c, const char *note)
 			return;
 		hit = strstr(hit + 1, note);
 	}
-	if (used + add + 2 > sizeof c->notes)
+	/* Room is kept for the marker that says notes were dropped. */
+	static const char dropped[] = "notes_truncated";
+	if (used + add + 2 > sizeof c->notes - sizeof dropped) {
+		size_t tail = sizeof dropped - 1;
+		bool marked = used >= tail && strcmp(c->notes + used - tail, dropped) == 0;
+		if (!marked && used + sizeof dropped + 1 <= sizeof c->notes) {
+			if (used)
+				c->notes[used++] = ',';
+			memcpy(c->notes + used, dropped, sizeof dropped);
+		}
 		return;
+	}
 	if (used)
 		c->notes[used++] = ',';
 	memcpy(c->notes + used, note, add + 1);

@@ -140,9 +140,10 @@ static json_t *history_json(const struct tls_conn *c)
 		json_object_set_new(o, "frame", json_integer((json_int_t)e->frame));
 		json_object_set_new(o, "from", json_string(side_name(e->from)));
 		const char *what = "?";
+		char label[24];
 		switch (e->kind) {
 		case EV_HANDSHAKE:
-			what = tls_hs_type_name(e->hs_type);
+			what = tls_hs_type_label(e->hs_type, label);
 			break;
 		case EV_ENC_HANDSHAKE:
 			what = e->hs_type == TLS_HS_FINISHED ? "encrypted_finished" : "encrypted_handshake";

@@ -22,9 +22,11 @@ static const char *col(const struct output *o, const char *code)
 static void event_label(struct textbuf *b, const struct conn_event *e)
 {
 	switch (e->kind) {
-	case EV_HANDSHAKE:
-		tb_str(b, tls_hs_type_name(e->hs_type));
+	case EV_HANDSHAKE: {
+		char label[24];
+		tb_str(b, tls_hs_type_label(e->hs_type, label));
 		break;
+	}
 	case EV_ENC_HANDSHAKE:
 		if (e->hs_type == TLS_HS_FINISHED) {
 			tb_lit(b, "[encrypted Finished]");

@@ -77,6 +77,15 @@ const char *tls_hs_type_name(uint8_t type)
 	return or_unknown(tok_lookup(hs_types, type));
 }
 
+const char *tls_hs_type_label(uint8_t type, char buf[24])
+{
+	const char *name = tok_lookup(hs_types, type);
+	if (name)
+		return name;
+	snprintf(buf, 24, "handshake_type_%u", type);
+	return buf;
+}
+
 static const struct tok alerts[] = {
 	{ 0, "close_notify" },
 	{ 10, "unexpected_message" },

@@ -16,6 +16,9 @@ const char *tok_lookup(const struct tok *table, unsigned v);
  * must hold 32 bytes; the result is either a constant or buf. */
 const char *tls_version_name(uint16_t v, char buf[32]);
 const char *tls_hs_type_name(uint8_t type);          /* "unknown" when unknown */
+/* As tls_hs_type_name, but an unknown type keeps its number:
+ * "handshake_type_99" (in buf, which must hold 24 bytes). */
+const char *tls_hs_type_label(uint8_t type, char buf[24]);
 const char *tls_alert_name(uint8_t description);     /* "unknown" */
 const char *tls_alert_level_name(uint8_t level);     /* "warning", "fatal", "unknown" */
 const char *tls_content_type_name(uint8_t type);

@@ -5,6 +5,7 @@
  * as the flow table does. */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,12 +72,39 @@ START_TEST(cert_requests_are_capped)
 }
 END_TEST
 
+START_TEST(notes_say_when_they_overflow)
+{
+	struct tls_conn c;
+	char name[64];
+	tls_conn_init(&c);
+	tls_conn_note(&c, "first_note");
+	tls_conn_note(&c, "first_note"); /* each once */
+	ck_assert_str_eq(c.notes, "first_note");
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof name, "distinct_note_%02d", i);
+		tls_conn_note(&c, name);
+	}
+	size_t len = strlen(c.notes);
+	ck_assert_uint_lt(len, sizeof c.notes);
+	/* The first notes are kept whole, the last word says some were not. */
+	ck_assert(strncmp(c.notes, "first_note,distinct_note_00,distinct_note_01,", 45) == 0);
+	ck_assert_str_eq(c.notes + len - strlen(",notes_truncated"), ",notes_truncated");
+	ck_assert_ptr_eq(strstr(c.notes, "notes_truncated"), c.notes + len - strlen("notes_truncated"));
+	ck_assert_ptr_null(strstr(c.notes, "distinct_note_39"));
+	/* A later short note does not land after the marker. */
+	tls_conn_note(&c, "x");
+	ck_assert_str_eq(c.notes + strlen(c.notes) - strlen(",notes_truncated"), ",notes_truncated");
+	tls_conn_release(&c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("conn_limits");
 	TCase *tc = tcase_create("caps");
 	tcase_add_test(tc, alerts_are_capped);
 	tcase_add_test(tc, cert_requests_are_capped);
+	tcase_add_test(tc, notes_say_when_they_overflow);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -38,6 +38,11 @@ START_TEST(zero_values_and_unknowns)
 	ck_assert_str_eq(tls_hs_type_name(0), "hello_request");
 	ck_assert_str_eq(tls_hs_type_name(13), "certificate_request");
 	ck_assert_str_eq(tls_hs_type_name(99), "unknown");
+	char label[24];
+	ck_assert_str_eq(tls_hs_type_label(13, label), "certificate_request");
+	ck_assert_str_eq(tls_hs_type_label(99, label), "handshake_type_99");
+	ck_assert_ptr_eq(tls_hs_type_label(99, label), label);
+	ck_assert_str_eq(tls_hs_type_label(255, label), "handshake_type_255");
 	ck_assert_str_eq(tls_alert_name(200), "unknown");
 	ck_assert_str_eq(tls_alert_level_name(0), "unknown");
 	ck_assert_str_eq(tls_alert_level_name(2), "fatal");
