@@ -141,16 +141,11 @@ static enum dis_status client_extension(uint16_t type, struct rd data, struct tl
  * failure, *out holds what was read before the fault. */
 enum dis_status tls_client_hello_parse(const uint8_t *body, size_t len, struct tls_client_hello *out)
 {
-	struct rd r = rd_make(body, len), sid, suites, comp, exts, data;
+	struct rd r = rd_make(body, len), suites, comp, exts, data;
 	uint16_t suite, type;
 
 	memset(out, 0, sizeof *out);
-	if (rd_u16(&r, &out->legacy_version) || rd_copy(&r, out->random, sizeof out->random))
-		return DIS_TRUNCATED;
-	TLS_TRY(tls_vec(&r, 1, 0, 32, &sid, DIS_TRUNCATED));
-	out->session_id_len = (uint8_t)rd_left(&sid);
-	(void)rd_copy(&sid, out->session_id, out->session_id_len);
-
+	TLS_TRY(tls_hello_opening(&r, &out->legacy_version, out->random, out->session_id, &out->session_id_len));
 	TLS_TRY(tls_vec(&r, 2, 2, 0xfffe, &suites, DIS_TRUNCATED));
 	if (rd_left(&suites) % 2)
 		return DIS_INVALID;
@@ -160,12 +155,7 @@ enum dis_status tls_client_hello_parse(const uint8_t *body, size_t len, struct t
 			out->offers_reneg_scsv = true;
 	}
 	TLS_TRY(tls_vec(&r, 1, 1, 0xff, &comp, DIS_TRUNCATED));
-	if (rd_left(&r) == 0)
-		return DIS_OK;
-
-	TLS_TRY(tls_vec(&r, 2, 0, 0xffff, &exts, DIS_TRUNCATED));
-	if (rd_end(&r))
-		return DIS_INVALID;
+	TLS_TRY(tls_hello_extensions(&r, &exts));
 	while (rd_left(&exts)) {
 		TLS_TRY(tls_ext_next(&exts, &type, &data));
 		out->n_extensions++;

@@ -75,25 +75,16 @@ static enum dis_status server_extension(uint16_t type, struct rd data, struct tl
  * before -22 announced themselves. */
 enum dis_status tls_server_hello_parse(const uint8_t *body, size_t len, struct tls_server_hello *out)
 {
-	struct rd r = rd_make(body, len), sid, exts, data;
+	struct rd r = rd_make(body, len), exts, data;
 	uint16_t type;
 
 	memset(out, 0, sizeof *out);
-	if (rd_u16(&r, &out->legacy_version) || rd_copy(&r, out->random, sizeof out->random))
-		return DIS_TRUNCATED;
+	TLS_TRY(tls_hello_opening(&r, &out->legacy_version, out->random, out->session_id, &out->session_id_len));
 	out->selected_version = out->legacy_version;
 	out->is_hello_retry_request = memcmp(out->random, hrr_random, sizeof hrr_random) == 0;
-	TLS_TRY(tls_vec(&r, 1, 0, 32, &sid, DIS_TRUNCATED));
-	out->session_id_len = (uint8_t)rd_left(&sid);
-	(void)rd_copy(&sid, out->session_id, out->session_id_len);
 	if (rd_u16(&r, &out->cipher_suite) || rd_u8(&r, &out->compression))
 		return DIS_TRUNCATED;
-	if (rd_left(&r) == 0)
-		return DIS_OK;
-
-	TLS_TRY(tls_vec(&r, 2, 0, 0xffff, &exts, DIS_TRUNCATED));
-	if (rd_end(&r))
-		return DIS_INVALID;
+	TLS_TRY(tls_hello_extensions(&r, &exts));
 	while (rd_left(&exts)) {
 		TLS_TRY(tls_ext_next(&exts, &type, &data));
 		out->n_extensions++;

@@ -94,4 +94,29 @@ static inline void tls_copy_text(struct rd v, char *dst, size_t dstsz)
 			return tls_try_st_;                                                                   \
 	} while (0)
 
+/* The common opening of ClientHello and ServerHello: legacy_version,
+ * random[32], legacy_session_id<0..32>. */
+static inline enum dis_status tls_hello_opening(struct rd *r, uint16_t *version, uint8_t random[32],
+						uint8_t session_id[32], uint8_t *session_id_len)
+{
+	struct rd sid;
+	if (rd_u16(r, version) || rd_copy(r, random, 32))
+		return DIS_TRUNCATED;
+	TLS_TRY(tls_vec(r, 1, 0, 32, &sid, DIS_TRUNCATED));
+	*session_id_len = (uint8_t)rd_left(&sid);
+	(void)rd_copy(&sid, session_id, *session_id_len);
+	return DIS_OK;
+}
+
+/* The extensions block that may end a hello: none (exts left empty) when
+ * the message ends first, else one vector that must end the message. */
+static inline enum dis_status tls_hello_extensions(struct rd *r, struct rd *exts)
+{
+	*exts = rd_make(r->p, 0);
+	if (rd_left(r) == 0)
+		return DIS_OK;
+	TLS_TRY(tls_vec(r, 2, 0, 0xffff, exts, DIS_TRUNCATED));
+	return rd_end(r) ? DIS_INVALID : DIS_OK;
+}
+
 #endif
