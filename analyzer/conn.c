@@ -42,6 +42,7 @@ void conn_parser_release(struct conn_parser *p)
 	if (p->keys) {
 		for (int i = 0; i < 2; i++)
 			tls_decrypt_dir_release(&p->keys->dir[i]);
+		tls_decrypt_dir_release(&p->keys->early);
 		free(p->keys->plain);
 		free(p->keys);
 		p->keys = NULL;
@@ -308,8 +309,11 @@ static void on_client_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	/* The keys of each handshake (a renegotiation too) are found by its
 	 * ClientHello's random. */
 	if (m->p->keys) {
-		memcpy(m->p->keys->client_random, ch.random, 32);
-		m->p->keys->have_client_random = true;
+		struct conn_keys *k = m->p->keys;
+		memcpy(k->client_random, ch.random, 32);
+		k->have_client_random = true;
+		const struct keylog_entry *e = ch.has_early_data && k->keylog ? keylog_find(k->keylog, ch.random) : NULL;
+		k->early_pending = e && e->secrets[KEYLOG_CLIENT_EARLY].len;
 	}
 }
 
@@ -478,6 +482,8 @@ static bool want_body(void *ctx, const struct tls_record_header *h)
 	const struct conn_keys *k = r->p->keys;
 	if (h->type != TLS_CT_APPLICATION_DATA)
 		return true;
+	if (k && r->s == SIDE_CLIENT && k->early_pending)
+		return true; /* perhaps 0-RTT data (try_early) */
 	if (!k || !k->active[r->s])
 		return false;
 	const struct tls_decrypt_dir *d = &k->dir[r->s];
@@ -523,6 +529,16 @@ static void on_encrypted_handshake(struct rec_ctx *r, const struct tls_record *r
 		       rec->end.ts_ns, rec->hdr.length);
 }
 
+static bool offers_tls13(const struct tls_conn *c)
+{
+	if (!c->have_client_hello)
+		return false;
+	for (size_t i = 0; i < c->ch.n_versions && i < sizeof c->ch.versions / sizeof c->ch.versions[0]; i++)
+		if (is_tls13(c->ch.versions[i]))
+			return true;
+	return false;
+}
+
 static void on_change_cipher_spec(struct rec_ctx *r, const struct tls_record *rec, bool decrypted)
 {
 	struct tls_conn *c = r->c;
@@ -534,8 +550,10 @@ static void on_change_cipher_spec(struct rec_ctx *r, const struct tls_record *re
 	if (c->n_events > before)
 		c->events[before].decrypted = decrypted;
 	/* TLS 1.3 middlebox-compatibility CCS changes nothing; it can also
-	 * follow a HelloRetryRequest, before the real ServerHello. */
-	if (p->tls13_encrypted || c->hello_retry)
+	 * follow a HelloRetryRequest, before the real ServerHello, or come
+	 * from a client offering TLS 1.3 before any ServerHello (right after
+	 * its ClientHello, with 0-RTT data). */
+	if (p->tls13_encrypted || c->hello_retry || (s == SIDE_CLIENT && !c->have_server_hello && offers_tls13(c)))
 		return;
 	c->ccs_seen[s] = true;
 	if (s == SIDE_SERVER && c->have_server_hello && !p->server_hello_done && !is_tls13(c->version))
@@ -677,6 +695,60 @@ static bool try_decrypt(struct rec_ctx *r, const struct tls_record *rec)
 	return true;
 }
 
+/* The TLS 1.3 suites: 0-RTT data comes before the ServerHello names the
+ * suite (that of the resumed session), so the one whose keys
+ * authenticate the first record is it. */
+static const uint16_t tls13_suites[] = { 0x1301, 0x1302, 0x1303, 0x1304, 0x1305 };
+
+static bool early_keys(struct conn_keys *k, const struct keylog_secret_value *v, const struct tls_record *rec)
+{
+	for (size_t i = 0; i < sizeof tls13_suites / sizeof tls13_suites[0]; i++) {
+		const struct tls_suite_info *si = tls_suite_info(tls13_suites[i]);
+		size_t n = 0;
+		uint8_t type = 0;
+		if (!si || !si->tls13 || tls13_install_secret(&k->early, si, v->bytes, v->len) != 0)
+			continue;
+		if (tls_decrypt_record(&k->early, rec->hdr.type, rec->hdr.version, rec->body, rec->body_len, k->plain,
+				       &n, &type) == TLS_DEC_OK) {
+			k->early.seq = 0; /* the record is read again by try_early */
+			return true;
+		}
+		tls_decrypt_dir_release(&k->early);
+		tls_decrypt_dir_init(&k->early);
+	}
+	return false;
+}
+
+/* A client record that may be 0-RTT data or its EndOfEarlyData: true
+ * when the early keys read it (and it was handled). */
+static bool try_early(struct rec_ctx *r, const struct tls_record *rec)
+{
+	struct tls_conn *c = r->c;
+	struct conn_keys *k = r->p->keys;
+	size_t n = 0;
+	uint8_t type = 0;
+	const struct keylog_entry *e = keylog_find(k->keylog, k->client_random);
+	const struct keylog_secret_value *v = e ? &e->secrets[KEYLOG_CLIENT_EARLY] : NULL;
+	if (!rec->body || !v || !v->len || !keys_buffer(k) ||
+	    (!tls_decrypt_dir_ready(&k->early) && !early_keys(k, v, rec)) ||
+	    tls_decrypt_record(&k->early, rec->hdr.type, rec->hdr.version, rec->body, rec->body_len, k->plain, &n,
+			       &type) != TLS_DEC_OK) {
+		k->early_pending = false; /* not (or no longer) early data */
+		return false;
+	}
+	c->records_decrypted++;
+	struct tls_record plain = *rec;
+	plain.hdr.type = type;
+	plain.hdr.length = (uint16_t)n;
+	plain.body = k->plain;
+	plain.body_len = n;
+	/* EndOfEarlyData, the one handshake message under these keys, ends them. */
+	if (type == TLS_CT_HANDSHAKE)
+		k->early_pending = false;
+	on_plain_record(r, &plain, rec->hdr.length);
+	return true;
+}
+
 static void on_record(void *ctx, const struct tls_record *rec)
 {
 	struct rec_ctx *r = ctx;
@@ -695,6 +767,9 @@ static void on_record(void *ctx, const struct tls_record *rec)
 		tls_hs_stream_damaged(&p->hs[s]);
 	if (p->tls13_encrypted && rec->hdr.type == TLS_CT_APPLICATION_DATA)
 		note_tls13_flight(c, s, rec);
+	if (s == SIDE_CLIENT && p->keys && p->keys->early_pending && rec->hdr.type == TLS_CT_APPLICATION_DATA &&
+	    try_early(r, rec))
+		return;
 	/* (s is 0 or 1; saying so keeps GCC's array-bounds check quiet) */
 	if ((s == SIDE_CLIENT || s == SIDE_SERVER) && p->keys && p->keys->active[s] && is_protected(c, p, s, rec->hdr.type) &&
 	    try_decrypt(r, rec))
@@ -798,6 +873,11 @@ void conn_finish(struct tls_conn *c, struct conn_parser *p)
 		tls_conn_note(c, "client_answer_not_captured");
 	} else if (c->n_requests > 0) {
 		c->cc_status = CC_ABSENT;
+	} else if (p->tls13_encrypted && c->resumed && !c->renegotiated && !conn_seen_through(c, p)) {
+		/* A resumption's PSK handshake carries no CertificateRequest
+		 * (RFC 8446, 4.3.2): known without seeing it. */
+		c->cc_status = CC_NOT_REQUESTED;
+		c->cc_visibility = VIS_INFERRED;
 	} else if ((p->tls13_encrypted || (c->renegotiated && !c->n_requests)) && !conn_seen_through(c, p)) {
 		c->cc_status = CC_UNKNOWN;
 		c->cc_visibility = VIS_INFERRED;

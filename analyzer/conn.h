@@ -22,6 +22,11 @@ struct conn_keys {
 	bool etm;
 	struct tls_decrypt_dir dir[2];
 	bool active[2];                      /* this side's records are decrypted */
+	/* TLS 1.3 0-RTT: the client offered early data and the key log has
+	 * its secret; its records are tried under the early keys until its
+	 * EndOfEarlyData (or until one does not authenticate). */
+	bool early_pending;
+	struct tls_decrypt_dir early;
 	uint64_t app_decrypted[2];           /* application data records decrypted */
 	uint8_t *plain;                      /* owned: one record's plaintext */
 };

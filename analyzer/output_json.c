@@ -245,7 +245,7 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_t *cc = json_object();
 	json_object_set_new(cc, "status", json_string(cc_status_name(c->cc_status)));
 	json_object_set_new(cc, "frame", frame_or_null(c->client_cert_frame));
-	json_object_set_new(cc, "visibility", c->cc_status == CC_NOT_REQUESTED
+	json_object_set_new(cc, "visibility", c->cc_status == CC_NOT_REQUESTED && c->cc_visibility != VIS_INFERRED
 						      ? json_null()
 						      : json_string(visibility_name(c->cc_visibility)));
 	json_object_set_new(cc, "count", json_integer((json_int_t)c->client_chain.n_certs));

@@ -157,6 +157,8 @@ static void print_decryption(struct output *o, struct textbuf *b, const struct t
 		tb_lit(b, "  HTTP: ");
 		if (c->http_request_frame)
 			tb_printf(b, "%s (frame %llu)", c->http_request, (unsigned long long)c->http_request_frame);
+		else if (c->have_client_hello && c->ch.has_early_data)
+			tb_lit(b, "(no request line seen: one sent as 0-RTT early data is not decrypted)");
 		else
 			tb_lit(b, "(no request line seen)");
 		if (c->http_response_frame)
@@ -247,6 +249,8 @@ static void print_client_cert(struct textbuf *b, const struct tls_conn *c)
 {
 	tb_lit(b, "  Client certificate: ");
 	tb_str(b, cc_status_name(c->cc_status));
+	if (c->cc_status == CC_NOT_REQUESTED && c->cc_visibility == VIS_INFERRED)
+		tb_lit(b, " (a TLS 1.3 resumption cannot carry a request)");
 	if (c->client_cert_frame) {
 		tb_lit(b, " (frame ");
 		tb_u64(b, c->client_cert_frame, 0);

@@ -33,6 +33,8 @@ tls12-resumed.pcap                      1 RESUMED_SESSION
 tls13-client-cert.pcap                  0 TLS13_CLIENT_AUTH_INFERRED
 tls13-post-handshake-auth.pcap          0 TLS13_POST_HANDSHAKE_AUTH_INFERRED
 tls13-empty-client-cert.pcap            0 TLS13_CLIENT_AUTH_INFERRED
+tls13-early-data.pcap                   0 TLS13_CLIENT_AUTH_INFERRED
+tls13-early-data.pcap                   1 RESUMED_SESSION
 tls12-client-rst-after-request.pcap     0 RST_DURING_CERT_NEGOTIATION
 tls12-injected-rst.pcap                 0 RST_INJECTED
 tls12-injected-rst-same-ttl.pcap        0 RST_INJECTED

@@ -61,9 +61,10 @@ START_TEST(test_both_kinds)
 			   "SERVER_HANDSHAKE_TRAFFIC_SECRET " R2 " " S32 "\r\n"
 			   "CLIENT_HANDSHAKE_TRAFFIC_SECRET " R2 " " S32 "\n"
 			   "EXPORTER_SECRET " R2 " " S32 "\n"
+			   "CLIENT_EARLY_TRAFFIC_SECRET " R2 " " S32 "\n"
 			   "CLIENT_TRAFFIC_SECRET_0 " R2 " " S48 "\n"
 			   "SERVER_TRAFFIC_SECRET_0 " R2 " " S48; /* no final newline */
-	ck_assert_uint_eq(parse(kl, text, &e), 5);
+	ck_assert_uint_eq(parse(kl, text, &e), 6);
 	ck_assert_uint_eq(e.n, 0);
 	uint8_t r[32];
 	random_of(R1, r);
@@ -79,10 +80,12 @@ START_TEST(test_both_kinds)
 	ck_assert_uint_eq(k->secrets[KEYLOG_CLIENT_HS].bytes[31], 0xbf);
 	ck_assert_uint_eq(k->secrets[KEYLOG_CLIENT_APP].len, 48);
 	ck_assert_uint_eq(k->secrets[KEYLOG_SERVER_APP].bytes[47], 0xcf);
+	ck_assert_uint_eq(k->secrets[KEYLOG_CLIENT_EARLY].len, 32); /* 0-RTT data */
+	ck_assert_uint_eq(k->secrets[KEYLOG_CLIENT_EARLY].bytes[31], 0xbf);
 	struct keylog_stats st;
 	keylog_get_stats(kl, &st);
-	ck_assert_uint_eq(st.lines, 8);
-	ck_assert_uint_eq(st.used, 5);
+	ck_assert_uint_eq(st.lines, 9);
+	ck_assert_uint_eq(st.used, 6);
 	ck_assert_uint_eq(st.ignored, 1);
 	ck_assert_uint_eq(st.entries, 2);
 	uint8_t unknown[32] = {0};
@@ -214,8 +217,10 @@ START_TEST(test_live_keylog)
 		if (versions[v] == TLS1_2_VERSION) {
 			ck_assert(k->has_master);
 		} else {
+			/* every traffic secret of a full handshake (no 0-RTT here) */
 			for (int i = 0; i < KEYLOG_N_SECRETS; i++)
-				ck_assert(k->secrets[i].len == 32 || k->secrets[i].len == 48);
+				ck_assert(i == KEYLOG_CLIENT_EARLY ? k->secrets[i].len == 0
+								   : k->secrets[i].len == 32 || k->secrets[i].len == 48);
 		}
 		free(ch);
 		keylog_free(kl);

@@ -105,8 +105,13 @@ static void check_capture(const char *name, const char *cap, const char *keylog,
 		if (strcmp(version, "TLS 1.3") == 0) {
 			bool post_truth;
 			const char *truth = truth_handshake(keyed[st], &post_truth);
+			/* The inference is a finding, or (a resumption, which cannot
+			 * carry a request) the status itself, marked inferred. */
 			json_t *inf = finding(plain[st], "TLS13_CLIENT_AUTH_INFERRED");
-			const char *guess = inf ? str(inf, "inferred") : "(no inference)";
+			json_t *cc = json_object_get(plain[st], "client_certificate");
+			const char *guess = inf ? str(inf, "inferred")
+					  : strcmp(str(cc, "visibility"), "inferred") == 0 ? str(cc, "status")
+											     : "(no inference)";
 			bool post_guess = finding(plain[st], "TLS13_POST_HANDSHAKE_AUTH_INFERRED") != NULL;
 			t->tls13++;
 			printf("  %s stream %d: TLS 1.3 handshake inferred %s, decrypted %s; post-handshake "

@@ -873,6 +873,96 @@ out:
 }
 
 /*
+ * TLS 1.3 with 0-RTT: a full mutual handshake whose ticket allows early
+ * data, then a resumption that sends the GET as early data before the
+ * server's flight. A PSK handshake has no CertificateRequest; the client's
+ * records before and after the server's flight must not be taken for a
+ * certificate.
+ */
+static int sc_tls13_early_data(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.tls13 = 1, .verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	SSL_CTX *sctx = server_ctx(g, &scfg), *cctx = client_ctx(g, &ccfg);
+	struct conv conv[2];
+	struct tls_pair p[2];
+	SSL_SESSION *sess = NULL;
+	struct capture cap;
+	int rc = -1;
+	memset(p, 0, sizeof(p));
+	conv_init(&conv[0]);
+	conv_init(&conv[1]);
+	capture_init(&cap);
+	if (!sctx || !cctx || !SSL_CTX_set_max_early_data(sctx, 16384))
+		goto out;
+	/* The ticket (and its early-data allowance) arrives with the response. */
+	if (pair_init(&p[0], cctx, sctx, &conv[0], sni) != 0 || pair_handshake(&p[0]) != 1 ||
+	    send_request(&p[0], http_get, strlen(http_get)) != 0 ||
+	    send_response(&p[0], "200 OK", "authenticated\n") != 0) {
+		fail(sc->name, "first connection failed");
+		goto out;
+	}
+	sess = SSL_get1_session(p[0].ssl[DIR_C2S]);
+	if (pair_close(&p[0], DIR_C2S) != 0 || !sess || SSL_SESSION_get_max_early_data(sess) == 0 ||
+	    pair_init(&p[1], cctx, sctx, &conv[1], sni) != 0 || !SSL_set_session(p[1].ssl[DIR_C2S], sess)) {
+		fail(sc->name, "no ticket allowing early data");
+		goto out;
+	}
+	/* ClientHello and the GET as early data in one flight; the server
+	 * reads it and answers with its flight. */
+	size_t written = 0, got = 0;
+	unsigned char early[512];
+	if (SSL_write_early_data(p[1].ssl[DIR_C2S], http_get, strlen(http_get), &written) != 1 ||
+	    written != strlen(http_get) || pair_flush(&p[1]) < 0) {
+		fail(sc->name, "early data not written");
+		goto out;
+	}
+	/* The server reads the early data; when it needs the client's
+	 * EndOfEarlyData and Finished, its own flight goes out first. */
+	int er = SSL_READ_EARLY_DATA_ERROR;
+	for (int round = 0; round < 8; round++) {
+		er = SSL_read_early_data(p[1].ssl[DIR_S2C], early, sizeof(early), &got);
+		if (er == SSL_READ_EARLY_DATA_FINISH)
+			break;
+		if (er == SSL_READ_EARLY_DATA_SUCCESS)
+			continue;
+		if (SSL_get_error(p[1].ssl[DIR_S2C], 0) != SSL_ERROR_WANT_READ || pair_flush(&p[1]) < 0 ||
+		    pair_step(&p[1], DIR_C2S) != 0)
+			break;
+	}
+	if (er != SSL_READ_EARLY_DATA_FINISH || pair_handshake(&p[1]) != 1 ||
+	    SSL_get_early_data_status(p[1].ssl[DIR_S2C]) != SSL_EARLY_DATA_ACCEPTED ||
+	    !SSL_session_reused(p[1].ssl[DIR_C2S])) {
+		fail(sc->name, "early data not accepted");
+		goto out;
+	}
+	if (send_response(&p[1], "200 OK", "authenticated (0-RTT)\n") != 0 || pair_close(&p[1], DIR_C2S) != 0)
+		goto out;
+
+	struct wire_opts o;
+	int64_t t_end = 0;
+	wire_defaults(&o, start_us(g, sc), sc->cport);
+	if (capture_add_if(&cap, DLT_EN10MB, NULL) != 0 || wire_emit(&cap, &conv[0], &o, &t_end) != 0)
+		goto out;
+	wire_defaults(&o, t_end + 2500000, (uint16_t)(sc->cport + 1));
+	if (wire_emit(&cap, &conv[1], &o, NULL) != 0 || write_capture(g, sc->name, &cap, 0) != 0)
+		goto out;
+	const struct conv *convs[2] = {&conv[0], &conv[1]};
+	rc = sc->keylog ? write_keylog(g, sc->name, convs, 2) : 0;
+out:
+	SSL_SESSION_free(sess);
+	pair_free(&p[0]);
+	pair_free(&p[1]);
+	SSL_CTX_free(sctx);
+	SSL_CTX_free(cctx);
+	conv_free(&conv[0]);
+	conv_free(&conv[1]);
+	capture_free(&cap);
+	return rc;
+}
+
+/*
  * A TLS-inspection proxy (its CA named as Zscaler's, trusted by the client)
  * answers in the server's place: it asks for no certificate, forwards the
  * GET without one, and relays the server's 403.
@@ -1097,6 +1187,8 @@ static const struct scenario table[] = {
      "TLS 1.3, no request in the handshake; the server resets after the GET"},
     {"tls12-optional-cert-none", 60, 50400, 1, sc_optional_cert_none,
      "the server asks without insisting; empty Certificate, then 200"},
+    {"tls13-early-data", 64, 50420, 1, sc_tls13_early_data,
+     "TLS 1.3 mutual handshake, then a 0-RTT resumption sending the GET as early data"},
     {"tls12-inspection-proxy", 62, 50410, 1, sc_inspection,
      "a TLS-inspection proxy (Zscaler-named CA) answers; no request; 403"},
     {"proxy", 32, 50260, 1, sc_proxy, "proxy-client-side / proxy-server-side: proxy ate the request"},
