@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json_write.h"
 #include "output.h"
+#include "textbuf.h"
 #include "tls_names.h"
 
 #define SCHEMA_VERSION 1
@@ -377,18 +379,12 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	}
 	json_object_set_new(j, "findings", findings);
 
-	size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
-	flags |= o->format == FORMAT_JSON_PRETTY ? JSON_INDENT(2) : JSON_COMPACT;
-	/* One string, one write: json_dumpf writes each token with its own
-	 * fwrite, which cost more than everything else in the run. */
-	char *text = json_dumps(j, flags);
-	if (text) {
-		fputs(text, o->fp);
-		free(text);
-	} else {
-		json_dumpf(j, o->fp, flags);
-	}
-	fputc('\n', o->fp);
+	/* As json_dumps would, several times faster (json_write.h). */
+	struct textbuf b;
+	textbuf_init(&b, o->fp);
+	json_write(&b, j, o->format == FORMAT_JSON_PRETTY);
+	tb_char(&b, '\n');
+	textbuf_flush(&b);
 	json_decref(j);
 }
 
