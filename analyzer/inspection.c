@@ -12,7 +12,7 @@ struct inspector {
 	const char *fragment;
 };
 static const struct inspector inspectors[] = {
-#define INSPECTOR(product, fragment) { product, fragment },
+#define INSPECTOR(product, fragment) {product, fragment},
 #include "inspection_issuers.def"
 #undef INSPECTOR
 };

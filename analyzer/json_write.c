@@ -18,7 +18,9 @@ static void newline_indent(struct textbuf *b, bool pretty, unsigned depth)
 static void hex4(struct textbuf *b, unsigned v)
 {
 	static const char digits[] = "0123456789ABCDEF";
-	char u[6] = { '\\', 'u', digits[(v >> 12) & 15], digits[(v >> 8) & 15], digits[(v >> 4) & 15], digits[v & 15] };
+	char u[6] = "\\u";
+	for (int i = 0; i < 4; i++)
+		u[2 + i] = digits[(v >> (12 - 4 * i)) & 15];
 	tb_mem(b, u, sizeof u);
 }
 
@@ -60,14 +62,30 @@ static void string(struct textbuf *b, const char *s, size_t len)
 			}
 		} else {
 			switch (c) {
-			case '"': tb_lit(b, "\\\""); break;
-			case '\\': tb_lit(b, "\\\\"); break;
-			case '\b': tb_lit(b, "\\b"); break;
-			case '\f': tb_lit(b, "\\f"); break;
-			case '\n': tb_lit(b, "\\n"); break;
-			case '\r': tb_lit(b, "\\r"); break;
-			case '\t': tb_lit(b, "\\t"); break;
-			default: hex4(b, c); break;
+			case '"':
+				tb_lit(b, "\\\"");
+				break;
+			case '\\':
+				tb_lit(b, "\\\\");
+				break;
+			case '\b':
+				tb_lit(b, "\\b");
+				break;
+			case '\f':
+				tb_lit(b, "\\f");
+				break;
+			case '\n':
+				tb_lit(b, "\\n");
+				break;
+			case '\r':
+				tb_lit(b, "\\r");
+				break;
+			case '\t':
+				tb_lit(b, "\\t");
+				break;
+			default:
+				hex4(b, c);
+				break;
 			}
 			i++;
 		}
