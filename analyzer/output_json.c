@@ -51,8 +51,12 @@ static json_t *cert_json(const struct cert_info *ci)
 	json_object_set_new(o, "self_signed", json_boolean(s->self_signed));
 	json_object_set_new(o, "ca", json_boolean(s->is_ca));
 	char hex[65];
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", s->sha256[i]);
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 0; i < 32; i++) {
+		hex[2 * i] = digits[s->sha256[i] >> 4];
+		hex[2 * i + 1] = digits[s->sha256[i] & 15];
+	}
+	hex[64] = '\0';
 	json_object_set_new(o, "sha256", json_string(hex));
 	return o;
 }

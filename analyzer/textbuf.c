@@ -21,13 +21,6 @@ void tb_mem_slow(struct textbuf *b, const char *s, size_t n)
 	b->len = n;
 }
 
-void tb_char(struct textbuf *b, char ch)
-{
-	if (b->len == TEXTBUF_SIZE)
-		textbuf_flush(b);
-	b->data[b->len++] = ch;
-}
-
 void tb_spaces(struct textbuf *b, size_t n)
 {
 	static const char blanks[] = "                                                                ";

@@ -46,7 +46,12 @@ static inline void tb_str(struct textbuf *b, const char *s)
 }
 /* A string literal: its length is known when compiling. */
 #define tb_lit(b, literal) tb_mem((b), "" literal "", sizeof(literal) - 1)
-void tb_char(struct textbuf *b, char ch);
+static inline void tb_char(struct textbuf *b, char ch)
+{
+	if (b->len == TEXTBUF_SIZE)
+		textbuf_flush(b);
+	b->data[b->len++] = ch;
+}
 void tb_spaces(struct textbuf *b, size_t n);
 /* "%-*s": s, then spaces up to width. */
 void tb_str_left(struct textbuf *b, const char *s, size_t width);
