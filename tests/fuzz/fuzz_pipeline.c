@@ -7,7 +7,9 @@
  * The input is the file. It is served through a memfd under its
  * /proc/self/fd path, so the readers open, seek and map it as on disk.
  * The report goes to /dev/null: text for inputs of even size, JSON for
- * odd ones. */
+ * odd ones. One input in four is read with the samples' key logs, so the
+ * decryption paths (0-RTT included) see mutated records of the seeds. */
+#include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,32 @@
 #include "source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The key logs of samples/ (when run from the checkout) as one file. */
+static void load_sample_keylogs(struct analyzer *a)
+{
+	glob_t g;
+	if (glob("samples/*.keylog", 0, NULL, &g) != 0)
+		return;
+	int fd = memfd_create("keylog", 0);
+	for (size_t i = 0; fd >= 0 && i < g.gl_pathc; i++) {
+		FILE *fp = fopen(g.gl_pathv[i], "rb");
+		char buf[4096];
+		size_t n;
+		while (fp && (n = fread(buf, 1, sizeof buf, fp)) > 0)
+			if (write(fd, buf, n) != (ssize_t)n)
+				abort();
+		if (fp)
+			fclose(fp);
+	}
+	globfree(&g);
+	if (fd < 0)
+		return;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	analyzer_load_keylog(a, path);
+	close(fd);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -50,6 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	struct analyzer a;
 	analyzer_init(&a, &opt, &out);
+	if (size % 4 == 1)
+		load_sample_keylogs(&a);
 	struct source *src = source_open(path, err, sizeof err);
 	if (src) {
 		analyzer_begin_file(&a, "fuzz", 0);
