@@ -647,6 +647,19 @@ static bool is_protected(const struct tls_conn *c, const struct conn_parser *p, 
 	return c->ccs_seen[s] && type >= TLS_CT_CHANGE_CIPHER_SPEC && type <= TLS_CT_APPLICATION_DATA;
 }
 
+/* A record decrypted into keys->plain (n bytes of inner type `type`),
+ * handled as the cleartext record it carried. */
+static void on_decrypted(struct rec_ctx *r, const struct tls_record *rec, uint8_t type, size_t n)
+{
+	r->c->records_decrypted++;
+	struct tls_record plain = *rec;
+	plain.hdr.type = type;
+	plain.hdr.length = (uint16_t)n;
+	plain.body = r->p->keys->plain;
+	plain.body_len = n;
+	on_plain_record(r, &plain, rec->hdr.length);
+}
+
 /* Returns true when the record was decrypted and handled. A record that
  * does not authenticate stops decryption of that side (once keys or
  * sequence are wrong, every later record fails too); it is said once. */
@@ -685,13 +698,7 @@ static bool try_decrypt(struct rec_ctx *r, const struct tls_record *rec)
 		}
 		return false;
 	}
-	c->records_decrypted++;
-	struct tls_record plain = *rec;
-	plain.hdr.type = type;
-	plain.hdr.length = (uint16_t)n;
-	plain.body = k->plain;
-	plain.body_len = n;
-	on_plain_record(r, &plain, rec->hdr.length);
+	on_decrypted(r, rec, type, n);
 	return true;
 }
 
@@ -723,7 +730,6 @@ static bool early_keys(struct conn_keys *k, const struct keylog_secret_value *v,
  * when the early keys read it (and it was handled). */
 static bool try_early(struct rec_ctx *r, const struct tls_record *rec)
 {
-	struct tls_conn *c = r->c;
 	struct conn_keys *k = r->p->keys;
 	size_t n = 0;
 	uint8_t type = 0;
@@ -736,16 +742,10 @@ static bool try_early(struct rec_ctx *r, const struct tls_record *rec)
 		k->early_pending = false; /* not (or no longer) early data */
 		return false;
 	}
-	c->records_decrypted++;
-	struct tls_record plain = *rec;
-	plain.hdr.type = type;
-	plain.hdr.length = (uint16_t)n;
-	plain.body = k->plain;
-	plain.body_len = n;
 	/* EndOfEarlyData, the one handshake message under these keys, ends them. */
 	if (type == TLS_CT_HANDSHAKE)
 		k->early_pending = false;
-	on_plain_record(r, &plain, rec->hdr.length);
+	on_decrypted(r, rec, type, n);
 	return true;
 }
 
