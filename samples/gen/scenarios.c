@@ -59,6 +59,7 @@ struct server_cfg {
 	int proxy_cert;		/* present the proxy's certificate */
 	int inspection_cert;	/* present the TLS-inspection product's forged one */
 	int alpn;		/* select h2 when the client offers it */
+	int early_data;		/* tickets allow 0-RTT data (TLS 1.3) */
 };
 
 struct client_cfg {
@@ -115,6 +116,10 @@ static SSL_CTX *server_ctx(const struct gen *g, const struct server_cfg *cfg)
 		return NULL;
 	}
 	SSL_CTX_set_verify(ctx, cfg->verify, NULL);
+	if (cfg->early_data && !SSL_CTX_set_max_early_data(ctx, 16384)) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	if (cfg->allow_client_reneg)
 		SSL_CTX_set_options(ctx, SSL_OP_ALLOW_CLIENT_RENEGOTIATION);
 	if (cfg->alpn)
@@ -676,12 +681,18 @@ static int sc_client_reneg(const struct gen *g, const struct scenario *sc)
 }
 
 /* Two connections: a full mutual handshake, then one resuming its session. */
-static int sc_resumed(const struct gen *g, const struct scenario *sc)
+/*
+ * Two connections on one server context (its session cache and ticket
+ * keys): a full mutual handshake with a request, whose ticket arrives with
+ * the response, then `resume` on a second connection offering that
+ * session. Written 2.5 s apart into one capture.
+ */
+static int run_resumption(const struct gen *g, const struct scenario *sc, const struct server_cfg *scfg,
+			  int (*resume)(const struct scenario *sc, struct tls_pair *p))
 {
-	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
 	const struct client_cfg ccfg = {
 	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
-	SSL_CTX *sctx = server_ctx(g, &scfg), *cctx = client_ctx(g, &ccfg);
+	SSL_CTX *sctx = server_ctx(g, scfg), *cctx = client_ctx(g, &ccfg);
 	struct conv conv[2];
 	struct tls_pair p[2];
 	SSL_SESSION *sess = NULL;
@@ -693,7 +704,6 @@ static int sc_resumed(const struct gen *g, const struct scenario *sc)
 	capture_init(&cap);
 	if (!sctx || !cctx)
 		goto out;
-	/* One server context (its session cache and ticket keys) serves both connections. */
 	if (pair_init(&p[0], cctx, sctx, &conv[0], sni) != 0 || pair_handshake(&p[0]) != 1 ||
 	    send_request(&p[0], http_get, strlen(http_get)) != 0 ||
 	    send_response(&p[0], "200 OK", "authenticated\n") != 0) {
@@ -702,14 +712,7 @@ static int sc_resumed(const struct gen *g, const struct scenario *sc)
 	}
 	sess = SSL_get1_session(p[0].ssl[DIR_C2S]);
 	if (pair_close(&p[0], DIR_C2S) != 0 || !sess || pair_init(&p[1], cctx, sctx, &conv[1], sni) != 0 ||
-	    !SSL_set_session(p[1].ssl[DIR_C2S], sess) || pair_handshake(&p[1]) != 1 ||
-	    !SSL_session_reused(p[1].ssl[DIR_C2S])) {
-		fail(sc->name, "second connection did not resume");
-		goto out;
-	}
-	if (send_request(&p[1], http_get, strlen(http_get)) != 0 ||
-	    send_response(&p[1], "200 OK", "authenticated (resumed)\n") != 0 ||
-	    pair_close(&p[1], DIR_C2S) != 0)
+	    !SSL_set_session(p[1].ssl[DIR_C2S], sess) || resume(sc, &p[1]) != 0)
 		goto out;
 
 	struct wire_opts o;
@@ -732,6 +735,26 @@ out:
 	conv_free(&conv[1]);
 	capture_free(&cap);
 	return rc;
+}
+
+/* An abbreviated handshake, then a request. */
+static int resume_plain(const struct scenario *sc, struct tls_pair *p)
+{
+	if (pair_handshake(p) != 1 || !SSL_session_reused(p->ssl[DIR_C2S])) {
+		fail(sc->name, "second connection did not resume");
+		return -1;
+	}
+	return send_request(p, http_get, strlen(http_get)) != 0 ||
+			   send_response(p, "200 OK", "authenticated (resumed)\n") != 0 ||
+			   pair_close(p, DIR_C2S) != 0
+		       ? -1
+		       : 0;
+}
+
+static int sc_resumed(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
+	return run_resumption(g, sc, &scfg, resume_plain);
 }
 
 /* TLS 1.3: nothing requested in the handshake; the server asks after the request. */
@@ -873,93 +896,46 @@ out:
 }
 
 /*
- * TLS 1.3 with 0-RTT: a full mutual handshake whose ticket allows early
- * data, then a resumption that sends the GET as early data before the
- * server's flight. A PSK handshake has no CertificateRequest; the client's
- * records before and after the server's flight must not be taken for a
- * certificate.
+ * TLS 1.3 with 0-RTT: the resumption sends the GET as early data with its
+ * ClientHello, before the server's flight. A PSK handshake has no
+ * CertificateRequest; the client's records before and after the server's
+ * flight must not be taken for a certificate.
  */
-static int sc_tls13_early_data(const struct gen *g, const struct scenario *sc)
+static int resume_early_data(const struct scenario *sc, struct tls_pair *p)
 {
-	const struct server_cfg scfg = {.tls13 = 1, .verify = VERIFY_REQUIRE, .ca_extra = 3};
-	const struct client_cfg ccfg = {
-	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
-	SSL_CTX *sctx = server_ctx(g, &scfg), *cctx = client_ctx(g, &ccfg);
-	struct conv conv[2];
-	struct tls_pair p[2];
-	SSL_SESSION *sess = NULL;
-	struct capture cap;
-	int rc = -1;
-	memset(p, 0, sizeof(p));
-	conv_init(&conv[0]);
-	conv_init(&conv[1]);
-	capture_init(&cap);
-	if (!sctx || !cctx || !SSL_CTX_set_max_early_data(sctx, 16384))
-		goto out;
-	/* The ticket (and its early-data allowance) arrives with the response. */
-	if (pair_init(&p[0], cctx, sctx, &conv[0], sni) != 0 || pair_handshake(&p[0]) != 1 ||
-	    send_request(&p[0], http_get, strlen(http_get)) != 0 ||
-	    send_response(&p[0], "200 OK", "authenticated\n") != 0) {
-		fail(sc->name, "first connection failed");
-		goto out;
-	}
-	sess = SSL_get1_session(p[0].ssl[DIR_C2S]);
-	if (pair_close(&p[0], DIR_C2S) != 0 || !sess || SSL_SESSION_get_max_early_data(sess) == 0 ||
-	    pair_init(&p[1], cctx, sctx, &conv[1], sni) != 0 || !SSL_set_session(p[1].ssl[DIR_C2S], sess)) {
-		fail(sc->name, "no ticket allowing early data");
-		goto out;
-	}
-	/* ClientHello and the GET as early data in one flight; the server
-	 * reads it and answers with its flight. */
+	SSL *client = p->ssl[DIR_C2S], *server = p->ssl[DIR_S2C];
 	size_t written = 0, got = 0;
 	unsigned char early[512];
-	if (SSL_write_early_data(p[1].ssl[DIR_C2S], http_get, strlen(http_get), &written) != 1 ||
-	    written != strlen(http_get) || pair_flush(&p[1]) < 0) {
+	if (SSL_SESSION_get_max_early_data(SSL_get_session(client)) == 0 ||
+	    SSL_write_early_data(client, http_get, strlen(http_get), &written) != 1 || written != strlen(http_get) ||
+	    pair_flush(p) < 0) {
 		fail(sc->name, "early data not written");
-		goto out;
+		return -1;
 	}
 	/* The server reads the early data; when it needs the client's
 	 * EndOfEarlyData and Finished, its own flight goes out first. */
 	int er = SSL_READ_EARLY_DATA_ERROR;
 	for (int round = 0; round < 8; round++) {
-		er = SSL_read_early_data(p[1].ssl[DIR_S2C], early, sizeof(early), &got);
+		er = SSL_read_early_data(server, early, sizeof(early), &got);
 		if (er == SSL_READ_EARLY_DATA_FINISH)
 			break;
 		if (er == SSL_READ_EARLY_DATA_SUCCESS)
 			continue;
-		if (SSL_get_error(p[1].ssl[DIR_S2C], 0) != SSL_ERROR_WANT_READ || pair_flush(&p[1]) < 0 ||
-		    pair_step(&p[1], DIR_C2S) != 0)
+		if (SSL_get_error(server, 0) != SSL_ERROR_WANT_READ || pair_flush(p) < 0 || pair_step(p, DIR_C2S) != 0)
 			break;
 	}
-	if (er != SSL_READ_EARLY_DATA_FINISH || pair_handshake(&p[1]) != 1 ||
-	    SSL_get_early_data_status(p[1].ssl[DIR_S2C]) != SSL_EARLY_DATA_ACCEPTED ||
-	    !SSL_session_reused(p[1].ssl[DIR_C2S])) {
+	if (er != SSL_READ_EARLY_DATA_FINISH || pair_handshake(p) != 1 ||
+	    SSL_get_early_data_status(server) != SSL_EARLY_DATA_ACCEPTED || !SSL_session_reused(client)) {
 		fail(sc->name, "early data not accepted");
-		goto out;
+		return -1;
 	}
-	if (send_response(&p[1], "200 OK", "authenticated (0-RTT)\n") != 0 || pair_close(&p[1], DIR_C2S) != 0)
-		goto out;
+	return send_response(p, "200 OK", "authenticated (0-RTT)\n") != 0 || pair_close(p, DIR_C2S) != 0 ? -1 : 0;
+}
 
-	struct wire_opts o;
-	int64_t t_end = 0;
-	wire_defaults(&o, start_us(g, sc), sc->cport);
-	if (capture_add_if(&cap, DLT_EN10MB, NULL) != 0 || wire_emit(&cap, &conv[0], &o, &t_end) != 0)
-		goto out;
-	wire_defaults(&o, t_end + 2500000, (uint16_t)(sc->cport + 1));
-	if (wire_emit(&cap, &conv[1], &o, NULL) != 0 || write_capture(g, sc->name, &cap, 0) != 0)
-		goto out;
-	const struct conv *convs[2] = {&conv[0], &conv[1]};
-	rc = sc->keylog ? write_keylog(g, sc->name, convs, 2) : 0;
-out:
-	SSL_SESSION_free(sess);
-	pair_free(&p[0]);
-	pair_free(&p[1]);
-	SSL_CTX_free(sctx);
-	SSL_CTX_free(cctx);
-	conv_free(&conv[0]);
-	conv_free(&conv[1]);
-	capture_free(&cap);
-	return rc;
+static int sc_tls13_early_data(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.tls13 = 1, .verify = VERIFY_REQUIRE, .ca_extra = 3, .early_data = 1};
+	return run_resumption(g, sc, &scfg, resume_early_data);
 }
 
 /*
