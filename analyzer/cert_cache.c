@@ -293,7 +293,7 @@ static struct ca_list_summary *ca_list_decode(struct cert_cache *cc, const uint8
 	}
 	*s = (struct ca_list_summary){ .refs = 1,
 				       .n_names = kept,
-				       .n_dropped = total_names > kept ? total_names - kept : 0,
+				       .n_dropped = total_names > max_names ? total_names - max_names : 0,
 				       .names = names,
 				       .der = der_copy,
 				       .der_len = len,

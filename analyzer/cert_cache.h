@@ -55,7 +55,8 @@ struct ca_list_summary {
 	unsigned refs;
 	bool in_cache;          /* the cache held it when it was made: its
 				   memory is the cache's, not a connection's */
-	size_t n_names;         /* decoded, at most max_names */
+	size_t n_names;         /* decoded, at most max_names (fewer when the
+				   list breaks off malformed) */
 	size_t n_dropped;       /* names beyond max_names, counted only */
 	const char **names;     /* RFC 2253 text, or "(undecodable name, N bytes)" */
 	const uint8_t *der;     /* the list as sent (for matching chains) */
