@@ -94,16 +94,12 @@ struct analyzer {
 	struct flow *flows;      /* uthash head */
 	/* One list per flow stage (open, finished, closed), least recently
 	 * active first, so that each stage's expiry stops at the first flow
-	 * still within its own linger. */
-	struct flow_lru {
-		struct flow *head, *tail;
-		size_t n;
-	} lru[3];
+	 * still within its own linger (utlist DL lists: heads). */
+	struct flow *lru[3];
 	/* What is left of reported flows (flow.c), in a table of their own so
-	 * that the live flows' table stays small; least recently active first. */
+	 * that the live flows' table stays small. */
 	struct tombstone *tombstones; /* uthash head */
-	struct tombstone *tomb_head, *tomb_tail;
-	size_t n_tombstones;
+	struct tombstone *tomb_lru;   /* the same, least recently active first */
 	size_t n_flows;
 	size_t flow_bytes;       /* heap held by open flows, for --max-memory */
 	uint64_t next_stream;

@@ -37,6 +37,7 @@ static unsigned flow_key_hash(const void *key, size_t len)
 }
 #define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = flow_key_hash((keyptr), (keylen)))
 #include <uthash.h>
+#include <utlist.h>
 /* Start with 2^14 buckets (256 KiB): a busy capture reaches tens of
  * thousands of flows in its first seconds, without a cascade of rehashes
  * on the way (uthash uses these only inside its macros). */
@@ -78,7 +79,7 @@ struct flow_key {
 };
 
 enum flow_stage { FLOW_OPEN, FLOW_FINISHED, FLOW_CLOSED, FLOW_STAGES };
-_Static_assert(FLOW_STAGES <= sizeof(((struct analyzer *)0)->lru) / sizeof(struct flow_lru),
+_Static_assert(FLOW_STAGES <= sizeof(((struct analyzer *)0)->lru) / sizeof(struct flow *),
 	       "one LRU list per flow stage");
 
 struct flow;
@@ -154,31 +155,13 @@ static void ipid_note(struct ipid_pattern *p, uint16_t id, bool df)
 /* A flow is on the list of its stage, least recently active first. */
 static void lru_unlink(struct analyzer *a, struct flow *f)
 {
-	struct flow_lru *l = &a->lru[f->stage];
-	if (f->lru_prev)
-		f->lru_prev->lru_next = f->lru_next;
-	else
-		l->head = f->lru_next;
-	if (f->lru_next)
-		f->lru_next->lru_prev = f->lru_prev;
-	else
-		l->tail = f->lru_prev;
-	l->n--;
-	f->lru_prev = f->lru_next = NULL;
+	DL_DELETE2(a->lru[f->stage], f, lru_prev, lru_next);
 }
 
 /* Appends to the list of the flow's stage. */
 static void lru_append(struct analyzer *a, struct flow *f)
 {
-	struct flow_lru *l = &a->lru[f->stage];
-	f->lru_prev = l->tail;
-	f->lru_next = NULL;
-	if (l->tail)
-		l->tail->lru_next = f;
-	else
-		l->head = f;
-	l->tail = f;
-	l->n++;
+	DL_APPEND2(a->lru[f->stage], f, lru_prev, lru_next);
 }
 
 static void flow_set_stage(struct analyzer *a, struct flow *f, enum flow_stage stage)
@@ -429,30 +412,6 @@ static void flow_release_heavy(struct flow *f)
 
 /* ---- tombstones ------------------------------------------------------- */
 
-static void tomb_unlink(struct analyzer *a, struct tombstone *t)
-{
-	if (t->prev)
-		t->prev->next = t->next;
-	else
-		a->tomb_head = t->next;
-	if (t->next)
-		t->next->prev = t->prev;
-	else
-		a->tomb_tail = t->prev;
-	t->prev = t->next = NULL;
-}
-
-static void tomb_append(struct analyzer *a, struct tombstone *t)
-{
-	t->prev = a->tomb_tail;
-	t->next = NULL;
-	if (a->tomb_tail)
-		a->tomb_tail->next = t;
-	else
-		a->tomb_head = t;
-	a->tomb_tail = t;
-}
-
 static void tomb_add(struct analyzer *a, const struct flow_key *key, int64_t last_ts)
 {
 	struct tombstone *t = calloc(1, sizeof *t);
@@ -461,15 +420,13 @@ static void tomb_add(struct analyzer *a, const struct flow_key *key, int64_t las
 	t->key = *key;
 	t->last_ts = last_ts;
 	HASH_ADD(hh, a->tombstones, key, sizeof t->key, t);
-	tomb_append(a, t);
-	a->n_tombstones++;
+	DL_APPEND(a->tomb_lru, t);
 }
 
 static void tomb_forget(struct analyzer *a, struct tombstone *t)
 {
 	HASH_DEL(a->tombstones, t);
-	tomb_unlink(a, t);
-	a->n_tombstones--;
+	DL_DELETE(a->tomb_lru, t);
 	free(t);
 }
 
@@ -477,8 +434,8 @@ static void tomb_forget(struct analyzer *a, struct tombstone *t)
 static void tomb_touch(struct analyzer *a, struct tombstone *t)
 {
 	t->last_ts = a->now_ns;
-	tomb_unlink(a, t);
-	tomb_append(a, t);
+	DL_DELETE(a->tomb_lru, t);
+	DL_APPEND(a->tomb_lru, t);
 }
 
 /* ---- flows ------------------------------------------------------------ */
@@ -620,12 +577,12 @@ static bool flow_closed(const struct flow *f)
  * open one. */
 static void flow_make_room(struct analyzer *a)
 {
-	while (a->n_flows + a->n_tombstones >= a->opt.max_flows && a->tomb_head)
-		tomb_forget(a, a->tomb_head);
+	while (a->n_flows + HASH_COUNT(a->tombstones) >= a->opt.max_flows && a->tomb_lru)
+		tomb_forget(a, a->tomb_lru);
 	static const enum flow_stage order[] = { FLOW_FINISHED, FLOW_CLOSED, FLOW_OPEN };
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-		while (a->n_flows >= a->opt.max_flows && a->lru[order[i]].head) {
-			struct flow *victim = a->lru[order[i]].head;
+		while (a->n_flows >= a->opt.max_flows && a->lru[order[i]]) {
+			struct flow *victim = a->lru[order[i]];
 			flow_destroy(a, victim, flow_closed(victim) ? END_FIN : END_EVICTED);
 		}
 	}
@@ -641,7 +598,7 @@ static void flow_limit_memory(struct analyzer *a, const struct flow *keep)
 	size_t target = a->opt.max_memory / 8 * 7;
 	static const enum flow_stage order[] = { FLOW_FINISHED, FLOW_CLOSED, FLOW_OPEN };
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-		struct flow *f = a->lru[order[i]].head;
+		struct flow *f = a->lru[order[i]];
 		while (f && a->flow_bytes + report_queue_bytes(a->queue) > target) {
 			struct flow *next = f->lru_next; /* finalizing frees f */
 			if (f != keep && f->heap > 0) {
@@ -663,14 +620,15 @@ static void flow_limit_memory(struct analyzer *a, const struct flow *keep)
 void flow_expire_idle(struct analyzer *a)
 {
 	struct tombstone *t;
-	while ((t = a->tomb_head) && (a->now_ns - t->last_ts > TOMBSTONE_LINGER_NS || a->n_tombstones > MAX_TOMBSTONES))
+	while ((t = a->tomb_lru) &&
+	       (a->now_ns - t->last_ts > TOMBSTONE_LINGER_NS || HASH_COUNT(a->tombstones) > MAX_TOMBSTONES))
 		tomb_forget(a, t);
 	struct flow *f;
-	while ((f = a->lru[FLOW_FINISHED].head) && a->now_ns - f->last_ts > FINISH_LINGER_NS)
+	while ((f = a->lru[FLOW_FINISHED]) && a->now_ns - f->last_ts > FINISH_LINGER_NS)
 		flow_finalize(a, f, END_FIN);
-	while ((f = a->lru[FLOW_CLOSED].head) && a->now_ns - f->last_ts > CLOSE_LINGER_NS)
+	while ((f = a->lru[FLOW_CLOSED]) && a->now_ns - f->last_ts > CLOSE_LINGER_NS)
 		flow_finalize(a, f, END_FIN);
-	while ((f = a->lru[FLOW_OPEN].head) && a->now_ns - f->last_ts > a->opt.idle_timeout_ns)
+	while ((f = a->lru[FLOW_OPEN]) && a->now_ns - f->last_ts > a->opt.idle_timeout_ns)
 		flow_finalize(a, f, END_IDLE);
 }
 
@@ -679,8 +637,8 @@ void flow_table_flush(struct analyzer *a, enum conn_end why)
 	/* In order of first activity, so reports come out in stream order. */
 	while (a->flows)
 		flow_destroy(a, a->flows, why);
-	while (a->tomb_head)
-		tomb_forget(a, a->tomb_head);
+	while (a->tomb_lru)
+		tomb_forget(a, a->tomb_lru);
 }
 
 /* ---- per segment ----------------------------------------------------- */
