@@ -49,9 +49,31 @@ struct cert_cache {
 	struct cert_entry *certs;
 	struct name_entry *names;
 	struct list_entry *lists;
-	size_t n_certs, n_names, n_lists;
 	struct cert_cache_stats st;
 };
+
+/* A hit becomes the most recently used: uthash keeps insertion order, so
+ * the entry is put back at the end (its hash value kept). */
+#define CACHE_TOUCH(cc, head, e, keyptr, keylen)                                          \
+	do {                                                                              \
+		unsigned hv_ = (e)->hh.hashv;                                             \
+		HASH_DELETE(hh, head, e);                                                 \
+		HASH_ADD_KEYPTR_BYHASHVALUE(hh, head, keyptr, keylen, hv_, e);            \
+		(cc)->st.hits++;                                                          \
+	} while (0)
+
+/* A new entry e of `type`; the least recently used goes first when `max`
+ * are held. */
+#define CACHE_INSERT(cc, head, type, e, keyptr, keylen, max, entry_free)                  \
+	do {                                                                              \
+		if (HASH_COUNT(head) >= (max)) {                                          \
+			type *oldest_ = (head);                                           \
+			HASH_DELETE(hh, head, oldest_);                                   \
+			entry_free(oldest_);                                              \
+			(cc)->st.evictions++;                                             \
+		}                                                                         \
+		HASH_ADD_KEYPTR(hh, head, keyptr, keylen, e);                             \
+	} while (0)
 
 struct cert_cache *cert_cache_new(void)
 {
@@ -128,10 +150,7 @@ struct cert_summary *cert_cache_summarize(struct cert_cache *cc, const uint8_t *
 	if (cacheable) {
 		HASH_FIND(hh, cc->certs, der, len, e);
 		if (e) {
-			cc->st.hits++;
-			unsigned hv = e->hh.hashv;
-			HASH_DELETE(hh, cc->certs, e);
-			HASH_ADD_KEYPTR_BYHASHVALUE(hh, cc->certs, e->der, e->der_len, hv, e);
+			CACHE_TOUCH(cc, cc->certs, e, e->der, e->der_len);
 			e->s->refs++;
 			return e->s;
 		}
@@ -161,15 +180,7 @@ struct cert_summary *cert_cache_summarize(struct cert_cache *cc, const uint8_t *
 	e->der_len = len;
 	e->s = s;
 	s->refs++;
-	if (cc->n_certs >= CERT_CACHE_MAX_ENTRIES) {
-		struct cert_entry *oldest = cc->certs;
-		HASH_DELETE(hh, cc->certs, oldest);
-		cert_entry_free(oldest);
-		cc->n_certs--;
-		cc->st.evictions++;
-	}
-	HASH_ADD_KEYPTR(hh, cc->certs, e->der, e->der_len, e);
-	cc->n_certs++;
+	CACHE_INSERT(cc, cc->certs, struct cert_entry, e, e->der, e->der_len, CERT_CACHE_MAX_ENTRIES, cert_entry_free);
 	return s;
 }
 
@@ -191,10 +202,7 @@ int cert_cache_name_text(struct cert_cache *cc, const uint8_t *der, size_t len, 
 	if (cc && der && len > 0 && len <= CERT_CACHE_MAX_DER && bufsz > 0) {
 		HASH_FIND(hh, cc->names, der, len, e);
 		if (e) {
-			cc->st.hits++;
-			unsigned hv = e->hh.hashv;
-			HASH_DELETE(hh, cc->names, e);
-			HASH_ADD_KEYPTR_BYHASHVALUE(hh, cc->names, e->der, e->der_len, hv, e);
+			CACHE_TOUCH(cc, cc->names, e, e->der, e->der_len);
 			copy_text(e->text, buf, bufsz);
 			return e->rc < 0 ? e->rc : (int)strlen(buf);
 		}
@@ -221,15 +229,7 @@ int cert_cache_name_text(struct cert_cache *cc, const uint8_t *der, size_t len, 
 	e->der_len = len;
 	e->rc = rc;
 	e->text = text;
-	if (cc->n_names >= CERT_CACHE_MAX_ENTRIES) {
-		struct name_entry *oldest = cc->names;
-		HASH_DELETE(hh, cc->names, oldest);
-		name_entry_free(oldest);
-		cc->n_names--;
-		cc->st.evictions++;
-	}
-	HASH_ADD_KEYPTR(hh, cc->names, e->der, e->der_len, e);
-	cc->n_names++;
+	CACHE_INSERT(cc, cc->names, struct name_entry, e, e->der, e->der_len, CERT_CACHE_MAX_ENTRIES, name_entry_free);
 	return rc < 0 ? rc : (int)strlen(buf);
 }
 
@@ -309,10 +309,7 @@ struct ca_list_summary *cert_cache_ca_list(struct cert_cache *cc, const uint8_t 
 	if (cacheable) {
 		HASH_FIND(hh, cc->lists, der, len, e);
 		if (e && e->max_names == max_names) {
-			cc->st.hits++;
-			unsigned hv = e->hh.hashv;
-			HASH_DELETE(hh, cc->lists, e);
-			HASH_ADD_KEYPTR_BYHASHVALUE(hh, cc->lists, e->s->der, e->s->der_len, hv, e);
+			CACHE_TOUCH(cc, cc->lists, e, e->s->der, e->s->der_len);
 			e->s->refs++;
 			return e->s;
 		}
@@ -320,7 +317,6 @@ struct ca_list_summary *cert_cache_ca_list(struct cert_cache *cc, const uint8_t 
 			/* Another limit than the cached one: replace it. */
 			HASH_DELETE(hh, cc->lists, e);
 			list_entry_free(e);
-			cc->n_lists--;
 		}
 	}
 	struct ca_list_summary *s = ca_list_decode(cc, der, len, total_names, max_names);
@@ -334,14 +330,6 @@ struct ca_list_summary *cert_cache_ca_list(struct cert_cache *cc, const uint8_t 
 	e->s = s;
 	s->refs++;
 	s->in_cache = true;
-	if (cc->n_lists >= CERT_CACHE_MAX_LISTS) {
-		struct list_entry *oldest = cc->lists;
-		HASH_DELETE(hh, cc->lists, oldest);
-		list_entry_free(oldest);
-		cc->n_lists--;
-		cc->st.evictions++;
-	}
-	HASH_ADD_KEYPTR(hh, cc->lists, s->der, s->der_len, e);
-	cc->n_lists++;
+	CACHE_INSERT(cc, cc->lists, struct list_entry, e, s->der, s->der_len, CERT_CACHE_MAX_LISTS, list_entry_free);
 	return s;
 }
