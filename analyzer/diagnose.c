@@ -7,10 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "cert_cache.h"
-#include "inspection.h"
 #include "tls_names.h"
 
 const char *severity_name(enum severity s)
@@ -830,7 +828,7 @@ static void context(const struct tls_conn *c, struct findings *out)
 		const struct cert_info *ci = &c->server_chain.certs[i];
 		if (!ci->parsed)
 			continue;
-		const char *product = ci->shared ? ci->shared->inspection_product : inspection_product(ci->sum->issuer);
+		const char *product = ci->shared->inspection_product;
 		if (!product)
 			continue;
 		struct finding *f = add(out, "TLS_INSPECTION", SEV_ERROR, 3);
