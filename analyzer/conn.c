@@ -533,7 +533,7 @@ static bool offers_tls13(const struct tls_conn *c)
 {
 	if (!c->have_client_hello)
 		return false;
-	for (size_t i = 0; i < c->ch.n_versions && i < sizeof c->ch.versions / sizeof c->ch.versions[0]; i++)
+	for (size_t i = 0; i < c->ch.n_versions; i++)
 		if (is_tls13(c->ch.versions[i]))
 			return true;
 	return false;
@@ -707,19 +707,21 @@ static bool try_decrypt(struct rec_ctx *r, const struct tls_record *rec)
  * authenticate the first record is it. */
 static const uint16_t tls13_suites[] = { 0x1301, 0x1302, 0x1303, 0x1304, 0x1305 };
 
-static bool early_keys(struct conn_keys *k, const struct keylog_secret_value *v, const struct tls_record *rec)
+/* The early keys from the key log, kept when they read the first early
+ * record (into keys->plain: n bytes of inner type `type`). */
+static bool early_keys(struct conn_keys *k, const struct tls_record *rec, size_t *n, uint8_t *type)
 {
+	const struct keylog_entry *e = keylog_find(k->keylog, k->client_random);
+	const struct keylog_secret_value *v = e ? &e->secrets[KEYLOG_CLIENT_EARLY] : NULL;
+	if (!v || !v->len)
+		return false;
 	for (size_t i = 0; i < sizeof tls13_suites / sizeof tls13_suites[0]; i++) {
 		const struct tls_suite_info *si = tls_suite_info(tls13_suites[i]);
-		size_t n = 0;
-		uint8_t type = 0;
 		if (!si || !si->tls13 || tls13_install_secret(&k->early, si, v->bytes, v->len) != 0)
 			continue;
 		if (tls_decrypt_record(&k->early, rec->hdr.type, rec->hdr.version, rec->body, rec->body_len, k->plain,
-				       &n, &type) == TLS_DEC_OK) {
-			k->early.seq = 0; /* the record is read again by try_early */
+				       n, type) == TLS_DEC_OK)
 			return true;
-		}
 		tls_decrypt_dir_release(&k->early);
 		tls_decrypt_dir_init(&k->early);
 	}
@@ -733,12 +735,12 @@ static bool try_early(struct rec_ctx *r, const struct tls_record *rec)
 	struct conn_keys *k = r->p->keys;
 	size_t n = 0;
 	uint8_t type = 0;
-	const struct keylog_entry *e = keylog_find(k->keylog, k->client_random);
-	const struct keylog_secret_value *v = e ? &e->secrets[KEYLOG_CLIENT_EARLY] : NULL;
-	if (!rec->body || !v || !v->len || !keys_buffer(k) ||
-	    (!tls_decrypt_dir_ready(&k->early) && !early_keys(k, v, rec)) ||
-	    tls_decrypt_record(&k->early, rec->hdr.type, rec->hdr.version, rec->body, rec->body_len, k->plain, &n,
-			       &type) != TLS_DEC_OK) {
+	bool read = rec->body && keys_buffer(k) &&
+		    (tls_decrypt_dir_ready(&k->early)
+			     ? tls_decrypt_record(&k->early, rec->hdr.type, rec->hdr.version, rec->body, rec->body_len,
+						  k->plain, &n, &type) == TLS_DEC_OK
+			     : early_keys(k, rec, &n, &type));
+	if (!read) {
 		k->early_pending = false; /* not (or no longer) early data */
 		return false;
 	}
