@@ -12,12 +12,9 @@
 # report of the same capture, never from this script.
 set -u
 BIN=$1
-pass=0
-fail=0
+. tests/lib/tally.sh
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 # json_num FILE KEY -> the first integer value of "KEY": in FILE
 json_num() { sed -n "s/.*\"$2\":\([0-9-][0-9]*\).*/\1/p" "$1" | head -1; }
 
@@ -150,5 +147,4 @@ else
 	echo "SKIP shared captures self-compare: $SHARED not found"
 fi
 
-echo "e2e-compare: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tally_report e2e-compare

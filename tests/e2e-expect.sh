@@ -6,12 +6,9 @@
 # come from mtlsdiag's own JSON report of the same capture.
 set -u
 BIN=$1
-pass=0
-fail=0
+. tests/lib/tally.sh
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 SAMPLES="samples/*.pcap samples/*.pcapng samples/*.cap"
 
 # --- the samples' expectations hold
@@ -133,5 +130,4 @@ printf 'match\n  connections 0\n' >"$T/zero-all.expect"
 "$BIN" --expect "$T/zero-all.expect" "$T/no-such.pcap" >/dev/null 2>&1
 [ $? = 2 ] && ok || bad "missing capture with --expect: not exit 2"
 
-echo "e2e-expect: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tally_report e2e-expect

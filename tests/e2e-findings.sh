@@ -5,8 +5,7 @@
 # status.
 set -u
 BIN=$1
-pass=0
-fail=0
+. tests/lib/tally.sh
 top() { # capture stream -> id of findings[0] (or "none")
 	"$BIN" -F json -q "$1" | sed -n "/\"stream\":$2,/p" |
 		sed -n 's/.*"findings":\[{"id":"\([A-Z0-9_]*\)".*/\1/p' | head -1
@@ -15,7 +14,7 @@ while read -r cap stream want; do
 	case $cap in "#"* | "") continue ;; esac
 	got=$(top "samples/$cap" "$stream")
 	[ -n "$got" ] || got=none
-	if [ "$got" = "$want" ]; then pass=$((pass + 1)); else echo "FAIL $cap stream $stream: top finding $got, expected $want"; fail=$((fail + 1)); fi
+	if [ "$got" = "$want" ]; then ok; else bad "$cap stream $stream: top finding $got, expected $want"; fi
 done <<'TABLE'
 # capture                             stream  top finding
 tls12-empty-client-cert.pcap            0 CLIENT_CERT_EMPTY
@@ -49,21 +48,21 @@ transport-midstream.pcap                0 CAPTURE_STARTED_MIDSTREAM
 transport-two-interfaces.pcapng         1 CLIENT_CERT_EMPTY
 TABLE
 # The h2 variant also names HTTP/2.
-"$BIN" -F json -q samples/tls12-reneg-h2.pcap | grep -q '"id":"RENEGOTIATION_UNDER_HTTP2"' && pass=$((pass + 1)) || { echo "FAIL tls12-reneg-h2: no RENEGOTIATION_UNDER_HTTP2"; fail=$((fail + 1)); }
+"$BIN" -F json -q samples/tls12-reneg-h2.pcap | grep -q '"id":"RENEGOTIATION_UNDER_HTTP2"' && ok || bad "tls12-reneg-h2: no RENEGOTIATION_UNDER_HTTP2"
 # Inferred from encrypted records: the alert in the renegotiation, and the
 # size of the client's answer (with a certificate, and without).
 "$BIN" -F json -q samples/tls12-reneg-late-request-unknown-ca.pcap | grep -q '"id":"SERVER_REJECTED_CLIENT_CERT","severity":"error","frames":\[14,15\],"message":"Inferred' &&
-	pass=$((pass + 1)) || { echo "FAIL tls12-reneg-late-request-unknown-ca: no inferred SERVER_REJECTED_CLIENT_CERT"; fail=$((fail + 1)); }
+	ok || bad "tls12-reneg-late-request-unknown-ca: no inferred SERVER_REJECTED_CLIENT_CERT"
 "$BIN" -F json -q samples/tls12-reneg-late-request.pcap | grep -q 'is large enough to carry a certificate' &&
-	pass=$((pass + 1)) || { echo "FAIL tls12-reneg-late-request: answer not judged to carry a certificate"; fail=$((fail + 1)); }
+	ok || bad "tls12-reneg-late-request: answer not judged to carry a certificate"
 "$BIN" -F json -q samples/tls12-reneg-late-request-no-cert.pcap | grep -q 'is too small to carry a certificate' &&
-	pass=$((pass + 1)) || { echo "FAIL tls12-reneg-late-request-no-cert: answer not judged too small"; fail=$((fail + 1)); }
+	ok || bad "tls12-reneg-late-request-no-cert: answer not judged too small"
 # With the key log, what was inferred is seen: the same top finding, or
 # the decrypted form of it.
 while read -r cap want; do
 	got=$("$BIN" -F json -q --keylog "samples/${cap%.pcap}.keylog" "samples/$cap" |
 		sed -n 's/.*"findings":\[{"id":"\([A-Z0-9_]*\)".*/\1/p' | head -1)
-	[ "$got" = "$want" ] && pass=$((pass + 1)) || { echo "FAIL $cap with keys: top finding $got, expected $want"; fail=$((fail + 1)); }
+	[ "$got" = "$want" ] && ok || bad "$cap with keys: top finding $got, expected $want"
 done <<'TABLE'
 tls13-post-handshake-auth.pcap TLS13_POST_HANDSHAKE_REQUEST
 tls13-late-request-reset.pcap TLS13_LATE_CERT_NEGOTIATION
@@ -73,24 +72,22 @@ tls12-inspection-proxy.pcap TLS_INSPECTION
 TABLE
 # An empty certificate the server accepted (decrypted 200) is not an error.
 "$BIN" -F json -q --keylog samples/tls12-optional-cert-none.keylog samples/tls12-optional-cert-none.pcap |
-	grep -q '"findings":\[{"id":"CLIENT_CERT_EMPTY","severity":"info"' && pass=$((pass + 1)) ||
-	{ echo "FAIL tls12-optional-cert-none with keys: CLIENT_CERT_EMPTY not info"; fail=$((fail + 1)); }
+	grep -q '"findings":\[{"id":"CLIENT_CERT_EMPTY","severity":"info"' && ok ||
+	bad "tls12-optional-cert-none with keys: CLIENT_CERT_EMPTY not info"
 # Successful mutual TLS: no error finding, and --fail-on error exits 0.
 for cap in tls12-mutual-ok.pcap tls12-resumed.pcap tls12-empty-ca-list.pcap tls13-client-cert.pcap \
 	transport-port8443.pcap transport-ipv6.pcap transport-vlan.pcap transport-sll.pcap \
 	transport-reordered.pcap transport-tiny-segments.pcap; do
 	if "$BIN" -F json -q --fail-on error "samples/$cap" >/tmp/mtls-f.$$ && ! grep -q '"severity":"error"' /tmp/mtls-f.$$; then
-		pass=$((pass + 1))
+		ok
 	else
-		echo "FAIL $cap: a successful mutual-TLS handshake got an error finding"
-		fail=$((fail + 1))
+		bad "$cap: a successful mutual-TLS handshake got an error finding"
 	fi
 done
 rm -f /tmp/mtls-f.$$
 # --fail-on error turns an error finding into exit status 1.
 "$BIN" -q --fail-on error samples/tls12-unknown-ca.pcap >/dev/null
-[ $? = 1 ] && pass=$((pass + 1)) || { echo "FAIL --fail-on error: exit status not 1"; fail=$((fail + 1)); }
+[ $? = 1 ] && ok || bad "--fail-on error: exit status not 1"
 "$BIN" -q samples/tls12-unknown-ca.pcap >/dev/null
-[ $? = 0 ] && pass=$((pass + 1)) || { echo "FAIL without --fail-on: exit status not 0"; fail=$((fail + 1)); }
-echo "findings: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+[ $? = 0 ] && ok || bad "without --fail-on: exit status not 0"
+tally_report findings

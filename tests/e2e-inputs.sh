@@ -4,14 +4,11 @@
 # status, and what was read before a problem is still reported.
 set -u
 BIN=$1
+. tests/lib/tally.sh
 S=samples/tls12-mutual-ok.pcap
 S2=samples/tls12-empty-client-cert.pcap
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 # expect NAME STATUS PATTERN-IN-STDERR -- command...
 expect() {
 	name=$1 want=$2 pat=$3
@@ -74,5 +71,4 @@ expect "no TLS" 3 "empty.pcap: no TLS connection found" -- "$BIN" "$tmp/empty.pc
 expect "output file" 0 "" -- "$BIN" -F json -o "$tmp/report.json" "$S"
 [ "$(count_conns "$tmp/report.json")" = 1 ] && ok || bad "-o: report not written"
 
-echo "inputs: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tally_report inputs

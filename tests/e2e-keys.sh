@@ -5,14 +5,11 @@
 # late CertificateRequest, the empty answer and the HTTP 403 after it.
 set -u
 BIN=$1
+. tests/lib/tally.sh
 S=samples/tls12-reneg-late-request-no-cert
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 unset SSLKEYLOGFILE
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 # has NAME FILE PATTERN: the file holds the (fixed-string) pattern
 has() { if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $(head -c 2000 "$2")"; fi; }
 hasnt() { if grep -qF -- "$3" "$2"; then bad "$1: '$3' should not be there"; else ok; fi; }
@@ -71,5 +68,4 @@ has "wrong key note" "$tmp/b.json" '"notes":"decryption_failed"'
 "$BIN" --no-color --keylog "$tmp/bad.keylog" $S.pcap >"$tmp/b.txt" 2>&1
 has "wrong key text" "$tmp/b.txt" "did not authenticate (wrong or missing key"
 
-echo "keys: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tally_report keys

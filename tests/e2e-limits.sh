@@ -5,13 +5,10 @@
 # the limit options are refused. The memory limits are in test_an_limits.
 set -u
 BIN=$1
+. tests/lib/tally.sh
 S=samples/tls12-huge-ca-list.pcap
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 # names FILE: how many CA names the first request lists
 names() { grep -o '"ca_names":\[[^]]*\]' "$1" | head -1 | grep -o '","' | wc -l | awk '{print $1 + 1}'; }
 
@@ -44,5 +41,4 @@ for bad_opt in "--max-chain 17" "--max-chain 0" "--max-ca-names 0" "--max-memory
 	[ "$rc" = 2 ] && grep -q "mtlsdiag: --max-" "$tmp/err" && ok || bad "$bad_opt: exit status $rc, $(cat "$tmp/err")"
 done
 
-echo "limits: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tally_report limits

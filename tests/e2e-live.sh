@@ -29,13 +29,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+. tests/lib/tally.sh
 finish() {
-	echo "live: $pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
+	tally_report live
 	exit
 }
 # expect NAME STATUS PATTERN-IN-STDERR -- command...

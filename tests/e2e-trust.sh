@@ -6,11 +6,8 @@
 # same capture; bad --trust files are input errors.
 set -u
 BIN=$1
+. tests/lib/tally.sh
 ROOT=samples/trust/example-root.pem
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -99,5 +96,4 @@ echo "not a certificate" >"$tmp/junk.pem"
 [ $? = 2 ] && grep -q "damaged.pem: a PEM block after certificate 1 is damaged" "$tmp/err" && ok ||
 	bad "damaged --trust file: $(cat "$tmp/err")"
 
-echo "trust: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tally_report trust
