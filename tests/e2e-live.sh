@@ -131,7 +131,7 @@ for port in $PORT $PORT2; do
 	n=0
 	until in_ns ss -ltn 2>/dev/null | grep -q ":$port "; do
 		n=$((n + 1))
-		[ $n -le 50 ] || { bad "s_server did not listen: $(cat "$tmp/server$port.log")"; finish; }
+		[ $n -le 600 ] || { bad "s_server did not listen: $(cat "$tmp/server$port.log")"; finish; }
 		sleep 0.1
 	done
 done
@@ -150,7 +150,7 @@ start_capture() {
 	n=0
 	until grep -qs "capturing on lo" "$tmp/$name.err"; do
 		n=$((n + 1))
-		if [ $n -gt 100 ] || ! kill -0 "$cap" 2>/dev/null; then
+		if [ $n -gt 1200 ] || ! kill -0 "$cap" 2>/dev/null; then
 			bad "$name: capture did not start: $(cat "$tmp/$name.err")"
 			return 1
 		fi
@@ -174,7 +174,7 @@ wait_capture() {
 	cap_rc=$?
 }
 client() { # s_client ARGS; sends one request, reads the answer to the end
-	printf 'GET / HTTP/1.0\r\n\r\n' | in_ns timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
+	printf 'GET / HTTP/1.0\r\n\r\n' | in_ns timeout 300 openssl s_client -connect "127.0.0.1:$PORT" \
 		-servername localhost -CAfile "$pki/ca.pem" -tls1_2 -quiet "$@" >>"$tmp/client.log" 2>&1
 }
 # A connection held open after its handshake until release_client (to
@@ -190,7 +190,7 @@ hold_client() {
 	n=0
 	until grep -q "Verify return code" "$tmp/hold.log" 2>/dev/null; do
 		n=$((n + 1))
-		[ $n -le 100 ] || { bad "held client did not complete its handshake"; break; }
+		[ $n -le 1200 ] || { bad "held client did not complete its handshake"; break; }
 		sleep 0.1
 	done
 }
@@ -208,7 +208,7 @@ stats_printed() { # NAME
 if start_capture two -c 2 -w "$tmp/live.pcap"; then
 	client -cert "$pki/client.pem" -key "$pki/client.key"
 	client
-	wait_capture two 30
+	wait_capture two 300
 	r=$tmp/two.json
 	[ "$cap_rc" = 0 ] && ok || bad "-c 2: exit status $cap_rc: $(cat "$tmp/two.err")"
 	[ "$(grep -c '"stream"' "$r")" = 2 ] && ok || bad "-c 2: expected 2 reports, got: $(cat "$r")"
@@ -242,7 +242,7 @@ fi
 # B. The idle timeout expires a quiet connection on a quiet interface.
 if start_capture idle -c 1 --idle-timeout 2; then
 	hold_client
-	wait_capture idle 15
+	wait_capture idle 120
 	release_client
 	[ "$cap_rc" = 0 ] && ok || bad "idle: exit status $cap_rc"
 	case $(cat "$tmp/idle.json") in
@@ -256,7 +256,7 @@ fi
 if start_capture order -c 1; then
 	hold_client $PORT2
 	client -cert "$pki/client.pem" -key "$pki/client.key"
-	wait_capture order 10
+	wait_capture order 120
 	release_client
 	case $(cat "$tmp/order.json") in
 	*'"server":"127.0.0.1:'$PORT'"'*'"end":"fin"'*) ok ;;
@@ -270,7 +270,7 @@ for sig in INT TERM; do
 	if start_capture "sig$sig"; then
 		hold_client
 		kill -s "$sig" "$cap"
-		wait_capture "sig$sig" 10
+		wait_capture "sig$sig" 120
 		release_client
 		[ "$cap_rc" = 0 ] && ok || bad "SIG$sig: exit status $cap_rc: $(cat "$tmp/sig$sig.err")"
 		case $(cat "$tmp/sig$sig.json") in

@@ -14,6 +14,13 @@ if [ -n "$WRAP" ]; then
 	export TEST_WRAP
 fi
 export MTLSDIAG
+# Check's per-test limits are for a quiet machine and the plain build:
+# sanitizers and valgrind run several times slower, and CI's two cores may
+# be busy, so the limits are only there to stop a hang.
+case "$BUILD$WRAP" in
+*san* | *valgrind*) export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-30} ;;
+*) export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-10} ;;
+esac
 # Reports are made without keys unless a test passes --keylog.
 unset SSLKEYLOGFILE
 pass=0
