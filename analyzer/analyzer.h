@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "diagnose.h"
 #include "model.h"
 #include "tcp_reasm.h"
 
@@ -41,6 +42,7 @@ struct options {
 	const char *output_path;
 	int fail_on;             /* severity that makes the exit status 1; -1: never */
 	const struct trust_store *trust; /* --trust; owned by the caller, NULL when absent */
+	struct diagnose_options diagnose; /* --server / --client */
 	/* live capture (live.c) */
 	bool live;               /* report each connection as it ends, not in stream order */
 	uint64_t max_reports;    /* -c: connections reported at most; 0: no limit */

@@ -23,6 +23,7 @@ static struct finding *add(struct findings *out, const char *id, enum severity s
 	struct finding *f = &out->items[out->n++];
 	memset(f, 0, sizeof *f);
 	f->id = id;
+	f->remedy_key = id;
 	f->severity = sev;
 	f->rank = rank;
 	return f;
@@ -886,9 +887,31 @@ static int by_rank(const struct finding *a, const struct finding *b)
 	return a->rank - b->rank;
 }
 
-void diagnose(const struct tls_conn *c, struct findings *out)
+const char *outcome_name(enum outcome_kind k)
+{
+	switch (k) {
+	case OUTCOME_AUTHENTICATED:
+		return "authenticated";
+	case OUTCOME_REJECTED:
+		return "rejected";
+	case OUTCOME_NO_CERTIFICATE:
+		return "no_certificate";
+	case OUTCOME_NOT_REQUESTED:
+		return "not_requested";
+	case OUTCOME_FAILED_BEFORE_REQUEST:
+		return "failed_before_request";
+	case OUTCOME_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, struct findings *out)
 {
 	out->n = 0;
+	memset(&out->outcome, 0, sizeof out->outcome);
+	out->outcome.kind = OUTCOME_UNKNOWN;
+	stack_identify(c, opt ? &opt->stack : NULL, &out->stack);
 	context(c, out);
 	transport(c, out);
 	late_request(c, out);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "stack.h"
 
 enum severity { SEV_INFO = 0, SEV_WARNING = 1, SEV_ERROR = 2 };
 
@@ -20,19 +21,50 @@ struct finding {
 	uint64_t frames[FINDING_MAX_FRAMES];
 	size_t n_frames;
 	char message[512];
-	char remedy[768];
+	char remedy[1024];
+	/* The remedies catalogue row: the finding ID, or "ID/variant". */
+	const char *remedy_key;
 	/* Findings inferred from record sizes say what they concluded, in
 	 * the words of cc_status_name ("not_requested", "empty", "present")
 	 * or "undetermined"; NULL for the others. */
 	const char *inferred;
 };
 
+/* One outcome per connection, decided from the strongest evidence:
+ * decrypted facts, then explicit alerts and HTTP statuses, then inference
+ * from record sizes and timing. */
+enum outcome_kind {
+	OUTCOME_AUTHENTICATED,         /* certificate sent and accepted */
+	OUTCOME_REJECTED,              /* certificate sent, then refused (fatal alert, 401/403/400/495/496) */
+	OUTCOME_NO_CERTIFICATE,        /* asked; empty Certificate or no answer */
+	OUTCOME_NOT_REQUESTED,         /* the server never asked */
+	OUTCOME_FAILED_BEFORE_REQUEST, /* the connection failed before any request could be made */
+	OUTCOME_UNKNOWN,
+};
+#define OUTCOME_MAX_FRAMES 4
+struct outcome {
+	enum outcome_kind kind;
+	enum visibility visibility;    /* of the evidence that decided it */
+	bool failed;                   /* the client did not get what it came for */
+	uint64_t frames[OUTCOME_MAX_FRAMES];
+	size_t n_frames;
+	char reason[256];              /* one sentence: why this outcome */
+};
+
 struct findings {
+	struct outcome outcome;
+	struct stack_id stack;
 	struct finding items[FINDINGS_MAX];
 	size_t n;
 };
 
-void diagnose(const struct tls_conn *c, struct findings *out);
+struct diagnose_options {
+	struct stack_overrides stack;  /* --server / --client */
+};
+
+/* opt may be NULL (no overrides). */
+void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, struct findings *out);
+const char *outcome_name(enum outcome_kind k);
 const char *severity_name(enum severity s);
 /* The most severe finding's severity, or -1 when there is none. */
 int findings_worst(const struct findings *f);

@@ -829,9 +829,9 @@ void expect_take(void *ctx, const char *file_name, struct tls_conn *conn, const 
 
 /* ---- results ---- */
 
-enum outcome { HELD, FAILED, NOT_CHECKED };
+enum check_result { HELD, FAILED, NOT_CHECKED };
 
-static enum outcome outcome_of(const struct block *b, const struct assertion *a)
+static enum check_result check_result_of(const struct block *b, const struct assertion *a)
 {
 	if (a->kind == E_CONNECTIONS)
 		return (a->at_least ? b->selected >= a->number : b->selected == a->number) ? HELD : FAILED;
@@ -933,13 +933,13 @@ static void json_emit(struct output *o, json_t *j)
 	json_decref(j);
 }
 
-static const char *outcome_name(enum outcome r)
+static const char *check_result_name(enum check_result r)
 {
 	return r == HELD ? "held" : r == FAILED ? "failed" : "not_checked";
 }
 
 static void json_result(struct output *o, const struct expect_set *e, const struct block *b, unsigned line,
-			const char *text, enum outcome r, const char *expected, uint64_t failed, const struct assertion *a)
+			const char *text, enum check_result r, const char *expected, uint64_t failed, const struct assertion *a)
 {
 	json_t *j = json_object();
 	json_object_set_new(j, "kind", json_string("expectation"));
@@ -947,7 +947,7 @@ static void json_result(struct output *o, const struct expect_set *e, const stru
 	json_object_set_new(j, "line", json_integer(line));
 	json_object_set_new(j, "match", json_string(b->text));
 	json_object_set_new(j, "expectation", json_string(text));
-	json_object_set_new(j, "result", json_string(outcome_name(r)));
+	json_object_set_new(j, "result", json_string(check_result_name(r)));
 	json_object_set_new(j, "expected", json_string(expected));
 	json_object_set_new(j, "selected", json_integer((json_int_t)b->selected));
 	json_object_set_new(j, "failed_connections", json_integer((json_int_t)failed));
@@ -962,7 +962,7 @@ size_t expect_failed_count(const struct expect_set *e)
 		const struct block *b = &e->blocks[bi];
 		n += block_match_failed(b);
 		for (size_t ai = 0; ai < b->n_asserts; ai++)
-			n += outcome_of(b, &b->asserts[ai]) == FAILED;
+			n += check_result_of(b, &b->asserts[ai]) == FAILED;
 	}
 	return n;
 }
@@ -972,7 +972,7 @@ static bool block_has_failure(const struct block *b)
 	if (block_match_failed(b))
 		return true;
 	for (size_t ai = 0; ai < b->n_asserts; ai++)
-		if (outcome_of(b, &b->asserts[ai]) == FAILED)
+		if (check_result_of(b, &b->asserts[ai]) == FAILED)
 			return true;
 	return false;
 }
@@ -998,7 +998,7 @@ bool expect_report(const struct expect_set *e, struct output *o, bool only_faile
 			held++;
 		for (size_t ai = 0; ai < b->n_asserts; ai++) {
 			const struct assertion *a = &b->asserts[ai];
-			enum outcome r = outcome_of(b, a);
+			enum check_result r = check_result_of(b, a);
 			expected_text(a, expected, sizeof expected);
 			if (r == HELD)
 				held++;

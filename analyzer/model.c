@@ -35,6 +35,8 @@ void tls_conn_release(struct tls_conn *c)
 	cert_chain_release(&c->client_chain);
 	free(c->client_verify);
 	c->client_verify = NULL;
+	free(c->http);
+	c->http = NULL;
 	c->requests = NULL;
 	c->alerts = NULL;
 	c->n_requests = c->n_alerts = 0;

@@ -144,6 +144,32 @@ struct conn_event {
 #define CONN_MAX_REQUESTS 16
 #define CONN_MAX_ALERTS 64
 
+/* HTTP in decrypted application data. */
+#define CONN_MAX_HTTP 8
+struct http_exchange {
+	uint8_t version;            /* 1: HTTP/1.x, 2: HTTP/2 */
+	uint32_t stream_id;         /* HTTP/2 stream; 0 for HTTP/1.x */
+	uint64_t request_frame;     /* 0: request not seen */
+	char method[12];
+	char path[96];
+	uint64_t response_frame;    /* 0: no response seen */
+	int status;                 /* 0: none (HTTP/2 :status, HTTP/1.x status code) */
+	uint64_t reset_frame;       /* HTTP/2 RST_STREAM; 0: none */
+	uint32_t reset_error;       /* its error code (0xd HTTP_1_1_REQUIRED) */
+};
+struct http_facts {
+	struct http_exchange ex[CONN_MAX_HTTP];
+	size_t n;
+	uint64_t dropped;           /* exchanges beyond CONN_MAX_HTTP */
+	bool h2;                    /* HTTP/2 connection preface seen */
+	uint64_t goaway_frame;      /* 0: no GOAWAY */
+	uint32_t goaway_error;
+	char server[96];            /* first Server: header, "" when none */
+	char user_agent[160];       /* first User-Agent: header */
+	char error_page[160];       /* <title> or first text line of a 4xx/5xx body */
+	uint64_t error_page_frame;
+};
+
 struct tls_conn {
 	unsigned file_index;
 	uint64_t stream;                 /* like Wireshark's tcp.stream */
@@ -263,6 +289,11 @@ struct tls_conn {
 	char http_response[256];
 	int http_status;                     /* 0: no response seen */
 	uint64_t http_response_frame;
+
+	/* Every HTTP exchange decrypted on the connection (HTTP/1.x and
+	 * HTTP/2), the software headers and the servers' error pages; NULL
+	 * until decrypted HTTP is seen. */
+	struct http_facts *http;             /* owned */
 
 	char notes[256];                     /* short anomalies, comma separated */
 	/* Heap bytes this model owns (chains, CA lists and names), counted

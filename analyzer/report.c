@@ -47,7 +47,7 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 	struct findings f;
 	if (a->opt.trust)
 		trust_verify_client(a->opt.trust, c, conn_capture_time(c));
-	diagnose(c, &f);
+	diagnose(c, &a->opt.diagnose, &f);
 	if (!a->sink.take)
 		output_conn(a->out, a->file_name, c, &f);
 	a->stats.reported++;
