@@ -62,7 +62,10 @@ struct run_stats {
 	uint64_t evicted_memory;  /* of evicted: to respect --max-memory */
 	uint64_t unsupported_link_frames;
 	/* summary across connections */
-	uint64_t with_request;
+	uint64_t with_request;     /* a certificate asked for, seen or inferred */
+	uint64_t with_request_inferred;
+	uint64_t outcomes[OUTCOME_KIND_COUNT];
+	uint64_t failed;           /* outcome failure "yes" */
 	uint64_t cc_empty;
 	uint64_t cc_present;
 	uint64_t cc_absent;

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "cert_cache.h"
+#include "evidence.h"
+#include "outcome.h"
+#include "remedies.h"
 #include "tls_names.h"
 
 const char *severity_name(enum severity s)
@@ -45,68 +48,17 @@ __attribute__((format(printf, 3, 4))) static void text(char *buf, size_t n, cons
 
 static bool tls13(const struct tls_conn *c)
 {
-	return c->version == TLS_VERSION_TLS13 || (c->version >> 8) == 0x7f;
+	return conn_is_tls13(c);
 }
 
-/* The key log showed what encryption hides: no inference is needed. */
 static bool decrypted(const struct tls_conn *c)
 {
-	return c->records_decrypted > 0 && !c->decrypt_failed;
+	return conn_decrypted(c);
 }
 
-/* TLS 1.3 without keys: what the client's first encrypted flight says
- * about the handshake's client authentication ("not_requested", "empty",
- * "present", "undetermined"), from its record sizes alone (AEAD tag 16,
- * inner type 1): a Finished alone is 53 or 69 bytes (SHA-256 / SHA-384),
- * an empty TLS 1.3 Certificate 25. */
-static const char *tls13_infer_handshake_auth(const struct tls_conn *c)
-{
-	if (c->n_client_flight == 0)
-		return "undetermined";
-	uint32_t first = c->client_flight[0];
-	if (first == 53 || first == 69)
-		return "not_requested";
-	if (first == 25)
-		return "empty";
-	if (first > 100 && c->n_client_flight >= 3)
-		return "present";
-	return "undetermined";
-}
-
-static const struct alert_fact *fatal_alert_from(const struct tls_conn *c, enum side s)
-{
-	for (size_t i = 0; i < c->n_alerts; i++)
-		if (c->alerts[i].from == s && (c->alerts[i].level == 2 || c->alerts[i].encrypted))
-			return &c->alerts[i];
-	return NULL;
-}
-
-/* First application data record sent by a side (0 when none). */
 static uint64_t first_app_frame(const struct tls_conn *c, enum side s)
 {
-	for (size_t i = 0; i < c->n_events; i++)
-		if (c->events[i].kind == EV_APP_DATA && c->events[i].from == s)
-			return c->events[i].frame;
-	return 0;
-}
-
-/* The client's answer to the server's renegotiation flight, seen only as
- * encrypted record sizes. A certificate with its CertificateVerify makes
- * it at least four records or several hundred bytes; without one it is
- * (empty Certificate,) ClientKeyExchange and Finished, under 80 bytes
- * each with ECDHE. */
-enum reneg_answer { ANSWER_UNSEEN, ANSWER_CERTIFICATE, ANSWER_NO_CERTIFICATE, ANSWER_UNCLEAR };
-
-static enum reneg_answer judge_reneg_answer(const struct tls_conn *c, size_t *records, uint64_t *bytes)
-{
-	*records = reneg_client_answer(c, bytes);
-	if (*records == 0)
-		return ANSWER_UNSEEN;
-	if ((*records >= 4 && c->reneg_hs_len[SIDE_CLIENT][1] > 100) || *bytes > 600)
-		return ANSWER_CERTIFICATE;
-	if (*records <= 3 && *bytes < 240)
-		return ANSWER_NO_CERTIFICATE;
-	return ANSWER_UNCLEAR;
+	return first_app_frame_after(c, s, 0);
 }
 
 static void late_request(const struct tls_conn *c, struct findings *out)
@@ -125,7 +77,12 @@ static void late_request(const struct tls_conn *c, struct findings *out)
 	if (!server_reneg)
 		return;
 	uint64_t req = first_app_frame(c, SIDE_CLIENT);
-	struct finding *f = add(out, "LATE_CERT_REQUEST_RENEGOTIATION", SEV_ERROR, 10);
+	/* The mechanism failed when the client never took part in the
+	 * renegotiation (no ClientHello of its own); when it did, the late
+	 * request worked and what the client sent decides. */
+	bool client_took_part = c->n_reneg_hs[SIDE_CLIENT] > 0 || c->n_client_hellos > 1 || c->n_cc_msgs > 0;
+	struct finding *f = add(out, "LATE_CERT_REQUEST_RENEGOTIATION", client_took_part ? SEV_WARNING : SEV_ERROR,
+				client_took_part ? 40 : 10);
 	if (!f)
 		return;
 	frame(f, req);
@@ -199,8 +156,14 @@ static void empty_or_absent(const struct tls_conn *c, struct findings *out)
 	const struct cert_request_fact *r = &c->requests[c->n_requests - 1];
 	if (c->cc_status == CC_EMPTY) {
 		/* Decrypted, a success status shows the certificate was optional. */
-		bool accepted = decrypted(c) && c->http_status >= 200 && c->http_status < 400;
-		struct finding *f = add(out, "CLIENT_CERT_EMPTY", accepted ? SEV_INFO : SEV_ERROR, 14);
+		/* Served anyway: the certificate was optional. Not visible: the
+		 * likely cause if the request failed, but it may not have. */
+		enum outcome_failure failure = out->outcome.failure;
+		struct finding *f = add(out, "CLIENT_CERT_EMPTY",
+					failure == FAILURE_NO    ? SEV_INFO
+					: failure == FAILURE_YES ? SEV_ERROR
+								 : SEV_WARNING,
+					14);
 		if (!f)
 			return;
 		frame(f, r->frame);
@@ -404,19 +367,13 @@ static void chain_verdict(const struct tls_conn *c, struct findings *out)
  * server refusing that answer. */
 static void server_alert_in_renegotiation(const struct tls_conn *c, struct findings *out)
 {
-	if (tls13(c) || !c->renegotiated || !c->reneg_client_flight_frame || (c->end != END_FIN && c->end != END_RST))
+	/* A client-initiated renegotiation asks for nothing: its outcome says
+	 * nothing about a certificate. */
+	if (!server_started_renegotiation(c))
 		return;
-	const struct alert_fact *a = NULL;
-	for (size_t i = 0; i < c->n_alerts && !a; i++)
-		if (c->alerts[i].from == SIDE_SERVER && c->alerts[i].encrypted &&
-		    c->alerts[i].frame >= c->reneg_client_flight_frame)
-			a = &c->alerts[i];
+	const struct alert_fact *a = encrypted_alert_after_reneg_answer(c);
 	if (!a)
 		return;
-	for (size_t i = 0; i < c->n_events; i++)
-		if (c->events[i].kind == EV_APP_DATA && c->events[i].from == SIDE_SERVER &&
-		    c->events[i].frame > c->reneg_client_flight_frame && c->events[i].frame < a->frame)
-			return;
 	size_t records;
 	uint64_t bytes;
 	enum reneg_answer answer = judge_reneg_answer(c, &records, &bytes);
@@ -558,11 +515,13 @@ static void transport(const struct tls_conn *c, struct findings *out)
 	uint64_t neg = c->n_requests ? c->requests[c->n_requests - 1].frame
 		     : c->renegotiated  ? c->first_reneg_frame
 					: 0;
-	uint64_t server_app_after = 0;
-	for (size_t i = 0; i < c->n_events; i++)
-		if (c->events[i].kind == EV_APP_DATA && c->events[i].from == SIDE_SERVER && c->events[i].frame > neg)
-			server_app_after = c->events[i].frame;
-	bool during = neg && c->end_frame > neg && !server_app_after && !fatal_alert_from(c, SIDE_SERVER) &&
+	uint64_t server_app_after = first_app_frame_after(c, SIDE_SERVER, neg);
+	/* Negotiation is over once the handshake (or the renegotiation that
+	 * asked) finished: a close after that is an ordinary close. */
+	bool finished = c->n_requests && c->requests[c->n_requests - 1].phase == PHASE_INITIAL ? handshake_completed(c)
+			: c->renegotiated ? renegotiation_accepted(c)
+					  : false;
+	bool during = neg && c->end_frame > neg && !server_app_after && !finished && !fatal_alert_from(c, SIDE_SERVER) &&
 		      !fatal_alert_from(c, SIDE_CLIENT);
 	if (c->end == END_RST) {
 		enum side by = c->end_by;
@@ -653,7 +612,8 @@ static void tls13_late_negotiation(const struct tls_conn *c, struct findings *ou
 			const struct conn_event *e = &c->events[i];
 			if (e->kind != EV_APP_DATA || e->frame <= c->server_reply_frame)
 				continue;
-			if (e->from == SIDE_CLIENT && !request)
+			/* A 19-byte record is the client's close_notify, not a request. */
+			if (e->from == SIDE_CLIENT && !request && !(e->count == 1 && (e->bytes == 19 || e->bytes == 11)))
 				request = e->frame;
 			else if (e->from == SIDE_SERVER && request)
 				return;
@@ -793,34 +753,117 @@ static void later_exchanges(const struct tls_conn *c, struct findings *out)
 					    "the certificate matters here, capture with a key log.");
 		}
 	}
-	if (!tls13(c) || !c->have_client_hello || !c->ch.has_post_handshake_auth || decrypted(c))
+	uint64_t request, answer_frame;
+	const struct conn_event *answer;
+	const char *verdict = tls13_infer_post_handshake(c, &request, &answer_frame, &answer);
+	if (!verdict)
 		return;
-	/* After the client's first request, a server record answered by a
-	 * client flight of three or more records: Certificate,
-	 * CertificateVerify, Finished. */
-	uint64_t first_client_app = first_app_frame(c, SIDE_CLIENT);
-	for (size_t i = 1; i < c->n_events; i++) {
-		const struct conn_event *e = &c->events[i];
-		if (e->kind == EV_APP_DATA && e->from == SIDE_CLIENT && e->frame > first_client_app &&
-		    first_client_app && e->count >= 3 && c->events[i - 1].from == SIDE_SERVER) {
-			struct finding *f = add(out, "TLS13_POST_HANDSHAKE_AUTH_INFERRED", SEV_INFO, 65);
-			if (f) {
-				f->inferred = "present";
-				frame(f, c->events[i - 1].frame);
-				frame(f, e->frame);
-				text(f->message, sizeof f->message,
-				     "The client offered post_handshake_auth, and after its request the server's "
-				     "record was answered by a %u-record client flight (%u bytes): most likely a "
-				     "post-handshake CertificateRequest answered with a certificate (inferred).",
-				     e->count, e->bytes);
-				text(f->remedy, sizeof f->remedy,
-				     "Post-handshake authentication fails with browsers (Chromium has none, Firefox "
-				     "has it off) and is forbidden with HTTP/2: request the certificate in the "
-				     "handshake instead. A key log confirms what was sent.");
-			}
+	bool empty = strcmp(verdict, "empty") == 0;
+	uint64_t data_after = first_app_frame_after(c, SIDE_SERVER, answer_frame);
+	bool cut = !data_after && (c->end == END_FIN || c->end == END_RST);
+	struct finding *f = add(out, "TLS13_POST_HANDSHAKE_AUTH_INFERRED", empty && cut ? SEV_ERROR : SEV_INFO,
+				empty ? 16 : 65);
+	if (!f)
+		return;
+	f->inferred = verdict;
+	frame(f, request);
+	frame(f, answer_frame);
+	frame(f, data_after ? data_after : c->end_frame);
+	text(f->message, sizeof f->message,
+	     "The client offered post_handshake_auth, and after its request the server's record was answered by a "
+	     "%u-record client flight (%u bytes): most likely a post-handshake CertificateRequest answered %s "
+	     "(inferred from record sizes). The server then %s.",
+	     answer->count, answer->bytes,
+	     empty ? "with an empty Certificate (no certificate)" : "with a certificate",
+	     data_after ? "sent data" : cut ? "closed the connection without more data" : "sent nothing more");
+	text(f->remedy, sizeof f->remedy,
+	     "Post-handshake authentication fails with browsers (Chromium has none, Firefox has it off) and is "
+	     "forbidden with HTTP/2: request the certificate in the handshake instead. A key log confirms what was "
+	     "sent.");
+}
+
+/* TLS 1.3, decrypted: the server refused the request (403 and the like)
+ * without asking for a certificate after the handshake, to a client that
+ * did not offer post_handshake_auth, so the server could not ask (Apache
+ * per-directory SSLVerifyClient, for one). */
+static void tls13_pha_not_offered(const struct tls_conn *c, struct findings *out)
+{
+	if (!tls13(c) || !decrypted(c) || c->n_requests || !c->have_client_hello || c->ch.has_post_handshake_auth ||
+	    c->resumed)
+		return;
+	uint64_t refusal_frame;
+	int status = http_refusal_status(c, &refusal_frame);
+	if (!status)
+		return;
+	struct finding *f = add(out, "TLS13_PHA_NOT_OFFERED", SEV_ERROR, 12);
+	if (!f)
+		return;
+	frame(f, c->client_hello_frame);
+	frame(f, c->http_request_frame);
+	frame(f, refusal_frame);
+	text(f->message, sizeof f->message,
+	     "TLS 1.3 without a certificate request in the handshake, and the client's ClientHello did not offer "
+	     "post_handshake_auth, so the server could not ask for a certificate after the request; it answered "
+	     "HTTP %d instead (decrypted).",
+	     status);
+	text(f->remedy, sizeof f->remedy,
+	     "Ask for the certificate in the handshake for this host (server or virtual-host level, not per path), "
+	     "or let this client offer post-handshake authentication, or use TLS 1.2 for this site.");
+}
+
+/* Decrypted HTTP/2: the server reset a stream with HTTP_1_1_REQUIRED, the
+ * way servers that can ask for a certificate only by renegotiation send
+ * the client back to HTTP/1.1. */
+static void http2_http11_required(const struct tls_conn *c, struct findings *out)
+{
+	if (!c->http)
+		return;
+	for (size_t i = 0; i < c->http->n; i++) {
+		const struct http_exchange *x = &c->http->ex[i];
+		if (x->reset_frame && x->reset_error == 0xd) {
+			struct finding *f = add(out, "HTTP2_HTTP_1_1_REQUIRED", SEV_ERROR, 11);
+			if (!f)
+				return;
+			frame(f, x->request_frame);
+			frame(f, x->reset_frame);
+			text(f->message, sizeof f->message,
+			     "The server reset HTTP/2 stream %u (%s %s) with HTTP_1_1_REQUIRED (decrypted): it wants "
+			     "to ask for a client certificate by renegotiation, which HTTP/2 forbids. A client that "
+			     "retries over HTTP/1.1 gets the request; one that does not fails.",
+			     x->stream_id, x->method[0] ? x->method : "request", x->path);
+			text(f->remedy, sizeof f->remedy,
+			     "Ask for the certificate in the handshake (then HTTP/2 works), or disable HTTP/2 for this "
+			     "site.");
 			return;
 		}
 	}
+}
+
+/* Decrypted: an HTTP refusal that names the missing certificate, when no
+ * TLS-level finding explains it. */
+static void http_cert_required(const struct tls_conn *c, const struct findings *so_far, struct findings *out)
+{
+	uint64_t fr;
+	int status = http_refusal_status(c, &fr);
+	if (!status)
+		return;
+	for (size_t i = 0; i < so_far->n; i++)
+		if (so_far->items[i].severity == SEV_ERROR)
+			return;
+	struct finding *f = add(out, "HTTP_CERT_REQUIRED_STATUS", SEV_ERROR, 20);
+	if (!f)
+		return;
+	frame(f, fr);
+	const char *page = c->http && c->http->error_page[0] ? c->http->error_page : NULL;
+	text(f->message, sizeof f->message,
+	     "The server refused the request with HTTP %d (decrypted)%s%s%s, without a TLS-level reason visible "
+	     "on this connection: %s",
+	     status, page ? ": \"" : "", page ? page : "", page ? "\"" : "",
+	     c->cc_status == CC_PRESENT ? "the certificate was sent but the application or its access rules refused it."
+	     : c->n_requests            ? "no certificate was sent."
+					: "the server never asked for a certificate on this connection.");
+	text(f->remedy, sizeof f->remedy,
+	     "Compare the server's access rules for this path with what the connection shows above.");
 }
 
 static void context(const struct tls_conn *c, struct findings *out)
@@ -880,43 +923,74 @@ static void context(const struct tls_conn *c, struct findings *out)
 	}
 }
 
+/* Errors first (they explain the outcome), then warnings, then notes;
+ * within a severity, the root cause first. */
 static int by_rank(const struct finding *a, const struct finding *b)
 {
-	if (a->severity != b->severity && (a->severity == SEV_INFO || b->severity == SEV_INFO))
+	if (a->severity != b->severity)
 		return (int)b->severity - (int)a->severity;
 	return a->rank - b->rank;
 }
 
-const char *outcome_name(enum outcome_kind k)
+/* The fix in the words of the software on the wire, from the catalogue
+ * (remedies.def); the built-in text stays when it has no row. */
+static void catalogue_remedies(const struct tls_conn *c, struct findings *out)
 {
-	switch (k) {
-	case OUTCOME_AUTHENTICATED:
-		return "authenticated";
-	case OUTCOME_REJECTED:
-		return "rejected";
-	case OUTCOME_NO_CERTIFICATE:
-		return "no_certificate";
-	case OUTCOME_NOT_REQUESTED:
-		return "not_requested";
-	case OUTCOME_FAILED_BEFORE_REQUEST:
-		return "failed_before_request";
-	case OUTCOME_UNKNOWN:
-		break;
+	const char *issuer = NULL, *subject = NULL;
+	if (c->client_verify) {
+		issuer = c->client_verify->issuer[0] ? c->client_verify->issuer : NULL;
+		subject = c->client_verify->subject[0] ? c->client_verify->subject : NULL;
+	} else if (c->client_chain.n_kept && c->client_chain.certs[0].parsed) {
+		const struct x509_summary *leaf = c->client_chain.certs[0].sum;
+		subject = leaf->subject;
+		issuer = c->client_chain.certs[c->client_chain.n_kept - 1].parsed
+				 ? c->client_chain.certs[c->client_chain.n_kept - 1].sum->issuer
+				 : leaf->issuer;
 	}
-	return "unknown";
+	const char *product = NULL;
+	for (size_t i = 0; i < c->server_chain.n_kept && !product; i++)
+		if (c->server_chain.certs[i].parsed)
+			product = c->server_chain.certs[i].shared->inspection_product;
+	struct remedy_args args = {
+		.port = c->server.port,
+		.issuer = issuer,
+		.subject = subject,
+		.depth = c->client_verify ? c->client_verify->depth : 0,
+		.product = product,
+		.sni = c->have_client_hello && c->ch.sni[0] ? c->ch.sni : NULL,
+	};
+	char buf[sizeof out->items[0].remedy];
+	for (size_t i = 0; i < out->n; i++) {
+		struct finding *f = &out->items[i];
+		if (remedy_format(buf, sizeof buf, f->remedy_key, &out->stack, &args) > 0)
+			memcpy(f->remedy, buf, sizeof buf);
+	}
+}
+
+/* Severity follows the outcome: an error explains a failure (or a
+ * failure that cannot be ruled out); on a connection that worked, what
+ * went wrong on the way is a warning at most. */
+static void weigh_by_outcome(struct findings *out)
+{
+	if (out->outcome.failure != FAILURE_NO)
+		return;
+	for (size_t i = 0; i < out->n; i++)
+		if (out->items[i].severity == SEV_ERROR)
+			out->items[i].severity = SEV_WARNING;
 }
 
 void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, struct findings *out)
 {
 	out->n = 0;
-	memset(&out->outcome, 0, sizeof out->outcome);
-	out->outcome.kind = OUTCOME_UNKNOWN;
+	decide_outcome(c, &out->outcome);
 	stack_identify(c, opt ? &opt->stack : NULL, &out->stack);
 	context(c, out);
 	transport(c, out);
 	late_request(c, out);
 	post_handshake_request(c, out);
 	tls13_late_negotiation(c, out);
+	tls13_pha_not_offered(c, out);
+	http2_http11_required(c, out);
 	server_alert(c, out);
 	empty_or_absent(c, out);
 	ca_list(c, out);
@@ -925,6 +999,9 @@ void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, stru
 	no_request(c, out);
 	tls13_inferred(c, out);
 	later_exchanges(c, out);
+	http_cert_required(c, out, out);
+	weigh_by_outcome(out);
+	catalogue_remedies(c, out);
 	/* A stable insertion sort: there are a few findings at most, and
 	 * glibc's qsort allocates for elements this large. */
 	for (size_t i = 1; i < out->n; i++) {
@@ -936,6 +1013,11 @@ void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, stru
 			out->items[j] = out->items[j - 1];
 		out->items[j] = moving;
 	}
+}
+
+bool finding_is_cause(const struct findings *fs, size_t i)
+{
+	return i == 0 && fs->n && fs->items[0].severity == SEV_ERROR && fs->outcome.failure != FAILURE_NO;
 }
 
 int findings_worst(const struct findings *f)

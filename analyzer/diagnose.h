@@ -3,6 +3,7 @@
 #ifndef MTLS_DIAGNOSE_H
 #define MTLS_DIAGNOSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,15 +41,24 @@ enum outcome_kind {
 	OUTCOME_NOT_REQUESTED,         /* the server never asked */
 	OUTCOME_FAILED_BEFORE_REQUEST, /* the connection failed before any request could be made */
 	OUTCOME_UNKNOWN,
+	OUTCOME_KIND_COUNT
+};
+enum outcome_failure {
+	FAILURE_NO,                    /* it worked (or nothing says it was refused) */
+	FAILURE_YES,                   /* an alert, a refusal status, a cut connection */
+	FAILURE_UNDETERMINED,          /* the deciding answer is not visible (encrypted) */
 };
 #define OUTCOME_MAX_FRAMES 4
 struct outcome {
 	enum outcome_kind kind;
 	enum visibility visibility;    /* of the evidence that decided it */
-	bool failed;                   /* the client did not get what it came for */
+	enum outcome_failure failure;  /* did the client get what it came for? */
 	uint64_t frames[OUTCOME_MAX_FRAMES];
 	size_t n_frames;
 	char reason[256];              /* one sentence: why this outcome */
+	bool requested;                /* a certificate was asked for (seen or inferred) */
+	bool request_inferred;         /* ... known only by inference */
+	enum cc_status answer;         /* the client's answer, seen or inferred */
 };
 
 struct findings {
@@ -65,7 +75,13 @@ struct diagnose_options {
 /* opt may be NULL (no overrides). */
 void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, struct findings *out);
 const char *outcome_name(enum outcome_kind k);
+/* "no", "yes", "undetermined" */
+const char *outcome_failure_name(enum outcome_failure f);
 const char *severity_name(enum severity s);
+/* Whether findings[i] is the one that explains the connection's failure
+ * ("<- the cause"): the first finding, an error, on a connection that
+ * failed or may have. */
+bool finding_is_cause(const struct findings *fs, size_t i);
 /* The most severe finding's severity, or -1 when there is none. */
 int findings_worst(const struct findings *f);
 

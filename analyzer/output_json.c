@@ -187,6 +187,23 @@ static json_t *history_json(const struct tls_conn *c)
 	return arr;
 }
 
+static json_t *outcome_json(const struct outcome *oc)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "kind", json_string(outcome_name(oc->kind)));
+	json_object_set_new(o, "failure", json_string(outcome_failure_name(oc->failure)));
+	json_object_set_new(o, "visibility", json_string(visibility_name(oc->visibility)));
+	json_t *frames = json_array();
+	for (size_t k = 0; k < oc->n_frames; k++)
+		json_array_append_new(frames, json_integer((json_int_t)oc->frames[k]));
+	json_object_set_new(o, "frames", frames);
+	json_object_set_new(o, "reason", json_string(oc->reason));
+	json_object_set_new(o, "certificate_requested",
+			    json_string(!oc->requested ? "no" : oc->request_inferred ? "inferred" : "yes"));
+	json_object_set_new(o, "client_answer", json_string(cc_status_name(oc->answer)));
+	return o;
+}
+
 void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)
 {
 	char buf[80];
@@ -365,6 +382,7 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_object_set_new(j, "notes", json_string(c->notes));
 	snprintf(buf, sizeof buf, "tcp.stream eq %llu", (unsigned long long)c->stream);
 	json_object_set_new(j, "wireshark_filter", json_string(buf));
+	json_object_set_new(j, "outcome", outcome_json(&fs->outcome));
 	json_t *findings = json_array();
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->items[i];
@@ -379,6 +397,7 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 		json_object_set_new(fo, "remedy", json_string(f->remedy));
 		if (f->inferred)
 			json_object_set_new(fo, "inferred", json_string(f->inferred));
+		json_object_set_new(fo, "cause", json_boolean(finding_is_cause(fs, i)));
 		json_array_append_new(findings, fo);
 	}
 	json_object_set_new(j, "findings", findings);
@@ -408,6 +427,12 @@ void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st,
 	json_object_set_new(s, "client_certificate_present", json_integer((json_int_t)st->cc_present));
 	json_object_set_new(s, "client_certificate_empty", json_integer((json_int_t)st->cc_empty));
 	json_object_set_new(s, "client_certificate_absent", json_integer((json_int_t)st->cc_absent));
+	json_object_set_new(s, "with_request_inferred", json_integer((json_int_t)st->with_request_inferred));
+	json_t *outcomes = json_object();
+	for (int k = 0; k < OUTCOME_KIND_COUNT; k++)
+		json_object_set_new(outcomes, outcome_name((enum outcome_kind)k), json_integer((json_int_t)st->outcomes[k]));
+	json_object_set_new(s, "outcomes", outcomes);
+	json_object_set_new(s, "failed", json_integer((json_int_t)st->failed));
 	json_t *causes = json_object();
 	for (size_t i = 0; i < st->n_causes; i++)
 		json_object_set_new(causes, st->cause_id[i], json_integer((json_int_t)st->cause_count[i]));

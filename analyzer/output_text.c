@@ -11,6 +11,7 @@
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
 #define C_YELLOW "\033[33m"
+#define C_GREEN "\033[32m"
 #define C_RED "\033[31m"
 #define C_DIM "\033[2m"
 
@@ -332,7 +333,7 @@ static void print_findings(struct output *o, struct textbuf *b, const struct fin
 		}
 		if (f->n_frames)
 			tb_char(b, ')');
-		if (i == 0 && f->severity != SEV_INFO)
+		if (finding_is_cause(fs, i))
 			tb_lit(b, "  <- the cause");
 		tb_lit(b, "\n      ");
 		tb_str(b, f->message);
@@ -340,6 +341,27 @@ static void print_findings(struct output *o, struct textbuf *b, const struct fin
 		tb_str(b, f->remedy);
 		tb_char(b, '\n');
 	}
+}
+
+static void print_outcome(struct output *o, struct textbuf *b, const struct outcome *oc)
+{
+	const char *colour = oc->failure == FAILURE_YES ? C_RED : oc->failure == FAILURE_NO ? C_GREEN : C_YELLOW;
+	tb_lit(b, "  Outcome: ");
+	tb_str(b, col(o, C_BOLD));
+	tb_str(b, col(o, colour));
+	tb_str(b, outcome_name(oc->kind));
+	tb_str(b, col(o, C_RESET));
+	tb_lit(b, " (");
+	tb_str(b, oc->failure == FAILURE_YES ? "failed" : oc->failure == FAILURE_NO ? "ok" : "success not visible");
+	tb_lit(b, ", ");
+	tb_str(b, visibility_name(oc->visibility));
+	for (size_t k = 0; k < oc->n_frames; k++) {
+		tb_str(b, k ? "," : ", frames ");
+		tb_u64(b, oc->frames[k], 0);
+	}
+	tb_lit(b, ") ");
+	tb_str(b, oc->reason);
+	tb_char(b, '\n');
 }
 
 void output_text_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)
@@ -358,7 +380,9 @@ void output_text_conn(struct output *o, const char *file_name, const struct tls_
 	tb_lit(&b, " -> ");
 	tb_str(&b, endpoint_text(&c->server, sv, sizeof sv));
 	tb_str(&b, col(o, C_RESET));
-	tb_lit(&b, "\n  ");
+	tb_char(&b, '\n');
+	print_outcome(o, &b, &fs->outcome);
+	tb_lit(&b, "  ");
 	tb_str(&b, c->version ? tls_version_name(c->version, vb) : "version unknown");
 	if (c->have_client_hello && c->ch.sni[0]) {
 		tb_lit(&b, ", SNI ");
@@ -408,11 +432,17 @@ void output_text_summary(struct output *o, const struct run_stats *st, unsigned 
 	if (files > 1)
 		fprintf(o->fp, ", %u files", files);
 	fprintf(o->fp, ")\n");
-	fprintf(o->fp,
-		"  certificate requested in %llu; client answered with certificates %llu, empty %llu, "
-		"nothing %llu\n",
-		(unsigned long long)st->with_request, (unsigned long long)st->cc_present,
-		(unsigned long long)st->cc_empty, (unsigned long long)st->cc_absent);
+	fprintf(o->fp, "  outcomes:");
+	for (int k = 0; k < OUTCOME_KIND_COUNT; k++)
+		fprintf(o->fp, "%s %s %llu", k ? "," : "", outcome_name((enum outcome_kind)k),
+			(unsigned long long)st->outcomes[k]);
+	fprintf(o->fp, "; failed %llu\n", (unsigned long long)st->failed);
+	fprintf(o->fp, "  certificate requested in %llu", (unsigned long long)st->with_request);
+	if (st->with_request_inferred)
+		fprintf(o->fp, " (%llu inferred from encrypted records)", (unsigned long long)st->with_request_inferred);
+	fprintf(o->fp, "; client answered (seen) with certificates %llu, empty %llu, nothing %llu\n",
+		(unsigned long long)st->cc_present, (unsigned long long)st->cc_empty,
+		(unsigned long long)st->cc_absent);
 	for (size_t i = 0; i < st->n_causes; i++)
 		fprintf(o->fp, "  %s: %llu connection%s\n", st->cause_id[i], (unsigned long long)st->cause_count[i],
 			st->cause_count[i] == 1 ? "" : "s");

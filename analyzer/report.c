@@ -53,10 +53,15 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 	a->stats.reported++;
 	if (findings_worst(&f) > a->stats.worst_severity)
 		a->stats.worst_severity = findings_worst(&f);
-	if (f.n && f.items[0].severity != SEV_INFO)
+	if (finding_is_cause(&f, 0))
 		run_stats_add_cause(&a->stats, f.items[0].id, 1);
-	if (c->n_requests)
+	a->stats.outcomes[f.outcome.kind]++;
+	if (f.outcome.failure == FAILURE_YES)
+		a->stats.failed++;
+	if (f.outcome.requested)
 		a->stats.with_request++;
+	if (f.outcome.request_inferred)
+		a->stats.with_request_inferred++;
 	if (c->cc_status == CC_EMPTY)
 		a->stats.cc_empty++;
 	else if (c->cc_status == CC_PRESENT)
