@@ -10,42 +10,50 @@ top() { # capture stream -> id of findings[0] (or "none")
 	"$BIN" -F json -q "$1" | sed -n "/\"stream\":$2,/p" |
 		sed -n 's/.*"findings":\[{"id":"\([A-Z0-9_]*\)".*/\1/p' | head -1
 }
-while read -r cap stream want; do
+outcome() { # capture stream -> outcome.kind
+	"$BIN" -F json -q "$1" | sed -n "/\"stream\":$2,/p" |
+		sed -n 's/.*"outcome":{"kind":"\([a-z_]*\)".*/\1/p' | head -1
+}
+# The outcome column is each scenario's truth by construction
+# (samples/README.md): what the generator's server and client did.
+while read -r cap stream want want_outcome; do
 	case $cap in "#"* | "") continue ;; esac
 	got=$(top "samples/$cap" "$stream")
 	[ -n "$got" ] || got=none
 	if [ "$got" = "$want" ]; then ok; else bad "$cap stream $stream: top finding $got, expected $want"; fi
+	got=$(outcome "samples/$cap" "$stream")
+	if [ "$got" = "$want_outcome" ]; then ok; else bad "$cap stream $stream: outcome $got, expected $want_outcome"; fi
 done <<'TABLE'
-# capture                             stream  top finding
-tls12-empty-client-cert.pcap            0 CLIENT_CERT_EMPTY
-tls12-empty-ca-list.pcap                0 CA_LIST_EMPTY
-tls12-huge-ca-list.pcap                 0 CA_LIST_TOO_LARGE
-tls12-unknown-ca.pcap                   0 SERVER_REJECTED_CLIENT_CERT
-tls12-expired-client-cert.pcap          0 CLIENT_CERT_EXPIRED
-tls12-no-clientauth-eku.pcap            0 CLIENT_CERT_NO_CLIENTAUTH_EKU
-tls12-reneg-late-request.pcap           0 LATE_CERT_REQUEST_RENEGOTIATION
-tls12-reneg-late-request-no-cert.pcap   0 LATE_CERT_REQUEST_RENEGOTIATION
-tls12-reneg-h2.pcap                     0 LATE_CERT_REQUEST_RENEGOTIATION
-tls12-reneg-late-request-unknown-ca.pcap 0 LATE_CERT_REQUEST_RENEGOTIATION
-tls12-client-reneg.pcap                 0 RENEGOTIATION_BY_CLIENT
-tls12-resumed.pcap                      1 RESUMED_SESSION
-tls13-client-cert.pcap                  0 TLS13_CLIENT_AUTH_INFERRED
-tls13-post-handshake-auth.pcap          0 TLS13_POST_HANDSHAKE_AUTH_INFERRED
-tls13-empty-client-cert.pcap            0 TLS13_CLIENT_AUTH_INFERRED
-tls13-early-data.pcap                   0 TLS13_CLIENT_AUTH_INFERRED
-tls13-early-data.pcap                   1 RESUMED_SESSION
-tls12-client-rst-after-request.pcap     0 RST_DURING_CERT_NEGOTIATION
-tls12-injected-rst.pcap                 0 RST_INJECTED
-tls12-injected-rst-same-ttl.pcap        0 RST_INJECTED
-tls13-no-client-cert.pcap               0 CLIENT_CERT_EMPTY
-tls12-optional-cert-none.pcap           0 CLIENT_CERT_EMPTY
-tls13-late-request-reset.pcap           0 TLS13_LATE_CERT_NEGOTIATION
-proxy-client-side.pcap                  0 NO_CERT_REQUEST
-tls12-inspection-proxy.pcap             0 TLS_INSPECTION
-proxy-server-side.pcap                  0 LATE_CERT_REQUEST_RENEGOTIATION
-transport-lost-segment.pcap             0 CAPTURE_INCOMPLETE
-transport-midstream.pcap                0 CAPTURE_STARTED_MIDSTREAM
-transport-two-interfaces.pcapng         1 CLIENT_CERT_EMPTY
+# capture                               stream top finding                     outcome
+tls12-empty-client-cert.pcap             0 CLIENT_CERT_EMPTY                  no_certificate
+tls12-empty-ca-list.pcap                 0 CA_LIST_EMPTY                      authenticated
+tls12-huge-ca-list.pcap                  0 CA_LIST_TOO_LARGE                  authenticated
+tls12-unknown-ca.pcap                    0 SERVER_REJECTED_CLIENT_CERT        rejected
+tls12-expired-client-cert.pcap           0 CLIENT_CERT_EXPIRED                rejected
+tls12-no-clientauth-eku.pcap             0 CLIENT_CERT_NO_CLIENTAUTH_EKU      rejected
+tls12-reneg-late-request.pcap            0 LATE_CERT_REQUEST_RENEGOTIATION    authenticated
+tls12-reneg-late-request-no-cert.pcap    0 LATE_CERT_REQUEST_RENEGOTIATION    no_certificate
+tls12-reneg-h2.pcap                      0 RENEGOTIATION_UNDER_HTTP2          authenticated
+tls12-reneg-late-request-unknown-ca.pcap 0 SERVER_REJECTED_CLIENT_CERT        rejected
+tls12-client-reneg.pcap                  0 RENEGOTIATION_BY_CLIENT            authenticated
+tls12-resumed.pcap                       1 RESUMED_SESSION                    not_requested
+tls13-client-cert.pcap                   0 TLS13_CLIENT_AUTH_INFERRED         authenticated
+tls13-post-handshake-auth.pcap           0 TLS13_POST_HANDSHAKE_AUTH_INFERRED authenticated
+tls13-empty-client-cert.pcap             0 TLS13_CLIENT_AUTH_INFERRED         no_certificate
+tls13-early-data.pcap                    0 TLS13_CLIENT_AUTH_INFERRED         authenticated
+tls13-early-data.pcap                    1 RESUMED_SESSION                    not_requested
+tls12-client-rst-after-request.pcap      0 RST_DURING_CERT_NEGOTIATION        no_certificate
+tls12-injected-rst.pcap                  0 RST_INJECTED                       no_certificate
+tls12-injected-rst-same-ttl.pcap         0 RST_INJECTED                       no_certificate
+tls13-no-client-cert.pcap                0 CLIENT_CERT_EMPTY                  no_certificate
+tls12-optional-cert-none.pcap            0 CLIENT_CERT_EMPTY                  no_certificate
+tls13-late-request-reset.pcap            0 TLS13_LATE_CERT_NEGOTIATION        not_requested
+proxy-client-side.pcap                   0 NO_CERT_REQUEST                    not_requested
+tls12-inspection-proxy.pcap              0 TLS_INSPECTION                     not_requested
+proxy-server-side.pcap                   0 LATE_CERT_REQUEST_RENEGOTIATION    no_certificate
+transport-lost-segment.pcap              0 CAPTURE_INCOMPLETE                 unknown
+transport-midstream.pcap                 0 CAPTURE_STARTED_MIDSTREAM          authenticated
+transport-two-interfaces.pcapng          1 CLIENT_CERT_EMPTY                  no_certificate
 TABLE
 # The h2 variant also names HTTP/2.
 "$BIN" -F json -q samples/tls12-reneg-h2.pcap | grep -q '"id":"RENEGOTIATION_UNDER_HTTP2"' && ok || bad "tls12-reneg-h2: no RENEGOTIATION_UNDER_HTTP2"
@@ -67,7 +75,7 @@ done <<'TABLE'
 tls13-post-handshake-auth.pcap TLS13_POST_HANDSHAKE_REQUEST
 tls13-late-request-reset.pcap TLS13_LATE_CERT_NEGOTIATION
 tls13-no-client-cert.pcap CLIENT_CERT_EMPTY
-tls12-reneg-late-request-unknown-ca.pcap LATE_CERT_REQUEST_RENEGOTIATION
+tls12-reneg-late-request-unknown-ca.pcap SERVER_REJECTED_CLIENT_CERT
 tls12-inspection-proxy.pcap TLS_INSPECTION
 TABLE
 # An empty certificate the server accepted (decrypted 200) is not an error.
@@ -90,4 +98,35 @@ rm -f /tmp/mtls-f.$$
 [ $? = 1 ] && ok || bad "--fail-on error: exit status not 1"
 "$BIN" -q samples/tls12-unknown-ca.pcap >/dev/null
 [ $? = 0 ] && ok || bad "without --fail-on: exit status not 0"
+# On every sample, with and without its key log: a connection whose
+# outcome did not fail carries no error, an error-free failed connection
+# does not exist, and "<- the cause" (JSON "cause") marks only the first
+# finding of a connection that failed or may have.
+for cap in samples/*.pcap samples/*.pcapng samples/*.cap; do
+	for keys in no yes; do
+		set -- -F json -q
+		if [ $keys = yes ]; then
+			[ -f "${cap%.pcap}.keylog" ] || continue
+			set -- "$@" --keylog "${cap%.pcap}.keylog"
+		fi
+		"$BIN" "$@" "$cap" | python3 -c '
+import json, sys
+bad = []
+for line in sys.stdin:
+    o = json.loads(line)
+    oc, fs = o["outcome"], o["findings"]
+    errors = [f["id"] for f in fs if f["severity"] == "error"]
+    if oc["failure"] == "no" and errors:
+        bad.append("stream %d: outcome %s worked but has errors %s" % (o["stream"], oc["kind"], errors))
+    if oc["kind"] == "authenticated" and oc["failure"] != "no":
+        bad.append("stream %d: authenticated yet failure %s" % (o["stream"], oc["failure"]))
+    causes = [i for i, f in enumerate(fs) if f["cause"]]
+    if causes not in ([], [0]) or (causes and (oc["failure"] == "no" or fs[0]["severity"] != "error")):
+        bad.append("stream %d: cause marks %s" % (o["stream"], causes))
+print("; ".join(bad))
+sys.exit(1 if bad else 0)
+' >/tmp/mtls-inv.$$ && ok || bad "$cap (keys: $keys): $(cat /tmp/mtls-inv.$$)"
+	done
+done
+rm -f /tmp/mtls-inv.$$
 tally_report findings
