@@ -1,5 +1,6 @@
 /* analyzer.c - one frame at a time: link, IP (and fragments), TCP. */
 #include "analyzer.h"
+#include "story.h"
 #include "cert_cache.h"
 
 #include <stdlib.h>
@@ -38,6 +39,8 @@ int analyzer_init(struct analyzer *a, const struct options *opt, struct output *
 	a->out = out;
 	a->total.worst_severity = -1;
 	a->certs = cert_cache_new();
+	a->story = story_new();
+	a->total.story = a->story;
 	return 0; /* without a cache (out of memory) certificates are decoded every time */
 }
 
@@ -47,6 +50,9 @@ void analyzer_release(struct analyzer *a)
 	a->keylog = NULL;
 	cert_cache_free(a->certs);
 	a->certs = NULL;
+	story_free(a->story);
+	a->story = NULL;
+	a->total.story = NULL;
 }
 
 void analyzer_begin_file(struct analyzer *a, const char *name, unsigned index)
@@ -90,6 +96,10 @@ static void add_stats(struct run_stats *t, const struct run_stats *s)
 	t->evicted_memory += s->evicted_memory;
 	t->unsupported_link_frames += s->unsupported_link_frames;
 	t->with_request += s->with_request;
+	t->with_request_inferred += s->with_request_inferred;
+	for (int k = 0; k < OUTCOME_KIND_COUNT; k++)
+		t->outcomes[k] += s->outcomes[k];
+	t->failed += s->failed;
 	t->cc_empty += s->cc_empty;
 	t->cc_present += s->cc_present;
 	t->cc_absent += s->cc_absent;

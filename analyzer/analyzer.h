@@ -66,6 +66,7 @@ struct run_stats {
 	uint64_t with_request_inferred;
 	uint64_t outcomes[OUTCOME_KIND_COUNT];
 	uint64_t failed;           /* outcome failure "yes" */
+	const struct story *story; /* across connections (total only); owned by the analyzer */
 	uint64_t cc_empty;
 	uint64_t cc_present;
 	uint64_t cc_absent;
@@ -115,6 +116,7 @@ struct analyzer {
 	struct cert_cache *certs;    /* owned: certificates and names decoded once */
 	struct output *out;
 	struct conn_sink sink;       /* collect mode; take == NULL: report */
+	struct story *story;         /* what happened across connections (story.h) */
 	struct run_stats stats;      /* current file */
 	struct run_stats total;
 };

@@ -6,6 +6,7 @@
 
 #include "json_write.h"
 #include "output.h"
+#include "story.h"
 #include "textbuf.h"
 #include "tls_names.h"
 
@@ -411,6 +412,11 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_decref(j);
 }
 
+static void story_json_line(void *ctx, const char *line)
+{
+	json_array_append_new((json_t *)ctx, json_string(line));
+}
+
 /* The run summary as one object, {"summary": {...}}, on fp: standard
  * error, so that the report itself stays one object per connection. */
 void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st, unsigned files)
@@ -433,6 +439,9 @@ void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st,
 		json_object_set_new(outcomes, outcome_name((enum outcome_kind)k), json_integer((json_int_t)st->outcomes[k]));
 	json_object_set_new(s, "outcomes", outcomes);
 	json_object_set_new(s, "failed", json_integer((json_int_t)st->failed));
+	json_t *story = json_array();
+	story_tell(st->story, story_json_line, story);
+	json_object_set_new(s, "story", story);
 	json_t *causes = json_object();
 	for (size_t i = 0; i < st->n_causes; i++)
 		json_object_set_new(causes, st->cause_id[i], json_integer((json_int_t)st->cause_count[i]));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "story.h"
 #include "textbuf.h"
 #include "tls_names.h"
 
@@ -424,6 +425,19 @@ void output_text_conn(struct output *o, const char *file_name, const struct tls_
 	textbuf_flush(&b);
 }
 
+struct story_print {
+	FILE *fp;
+	unsigned lines;
+};
+
+static void story_line(void *ctx, const char *line)
+{
+	struct story_print *sp = ctx;
+	if (sp->lines++ == 0)
+		fputs("What happened across connections:\n", sp->fp);
+	fprintf(sp->fp, "  %s\n", line);
+}
+
 void output_text_summary(struct output *o, const struct run_stats *st, unsigned files)
 {
 	fprintf(o->fp, "Summary: %llu TLS connection%s reported of %llu seen (%llu TCP streams, %llu frames",
@@ -446,6 +460,10 @@ void output_text_summary(struct output *o, const struct run_stats *st, unsigned 
 	for (size_t i = 0; i < st->n_causes; i++)
 		fprintf(o->fp, "  %s: %llu connection%s\n", st->cause_id[i], (unsigned long long)st->cause_count[i],
 			st->cause_count[i] == 1 ? "" : "s");
+	if (st->story) {
+		struct story_print sp = { o->fp, 0 };
+		story_tell(st->story, story_line, &sp);
+	}
 	if (st->evicted > st->evicted_memory)
 		fprintf(o->fp, "  %llu connection(s) evicted early to respect --max-flows\n",
 			(unsigned long long)(st->evicted - st->evicted_memory));

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "diagnose.h"
+#include "story.h"
 #include "trust.h"
 
 #include "analyzer.h"
@@ -56,6 +57,7 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 	if (finding_is_cause(&f, 0))
 		run_stats_add_cause(&a->stats, f.items[0].id, 1);
 	a->stats.outcomes[f.outcome.kind]++;
+	story_add(a->story, a->file_name, c, &f);
 	if (f.outcome.failure == FAILURE_YES)
 		a->stats.failed++;
 	if (f.outcome.requested)

@@ -28,22 +28,23 @@ fi
 	bad "samples.expect in JSON"
 
 # --- a false expectation fails, naming the frame
-# The late-request sample asks only by renegotiation: "request initial" is false.
-"$BIN" -q -F json samples/tls12-reneg-late-request.pcap >"$T/late.json"
+# The late-request sample asks only by renegotiation: "request initial" is
+# false; its client's certificate is then refused (unknown_ca), an error.
+"$BIN" -q -F json samples/tls12-reneg-late-request-unknown-ca.pcap >"$T/late.json"
 reneg=$(sed -n 's/.*"renegotiation":{[^}]*"first_frame":\([0-9]*\).*/\1/p' "$T/late.json")
 cat >"$T/late.expect" <<'EOF'
 # the server should ask in the handshake
-match file=tls12-reneg-late-request.pcap
+match file=tls12-reneg-late-request-unknown-ca.pcap
   request initial
   no-errors
 EOF
-"$BIN" --expect "$T/late.expect" samples/tls12-reneg-late-request.pcap >"$T/out"
+"$BIN" --expect "$T/late.expect" samples/tls12-reneg-late-request-unknown-ca.pcap >"$T/out"
 rc=$?
 [ $rc = 1 ] && ok || bad "false 'request initial': exit $rc, not 1"
 grep -q "FAILED      $T/late.expect:3: request initial" "$T/out" && ok || bad "the failed expectation is not named with FILE:LINE"
-[ -n "$reneg" ] && grep -q "found in samples/tls12-reneg-late-request.pcap stream 0 (frame $reneg): .*renegotiation" "$T/out" && ok ||
+[ -n "$reneg" ] && grep -q "found in samples/tls12-reneg-late-request-unknown-ca.pcap stream 0 (frame $reneg): .*renegotiation" "$T/out" && ok ||
 	bad "the failure does not name the renegotiation frame $reneg"
-grep -q "FAILED      $T/late.expect:4: no-errors" "$T/out" && grep -q 'LATE_CERT_REQUEST_RENEGOTIATION' "$T/out" && ok ||
+grep -q "FAILED      $T/late.expect:4: no-errors" "$T/out" && grep -q 'SERVER_REJECTED_CLIENT_CERT' "$T/out" && ok ||
 	bad "no-errors did not fail with the error finding"
 
 # -q: only what failed, and the last line
