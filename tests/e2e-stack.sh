@@ -1,5 +1,8 @@
 #!/bin/sh
-# e2e-ja4.sh MTLSDIAG - the JA4 fingerprint of every connection with a
+# e2e-stack.sh MTLSDIAG - software identification from the command line:
+# --server/--client take the documented names and refuse others (exit 2,
+# naming the valid ones); the text report's Software line and the JSON
+# fields. Then the JA4 fingerprint of every connection with a
 # ClientHello, in the samples and in ../shared/captures, against the one
 # tests/support/ja4_tshark.py computes from tshark's dissection of the same
 # capture (FoxIO's published method, written again apart from our code).
@@ -9,13 +12,39 @@ set -u
 BIN=$1
 . tests/lib/tally.sh
 SHARED=${MTLS_SHARED:-../shared}
-if ! command -v tshark >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
-	echo "SKIP e2e-ja4: needs tshark and python3 for the independent JA4"
-	exit 0
-fi
+S=samples/tls12-mutual-ok.pcap
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+for k in iis nginx apache haproxy envoy java go node kestrel openssl; do
+	line=$("$BIN" -F json -q --server "$k" "$S" | head -1)
+	case $line in *'"server_software":{"kind":"'"$k"'",'*'"overridden":true}'*) ok ;; *) bad "--server $k: $line" ;; esac
+done
+for k in schannel chromium firefox safari openssl java go python; do
+	line=$("$BIN" -F json -q --client "$k" "$S" | head -1)
+	case $line in *'"client_software":{"kind":"'"$k"'",'*'"overridden":true}'*) ok ;; *) bad "--client $k: $line" ;; esac
+done
+for opt in --server --client; do
+	for v in bogus unknown ""; do
+		err=$("$BIN" "$opt" "$v" "$S" 2>&1 >/dev/null)
+		rc=$?
+		[ "$rc" -eq 2 ] && ok || bad "$opt '$v': exit $rc, expected 2"
+		case $err in *"is not one of: "*openssl*) ok ;; *) bad "$opt '$v': no list of names: $err" ;; esac
+	done
+done
+# The Software line follows the version line; the JSON has the guesses
+# and the fingerprint.
+"$BIN" -q "$S" >"$tmp/report" 2>&1
+sed -n 3p "$tmp/report" | grep -q '^  Software: server OpenSSL (low: .*), client curl/OpenSSL (medium: .*), JA4 t13d311000_' && ok ||
+	bad "no Software line after the version line: $(sed -n 2,3p "$tmp/report")"
+line=$("$BIN" -F json -q "$S" | head -1)
+case $line in *'"client_software":{"kind":"openssl","label":"curl/OpenSSL","confidence":"medium","evidence":"encrypt_then_mac offered'*'"overridden":false},"ja4":"t13d311000_'*) ok ;; *) bad "JSON software fields: $line" ;; esac
+
+if ! command -v tshark >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+	echo "SKIP JA4 comparison: needs tshark and python3 for the independent JA4"
+	tally_report e2e-stack
+	exit $?
+fi
 # "STREAM JA4" for each connection of ours that has one (first per stream).
 ours() {
 	"$BIN" -F json -q "$1" 2>/dev/null | python3 -c '
@@ -66,4 +95,4 @@ pub() {
 pub ja4-ipv6.pcapng t12d4605h2_85626a9a5f7f_aaf95bb78ec9
 pub arkime-badcurveball.pcap 't13d1615[hH]2_46e7e9700bed_45f260be83e2'
 echo "JA4 compared on $compared ClientHellos"
-tally_report e2e-ja4
+tally_report e2e-stack
