@@ -62,6 +62,10 @@ static void usage(FILE *fp)
 		"      --trust FILE         PEM bundle of the CAs the server trusts (roots and\n"
 		"                           intermediates): verify each client chain against it at\n"
 		"                           the capture time and report OpenSSL's exact error\n"
+		"      --server KIND        the server software, when the guess is wrong or unsure: iis,\n"
+		"                           nginx, apache, haproxy, envoy, java, go, node, kestrel, openssl\n"
+		"      --client KIND        the client software: schannel, chromium, firefox, safari,\n"
+		"                           openssl, java, go, python\n"
 		"\n"
 		"Decryption:\n"
 		"      --keylog FILE        NSS key log (SSLKEYLOGFILE format): decrypt what TLS hides\n"
@@ -88,6 +92,20 @@ static void usage(FILE *fp)
 		"permission, bad filter); 3 no TLS connection found. See mtlsdiag(1).\n",
 		LIVE_DEFAULT_FILTER, DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S,
 		DEFAULT_MAX_MEMORY, TLS_MAX_CHAIN, DEFAULT_MAX_CA_NAMES);
+}
+
+/* --server KIND / --client KIND; a wrong name is answered with the list
+ * of right ones. */
+static int parse_kind(const char *opt, const char *arg, bool server, struct stack_overrides *ov)
+{
+	int ok = server ? server_kind_parse(arg, &ov->server) : client_kind_parse(arg, &ov->client);
+	if (ok == 0 && strcmp(arg, "unknown") != 0)
+		return 0;
+	fprintf(stderr, "mtlsdiag: %s: '%s' is not one of:", opt, arg);
+	for (int k = 1; k < (server ? SERVER_KIND_COUNT : CLIENT_KIND_COUNT); k++)
+		fprintf(stderr, " %s", server ? server_kind_name((enum server_kind)k) : client_kind_name((enum client_kind)k));
+	fprintf(stderr, "\n");
+	return -1;
 }
 
 static int parse_size(const char *opt, const char *arg, size_t min, size_t *out)
@@ -219,7 +237,7 @@ static int run_compare(struct analyzer *a, const char *client_path, const char *
 
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT };
+	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
 	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
@@ -235,6 +253,8 @@ int main(int argc, char **argv)
 		{ "trust", required_argument, NULL, OPT_TRUST },
 		{ "keylog", required_argument, NULL, OPT_KEYLOG },
 		{ "expect", required_argument, NULL, OPT_EXPECT },
+		{ "server", required_argument, NULL, OPT_SERVER },
+		{ "client", required_argument, NULL, OPT_CLIENT },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "count", required_argument, NULL, 'c' },
@@ -316,6 +336,14 @@ int main(int argc, char **argv)
 			break;
 		case OPT_EXPECT:
 			expect_path = optarg;
+			break;
+		case OPT_SERVER:
+			if (parse_kind("--server", optarg, true, &opt.diagnose.stack))
+				return EXIT_INPUT;
+			break;
+		case OPT_CLIENT:
+			if (parse_kind("--client", optarg, false, &opt.diagnose.stack))
+				return EXIT_INPUT;
 			break;
 		/* live capture */
 		case 'i':

@@ -6,6 +6,7 @@
 
 #include "json_write.h"
 #include "output.h"
+#include "output_stack.h"
 #include "story.h"
 #include "textbuf.h"
 #include "tls_names.h"
@@ -402,6 +403,7 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 		json_array_append_new(findings, fo);
 	}
 	json_object_set_new(j, "findings", findings);
+	output_json_stack(j, fs);
 
 	/* As json_dumps would, several times faster (json_write.h). */
 	struct textbuf b;

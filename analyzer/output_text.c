@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "output_stack.h"
 #include "story.h"
 #include "textbuf.h"
 #include "tls_names.h"
@@ -402,6 +403,7 @@ void output_text_conn(struct output *o, const char *file_name, const struct tls_
 	tb_lit(&b, ", filter: tcp.stream eq ");
 	tb_u64(&b, c->stream, 0);
 	tb_char(&b, '\n');
+	output_text_stack(&b, fs);
 	print_ladder(o, &b, c);
 	print_requests(o, &b, c);
 	print_client_cert(&b, c);

@@ -1,6 +1,7 @@
 /* tls_client_hello.c - ClientHello (SSL 3.0 - TLS 1.3) and the
- * SSLv2-compatible CLIENT-HELLO. Only the facts the diagnosis needs are
- * kept; every extension body we look at is checked against its RFC layout. */
+ * SSLv2-compatible CLIENT-HELLO. Only the facts the diagnosis and the
+ * client fingerprint (ja4.h) need are kept; every extension body we look
+ * at is checked against its RFC layout. */
 #include <string.h>
 
 #include "tls_handshake.h"
@@ -40,6 +41,14 @@ static enum dis_status ext_alpn(struct rd e, struct tls_client_hello *out)
 		return DIS_INVALID;
 	while (rd_left(&list)) {
 		TLS_TRY(tls_vec(&list, 1, 1, 0xff, &name, DIS_INVALID));
+		if (out->n_alpn == 0) {
+			/* Raw bytes for JA4, which does not see the printable copy. */
+			struct rd first = name, last = name;
+			out->alpn_first_len = rd_left(&name);
+			if (rd_skip(&last, rd_left(&name) - 1) || rd_u8(&first, &out->alpn_first_byte) ||
+			    rd_u8(&last, &out->alpn_last_byte))
+				return DIS_INVALID;
+		}
 		if (out->n_alpn < TLS_MAX_ALPN)
 			tls_copy_text(name, out->alpn[out->n_alpn++], TLS_ALPN_LEN);
 	}
@@ -58,6 +67,25 @@ static enum dis_status ext_supported_versions(struct rd e, struct tls_client_hel
 	while (rd_u16(&list, &v) == 0)
 		if (out->n_versions < TLS_MAX_VERSIONS)
 			out->versions[out->n_versions++] = v;
+	return DIS_OK;
+}
+
+/* SignatureScheme supported_signature_algorithms<2..2^16-2>;  (13)
+ * NamedGroup named_group_list<2..2^16-1>;                  (10)
+ * Both are lists of uint16; the first entries are kept in order. */
+static enum dis_status ext_u16_list(struct rd e, size_t min, size_t max, uint16_t *items, size_t cap, size_t *n)
+{
+	struct rd list;
+	uint16_t v;
+
+	TLS_TRY(tls_vec(&e, 2, min, max, &list, DIS_INVALID));
+	if (rd_end(&e) || rd_left(&list) % 2)
+		return DIS_INVALID;
+	while (rd_u16(&list, &v) == 0) {
+		if (*n < cap)
+			items[*n] = v;
+		(*n)++;
+	}
 	return DIS_OK;
 }
 
@@ -102,6 +130,14 @@ static enum dis_status client_extension(uint16_t type, struct rd data, struct tl
 		return ext_alpn(data, out);
 	case TLS_EXT_SUPPORTED_VERSIONS:
 		return ext_supported_versions(data, out);
+	case TLS_EXT_SIGNATURE_ALGORITHMS:
+		if (out->n_sig_algs)
+			return DIS_OK; /* a repeated extension: the first one counts */
+		return ext_u16_list(data, 2, 0xfffe, out->sig_algs, TLS_MAX_SIG_ALGS, &out->n_sig_algs);
+	case TLS_EXT_SUPPORTED_GROUPS:
+		if (out->n_groups)
+			return DIS_OK;
+		return ext_u16_list(data, 2, 0xffff, out->groups, TLS_CH_MAX_GROUPS, &out->n_groups);
 	case TLS_EXT_POST_HANDSHAKE_AUTH:
 		/* struct {} PostHandshakeAuth; */
 		out->has_post_handshake_auth = true;
@@ -150,6 +186,8 @@ enum dis_status tls_client_hello_parse(const uint8_t *body, size_t len, struct t
 	if (rd_left(&suites) % 2)
 		return DIS_INVALID;
 	while (rd_u16(&suites, &suite) == 0) {
+		if (out->n_cipher_suites < TLS_CH_MAX_SUITES)
+			out->cipher_suites[out->n_cipher_suites] = suite;
 		out->n_cipher_suites++;
 		if (suite == TLS_CS_EMPTY_RENEGOTIATION_INFO_SCSV)
 			out->offers_reneg_scsv = true;
@@ -158,6 +196,8 @@ enum dis_status tls_client_hello_parse(const uint8_t *body, size_t len, struct t
 	TLS_TRY(tls_hello_extensions(&r, &exts));
 	while (rd_left(&exts)) {
 		TLS_TRY(tls_ext_next(&exts, &type, &data));
+		if (out->n_extensions < TLS_CH_MAX_EXTENSIONS)
+			out->ext_types[out->n_extensions] = type;
 		out->n_extensions++;
 		TLS_TRY(client_extension(type, data, out));
 	}

@@ -65,6 +65,16 @@ enum tls_hs_type {
 #define TLS_MAX_ALPN 8
 #define TLS_ALPN_LEN 64
 #define TLS_SNI_LEN 256
+#define TLS_CH_MAX_SUITES 128
+#define TLS_CH_MAX_EXTENSIONS 64
+#define TLS_CH_MAX_GROUPS 32
+#define TLS_MAX_SIG_ALGS 64
+/* GREASE (RFC 8701): 0x0a0a, 0x1a1a, ... 0xfafa, reserved so that peers
+ * learn to ignore unknown values. */
+static inline bool tls_is_grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
 
 /* Message header: HandshakeType msg_type; uint24 length. */
 struct tls_hs_header {
@@ -93,6 +103,20 @@ struct tls_client_hello {
 	bool has_pre_shared_key;
 	bool has_early_data;
 	size_t n_extensions;
+	/* The lists a client fingerprint (JA4) is made of, as sent: in their
+	 * order, GREASE values (RFC 8701) included. Each keeps its first
+	 * entries; the n_* counts above and below count them all, so a list
+	 * was cut when its count exceeds its array. */
+	uint16_t cipher_suites[TLS_CH_MAX_SUITES];
+	uint16_t ext_types[TLS_CH_MAX_EXTENSIONS];  /* n_extensions counts them */
+	uint16_t sig_algs[TLS_MAX_SIG_ALGS];        /* signature_algorithms (13) */
+	size_t n_sig_algs;
+	uint16_t groups[TLS_CH_MAX_GROUPS];         /* supported_groups (10) */
+	size_t n_groups;
+	/* The first ALPN protocol name's length and its first and last bytes
+	 * (alpn[] holds printable copies only). */
+	size_t alpn_first_len;
+	uint8_t alpn_first_byte, alpn_last_byte;
 };
 /* struct {
  *     ProtocolVersion legacy_version;
@@ -148,7 +172,6 @@ enum dis_status tls_certificate_parse(const uint8_t *body, size_t len, uint16_t 
  *  TLS 1.3: opaque certificate_request_context<0..2^8-1>;
  *           Extension extensions<2..2^16-1>; (47 = certificate_authorities) */
 #define TLS_MAX_CERT_TYPES 16
-#define TLS_MAX_SIG_ALGS 64
 struct tls_cert_request {
 	uint8_t cert_types[TLS_MAX_CERT_TYPES];
 	size_t n_cert_types;

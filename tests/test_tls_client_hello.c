@@ -77,6 +77,42 @@ START_TEST(live_tls12_hello)
 }
 END_TEST
 
+/* The lists JA4 is made of, from a client configured with known ones:
+ * two TLS 1.2 suites (OpenSSL adds the renegotiation SCSV), two groups,
+ * ALPN "h2" raw. */
+START_TEST(live_lists)
+{
+	struct lh_opts o = { .max_version = TLS1_2_VERSION,
+			     .tls12_ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384",
+			     .client_groups = "X25519:P-256",
+			     .alpn = "h2" };
+	struct lh_result res;
+	struct tls_client_hello ch;
+	bool saw_sig_algs_ext = false, saw_groups_ext = false;
+
+	ck_assert_int_eq(lh_run(&o, &res), 0);
+	ck_assert_int_eq(live_hello(&res, &ch), DIS_OK);
+	ck_assert_uint_eq(ch.n_cipher_suites, 3);
+	ck_assert_uint_eq(ch.cipher_suites[0], 0xc02b);
+	ck_assert_uint_eq(ch.cipher_suites[1], 0xc02c);
+	ck_assert_uint_eq(ch.cipher_suites[2], 0x00ff);
+	ck_assert_uint_eq(ch.n_groups, 2);
+	ck_assert_uint_eq(ch.groups[0], 0x001d);
+	ck_assert_uint_eq(ch.groups[1], 0x0017);
+	ck_assert_uint_eq(ch.alpn_first_len, 2);
+	ck_assert_uint_eq(ch.alpn_first_byte, 'h');
+	ck_assert_uint_eq(ch.alpn_last_byte, '2');
+	ck_assert_uint_le(ch.n_extensions, TLS_CH_MAX_EXTENSIONS);
+	for (size_t i = 0; i < ch.n_extensions; i++) {
+		saw_sig_algs_ext |= ch.ext_types[i] == TLS_EXT_SIGNATURE_ALGORITHMS;
+		saw_groups_ext |= ch.ext_types[i] == TLS_EXT_SUPPORTED_GROUPS;
+	}
+	ck_assert(saw_sig_algs_ext && saw_groups_ext);
+	ck_assert_uint_gt(ch.n_sig_algs, 4);
+	lh_result_free(&res);
+}
+END_TEST
+
 /* SSL 3.0 style: no extensions; suites {0x000a, 0x00ff}. */
 static const uint8_t ssl3_hello[] = {
 	0x03, 0x00, /* version */
@@ -188,6 +224,61 @@ START_TEST(extensions_by_hand)
 }
 END_TEST
 
+/* The kept lists: GREASE kept as sent, order kept, counts beyond the
+ * arrays, the first of a repeated extension, malformed lists refused. */
+START_TEST(lists_by_hand)
+{
+	static const uint8_t good[] = {
+		0x3a, 0x3a, 0x00, 0x00,                                     /* GREASE extension */
+		0x00, 0x0d, 0x00, 0x08, 0x00, 0x06, 0x08, 0x04, 0x04, 0x03, 0x1a, 0x1a, /* sig algs */
+		0x00, 0x0a, 0x00, 0x06, 0x00, 0x04, 0x2a, 0x2a, 0x00, 0x1d, /* groups */
+		0x00, 0x0d, 0x00, 0x04, 0x00, 0x02, 0x06, 0x01,             /* sig algs again */
+		0x00, 0x10, 0x00, 0x06, 0x00, 0x04, 0x03, 0x00, 'a', 0xff,  /* ALPN, raw bytes */
+	};
+	struct tls_client_hello ch;
+	uint8_t b[512], e[sizeof good];
+	size_t n = build(b, good, sizeof good);
+
+	ck_assert_int_eq(tls_client_hello_parse(b, n, &ch), DIS_OK);
+	ck_assert_uint_eq(ch.n_extensions, 5);
+	ck_assert_uint_eq(ch.ext_types[0], 0x3a3a);
+	ck_assert_uint_eq(ch.ext_types[4], TLS_EXT_ALPN);
+	ck_assert_uint_eq(ch.n_sig_algs, 3);
+	ck_assert_uint_eq(ch.sig_algs[0], 0x0804);
+	ck_assert_uint_eq(ch.sig_algs[2], 0x1a1a);
+	ck_assert_uint_eq(ch.n_groups, 2);
+	ck_assert_uint_eq(ch.groups[0], 0x2a2a);
+	ck_assert_uint_eq(ch.alpn_first_len, 3);
+	ck_assert_uint_eq(ch.alpn_first_byte, 0x00);
+	ck_assert_uint_eq(ch.alpn_last_byte, 0xff);
+	ck_assert(tls_is_grease(0x0a0a) && tls_is_grease(0xfafa) && !tls_is_grease(0x0a1a) && !tls_is_grease(0x0b0b));
+
+	memcpy(e, good, sizeof good);
+	e[9] = 5; /* signature_algorithms: odd list length */
+	n = build(b, e, sizeof e);
+	ck_assert_int_eq(tls_client_hello_parse(b, n, &ch), DIS_INVALID);
+	memcpy(e, good, sizeof good);
+	e[21] = 0; /* supported_groups: empty list (named_group_list<2..2^16-1>) */
+	n = build(b, e, sizeof e);
+	ck_assert_int_eq(tls_client_hello_parse(b, n, &ch), DIS_INVALID);
+
+	/* More suites than kept: all counted, the first ones kept. */
+	uint8_t big[44 + 2 * 200];
+	memcpy(big, ssl3_hello, 35);                      /* version, random, empty session id */
+	big[35] = (uint8_t)((2 * 200) >> 8);
+	big[36] = (uint8_t)(2 * 200);
+	for (int i = 0; i < 200; i++) {
+		big[37 + 2 * i] = 0xc0;
+		big[38 + 2 * i] = (uint8_t)i;
+	}
+	big[37 + 400] = 1;
+	big[38 + 400] = 0;
+	ck_assert_int_eq(tls_client_hello_parse(big, 39 + 400, &ch), DIS_OK);
+	ck_assert_uint_eq(ch.n_cipher_suites, 200);
+	ck_assert_uint_eq(ch.cipher_suites[TLS_CH_MAX_SUITES - 1], 0xc000 + TLS_CH_MAX_SUITES - 1);
+}
+END_TEST
+
 START_TEST(pre_shared_key)
 {
 	uint8_t ext[4 + 2 + 9 + 2 + 33], b[256];
@@ -259,9 +350,11 @@ static Suite *suite(void)
 	tcase_set_timeout(live, 30);
 	tcase_add_test(live, live_tls13_hello);
 	tcase_add_test(live, live_tls12_hello);
+	tcase_add_test(live, live_lists);
 	tcase_add_test(bytes, ssl3_without_extensions);
 	tcase_add_test(bytes, field_bounds);
 	tcase_add_test(bytes, extensions_by_hand);
+	tcase_add_test(bytes, lists_by_hand);
 	tcase_add_test(bytes, pre_shared_key);
 	tcase_add_test(bytes, sslv2_hello);
 	suite_add_tcase(s, live);
