@@ -189,8 +189,15 @@ static size_t compose(char *buf, size_t cap, const char *srow, bool s_specific, 
 		if (srow)
 			puts_(&s, " ");
 		if (c_specific) {
+			/* "Client (curl/OpenSSL): ", "Client (Chrome/Edge, Chromium): " */
 			puts_(&s, "Client (");
-			puts_(&s, client_kind_label((enum client_kind)stack->client.kind));
+			for (const char *l = client_kind_label((enum client_kind)stack->client.kind); *l; l++) {
+				if (l[0] == ' ' && l[1] == '(') {
+					puts_(&s, ", ");
+					l++;
+				} else if (*l != ')')
+					put(&s, l, 1);
+			}
 			puts_(&s, "): ");
 		} else if (both)
 			puts_(&s, "Client: ");
