@@ -36,8 +36,12 @@ static int key_cmp(const char *key, size_t len, const char *row_key)
 	return row_key[len] ? -1 : 0;
 }
 
-/* The rows of key[0..len): *first and the count, 0 when none. */
-static size_t key_rows(const char *key, size_t len, size_t *first)
+/* The rows of one key: remedy_rows[first .. first + n). */
+struct key_group {
+	size_t first, n;
+};
+
+static struct key_group find_key(const char *key, size_t len)
 {
 	size_t lo = 0, hi = N_ROWS;
 	while (lo < hi) {
@@ -47,46 +51,53 @@ static size_t key_rows(const char *key, size_t len, size_t *first)
 		else
 			hi = mid;
 	}
-	size_t end = lo;
-	while (end < N_ROWS && key_cmp(key, len, remedy_rows[end].key) == 0)
+	if (lo == N_ROWS || key_cmp(key, len, remedy_rows[lo].key) != 0)
+		return (struct key_group){ lo, 0 };
+	/* The compiler usually merges equal literals: compare pointers first. */
+	const char *k = remedy_rows[lo].key;
+	size_t end = lo + 1;
+	while (end < N_ROWS && (remedy_rows[end].key == k || strcmp(remedy_rows[end].key, k) == 0))
 		end++;
-	*first = lo;
-	return end - lo;
+	return (struct key_group){ lo, end - lo };
 }
 
-static const char *row_text(size_t first, size_t n, enum remedy_side side, int kind)
+/* The row of a group for one side: the software's own, else the generic
+ * one; NULL when the group has neither. */
+static const char *group_row(struct key_group g, enum remedy_side side, int kind, bool *specific)
 {
-	for (size_t i = first; i < first + n; i++)
-		if (remedy_rows[i].side == side && remedy_rows[i].kind == kind)
-			return remedy_rows[i].text;
-	return NULL;
-}
-
-/* The row for one side: the software's own row, else the generic one, of
- * the key; a variant ("ID/variant") with no row for that side uses its
- * finding ID's rows. *specific says whether the software's own row was
- * found. */
-static const char *pick_row(const char *key, enum remedy_side side, int kind, bool *specific)
-{
-	size_t len = strlen(key);
-	for (int pass = 0; pass < 2; pass++) {
-		size_t first, n = key_rows(key, len, &first);
-		const char *t;
-		if (n && kind && (t = row_text(first, n, side, kind))) {
+	const char *generic = NULL;
+	for (size_t i = g.first; i < g.first + g.n; i++) {
+		if (remedy_rows[i].side != side)
+			continue;
+		if (kind && remedy_rows[i].kind == kind) {
 			*specific = true;
-			return t;
+			return remedy_rows[i].text;
 		}
-		if (n && (t = row_text(first, n, side, 0))) {
-			*specific = false;
-			return t;
-		}
-		const char *slash = memchr(key, '/', len);
-		if (!slash)
-			break;
-		len = (size_t)(slash - key);
+		if (remedy_rows[i].kind == 0)
+			generic = remedy_rows[i].text;
 	}
 	*specific = false;
-	return NULL;
+	return generic;
+}
+
+/* A variant ("ID/variant") with no row for a side takes its finding ID's
+ * rows for that side. */
+static const char *pick_row(struct key_group variant, struct key_group id, enum remedy_side side, int kind,
+			    bool *specific)
+{
+	const char *t = group_row(variant, side, kind, specific);
+	return t ? t : group_row(id, side, kind, specific);
+}
+
+static int has_row(const char *key, enum remedy_side side, int kind)
+{
+	if (!key)
+		return 0;
+	struct key_group g = find_key(key, strlen(key));
+	for (size_t i = g.first; i < g.first + g.n; i++)
+		if (remedy_rows[i].side == side && remedy_rows[i].kind == kind)
+			return 1;
+	return 0;
 }
 
 /* Text written up to the capacity; len counts all of it, so a sink that
@@ -249,30 +260,38 @@ size_t remedy_format(char *out, size_t out_size, const char *key, const struct s
 	struct stack_id known = *stack;
 	known.server.kind = sk;
 	known.client.kind = ck;
+	size_t len = strlen(key);
+	struct key_group variant = find_key(key, len), id = { 0, 0 };
+	const char *slash = memchr(key, '/', len);
+	if (slash)
+		id = find_key(key, (size_t)(slash - key));
 	bool s_specific, c_specific;
-	const char *srow = pick_row(key, REMEDY_SIDE_SERVER, sk, &s_specific);
-	const char *crow = pick_row(key, REMEDY_SIDE_CLIENT, ck, &c_specific);
+	const char *srow = pick_row(variant, id, REMEDY_SIDE_SERVER, sk, &s_specific);
+	const char *crow = pick_row(variant, id, REMEDY_SIDE_CLIENT, ck, &c_specific);
 	if (!srow && !crow)
 		return 0;
-	char buf[4096];
-	size_t n = compose(buf, sizeof buf, srow, s_specific, crow, c_specific, &known, args);
-	if (n >= out_size && srow && crow && !c_specific)
-		n = compose(buf, sizeof buf, srow, s_specific, NULL, false, &known, args);
-	if (n < out_size && n < sizeof buf) {
-		memcpy(out, buf, n + 1);
+	/* Straight into out when it fits (the usual case); otherwise the
+	 * shorter form, then a cut from a larger scratch copy. */
+	size_t n = compose(out, out_size, srow, s_specific, crow, c_specific, &known, args);
+	if (n < out_size)
 		return n;
+	if (srow && crow && !c_specific) {
+		crow = NULL;
+		n = compose(out, out_size, srow, s_specific, NULL, false, &known, args);
+		if (n < out_size)
+			return n;
 	}
+	char buf[4096];
+	n = compose(buf, sizeof buf, srow, s_specific, crow, c_specific, &known, args);
 	return cut_at_word(out, out_size, buf, n < sizeof buf ? n : sizeof buf - 1);
 }
 
 int remedy_has_server_row(const char *key, enum server_kind k)
 {
-	size_t first, n = key ? key_rows(key, strlen(key), &first) : 0;
-	return n && row_text(first, n, REMEDY_SIDE_SERVER, (int)k) != NULL;
+	return has_row(key, REMEDY_SIDE_SERVER, (int)k);
 }
 
 int remedy_has_client_row(const char *key, enum client_kind k)
 {
-	size_t first, n = key ? key_rows(key, strlen(key), &first) : 0;
-	return n && row_text(first, n, REMEDY_SIDE_CLIENT, (int)k) != NULL;
+	return has_row(key, REMEDY_SIDE_CLIENT, (int)k);
 }
