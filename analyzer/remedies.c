@@ -183,14 +183,14 @@ static void render(struct sink *s, const char *text, const struct remedy_args *a
  * is for; a generic part is labelled "Server:" / "Client:" only when the
  * other side has a part too (alone it needs no label). */
 static size_t compose(char *buf, size_t cap, const char *srow, bool s_specific, const char *crow, bool c_specific,
-		      const struct stack_id *stack, const struct remedy_args *a)
+		      enum server_kind sk, enum client_kind ck, const struct remedy_args *a)
 {
 	struct sink s = { buf, cap, 0 };
 	buf[0] = '\0';
 	bool both = srow && crow;
 	if (srow) {
 		if (s_specific) {
-			puts_(&s, server_kind_label((enum server_kind)stack->server.kind));
+			puts_(&s, server_kind_label(sk));
 			puts_(&s, ": ");
 		} else if (both)
 			puts_(&s, "Server: ");
@@ -202,7 +202,7 @@ static size_t compose(char *buf, size_t cap, const char *srow, bool s_specific, 
 		if (c_specific) {
 			/* "Client (curl/OpenSSL): ", "Client (Chrome/Edge, Chromium): " */
 			puts_(&s, "Client (");
-			for (const char *l = client_kind_label((enum client_kind)stack->client.kind); *l; l++) {
+			for (const char *l = client_kind_label(ck); *l; l++) {
 				if (l[0] == ' ' && l[1] == '(') {
 					puts_(&s, ", ");
 					l++;
@@ -252,14 +252,13 @@ size_t remedy_format(char *out, size_t out_size, const char *key, const struct s
 	out[0] = '\0';
 	if (!key)
 		return 0;
-	static const struct stack_id unknown_stack;
-	if (!stack)
-		stack = &unknown_stack;
-	int sk = (unsigned)stack->server.kind < SERVER_KIND_COUNT ? stack->server.kind : SERVER_UNKNOWN;
-	int ck = (unsigned)stack->client.kind < CLIENT_KIND_COUNT ? stack->client.kind : CLIENT_UNKNOWN;
-	struct stack_id known = *stack;
-	known.server.kind = sk;
-	known.client.kind = ck;
+	/* No stack, or a kind out of range: the generic rows. */
+	enum server_kind sk = SERVER_UNKNOWN;
+	enum client_kind ck = CLIENT_UNKNOWN;
+	if (stack && stack->server.kind > 0 && stack->server.kind < SERVER_KIND_COUNT)
+		sk = (enum server_kind)stack->server.kind;
+	if (stack && stack->client.kind > 0 && stack->client.kind < CLIENT_KIND_COUNT)
+		ck = (enum client_kind)stack->client.kind;
 	size_t len = strlen(key);
 	struct key_group variant = find_key(key, len), id = { 0, 0 };
 	const char *slash = memchr(key, '/', len);
@@ -272,17 +271,17 @@ size_t remedy_format(char *out, size_t out_size, const char *key, const struct s
 		return 0;
 	/* Straight into out when it fits (the usual case); otherwise the
 	 * shorter form, then a cut from a larger scratch copy. */
-	size_t n = compose(out, out_size, srow, s_specific, crow, c_specific, &known, args);
+	size_t n = compose(out, out_size, srow, s_specific, crow, c_specific, sk, ck, args);
 	if (n < out_size)
 		return n;
 	if (srow && crow && !c_specific) {
 		crow = NULL;
-		n = compose(out, out_size, srow, s_specific, NULL, false, &known, args);
+		n = compose(out, out_size, srow, s_specific, NULL, false, sk, ck, args);
 		if (n < out_size)
 			return n;
 	}
 	char buf[4096];
-	n = compose(buf, sizeof buf, srow, s_specific, crow, c_specific, &known, args);
+	n = compose(buf, sizeof buf, srow, s_specific, crow, c_specific, sk, ck, args);
 	return cut_at_word(out, out_size, buf, n < sizeof buf ? n : sizeof buf - 1);
 }
 
