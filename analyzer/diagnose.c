@@ -108,14 +108,6 @@ static void late_request(const struct tls_conn *c, struct findings *out)
 	     reneg_cr ? "the CertificateRequest is visible after decryption"
 		      : "inferred from encrypted handshake records after application data",
 	     answer_text);
-	text(f->remedy, sizeof f->remedy,
-	     "Ask for the certificate in the first handshake: on IIS/HTTP.SYS run 'netsh http update sslcert "
-	     "ipport=0.0.0.0:%u certhash=<hash> appid={<guid>} clientcertnegotiation=enable' (older Windows: "
-	     "show, delete and re-add the binding), or set DWORD DefaultFlags |= 0x2 under "
-	     "HKLM\\SYSTEM\\CurrentControlSet\\Services\\HTTP\\Parameters\\SslBindingInfo\\<ip:port> and restart "
-	     "HTTP.SYS. Other servers: request the certificate at connection time (e.g. nginx ssl_verify_client, "
-	     "Apache SSLVerifyClient at server level).",
-	     c->server.port);
 	if (c->have_server_hello && strcmp(c->sh.alpn, "h2") == 0) {
 		struct finding *h2 = add(out, "RENEGOTIATION_UNDER_HTTP2", SEV_ERROR, 11);
 		if (!h2)
@@ -125,18 +117,9 @@ static void late_request(const struct tls_conn *c, struct findings *out)
 		text(h2->message, sizeof h2->message,
 		     "HTTP/2 was negotiated (ALPN h2), and HTTP/2 forbids renegotiation (RFC 9113 9.2.1): the "
 		     "late certificate request cannot work on this connection.");
-		text(h2->remedy, sizeof h2->remedy,
-		     "Negotiate the client certificate up front (clientcertnegotiation=enable), or disable HTTP/2 "
-		     "on the binding ('netsh http update sslcert ... disablehttp2=enable').");
 	}
 }
 
-static const char empty_cert_remedy[] =
-	"On the client: install a certificate with the Client Authentication EKU (1.3.6.1.5.5.7.3.2) issued under "
-	"one of the listed CAs, with its intermediates in the local store; give the process account read access to "
-	"the private key (certlm.msc > Manage Private Keys, or icacls on the key file; 'certutil -repairstore my "
-	"<serial>' for a broken key link); in browsers check the certificate prompt or the "
-	"AutoSelectCertificateForUrls policy.";
 /* With keys, the HTTP answer that followed (a 403 after an empty
  * certificate) is part of the proof. */
 static void add_http_answer(const struct tls_conn *c, struct finding *f)
@@ -179,7 +162,6 @@ static void empty_or_absent(const struct tls_conn *c, struct findings *out)
 			     "The server asked for a certificate (with no CA list) and the client answered with an "
 			     "empty Certificate: it had no usable certificate or no access to its private key.");
 		add_http_answer(c, f);
-		text(f->remedy, sizeof f->remedy, "%s", empty_cert_remedy);
 	} else if (c->cc_status == CC_ABSENT) {
 		bool ssl3 = strstr(c->notes, "ssl3_no_certificate_alert") != NULL;
 		bool ended = c->end == END_RST || c->end == END_FIN;
@@ -194,9 +176,6 @@ static void empty_or_absent(const struct tls_conn *c, struct findings *out)
 			  : "The server asked for a certificate and the client never answered with a Certificate "
 			    "message.");
 		add_http_answer(c, f);
-		text(f->remedy, sizeof f->remedy,
-		     "Find out why the client stopped: check the client's logs and certificate store; if the "
-		     "connection was cut, see the transport findings.");
 	}
 }
 
@@ -216,10 +195,6 @@ static void ca_list(const struct tls_conn *c, struct findings *out)
 			     "The CertificateRequest carries no trusted issuer list (the default of Windows Server "
 			     "2012 and later). That is legal: the client may offer any certificate, but it cannot tell "
 			     "which one the server will accept.");
-			text(f->remedy, sizeof f->remedy,
-			     "Nothing to fix by itself. To send a list from Schannel: DWORD SendTrustedIssuerList=1 "
-			     "under HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL, with the "
-			     "issuers in the binding's store (sslctlstorename) or Client Authentication Issuers.");
 			return;
 		}
 		if (r->ca_list_bytes > 12 * 1024 || r->records > 1) {
@@ -232,10 +207,6 @@ static void ca_list(const struct tls_conn *c, struct findings *out)
 			     "The trusted issuer list is %zu bytes (%zu names, %u records). Schannel truncates lists "
 			     "over 16 KB (event 36885) and some clients fail on large lists.",
 			     r->ca_list_bytes, r->n_ca_names, r->records);
-			text(f->remedy, sizeof f->remedy,
-			     "Send only the issuers of client certificates: a dedicated store via 'netsh http update "
-			     "sslcert ... sslctlstorename=ClientAuthIssuer', prune Trusted Root CAs, or "
-			     "SendTrustedIssuerList=0.");
 			return;
 		}
 	}
@@ -254,9 +225,6 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 			text(f->message, sizeof f->message,
 			     "The client certificate %s has an Extended Key Usage without Client Authentication.",
 			     leaf->subject);
-			text(f->remedy, sizeof f->remedy,
-			     "Issue the client a certificate whose EKU includes Client Authentication "
-			     "(1.3.6.1.5.5.7.3.2).");
 		}
 	}
 	int validity = cert_validity_at(leaf, now);
@@ -267,7 +235,6 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 			text(f->message, sizeof f->message,
 			     "The client certificate %s expired on %s, before this capture was taken.", leaf->subject,
 			     leaf->not_after);
-			text(f->remedy, sizeof f->remedy, "Renew the client certificate (IIS answers 403.17).");
 		}
 	} else if (validity < 0) {
 		struct finding *f = add(out, "CLIENT_CERT_NOT_YET_VALID", SEV_ERROR, 13);
@@ -276,7 +243,6 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 			text(f->message, sizeof f->message,
 			     "The client certificate %s is valid only from %s, after this capture was taken.",
 			     leaf->subject, leaf->not_before);
-			text(f->remedy, sizeof f->remedy, "Check the clocks, or issue a certificate valid now.");
 		}
 	}
 	/* Does the chain reach a DN of the (last) request's list? */
@@ -296,10 +262,6 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 	     c->client_chain.n_kept == 1 && !leaf->self_signed
 		     ? " The client sent only its own certificate: an intermediate may be missing."
 		     : "");
-	text(f->remedy, sizeof f->remedy,
-	     "Either trust the client's issuing CA on the server (add its root to Trusted Root CAs and the "
-	     "intermediates to Intermediate CAs, or to the binding's issuer store), or give the client a "
-	     "certificate from a listed CA; install the intermediates on the client.");
 }
 
 /* --trust: what OpenSSL says when it verifies the client chain as the
@@ -312,53 +274,17 @@ static void chain_verdict(const struct tls_conn *c, struct findings *out)
 	struct finding *f = add(out, "CLIENT_CHAIN_UNTRUSTED", SEV_ERROR, 14);
 	if (!f)
 		return;
+	f->remedy_key = v->error == 2 || v->error == 20   ? "CLIENT_CHAIN_UNTRUSTED/issuer_missing"
+			: v->error == 18 || v->error == 19 ? "CLIENT_CHAIN_UNTRUSTED/untrusted_root"
+			: v->error == 9 || v->error == 10  ? "CLIENT_CHAIN_UNTRUSTED/validity"
+			: v->error == 26                   ? "CLIENT_CHAIN_UNTRUSTED/purpose"
+							   : "CLIENT_CHAIN_UNTRUSTED";
 	frame(f, c->client_cert_frame);
 	text(f->message, sizeof f->message,
 	     "Verified against the --trust bundle at the capture time, the client chain fails: \"%s\" (OpenSSL "
 	     "error %d) at depth %d, %s (issuer %s).",
 	     v->error_text, v->error, v->depth, v->subject[0] ? v->subject : "the client certificate",
 	     v->issuer[0] ? v->issuer : "unknown");
-	bool last_sent = (size_t)v->depth + 1 >= c->client_chain.n_kept;
-	switch (v->error) {
-	case 2:  /* unable to get issuer certificate */
-	case 20: /* unable to get local issuer certificate */
-		if (last_sent && !v->issuer_in_trust)
-			text(f->remedy, sizeof f->remedy,
-			     "Neither the client's chain nor the trust bundle holds %s. If it is an intermediate CA, "
-			     "install it with the client certificate so the client sends it, or put it in the "
-			     "server's Intermediate Certification Authorities store; if it is a root, add it to the "
-			     "server's Trusted Root Certification Authorities (Local Computer).",
-			     v->issuer);
-		else
-			text(f->remedy, sizeof f->remedy,
-			     "The chain cannot be completed to a trusted root: check the intermediates on the "
-			     "server (Intermediate Certification Authorities) and that the root is trusted.");
-		break;
-	case 18: /* self-signed leaf */
-	case 19: /* self-signed root in the chain, not trusted */
-		text(f->remedy, sizeof f->remedy,
-		     "The chain ends at a root the server does not trust: add %s to the server's Trusted Root "
-		     "Certification Authorities (Local Computer), or give the client a certificate from a "
-		     "trusted CA.",
-		     v->depth + 1 < (int)c->client_chain.n_kept || v->error == 18 ? v->subject : v->issuer);
-		break;
-	case 9:  /* not yet valid */
-	case 10: /* expired */
-		text(f->remedy, sizeof f->remedy,
-		     "Renew the certificate at depth %d (or check the clocks of client and server).", v->depth);
-		break;
-	case 26: /* unsuitable purpose */
-		text(f->remedy, sizeof f->remedy,
-		     "Issue a client certificate whose Extended Key Usage includes Client Authentication "
-		     "(1.3.6.1.5.5.7.3.2), from CAs whose EKU constraints allow it.");
-		break;
-	default:
-		text(f->remedy, sizeof f->remedy,
-		     "Inspect the certificate at depth %d with 'openssl verify -purpose sslclient -CAfile "
-		     "<bundle> -untrusted <chain> <cert>', and reissue or re-chain it.",
-		     v->depth);
-		break;
-	}
 }
 
 /* TLS 1.2 encrypts the alerts of a renegotiation; only the record type
@@ -381,6 +307,7 @@ static void server_alert_in_renegotiation(const struct tls_conn *c, struct findi
 		struct finding *f = add(out, "SERVER_REJECTED_CLIENT_CERT", SEV_ERROR, 15);
 		if (!f)
 			return;
+		f->remedy_key = "SERVER_REJECTED_CLIENT_CERT/inferred";
 		frame(f, c->reneg_client_flight_frame);
 		frame(f, a->frame);
 		text(f->message, sizeof f->message,
@@ -388,10 +315,6 @@ static void server_alert_in_renegotiation(const struct tls_conn *c, struct findi
 		     "enough for a certificate, and the server answered with an (encrypted) alert and closed: it "
 		     "most likely rejected the certificate (unknown_ca, bad_certificate, certificate_expired, ...).",
 		     (unsigned long long)bytes);
-		text(f->remedy, sizeof f->remedy,
-		     "Give mtlsdiag the server's trust bundle (--trust) to see the verification error, or a key log "
-		     "(SSLKEYLOGFILE) to read the alert; the server's Schannel events (EventLogging=3) name the "
-		     "failing check.");
 	} else if (answer == ANSWER_NO_CERTIFICATE) {
 		struct finding *f = add(out, "CLIENT_CERT_EMPTY", SEV_ERROR, 14);
 		if (!f)
@@ -403,7 +326,6 @@ static void server_alert_in_renegotiation(const struct tls_conn *c, struct findi
 		     "bytes, too few for a certificate (none or an empty one), and the server answered with an "
 		     "(encrypted) alert and closed.",
 		     (unsigned long long)bytes);
-		text(f->remedy, sizeof f->remedy, "%s", empty_cert_remedy);
 	}
 }
 
@@ -437,10 +359,33 @@ static void post_handshake_request(const struct tls_conn *c, struct findings *ou
 	     : c->cc_status == CC_PRESENT ? " The client answered with its certificate."
 	     : c->cc_status == CC_ABSENT  ? " The client never answered with a Certificate."
 					  : "");
-	text(f->remedy, sizeof f->remedy,
-	     "Ask for the certificate in the handshake: on IIS/HTTP.SYS 'netsh http update sslcert ... "
-	     "clientcertnegotiation=enable' for the binding (or disabletls13=enable there); elsewhere request it "
-	     "at connection time (nginx ssl_verify_client, Apache SSLVerifyClient at server level).");
+}
+
+/* The catalogue row for a rejection by this alert (remedies.def). */
+static const char *rejection_key(int description)
+{
+	switch (description) {
+	case 48:
+		return "SERVER_REJECTED_CLIENT_CERT/unknown_ca";
+	case 45:
+		return "SERVER_REJECTED_CLIENT_CERT/certificate_expired";
+	case 44:
+		return "SERVER_REJECTED_CLIENT_CERT/certificate_revoked";
+	case 43:
+		return "SERVER_REJECTED_CLIENT_CERT/unsupported_certificate";
+	case 42:
+		return "SERVER_REJECTED_CLIENT_CERT/bad_certificate";
+	case 49:
+		return "SERVER_REJECTED_CLIENT_CERT/access_denied";
+	case 51:
+		return "SERVER_REJECTED_CLIENT_CERT/decrypt_error";
+	case 40:
+		return "SERVER_REJECTED_CLIENT_CERT/handshake_failure";
+	case 116:
+		return "SERVER_REJECTED_CLIENT_CERT/certificate_required";
+	default:
+		return "SERVER_REJECTED_CLIENT_CERT";
+	}
 }
 
 static void server_alert(const struct tls_conn *c, struct findings *out)
@@ -491,19 +436,11 @@ static void server_alert(const struct tls_conn *c, struct findings *out)
 	struct finding *f = add(out, "SERVER_REJECTED_CLIENT_CERT", SEV_ERROR, 15);
 	if (!f)
 		return;
+	f->remedy_key = rejection_key(a->description);
 	frame(f, c->client_cert_frame);
 	frame(f, a->frame);
 	text(f->message, sizeof f->message, "The server ended the handshake with a fatal %s alert: %s.",
 	     tls_alert_name((uint8_t)a->description), why);
-	text(f->remedy, sizeof f->remedy, "%s",
-	     a->description == 48
-		     ? "Add the client's root CA to the server's trusted roots (and intermediates to Intermediate "
-		       "CAs); the server's verification error log (Schannel events 36887/36888 with EventLogging=3) "
-		       "names the failing check."
-	     : a->description == 43 ? "Issue a certificate whose EKU includes Client Authentication."
-	     : a->description == 45 ? "Renew the client certificate."
-				    : "Check the server's log for the verification error, and the client certificate "
-				      "facts above.");
 }
 
 static void transport(const struct tls_conn *c, struct findings *out)
@@ -558,11 +495,6 @@ static void transport(const struct tls_conn *c, struct findings *out)
 				     "a device in the path (firewall, proxy, IPS) most likely injected it%s.",
 				     side_name(by), ttl_text, ttl_differs && ipid_differs ? ", and " : "", id_text,
 				     during ? ", during certificate negotiation" : "");
-				text(f->remedy, sizeof f->remedy,
-				     "Find the middlebox between the capture point and the %s (compare with a capture "
-				     "taken on the %s itself) and allow client-certificate negotiation or "
-				     "renegotiation through it (exempt the site from TLS inspection).",
-				     side_name(by), side_name(by));
 			}
 			return;
 		}
@@ -573,17 +505,16 @@ static void transport(const struct tls_conn *c, struct findings *out)
 				SEV_ERROR, 8);
 	if (!f)
 		return;
+	f->remedy_key = c->end == END_RST ? (c->end_by == SIDE_CLIENT ? "RST_DURING_CERT_NEGOTIATION/client"
+								     : "RST_DURING_CERT_NEGOTIATION/server")
+			  : c->end_by == SIDE_CLIENT ? "FIN_DURING_CERT_NEGOTIATION/client"
+						     : "FIN_DURING_CERT_NEGOTIATION/server";
 	frame(f, neg);
 	frame(f, c->end_frame);
 	text(f->message, sizeof f->message,
 	     "The %s %s the connection during client-certificate negotiation, before the server sent any "
 	     "response (on IIS this shows as a 500 with win32 status 64, or 0x800703E3, before the 403.7).",
 	     side_name(c->end_by), c->end == END_RST ? "reset" : "closed");
-	text(f->remedy, sizeof f->remedy, "%s",
-	     c->end_by == SIDE_CLIENT
-		     ? "The client gave up: check that it has a usable certificate and supports renegotiation "
-		       "(or negotiate the certificate up front with clientcertnegotiation=enable)."
-		     : "The server gave up: check its logs (Schannel events, HTTP.SYS error log) for the reason.");
 }
 
 /* TLS 1.3 cannot renegotiate: a server that decides only after the request
@@ -634,11 +565,6 @@ static void tls13_late_negotiation(const struct tls_conn *c, struct findings *ou
 	     response ? "answered 500" : c->end == END_RST ? "reset the connection without answering"
 							   : "closed the connection without answering",
 	     decrypted(c) ? "decrypted" : "inferred from record sizes");
-	text(f->remedy, sizeof f->remedy,
-	     "Negotiate the certificate in the handshake: 'netsh http update sslcert ipport=0.0.0.0:%u ... "
-	     "clientcertnegotiation=enable', or 'disabletls13=enable' on that binding, or stop requiring a "
-	     "certificate for the URL.",
-	     c->server.port);
 }
 
 static void no_request(const struct tls_conn *c, struct findings *out)
@@ -656,10 +582,6 @@ static void no_request(const struct tls_conn *c, struct findings *out)
 	text(f->message, sizeof f->message,
 	     "The server never asked for a client certificate on this connection: not in the handshake and not by "
 	     "renegotiation.");
-	text(f->remedy, sizeof f->remedy,
-	     "If this site needs client certificates: set the path to Require (IIS sslFlags=\"Ssl, "
-	     "SslNegotiateCert, SslRequireCert\") and enable clientcertnegotiation on the binding; if it is set "
-	     "and a capture on the server side shows the request, a device in between removed it.");
 }
 
 /* TLS 1.3 hides alerts in application_data records. A server record of
@@ -687,11 +609,11 @@ static void tls13_encrypted_alert(const struct tls_conn *c, struct findings *out
 		     "CertificateRequest with an empty Certificate (a 25-byte record), and the server answered with a "
 		     "%u-byte record, the size of an alert (certificate_required), and closed the connection.",
 		     c->server_reply_len);
-		text(f->remedy, sizeof f->remedy, "%s", empty_cert_remedy);
 	} else if (strcmp(verdict, "present") == 0) {
 		struct finding *f = add(out, "SERVER_REJECTED_CLIENT_CERT", SEV_ERROR, 15);
 		if (!f)
 			return;
+		f->remedy_key = "SERVER_REJECTED_CLIENT_CERT/inferred";
 		f->inferred = verdict;
 		frame(f, c->server_reply_frame);
 		text(f->message, sizeof f->message,
@@ -699,9 +621,6 @@ static void tls13_encrypted_alert(const struct tls_conn *c, struct findings *out
 		     "with a %u-byte record, the size of an alert, and closed: it most likely rejected the "
 		     "certificate (unknown_ca, bad_certificate, certificate_expired, ...).",
 		     c->server_reply_len);
-		text(f->remedy, sizeof f->remedy,
-		     "Give mtlsdiag the server's trust bundle (--trust) to see the verification error, or a key log "
-		     "(SSLKEYLOGFILE) to read the alert; the server's log names the failing check.");
 	}
 }
 
@@ -728,9 +647,6 @@ static void tls13_inferred(const struct tls_conn *c, struct findings *out)
 	     "TLS 1.3 encrypts the CertificateRequest and the client's answer. Inferred from record sizes: the "
 	     "client's first encrypted flight (%u bytes) %s.",
 	     c->n_client_flight ? c->client_flight[0] : 0, what);
-	text(f->remedy, sizeof f->remedy,
-	     "For certainty capture again with SSLKEYLOGFILE set on the client (browsers, curl) and give the key "
-	     "log to mtlsdiag.");
 }
 
 /* Renegotiation started by the client, and TLS 1.3 post-handshake
@@ -746,11 +662,6 @@ static void later_exchanges(const struct tls_conn *c, struct findings *out)
 					    "its handshake is shown above)."
 					  : "The client started a renegotiation (encrypted handshake records after "
 					    "application data); a certificate exchanged there is not visible without keys.");
-			text(f->remedy, sizeof f->remedy, "%s",
-			     decrypted(c) ? "Servers usually refuse client-initiated renegotiation (no_renegotiation); "
-					    "nothing to fix if it succeeded."
-					  : "Servers usually refuse client-initiated renegotiation (no_renegotiation); if "
-					    "the certificate matters here, capture with a key log.");
 		}
 	}
 	uint64_t request, answer_frame;
@@ -776,10 +687,6 @@ static void later_exchanges(const struct tls_conn *c, struct findings *out)
 	     answer->count, answer->bytes,
 	     empty ? "with an empty Certificate (no certificate)" : "with a certificate",
 	     data_after ? "sent data" : cut ? "closed the connection without more data" : "sent nothing more");
-	text(f->remedy, sizeof f->remedy,
-	     "Post-handshake authentication fails with browsers (Chromium has none, Firefox has it off) and is "
-	     "forbidden with HTTP/2: request the certificate in the handshake instead. A key log confirms what was "
-	     "sent.");
 }
 
 /* TLS 1.3, decrypted: the server refused the request (403 and the like)
@@ -806,9 +713,6 @@ static void tls13_pha_not_offered(const struct tls_conn *c, struct findings *out
 	     "post_handshake_auth, so the server could not ask for a certificate after the request; it answered "
 	     "HTTP %d instead (decrypted).",
 	     status);
-	text(f->remedy, sizeof f->remedy,
-	     "Ask for the certificate in the handshake for this host (server or virtual-host level, not per path), "
-	     "or let this client offer post-handshake authentication, or use TLS 1.2 for this site.");
 }
 
 /* Decrypted HTTP/2: the server reset a stream with HTTP_1_1_REQUIRED, the
@@ -831,9 +735,6 @@ static void http2_http11_required(const struct tls_conn *c, struct findings *out
 			     "to ask for a client certificate by renegotiation, which HTTP/2 forbids. A client that "
 			     "retries over HTTP/1.1 gets the request; one that does not fails.",
 			     x->stream_id, x->method[0] ? x->method : "request", x->path);
-			text(f->remedy, sizeof f->remedy,
-			     "Ask for the certificate in the handshake (then HTTP/2 works), or disable HTTP/2 for this "
-			     "site.");
 			return;
 		}
 	}
@@ -862,8 +763,6 @@ static void http_cert_required(const struct tls_conn *c, const struct findings *
 	     c->cc_status == CC_PRESENT ? "the certificate was sent but the application or its access rules refused it."
 	     : c->n_requests            ? "no certificate was sent."
 					: "the server never asked for a certificate on this connection.");
-	text(f->remedy, sizeof f->remedy,
-	     "Compare the server's access rules for this path with what the connection shows above.");
 }
 
 static void context(const struct tls_conn *c, struct findings *out)
@@ -883,9 +782,6 @@ static void context(const struct tls_conn *c, struct findings *out)
 		     "The server certificate was issued by %s (%s): a TLS-inspection product terminates this "
 		     "connection, so the client certificate cannot reach the real server.",
 		     product, ci->sum->issuer);
-		text(f->remedy, sizeof f->remedy,
-		     "Exempt this site from TLS inspection (\"Do Not Inspect\"/bypass rule) so the client's "
-		     "certificate is presented to the real server.");
 		return;
 	}
 	if (c->resumed) {
@@ -895,9 +791,6 @@ static void context(const struct tls_conn *c, struct findings *out)
 			text(f->message, sizeof f->message,
 			     "An abbreviated handshake resumed an earlier session: no certificate request is "
 			     "expected; the certificate of the original session applies.");
-			text(f->remedy, sizeof f->remedy,
-			     "To see the certificate exchange, capture the original full handshake (or disable "
-			     "resumption while testing).");
 		}
 	}
 	if (c->midstream) {
@@ -907,7 +800,6 @@ static void context(const struct tls_conn *c, struct findings *out)
 			text(f->message, sizeof f->message,
 			     "The capture started after this connection was opened; earlier handshake messages are "
 			     "not in it.");
-			text(f->remedy, sizeof f->remedy, "Start the capture before reproducing the failure.");
 		}
 	}
 	if (c->gaps && c->cc_status == CC_UNKNOWN && !tls13(c)) {
@@ -916,9 +808,6 @@ static void context(const struct tls_conn *c, struct findings *out)
 			text(f->message, sizeof f->message,
 			     "%llu byte(s) of this connection were not captured, so part of the handshake is not visible.",
 			     (unsigned long long)c->gap_bytes);
-			text(f->remedy, sizeof f->remedy,
-			     "Capture on the server itself with a full snap length and a large buffer (tcpdump -s 0 "
-			     "-B 65536, or pktmon), so no segment is lost.");
 		}
 	}
 }
@@ -933,7 +822,7 @@ static int by_rank(const struct finding *a, const struct finding *b)
 }
 
 /* The fix in the words of the software on the wire, from the catalogue
- * (remedies.def); the built-in text stays when it has no row. */
+ * (remedies.def), which has a row for every finding. */
 static void catalogue_remedies(const struct tls_conn *c, struct findings *out)
 {
 	const char *issuer = NULL, *subject = NULL;
@@ -959,11 +848,17 @@ static void catalogue_remedies(const struct tls_conn *c, struct findings *out)
 		.product = product,
 		.sni = c->have_client_hello && c->ch.sni[0] ? c->ch.sni : NULL,
 	};
-	char buf[sizeof out->items[0].remedy];
+	/* A low-confidence guess (one trait, or traits every OpenSSL-based
+	 * server shares) is not enough to speak one product's language: the
+	 * generic rows name the likely stacks. */
+	struct stack_id speak = out->stack;
+	if (speak.server.confidence < CONFIDENCE_MEDIUM)
+		speak.server.kind = SERVER_UNKNOWN;
+	if (speak.client.confidence < CONFIDENCE_MEDIUM)
+		speak.client.kind = CLIENT_UNKNOWN;
 	for (size_t i = 0; i < out->n; i++) {
 		struct finding *f = &out->items[i];
-		if (remedy_format(buf, sizeof buf, f->remedy_key, &out->stack, &args) > 0)
-			memcpy(f->remedy, buf, sizeof buf);
+		remedy_format(f->remedy, sizeof f->remedy, f->remedy_key, &speak, &args);
 	}
 }
 

@@ -33,7 +33,14 @@ done
 remedy_of() { # capture id args... -> that finding's JSON object
 	cap=$1 id=$2
 	shift 2
-	"$BIN" -F json -q "$@" "samples/$cap" | grep -o "\"id\":\"$id\",[^}]*" | head -1
+	"$BIN" -F json -q "$@" "samples/$cap" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    for f in json.loads(line)["findings"]:
+        if f["id"] == sys.argv[1]:
+            print("\"id\":\"%s\",\"remedy\":%s" % (f["id"], json.dumps(f["remedy"])))
+            sys.exit(0)
+' "$id"
 }
 if "$BIN" --help 2>&1 | grep -q -- '--server'; then
 	r=$(remedy_of tls12-empty-client-cert.pcap CLIENT_CERT_EMPTY --server nginx --client openssl)
