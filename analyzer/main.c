@@ -9,6 +9,7 @@
 
 #include "analyzer.h"
 #include "compare.h"
+#include "report_stream.h"
 #include "diagnose.h"
 #include "expect.h"
 #include "link.h"
@@ -427,6 +428,9 @@ int main(int argc, char **argv)
 			return EXIT_INPUT;
 		}
 	}
+	struct report_stream report;
+	report_stream_open(&report, out.fp);
+	out.fp = report.fp;
 	out.color = color == -1 ? (opt.format == FORMAT_TEXT && !opt.output_path && isatty(STDOUT_FILENO))
 				: (color == 1 && opt.format == FORMAT_TEXT);
 	opt.progress = !opt.quiet && isatty(STDERR_FILENO);
@@ -467,6 +471,8 @@ int main(int argc, char **argv)
 		opened_files += opened;
 		if (frc != EXIT_OK)
 			rc = frc;
+		if (ferror(out.fp))
+			break; /* reported at the end */
 	}
 	if (expectations) {
 		/* An input error (2) stands; otherwise the expectations decide. */
@@ -488,7 +494,14 @@ int main(int argc, char **argv)
 finish:
 	analyzer_release(&a);
 	trust_store_free(trust);
-	if (out.fp != stdout && fclose(out.fp) != 0) {
+	int write_error = report_stream_close(&report);
+	out.fp = report.under;
+	if (write_error) {
+		fprintf(stderr, "mtlsdiag: writing the report: %s\n", strerror(write_error));
+		rc = EXIT_INPUT;
+		if (out.fp != stdout)
+			fclose(out.fp);
+	} else if (out.fp != stdout && fclose(out.fp) != 0) {
 		fprintf(stderr, "mtlsdiag: %s: %s\n", opt.output_path, strerror(errno));
 		rc = EXIT_INPUT;
 	}

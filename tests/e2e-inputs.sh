@@ -71,4 +71,22 @@ expect "no TLS" 3 "empty.pcap: no TLS connection found" -- "$BIN" "$tmp/empty.pc
 expect "output file" 0 "" -- "$BIN" -F json -o "$tmp/report.json" "$S"
 [ "$(count_conns "$tmp/report.json")" = 1 ] && ok || bad "-o: report not written"
 
+# A report that cannot be written (a full disk): a message and exit 2, never
+# exit 0 with nothing written; in every format, to -o, and for compare.
+if [ -w /dev/full ]; then
+	for fmt in text json; do
+		"$BIN" -F $fmt "$S" >/dev/full 2>"$tmp/err"
+		rc=$?
+		[ $rc = 2 ] && grep -qx 'mtlsdiag: writing the report: No space left on device' "$tmp/err" && ok ||
+			bad "report ($fmt) to /dev/full: exit $rc, stderr: $(cat "$tmp/err")"
+	done
+	expect "-o /dev/full" 2 "writing the report: No space left on device" -- "$BIN" -q -F json -o /dev/full "$S"
+	"$BIN" compare "$S" "$S" >/dev/full 2>"$tmp/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q 'writing the report: No space left on device' "$tmp/err" && ok ||
+		bad "compare to /dev/full: exit $rc, stderr: $(cat "$tmp/err")"
+else
+	echo "SKIP report to a full disk: /dev/full not writable"
+fi
+
 tally_report inputs
