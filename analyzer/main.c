@@ -151,6 +151,8 @@ static int run_file(struct analyzer *a, const char *path, unsigned index, bool *
 			decodable++;
 		}
 		analyzer_frame(a, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns);
+		if ((a->frame_no & 0x3fff) == 0 && ferror(a->out->fp))
+			break; /* the report cannot be written: main says why */
 		if (progress && (a->frame_no & 0x3fff) == 0) {
 			double t = now_seconds();
 			if (t - last_progress >= 0.5) {
