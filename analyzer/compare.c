@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <uthash.h>
 
+#include "cert_cache.h"
 #include "tls_names.h"
 
 /* How far two views of one connection may disagree in time once the clock
@@ -211,6 +212,11 @@ struct fctx {
 	const struct tls_conn *c, *s;
 	int64_t offset_ns;
 	int64_t c_capture_last, s_capture_last; /* each file's last timestamp, own clock */
+	/* The proxy authenticated to the server with its own certificate and
+	 * was served (proxy_own_cert): what follows from that is normal. */
+	bool own_cert;
+	uint64_t served_frame;     /* server side: the answer that shows it */
+	bool served_by_http;       /* a decrypted HTTP status, not data flow */
 };
 
 __attribute__((format(printf, 4, 5))) static struct compare_finding *add(struct fctx *x, const char *id,
@@ -301,6 +307,87 @@ static bool chains_equal(const struct cert_chain *a, const struct cert_chain *b)
 	return true;
 }
 
+/* Did the server serve the peer that sent it a certificate? With keys, the
+ * first decrypted HTTP status says (2xx/3xx yes, 4xx/5xx no). Without, the
+ * server sent application data after the client's Certificate, before any
+ * alert of its own, the client sent application data too, and no alert was
+ * fatal. *frame: the response, or the server's first data after the
+ * certificate. */
+static bool served_after_cert(const struct tls_conn *s, uint64_t *frame, bool *by_http)
+{
+	*frame = 0;
+	*by_http = false;
+	if (s->http_status) {
+		*by_http = true;
+		*frame = s->http_response_frame;
+		return s->http_status >= 100 && s->http_status < 400;
+	}
+	for (size_t i = 0; i < s->n_alerts; i++)
+		if (s->alerts[i].level == 2)
+			return false;
+	bool client_data = false;
+	for (size_t i = 0; i < s->n_events; i++) {
+		const struct conn_event *e = &s->events[i];
+		if (e->kind == EV_APP_DATA && e->from == SIDE_CLIENT)
+			client_data = true;
+		if (e->from != SIDE_SERVER || e->frame <= s->client_cert_frame || *frame)
+			continue;
+		if (e->kind == EV_ALERT || e->kind == EV_RST)
+			return false; /* the server's answer to the certificate */
+		if (e->kind == EV_APP_DATA)
+			*frame = e->frame;
+	}
+	if (!*frame && s->events_dropped && s->finished_seen[SIDE_SERVER] && s->app_records[SIDE_SERVER]) {
+		*frame = s->last_frame; /* the ladder is full; the counts still show data */
+		client_data = s->app_records[SIDE_CLIENT] > 0;
+	}
+	return *frame && client_data;
+}
+
+/* A TLS-terminating proxy that presents its own client certificate to the
+ * server (HAProxy `server ... crt`, nginx `proxy_ssl_certificate`): the
+ * server side shows a certificate that is not the one the client sent (or
+ * the client sent none), and the server served the proxy. */
+static bool proxy_own_cert(struct fctx *x)
+{
+	const struct tls_conn *c = x->c, *s = x->s;
+	if (!x->row->intercepted || s->cc_status != CC_PRESENT || c->cc_status == CC_UNKNOWN)
+		return false;
+	const struct cert_info *a = leaf(&c->client_chain), *b = leaf(&s->client_chain);
+	if (!b || (c->cc_status == CC_PRESENT && (!a || memcmp(a->sum->sha256, b->sum->sha256, 32) == 0)))
+		return false;
+	return served_after_cert(s, &x->served_frame, &x->served_by_http);
+}
+
+static void check_proxy_own_cert(struct fctx *x)
+{
+	const struct tls_conn *c = x->c, *s = x->s;
+	if (!x->own_cert)
+		return;
+	const struct cert_info *a = leaf(&c->client_chain), *b = leaf(&s->client_chain);
+	char client_sent[X509_NAME_TEXT + 64];
+	if (c->cc_status == CC_PRESENT && a)
+		snprintf(client_sent, sizeof client_sent, "the client sent %s to the proxy", a->sum->subject);
+	else if (c->cc_status == CC_NOT_REQUESTED)
+		snprintf(client_sent, sizeof client_sent, "the proxy did not ask the client for one");
+	else
+		snprintf(client_sent, sizeof client_sent, "the client's answer to the proxy: %s",
+			 cc_status_name(c->cc_status));
+	struct compare_finding *f = add(
+		x, "COMPARE_PROXY_OWN_CERT", SEV_INFO,
+		"The proxy authenticates to the server with its own certificate %s (issuer %s; %s), and the server "
+		"served it (%s, server-side frame %llu): a proxy that terminates TLS and presents its own client "
+		"certificate to the backend. The server authorizes the proxy, not the client.",
+		b->sum->subject, b->sum->issuer, client_sent,
+		x->served_by_http ? "a decrypted HTTP success status" : "application data both ways, no alert",
+		(unsigned long long)x->served_frame);
+	frame_on(f, SIDE_CLIENT, c->client_cert_frame ? c->client_cert_frame : c->client_hello_frame);
+	frame_on(f, SIDE_SERVER, s->client_cert_frame);
+	frame_on(f, SIDE_SERVER, x->served_frame);
+	remedy(f, "Nothing to fix. If the server must know which client it serves, have the proxy verify the client "
+		  "and forward its identity (a header), or pass TLS through to the server.");
+}
+
 static void check_handshake(struct fctx *x)
 {
 	const struct tls_conn *c = x->c, *s = x->s;
@@ -330,8 +417,11 @@ static void check_requests(struct fctx *x)
 	const struct tls_conn *c = x->c, *s = x->s;
 	uint64_t cf, sf;
 	enum req_view cv = request_view(c, &cf), sv = request_view(s, &sf);
-	if ((sv == REQ_SEEN || sv == REQ_INFERRED) && cv == REQ_NONE &&
-	    covers(c, x->c_capture_last, frame_time(s, sf) - x->offset_ns)) {
+	if (x->own_cert) {
+		/* The proxy answered the request with its own certificate: see
+		 * COMPARE_PROXY_OWN_CERT. */
+	} else if ((sv == REQ_SEEN || sv == REQ_INFERRED) && cv == REQ_NONE &&
+		   covers(c, x->c_capture_last, frame_time(s, sf) - x->offset_ns)) {
 		struct compare_finding *f = add(
 			x, "COMPARE_CERT_REQUEST_STRIPPED", SEV_ERROR,
 			"%s (server-side frame %llu), but the client saw no request: %s",
@@ -387,8 +477,8 @@ static void check_requests(struct fctx *x)
 static void check_client_cert(struct fctx *x)
 {
 	const struct tls_conn *c = x->c, *s = x->s;
-	if (c->cc_status == CC_UNKNOWN || s->cc_status == CC_UNKNOWN || c->cc_status == CC_NOT_REQUESTED ||
-	    s->cc_status == CC_NOT_REQUESTED)
+	if (x->own_cert || c->cc_status == CC_UNKNOWN || s->cc_status == CC_UNKNOWN ||
+	    c->cc_status == CC_NOT_REQUESTED || s->cc_status == CC_NOT_REQUESTED)
 		return;
 	const struct cert_info *a = leaf(&c->client_chain), *b = leaf(&s->client_chain);
 	bool differ = c->cc_status != s->cc_status || (a && b && memcmp(a->sum->sha256, b->sum->sha256, 32) != 0);
@@ -413,6 +503,22 @@ static int64_t event_time(const struct tls_conn *c, enum ev_kind kind)
 	return c->last_ts_ns;
 }
 
+/* Whether the host that sent the RST had sent its FIN before it: it closed,
+ * then reset what still arrived (its peer's close_notify, a late request),
+ * which is an ordinary end, not a reset from a device in between. Unknown
+ * (the ladder dropped the end) counts as no. */
+static bool fin_before_rst(const struct tls_conn *c)
+{
+	for (size_t i = 0; i < c->n_events; i++) {
+		const struct conn_event *e = &c->events[i];
+		if (e->kind == EV_RST && e->from == c->end_by && e->frame == c->end_frame)
+			return false;
+		if (e->kind == EV_FIN && e->from == c->end_by)
+			return e->frame < c->end_frame;
+	}
+	return false;
+}
+
 /* A RST that one view shows coming from `from` and the other does not. */
 static void check_rst(struct fctx *x, enum side file_side)
 {
@@ -421,6 +527,8 @@ static void check_rst(struct fctx *x, enum side file_side)
 	if (seen->end != END_RST)
 		return;
 	if (other->end == END_RST && other->end_by == seen->end_by)
+		return;
+	if (fin_before_rst(seen))
 		return;
 	int64_t t = event_time(seen, EV_RST);
 	int64_t t_other = file_side == SIDE_CLIENT ? t + x->offset_ns : t - x->offset_ns;
@@ -504,6 +612,11 @@ static void check_interception(struct fctx *x)
 	if (!x->row->intercepted)
 		return;
 	const struct cert_info *a = leaf(&c->server_chain), *b = leaf(&s->server_chain);
+	/* A proxy that terminates TLS with its own certificate both ways is
+	 * not interception by itself; a TLS-inspection product's certificate
+	 * towards the client is. */
+	if (x->own_cert && !(a && a->shared && a->shared->inspection_product))
+		return;
 	bool chain_differs = c->server_chain.n_certs && s->server_chain.n_certs &&
 			     !chains_equal(&c->server_chain, &s->server_chain);
 	char certs[2 * X509_NAME_TEXT + 128] = "";
@@ -547,7 +660,8 @@ static void sort_findings(struct compare_row *r)
 static void pair_findings(struct compare_row *r, const struct tls_conn *c, const struct tls_conn *s,
 			  int64_t offset_ns, int64_t c_capture_last, int64_t s_capture_last)
 {
-	struct fctx x = { r, c, s, offset_ns, c_capture_last, s_capture_last };
+	struct fctx x = { r, c, s, offset_ns, c_capture_last, s_capture_last, false, 0, false };
+	x.own_cert = proxy_own_cert(&x);
 	check_handshake(&x);
 	check_requests(&x);
 	check_client_cert(&x);
@@ -556,13 +670,14 @@ static void pair_findings(struct compare_row *r, const struct tls_conn *c, const
 	check_lost(&x, SIDE_CLIENT);
 	check_lost(&x, SIDE_SERVER);
 	check_interception(&x);
+	check_proxy_own_cert(&x);
 	sort_findings(r);
 }
 
 static void lone_finding(struct compare_row *r, const struct tls_conn *c, enum side file_side, int64_t other_first,
 			 int64_t other_last, bool other_empty)
 {
-	struct fctx x = { r, NULL, NULL, 0, 0, 0 };
+	struct fctx x = { r, NULL, NULL, 0, 0, 0, false, 0, false };
 	bool outside = other_empty || c->last_ts_ns < other_first || c->first_ts_ns > other_last;
 	struct compare_finding *f;
 	if (file_side == SIDE_CLIENT) {

@@ -47,6 +47,8 @@ struct live_capture {
 	uint64_t captured;      /* packets handed to the analyzer */
 	bool since_tick;        /* a packet arrived since the last tick */
 	bool draining;          /* stopping: take what the ring still holds */
+	bool report_failed;     /* the report cannot be written: stop */
+	bool dump_failed;       /* nor the -w file */
 };
 
 static int64_t clock_ns(clockid_t id)
@@ -202,7 +204,19 @@ static void print_stats(const struct live_capture *lc, const char *iface, bool q
 		fprintf(stderr, "%u packets dropped by interface\n", ps.ps_ifdrop);
 }
 
-static void set_stop_handlers(struct sigaction *old_int, struct sigaction *old_term)
+/* What a capture changes in the signal dispositions, to put back. */
+struct saved_signals {
+	struct sigaction intr, term, hup, pipe;
+};
+
+/* SIGINT, SIGTERM and SIGHUP (the terminal or ssh session went away) end
+ * the capture the same way: open connections reported, the -w file
+ * flushed, the kernel's counts printed. SIGPIPE is ignored: a report
+ * written to a pipe whose reader has gone fails with EPIPE instead of
+ * killing the process, and the capture then ends the same way, so the -w
+ * file and the counts are not lost (main says the report could not be
+ * written). */
+static void set_stop_handlers(struct saved_signals *old)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
@@ -210,8 +224,19 @@ static void set_stop_handlers(struct sigaction *old_int, struct sigaction *old_t
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0; /* no SA_RESTART: poll returns at once with EINTR */
 	live_stop_signal = 0;
-	sigaction(SIGINT, &sa, old_int);
-	sigaction(SIGTERM, &sa, old_term);
+	sigaction(SIGINT, &sa, &old->intr);
+	sigaction(SIGTERM, &sa, &old->term);
+	sigaction(SIGHUP, &sa, &old->hup);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old->pipe);
+}
+
+static void restore_signals(const struct saved_signals *old)
+{
+	sigaction(SIGINT, &old->intr, NULL);
+	sigaction(SIGTERM, &old->term, NULL);
+	sigaction(SIGHUP, &old->hup, NULL);
+	sigaction(SIGPIPE, &old->pipe, NULL);
 }
 
 /* One round: wait (at most timeout_ms) for packets, analyse what came,
@@ -233,9 +258,10 @@ static enum live_status capture_round(struct live_capture *lc, int fd, int timeo
 		live_tick(lc);
 		*last_tick = now;
 	}
-	fflush(lc->a->out->fp);
-	if (lc->dump)
-		pcap_dump_flush(lc->dump);
+	if (fflush(lc->a->out->fp) != 0 || ferror(lc->a->out->fp))
+		lc->report_failed = true;
+	if (lc->dump && pcap_dump_flush(lc->dump) != 0)
+		lc->dump_failed = true;
 	return LIVE_OK;
 }
 
@@ -252,7 +278,7 @@ static enum live_status capture_loop(struct live_capture *lc, const char *iface)
 		return LIVE_CAPTURE_FAILED;
 	}
 	int64_t last_tick = clock_ns(CLOCK_MONOTONIC);
-	while (!live_stop_signal && !limit_reached(lc->a)) {
+	while (!live_stop_signal && !limit_reached(lc->a) && !lc->report_failed && !lc->dump_failed) {
 		enum live_status st = capture_round(lc, fd, LIVE_TICK_MS, iface, &last_tick);
 		if (st != LIVE_OK)
 			return st;
@@ -356,7 +382,7 @@ enum live_status live_run(struct analyzer *a, const struct live_options *lo)
 {
 	const char *filter = lo->filter ? lo->filter : LIVE_DEFAULT_FILTER;
 	struct live_capture lc = { .a = a };
-	struct sigaction old_int, old_term;
+	struct saved_signals old_signals;
 	char name[256];
 
 	if (!live_setup(&lc, lo, filter))
@@ -370,7 +396,7 @@ enum live_status live_run(struct analyzer *a, const struct live_options *lo)
 		fprintf(stderr, "mtlsdiag: capturing on %s (link type %s, filter '%s')%s%s; Ctrl-C ends\n",
 			lo->iface, link_type_name(lc.linktype), filter, lo->write_path ? ", saving to " : "",
 			lo->write_path ? lo->write_path : "");
-	set_stop_handlers(&old_int, &old_term);
+	set_stop_handlers(&old_signals);
 	analyzer_begin_file(a, name, 0);
 	enum live_status st = capture_loop(&lc, lo->iface);
 	analyzer_end_file(a); /* connections still open: capture_end */
@@ -378,10 +404,9 @@ enum live_status live_run(struct analyzer *a, const struct live_options *lo)
 	if (a->stats.tls_conns == 0 && !a->opt.quiet)
 		fprintf(stderr, "mtlsdiag: %s: no TLS connection seen (%llu packets, %llu TCP connections)\n", lo->iface,
 			(unsigned long long)a->stats.frames, (unsigned long long)a->stats.tcp_flows);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	restore_signals(&old_signals);
 	if (lc.dump) {
-		if (pcap_dump_flush(lc.dump) != 0) {
+		if (pcap_dump_flush(lc.dump) != 0 || lc.dump_failed) {
 			fprintf(stderr, "mtlsdiag: -w %s: write failed\n", lo->write_path);
 			st = LIVE_CAPTURE_FAILED;
 		}

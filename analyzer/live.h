@@ -28,8 +28,10 @@ enum live_status {
 };
 
 /* Captures on lo->iface as one "file" named after the interface (or the
- * -w file, whose frame numbers the reports use) until SIGINT or SIGTERM,
- * until a->opt.max_reports connections are reported, or until an error.
+ * -w file, whose frame numbers the reports use) until SIGINT, SIGTERM or
+ * SIGHUP, until a->opt.max_reports connections are reported, until the
+ * report or the -w file cannot be written (SIGPIPE is ignored meanwhile),
+ * or until an error.
  * Connections still open at the end are reported as capture_end. The
  * kernel's packet counts go to stderr. */
 enum live_status live_run(struct analyzer *a, const struct live_options *lo);

@@ -9,6 +9,7 @@
 
 #include "analyzer.h"
 #include "compare.h"
+#include "report_stream.h"
 #include "diagnose.h"
 #include "expect.h"
 #include "link.h"
@@ -168,6 +169,8 @@ static int run_file(struct analyzer *a, const char *path, unsigned index, bool *
 			decodable++;
 		}
 		analyzer_frame(a, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns);
+		if ((a->frame_no & 0x3fff) == 0 && ferror(a->out->fp))
+			break; /* the report cannot be written: main says why */
 		if (progress && (a->frame_no & 0x3fff) == 0) {
 			double t = now_seconds();
 			if (t - last_progress >= 0.5) {
@@ -455,6 +458,9 @@ int main(int argc, char **argv)
 			return EXIT_INPUT;
 		}
 	}
+	struct report_stream report;
+	report_stream_open(&report, out.fp);
+	out.fp = report.fp;
 	out.color = color == -1 ? (opt.format == FORMAT_TEXT && !opt.output_path && isatty(STDOUT_FILENO))
 				: (color == 1 && opt.format == FORMAT_TEXT);
 	opt.progress = !opt.quiet && isatty(STDERR_FILENO);
@@ -495,6 +501,8 @@ int main(int argc, char **argv)
 		opened_files += opened;
 		if (frc != EXIT_OK)
 			rc = frc;
+		if (ferror(out.fp))
+			break; /* reported at the end */
 	}
 	if (expectations) {
 		/* An input error (2) stands; otherwise the expectations decide. */
@@ -516,7 +524,14 @@ int main(int argc, char **argv)
 finish:
 	analyzer_release(&a);
 	trust_store_free(trust);
-	if (out.fp != stdout && fclose(out.fp) != 0) {
+	int write_error = report_stream_close(&report);
+	out.fp = report.under;
+	if (write_error) {
+		fprintf(stderr, "mtlsdiag: writing the report: %s\n", strerror(write_error));
+		rc = EXIT_INPUT;
+		if (out.fp != stdout)
+			fclose(out.fp);
+	} else if (out.fp != stdout && fclose(out.fp) != 0) {
 		fprintf(stderr, "mtlsdiag: %s: %s\n", opt.output_path, strerror(errno));
 		rc = EXIT_INPUT;
 	}

@@ -38,7 +38,7 @@ struct pcapng_reader {
 
 static uint32_t get32(const struct pcapng_reader *r, const uint8_t *p)
 {
-	uint32_t v;
+	uint32_t v = 0;
 	struct rd d = rd_make(p, 4);
 	if (r->swap)
 		rd_u32(&d, &v);
@@ -57,22 +57,29 @@ static int rd16(const struct pcapng_reader *r, struct rd *d, uint16_t *out)
 	return r->swap ? rd_u16(d, out) : rd_u16le(d, out);
 }
 
-struct pcapng_reader *pcapng_reader_open(const char *path, char *err, size_t errsz)
+struct pcapng_reader *pcapng_reader_fopen(FILE *fp, char *err, size_t errsz)
 {
 	struct pcapng_reader *r = calloc(1, sizeof *r);
 	if (!r) {
 		snprintf(err, errsz, "out of memory");
+		if (fp != stdin)
+			fclose(fp);
 		return NULL;
 	}
-	r->fp = fopen(path, "rb");
-	if (!r->fp) {
-		snprintf(err, errsz, "%s", strerror(errno));
-		free(r);
-		return NULL;
-	}
-	r->own_fp = true;
-	source_buffer_file(r->fp);
+	r->fp = fp;
+	r->own_fp = fp != stdin;
 	return r;
+}
+
+struct pcapng_reader *pcapng_reader_open(const char *path, char *err, size_t errsz)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		snprintf(err, errsz, "%s", strerror(errno));
+		return NULL;
+	}
+	source_buffer_file(fp);
+	return pcapng_reader_fopen(fp, err, errsz);
 }
 
 void pcapng_reader_close(struct pcapng_reader *r)
@@ -88,6 +95,21 @@ void pcapng_reader_close(struct pcapng_reader *r)
 uint64_t pcapng_reader_offset(const struct pcapng_reader *r)
 {
 	return r->offset;
+}
+
+/* The block buffer holds at least len bytes. */
+static int block_room(struct pcapng_reader *r, uint32_t len, char *err, size_t errsz)
+{
+	if (r->block_cap >= len)
+		return 0;
+	uint8_t *nb = realloc(r->block, len);
+	if (!nb) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	r->block = nb;
+	r->block_cap = len;
+	return 0;
 }
 
 static void parse_idb(struct pcapng_reader *r, struct rd body)
@@ -191,8 +213,23 @@ enum source_status pcapng_reader_next(struct pcapng_reader *r, struct source_fra
 					 (unsigned long long)r->offset);
 				return SOURCE_ERROR;
 			}
-			if (fseek(r->fp, (long)len - 12, SEEK_CUR) != 0) {
-				snprintf(err, errsz, "truncated section header");
+			/* Read, not skipped: a stream cannot seek, and a length past
+			 * the end of the file must be said, not taken for the end. */
+			if (block_room(r, len, err, errsz) != 0)
+				return SOURCE_ERROR;
+			size_t body = fread(r->block, 1, len - 12, r->fp);
+			if (body != len - 12) {
+				snprintf(err, errsz,
+					 "section header block at byte %llu: its length (%u bytes) runs past the end of "
+					 "the file (%zu bytes left)",
+					 (unsigned long long)r->offset, len, 12 + body);
+				return SOURCE_ERROR;
+			}
+			if (get32(r, r->block + len - 16) != len) {
+				snprintf(err, errsz,
+					 "section header block at byte %llu: the length at its end (%u) differs from the "
+					 "one at its start (%u)",
+					 (unsigned long long)r->offset, get32(r, r->block + len - 16), len);
 				return SOURCE_ERROR;
 			}
 			r->offset += len;
@@ -203,18 +240,21 @@ enum source_status pcapng_reader_next(struct pcapng_reader *r, struct source_fra
 			snprintf(err, errsz, "bad block length %u at byte %llu", len, (unsigned long long)r->offset);
 			return SOURCE_ERROR;
 		}
-		if (r->block_cap < len) {
-			uint8_t *nb = realloc(r->block, len);
-			if (!nb) {
-				snprintf(err, errsz, "out of memory");
-				return SOURCE_ERROR;
-			}
-			r->block = nb;
-			r->block_cap = len;
+		if (block_room(r, len, err, errsz) != 0)
+			return SOURCE_ERROR;
+		size_t got_body = fread(r->block, 1, len - 8, r->fp);
+		if (got_body != len - 8) {
+			snprintf(err, errsz,
+				 "block at byte %llu (type %u): its length (%u bytes) runs past the end of the file "
+				 "(%zu bytes left)",
+				 (unsigned long long)r->offset, type, len, 8 + got_body);
+			return SOURCE_ERROR;
 		}
-		if (fread(r->block, 1, len - 8, r->fp) != len - 8) {
-			snprintf(err, errsz, "truncated block (type %u, %u bytes) at byte %llu", type, len,
-				 (unsigned long long)r->offset);
+		if (get32(r, r->block + len - 12) != len) {
+			snprintf(err, errsz,
+				 "block at byte %llu (type %u): the length at its end (%u) differs from the one at its "
+				 "start (%u)",
+				 (unsigned long long)r->offset, type, get32(r, r->block + len - 12), len);
 			return SOURCE_ERROR;
 		}
 		r->offset += len;

@@ -1,9 +1,10 @@
 /* source.c - opens captures and hands out frames in file order. libpcap
  * reads pcap and pcapng; when it refuses a pcapng whose interfaces mix
- * link types, the same file is reopened with our block reader and the
- * frames already seen are skipped, so numbering stays Wireshark's.
- * Network Monitor files (found by their magic, not their name) go to our
- * own reader. */
+ * link types, the same file is read again from its start with our block
+ * reader and the frames already seen are skipped, so numbering stays
+ * Wireshark's. Network Monitor files (found by their magic, not their
+ * name) go to our own reader. Every input is opened once: a pipe or FIFO
+ * can only be read once (see source_open). */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "source.h"
 
@@ -20,6 +22,8 @@ struct source {
 	struct netmon_reader *nm;
 	char *path;
 	bool is_stdin;
+	int rewind_fd;      /* a pcapng file read by libpcap: a second descriptor on
+			       it, for our reader if libpcap gives up; -1: none */
 	uint64_t frames;
 	uint64_t size;
 	const char *format;
@@ -35,38 +39,136 @@ static bool mixed_linktype_error(const char *msg)
 	return strstr(msg, "different from the type of the first interface") != NULL;
 }
 
-static const char *describe_magic(const char *path)
+static const char *format_of_magic(const uint8_t *m, size_t n)
 {
-	FILE *fp = fopen(path, "rb");
-	uint8_t m[4] = { 0 };
-	size_t n = fp ? fread(m, 1, 4, fp) : 0;
-	if (fp)
-		fclose(fp);
-	if (n < 4)
-		return "pcap";
-	if (!memcmp(m, "\x0a\x0d\x0d\x0a", 4))
+	if (n == 4 && !memcmp(m, "\x0a\x0d\x0d\x0a", 4))
 		return "pcapng";
-	if (!memcmp(m, "GMBU", 4) || !memcmp(m, "RTSS", 4))
+	if (n == 4 && (!memcmp(m, "GMBU", 4) || !memcmp(m, "RTSS", 4)))
 		return "netmon";
 	return "pcap";
 }
 
-/* pcap_open_offline, through a FILE with a large buffer (owned by the
- * returned handle; closed here when libpcap refuses the file). */
-static pcap_t *pcap_open_buffered(const char *path, char *perr)
+/* ---- a stream that cannot seek (pipe, FIFO, /dev/fd/N, a socket) ----
+ * It is read once: the magic bytes taken to find the format are handed
+ * back first through this stream, then the rest of the input. */
+struct prefixed {
+	FILE *under;        /* owned unless stdin */
+	uint8_t prefix[4];
+	size_t n, pos;
+};
+
+static ssize_t prefixed_read(void *cookie, char *buf, size_t len)
 {
-	FILE *fp = fopen(path, "rb");
+	struct prefixed *p = cookie;
+	size_t done = 0;
+	while (p->pos < p->n && done < len)
+		buf[done++] = (char)p->prefix[p->pos++];
+	if (done < len) {
+		done += fread(buf + done, 1, len - done, p->under);
+		if (done == 0 && ferror(p->under))
+			return -1;
+	}
+	return (ssize_t)done;
+}
+
+static int prefixed_close(void *cookie)
+{
+	struct prefixed *p = cookie;
+	int rc = p->under != stdin ? fclose(p->under) : 0;
+	free(p);
+	return rc;
+}
+
+/* Takes under (closed with the returned stream); NULL when out of memory. */
+static FILE *prefixed_open(FILE *under, const uint8_t *prefix, size_t n)
+{
+	struct prefixed *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->under = under;
+	memcpy(p->prefix, prefix, n);
+	p->n = n;
+	FILE *fp = fopencookie(p, "rb", (cookie_io_functions_t){ .read = prefixed_read, .close = prefixed_close });
 	if (!fp) {
-		snprintf(perr, PCAP_ERRBUF_SIZE, "%s", strerror(errno));
+		free(p);
 		return NULL;
 	}
 	source_buffer_file(fp);
-	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (!p)
-		fclose(fp);
-	return p;
+	return fp;
 }
 
+/* A NetMon file is read through its frame table, at its end: from a stream
+ * it is first copied to an unlinked temporary file (in $TMPDIR, else /tmp),
+ * as large as the input, which the disk must hold. Takes in; returns the
+ * copy at its start, or NULL with the reason. */
+static FILE *spool_to_temp(FILE *in, char *err, size_t errsz)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	if (!dir || !*dir)
+		dir = "/tmp";
+	snprintf(path, sizeof path, "%s/mtlsdiag-netmon-XXXXXX", dir);
+	int fd = mkstemp(path);
+	FILE *out = fd >= 0 ? fdopen(fd, "w+b") : NULL;
+	if (!out) {
+		snprintf(err, errsz, "a NetMon capture from a pipe is first copied to a file, and %s: %s", dir,
+			 strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		fclose(in);
+		return NULL;
+	}
+	unlink(path); /* gone when closed */
+	char *buf = malloc(1 << 16);
+	size_t n;
+	bool ok = buf != NULL;
+	while (ok && (n = fread(buf, 1, 1 << 16, in)) > 0)
+		ok = fwrite(buf, 1, n, out) == n;
+	int saved = errno;
+	ok = ok && !ferror(in) && fflush(out) == 0 && fseeko(out, 0, SEEK_SET) == 0;
+	free(buf);
+	fclose(in);
+	if (!ok) {
+		snprintf(err, errsz, "a NetMon capture from a pipe is first copied to a file in %s, which failed: %s",
+			 dir, strerror(errno ? errno : saved));
+		fclose(out);
+		return NULL;
+	}
+	source_buffer_file(out);
+	return out;
+}
+
+static void libpcap_error(const char *perr, char *err, size_t errsz)
+{
+	if (strstr(perr, "unknown file format") || strstr(perr, "bad dump file format"))
+		snprintf(err, errsz, "not a capture file libpcap can read (pcap or pcapng)");
+	else if (strstr(perr, "truncated"))
+		snprintf(err, errsz, "truncated capture file header");
+	else
+		snprintf(err, errsz, "%s", perr[0] ? perr : "cannot open");
+}
+
+/* Our pcapng reader on the file libpcap gave up on, from its start. */
+static struct pcapng_reader *pcapng_from_start(struct source *s, char *err, size_t errsz)
+{
+	int fd = s->rewind_fd;
+	s->rewind_fd = -1;
+	FILE *fp = fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 ? fdopen(fd, "rb") : NULL;
+	if (!fp) {
+		snprintf(err, errsz, "cannot read the file again: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	source_buffer_file(fp);
+	return pcapng_reader_fopen(fp, err, errsz);
+}
+
+/* The input is opened once and read once: the format comes from its first
+ * bytes, which a file gets back by seeking to its start and a stream
+ * (pipe, FIFO, process substitution) through a prefixed stream. */
 struct source *source_open(const char *path, char *err, size_t errsz)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
@@ -76,13 +178,11 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
+	s->rewind_fd = -1;
 	s->path = strdup(path);
 	s->is_stdin = strcmp(path, "-") == 0;
-	if (s->is_stdin) {
-		source_buffer_file(stdin);
-		s->pcap = pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_NANO, perr);
-		s->format = "capture";
-	} else {
+	FILE *fp = stdin;
+	if (!s->is_stdin) {
 		struct stat st;
 		if (stat(path, &st) != 0) {
 			snprintf(err, errsz, "%s", strerror(errno));
@@ -94,30 +194,69 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 			source_close(s);
 			return NULL;
 		}
+		fp = fopen(path, "rb");
+		if (!fp) {
+			snprintf(err, errsz, "%s", strerror(errno));
+			source_close(s);
+			return NULL;
+		}
+	}
+	source_buffer_file(fp);
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
 		s->size = (uint64_t)st.st_size;
-		s->format = describe_magic(path);
-		if (strcmp(s->format, "netmon") == 0) {
-			s->nm = netmon_reader_open(path, err, errsz);
-			if (!s->nm) {
+	uint8_t magic[4];
+	size_t n = fread(magic, 1, sizeof magic, fp);
+	s->format = format_of_magic(magic, n);
+	bool seekable = fseeko(fp, 0, SEEK_SET) == 0;
+	if (!seekable) {
+		FILE *pf = prefixed_open(fp, magic, n);
+		if (!pf) {
+			snprintf(err, errsz, "out of memory");
+			if (fp != stdin)
+				fclose(fp);
+			source_close(s);
+			return NULL;
+		}
+		fp = pf;
+	}
+	/* From here fp belongs to the reader it is handed to. */
+	if (strcmp(s->format, "netmon") == 0) {
+		if (!seekable && !(fp = spool_to_temp(fp, err, errsz))) {
+			source_close(s);
+			return NULL;
+		}
+		s->nm = netmon_reader_fopen(fp, err, errsz);
+		if (!s->nm) {
+			source_close(s);
+			return NULL;
+		}
+		return s;
+	}
+	if (strcmp(s->format, "pcapng") == 0) {
+		if (!seekable) {
+			/* libpcap refuses interfaces of different link types, and a
+			 * stream cannot be read again: our reader from the start. */
+			s->ng = pcapng_reader_fopen(fp, err, errsz);
+			if (!s->ng) {
 				source_close(s);
 				return NULL;
 			}
 			return s;
 		}
-		s->pcap = pcap_open_buffered(path, perr);
+		s->rewind_fd = dup(fileno(fp));
 	}
+	s->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!s->pcap) {
-		if (!s->is_stdin && mixed_linktype_error(perr)) {
-			s->ng = pcapng_reader_open(path, err, errsz);
+		if (fp != stdin)
+			fclose(fp);
+		if (s->rewind_fd >= 0 && mixed_linktype_error(perr)) {
+			char nerr[256];
+			s->ng = pcapng_from_start(s, nerr, sizeof nerr);
 			if (s->ng)
 				return s;
 		}
-		if (strstr(perr, "unknown file format") || strstr(perr, "bad dump file format"))
-			snprintf(err, errsz, "not a capture file libpcap can read (pcap or pcapng)");
-		else if (strstr(perr, "truncated"))
-			snprintf(err, errsz, "truncated capture file header");
-		else
-			snprintf(err, errsz, "%s", perr[0] ? perr : "cannot open");
+		libpcap_error(perr, err, errsz);
 		source_close(s);
 		return NULL;
 	}
@@ -157,13 +296,13 @@ enum source_status source_next(struct source *s, struct source_frame *f, char *e
 	if (rc == PCAP_ERROR_BREAK)
 		return SOURCE_END;
 	const char *msg = pcap_geterr(s->pcap);
-	if (!s->is_stdin && mixed_linktype_error(msg)) {
+	if (s->rewind_fd >= 0 && mixed_linktype_error(msg)) {
 		/* Switch readers and skip what libpcap already gave us. */
 		uint64_t seen = s->frames;
 		char nerr[256];
 		pcap_close(s->pcap);
 		s->pcap = NULL;
-		s->ng = pcapng_reader_open(s->path, nerr, sizeof nerr);
+		s->ng = pcapng_from_start(s, nerr, sizeof nerr);
 		if (!s->ng) {
 			snprintf(err, errsz, "%s", nerr);
 			return SOURCE_ERROR;
@@ -189,6 +328,8 @@ void source_close(struct source *s)
 		pcap_close(s->pcap);
 	pcapng_reader_close(s->ng);
 	netmon_reader_close(s->nm);
+	if (s->rewind_fd >= 0)
+		close(s->rewind_fd);
 	free(s->path);
 	free(s);
 }

@@ -7,6 +7,10 @@
 #    that compare must estimate, a RST seen on one side only, records that
 #    never reached the other side, and other scenarios moved onto the same
 #    moment as a proxy's side (client certificate, CA list, request differ);
+#  - the proxy that authenticates to the server with its own certificate
+#    (samples/compare/proxy-own-cert-*): served pairs are an info, never an
+#    error or interception; a rejected one stays an error; the backend's FIN
+#    then RST is a normal close, the same RST without the FIN is not;
 #  - every capture of ../shared/captures against itself (skipped when absent).
 # Frame numbers expected in findings come from mtlsdiag's own single-file
 # report of the same capture, never from this script.
@@ -43,6 +47,64 @@ while IFS='	' read -r cside sside what; do
 	"$BIN" -q --fail-on error compare "samples/$cside" "samples/$sside" >/dev/null
 	[ $? = 1 ] && ok || bad "$cside/$sside: --fail-on error did not exit 1"
 done <samples/pairs
+
+# --- a proxy with its own client certificate (samples/compare/proxy-own-cert-*)
+OC=samples/compare/proxy-own-cert
+# row_of FILE STREAM -> the pair whose client-side stream is STREAM
+row_of() { grep '"kind":"pair"' "$1" | grep "\"client_side\":{[^}]*\"stream\":$2,"; }
+# ids_of ROW -> the ids of its compare findings, in order, space separated
+ids_of() { echo "$1" | sed 's/.*"findings":\[//' | grep -o '"id":"[A-Z_]*"' | sed 's/"id":"\([A-Z_]*\)"/\1/' | tr '\n' ' '; }
+# cc_frame STREAM -> the server side's client Certificate frame, from its own report
+"$BIN" -q -F json "$OC-server-side.pcap" >"$T/oc-server.json"
+cc_frame() { sed -n "$(($1 + 1))p" "$T/oc-server.json" | sed -n 's/.*"client_certificate":{"status":"present","frame":\([0-9]*\).*/\1/p'; }
+"$BIN" -F json compare "$OC-client-side.pcap" "$OC-server-side.pcap" >"$T/oc.json"
+rc=$?
+[ $rc = 0 ] && [ "$(json_num "$T/oc.json" by_time)" = 3 ] && ok || bad "own-cert pair: exit $rc, not 3 pairs by time"
+for stream in 0 1; do
+	row=$(row_of "$T/oc.json" $stream)
+	ids=$(ids_of "$row")
+	[ "$ids" = "COMPARE_PROXY_OWN_CERT " ] && ok || bad "own-cert stream $stream: findings '$ids', not the one info"
+	f=$(cc_frame $stream)
+	echo "$row" | grep -q "\"id\":\"COMPARE_PROXY_OWN_CERT\",\"severity\":\"info\",\"client_frames\":\[[0-9]*\],\"server_frames\":\[$f," &&
+		echo "$row" | grep -q 'own certificate CN=edge-proxy,OU=Edge Proxy' && ok ||
+		bad "own-cert stream $stream: no info naming edge-proxy at server-side frame $f"
+done
+# The first: no request towards the client; the second: alice to the proxy.
+row_of "$T/oc.json" 0 | grep -q 'the proxy did not ask the client for one' && ok || bad "own-cert stream 0: message"
+row_of "$T/oc.json" 1 | grep -q 'the client sent CN=alice,' && ok || bad "own-cert stream 1: message"
+# The backend closed first: FIN, then a RST for the proxy's close_notify.
+sed -n 1p "$T/oc-server.json" | grep -q '"end":"rst","end_frame":[0-9]*,"end_by":"server"' &&
+	sed -n 1p "$T/oc-server.json" | grep -q '"from":"server","what":"fin"' && ok ||
+	bad "own-cert server side stream 0 does not end with the server's FIN, then its RST"
+# The third: the server refused the proxy's certificate (unknown_ca): not healthy.
+ids=$(ids_of "$(row_of "$T/oc.json" 2)")
+[ "$ids" = "COMPARE_CERT_REQUEST_STRIPPED COMPARE_TLS_INTERCEPTED " ] && ok || bad "own-cert refused: findings '$ids'"
+# With both key logs the 200 is decrypted and said so.
+cat "$OC-client-side.keylog" "$OC-server-side.keylog" >"$T/oc.keylog"
+"$BIN" -F json --keylog "$T/oc.keylog" compare "$OC-client-side.pcap" "$OC-server-side.pcap" >"$T/ock.json"
+[ "$(grep -c '"COMPARE_PROXY_OWN_CERT","severity":"info"[^}]*a decrypted HTTP success status' "$T/ock.json")" = 2 ] && ok ||
+	bad "own-cert with keys: not two infos resting on the decrypted status"
+# --fail-on warning: only the refused connection fails it.
+"$BIN" -q --fail-on warning compare "$OC-client-side.pcap" "$OC-server-side.pcap" >/dev/null
+[ $? = 1 ] && ok || bad "own-cert: --fail-on warning did not exit 1 for the refused connection"
+if command -v editcap >/dev/null 2>&1; then
+	# The two healthy connections alone: nothing reaches warning.
+	last=$(sed -n 2p "$T/oc-server.json" | sed -n 's/.*"last_frame":\([0-9]*\).*/\1/p')
+	clast=$("$BIN" -q -F json "$OC-client-side.pcap" | sed -n 2p | sed -n 's/.*"last_frame":\([0-9]*\).*/\1/p')
+	editcap -r "$OC-server-side.pcap" "$T/oc-s2.pcap" "1-$last" >/dev/null
+	editcap -r "$OC-client-side.pcap" "$T/oc-c2.pcap" "1-$clast" >/dev/null
+	"$BIN" -q --fail-on warning compare "$T/oc-c2.pcap" "$T/oc-s2.pcap" >/dev/null
+	[ $? = 0 ] && ok || bad "own-cert, healthy connections only: --fail-on warning did not exit 0"
+	# Without the backend's FIN the same RST is unexplained: the middlebox side.
+	fin=$(sed -n 1p "$T/oc-server.json" | sed -n 's/.*{"frame":\([0-9]*\),"from":"server","what":"fin".*/\1/p')
+	rst=$(sed -n 1p "$T/oc-server.json" | sed -n 's/.*"end":"rst","end_frame":\([0-9]*\).*/\1/p')
+	editcap "$OC-server-side.pcap" "$T/oc-nofin.pcap" "$fin" >/dev/null
+	"$BIN" -F json compare "$OC-client-side.pcap" "$T/oc-nofin.pcap" >"$T/ocn.json"
+	row_of "$T/ocn.json" 0 | grep -q "\"id\":\"COMPARE_RST_ONE_SIDE\",\"severity\":\"error\",\"client_frames\":\[[0-9]*\],\"server_frames\":\[$((rst - 1))\]" && ok ||
+		bad "backend RST without its FIN (frame $fin removed): no COMPARE_RST_ONE_SIDE at server frame $((rst - 1))"
+else
+	echo "SKIP own-cert derived copies: editcap not installed (Debian: tshark)"
+fi
 
 # --- each capture against itself: all paired, nothing found
 self_compare() { # capture; a damaged capture exits 2 both ways

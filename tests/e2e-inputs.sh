@@ -71,4 +71,107 @@ expect "no TLS" 3 "empty.pcap: no TLS connection found" -- "$BIN" "$tmp/empty.pc
 expect "output file" 0 "" -- "$BIN" -F json -o "$tmp/report.json" "$S"
 [ "$(count_conns "$tmp/report.json")" = 1 ] && ok || bad "-o: report not written"
 
+# Inputs that are not plain files are read once, as a stream: a FIFO,
+# process substitution (a pipe under /dev/fd), standard input from a pipe,
+# /dev/fd/N; in every format the report is the file's (NetMon through a
+# temporary copy). A single-interface pcapng (editcap) is read by libpcap from
+# a file and by our reader from a pipe: the same report too.
+NG=samples/transport-two-interfaces.pcapng
+NM=samples/tls12-mutual-ok.netmon.cap
+formats="$S $NG $NM"
+if command -v editcap >/dev/null 2>&1; then
+	editcap -F pcapng "$S" "$tmp/single.pcapng" >/dev/null && formats="$formats $tmp/single.pcapng"
+fi
+GUARD=
+command -v timeout >/dev/null 2>&1 && GUARD="timeout 120" # a hang fails instead of blocking the suite
+same_report() { # name capture stream-report
+	sed 's/"file":"[^"]*"//' "$3" >"$tmp/got"
+	"$BIN" -q -F json "$2" | sed 's/"file":"[^"]*"//' >"$tmp/want"
+	[ -s "$tmp/want" ] && cmp -s "$tmp/want" "$tmp/got" && ok || bad "$1 $2: report differs from the file's"
+}
+for f in $formats; do
+	rm -f "$tmp/fifo"
+	mkfifo "$tmp/fifo"
+	cat "$f" >"$tmp/fifo" &
+	writer=$!
+	$GUARD "$BIN" -q -F json "$tmp/fifo" >"$tmp/fifo.json" 2>"$tmp/err"
+	rc=$?
+	kill "$writer" 2>/dev/null
+	wait "$writer" 2>/dev/null
+	[ $rc = 0 ] && ok || bad "FIFO $f: exit $rc: $(cat "$tmp/err")"
+	same_report FIFO "$f" "$tmp/fifo.json"
+	cat "$f" | $GUARD "$BIN" -q -F json - >"$tmp/pipe.json" 2>"$tmp/err"
+	same_report "stdin pipe" "$f" "$tmp/pipe.json"
+	$GUARD "$BIN" -q -F json /dev/fd/3 3<"$f" >"$tmp/fd.json" 2>"$tmp/err"
+	same_report /dev/fd/3 "$f" "$tmp/fd.json"
+	if command -v bash >/dev/null 2>&1; then
+		$GUARD bash -c '"$1" -q -F json <(cat "$2")' sh "$BIN" "$f" >"$tmp/subst.json" 2>"$tmp/err"
+		same_report "<(cat ...)" "$f" "$tmp/subst.json"
+	fi
+done
+[ -z "$(command -v bash)" ] && echo "SKIP process substitution: no bash"
+# NetMon from a pipe needs a temporary copy; where none can be made, say so.
+cat "$NM" | TMPDIR="$tmp/no-such-dir" "$BIN" -q - >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc = 2 ] && grep -q "mtlsdiag: -: a NetMon capture from a pipe is first copied to a file, and $tmp/no-such-dir: No such file" "$tmp/err" && ok ||
+	bad "NetMon from a pipe without a temporary directory: exit $rc: $(cat "$tmp/err")"
+
+# A pcapng damaged in the middle: a block turned into a section header whose
+# length runs past the end of the file. Our reader (which reads this file,
+# its interfaces mixing link types) stops there naming the frame, the byte and
+# the reason; the connection before it is still reported; exit 2.
+if command -v python3 >/dev/null 2>&1; then
+	# prints: packets before the damage, and its byte offset
+	set -- $(python3 - "$NG" "$tmp/shb.pcapng" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+off = packets = 0
+while off < len(d):
+    btype, blen = struct.unpack_from('<II', d, off)
+    if btype == 6:
+        if packets == 7:
+            break
+        packets += 1
+    off += blen
+struct.pack_into('<III', d, off, 0x0A0D0D0A, 1 << 20, 0x1A2B3C4D)
+open(sys.argv[2], 'wb').write(d)
+print(packets, off)
+PY
+)
+	before=$1 at=$2
+	ch=$("$BIN" -q -F json "$NG" | head -1 | sed -n 's/.*"client_hello":{"frame":\([0-9]*\).*/\1/p')
+	for how in file pipe; do
+		if [ $how = file ]; then
+			"$BIN" -q -F json "$tmp/shb.pcapng" >"$tmp/out" 2>"$tmp/err"
+		else
+			cat "$tmp/shb.pcapng" | "$BIN" -q -F json - >"$tmp/out" 2>"$tmp/err"
+		fi
+		rc=$?
+		[ $rc = 2 ] && grep -q "frame $((before + 1)): section header block at byte $at: its length (1048576 bytes) runs past the end of the file" "$tmp/err" && ok ||
+			bad "damaged pcapng ($how): exit $rc, stderr: $(cat "$tmp/err")"
+		[ "$(count_conns "$tmp/out")" = 1 ] && grep -q "\"first_frame\":1,\"last_frame\":$before,.*\"client_hello\":{\"frame\":$ch," "$tmp/out" && ok ||
+			bad "damaged pcapng ($how): the connection up to frame $before (ClientHello $ch) is not reported"
+	done
+else
+	echo "SKIP damaged pcapng: no python3"
+fi
+
+# A report that cannot be written (a full disk): a message and exit 2, never
+# exit 0 with nothing written; in every format, to -o, and for compare.
+if [ -w /dev/full ]; then
+	for fmt in text json; do
+		"$BIN" -F $fmt "$S" >/dev/full 2>"$tmp/err"
+		rc=$?
+		[ $rc = 2 ] && grep -qx 'mtlsdiag: writing the report: No space left on device' "$tmp/err" && ok ||
+			bad "report ($fmt) to /dev/full: exit $rc, stderr: $(cat "$tmp/err")"
+	done
+	expect "-o /dev/full" 2 "writing the report: No space left on device" -- "$BIN" -q -F json -o /dev/full "$S"
+	"$BIN" compare "$S" "$S" >/dev/full 2>"$tmp/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q 'writing the report: No space left on device' "$tmp/err" && ok ||
+		bad "compare to /dev/full: exit $rc, stderr: $(cat "$tmp/err")"
+else
+	echo "SKIP report to a full disk: /dev/full not writable"
+fi
+
 tally_report inputs

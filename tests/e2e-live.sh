@@ -9,8 +9,10 @@
 #    a client certificate; mtlsdiag captures live and its reports are
 #    checked: one per connection as it ends, -c, -w (the saved file gives
 #    the same reports offline), the idle timeout on a quiet interface, and
-#    SIGINT/SIGTERM (open connections reported as capture_end, kernel
-#    statistics on stderr). Skipped with the reason elsewhere.
+#    SIGINT/SIGTERM/SIGHUP (open connections reported as capture_end, kernel
+#    statistics on stderr), and a report pipe whose reader has gone (the
+#    capture ends the same way, the -w file is complete, exit 2). Skipped
+#    with the reason elsewhere.
 set -u
 BIN=$1
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
@@ -264,9 +266,10 @@ if start_capture order -c 1; then
 	esac
 fi
 
-# C. SIGINT and SIGTERM end the capture: open connections are reported as
-# capture_end, the kernel's counts go to stderr, the exit status is 0.
-for sig in INT TERM; do
+# C. SIGINT, SIGTERM and SIGHUP end the capture: open connections are
+# reported as capture_end, the kernel's counts go to stderr, the exit status
+# is 0.
+for sig in INT TERM HUP; do
 	if start_capture "sig$sig"; then
 		hold_client
 		kill -s "$sig" "$cap"
@@ -280,5 +283,43 @@ for sig in INT TERM; do
 		stats_printed "sig$sig" && ok || bad "SIG$sig: no kernel statistics: $(cat "$tmp/sig$sig.err")"
 	fi
 done
+
+# D. The report goes to a pipe whose reader leaves after the first report (a
+# whole line, so the second report is the first write to fail): it cannot
+# be written (SIGPIPE is ignored), so the capture ends by itself as on a
+# signal: the -w file holds both connections, the kernel's
+# counts are printed, the reason is named, exit status 2.
+rm -f "$tmp/rep"
+mkfifo "$tmp/rep"
+(head -n 1 <"$tmp/rep" >/dev/null; echo gone >"$tmp/reader-gone") &
+pids="$pids $!"
+ip netns exec "$NS" "$BIN" -i lo -F json -f "tcp port $PORT" -w "$tmp/piped.pcap" >"$tmp/rep" 2>"$tmp/piped.err" &
+cap=$!
+pids="$pids $cap"
+n=0
+until grep -qs "capturing on lo" "$tmp/piped.err"; do
+	n=$((n + 1))
+	if [ $n -gt 1200 ] || ! kill -0 "$cap" 2>/dev/null; then
+		bad "piped: capture did not start: $(cat "$tmp/piped.err")"
+		break
+	fi
+	sleep 0.1
+done
+if kill -0 "$cap" 2>/dev/null; then
+	client -cert "$pki/client.pem" -key "$pki/client.key"
+	n=0 # the first report reaches the reader, which leaves
+	until [ -s "$tmp/reader-gone" ]; do
+		n=$((n + 1))
+		[ $n -le 1200 ] || { bad "piped: the first report never reached the reader"; break; }
+		sleep 0.1
+	done
+	client -cert "$pki/client.pem" -key "$pki/client.key"
+	wait_capture piped 120
+	[ "$cap_rc" = 2 ] && grep -q "^mtlsdiag: writing the report: Broken pipe$" "$tmp/piped.err" && ok ||
+		bad "piped: exit status $cap_rc: $(cat "$tmp/piped.err")"
+	stats_printed piped && ok || bad "piped: no kernel statistics: $(cat "$tmp/piped.err")"
+	[ "$("$BIN" -q -F json "$tmp/piped.pcap" 2>/dev/null | grep -c '"status":"present"')" = 2 ] && ok ||
+		bad "piped: the -w file does not hold both connections"
+fi
 
 finish

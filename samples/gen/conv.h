@@ -13,6 +13,8 @@ enum conv_kind {
 	EV_RST,		 /* abortive close by `dir` */
 	EV_INJECTED_RST, /* RST toward the client forged by a middlebox (server's address) */
 	EV_PAUSE,	 /* idle time: `len` microseconds, no data */
+	EV_HALF_CLOSE,	 /* `dir` sends its FIN and the peer only ACKs it; data that
+			    still arrives at `dir` is answered by its RST (EV_RST) */
 };
 
 struct conv_event {

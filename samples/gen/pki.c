@@ -178,6 +178,8 @@ struct pki *pki_new(time_t base)
 	const struct cert_spec proxy = {
 	    "app.example.com", "Edge Proxy",	"Example Corp", "US", 4099, -60, 365,
 	    proxy_exts,	       N_OF(proxy_exts)};
+	const struct cert_spec proxy_client = {"edge-proxy", "Edge Proxy", "Example Corp", "US", 8196, -30,
+					       365,	     client_exts,  N_OF(client_exts)};
 	const struct cert_spec client = {"alice", "Engineering", "Example Corp",   "US", 8193, -30,
 					 365,	  client_exts,	 N_OF(client_exts)};
 	const struct cert_spec expired = {"bob", "Engineering", "Example Corp",	  "US", 8194, -375,
@@ -208,6 +210,7 @@ struct pki *pki_new(time_t base)
 	    !issue(&p->server, EVP_EC_gen("P-256"), &server, &p->root, base) ||
 	    !issue(&p->proxy, EVP_EC_gen("P-256"), &proxy, &p->root, base) ||
 	    !issue(&p->client, EVP_EC_gen("P-256"), &client, &p->inter, base) ||
+	    !issue(&p->proxy_client, EVP_EC_gen("P-256"), &proxy_client, &p->inter, base) ||
 	    !issue(&p->client_expired, EVP_EC_gen("P-256"), &expired, &p->inter, base) ||
 	    !issue(&p->client_no_eku, EVP_EC_gen("P-256"), &no_eku, &p->inter, base) ||
 	    !issue(&p->rogue_root, EVP_EC_gen("P-256"), &rogue, NULL, base) ||
@@ -229,6 +232,7 @@ void pki_free(struct pki *p)
 	cert_free(&p->inter);
 	cert_free(&p->server);
 	cert_free(&p->proxy);
+	cert_free(&p->proxy_client);
 	cert_free(&p->client);
 	cert_free(&p->client_expired);
 	cert_free(&p->client_no_eku);

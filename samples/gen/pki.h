@@ -27,6 +27,8 @@ struct pki {
 	struct pki_cert rogue_root;	/* a root the server does not trust */
 	struct pki_cert client_rogue;	/* mallory: issued by rogue_root */
 	struct pki_cert proxy;		/* TLS-terminating proxy: its own app.example.com cert */
+	struct pki_cert proxy_client;	/* the proxy's own client certificate (clientAuth, from inter),
+					   for its connections to the backend */
 	struct pki_cert inspection_ca;	/* a TLS-inspection product's CA (named as Zscaler's),
 					   deployed to the client by its IT */
 	struct pki_cert inspection_server; /* app.example.com as that product forges it */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -896,6 +897,138 @@ out:
 }
 
 /*
+ * The backend closes first and resets what still arrives: its close_notify and
+ * FIN, then the proxy's close_notify reaches a closed socket and gets a RST. A
+ * normal end, however it looks.
+ */
+static int close_then_reset(struct tls_pair *p)
+{
+	SSL_shutdown(p->ssl[DIR_S2C]);
+	if (pair_flush(p) < 0 || pair_settle(p) != 0 || conv_add(p->conv, EV_HALF_CLOSE, DIR_S2C, NULL, 0) != 0)
+		return -1;
+	SSL_shutdown(p->ssl[DIR_C2S]);
+	if (pair_flush(p) < 0 || pair_settle(p) != 0)
+		return -1;
+	if (!(SSL_get_shutdown(p->ssl[DIR_C2S]) & SSL_RECEIVED_SHUTDOWN))
+		return -1;
+	return conv_add(p->conv, EV_RST, DIR_S2C, NULL, 0);
+}
+
+/* One leg of a proxied exchange: a full handshake, `req`, a pause (the
+ * backend's time, on the client's leg), the answer `status`, and the close. */
+static int record_leg(const struct gen *g, const char *name, struct conv *conv, const struct server_cfg *scfg,
+		      const struct client_cfg *ccfg, const char *req, int64_t pause_us, const char *status,
+		      int reset_close)
+{
+	struct session s;
+	if (session_begin(&s, g, scfg, ccfg, conv) != 0)
+		return -1;
+	int rc = -1;
+	if (pair_handshake(&s.p) != 1)
+		fail(name, "handshake failed");
+	else if (send_request(&s.p, req, strlen(req)) != 0 ||
+		 (pause_us && conv_add(conv, EV_PAUSE, DIR_S2C, NULL, (size_t)pause_us) != 0) ||
+		 send_response(&s.p, status, "from the backend\n") != 0)
+		fail(name, "request/response failed");
+	else if ((reset_close ? close_then_reset(&s.p) : pair_close(&s.p, DIR_C2S)) != 0)
+		fail(name, "close failed");
+	else if (scfg->verify != VERIFY_NONE && !SSL_get0_peer_certificate(s.p.ssl[DIR_S2C]))
+		fail(name, "the server did not get the client certificate");
+	else
+		rc = 0;
+	session_end(&s);
+	return rc;
+}
+
+/*
+ * A TLS-terminating proxy (HAProxy `server ... crt`, nginx
+ * `proxy_ssl_certificate`) that authenticates to the backend with its own
+ * client certificate. Three connections per side, two seconds apart:
+ *  1. the proxy does not ask the client for a certificate, presents edge-proxy
+ *     to the backend and gets 200; the backend ends with FIN, then a RST for
+ *     the proxy's close_notify that arrived after it (a normal close);
+ *  2. the proxy asks the client, alice sends hers, the proxy presents
+ *     edge-proxy, 200;
+ *  3. the proxy presents mallory (from a root the backend does not trust): the
+ *     backend's fatal unknown_ca, and the client gets a 502.
+ * Written to compare/ (outside the single-capture sample set).
+ */
+#define OWN_CERT_CONNS 3
+static int sc_proxy_own_cert(const struct gen *g, const struct scenario *sc)
+{
+	static const uint8_t proxy_ip[4] = {203, 0, 113, 5}, backend_ip[4] = {203, 0, 113, 80};
+	const struct server_cfg front_open = {.verify = VERIFY_NONE, .ca_extra = -1, .proxy_cert = 1};
+	const struct server_cfg front_mtls = {.verify = VERIFY_REQUIRE, .ca_extra = 3, .proxy_cert = 1};
+	const struct server_cfg backend = {.verify = VERIFY_REQUIRE, .ca_extra = 3};
+	const struct client_cfg client = {.cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	const struct client_cfg proxy = {
+	    .cert = &g->pki->proxy_client, .chain = &g->pki->inter, .keylog = sc->keylog};
+	const struct client_cfg proxy_untrusted = {.cert = &g->pki->client_rogue, .keylog = sc->keylog};
+	struct conv front[OWN_CERT_CONNS], back[OWN_CERT_CONNS];
+	struct capture cap;
+	struct wire_opts o;
+	char name[160], dir[4096];
+	int rc = -1;
+	for (int i = 0; i < OWN_CERT_CONNS; i++) {
+		conv_init(&front[i]);
+		conv_init(&back[i]);
+	}
+	capture_init(&cap);
+	if (path_for(dir, sizeof(dir), g, "compare", "") != 0 || (mkdir(dir, 0777) != 0 && access(dir, W_OK) != 0)) {
+		fail(sc->name, "cannot create the compare directory");
+		goto out;
+	}
+	if (record_leg(g, sc->name, &front[0], &front_open, &client, http_get, 14000, "200 OK", 0) != 0 ||
+	    record_leg(g, sc->name, &back[0], &backend, &proxy, http_get_proxied, 0, "200 OK", 1) != 0 ||
+	    record_leg(g, sc->name, &front[1], &front_mtls, &client, http_get, 14000, "200 OK", 0) != 0 ||
+	    record_leg(g, sc->name, &back[1], &backend, &proxy, http_get_proxied, 0, "200 OK", 0) != 0 ||
+	    record_leg(g, sc->name, &front[2], &front_open, &client, http_get, 6000, "502 Bad Gateway", 0) != 0 ||
+	    record_basic(g, sc->name, &back[2], &backend, &proxy_untrusted, SSL_AD_UNKNOWN_CA) != 0)
+		goto out;
+
+	/* Client side: the client's connections to the proxy. */
+	int ifidx = capture_add_if(&cap, DLT_EN10MB, NULL);
+	for (int i = 0; i < OWN_CERT_CONNS; i++) {
+		wire_defaults(&o, start_us(g, sc) + i * 2000000, (uint16_t)(sc->cport + 2 * i));
+		o.ifidx = ifidx;
+		if (wire_emit(&cap, &front[i], &o, NULL) != 0)
+			goto out;
+	}
+	snprintf(name, sizeof(name), "compare/%s-client-side", sc->name);
+	const struct conv *fc[OWN_CERT_CONNS] = {&front[0], &front[1], &front[2]};
+	if (write_capture(g, name, &cap, 0) != 0 || (sc->keylog && write_keylog(g, name, fc, OWN_CERT_CONNS) != 0))
+		goto out;
+	capture_free(&cap);
+	capture_init(&cap);
+
+	/* Server side: the proxy connects out once the client's request has arrived. */
+	ifidx = capture_add_if(&cap, DLT_EN10MB, NULL);
+	for (int i = 0; i < OWN_CERT_CONNS; i++) {
+		wire_defaults(&o, start_us(g, sc) + i * 2000000 + (i == 1 ? 9000 : 4200),
+			      (uint16_t)(sc->cport + 2 * i + 1));
+		o.ifidx = ifidx;
+		memcpy(o.cip, proxy_ip, 4);
+		memcpy(o.sip, backend_ip, 4);
+		o.ttl_c = 64;
+		o.ttl_s = 128;
+		if (wire_emit(&cap, &back[i], &o, NULL) != 0)
+			goto out;
+	}
+	snprintf(name, sizeof(name), "compare/%s-server-side", sc->name);
+	const struct conv *bc[OWN_CERT_CONNS] = {&back[0], &back[1], &back[2]};
+	if (write_capture(g, name, &cap, 0) != 0 || (sc->keylog && write_keylog(g, name, bc, OWN_CERT_CONNS) != 0))
+		goto out;
+	rc = 0;
+out:
+	capture_free(&cap);
+	for (int i = 0; i < OWN_CERT_CONNS; i++) {
+		conv_free(&front[i]);
+		conv_free(&back[i]);
+	}
+	return rc;
+}
+
+/*
  * TLS 1.3 with 0-RTT: the resumption sends the GET as early data with its
  * ClientHello, before the server's flight. A PSK handshake has no
  * CertificateRequest; the client's records before and after the server's
@@ -1168,6 +1301,8 @@ static const struct scenario table[] = {
     {"tls12-inspection-proxy", 62, 50410, 1, sc_inspection,
      "a TLS-inspection proxy (Zscaler-named CA) answers; no request; 403"},
     {"proxy", 32, 50260, 1, sc_proxy, "proxy-client-side / proxy-server-side: proxy ate the request"},
+    {"proxy-own-cert", 66, 50430, 1, sc_proxy_own_cert,
+     "compare/proxy-own-cert-*-side: the proxy's own client certificate to the backend; 200"},
     {"transport-port8443", 34, 50270, 0, sc_port8443, "tls12-mutual-ok on server port 8443"},
     {"transport-ipv6", 36, 50280, 0, sc_ipv6, "tls12-mutual-ok over IPv6"},
     {"transport-vlan", 38, 50290, 0, sc_vlan, "tls12-mutual-ok with 802.1Q VLAN 100 tags"},

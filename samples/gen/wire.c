@@ -330,6 +330,7 @@ int wire_emit(struct capture *cap, const struct conv *conv, const struct wire_op
 
 	int nth_dir[2] = {0, 0}, nth_all = 0;
 	int last_dir = DIR_C2S;
+	int closed[2] = {0, 0}; /* sent its FIN by EV_HALF_CLOSE */
 	for (size_t i = 0; i < conv->n; i++) {
 		const struct conv_event *ev = &conv->ev[i];
 		int fc = ev->dir == DIR_C2S;
@@ -348,8 +349,10 @@ int wire_emit(struct capture *cap, const struct conv *conv, const struct wire_op
 				return -1;
 			/* The receiver ACKs unless its own data (carrying the ACK) follows at once. */
 			const struct conv_event *nx = i + 1 < conv->n ? &conv->ev[i + 1] : NULL;
-			int answered =
-			    nx && nx->dir != ev->dir && (nx->kind == EV_DATA || nx->kind == EV_FIN);
+			/* A host that has closed answers data with its RST instead. */
+			int answered = nx && nx->dir != ev->dir &&
+				       (nx->kind == EV_DATA || nx->kind == EV_FIN ||
+					(nx->kind == EV_RST && closed[nx->dir]));
 			if (!answered && !(nx && nx->kind == EV_INJECTED_RST)) {
 				e.t += T_ACK;
 				if (send_seg(&e, !fc, TH_ACK, NULL, 0) != 0)
@@ -370,6 +373,14 @@ int wire_emit(struct capture *cap, const struct conv *conv, const struct wire_op
 		case EV_RST:
 			if (send_seg(&e, fc, TH_RST | TH_ACK, NULL, 0) != 0)
 				return -1;
+			break;
+		case EV_HALF_CLOSE:
+			if (send_seg(&e, fc, TH_FIN | TH_ACK, NULL, 0) != 0)
+				return -1;
+			e.t += T_TURN;
+			if (send_seg(&e, !fc, TH_ACK, NULL, 0) != 0)
+				return -1;
+			closed[ev->dir] = 1;
 			break;
 		case EV_PAUSE:
 			break;
