@@ -11,6 +11,7 @@
  * Without a random in common, the offset is the one under which the most
  * connections line up. */
 #include "compare.h"
+#include "remedies.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -236,10 +237,14 @@ __attribute__((format(printf, 4, 5))) static struct compare_finding *add(struct 
 	return f;
 }
 
-static void remedy(struct compare_finding *f, const char *text)
+/* The fix from the remedies catalogue (remedies.def). */
+static void remedy(struct compare_finding *f)
 {
-	if (f)
-		snprintf(f->remedy, sizeof f->remedy, "%s", text);
+	if (f) {
+		struct stack_id unknown;
+		memset(&unknown, 0, sizeof unknown);
+		remedy_format(f->remedy, sizeof f->remedy, f->id, &unknown, NULL);
+	}
 }
 
 static void frame_on(struct compare_finding *f, enum side file_side, uint64_t frame)
@@ -384,8 +389,7 @@ static void check_proxy_own_cert(struct fctx *x)
 	frame_on(f, SIDE_CLIENT, c->client_cert_frame ? c->client_cert_frame : c->client_hello_frame);
 	frame_on(f, SIDE_SERVER, s->client_cert_frame);
 	frame_on(f, SIDE_SERVER, x->served_frame);
-	remedy(f, "Nothing to fix. If the server must know which client it serves, have the proxy verify the client "
-		  "and forward its identity (a header), or pass TLS through to the server.");
+	remedy(f);
 }
 
 static void check_handshake(struct fctx *x)
@@ -408,8 +412,7 @@ static void check_handshake(struct fctx *x)
 		    chain_differs ? "certificate chain" : "");
 	frame_on(f, SIDE_CLIENT, c->server_hello_frame);
 	frame_on(f, SIDE_SERVER, s->server_hello_frame);
-	remedy(f, "Check that both captures show the same connection; otherwise look for a device that modifies TLS "
-		  "in transit (the handshake's Finished messages would normally fail).");
+	remedy(f);
 }
 
 static void check_requests(struct fctx *x)
@@ -437,11 +440,7 @@ static void check_requests(struct fctx *x)
 				: "a device between the capture points removed it.");
 		frame_on(f, SIDE_SERVER, sf);
 		frame_on(f, SIDE_CLIENT, c->server_hello_frame);
-		remedy(f, x->row->intercepted
-				  ? "Exempt this site from TLS inspection, let the proxy pass TLS through, or have the "
-				    "proxy authenticate clients itself and forward the identity to the server."
-				  : "Find the middlebox between the two capture points and stop it from rewriting the "
-				    "handshake.");
+		remedy(f);
 	} else if (cv == REQ_SEEN && (sv == REQ_NONE)) {
 		struct compare_finding *f = add(
 			x, "COMPARE_CERT_REQUEST_ADDED", x->row->intercepted ? SEV_WARNING : SEV_ERROR,
@@ -452,7 +451,7 @@ static void check_requests(struct fctx *x)
 					    : "a device between the capture points added it.");
 		frame_on(f, SIDE_CLIENT, cf);
 		frame_on(f, SIDE_SERVER, s->server_hello_frame);
-		remedy(f, "If the server must see the client certificate, the proxy has to forward it (or the identity).");
+		remedy(f);
 	} else if (cv == REQ_SEEN && sv == REQ_SEEN) {
 		const struct cert_request_fact *a = &c->requests[0], *b = &s->requests[0];
 		size_t k = 0; /* the first name that differs */
@@ -468,8 +467,7 @@ static void check_requests(struct fctx *x)
 				    k < b->n_ca_names ? b->ca_names[k] : "none");
 			frame_on(f, SIDE_CLIENT, a->frame);
 			frame_on(f, SIDE_SERVER, b->frame);
-			remedy(f, "Configure the device that answers the client with the same trusted issuer list as "
-				  "the server.");
+			remedy(f);
 		}
 	}
 }
@@ -492,7 +490,7 @@ static void check_client_cert(struct fctx *x)
 		b ? " " : "", b ? b->sum->subject : "");
 	frame_on(f, SIDE_CLIENT, c->client_cert_frame);
 	frame_on(f, SIDE_SERVER, s->client_cert_frame);
-	remedy(f, "A TLS proxy in between must forward the client's certificate (or be exempted for this site).");
+	remedy(f);
 }
 
 static int64_t event_time(const struct tls_conn *c, enum ev_kind kind)
@@ -551,8 +549,7 @@ static void check_rst(struct fctx *x, enum side file_side)
 	frame_on(f, file_side, seen->end_frame);
 	if (other->end_frame)
 		frame_on(f, file_side == SIDE_CLIENT ? SIDE_SERVER : SIDE_CLIENT, other->end_frame);
-	remedy(f, "Look for a device between the two capture points that resets connections (idle timeout, IPS "
-		  "signature, TLS policy); its logs name the reason.");
+	remedy(f);
 }
 
 /* Records of one direction in a view: handshake messages, CCS, alerts and
@@ -602,8 +599,7 @@ static void check_lost(struct fctx *x, enum side dir)
 		side_name(file_of_sender), (unsigned long long)first_missing);
 	frame_on(f, file_of_sender, first_missing);
 	frame_on(f, dir == SIDE_CLIENT ? SIDE_SERVER : SIDE_CLIENT, receiver->last_frame);
-	remedy(f, "Something between the capture points dropped data (a firewall, IPS, or MTU problem: look for "
-		  "large records such as a long CA list or certificate chain).");
+	remedy(f);
 }
 
 static void check_interception(struct fctx *x)
@@ -638,8 +634,7 @@ static void check_interception(struct fctx *x)
 		frame_on(f, SIDE_CLIENT, c->server_cert_frame);
 		frame_on(f, SIDE_SERVER, s->server_cert_frame);
 	}
-	remedy(f, "Client certificates cannot pass a TLS-terminating device: exempt the site from inspection, use "
-		  "TLS passthrough, or let the device authenticate the client and forward the identity.");
+	remedy(f);
 }
 
 static void sort_findings(struct compare_row *r)
@@ -686,14 +681,13 @@ static void lone_finding(struct compare_row *r, const struct tls_conn *c, enum s
 			outside ? ", outside the time the server-side capture covers."
 				: ": it did not reach the server's capture point (blocked, or answered by a device in "
 				  "between), or that capture's filter or interface left it out.");
-		remedy(f, outside ? "Capture both sides at the same time."
-				  : "Check the path (DNS, proxy settings, firewall) and the server-side capture filter.");
+		remedy(f);
 	} else {
 		f = add(&x, "COMPARE_ONLY_SERVER_SIDE", SEV_INFO,
 			"This connection is in the server-side capture only%s",
 			outside ? ", outside the time the client-side capture covers."
 				: ": it came from another client, or the client-side capture missed it.");
-		remedy(f, "Nothing to do unless this connection was expected from the client.");
+		remedy(f);
 	}
 	frame_on(f, file_side, c->tls_first_frame ? c->tls_first_frame : c->first_frame);
 }
