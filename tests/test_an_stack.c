@@ -238,6 +238,7 @@ START_TEST(ttl_alone)
 	ck_assert_int_eq(s.client.kind, CLIENT_SCHANNEL); /* the samples' client TTL is 128 */
 	ck_assert_int_eq(s.client.confidence, CONFIDENCE_LOW);
 	ck_assert_str_eq(s.client.evidence, "IP TTL 128 (Windows)");
+	size_t n_requests = c->n_requests;
 	c->n_requests = 0; /* and of the server's, only its TTL 64: no guess */
 	stack_identify(c, NULL, &s);
 	ck_assert_int_eq(s.server.kind, SERVER_UNKNOWN);
@@ -248,6 +249,7 @@ START_TEST(ttl_alone)
 	ck_assert_int_eq(s.server.kind, SERVER_IIS);
 	ck_assert_int_eq(s.server.confidence, CONFIDENCE_LOW);
 	ck_assert_str_eq(s.server.evidence, "IP TTL 125 (from 128: Windows)");
+	c->n_requests = n_requests; /* released with the connection */
 	conn_list_release(&l);
 }
 END_TEST
