@@ -294,6 +294,11 @@ static void server_from_tls(const struct tls_conn *c, struct stack_guess *g)
 	char text[96];
 
 	tally_init(&t, SERVER_KIND_COUNT);
+	if (c->http && c->http->server[0]) {
+		/* A header we do not know (a CDN, a custom name): said, not used. */
+		snprintf(text, sizeof text, "Server: %.40s (not a known kind)", c->http->server);
+		trait(&t, ~(kind_set)0, 0, text);
+	}
 	if (c->http)
 		for (size_t i = 0; i < c->http->n && i < CONN_MAX_HTTP; i++)
 			if (c->http->ex[i].reset_frame && c->http->ex[i].reset_error == 0xd) {
@@ -457,6 +462,10 @@ static void client_from_tls(const struct tls_conn *c, const char *ja4, struct st
 	char text[96];
 
 	tally_init(&t, CLIENT_KIND_COUNT);
+	if (c->http && c->http->user_agent[0]) {
+		snprintf(text, sizeof text, "User-Agent: %.40s (not a known kind)", c->http->user_agent);
+		trait(&t, ~(kind_set)0, 0, text);
+	}
 	if (c->have_client_hello && !c->ch.sslv2_format) {
 		const struct tls_client_hello *ch = &c->ch;
 		/* "t13d1516h2_" then the hashes: the version at 1, the hashes at 11. */
