@@ -294,6 +294,11 @@ static void server_from_tls(const struct tls_conn *c, struct stack_guess *g)
 	char text[96];
 
 	tally_init(&t, SERVER_KIND_COUNT);
+	if (c->http && c->http->server[0]) {
+		/* A header we do not know (a CDN, a custom name): said, not used. */
+		snprintf(text, sizeof text, "Server: %.40s (not a known kind)", c->http->server);
+		trait(&t, ~(kind_set)0, 0, text);
+	}
 	if (c->http)
 		for (size_t i = 0; i < c->http->n && i < CONN_MAX_HTTP; i++)
 			if (c->http->ex[i].reset_frame && c->http->ex[i].reset_error == 0xd) {
@@ -376,16 +381,30 @@ static const struct {
 	{ "Safari/", CLIENT_SAFARI },
 };
 
-/* Published JA4 examples (FoxIO's ja4plus-mapping.csv); they change with
- * versions, so a match is a strong trait, not proof. */
+/* Fingerprints FoxIO lists for known clients (ja4plus-mapping.csv in
+ * FoxIO-LLC/ja4), by their hashed parts b and c: with and without SNI or
+ * ALPN the same client has the same lists. They change with versions, so
+ * a match is a strong trait, not proof; one hash pair is listed for both
+ * Windows' WinINET and Go. */
 static const struct {
-	const char *ja4;
-	enum client_kind kind;
+	const char *version;
+	const char *hashes;
+	kind_set kinds;
+	const char *who;
 } client_ja4[] = {
-	{ "t13d1516h2_8daaf6152771_02713d6af862", CLIENT_CHROMIUM },
-	{ "t13d1715h2_5b57614c22b0_7121afd63204", CLIENT_FIREFOX },
-	{ "t13d2014h2_a09f3c656075_14788d8d241b", CLIENT_SAFARI },
-	{ "t13d190900_9dc949149365_97f8aa674fd9", CLIENT_GO },
+	{ "13", "8daaf6152771_02713d6af862", KIND(CLIENT_CHROMIUM), "Chromium" },
+	{ "13", "8daaf6152771_b0da82dd1658", KIND(CLIENT_CHROMIUM), "Chromium" },
+	{ "13", "8daaf6152771_b1ff8ab2d16f", KIND(CLIENT_CHROMIUM), "Chromium" },
+	{ "13", "5b57614c22b0_7121afd63204", KIND(CLIENT_FIREFOX), "Firefox" },
+	{ "13", "a09f3c656075_14788d8d241b", KIND(CLIENT_SAFARI), "Safari" },
+	{ "13", "9dc949149365_97f8aa674fd9", KIND(CLIENT_GO), "Go" },
+	{ "13", "9dc949149365_e7c285222651", KIND(CLIENT_GO), "Go" },
+	{ "13", "cbb2034c60b8_e7c285222651", KIND(CLIENT_GO), "Go" },
+	{ "13", "e33ad33b3d25_6b314db333b6", KIND(CLIENT_GO), "Go" },
+	{ "12", "8cdfa2d4673b_18dd7303c4a5", KIND(CLIENT_GO), "Go" },
+	{ "13", "85036bcba153_d41ae481755e", KIND(CLIENT_PYTHON), "Python" },
+	{ "13", "c7886603b240_b26ce05bbdd6", KIND(CLIENT_PYTHON), "Python" },
+	{ "12", "d83cc789557e_7af1ed941c26", KIND(CLIENT_SCHANNEL) | KIND(CLIENT_GO), "WinINET and Go" },
 };
 
 static const int client_preference[] = {
@@ -443,13 +462,17 @@ static void client_from_tls(const struct tls_conn *c, const char *ja4, struct st
 	char text[96];
 
 	tally_init(&t, CLIENT_KIND_COUNT);
+	if (c->http && c->http->user_agent[0]) {
+		snprintf(text, sizeof text, "User-Agent: %.40s (not a known kind)", c->http->user_agent);
+		trait(&t, ~(kind_set)0, 0, text);
+	}
 	if (c->have_client_hello && !c->ch.sslv2_format) {
 		const struct tls_client_hello *ch = &c->ch;
-		for (size_t i = 0; i < sizeof client_ja4 / sizeof client_ja4[0]; i++)
-			if (strcmp(ja4, client_ja4[i].ja4) == 0) {
-				snprintf(text, sizeof text, "JA4 of a published %s example",
-					 client_kind_label(client_ja4[i].kind));
-				trait(&t, KIND(client_ja4[i].kind), 2, text);
+		/* "t13d1516h2_" then the hashes: the version at 1, the hashes at 11. */
+		for (size_t i = 0; ja4[0] && i < sizeof client_ja4 / sizeof client_ja4[0]; i++)
+			if (strncmp(ja4 + 1, client_ja4[i].version, 2) == 0 && strcmp(ja4 + 11, client_ja4[i].hashes) == 0) {
+				snprintf(text, sizeof text, "JA4 as FoxIO lists it for %s", client_ja4[i].who);
+				trait(&t, client_ja4[i].kinds, 2, text);
 			}
 		if (has_grease(ch))
 			trait(&t, KIND(CLIENT_CHROMIUM) | KIND(CLIENT_SAFARI), 1, "GREASE values (BoringSSL/Apple)");
@@ -471,11 +494,12 @@ static void client_from_tls(const struct tls_conn *c, const char *ja4, struct st
 			trait(&t, OPENSSL_CLIENTS | KIND(CLIENT_FIREFOX), 1, "post_handshake_auth offered");
 	}
 	if (c->ttl_known[SIDE_CLIENT] && initial_ttl(c->usual_ttl[SIDE_CLIENT]) == 128) {
-		/* The host's system, not its TLS library: it decides only
-		 * when nothing else does. */
+		/* The host's system, not its TLS library: it names Schannel
+		 * alone, or picks it among candidates, but never outweighs a
+		 * ClientHello trait (curl runs on Windows too). */
 		ttl_text(c->usual_ttl[SIDE_CLIENT], "Windows", text, sizeof text);
-		if (t.points == 0)
-			trait(&t, KIND(CLIENT_SCHANNEL), 1, text);
+		if (t.candidates & KIND(CLIENT_SCHANNEL))
+			trait(&t, KIND(CLIENT_SCHANNEL), t.points ? 0 : 1, text);
 		else
 			evidence_add(t.evidence, sizeof t.evidence, &t.len, "%s", text);
 	}

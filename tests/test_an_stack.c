@@ -214,13 +214,24 @@ START_TEST(decrypted_http_first)
 		conn_list_release(&l);
 	}
 
-	c = with_http(&l, "", "",
+	c = with_http(&l, "gws", "",
 		      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
 		      "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0");
 	stack_identify(c, NULL, &s);
 	ck_assert_int_eq(s.client.kind, CLIENT_CHROMIUM);
-	/* An unknown Server header leaves the TLS traits to decide. */
+	/* An unknown Server header is said, and the TLS traits decide. */
 	ck_assert_int_eq(s.server.kind, SERVER_OPENSSL);
+	ck_assert_int_eq(s.server.confidence, CONFIDENCE_LOW);
+	ck_assert_int_eq(strncmp(s.server.evidence, "Server: gws (not a known kind), CertificateRequest", 50), 0);
+	conn_list_release(&l);
+	c = with_http(&l, "", "", "Wget2/2.1");
+	stack_identify(c, NULL, &s);
+	ck_assert_int_eq(s.client.kind, CLIENT_OPENSSL); /* "Wget" */
+	c->http->user_agent[0] = 'X';
+	stack_identify(c, NULL, &s);
+	ck_assert_int_eq(s.client.kind, CLIENT_OPENSSL); /* from the ClientHello */
+	ck_assert_int_eq(s.client.confidence, CONFIDENCE_MEDIUM);
+	ck_assert_int_eq(strncmp(s.client.evidence, "User-Agent: Xget2/2.1 (not a known kind), encrypt_then_mac", 58), 0);
 	conn_list_release(&l);
 }
 END_TEST
@@ -238,6 +249,7 @@ START_TEST(ttl_alone)
 	ck_assert_int_eq(s.client.kind, CLIENT_SCHANNEL); /* the samples' client TTL is 128 */
 	ck_assert_int_eq(s.client.confidence, CONFIDENCE_LOW);
 	ck_assert_str_eq(s.client.evidence, "IP TTL 128 (Windows)");
+	size_t n_requests = c->n_requests;
 	c->n_requests = 0; /* and of the server's, only its TTL 64: no guess */
 	stack_identify(c, NULL, &s);
 	ck_assert_int_eq(s.server.kind, SERVER_UNKNOWN);
@@ -248,6 +260,7 @@ START_TEST(ttl_alone)
 	ck_assert_int_eq(s.server.kind, SERVER_IIS);
 	ck_assert_int_eq(s.server.confidence, CONFIDENCE_LOW);
 	ck_assert_str_eq(s.server.evidence, "IP TTL 125 (from 128: Windows)");
+	c->n_requests = n_requests; /* released with the connection */
 	conn_list_release(&l);
 }
 END_TEST

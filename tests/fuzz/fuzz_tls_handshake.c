@@ -2,10 +2,14 @@
  * the negotiated version the version-aware parsers are told (so each
  * input is tried as SSL 3.0 ... TLS 1.3, drafts and nonsense); the rest is
  * a message body given to every parser, plus a header walk and a DN list
- * walk over any CertificateRequest that parses. */
+ * walk over any CertificateRequest that parses, and the JA4 of any
+ * ClientHello. */
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
+#include "ja4.h"
 #include "tls_handshake.h"
 
 static const uint16_t versions[] = { 0x0300, 0x0301, 0x0302, 0x0303, 0x0304, 0x7f17, 0x7e02, 0x0002, 0xfefd };
@@ -31,7 +35,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data++;
 	size--;
 
+	/* JA4 over whatever a hello left, parsed whole or not: always a
+	 * fingerprint of its fixed length, or nothing. */
+	char ja4[JA4_LEN];
 	(void)tls_client_hello_parse(data, size, &ch);
+	if (ja4_client_hello(&ch, v == 0xfefd, ja4, sizeof ja4) == 0 && strlen(ja4) != JA4_LEN - 1)
+		__builtin_trap();
 	(void)tls_sslv2_client_hello_parse(data, size, &ch);
 	(void)tls_server_hello_parse(data, size, &sh);
 	if (tls_certificate_parse(data, size, v, &c) == DIS_OK) {
