@@ -525,3 +525,17 @@ trap - EXIT
 	done
 } >"$OUT/truth.tsv"
 cat "$OUT/truth.tsv"
+
+# tshark's view of each capture, with and without the key log, as for the
+# other samples (samples/oracle/): oracle/<name>.pcap[.nokeys].oracle.tsv.
+ORACLE=${ORACLE:-$OUT/../../../shared/tools/oracle.sh}
+if [ -f "$ORACLE" ] && command -v tshark >/dev/null 2>&1; then
+	mkdir -p "$OUT/oracle"
+	for name in $list; do
+		bash "$ORACLE" "$OUT/$name.pcap" >"$OUT/oracle/$name.pcap.nokeys.oracle.tsv"
+		[ -f "$OUT/$name.keylog" ] &&
+			bash "$ORACLE" "$OUT/$name.pcap" "$OUT/$name.keylog" >"$OUT/oracle/$name.pcap.oracle.tsv"
+	done
+else
+	echo "make.sh: no oracle files: needs tshark and $ORACLE" >&2
+fi
