@@ -28,6 +28,21 @@ BACKEND=127.0.0.3
 
 die() { echo "make.sh: $*" >&2; exit 1; }
 
+# The scenarios, in the order of truth.tsv.
+ALL="apache-verify-require-ok apache-verify-require-nocert
+apache-location-tls12-reneg-ok apache-location-tls12-reneg-nocert
+apache-location-tls13-pha-ok apache-location-tls13-nopha-nocert
+apache-location-h2-renegotiation
+nginx-verify-on-ok nginx-verify-on-nocert nginx-verify-on-untrusted nginx-verify-on-expired
+nginx-verify-optional-nocert nginx-verify-optional-no-ca-untrusted nginx-large-ca-list-ok
+haproxy-verify-required-ok haproxy-verify-required-nocert haproxy-verify-required-untrusted
+haproxy-verify-optional-nocert
+haproxy-client-cert-to-nginx"
+list=${*:-$ALL}
+for name in $list; do
+	case " $(echo $ALL) " in *" $name "*) ;; *) die "no scenario $name (one of: $(echo $ALL))" ;; esac
+done
+
 # ---- what the run needs ---------------------------------------------------
 need_pkgs=""
 for pair in apache2:apache2 nginx:nginx haproxy:haproxy curl:curl tcpdump:tcpdump \
@@ -376,15 +391,6 @@ run() {
 	[ -s "$key" ] || rm -f "$key"
 }
 
-ALL="apache-verify-require-ok apache-verify-require-nocert
-apache-location-tls12-reneg-ok apache-location-tls12-reneg-nocert
-apache-location-tls13-pha-ok apache-location-tls13-nopha-nocert
-apache-location-h2-renegotiation
-nginx-verify-on-ok nginx-verify-on-nocert nginx-verify-on-untrusted nginx-verify-on-expired
-nginx-verify-optional-nocert nginx-verify-optional-no-ca-untrusted nginx-large-ca-list-ok
-haproxy-verify-required-ok haproxy-verify-required-nocert haproxy-verify-required-untrusted
-haproxy-verify-optional-nocert
-haproxy-client-cert-to-nginx"
 
 # ---- from the server's log to the truth -------------------------------------
 # One row per connection the server logged, keyed by the client's
@@ -508,7 +514,6 @@ remedy_words() {
 	esac
 }
 
-list=${*:-$ALL}
 for name in $list; do run "$name"; done
 cleanup
 trap - EXIT
