@@ -31,7 +31,7 @@ die() { echo "make.sh: $*" >&2; exit 1; }
 # The scenarios, in the order of truth.tsv.
 ALL="apache-verify-require-ok apache-verify-require-nocert
 apache-location-tls12-reneg-ok apache-location-tls12-reneg-nocert
-apache-location-tls13-pha-ok apache-location-tls13-nopha-nocert
+apache-location-tls13-pha-ok apache-location-tls13-pha-nocert apache-location-tls13-nopha
 apache-location-h2-renegotiation
 nginx-verify-on-ok nginx-verify-on-nocert nginx-verify-on-untrusted nginx-verify-on-expired
 nginx-verify-optional-nocert nginx-verify-optional-no-ca-untrusted nginx-large-ca-list-ok
@@ -323,7 +323,11 @@ run() {
 		apache-location-tls12-reneg-ok) client_curl "$key" alice https://app.example.com/secure/ok.txt --http1.1 ;;
 		apache-location-tls12-reneg-nocert) client_curl "$key" - https://app.example.com/secure/ok.txt --http1.1 ;;
 		apache-location-tls13-pha-ok) client_s_client "$key" alice /secure/ok.txt -enable_pha ;;
-		apache-location-tls13-nopha-nocert) client_curl "$key" - https://app.example.com/secure/ok.txt --http1.1 ;;
+		# curl (7.88, OpenSSL) offers post-handshake authentication.
+		apache-location-tls13-pha-nocert) client_curl "$key" - https://app.example.com/secure/ok.txt --http1.1 ;;
+		# openssl s_client offers it only with -enable_pha: the
+		# certificate it holds cannot be asked for.
+		apache-location-tls13-nopha) client_s_client "$key" alice /secure/ok.txt ;;
 		apache-location-h2-renegotiation) client_curl "$key" alice https://app.example.com/secure/ok.txt --http2 ;;
 		*) die "unknown scenario $name" ;;
 		esac
@@ -423,7 +427,9 @@ run() {
 #                   presented and failed (above) and has no other words for
 #                   the missing one. A 200 here is an optional request the
 #                   client did not answer.
-#   not_requested   Apache NONE with no request for a certificate logged for
+#   not_requested   Apache's AH10158 "cannot perform post-handshake
+#                   authentication" (a TLS 1.3 client that did not offer it),
+#                   or Apache NONE with no request for a certificate logged for
 #                   that connection: in these configurations Apache asks
 #                   only in the handshake (then NONE cannot reach the access
 #                   log, the handshake fails) or by renegotiation, which it
@@ -464,6 +470,8 @@ derive_truth() {
 			outcome=no_certificate
 		elif has 'certificate verify failed' -e 'Certificate Verification: Error'; then
 			outcome=rejected
+		elif has 'AH10158'; then
+			outcome=not_requested # "cannot perform post-handshake authentication"
 		elif [ "$verify" = NONE ]; then
 			if has 'AH02221'; then outcome=no_certificate; else outcome=not_requested; fi
 		fi
