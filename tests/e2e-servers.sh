@@ -92,9 +92,9 @@ while IFS=$tab read -r name server want status words client; do
 	done_caps="$done_caps|$name|"
 	if present_anywhere "$out" .outcome.kind; then
 		n=$(jq -r 'select(.outcome.kind == "authenticated") |
-			select(any(.findings[]?; .severity == "error")) | .client' "$out")
+			select(any(.findings[]?; .severity == "error")) | .client' "$out" | tr '\n' ' ')
 		if [ -z "$n" ]; then ok
-		else bad "$name: authenticated connection(s) with an error finding: $(echo $n)"
+		else bad "$name: authenticated connection(s) with an error finding: $n"
 		fi
 	fi
 done <"$dir/truth.tsv"

@@ -22,7 +22,6 @@ NS=mtlsdiag-servers
 # Inside the namespace only: the client is 127.0.0.1, the server
 # 127.0.0.2, HAProxy's nginx backend 127.0.0.3 (the whole 127/8 is local
 # on lo, and the kernel picks 127.0.0.1 as the source).
-CLI_ADDR=127.0.0.1
 SRV=127.0.0.2
 BACKEND=127.0.0.3
 
@@ -40,7 +39,10 @@ haproxy-verify-optional-nocert
 haproxy-client-cert-to-nginx"
 list=${*:-$ALL}
 for name in $list; do
-	case " $(echo $ALL) " in *" $name "*) ;; *) die "no scenario $name (one of: $(echo $ALL))" ;; esac
+	case " $(echo "$ALL" | tr '\n' ' ') " in
+	*" $name "*) ;;
+	*) die "no scenario $name (one of: $(echo "$ALL" | tr '\n' ' '))" ;;
+	esac
 done
 
 # ---- what the run needs ---------------------------------------------------
@@ -279,7 +281,7 @@ finish() {
 			echo "# ${f##*/} ($(server_of "$name"))"
 			# Apache's start-up and shutdown chatter says nothing about
 			# the connection.
-			[ -f "$f" ] && grep -v -e AH01882 -e AH01883 -e AH01887 -e AH01914 -e AH02568 -e AH01876 \
+			[ ! -f "$f" ] || grep -v -e AH01882 -e AH01883 -e AH01887 -e AH01914 -e AH02568 -e AH01876 \
 				-e AH00830 -e AH03090 -e AH00490 -e AH00094 -e h2_workers -e AH10159 -e AH00096 "$f" || true
 		done
 		echo "# client (not the truth, for reference)"
