@@ -408,15 +408,17 @@ run() {
 #   authenticated   a certificate was presented and verified: Apache
 #                   SSL_CLIENT_VERIFY=SUCCESS, nginx ssl_client_verify=SUCCESS,
 #                   HAProxy ssl_c_used=1 with ssl_c_verify=0, and a 2xx status.
-#   rejected        a certificate was presented and verification failed:
-#                   FAILED:... (nginx, Apache), HAProxy ssl_c_verify != 0 or
-#                   its connection error "SSL client certificate not trusted" /
-#                   "SSL client CA chain cannot be verified", Apache's
-#                   "certificate verify failed". This holds even when the
-#                   request was still served (nginx optional_no_ca hands
-#                   FAILED to the application, which here answers 200
-#                   regardless): the server did not accept the certificate
-#                   as proof of identity.
+#                   A certificate that failed verification but was still
+#                   served (nginx optional_no_ca hands FAILED to the
+#                   application, which here answers 200) counts as
+#                   authenticated too: the connection was accepted with it,
+#                   and what the application makes of FAILED is not on the
+#                   wire.
+#   rejected        a certificate was presented and verification failed, and
+#                   the request was not served: FAILED:... (nginx, Apache),
+#                   HAProxy ssl_c_verify != 0 or its connection error "SSL
+#                   client certificate not trusted" / "SSL client CA chain
+#                   cannot be verified", Apache's "certificate verify failed".
 #   no_certificate  the server asked and got none: nginx NONE (nginx asks in
 #                   every handshake of a server with ssl_verify_client set);
 #                   HAProxy ssl_c_used=0 on a bind with verify; Apache NONE
@@ -483,7 +485,7 @@ derive_truth() {
 		verify=$(printf '%s\n' "$lines" | sed -n 's/.* ssl_client_verify=\([^ ]*\) .*/\1/p' | head -1)
 		case $verify in
 		SUCCESS) case $status in 2??) outcome=authenticated ;; esac ;;
-		FAILED*) outcome=rejected ;;
+		FAILED*) case $status in 2??) outcome=authenticated ;; *) outcome=rejected ;; esac ;;
 		NONE) outcome=no_certificate ;;
 		esac
 		;;
