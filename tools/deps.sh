@@ -4,7 +4,7 @@
 # oracles: tshark, editcap; and for the live-capture test: ip, openssl). "check" only names what is missing; "install"
 # installs it when run as root, and otherwise says what to install.
 set -u
-BUILD_PKGS="make gcc pkg-config libpcap-dev libssl-dev libjansson-dev uthash-dev check libsubunit-dev"
+BUILD_PKGS="make gcc pkg-config libpcap-dev libssl-dev libjansson-dev libnghttp2-dev uthash-dev check libsubunit-dev"
 TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind"
 mode=${1:-check}
 pkgs=$BUILD_PKGS
