@@ -471,10 +471,35 @@ struct rec_ctx {
 	enum side s;
 };
 
+/* TLS <= 1.2 with an AEAD suite: a record that HTTP skips whole as body is
+ * not decrypted (its plaintext length is known from the suite). */
+static bool skip_http_body(struct conn_keys *k, enum side s, uint16_t len)
+{
+	const struct tls_suite_info *si = k->dir[s].suite;
+	size_t overhead;
+	if (!si)
+		return false;
+	switch (si->mode) {
+	case TLS_MODE_GCM:
+	case TLS_MODE_CCM:
+		overhead = 8 + 16; /* explicit nonce, tag */
+		break;
+	case TLS_MODE_CCM8:
+		overhead = 8 + 8;
+		break;
+	case TLS_MODE_CHACHA:
+		overhead = 16;
+		break;
+	default:
+		return false; /* CBC: the padding decides */
+	}
+	return len > overhead && http_track_skip(k->http, s, len - overhead);
+}
+
 /* Application data is skipped by length unless it must be decrypted: in
  * TLS 1.3 any record may carry a handshake message; in TLS <= 1.2 each
- * side's first one is read, then those HTTP tracking still wants (its
- * exchanges), the others only move the sequence number on - except where
+ * side's first one is read, then those HTTP tracking still wants (heads,
+ * not bodies), the others only move the sequence number on - except where
  * TLS 1.0 CBC chains each record's IV to the previous record. */
 static bool want_body(void *ctx, const struct tls_record_header *h)
 {
@@ -487,8 +512,10 @@ static bool want_body(void *ctx, const struct tls_record_header *h)
 	if (!k || !k->active[r->s])
 		return false;
 	const struct tls_decrypt_dir *d = &k->dir[r->s];
-	return r->p->tls13_encrypted || k->app_decrypted[r->s] == 0 || http_track_wants(k->http, r->s) ||
-	       (d->suite && d->suite->mode == TLS_MODE_CBC && d->version < 0x0302);
+	if (r->p->tls13_encrypted || k->app_decrypted[r->s] == 0 ||
+	    (d->suite && d->suite->mode == TLS_MODE_CBC && d->version < 0x0302))
+		return true;
+	return http_track_wants(k->http, r->s) && !skip_http_body(r->p->keys, r->s, h->length);
 }
 
 /* A protected handshake record of a TLS <= 1.2 side: the first after its

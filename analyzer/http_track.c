@@ -76,6 +76,7 @@ struct side_state {
 	bool data_end_stream;
 	struct h2_block block;
 	uint32_t max_stream;    /* highest stream this side opened with HEADERS */
+	uint64_t skipped;       /* records skipped as body, not yet passed by */
 };
 
 struct http_track {
@@ -904,11 +905,33 @@ void http_track_record(struct http_track **tp, struct tls_conn *c, enum side s, 
 	capture_try(&x, false);
 }
 
+bool http_track_skip(struct http_track *t, enum side s, size_t plain)
+{
+	if (!http_track_wants(t, s))
+		return false;
+	struct side_state *d = &t->side[s];
+	if (d->pend_len || (t->capturing && t->capture_side == s))
+		return false;
+	/* Strictly inside the body: where it ends, the record is read. */
+	uint64_t *left = d->proto == P_H2 ? &d->data_left
+			 : (d->h1 == H1_BODY || d->h1 == H1_CHUNK_DATA) ? &d->left
+									  : NULL;
+	if (!left || *left <= plain)
+		return false;
+	*left -= plain;
+	d->skipped++;
+	return true;
+}
+
 void http_track_gap(struct http_track *t, enum side s)
 {
 	if (!http_track_wants(t, s))
 		return; /* skipped on purpose (nothing more to learn there) */
 	struct side_state *d = &t->side[s];
+	if (d->skipped) {
+		d->skipped--; /* skipped as body: nothing lost */
+		return;
+	}
 	d->pend_len = 0;
 	if (t->capturing && t->capture_side == s)
 		t->capturing = false;

@@ -19,8 +19,13 @@ struct http_track;
  * by the caller) and c->http when HTTP is first seen. */
 void http_track_record(struct http_track **t, struct tls_conn *c, enum side s, const uint8_t *p, size_t n,
 		       uint64_t frame);
-/* Plaintext of side s was lost (a record not captured or not decrypted):
- * HTTP/1.x looks for the next head at a record start, HTTP/2 stops. */
+/* The next `plain` bytes of side s are body HTTP would skip by length (a
+ * record need not be decrypted for them): true when so, and they are
+ * counted as skipped; false when the record must be read. */
+bool http_track_skip(struct http_track *t, enum side s, size_t plain);
+/* A record of side s was not read: one http_track_skip agreed to skip,
+ * or plaintext was lost (not captured, not decrypted), after which
+ * HTTP/1.x looks for the next head at a record start and HTTP/2 stops. */
 void http_track_gap(struct http_track *t, enum side s);
 /* Are side s's next records worth decrypting for HTTP? false once that
  * side is not HTTP, or nothing more can be learnt from it. */
