@@ -278,7 +278,7 @@ static void capture_try(struct ctx *x, bool last)
 	struct http_track *t = x->t;
 	struct http_facts *h = x->c->http;
 	char text[sizeof h->error_page];
-	if (!t->capturing || !h)
+	if (!t->capturing || !h || (!last && t->capture_side != x->s))
 		return;
 	int r = http1_error_text(t->body, t->body_len, t->capture_html, text, sizeof text);
 	if (r == 1 || (r == 0 && (last || t->body_len == sizeof t->body)) ||
@@ -310,6 +310,13 @@ static void capture_add(struct ctx *x, uint32_t stream, const uint8_t *p, size_t
 static void capture_end(struct ctx *x, uint32_t stream)
 {
 	if (x->t->capturing && x->t->capture_side == x->s && x->t->capture_stream == stream)
+		capture_try(x, true);
+}
+
+/* An HTTP/2 stream reset (by either side) ends its page too. */
+static void capture_end_stream(struct ctx *x, uint32_t stream)
+{
+	if (x->t->capturing && x->t->capture_stream == stream)
 		capture_try(x, true);
 }
 
@@ -655,7 +662,7 @@ static void h2_reset(struct ctx *x, uint32_t stream, uint32_t error)
 		e->reset_error = error;
 		e->reset_from = (uint8_t)x->s;
 	}
-	capture_end(x, stream);
+	capture_end_stream(x, stream);
 }
 
 static void h2_goaway(struct ctx *x, uint32_t last, uint32_t error)
