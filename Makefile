@@ -5,7 +5,7 @@
 PREFIX ?= /usr/local
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libpcap openssl jansson
+PKGS := libpcap openssl jansson libnghttp2
 TEST_PKGS := check
 
 ifeq ($(SAN),1)
@@ -86,7 +86,7 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT_OBJS) $(DISSECT_LIB)
 
 $(GEN): $(GEN_SRCS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $(GEN_SRCS) $(LDFLAGS_ALL) $(shell $(PKG_CONFIG) --libs libpcap libssl libcrypto)
+	$(CC) $(ALL_CFLAGS) -o $@ $(GEN_SRCS) $(LDFLAGS_ALL) $(shell $(PKG_CONFIG) --libs libpcap libssl libcrypto libnghttp2)
 
 # Unit tests (Check), then the end-to-end regressions over samples/ and
 # ../shared/captures. Every runner prints its own totals.

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http1.h"
 #include "tls_handshake.h"
 #include "x509_summary.h"
 
@@ -44,6 +43,7 @@ void conn_parser_release(struct conn_parser *p)
 			tls_decrypt_dir_release(&p->keys->dir[i]);
 		tls_decrypt_dir_release(&p->keys->early);
 		free(p->keys->plain);
+		http_track_free(p->keys->http);
 		free(p->keys);
 		p->keys = NULL;
 	}
@@ -471,11 +471,36 @@ struct rec_ctx {
 	enum side s;
 };
 
+/* TLS <= 1.2 with an AEAD suite: a record that HTTP skips whole as body is
+ * not decrypted (its plaintext length is known from the suite). */
+static bool skip_http_body(struct conn_keys *k, enum side s, uint16_t len)
+{
+	const struct tls_suite_info *si = k->dir[s].suite;
+	size_t overhead;
+	if (!si)
+		return false;
+	switch (si->mode) {
+	case TLS_MODE_GCM:
+	case TLS_MODE_CCM:
+		overhead = 8 + 16; /* explicit nonce, tag */
+		break;
+	case TLS_MODE_CCM8:
+		overhead = 8 + 8;
+		break;
+	case TLS_MODE_CHACHA:
+		overhead = 16;
+		break;
+	default:
+		return false; /* CBC: the padding decides */
+	}
+	return len > overhead && http_track_skip(k->http, s, len - overhead);
+}
+
 /* Application data is skipped by length unless it must be decrypted: in
- * TLS 1.3 any record may carry a handshake message; in TLS <= 1.2 only
- * each side's first one is read (the HTTP request line or status), the
- * others only move the sequence number on - except where TLS 1.0 CBC
- * chains each record's IV to the previous record. */
+ * TLS 1.3 any record may carry a handshake message; in TLS <= 1.2 each
+ * side's first one is read, then those HTTP tracking still wants (heads,
+ * not bodies), the others only move the sequence number on - except where
+ * TLS 1.0 CBC chains each record's IV to the previous record. */
 static bool want_body(void *ctx, const struct tls_record_header *h)
 {
 	struct rec_ctx *r = ctx;
@@ -487,8 +512,10 @@ static bool want_body(void *ctx, const struct tls_record_header *h)
 	if (!k || !k->active[r->s])
 		return false;
 	const struct tls_decrypt_dir *d = &k->dir[r->s];
-	return r->p->tls13_encrypted || k->app_decrypted[r->s] == 0 ||
-	       (d->suite && d->suite->mode == TLS_MODE_CBC && d->version < 0x0302);
+	if (r->p->tls13_encrypted || k->app_decrypted[r->s] == 0 ||
+	    (d->suite && d->suite->mode == TLS_MODE_CBC && d->version < 0x0302))
+		return true;
+	return http_track_wants(k->http, r->s) && !skip_http_body(r->p->keys, r->s, h->length);
 }
 
 /* A protected handshake record of a TLS <= 1.2 side: the first after its
@@ -578,22 +605,11 @@ static void note_tls13_flight(struct tls_conn *c, enum side s, const struct tls_
 	}
 }
 
-/* The first decrypted bytes of each side: an HTTP/1.x request line from
- * the client, a status line from the server. */
-static void sniff_http(struct tls_conn *c, enum side s, const struct tls_record *rec)
+/* Decrypted application data of a side: HTTP/1.x and HTTP/2 exchanges
+ * (http_track.c). */
+static void sniff_http(struct tls_conn *c, struct conn_keys *k, enum side s, const struct tls_record *rec)
 {
-	char line[HTTP1_LINE_MAX];
-	int status;
-	if (s == SIDE_CLIENT && !c->http_request_frame &&
-	    http1_request_line(rec->body, rec->body_len, line, sizeof line) == 0) {
-		snprintf(c->http_request, sizeof c->http_request, "%s", line);
-		c->http_request_frame = rec->end.frame;
-	} else if (s == SIDE_SERVER && !c->http_response_frame &&
-		   http1_status_line(rec->body, rec->body_len, line, sizeof line, &status) == 0) {
-		snprintf(c->http_response, sizeof c->http_response, "%s", line);
-		c->http_status = status;
-		c->http_response_frame = rec->end.frame;
-	}
+	http_track_record(&k->http, c, s, rec->body, rec->body_len, rec->end.frame);
 }
 
 /* A decrypted record: the same paths as cleartext ones. `outer_len` is
@@ -629,8 +645,10 @@ static void on_plain_record(struct rec_ctx *r, const struct tls_record *rec, uin
 		conn_add_event(c, EV_APP_DATA, s, 0, rec->end.frame, rec->end.ts_ns, outer_len);
 		if (c->n_events > before)
 			c->events[before].decrypted = true;
-		if (p->keys && p->keys->app_decrypted[s]++ == 0)
-			sniff_http(c, s, rec);
+		if (p->keys) {
+			p->keys->app_decrypted[s]++;
+			sniff_http(c, p->keys, s, rec);
+		}
 		break;
 	}
 	default:
@@ -677,6 +695,8 @@ static bool try_decrypt(struct rec_ctx *r, const struct tls_record *rec)
 		k->dir[s].seq++;
 		if (r->p->tls13_encrypted)
 			tls_hs_stream_damaged(&r->p->hs[s]);
+		if (rec->hdr.type == TLS_CT_APPLICATION_DATA)
+			http_track_gap(k->http, s);
 		return false;
 	}
 	if (tls_decrypt_record(&k->dir[s], rec->hdr.type, rec->hdr.version, rec->body, rec->body_len, k->plain, &n,

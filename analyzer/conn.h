@@ -4,6 +4,7 @@
 
 #include "keylog.h"
 #include "cert_cache.h"
+#include "http_track.h"
 #include "model.h"
 #include "tls_decrypt.h"
 #include "tls_hs_stream.h"
@@ -29,6 +30,7 @@ struct conn_keys {
 	struct tls_decrypt_dir early;
 	uint64_t app_decrypted[2];           /* application data records decrypted */
 	uint8_t *plain;                      /* owned: one record's plaintext */
+	struct http_track *http;             /* owned: HTTP in the decrypted data */
 };
 
 /* Per-direction TLS parsing state of a connection. */

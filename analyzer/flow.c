@@ -377,6 +377,7 @@ static size_t flow_heap_bytes(const struct flow *f)
 		n += sizeof *f->parser;
 		for (int d = 0; d < 2; d++)
 			n += f->parser->hs[d].buf_cap + (f->parser->rr[d].body ? TLS_MAX_RECORD_BODY : 0);
+		n += f->parser->keys ? http_track_memory(f->parser->keys->http) : 0;
 	}
 	if (f->conn)
 		n += sizeof *f->conn + f->conn->heap_bytes;

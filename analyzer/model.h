@@ -156,6 +156,7 @@ struct http_exchange {
 	int status;                 /* 0: none (HTTP/2 :status, HTTP/1.x status code) */
 	uint64_t reset_frame;       /* HTTP/2 RST_STREAM; 0: none */
 	uint32_t reset_error;       /* its error code (0xd HTTP_1_1_REQUIRED) */
+	uint8_t reset_from;         /* enum side: who sent the RST_STREAM */
 };
 struct http_facts {
 	struct http_exchange ex[CONN_MAX_HTTP];
@@ -168,6 +169,9 @@ struct http_facts {
 	char user_agent[160];       /* first User-Agent: header */
 	char error_page[160];       /* <title> or first text line of a 4xx/5xx body */
 	uint64_t error_page_frame;
+	uint32_t goaway_last_stream;
+	uint8_t goaway_from;        /* enum side */
+	bool header_capped;         /* a header block over the buffer cap: the rest of that side not read */
 };
 
 struct tls_conn {

@@ -24,6 +24,11 @@ void output_run_summary(struct output *o, const struct run_stats *st, unsigned f
 /* output_json.c */
 void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st, unsigned files);
+/* output_http.c: the decrypted HTTP (text lines; the JSON "http" member) */
+struct textbuf;
+struct json_t;
+void output_text_http(struct textbuf *b, bool color, const struct tls_conn *c);
+void output_json_http(struct json_t *j, const struct tls_conn *c);
 /* output_text.c */
 void output_text_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 void output_text_summary(struct output *o, const struct run_stats *st, unsigned files);

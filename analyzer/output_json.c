@@ -350,16 +350,7 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 				    c->suite_unsupported ? json_string(buf) : json_null());
 		json_object_set_new(j, "decryption", d);
 	}
-	if (c->http_request_frame || c->http_response_frame) {
-		json_t *h = json_object();
-		json_object_set_new(h, "request", c->http_request_frame ? json_string(c->http_request) : json_null());
-		json_object_set_new(h, "request_frame", frame_or_null(c->http_request_frame));
-		json_object_set_new(h, "status", c->http_status ? json_integer(c->http_status) : json_null());
-		json_object_set_new(h, "status_line",
-				    c->http_response_frame ? json_string(c->http_response) : json_null());
-		json_object_set_new(h, "response_frame", frame_or_null(c->http_response_frame));
-		json_object_set_new(j, "http", h);
-	}
+	output_json_http(j, c);
 
 	json_object_set_new(j, "end", json_string(conn_end_name(c->end)));
 	json_object_set_new(j, "end_frame", frame_or_null(c->end_frame));

@@ -156,20 +156,7 @@ static void print_decryption(struct output *o, struct textbuf *b, const struct t
 			tb_lit(b, "nothing encrypted to decrypt\n");
 		}
 	}
-	if (c->http_request_frame || c->http_response_frame) {
-		tb_lit(b, "  HTTP: ");
-		if (c->http_request_frame)
-			tb_printf(b, "%s (frame %llu)", c->http_request, (unsigned long long)c->http_request_frame);
-		else if (c->have_client_hello && c->ch.has_early_data)
-			tb_lit(b, "(no request line seen: one sent as 0-RTT early data is not decrypted)");
-		else
-			tb_lit(b, "(no request line seen)");
-		if (c->http_response_frame)
-			tb_printf(b, " -> %s%s%s (frame %llu)", c->http_status >= 400 ? col(o, C_RED) : "",
-				  c->http_response, c->http_status >= 400 ? col(o, C_RESET) : "",
-				  (unsigned long long)c->http_response_frame);
-		tb_char(b, '\n');
-	}
+	output_text_http(b, o->color, c);
 }
 
 static void print_cert(struct textbuf *b, const char *indent, const struct cert_info *ci)

@@ -2,12 +2,13 @@
 # deps.sh check|install [test] - the Debian packages mtlsdiag builds with
 # (and, with "test", the optional tools its tests use as independent
 # oracles: tshark, editcap, python3 (the JA4 cross-check); for the
-# live-capture test: ip, openssl; jq for the checks of samples/servers).
-# "check" only names what is missing; "install" installs it when run as
-# root, and otherwise says what to install.
+# live-capture test: ip, openssl; jq for the checks of samples/servers; for
+# the HTTP test against a real server: nginx, curl). "check" only names
+# what is missing; "install" installs it when run as root, and otherwise
+# says what to install.
 set -u
-BUILD_PKGS="make gcc pkg-config libpcap-dev libssl-dev libjansson-dev uthash-dev check libsubunit-dev"
-TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind python3 jq"
+BUILD_PKGS="make gcc pkg-config libpcap-dev libssl-dev libjansson-dev libnghttp2-dev uthash-dev check libsubunit-dev"
+TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind python3 jq nginx curl"
 mode=${1:-check}
 pkgs=$BUILD_PKGS
 [ "${2:-}" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"

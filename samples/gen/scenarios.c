@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <nghttp2/nghttp2.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <pcap/dlt.h>
@@ -1104,6 +1105,175 @@ out:
 	return rc;
 }
 
+/* ---- HTTP after the handshake (read with the key log) ---- */
+
+/* Bytes one side writes at once: HTTP/2 frames or an HTTP/1.1 message. */
+struct wbuf {
+	uint8_t b[4096];
+	size_t n;
+	int overflow;
+};
+
+static void wb_add(struct wbuf *w, const void *p, size_t n)
+{
+	if (n > sizeof(w->b) - w->n) {
+		w->overflow = 1;
+		return;
+	}
+	memcpy(w->b + w->n, p, n);
+	w->n += n;
+}
+
+static void h2_frame(struct wbuf *w, uint8_t type, uint8_t flags, uint32_t stream, const void *payload,
+		     size_t len)
+{
+	const uint8_t hdr[9] = {(uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len, type, flags,
+				(uint8_t)(stream >> 24), (uint8_t)(stream >> 16), (uint8_t)(stream >> 8),
+				(uint8_t)stream};
+	wb_add(w, hdr, sizeof(hdr));
+	wb_add(w, payload, len);
+}
+
+/* One HEADERS frame (END_HEADERS) whose block nghttp2's HPACK deflater
+ * encodes, keeping its dynamic table across the side's blocks. */
+static void h2_headers(struct wbuf *w, nghttp2_hd_deflater *d, uint32_t stream, int end_stream,
+		       const nghttp2_nv *nv, size_t n)
+{
+	uint8_t block[1024];
+	ssize_t len = nghttp2_hd_deflate_hd(d, block, sizeof(block), nv, n);
+	if (len < 0) {
+		w->overflow = 1;
+		return;
+	}
+	h2_frame(w, 0x1, (uint8_t)(0x4 | (end_stream ? 0x1 : 0)), stream, block, (size_t)len);
+}
+
+static void h2_u32_frame(struct wbuf *w, uint8_t type, uint32_t stream, uint32_t a, int two, uint32_t b)
+{
+	const uint8_t p[8] = {(uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a,
+			      (uint8_t)(b >> 24), (uint8_t)(b >> 16), (uint8_t)(b >> 8), (uint8_t)b};
+	h2_frame(w, type, 0, stream, p, two ? 8 : 4);
+}
+
+#define NV(n, v)                                                                                               \
+	{(uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, sizeof(v) - 1, NGHTTP2_NV_FLAG_NONE}
+
+/*
+ * TLS 1.3, ALPN h2, no certificate asked for in the handshake. GET / is
+ * answered 200; GET /secure/report needs a client certificate, which
+ * HTTP/2 cannot ask for after the handshake, so the server refuses the
+ * stream with RST_STREAM HTTP_1_1_REQUIRED (what IIS and others send, for
+ * the client to retry over HTTP/1.1) and ends with GOAWAY.
+ */
+static int play_h2_http11_required(const struct scenario *sc, struct session *s, struct conv *conv,
+				   struct wire_opts *o)
+{
+	static const nghttp2_nv req1[] = {NV(":method", "GET"), NV(":scheme", "https"),
+					  NV(":authority", "app.example.com"), NV(":path", "/"),
+					  NV("user-agent", "mtlsgen/1.0"), NV("accept", "*/*")};
+	static const nghttp2_nv req2[] = {NV(":method", "GET"), NV(":scheme", "https"),
+					  NV(":authority", "app.example.com"), NV(":path", "/secure/report"),
+					  NV("user-agent", "mtlsgen/1.0"), NV("accept", "*/*")};
+	static const nghttp2_nv resp1[] = {NV(":status", "200"), NV("server", "mtlsgen"),
+					   NV("content-type", "text/plain"), NV("content-length", "7")};
+	nghttp2_hd_deflater *cd = NULL, *sd = NULL;
+	struct wbuf w;
+	int rc = -1;
+	const unsigned char *proto = NULL;
+	unsigned int plen = 0;
+
+	if (pair_handshake(&s->p) != 1)
+		return fail(sc->name, "handshake failed");
+	SSL_get0_alpn_selected(s->p.ssl[DIR_C2S], &proto, &plen);
+	if (plen != 2 || memcmp(proto, "h2", 2) != 0)
+		return fail(sc->name, "ALPN did not select h2");
+	if (nghttp2_hd_deflate_new(&cd, 4096) != 0 || nghttp2_hd_deflate_new(&sd, 4096) != 0)
+		goto out;
+	/* Client: preface, SETTINGS, GET / on stream 1. */
+	memset(&w, 0, sizeof(w));
+	wb_add(&w, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+	h2_frame(&w, 0x4, 0, 0, NULL, 0);
+	h2_headers(&w, cd, 1, 1, req1, sizeof(req1) / sizeof(req1[0]));
+	if (w.overflow || send_request(&s->p, w.b, w.n) != 0)
+		goto out;
+	/* Server: SETTINGS, its ACK, 200 with a body. */
+	memset(&w, 0, sizeof(w));
+	h2_frame(&w, 0x4, 0, 0, NULL, 0);
+	h2_frame(&w, 0x4, 0x1, 0, NULL, 0);
+	h2_headers(&w, sd, 1, 0, resp1, sizeof(resp1) / sizeof(resp1[0]));
+	h2_frame(&w, 0x0, 0x1, 1, "public\n", 7);
+	if (w.overflow || pair_write(&s->p, DIR_S2C, w.b, w.n) != 0)
+		goto out;
+	free(pair_take_inbox(&s->p, DIR_C2S, NULL));
+	/* Client: SETTINGS ACK, GET /secure/report on stream 3 (HPACK's
+	 * dynamic table from the first request in use). */
+	memset(&w, 0, sizeof(w));
+	h2_frame(&w, 0x4, 0x1, 0, NULL, 0);
+	h2_headers(&w, cd, 3, 1, req2, sizeof(req2) / sizeof(req2[0]));
+	if (w.overflow || send_request(&s->p, w.b, w.n) != 0)
+		goto out;
+	/* Server: RST_STREAM HTTP_1_1_REQUIRED, then GOAWAY NO_ERROR (last stream 3). */
+	memset(&w, 0, sizeof(w));
+	h2_u32_frame(&w, 0x3, 3, 0xd, 0, 0);
+	h2_u32_frame(&w, 0x7, 0, 3, 1, 0);
+	if (w.overflow || pair_write(&s->p, DIR_S2C, w.b, w.n) != 0)
+		goto out;
+	free(pair_take_inbox(&s->p, DIR_C2S, NULL));
+	rc = pair_close(&s->p, DIR_C2S);
+out:
+	if (rc != 0)
+		fail(sc->name, "HTTP/2 exchange failed");
+	nghttp2_hd_deflate_del(cd);
+	nghttp2_hd_deflate_del(sd);
+	return rc;
+}
+
+static int sc_h2_http11_required(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.tls13 = 1, .verify = VERIFY_NONE, .ca_extra = 3, .alpn = 1};
+	const struct client_cfg ccfg = {
+	    .cert = &g->pki->client, .chain = &g->pki->inter, .keylog = sc->keylog, .alpn = 1};
+	return run_played(g, sc, &scfg, &ccfg, play_h2_http11_required);
+}
+
+/*
+ * TLS 1.2; the server asks for a certificate without insisting and the
+ * client has none. Two requests on the connection: GET / gets 200, GET
+ * /secure/admin a 403 whose HTML page (chunked) names the reason. The 403's
+ * head is split over two records.
+ */
+static int play_two_requests_403(const struct scenario *sc, struct session *s, struct conv *conv,
+				 struct wire_opts *o)
+{
+	static const char get2[] = "GET /secure/admin HTTP/1.1\r\nHost: app.example.com\r\n"
+				   "User-Agent: mtlsgen/1.0\r\nAccept: */*\r\n\r\n";
+	static const char head1[] = "HTTP/1.1 403 Forbidden\r\nServer: mtlsgen\r\n";
+	static const char page[] = "<!DOCTYPE html>\r\n<html><head>\r\n"
+				   "<title>403 - Forbidden: Access is denied.</title>\r\n</head>\r\n"
+				   "<body><h1>403 - Forbidden: Access is denied.</h1>\r\n"
+				   "<p>You do not have permission to view this directory or page using the "
+				   "credentials that you supplied.</p></body></html>\r\n";
+	char rest[1024];
+	if (pair_handshake(&s->p) != 1 || send_request(&s->p, http_get, strlen(http_get)) != 0 ||
+	    send_response(&s->p, "200 OK", "welcome\n") != 0 || send_request(&s->p, get2, strlen(get2)) != 0)
+		return fail(sc->name, "first exchange failed");
+	int n = snprintf(rest, sizeof(rest),
+			 "Content-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n%zx\r\n%s\r\n0\r\n\r\n",
+			 strlen(page), page);
+	if (n < 0 || (size_t)n >= sizeof(rest) || pair_write(&s->p, DIR_S2C, head1, strlen(head1)) != 0 ||
+	    pair_write(&s->p, DIR_S2C, rest, (size_t)n) != 0)
+		return fail(sc->name, "403 failed");
+	free(pair_take_inbox(&s->p, DIR_C2S, NULL));
+	return pair_close(&s->p, DIR_C2S);
+}
+
+static int sc_two_requests_403(const struct gen *g, const struct scenario *sc)
+{
+	const struct server_cfg scfg = {.verify = SSL_VERIFY_PEER, .ca_extra = 3};
+	const struct client_cfg ccfg = {.keylog = sc->keylog};
+	return run_played(g, sc, &scfg, &ccfg, play_two_requests_403);
+}
+
 /* ---- transport variants of the working TLS 1.2 handshake ---- */
 
 enum transport { TR_PORT8443, TR_IPV6, TR_VLAN, TR_SLL, TR_REORDER, TR_TINY, TR_LOST, TR_MIDSTREAM };
@@ -1300,6 +1470,10 @@ static const struct scenario table[] = {
      "TLS 1.3 mutual handshake, then a 0-RTT resumption sending the GET as early data"},
     {"tls12-inspection-proxy", 62, 50410, 1, sc_inspection,
      "a TLS-inspection proxy (Zscaler-named CA) answers; no request; 403"},
+    {"tls13-h2-http11-required", 66, 50430, 1, sc_h2_http11_required,
+     "TLS 1.3 + HTTP/2: GET / 200, then RST_STREAM HTTP_1_1_REQUIRED for a protected path"},
+    {"tls12-http11-two-requests-403", 68, 50440, 1, sc_two_requests_403,
+     "two HTTP/1.1 requests on one connection: 200, then 403 with an HTML error page"},
     {"proxy", 32, 50260, 1, sc_proxy, "proxy-client-side / proxy-server-side: proxy ate the request"},
     {"proxy-own-cert", 66, 50430, 1, sc_proxy_own_cert,
      "compare/proxy-own-cert-*-side: the proxy's own client certificate to the backend; 200"},
