@@ -250,7 +250,10 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 		return;
 	const struct cert_request_fact *r = &c->requests[c->n_requests - 1];
 	const struct x509_summary *last = c->client_chain.certs[c->client_chain.n_kept - 1].sum;
-	struct finding *f = add(out, "CLIENT_CHAIN_NOT_IN_CA_LIST", SEV_WARNING, 45);
+	/* On a rejected connection this is the likely reason for the refusal
+	 * (nginx, for one, answers 400 after the handshake). */
+	struct finding *f = add(out, "CLIENT_CHAIN_NOT_IN_CA_LIST",
+				out->outcome.kind == OUTCOME_REJECTED ? SEV_ERROR : SEV_WARNING, 45);
 	if (!f)
 		return;
 	frame(f, r->frame);
@@ -262,6 +265,8 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 	     c->client_chain.n_kept == 1 && !leaf->self_signed
 		     ? " The client sent only its own certificate: an intermediate may be missing."
 		     : "");
+	if (out->outcome.kind == OUTCOME_REJECTED)
+		add_http_answer(c, f);
 }
 
 /* --trust: what OpenSSL says when it verifies the client chain as the

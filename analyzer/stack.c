@@ -19,7 +19,7 @@ static const char *const server_names[SERVER_KIND_COUNT] = {
 };
 static const char *const server_labels[SERVER_KIND_COUNT] = {
 	"unknown",      "IIS/HTTP.SYS", "nginx",  "Apache httpd (mod_ssl)", "HAProxy", "Envoy", "Java (JSSE)",
-	"Go crypto/tls", "Node.js",     "Kestrel", "OpenSSL",
+	"Go crypto/tls", "Node.js",     "Kestrel", "an OpenSSL-based server (nginx, Apache httpd, HAProxy, ...)",
 };
 static const char *const client_names[CLIENT_KIND_COUNT] = {
 	"unknown", "schannel", "chromium", "firefox", "safari", "openssl", "java", "go", "python",

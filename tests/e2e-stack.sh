@@ -35,7 +35,7 @@ done
 # The Software line follows the version line (after the outcome); the JSON has the guesses
 # and the fingerprint.
 "$BIN" -q "$S" >"$tmp/report" 2>&1
-sed -n 4p "$tmp/report" | grep -q '^  Software: server OpenSSL (low: .*), client curl/OpenSSL (medium: .*), JA4 t13d311000_' && ok ||
+sed -n 4p "$tmp/report" | grep -q '^  Software: server an OpenSSL-based server (nginx, Apache httpd, HAProxy, ...) (low: .*), client curl/OpenSSL (medium: .*), JA4 t13d311000_' && ok ||
 	bad "no Software line after the version line: $(sed -n 3,4p "$tmp/report")"
 line=$("$BIN" -F json -q "$S" | head -1)
 case $line in *'"client_software":{"kind":"openssl","label":"curl/OpenSSL","confidence":"medium","evidence":"encrypt_then_mac offered'*'"overridden":false},"ja4":"t13d311000_'*) ok ;; *) bad "JSON software fields: $line" ;; esac
