@@ -186,6 +186,8 @@ static bool plausible_start(const uint8_t *p, size_t n)
 	size_t m = method_len(&r);
 	uint8_t b;
 	size_t k = n < 7 ? n : 7;
+	if (n == 0)
+		return true;
 	if (rd_view(&r, k, &v) == 0 && memcmp(v.p, "HTTP/1.", k) == 0) {
 		m = k;
 	} else {

@@ -23,6 +23,8 @@ enum dis_status http2_preface(const uint8_t *p, size_t n)
 {
 	struct rd r = rd_make(p, n), v;
 	size_t k = n < HTTP2_PREFACE_LEN ? n : HTTP2_PREFACE_LEN;
+	if (k == 0)
+		return DIS_TRUNCATED;
 	if (rd_view(&r, k, &v) || memcmp(v.p, preface, k) != 0)
 		return DIS_INVALID;
 	return k == HTTP2_PREFACE_LEN ? DIS_OK : DIS_TRUNCATED;

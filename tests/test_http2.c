@@ -28,6 +28,7 @@ START_TEST(preface)
 	ck_assert_int_eq(http2_preface((const uint8_t *)p, sizeof p - 1), DIS_OK);
 	ck_assert_int_eq(http2_preface((const uint8_t *)p, 24), DIS_OK);
 	ck_assert_int_eq(http2_preface((const uint8_t *)p, 5), DIS_TRUNCATED);
+	ck_assert_int_eq(http2_preface(NULL, 0), DIS_TRUNCATED);
 	ck_assert_int_eq(http2_preface((const uint8_t *)"GET / HTTP/1.1\r\n", 16), DIS_INVALID);
 	ck_assert_int_eq(http2_preface((const uint8_t *)"PRI * HTTP/1.1", 14), DIS_INVALID);
 }
