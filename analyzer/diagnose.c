@@ -127,6 +127,19 @@ static void add_http_answer(const struct tls_conn *c, struct finding *f)
 	if (!f || !c->http_response_frame)
 		return;
 	size_t used = strlen(f->message);
+	/* The refusal, when one of the exchanges was refused; else the first answer. */
+	uint64_t refusal_frame;
+	int refusal = http_refusal_status(c, &refusal_frame);
+	const struct http_exchange *x = NULL;
+	for (size_t i = 0; refusal && c->http && i < c->http->n && !x; i++)
+		if (c->http->ex[i].response_frame == refusal_frame)
+			x = &c->http->ex[i];
+	if (x && refusal_frame != c->http_response_frame) {
+		snprintf(f->message + used, sizeof f->message - used,
+			 " The server then answered HTTP %d to %s %s (decrypted).", refusal, x->method, x->path);
+		frame(f, refusal_frame);
+		return;
+	}
 	snprintf(f->message + used, sizeof f->message - used, " The server then answered '%s' (decrypted).",
 		 c->http_response);
 	frame(f, c->http_response_frame);

@@ -171,6 +171,17 @@ static void read_verdict(const struct tls_conn *c, const struct answer *a, struc
 		snprintf(sv->what, sizeof sv->what, "HTTP %d", status);
 		return;
 	}
+	if (c->http) {
+		for (size_t i = 0; i < c->http->n; i++)
+			if (c->http->ex[i].reset_frame && c->http->ex[i].reset_error == 0xd) {
+				sv->v = V_REFUSED;
+				sv->vis = VIS_DECRYPTED;
+				sv->frame = c->http->ex[i].reset_frame;
+				snprintf(sv->what, sizeof sv->what, "RST_STREAM HTTP_1_1_REQUIRED on HTTP/2 stream %u",
+					 c->http->ex[i].stream_id);
+				return;
+			}
+	}
 	if ((status = http_success_status(c, &f)) != 0) {
 		sv->v = V_ACCEPTED;
 		sv->vis = VIS_DECRYPTED;

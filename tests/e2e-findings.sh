@@ -77,6 +77,25 @@ tls13-late-request-reset.pcap TLS13_LATE_CERT_NEGOTIATION
 tls13-no-client-cert.pcap CLIENT_CERT_EMPTY
 tls12-reneg-late-request-unknown-ca.pcap SERVER_REJECTED_CLIENT_CERT
 tls12-inspection-proxy.pcap TLS_INSPECTION
+tls13-h2-http11-required.pcap HTTP2_HTTP_1_1_REQUIRED
+tls12-http11-two-requests-403.pcap CLIENT_CERT_EMPTY
+TABLE
+# With keys, the outcome is what the scenario did (samples/README.md).
+while read -r cap want; do
+	got=$("$BIN" -F json -q --keylog "samples/${cap%.pcap}.keylog" "samples/$cap" |
+		sed -n 's/.*"outcome":{"kind":"\([a-z_]*\)","failure":"\([a-z]*\)".*/\1 \2/p' | head -1)
+	[ "$got" = "$want" ] && ok || bad "$cap with keys: outcome $got, expected $want"
+done <<'TABLE'
+tls13-h2-http11-required.pcap not_requested yes
+tls12-http11-two-requests-403.pcap no_certificate yes
+tls12-optional-cert-none.pcap no_certificate no
+tls12-reneg-late-request.pcap authenticated no
+tls12-reneg-late-request-no-cert.pcap no_certificate yes
+tls12-reneg-late-request-unknown-ca.pcap rejected yes
+tls13-empty-client-cert.pcap no_certificate yes
+tls13-late-request-reset.pcap not_requested yes
+tls13-post-handshake-auth.pcap authenticated no
+proxy-server-side.pcap no_certificate yes
 TABLE
 # An empty certificate the server accepted (decrypted 200) is not an error.
 "$BIN" -F json -q --keylog samples/tls12-optional-cert-none.keylog samples/tls12-optional-cert-none.pcap |
