@@ -5,9 +5,9 @@
 # <build>/tunnels/. For each: the JSON report equals the original's (same
 # connections, findings and frame numbers) but for "file"; the summary
 # counts every wrapped frame as decapsulated, per tunnel type; and tshark
-# (when installed) sees the same inner ClientHellos in the wrapped capture
-# as in the original, from the same clients to the same servers as our
-# report says.
+# (when installed; for one IPv4 and the IPv6 sample) sees the same inner
+# ClientHellos in the wrapped capture as in the original, from the same
+# clients to the same servers as our report says.
 set -u
 BIN=$1
 . tests/lib/tally.sh
@@ -61,7 +61,7 @@ for s in $SAMPLES; do
 	fi
 	fam=4
 	[ "$s" = transport-ipv6 ] && fam=6
-	[ "$TSHARK" = 1 ] && hellos "$orig" "" $fam >"$tmp/orig.hellos"
+	[ "$TSHARK" = 1 ] && [ "$s" != tls12-empty-client-cert ] && hellos "$orig" "" $fam >"$tmp/orig.hellos"
 	for k in $KINDS; do
 		w=$OUT/$s.$k.pcap
 		if ! python3 tests/lib/wrap_tunnel.py "$k" "$orig" "$w" >"$tmp/counts"; then
@@ -83,7 +83,8 @@ for line in open(sys.argv[2]):
 got = summary["decapsulated"] if summary else {}
 sys.exit(0 if want and all(got.get(k, 0) == want.get(k, 0) for k in set(got) | set(want)) else 1)
 PY
-		[ "$TSHARK" = 1 ] || continue
+		# tshark once per encapsulation and address family is enough.
+		[ "$TSHARK" = 1 ] && [ "$s" != tls12-empty-client-cert ] || continue
 		# tshark takes a zero pseudowire control word for an Ethernet
 		# frame without one unless told.
 		opts=""
