@@ -809,6 +809,56 @@ START_TEST(test_truncated_table_first)
 }
 END_TEST
 
+/* Files without a usable table, of both record layouts: a 1.x file cut
+ * inside its table, and 2.x files whose header names no table at all (as
+ * a capture still being written has), with or without records. */
+START_TEST(test_no_table)
+{
+	const struct crec recs[] = {
+		{ 0, 1, 0, eth_frame, sizeof eth_frame },
+		{ 10, 1, 0, eth_frame, sizeof eth_frame },
+		{ 20, 1, 0, eth_frame + 2, sizeof eth_frame - 2 },
+	};
+	uint32_t offs[3];
+	struct buf b;
+	char path[512];
+	struct frames nm;
+
+	/* 1.x (8-byte record headers), cut 3 bytes into its table. */
+	craft(&b, "RTSS", 1, 1, 1, recs, 3, false, offs);
+	uint32_t toff = get32le(b.p + 24);
+	write_crafted("v1-cut.cap", path, sizeof path, &(struct buf){ b.p, toff + 3, toff + 3 });
+	ck_assert(read_netmon(path, &nm));
+	ck_assert_msg(nm.last == SOURCE_END, "%s", nm.err);
+	ck_assert_uint_eq(nm.n, 3);
+	ck_assert_uint_eq(nm.v[2].caplen, sizeof eth_frame - 2);
+	ck_assert_int_eq(memcmp(nm.v[2].data, eth_frame + 2, nm.v[2].caplen), 0);
+	ck_assert_int_eq(nm.v[1].ts_ns, START_NS + 10LL * 1000000);
+	frames_free(&nm);
+	free(b.p);
+
+	/* 2.1 without a table: offset and length 0, the records alone. */
+	craft(&b, "GMBU", 2, 1, 1, recs, 3, false, offs);
+	toff = get32le(b.p + 24);
+	set32le(b.p + 24, 0);
+	set32le(b.p + 28, 0);
+	write_crafted("v2-no-table.cap", path, sizeof path, &(struct buf){ b.p, toff, toff });
+	ck_assert(read_netmon(path, &nm));
+	ck_assert_msg(nm.last == SOURCE_END, "%s", nm.err);
+	ck_assert_uint_eq(nm.n, 3);
+	ck_assert_int_eq(nm.v[2].ts_ns, START_NS + 20000);
+	frames_free(&nm);
+
+	/* ... and without records: an empty capture, no error. */
+	write_crafted("v2-header-only.cap", path, sizeof path, &(struct buf){ b.p, 128, 128 });
+	ck_assert(read_netmon(path, &nm));
+	ck_assert_int_eq(nm.last, SOURCE_END);
+	ck_assert_uint_eq(nm.n, 0);
+	frames_free(&nm);
+	free(b.p);
+}
+END_TEST
+
 /* ---- the whole program ---- */
 
 static json_t *run_json_status(const char *bin, const char *cap, int *status)
@@ -972,6 +1022,7 @@ static Suite *netmon_suite(void)
 	tcase_add_test(tc, test_versions_and_times);
 	tcase_add_test(tc, test_damaged);
 	tcase_add_test(tc, test_truncated_table_first);
+	tcase_add_test(tc, test_no_table);
 	tcase_add_loop_test(tc, test_binary_reports, 0, 2);
 	tcase_add_loop_test(tc, test_cut_everywhere, 0, 2);
 	tcase_add_test(tc, test_table_one_record);
