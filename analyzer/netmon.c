@@ -466,10 +466,10 @@ static void start_walk(struct netmon_reader *r, uint64_t from)
 static void walk_notice(const struct netmon_reader *r, const char *why)
 {
 	fprintf(stderr,
-			"mtlsdiag: %s: the NetMon frame table (at offset %llu) is damaged: %s; frames from offset %llu "
-			"on are recovered by walking the records in file order\n",
-			r->name ? r->name : "(NetMon file)", (unsigned long long)r->table_off, why,
-			(unsigned long long)r->walk_pos);
+		"mtlsdiag: %s: the NetMon frame table (at offset %llu) is damaged: %s; frames from offset %llu "
+		"on are recovered by walking the records in file order\n",
+		r->name ? r->name : "(NetMon file)", (unsigned long long)r->table_off, why,
+		(unsigned long long)r->walk_pos);
 }
 
 /* The next record the frame table gives (table_sound has passed): 1, 0

@@ -34,19 +34,19 @@ const char *tunnel_type_name(enum tunnel_type t);
 const char *tunnel_type_label(enum tunnel_type t);
 
 /* What follows a header: an ethertype, or one of these. */
-#define ETHERTYPE_TEB 0x6558          /* Transparent Ethernet Bridging: Ethernet */
+#define ETHERTYPE_TEB 0x6558 /* Transparent Ethernet Bridging: Ethernet */
 #define ETHERTYPE_MPLS 0x8847
 #define ETHERTYPE_MPLS_MC 0x8848
 #define ETHERTYPE_PPPOE_SESSION 0x8864
-#define ETHERTYPE_ERSPAN_II 0x88be    /* GRE with a sequence number */
+#define ETHERTYPE_ERSPAN_II 0x88be /* GRE with a sequence number */
 #define ETHERTYPE_ERSPAN_III 0x22eb
-#define TUNNEL_NEXT_ERSPAN_I 0xfff0   /* GRE 0x88be without a sequence number */
-#define TUNNEL_NEXT_IP 0xfff1         /* IPv4 or IPv6 by the version nibble */
+#define TUNNEL_NEXT_ERSPAN_I 0xfff0 /* GRE 0x88be without a sequence number */
+#define TUNNEL_NEXT_IP 0xfff1	    /* IPv4 or IPv6 by the version nibble */
 
 struct tunnel_next {
 	uint16_t proto; /* an ETHERTYPE_ or TUNNEL_NEXT_ value */
-	size_t offset;  /* where the inner bytes start */
-	size_t len;     /* captured inner bytes (a length field may end them early) */
+	size_t offset;	/* where the inner bytes start */
+	size_t len;	/* captured inner bytes (a length field may end them early) */
 };
 
 /* Each decoder: DIS_OK with *out; DIS_UNSUPPORTED when the bytes are not
@@ -72,9 +72,9 @@ enum dis_status tunnel_pppoe_decode(const uint8_t *p, size_t len, struct tunnel_
 
 struct decap {
 	struct ip_packet ip; /* the innermost IP packet, when DIS_OK */
-	unsigned seen;       /* bit (1u << tunnel_type) per encapsulation crossed */
-	int depth;           /* encapsulations crossed */
-	bool too_deep;       /* stopped at DECAP_MAX_DEPTH (DIS_INVALID) */
+	unsigned seen;	     /* bit (1u << tunnel_type) per encapsulation crossed */
+	int depth;	     /* encapsulations crossed */
+	bool too_deep;	     /* stopped at DECAP_MAX_DEPTH (DIS_INVALID) */
 };
 
 /* A captured frame from its link layer to the innermost IP packet.

@@ -22,10 +22,14 @@ struct tunnel_name {
 };
 
 static const struct tunnel_name tunnel_names[TUNNEL_TYPES] = {
-    [TUNNEL_VXLAN] = {"vxlan", "VXLAN"},	 [TUNNEL_GENEVE] = {"geneve", "GENEVE"},
-    [TUNNEL_GRE] = {"gre", "GRE"},		 [TUNNEL_ERSPAN] = {"erspan", "ERSPAN"},
-    [TUNNEL_GTPU] = {"gtpu", "GTP-U"},		 [TUNNEL_MPLS] = {"mpls", "MPLS"},
-    [TUNNEL_PPPOE] = {"pppoe", "PPPoE"},	 [TUNNEL_IPIP] = {"ip_in_ip", "IP-in-IP"},
+    [TUNNEL_VXLAN] = {"vxlan", "VXLAN"},
+    [TUNNEL_GENEVE] = {"geneve", "GENEVE"},
+    [TUNNEL_GRE] = {"gre", "GRE"},
+    [TUNNEL_ERSPAN] = {"erspan", "ERSPAN"},
+    [TUNNEL_GTPU] = {"gtpu", "GTP-U"},
+    [TUNNEL_MPLS] = {"mpls", "MPLS"},
+    [TUNNEL_PPPOE] = {"pppoe", "PPPoE"},
+    [TUNNEL_IPIP] = {"ip_in_ip", "IP-in-IP"},
     [TUNNEL_IP6IP] = {"ipv6_in_ip", "IPv6-in-IP"},
 };
 
@@ -107,7 +111,7 @@ static enum dis_status ip_payload_tunnel(uint8_t proto, const uint8_t *p, size_t
 	case IPPROTO_IPIP_:
 	case IPPROTO_IPV6_:
 		*t = proto == IPPROTO_IPIP_ ? TUNNEL_IPIP : TUNNEL_IP6IP;
-		if (rd_peek_u8(&(struct rd){ p, len }, 0, &b))
+		if (rd_peek_u8(&(struct rd){p, len}, 0, &b))
 			return DIS_TRUNCATED;
 		if (b >> 4 != (proto == IPPROTO_IPIP_ ? 4 : 6))
 			return DIS_INVALID;

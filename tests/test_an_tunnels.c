@@ -49,8 +49,26 @@ static void feed(struct run *r, int lt, const uint8_t *p, size_t n, int64_t ts)
 static size_t ipv4(uint8_t *out, uint8_t proto, uint16_t id, uint16_t frag, const uint8_t *payload, size_t n)
 {
 	size_t total = 20 + n;
-	uint8_t h[20] = { 0x45, 0, (uint8_t)(total >> 8), (uint8_t)total, (uint8_t)(id >> 8), (uint8_t)id,
-			  (uint8_t)(frag >> 8), (uint8_t)frag, 64, proto, 0, 0, 10, 99, 0, 1, 10, 99, 0, 2 };
+	uint8_t h[20] = {0x45,
+			 0,
+			 (uint8_t)(total >> 8),
+			 (uint8_t)total,
+			 (uint8_t)(id >> 8),
+			 (uint8_t)id,
+			 (uint8_t)(frag >> 8),
+			 (uint8_t)frag,
+			 64,
+			 proto,
+			 0,
+			 0,
+			 10,
+			 99,
+			 0,
+			 1,
+			 10,
+			 99,
+			 0,
+			 2};
 	memcpy(out, h, 20);
 	memcpy(out + 20, payload, n);
 	return total;
@@ -98,7 +116,7 @@ static bool outer_cut;
 static void send_in_gre(struct run *r, const uint8_t *inner, size_t n, int64_t ts)
 {
 	uint8_t gre[2048], outer[2100];
-	static const uint8_t hdr[] = { 0x20, 0x00, 0x08, 0x00, 0, 0, 0, 42 }; /* key 42 */
+	static const uint8_t hdr[] = {0x20, 0x00, 0x08, 0x00, 0, 0, 0, 42}; /* key 42 */
 	memcpy(gre, hdr, sizeof hdr);
 	memcpy(gre + sizeof hdr, inner, n);
 	size_t on = ipv4(outer, 47, ++r->outer_id, 0, gre, sizeof hdr + n);
@@ -122,8 +140,8 @@ static void analyse(const char *path, enum mode m, struct run *r)
 		if (m == PLAIN)
 			feed(r, LINKTYPE_ETHERNET, d, h->caplen, ts);
 		else
-			send_fragments(r, d + 14, h->caplen - 14, m == INNER_FRAGMENTS || m == BOTH_FRAGMENTED, ts,
-				       send_in_gre);
+			send_fragments(r, d + 14, h->caplen - 14,
+				       m == INNER_FRAGMENTS || m == BOTH_FRAGMENTED, ts, send_in_gre);
 	}
 	pcap_close(p);
 	analyzer_end_file(&r->a);
@@ -135,8 +153,8 @@ static void run_close(struct run *r)
 	fclose(r->out.fp);
 }
 
-static const char *const samples[] = { "samples/tls12-mutual-ok.pcap", "samples/tls12-empty-client-cert.pcap",
-				       "samples/tls12-reneg-late-request.pcap" };
+static const char *const samples[] = {"samples/tls12-mutual-ok.pcap", "samples/tls12-empty-client-cert.pcap",
+				      "samples/tls12-reneg-late-request.pcap"};
 
 START_TEST(fragments_around_and_inside_gre)
 {
@@ -166,11 +184,13 @@ START_TEST(fragments_around_and_inside_gre)
 		 * frame when the outer datagram is cut, per inner fragment
 		 * when the inner packet is (every frame here is long enough
 		 * to be cut in two). */
-		uint64_t gre_packets = m == OUTER_FRAGMENTS ? want->frames : m == INNER_FRAGMENTS ? r.fed : r.fed / 2;
+		uint64_t gre_packets = m == OUTER_FRAGMENTS   ? want->frames
+				       : m == INNER_FRAGMENTS ? r.fed
+							      : r.fed / 2;
 		ck_assert_msg(got->tunnel_frames[TUNNEL_GRE] == gre_packets,
 			      "%s mode %d: %llu GRE frames, want %llu (%llu fed)", path, m,
-			      (unsigned long long)got->tunnel_frames[TUNNEL_GRE], (unsigned long long)gre_packets,
-			      (unsigned long long)r.fed);
+			      (unsigned long long)got->tunnel_frames[TUNNEL_GRE],
+			      (unsigned long long)gre_packets, (unsigned long long)r.fed);
 		run_close(&r);
 	}
 	run_close(&plain);
@@ -182,7 +202,8 @@ static Suite *tunnels_suite(void)
 	Suite *s = suite_create("tunnels");
 	TCase *tc = tcase_create("fragments");
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, fragments_around_and_inside_gre, 0, (int)(sizeof samples / sizeof samples[0]));
+	tcase_add_loop_test(tc, fragments_around_and_inside_gre, 0,
+			    (int)(sizeof samples / sizeof samples[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -53,7 +53,7 @@ static void expect_next(decoder fn, const uint8_t *p, size_t n, uint16_t proto, 
 
 START_TEST(vxlan)
 {
-	static const uint8_t h[] = { 0x08, 0, 0, 0, 0x00, 0x00, 0x2a, 0x00, 0xEE, 0xEE };
+	static const uint8_t h[] = {0x08, 0, 0, 0, 0x00, 0x00, 0x2a, 0x00, 0xEE, 0xEE};
 	expect_next(tunnel_vxlan_decode, h, sizeof h, ETHERTYPE_TEB, 8, 2);
 	prefixes_truncated(tunnel_vxlan_decode, h, 8);
 	/* Reserved bits set are ignored; without I it is not VXLAN. */
@@ -72,12 +72,12 @@ END_TEST
 START_TEST(geneve)
 {
 	/* Opt Len 2: one option of 8 bytes; protocol Ethernet. */
-	static const uint8_t h[] = { 0x02, 0x00, 0x65, 0x58, 0, 0, 0x2a, 0,
-				     0x01, 0x02, 0x80, 0x01, 0xde, 0xad, 0xbe, 0xef, 0xEE };
+	static const uint8_t h[] = {0x02, 0x00, 0x65, 0x58, 0,	  0,	0x2a, 0,   0x01,
+				    0x02, 0x80, 0x01, 0xde, 0xad, 0xbe, 0xef, 0xEE};
 	expect_next(tunnel_geneve_decode, h, sizeof h, ETHERTYPE_TEB, 16, 1);
 	prefixes_truncated(tunnel_geneve_decode, h, 16);
 	/* No options, IPv4 inside. */
-	static const uint8_t v4[] = { 0x00, 0x00, 0x08, 0x00, 0, 0, 1, 0, 0x45 };
+	static const uint8_t v4[] = {0x00, 0x00, 0x08, 0x00, 0, 0, 1, 0, 0x45};
 	expect_next(tunnel_geneve_decode, v4, sizeof v4, ETHERTYPE_IPV4, 8, 1);
 	/* Version 1 is not ours. */
 	uint8_t r[sizeof v4];
@@ -95,28 +95,29 @@ END_TEST
 
 START_TEST(gre)
 {
-	static const uint8_t plain[] = { 0x00, 0x00, 0x08, 0x00, 0x45 };
+	static const uint8_t plain[] = {0x00, 0x00, 0x08, 0x00, 0x45};
 	expect_next(tunnel_gre_decode, plain, sizeof plain, ETHERTYPE_IPV4, 4, 1);
 	prefixes_truncated(tunnel_gre_decode, plain, 4);
 	/* Checksum, key and sequence number: 12 more bytes. */
-	static const uint8_t cks[] = { 0xb0, 0x00, 0x86, 0xdd, 0x12, 0x34, 0, 0, 0, 0, 0, 0x2a, 0, 0, 0, 7, 0x60 };
+	static const uint8_t cks[] = {0xb0, 0x00, 0x86, 0xdd, 0x12, 0x34, 0, 0,	  0,
+				      0,    0,	  0x2a, 0,    0,    0,	  7, 0x60};
 	expect_next(tunnel_gre_decode, cks, sizeof cks, ETHERTYPE_IPV6, 16, 1);
 	prefixes_truncated(tunnel_gre_decode, cks, 16);
 	/* Key only. */
-	static const uint8_t k[] = { 0x20, 0x00, 0x65, 0x58, 0, 0, 0, 1 };
+	static const uint8_t k[] = {0x20, 0x00, 0x65, 0x58, 0, 0, 0, 1};
 	expect_next(tunnel_gre_decode, k, sizeof k, ETHERTYPE_TEB, 8, 0);
 	/* ERSPAN: type II has a sequence number, type I none; type III. */
-	static const uint8_t e2[] = { 0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 1 };
+	static const uint8_t e2[] = {0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 1};
 	expect_next(tunnel_gre_decode, e2, sizeof e2, ETHERTYPE_ERSPAN_II, 8, 0);
-	static const uint8_t e1[] = { 0x00, 0x00, 0x88, 0xbe };
+	static const uint8_t e1[] = {0x00, 0x00, 0x88, 0xbe};
 	expect_next(tunnel_gre_decode, e1, sizeof e1, TUNNEL_NEXT_ERSPAN_I, 4, 0);
-	static const uint8_t e3[] = { 0x10, 0x00, 0x22, 0xeb, 0, 0, 0, 1 };
+	static const uint8_t e3[] = {0x10, 0x00, 0x22, 0xeb, 0, 0, 0, 1};
 	expect_next(tunnel_gre_decode, e3, sizeof e3, ETHERTYPE_ERSPAN_III, 8, 0);
 	/* Version 1 (PPTP) and RFC 1701 routing are not followed. */
 	struct tunnel_next nx;
-	static const uint8_t v1[] = { 0x30, 0x01, 0x88, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t v1[] = {0x30, 0x01, 0x88, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0};
 	ck_assert_int_eq(run(tunnel_gre_decode, v1, sizeof v1, &nx), DIS_UNSUPPORTED);
-	static const uint8_t routing[] = { 0x40, 0x00, 0x08, 0x00, 0, 0, 0, 0 };
+	static const uint8_t routing[] = {0x40, 0x00, 0x08, 0x00, 0, 0, 0, 0};
 	ck_assert_int_eq(run(tunnel_gre_decode, routing, sizeof routing, &nx), DIS_UNSUPPORTED);
 }
 END_TEST
@@ -142,10 +143,10 @@ START_TEST(erspan)
 {
 	struct tunnel_next nx;
 	/* Type I: the frame at once, nothing to be short of. */
-	static const uint8_t eth[] = { 1, 2, 3 };
+	static const uint8_t eth[] = {1, 2, 3};
 	expect_next(erspan1, eth, sizeof eth, ETHERTYPE_TEB, 0, 3);
 	/* Type II: version 1, session 7. */
-	static const uint8_t h2[] = { 0x10, 0x00, 0x00, 0x07, 0, 0, 0, 0, 0xEE };
+	static const uint8_t h2[] = {0x10, 0x00, 0x00, 0x07, 0, 0, 0, 0, 0xEE};
 	expect_next(erspan2, h2, sizeof h2, ETHERTYPE_TEB, 8, 1);
 	prefixes_truncated(erspan2, h2, 8);
 	uint8_t bad[sizeof h2];
@@ -154,8 +155,8 @@ START_TEST(erspan)
 	ck_assert_int_eq(run(erspan2, bad, sizeof bad, &nx), DIS_UNSUPPORTED);
 	/* Type III: version 2; O clear, then O set with the 8-byte
 	 * subheader; FT 2 is IP, FT 1 is not followed. */
-	uint8_t h3[] = { 0x20, 0x00, 0x00, 0x07, 0, 1, 0xe2, 0x40, 0x00, 0x00, 0x00, 0x10,
-			 0x18, 0, 0, 0, 0, 0, 0, 0, 0xEE };
+	uint8_t h3[] = {0x20, 0x00, 0x00, 0x07, 0, 1, 0xe2, 0x40, 0x00, 0x00, 0x00,
+			0x10, 0x18, 0,	  0,	0, 0, 0,    0,	  0,	0xEE};
 	expect_next(erspan3, h3, 13, ETHERTYPE_TEB, 12, 1);
 	h3[11] |= 1;
 	expect_next(erspan3, h3, sizeof h3, ETHERTYPE_TEB, 20, 1);
@@ -177,19 +178,19 @@ START_TEST(gtpu)
 	struct tunnel_next nx;
 	/* No optional fields: Length counts the 3-byte T-PDU; one byte of
 	 * padding after it is not inner. */
-	static const uint8_t plain[] = { 0x30, 0xff, 0x00, 0x03, 0, 0, 0x10, 0, 0x45, 0x00, 0x00, 0xEE };
+	static const uint8_t plain[] = {0x30, 0xff, 0x00, 0x03, 0, 0, 0x10, 0, 0x45, 0x00, 0x00, 0xEE};
 	expect_next(tunnel_gtpu_decode, plain, sizeof plain, TUNNEL_NEXT_IP, 8, 3);
 	prefixes_truncated(tunnel_gtpu_decode, plain, 8);
 	/* A snap length that ends the T-PDU early: the captured part. */
 	expect_next(tunnel_gtpu_decode, plain, 10, TUNNEL_NEXT_IP, 8, 2);
 	/* S set: the 4 optional bytes, counted by Length. */
-	static const uint8_t seq[] = { 0x32, 0xff, 0x00, 0x05, 0, 0, 0, 1, 0, 9, 0, 0, 0x60 };
+	static const uint8_t seq[] = {0x32, 0xff, 0x00, 0x05, 0, 0, 0, 1, 0, 9, 0, 0, 0x60};
 	expect_next(tunnel_gtpu_decode, seq, sizeof seq, TUNNEL_NEXT_IP, 12, 1);
 	prefixes_truncated(tunnel_gtpu_decode, seq, 12);
 	/* E set: two extension headers (PDU session container of 4 bytes,
 	 * then one of 8), then the T-PDU. */
-	static const uint8_t ext[] = { 0x34, 0xff, 0x00, 0x11, 0, 0, 0, 1, 0, 0, 0, 0x85,
-				       1, 0x00, 0x09, 0x40, 2, 1, 2, 3, 4, 5, 6, 0, 0x45 };
+	static const uint8_t ext[] = {0x34, 0xff, 0x00, 0x11, 0, 0, 0, 1, 0, 0, 0, 0x85, 1,
+				      0x00, 0x09, 0x40, 2,    1, 2, 3, 4, 5, 6, 0, 0x45};
 	expect_next(tunnel_gtpu_decode, ext, sizeof ext, TUNNEL_NEXT_IP, 24, 1);
 	prefixes_truncated(tunnel_gtpu_decode, ext, 24);
 	/* An extension header of length 0 would never end. */
@@ -223,19 +224,19 @@ START_TEST(mpls)
 {
 	struct tunnel_next nx;
 	/* Two labels, IPv4 after the bottom one. */
-	static const uint8_t v4[] = { 0x00, 0x06, 0x40, 0x40, 0x00, 0x0c, 0x81, 0x40, 0x45, 0x00 };
+	static const uint8_t v4[] = {0x00, 0x06, 0x40, 0x40, 0x00, 0x0c, 0x81, 0x40, 0x45, 0x00};
 	expect_next(tunnel_mpls_decode, v4, sizeof v4, TUNNEL_NEXT_IP, 8, 2);
 	prefixes_truncated(tunnel_mpls_decode, v4, 9);
-	static const uint8_t v6[] = { 0x00, 0x00, 0x21, 0x40, 0x60 };
+	static const uint8_t v6[] = {0x00, 0x00, 0x21, 0x40, 0x60};
 	expect_next(tunnel_mpls_decode, v6, sizeof v6, TUNNEL_NEXT_IP, 4, 1);
 	/* A control word, then Ethernet. */
-	static const uint8_t pw[] = { 0x00, 0x12, 0xc1, 0x40, 0x00, 0x00, 0x00, 0x00, 0x02 };
+	static const uint8_t pw[] = {0x00, 0x12, 0xc1, 0x40, 0x00, 0x00, 0x00, 0x00, 0x02};
 	expect_next(tunnel_mpls_decode, pw, sizeof pw, ETHERTYPE_TEB, 8, 1);
 	prefixes_truncated(tunnel_mpls_decode, pw, 8);
 	/* The associated channel (nibble 1), and a guess we do not make. */
-	static const uint8_t gach[] = { 0x00, 0x00, 0x01, 0x40, 0x10, 0, 0, 0 };
+	static const uint8_t gach[] = {0x00, 0x00, 0x01, 0x40, 0x10, 0, 0, 0};
 	ck_assert_int_eq(run(tunnel_mpls_decode, gach, sizeof gach, &nx), DIS_UNSUPPORTED);
-	static const uint8_t other[] = { 0x00, 0x00, 0x01, 0x40, 0xa0 };
+	static const uint8_t other[] = {0x00, 0x00, 0x01, 0x40, 0xa0};
 	ck_assert_int_eq(run(tunnel_mpls_decode, other, sizeof other, &nx), DIS_UNSUPPORTED);
 	/* A stack that never reaches its bottom ends with the input. */
 	uint8_t endless[400];
@@ -251,13 +252,13 @@ START_TEST(pppoe)
 	struct tunnel_next nx;
 	/* Session 0x1234, 3 bytes of PPP: protocol IPv4 and one byte; a
 	 * byte of Ethernet padding after it. */
-	static const uint8_t v4[] = { 0x11, 0x00, 0x12, 0x34, 0x00, 0x03, 0x00, 0x21, 0x45, 0xEE };
+	static const uint8_t v4[] = {0x11, 0x00, 0x12, 0x34, 0x00, 0x03, 0x00, 0x21, 0x45, 0xEE};
 	expect_next(tunnel_pppoe_decode, v4, sizeof v4, ETHERTYPE_IPV4, 8, 1);
 	prefixes_truncated(tunnel_pppoe_decode, v4, 8);
-	static const uint8_t v6[] = { 0x11, 0x00, 0x12, 0x34, 0x00, 0x03, 0x00, 0x57, 0x60 };
+	static const uint8_t v6[] = {0x11, 0x00, 0x12, 0x34, 0x00, 0x03, 0x00, 0x57, 0x60};
 	expect_next(tunnel_pppoe_decode, v6, sizeof v6, ETHERTYPE_IPV6, 8, 1);
 	/* A compressed protocol field (one odd byte). */
-	static const uint8_t pfc[] = { 0x11, 0x00, 0x12, 0x34, 0x00, 0x02, 0x21, 0x45 };
+	static const uint8_t pfc[] = {0x11, 0x00, 0x12, 0x34, 0x00, 0x02, 0x21, 0x45};
 	expect_next(tunnel_pppoe_decode, pfc, sizeof pfc, ETHERTYPE_IPV4, 7, 1);
 	/* LCP, a discovery code, another version; a length without room for
 	 * the protocol. */
@@ -303,29 +304,49 @@ static void wrap(struct pkt *p, const void *hdr, size_t n)
 static void wrap_ipv4(struct pkt *p, uint8_t proto, uint8_t last_octet)
 {
 	size_t total = p->n + 20;
-	uint8_t h[20] = { 0x45, 0, (uint8_t)(total >> 8), (uint8_t)total, 0, 1, 0x40, 0, 64, proto, 0, 0,
-			  10, 0, 0, last_octet, 10, 0, 0, (uint8_t)(last_octet + 1) };
+	uint8_t h[20] = {0x45,
+			 0,
+			 (uint8_t)(total >> 8),
+			 (uint8_t)total,
+			 0,
+			 1,
+			 0x40,
+			 0,
+			 64,
+			 proto,
+			 0,
+			 0,
+			 10,
+			 0,
+			 0,
+			 last_octet,
+			 10,
+			 0,
+			 0,
+			 (uint8_t)(last_octet + 1)};
 	wrap(p, h, sizeof h);
 }
 
 static void wrap_udp(struct pkt *p, uint16_t dport)
 {
 	size_t len = p->n + 8;
-	uint8_t h[8] = { 0xc0, 0x00, (uint8_t)(dport >> 8), (uint8_t)dport, (uint8_t)(len >> 8), (uint8_t)len, 0, 0 };
+	uint8_t h[8] = {0xc0, 0x00, (uint8_t)(dport >> 8), (uint8_t)dport, (uint8_t)(len >> 8), (uint8_t)len,
+			0,    0};
 	wrap(p, h, sizeof h);
 }
 
 static void wrap_eth(struct pkt *p, uint16_t type)
 {
-	uint8_t h[14] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, (uint8_t)(type >> 8), (uint8_t)type };
+	uint8_t h[14] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, (uint8_t)(type >> 8), (uint8_t)type};
 	wrap(p, h, sizeof h);
 }
 
 /* A TCP SYN from 192.0.2.1:1234 to 192.0.2.2:443 in IPv4. */
 static void tcp_syn(struct pkt *p)
 {
-	static const uint8_t syn[] = { 0x45, 0, 0, 40, 0, 1, 0x40, 0, 63, 6, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2,
-				       0x04, 0xd2, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0x20, 0, 0, 0, 0, 0 };
+	static const uint8_t syn[] = {0x45, 0, 0,   40, 0,    1,    0x40, 0,	63,   6,    0, 0, 192, 0,
+				      2,    1, 192, 0,	2,    2,    0x04, 0xd2, 0x01, 0xbb, 0, 0, 0,   1,
+				      0,    0, 0,   0,	0x50, 0x02, 0x20, 0,	0,    0,    0, 0};
 	p->n = 0;
 	put(p, syn, sizeof syn);
 }
@@ -344,7 +365,7 @@ static enum dis_status decap(int lt, const struct pkt *p, struct decap *d)
 
 static void expect_inner_syn(const struct decap *d)
 {
-	static const uint8_t src[4] = { 192, 0, 2, 1 };
+	static const uint8_t src[4] = {192, 0, 2, 1};
 	ck_assert_uint_eq(d->ip.proto, 6);
 	ck_assert_uint_eq(d->ip.ttl, 63);
 	ck_assert_int_eq(memcmp(d->ip.src.a, src, 4), 0);
@@ -357,14 +378,14 @@ START_TEST(chain_vxlan_in_gre_in_mpls)
 	struct decap d;
 	tcp_syn(&p);
 	wrap_eth(&p, ETHERTYPE_IPV4);
-	static const uint8_t vx[] = { 0x08, 0, 0, 0, 0, 0, 1, 0 };
+	static const uint8_t vx[] = {0x08, 0, 0, 0, 0, 0, 1, 0};
 	wrap(&p, vx, sizeof vx);
 	wrap_udp(&p, UDP_PORT_VXLAN);
 	wrap_ipv4(&p, 17, 1);
-	static const uint8_t gre_k[] = { 0x20, 0x00, 0x08, 0x00, 0, 0, 0, 7 };
+	static const uint8_t gre_k[] = {0x20, 0x00, 0x08, 0x00, 0, 0, 0, 7};
 	wrap(&p, gre_k, sizeof gre_k);
 	wrap_ipv4(&p, 47, 3);
-	static const uint8_t label[] = { 0x00, 0x06, 0x41, 0x40 };
+	static const uint8_t label[] = {0x00, 0x06, 0x41, 0x40};
 	wrap(&p, label, sizeof label);
 	wrap_eth(&p, ETHERTYPE_MPLS);
 	ck_assert_int_eq(decap(LINKTYPE_ETHERNET, &p, &d), DIS_OK);
@@ -400,8 +421,8 @@ START_TEST(chain_depth_limit)
 	ck_assert_int_eq(d.depth, DECAP_MAX_DEPTH);
 	/* A mix of kinds counts the same way: GRE and MPLS alternating. */
 	tcp_syn(&p);
-	static const uint8_t label[] = { 0x00, 0x00, 0x01, 0x40 };
-	static const uint8_t gre_mpls[] = { 0x00, 0x00, 0x88, 0x47 };
+	static const uint8_t label[] = {0x00, 0x00, 0x01, 0x40};
+	static const uint8_t gre_mpls[] = {0x00, 0x00, 0x88, 0x47};
 	for (int i = 0; i < 5; i++) {
 		wrap(&p, label, sizeof label);
 		wrap(&p, gre_mpls, sizeof gre_mpls);
@@ -418,7 +439,7 @@ START_TEST(chain_not_a_tunnel)
 	struct decap d;
 	/* UDP to another port, and to 4789 without VXLAN's I flag: the
 	 * outer packet is the innermost. */
-	static const uint8_t data[] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3 };
+	static const uint8_t data[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3};
 	p.n = 0;
 	put(&p, data, sizeof data);
 	wrap_udp(&p, 53);
@@ -438,18 +459,18 @@ START_TEST(chain_not_a_tunnel)
 	p.b[20 + 5] = 4;
 	ck_assert_int_eq(decap(LINKTYPE_RAW, &p, &d), DIS_INVALID);
 	/* VXLAN carrying ARP: not IP. */
-	static const uint8_t arp[28] = { 0, 1, 8, 0, 6, 4, 0, 1 };
+	static const uint8_t arp[28] = {0, 1, 8, 0, 6, 4, 0, 1};
 	p.n = 0;
 	put(&p, arp, sizeof arp);
 	wrap_eth(&p, 0x0806);
-	static const uint8_t vx[] = { 0x08, 0, 0, 0, 0, 0, 1, 0 };
+	static const uint8_t vx[] = {0x08, 0, 0, 0, 0, 0, 1, 0};
 	wrap(&p, vx, sizeof vx);
 	wrap_udp(&p, UDP_PORT_VXLAN);
 	wrap_ipv4(&p, 17, 1);
 	ck_assert_int_eq(decap(LINKTYPE_RAW, &p, &d), DIS_UNSUPPORTED);
 	ck_assert_uint_eq(d.seen, 1u << TUNNEL_VXLAN);
 	/* IP protocol 4 with IPv6 inside contradicts itself. */
-	static const uint8_t v6[40] = { 0x60, 0, 0, 0, 0, 0, 59, 64 }; /* no next header */
+	static const uint8_t v6[40] = {0x60, 0, 0, 0, 0, 0, 59, 64}; /* no next header */
 	p.n = 0;
 	put(&p, v6, sizeof v6);
 	wrap_ipv4(&p, 4, 1);
@@ -468,9 +489,9 @@ START_TEST(chain_link_types_and_reassembled)
 	struct decap d;
 	/* PPPoE behind a VLAN tag. */
 	tcp_syn(&p);
-	static const uint8_t ppp[] = { 0x11, 0x00, 0x00, 0x01, 0x00, 42, 0x00, 0x21 };
+	static const uint8_t ppp[] = {0x11, 0x00, 0x00, 0x01, 0x00, 42, 0x00, 0x21};
 	wrap(&p, ppp, sizeof ppp);
-	static const uint8_t tag[] = { 0x00, 0x64, 0x88, 0x64 };
+	static const uint8_t tag[] = {0x00, 0x64, 0x88, 0x64};
 	wrap(&p, tag, sizeof tag);
 	wrap_eth(&p, 0x8100);
 	ck_assert_int_eq(decap(LINKTYPE_ETHERNET, &p, &d), DIS_OK);
@@ -478,9 +499,9 @@ START_TEST(chain_link_types_and_reassembled)
 	ck_assert_uint_eq(d.seen, 1u << TUNNEL_PPPOE);
 	/* MPLS on Linux cooked capture (SLL): protocol at bytes 14-15. */
 	tcp_syn(&p);
-	static const uint8_t label[] = { 0x00, 0x00, 0x01, 0x40 };
+	static const uint8_t label[] = {0x00, 0x00, 0x01, 0x40};
 	wrap(&p, label, sizeof label);
-	uint8_t sll[16] = { 0 };
+	uint8_t sll[16] = {0};
 	sll[14] = 0x88;
 	sll[15] = 0x47;
 	wrap(&p, sll, sizeof sll);
@@ -488,7 +509,7 @@ START_TEST(chain_link_types_and_reassembled)
 	expect_inner_syn(&d);
 	/* A reassembled GRE datagram: opened by decap_ip_payload. */
 	tcp_syn(&p);
-	static const uint8_t gre_ip[] = { 0x00, 0x00, 0x08, 0x00 };
+	static const uint8_t gre_ip[] = {0x00, 0x00, 0x08, 0x00};
 	wrap(&p, gre_ip, sizeof gre_ip);
 	memset(&d, 0, sizeof d);
 	d.ip.proto = 47;
