@@ -21,7 +21,7 @@ OUT=$(dirname "$BIN")/tunnels
 [ -d "$OUT" ] || mkdir -p "$OUT" || OUT=$(mktemp -d)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-KINDS="vxlan geneve gre erspan1 erspan2 erspan3 gtpu mpls mpls-pw pppoe ipip ip6 nested"
+KINDS="vxlan vxlan6 geneve gre gre6 erspan1 erspan2 erspan3 gtpu mpls mpls-pw pppoe ipip ip6 nested"
 SAMPLES="tls12-mutual-ok tls12-empty-client-cert transport-ipv6"
 TSHARK=1
 command -v tshark >/dev/null 2>&1 || { TSHARK=0; echo "SKIP tshark checks: tshark is not installed"; }

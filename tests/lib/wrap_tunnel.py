@@ -3,8 +3,8 @@
 each wrapped in one encapsulation (or a nest of them), one frame for one
 frame, same times, so a report of OUT must equal the report of IN.
 
-KINDs: vxlan geneve gre erspan1 erspan2 erspan3 gtpu mpls mpls-pw pppoe
-ipip ip6 nested. Layer 2 tunnels (VXLAN, GENEVE, ERSPAN, the MPLS
+KINDs: vxlan vxlan6 geneve gre gre6 erspan1 erspan2 erspan3 gtpu mpls
+mpls-pw pppoe ipip ip6 nested (vxlan6, gre6, ip6: over IPv6). Layer 2 tunnels (VXLAN, GENEVE, ERSPAN, the MPLS
 Ethernet pseudowire) carry the whole Ethernet frame; the others carry its
 IP packet. Frames that are not IP are copied unchanged by layer 3 ones.
 Prints, on stdout, the tunnel types each wrapped frame crosses and how
@@ -47,8 +47,17 @@ def ipv6(next_header, payload):
 
 
 def udp(dport, payload, sport=49152):
-    # IPv4 only: a zero checksum means none (RFC 768).
+    # In IPv4 a zero checksum means none (RFC 768).
     return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def udp6(dport, payload, sport=49152):
+    # In IPv6 the checksum is mandatory (RFC 8200 8.1): over the pseudo
+    # header (addresses, length, next header 17) and the datagram.
+    d = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+    pseudo = IP6_SRC + IP6_DST + struct.pack("!IxxxB", len(d), 17)
+    c = checksum(pseudo + d) or 0xFFFF
+    return d[:6] + struct.pack("!H", c) + d[8:]
 
 
 def ip_proto_for(inner):
@@ -128,6 +137,9 @@ def wrap(kind, frame, n):
         return eth(0x0800, ipv4(17, vxlan(frame))), ["vxlan"]
     if kind == "geneve":
         return eth(0x0800, ipv4(17, geneve(frame))), ["geneve"]
+    if kind == "vxlan6":
+        hdr = struct.pack("!B3xI", 0x08, 42 << 8)
+        return eth(0x86DD, ipv6(17, udp6(4789, hdr + frame))), ["vxlan"]
     if kind == "erspan1":
         return eth(0x0800, ipv4(47, gre(0x88BE, frame))), ["gre", "erspan"]
     if kind == "erspan2":
@@ -140,6 +152,8 @@ def wrap(kind, frame, n):
         return frame, []
     if kind == "gre":
         return eth(0x0800, ipv4(47, gre(ethertype_for(inner), inner, key=0x2A, seq=n, with_checksum=True))), ["gre"]
+    if kind == "gre6":
+        return eth(0x86DD, ipv6(47, gre(ethertype_for(inner), inner, key=0x2A))), ["gre"]
     if kind == "gtpu":
         return eth(0x0800, ipv4(17, gtpu(inner))), ["gtpu"]
     if kind == "mpls":
