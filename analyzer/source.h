@@ -57,7 +57,9 @@ struct netmon_reader *netmon_reader_fopen(FILE *fp, char *err, size_t errsz);
 enum source_status netmon_reader_next(struct netmon_reader *r, struct source_frame *f, char *err, size_t errsz);
 void netmon_reader_close(struct netmon_reader *r);
 uint64_t netmon_reader_offset(const struct netmon_reader *r);
-/* Record bytes read so far: at most the file's size (each record once). */
+/* Record bytes read so far. Records are read in increasing, disjoint
+ * order, so this stays within the file's size, plus the one record a
+ * damaged table entry pointed at before the walk read it again. */
 uint64_t netmon_reader_bytes_read(const struct netmon_reader *r);
 /* NetMon media types with no pcap link type of their own (ATM, IP over
  * 1394, ETW events, filters, ...) are handed out as this base plus the
