@@ -11,6 +11,7 @@
 #include "keylog.h"
 #include "link.h"
 #include "output.h"
+#include "tunnel.h"
 
 /* How often (in frames) idle and closed flows are looked at. */
 #define EXPIRE_EVERY 1024
@@ -103,6 +104,8 @@ static void add_stats(struct run_stats *t, const struct run_stats *s)
 	t->cc_empty += s->cc_empty;
 	t->cc_present += s->cc_present;
 	t->cc_absent += s->cc_absent;
+	for (int k = 0; k < TUNNEL_TYPES; k++)
+		t->tunnel_frames[k] += s->tunnel_frames[k];
 	if (s->worst_severity > t->worst_severity)
 		t->worst_severity = s->worst_severity;
 	for (size_t i = 0; i < s->n_causes; i++)
@@ -123,8 +126,7 @@ void analyzer_end_file(struct analyzer *a)
 void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t caplen, size_t wirelen,
 		    int64_t ts_ns)
 {
-	struct link_info li;
-	struct ip_packet ip;
+	struct decap dc;
 
 	/* Absurd times (damaged or hostile files) are clamped so that any
 	 * difference of two capture times fits in 64 bits. */
@@ -143,7 +145,11 @@ void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t
 	if (a->frame_no % EXPIRE_EVERY == 0)
 		flow_expire_idle(a);
 
-	enum dis_status st = link_decode(linktype, pkt, caplen, &li);
+	/* Link layer, then IP, through any tunnels (tunnel.h). */
+	enum dis_status st = decap_frame(linktype, pkt, caplen, &dc);
+	for (int k = 0; k < TUNNEL_TYPES; k++)
+		if (dc.seen & (1u << k))
+			a->stats.tunnel_frames[k]++;
 	if (st != DIS_OK) {
 		if (!link_type_supported(linktype))
 			a->stats.unsupported_link_frames++;
@@ -153,24 +159,53 @@ void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t
 			a->stats.malformed++;
 		return;
 	}
-	if (li.ethertype != ETHERTYPE_IPV4 && li.ethertype != ETHERTYPE_IPV6) {
-		a->stats.non_ip++;
-		return;
-	}
-	if (ip_parse(pkt + li.l3_offset, caplen - li.l3_offset, &ip) != DIS_OK) {
-		a->stats.malformed++;
-		return;
-	}
-	const uint8_t *payload = ip.payload;
-	size_t plen = ip.payload_len, wlen = ip.payload_wire_len;
-	if (ip.is_fragment) {
-		if (ipfrag_add(a->frags, &ip, ts_ns, &payload, &plen) != 1)
+	const uint8_t *payload = dc.ip.payload;
+	size_t plen = dc.ip.payload_len, wlen = dc.ip.payload_wire_len;
+	/* A fragment is reassembled; a tunnel inside the datagram is then
+	 * opened, which may hold a fragment again (its own datagram). */
+	uint8_t *outer = NULL; /* owned: the datagram a nested fragment lies in */
+	while (dc.ip.is_fragment) {
+		if (ipfrag_add(a->frags, &dc.ip, ts_ns, &payload, &plen) != 1) {
+			free(outer);
 			return;
+		}
 		wlen = plen;
+		if (!decap_may_carry(&dc.ip))
+			break;
+		/* The table's buffer lasts until its next call: keep a copy. */
+		uint8_t *copy = malloc(plen ? plen : 1);
+		if (!copy) {
+			free(outer);
+			return;
+		}
+		memcpy(copy, payload, plen);
+		free(outer);
+		outer = copy;
+		unsigned before = dc.seen;
+		int depth = dc.depth;
+		st = decap_ip_payload(&dc, outer, plen);
+		for (int k = 0; k < TUNNEL_TYPES; k++)
+			if ((dc.seen & ~before) & (1u << k))
+				a->stats.tunnel_frames[k]++;
+		if (st != DIS_OK) {
+			a->stats.non_ip += st == DIS_UNSUPPORTED;
+			a->stats.malformed += st != DIS_UNSUPPORTED;
+			free(outer);
+			return;
+		}
+		if (dc.depth == depth) {
+			payload = outer; /* no tunnel after all: the datagram is the innermost */
+			break;
+		}
+		payload = dc.ip.payload;
+		plen = dc.ip.payload_len;
+		wlen = dc.ip.payload_wire_len;
 	}
-	if (ip.proto != 6) {
+	if (dc.ip.proto != 6) {
 		a->stats.non_tcp++;
+		free(outer);
 		return;
 	}
-	flow_segment(a, &ip, payload, plen, wlen);
+	flow_segment(a, &dc.ip, payload, plen, wlen);
+	free(outer);
 }

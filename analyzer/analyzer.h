@@ -12,6 +12,7 @@
 #include "diagnose.h"
 #include "model.h"
 #include "tcp_reasm.h"
+#include "tunnel.h"
 
 enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY };
 
@@ -75,6 +76,8 @@ struct run_stats {
 	uint64_t cause_count[32];
 	size_t n_causes;
 	int worst_severity;        /* -1: no finding */
+	/* frames that crossed each kind of encapsulation (tunnel.h) */
+	uint64_t tunnel_frames[TUNNEL_TYPES];
 };
 
 struct flow;

@@ -12,7 +12,14 @@
  * Frame numbers follow Wireshark: records of the types it drops (network
  * info, DNS cache, reassembly payload headers) are not numbered, all
  * others are. Every value read from the file is checked against the file
- * size before it is used, and read through the bounds-checked reader. */
+ * size before it is used, and read through the bounds-checked reader.
+ *
+ * A damaged or missing frame table (a file cut short loses it: it is
+ * written last) does not lose the records: they are then walked in file
+ * order, each record's lengths giving the next one, with the same checks.
+ * Table entries must point at records in strictly increasing, disjoint
+ * order; anything else is damage too, so no record is read twice and the
+ * work stays proportional to the file size. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,6 +35,12 @@
 #define NETMON_MAX_CAPLEN (256u * 1024u) /* Wireshark's limit too */
 #define NETMON_TABLE_CHUNK 4096u         /* frame table entries cached */
 #define NETMON_TRAILER_MAX 15
+/* Where NetMon and Wireshark write the first record: after the 128-byte
+ * header. Used when the table does not say. */
+#define NETMON_FIRST_RECORD 128u
+/* Offsets of the other tables' offsets in the header (user data,
+ * comments, process info, network info): they bound a walk. */
+static const size_t netmon_table_fields[] = { 32, 40, 48, 56 };
 
 #define LINKTYPE_IEEE802_5 6
 #define LINKTYPE_IEEE802_11 105
@@ -67,6 +80,13 @@ struct netmon_reader {
 	uint8_t *buf;          /* owned: one record's bytes and trailer */
 	size_t buf_cap;
 	uint64_t done;         /* for progress */
+	char *name;            /* owned: the file, for the damage notice */
+	uint32_t other_tables[4]; /* header offsets of the other tables */
+	uint64_t prev_end;     /* end of the last record the table gave */
+	bool table_checked;    /* table_sound has run */
+	bool walking;          /* table damaged: records in file order */
+	uint64_t walk_pos, walk_end;
+	uint64_t bytes_read;   /* record bytes read, for the tests */
 };
 
 static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
@@ -139,12 +159,18 @@ void netmon_reader_close(struct netmon_reader *r)
 		fclose(r->fp);
 	free(r->chunk);
 	free(r->buf);
+	free(r->name);
 	free(r);
 }
 
 uint64_t netmon_reader_offset(const struct netmon_reader *r)
 {
 	return r->done;
+}
+
+uint64_t netmon_reader_bytes_read(const struct netmon_reader *r)
+{
+	return r->bytes_read;
 }
 
 struct netmon_reader *netmon_reader_fopen(FILE *fp, char *err, size_t errsz)
@@ -178,6 +204,10 @@ struct netmon_reader *netmon_reader_fopen(FILE *fp, char *err, size_t errsz)
 	for (int i = 0; i < 8; i++)
 		bad |= rd_u16le(&h, &st[i]);
 	bad |= rd_u32le(&h, &table_off) | rd_u32le(&h, &table_len);
+	for (size_t i = 0; i < sizeof netmon_table_fields / sizeof netmon_table_fields[0]; i++) {
+		struct rd t = rd_make(hdr + netmon_table_fields[i], 4);
+		bad |= rd_u32le(&t, &r->other_tables[i]);
+	}
 	if (bad) { /* cannot happen: hdr holds them all */
 		snprintf(err, errsz, "truncated Network Monitor file header");
 		goto fail;
@@ -213,7 +243,13 @@ struct netmon_reader *netmon_reader_open(const char *path, char *err, size_t err
 		return NULL;
 	}
 	source_buffer_file(fp);
-	return netmon_reader_fopen(fp, err, errsz);
+	struct netmon_reader *r = netmon_reader_fopen(fp, err, errsz);
+	if (r && !(r->name = strdup(path))) {
+		snprintf(err, errsz, "out of memory");
+		netmon_reader_close(r);
+		return NULL;
+	}
+	return r;
 }
 
 /* The frame table entry idx, through a cache of NETMON_TABLE_CHUNK entries
@@ -316,102 +352,299 @@ static size_t wifi_header_len(const uint8_t *p, size_t caplen)
 	return len;
 }
 
+/* A record read into r->buf: where it is, and its header fields. */
+struct nm_record {
+	uint64_t off, end;
+	uint64_t raw_delta;
+	uint32_t wirelen, caplen;
+	size_t tlen;
+};
+
+/* Where records may end: the file, or (walking) the next table. The
+ * phrase completes "past the end of ...", with detail in parentheses. */
+static void limit_text(const struct netmon_reader *r, uint64_t limit, const char *detail, char *buf, size_t n)
+{
+	if (limit >= r->size)
+		snprintf(buf, n, "the file (%s%sfile size %llu)", detail, *detail ? ", " : "",
+			 (unsigned long long)r->size);
+	else
+		snprintf(buf, n, "the records (%s%sa table starts at offset %llu)", detail, *detail ? ", " : "",
+			 (unsigned long long)limit);
+}
+
+/* Reads the record at off, which must end by limit, into r->buf. 0, or
+ * -1 with why not: a phrase that follows "frame N at offset X". */
+static int load_record(struct netmon_reader *r, uint64_t off, uint64_t limit, struct nm_record *rec, char *why,
+		       size_t whysz)
+{
+	size_t hlen = r->major == 1 ? 8 : 16;
+	uint8_t hb[16];
+	char lim[128];
+
+	rec->off = off;
+	rec->tlen = trailer_len(r);
+	if (off > limit || limit - off < hlen) {
+		limit_text(r, limit, "", lim, sizeof lim);
+		snprintf(why, whysz, "points past the end of %s", lim);
+		return -1;
+	}
+	if (read_at(r, off, hb, hlen) != 0) {
+		snprintf(why, whysz, "cannot be read (%s)", ferror(r->fp) ? strerror(errno) : "short read");
+		return -1;
+	}
+	r->bytes_read += hlen;
+	struct rd h = rd_make(hb, hlen);
+	if (r->major == 1) {
+		uint32_t d32 = 0;
+		uint16_t w16 = 0, c16 = 0;
+		rd_u32le(&h, &d32);
+		rd_u16le(&h, &w16);
+		rd_u16le(&h, &c16);
+		rec->raw_delta = d32;
+		rec->wirelen = w16;
+		rec->caplen = c16;
+	} else {
+		rd_u64le(&h, &rec->raw_delta);
+		rd_u32le(&h, &rec->wirelen);
+		rd_u32le(&h, &rec->caplen);
+	}
+	if (rec->caplen > NETMON_MAX_CAPLEN) {
+		snprintf(why, whysz, "says it holds %u bytes, more than the %u a frame may have; the record is damaged",
+			 rec->caplen, NETMON_MAX_CAPLEN);
+		return -1;
+	}
+	uint64_t body = (uint64_t)rec->caplen + rec->tlen;
+	if (body > limit - off - hlen) {
+		char detail[40];
+		snprintf(detail, sizeof detail, "%llu-byte record", (unsigned long long)(hlen + body));
+		limit_text(r, limit, detail, lim, sizeof lim);
+		snprintf(why, whysz, "runs past the end of %s", lim);
+		return -1;
+	}
+	if (grow(&r->buf, &r->buf_cap, (size_t)body ? (size_t)body : 1) != 0) {
+		snprintf(why, whysz, "cannot be read (out of memory)");
+		return -1;
+	}
+	if (read_at(r, off + hlen, r->buf, (size_t)body) != 0) {
+		snprintf(why, whysz, "cannot be read (%llu bytes: %s)", (unsigned long long)body,
+			 ferror(r->fp) ? strerror(errno) : "short read");
+		return -1;
+	}
+	r->bytes_read += body;
+	rec->end = off + hlen + body;
+	if (rec->end > r->done)
+		r->done = rec->end;
+	return 0;
+}
+
+/* The walk ends at the first table at or after start, or at the end of
+ * the file. */
+static uint64_t walk_limit(const struct netmon_reader *r, uint64_t start)
+{
+	uint64_t end = r->size;
+	if (r->table_len && r->table_off >= start && r->table_off < end)
+		end = r->table_off;
+	for (size_t i = 0; i < sizeof r->other_tables / sizeof r->other_tables[0]; i++)
+		if (r->other_tables[i] >= start && r->other_tables[i] < end)
+			end = r->other_tables[i];
+	return end;
+}
+
+/* From now on records are taken in file order from `from`. */
+static void start_walk(struct netmon_reader *r, uint64_t from)
+{
+	/* A table written before the records is stepped over. */
+	if (r->table_len && r->table_off <= from && from - r->table_off < r->table_len &&
+	    r->table_len <= r->size - r->table_off)
+		from = r->table_off + r->table_len;
+	r->walking = true;
+	r->walk_pos = from;
+	r->walk_end = walk_limit(r, from);
+}
+
+/* What is wrong with the table, told once, with the file and offsets. */
+static void walk_notice(const struct netmon_reader *r, const char *why)
+{
+	fprintf(stderr,
+		"mtlsdiag: %s: the NetMon frame table (at offset %llu) is damaged: %s; frames from offset %llu "
+		"on are recovered by walking the records in file order\n",
+		r->name ? r->name : "(NetMon file)", (unsigned long long)r->table_off, why,
+		(unsigned long long)r->walk_pos);
+}
+
+/* The next record the frame table gives (table_sound has passed): 1, 0
+ * at its end, -1 when the entry cannot be followed after all (why says
+ * so; *bad_off is where it points, and rwhy what is wrong with the record
+ * there, if anything). */
+static int table_next(struct netmon_reader *r, struct nm_record *rec, uint64_t *bad_off, char *why, size_t whysz,
+		      char *rwhy, size_t rwhysz)
+{
+	uint64_t idx = r->next_entry;
+	unsigned long long en = (unsigned long long)idx + 1;
+	uint32_t off;
+
+	*bad_off = UINT64_MAX;
+	rwhy[0] = '\0';
+	if (idx >= r->n_entries)
+		return 0;
+	if (table_entry(r, idx, &off) != 0) {
+		snprintf(why, whysz, "entry %llu cannot be read (%s)", en, ferror(r->fp) ? strerror(errno) : "short read");
+		return -1;
+	}
+	*bad_off = off;
+	if (off < r->prev_end) {
+		snprintf(why, whysz, "entry %llu points at offset %u, inside the record before it (which ends at %llu)",
+			 en, off, (unsigned long long)r->prev_end);
+		return -1;
+	}
+	if (load_record(r, off, r->size, rec, rwhy, rwhysz) != 0) {
+		snprintf(why, whysz, "entry %llu points at offset %u, where the record %s", en, off, rwhy);
+		return -1;
+	}
+	if (rec->end > r->table_off && off < r->table_off + r->table_len) {
+		snprintf(rwhy, rwhysz, "overlaps the frame table");
+		snprintf(why, whysz, "entry %llu points at offset %u, a record that overlaps the table", en, off);
+		return -1;
+	}
+	r->next_entry++;
+	r->prev_end = rec->end;
+	return 1;
+}
+
+/* The whole table, before any record is read: every entry inside the
+ * file, past the header, outside the table, and each at least a record
+ * header after the one before. 0, or -1 with why not. One pass over the
+ * entries, so the cost is that of the table. */
+static int table_sound(struct netmon_reader *r, char *why, size_t whysz)
+{
+	uint64_t hlen = r->major == 1 ? 8 : 16;
+	uint64_t prev = 0;
+	for (uint64_t idx = 0; idx < r->n_entries; idx++) {
+		unsigned long long en = (unsigned long long)idx + 1;
+		uint32_t off;
+		if (idx * 4 + 4 > r->table_len) {
+			snprintf(why, whysz, "entry %llu is cut short (the table is %llu bytes, not a multiple of 4)", en,
+				 (unsigned long long)r->table_len);
+			return -1;
+		}
+		if (table_entry(r, idx, &off) != 0) {
+			uint64_t eoff = r->table_off + idx * 4;
+			if (eoff + 4 > r->size)
+				snprintf(why, whysz,
+					 "entry %llu (at offset %llu) lies past the end of the file (file size %llu)", en,
+					 (unsigned long long)eoff, (unsigned long long)r->size);
+			else
+				snprintf(why, whysz, "entry %llu cannot be read (%s)", en,
+					 ferror(r->fp) ? strerror(errno) : "short read");
+			return -1;
+		}
+		if (off < NETMON_HDR_LEN) {
+			snprintf(why, whysz, "entry %llu points into the file header (offset %u)", en, off);
+			return -1;
+		}
+		if (off + hlen > r->size) {
+			snprintf(why, whysz, "entry %llu points past the end of the file (offset %u, file size %llu)", en,
+				 off, (unsigned long long)r->size);
+			return -1;
+		}
+		if (off + hlen > r->table_off && off < r->table_off + r->table_len) {
+			snprintf(why, whysz, "entry %llu points into the frame table (offset %u)", en, off);
+			return -1;
+		}
+		/* Out of order, duplicate or overlapping: following it would
+		 * read a record twice (one record named by every entry makes
+		 * the time quadratic). */
+		if (idx > 0 && off < prev + hlen) {
+			snprintf(why, whysz, "entry %llu (offset %u) is not after entry %llu (offset %llu)", en, off,
+				 en - 1, (unsigned long long)prev);
+			return -1;
+		}
+		prev = off;
+	}
+	return 0;
+}
+
+/* Where a walk over the whole file starts: the table's first entry when
+ * it is plausible, else where NetMon writes the first record. */
+static uint64_t first_record(struct netmon_reader *r)
+{
+	uint64_t hlen = r->major == 1 ? 8 : 16;
+	uint32_t off;
+	if (r->n_entries > 0 && r->table_len >= 4 && table_entry(r, 0, &off) == 0 && off >= NETMON_HDR_LEN &&
+	    off + hlen <= r->size)
+		return off;
+	return NETMON_FIRST_RECORD;
+}
+
+/* The next record: through the table while it holds, else by walking. */
+static enum source_status next_record(struct netmon_reader *r, struct nm_record *rec, char *err, size_t errsz)
+{
+	unsigned long long no = (unsigned long long)r->frame_no + 1;
+	char why[320], rwhy[200];
+
+	if (!r->table_checked) {
+		r->table_checked = true;
+		if (table_sound(r, why, sizeof why) != 0) {
+			start_walk(r, first_record(r));
+			walk_notice(r, why);
+		} else if (r->n_entries == 0) {
+			start_walk(r, NETMON_FIRST_RECORD); /* a file cut short, or empty */
+			if (r->walk_pos < r->walk_end)
+				walk_notice(r, "it is empty, yet records follow the file header");
+		}
+	}
+	if (!r->walking) {
+		uint64_t bad_off;
+		int got = table_next(r, rec, &bad_off, why, sizeof why, rwhy, sizeof rwhy);
+		if (got == 1)
+			return SOURCE_FRAME;
+		if (got == 0)
+			return SOURCE_END;
+		uint64_t from = r->prev_end ? r->prev_end : first_record(r);
+		if (bad_off == from && rwhy[0]) {
+			/* The entry follows the record before it, so the record
+			 * itself is damaged: walking would stop here too. */
+			snprintf(err, errsz, "frame %llu at offset %llu %s", no, (unsigned long long)bad_off, rwhy);
+			return SOURCE_ERROR;
+		}
+		/* Only seen now that records are read (a record running into
+		 * the next one, or past the end): the rest is walked from the
+		 * end of the last good record. */
+		start_walk(r, from);
+		walk_notice(r, why);
+	}
+	if (r->walk_pos >= r->walk_end)
+		return SOURCE_END;
+	if (load_record(r, r->walk_pos, r->walk_end, rec, rwhy, sizeof rwhy) != 0) {
+		snprintf(err, errsz, "frame %llu at offset %llu %s", no, (unsigned long long)r->walk_pos, rwhy);
+		return SOURCE_ERROR;
+	}
+	r->walk_pos = rec->end;
+	return SOURCE_FRAME;
+}
+
 enum source_status netmon_reader_next(struct netmon_reader *r, struct source_frame *f, char *err, size_t errsz)
 {
 	for (;;) {
-		if (r->next_entry >= r->n_entries)
-			return SOURCE_END;
+		struct nm_record rec;
+		enum source_status st = next_record(r, &rec, err, errsz);
+		if (st != SOURCE_FRAME)
+			return st;
 		unsigned long long no = (unsigned long long)r->frame_no + 1;
-		uint64_t idx = r->next_entry;
-		uint32_t off;
-		if (idx * 4 + 4 > r->table_len) {
-			snprintf(err, errsz,
-				 "frame %llu: frame table entry %llu is cut short (the table is %llu bytes, not a "
-				 "multiple of 4); the frame table is damaged",
-				 no, (unsigned long long)idx + 1, (unsigned long long)r->table_len);
-			return SOURCE_ERROR;
-		}
-		if (table_entry(r, idx, &off) != 0) {
-			unsigned long long eoff = (unsigned long long)(r->table_off + idx * 4);
-			if (eoff + 4 > r->size)
-				snprintf(err, errsz,
-					 "frame %llu: frame table entry %llu (at offset %llu) lies past the end of the "
-					 "file (file size %llu); the frame table is damaged or the file truncated",
-					 no, (unsigned long long)idx + 1, eoff, (unsigned long long)r->size);
-			else
-				snprintf(err, errsz, "frame %llu: cannot read frame table entry %llu: %s", no,
-					 (unsigned long long)idx + 1, ferror(r->fp) ? strerror(errno) : "short read");
-			return SOURCE_ERROR;
-		}
-		r->next_entry++;
+		unsigned long long off = (unsigned long long)rec.off;
 
-		size_t hlen = r->major == 1 ? 8 : 16;
-		size_t tlen = trailer_len(r);
-		uint8_t hb[16];
-		if ((uint64_t)off + hlen > r->size) {
-			snprintf(err, errsz, "frame %llu points past the end of the file (offset %u, file size %llu)",
-				 no, off, (unsigned long long)r->size);
-			return SOURCE_ERROR;
-		}
-		if (read_at(r, off, hb, hlen) != 0) {
-			snprintf(err, errsz, "frame %llu: cannot read its record at offset %u", no, off);
-			return SOURCE_ERROR;
-		}
-		struct rd h = rd_make(hb, hlen);
-		uint64_t raw_delta = 0;
-		uint32_t wirelen = 0, caplen = 0;
-		if (r->major == 1) {
-			uint32_t d32 = 0;
-			uint16_t w16 = 0, c16 = 0;
-			rd_u32le(&h, &d32);
-			rd_u16le(&h, &w16);
-			rd_u16le(&h, &c16);
-			raw_delta = d32;
-			wirelen = w16;
-			caplen = c16;
-		} else {
-			rd_u64le(&h, &raw_delta);
-			rd_u32le(&h, &wirelen);
-			rd_u32le(&h, &caplen);
-		}
-		if (caplen > NETMON_MAX_CAPLEN) {
-			snprintf(err, errsz,
-				 "frame %llu at offset %u says it holds %u bytes, more than the %u a frame may have; "
-				 "the record is damaged",
-				 no, off, caplen, NETMON_MAX_CAPLEN);
-			return SOURCE_ERROR;
-		}
-		uint64_t body = (uint64_t)caplen + tlen;
-		if ((uint64_t)off + hlen + body > r->size) {
-			snprintf(err, errsz,
-				 "frame %llu at offset %u runs past the end of the file (%llu-byte record, file size %llu)",
-				 no, off, (unsigned long long)(hlen + body), (unsigned long long)r->size);
-			return SOURCE_ERROR;
-		}
-		if (grow(&r->buf, &r->buf_cap, (size_t)body ? (size_t)body : 1) != 0) {
-			snprintf(err, errsz, "out of memory");
-			return SOURCE_ERROR;
-		}
-		if (read_at(r, (uint64_t)off + hlen, r->buf, (size_t)body) != 0) {
-			snprintf(err, errsz, "frame %llu: cannot read its %llu bytes at offset %u", no,
-				 (unsigned long long)body, off);
-			return SOURCE_ERROR;
-		}
-		if ((uint64_t)off + hlen + body > r->done)
-			r->done = (uint64_t)off + hlen + body;
-
-		struct rd b = rd_make(r->buf, (size_t)body);
+		struct rd b = rd_make(r->buf, (size_t)rec.caplen + rec.tlen);
 		struct rd data = { NULL, 0 };
-		rd_view(&b, caplen, &data);
+		rd_view(&b, rec.caplen, &data);
 		uint16_t media = r->file_media;
 		uint64_t filetime = 0;
-		if (tlen) {
+		if (rec.tlen) {
 			uint32_t proc;
 			uint8_t tz;
 			rd_u16le(&b, &media);
-			if (tlen >= 6)
+			if (rec.tlen >= 6)
 				rd_u32le(&b, &proc);
-			if (tlen >= NETMON_TRAILER_MAX) {
+			if (rec.tlen >= NETMON_TRAILER_MAX) {
 				rd_u64le(&b, &filetime);
 				rd_u8(&b, &tz);
 			}
@@ -422,8 +655,8 @@ enum source_status netmon_reader_next(struct netmon_reader *r, struct source_fra
 			continue; /* metadata Wireshark does not show as a frame */
 
 		int64_t ts, dns;
-		if (delta_ns(r, raw_delta, &dns) != 0 || __builtin_add_overflow(r->start_ns, dns, &ts)) {
-			snprintf(err, errsz, "frame %llu at offset %u: time offset out of range", no, off);
+		if (delta_ns(r, rec.raw_delta, &dns) != 0 || __builtin_add_overflow(r->start_ns, dns, &ts)) {
+			snprintf(err, errsz, "frame %llu at offset %llu: time offset out of range", no, off);
 			return SOURCE_ERROR;
 		}
 		/* 2.3 records carry their own UTC time; prefer it when set and
@@ -440,7 +673,7 @@ enum source_status netmon_reader_next(struct netmon_reader *r, struct source_fra
 		rd_skip(&data, skip);
 		f->data = data.p;
 		f->caplen = data.len;
-		f->wirelen = wirelen > skip ? wirelen - skip : 0;
+		f->wirelen = rec.wirelen > skip ? rec.wirelen - skip : 0;
 		if (f->wirelen < f->caplen)
 			f->wirelen = f->caplen;
 		f->linktype = lt;

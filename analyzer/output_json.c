@@ -439,6 +439,13 @@ void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st,
 	for (size_t i = 0; i < st->n_causes; i++)
 		json_object_set_new(causes, st->cause_id[i], json_integer((json_int_t)st->cause_count[i]));
 	json_object_set_new(s, "top_causes", causes);
+	json_object_set_new(s, "non_ip", json_integer((json_int_t)st->non_ip));
+	json_object_set_new(s, "non_tcp", json_integer((json_int_t)st->non_tcp));
+	json_object_set_new(s, "malformed", json_integer((json_int_t)st->malformed));
+	json_t *decap = json_object();
+	for (int k = 0; k < TUNNEL_TYPES; k++)
+		json_object_set_new(decap, tunnel_type_name(k), json_integer((json_int_t)st->tunnel_frames[k]));
+	json_object_set_new(s, "decapsulated", decap);
 	json_t *j = json_object();
 	json_object_set_new(j, "summary", s);
 	size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;

@@ -427,6 +427,22 @@ static void story_line(void *ctx, const char *line)
 	fprintf(sp->fp, "  %s\n", line);
 }
 
+/* One line when tunnelled frames were opened: how many per kind, and the
+ * frames that still held no TCP. */
+static void output_text_tunnels(FILE *fp, const struct run_stats *st)
+{
+	const char *sep = "  decapsulated frames: ";
+	for (int k = 0; k < TUNNEL_TYPES; k++) {
+		if (!st->tunnel_frames[k])
+			continue;
+		fprintf(fp, "%s%s %llu", sep, tunnel_type_label(k), (unsigned long long)st->tunnel_frames[k]);
+		sep = ", ";
+	}
+	if (sep[0] == ',')
+		fprintf(fp, "; frames not IP %llu, not TCP %llu\n", (unsigned long long)st->non_ip,
+			(unsigned long long)st->non_tcp);
+}
+
 void output_text_summary(struct output *o, const struct run_stats *st, unsigned files)
 {
 	fprintf(o->fp, "Summary: %llu TLS connection%s reported of %llu seen (%llu TCP streams, %llu frames",
@@ -449,16 +465,17 @@ void output_text_summary(struct output *o, const struct run_stats *st, unsigned 
 	for (size_t i = 0; i < st->n_causes; i++)
 		fprintf(o->fp, "  %s: %llu connection%s\n", st->cause_id[i], (unsigned long long)st->cause_count[i],
 			st->cause_count[i] == 1 ? "" : "s");
-	if (st->story) {
-		struct story_print sp = { o->fp, 0 };
-		story_tell(st->story, story_line, &sp);
-	}
+	output_text_tunnels(o->fp, st);
 	if (st->evicted > st->evicted_memory)
 		fprintf(o->fp, "  %llu connection(s) evicted early to respect --max-flows\n",
 			(unsigned long long)(st->evicted - st->evicted_memory));
 	if (st->evicted_memory)
 		fprintf(o->fp, "  %llu connection(s) evicted early to respect --max-memory\n",
 			(unsigned long long)st->evicted_memory);
+	if (st->story) {
+		struct story_print sp = { o->fp, 0 };
+		story_tell(st->story, story_line, &sp);
+	}
 }
 
 void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f)

@@ -33,8 +33,10 @@ struct link_info {
 bool link_type_supported(int linktype);
 /* The name of a link type for messages ("EN10MB", "LINUX_SLL2", ...). */
 const char *link_type_name(int linktype);
-/* DIS_UNSUPPORTED for an unknown link type or a non-IP payload;
- * DIS_TRUNCATED when the captured bytes end inside the link header. */
+/* DIS_UNSUPPORTED for an unknown link type or a non-IP payload (then
+ * ethertype and l3_offset still say what follows and where, which the
+ * tunnel chain uses for MPLS and PPPoE); DIS_TRUNCATED when the captured
+ * bytes end inside the link header. */
 enum dis_status link_decode(int linktype, const uint8_t *pkt, size_t caplen, struct link_info *out);
 
 #endif

@@ -6,7 +6,12 @@
  * - the real NetMon 2.0 file in ../shared/captures against tshark;
  * - hand-built 2.1/2.2/2.3/1.x files: per-frame media types, the records
  *   Wireshark does not number, 802.11 metadata headers, FILETIMEs;
- * - damaged copies: an error naming the frame after the frames before it;
+ * - damaged copies: a damaged or missing frame table is replaced by a walk
+ *   over the records, which must yield the pcap original's frames; a
+ *   damaged record is an error naming the frame, after the frames before;
+ * - both samples cut every 97 bytes against the pcap cut after the same
+ *   frame, frame by frame and through the whole program;
+ * - a table naming one 256 KiB record in every entry: each record read once;
  * - the whole binary: the JSON report equals the pcap one but for "file".
  *
  * Wireshark reads the header's start time in the reader's local time zone;
@@ -622,6 +627,41 @@ static void expect_damage(const char *what, const uint8_t *p, size_t n, size_t g
 	frames_free(&nm);
 }
 
+/* A damaged table: the records are walked in file order. Exactly `want`
+ * frames, each equal to the pcap original's frame of the same number, then
+ * `last` (for SOURCE_ERROR, naming frame want+1 and `needle`). */
+static void expect_recovered(const char *what, const uint8_t *p, size_t n, const struct frames *pc, size_t want,
+			     enum source_status last, const char *needle)
+{
+	char path[512], name[64];
+	struct frames nm;
+	tmp_path(path, sizeof path, "recovered.cap");
+	write_file(path, p, n);
+	ck_assert_msg(read_netmon(path, &nm), "%s: did not open: %s", what, nm.err);
+	ck_assert_msg(nm.n == want, "%s: %zu frames, want %zu (%s)", what, nm.n, want, nm.err);
+	ck_assert_msg(nm.last == last, "%s: ended with %d, want %d (%s)", what, nm.last, last, nm.err);
+	for (size_t i = 0; i < nm.n; i++) {
+		ck_assert_msg(nm.v[i].caplen == pc->v[i].caplen && memcmp(nm.v[i].data, pc->v[i].data, nm.v[i].caplen) == 0,
+			      "%s: frame %zu differs from the pcap's", what, i + 1);
+		ck_assert_msg(nm.v[i].ts_ns / 1000 == pc->v[i].ts_ns / 1000, "%s: frame %zu time", what, i + 1);
+	}
+	if (last == SOURCE_ERROR) {
+		snprintf(name, sizeof name, "frame %zu", want + 1);
+		ck_assert_msg(strstr(nm.err, name) != NULL, "%s: '%s' does not name %s", what, nm.err, name);
+		ck_assert_msg(strstr(nm.err, needle) != NULL, "%s: '%s' lacks '%s'", what, nm.err, needle);
+	}
+	frames_free(&nm);
+}
+
+/* Where record i ends, read from the record's own header: 16 bytes, the
+ * captured bytes, the 2.1+ trailer (none in 2.0). */
+static size_t record_end(const uint8_t *file, uint32_t off)
+{
+	uint8_t minor = file[4];
+	size_t tl = minor == 0 ? 0 : minor == 1 ? 2 : minor == 2 ? 6 : 15;
+	return off + 16 + get32le(file + off + 12) + tl;
+}
+
 START_TEST(test_damaged)
 {
 	size_t n;
@@ -631,35 +671,64 @@ START_TEST(test_damaged)
 	uint32_t toff = get32le(orig + 24), tlen = get32le(orig + 28);
 	ck_assert_uint_eq(tlen, 15 * 4);
 	ck_assert_uint_eq(toff + tlen, n);
+	struct frames pc;
+	read_pcap("samples/tls12-mutual-ok.pcap", &pc);
+	ck_assert_uint_eq(pc.n, 15);
 
-	/* The frame table offset past the end of the file. */
+	/* The frame table offset past the end of the file: the walk reads
+	 * every record, then takes the table for a 16th record, which runs
+	 * past the end. */
 	memcpy(p, orig, n);
 	set32le(p + 24, (uint32_t)n + 1000);
-	expect_damage("table past EOF", p, n, 0, "past the end of the file");
+	expect_recovered("table past EOF", p, n, &pc, 15, SOURCE_ERROR, "runs past the end of the file");
 
-	/* The table runs past the end: its length claims 20 entries. */
+	/* The table runs past the end: its length claims 20 entries. The
+	 * walk ends where the table starts. */
 	memcpy(p, orig, n);
 	set32le(p + 28, 20 * 4);
-	expect_damage("table too long", p, n, 15, "frame table entry 16");
+	expect_recovered("table too long", p, n, &pc, 15, SOURCE_END, NULL);
 
-	/* Truncated inside the frame table (written last): the entries still
-	 * in the file are read. */
-	expect_damage("truncated in the table", orig, n - 10, 12, "past the end of the file");
+	/* Truncated inside the frame table (written last). */
+	expect_recovered("truncated in the table", orig, n - 10, &pc, 15, SOURCE_END, NULL);
 
-	/* Truncated inside the records: the table is gone, frame 1 fails. */
-	expect_damage("truncated in the records", orig, n / 2, 0, "past the end of the file");
+	/* Truncated inside the records: the table is gone; the records
+	 * wholly before the cut are read, then the cut one is named. */
+	size_t cut = n / 2, whole = 0;
+	while (whole < 15 && record_end(orig, get32le(orig + toff + 4 * whole)) <= cut)
+		whole++;
+	expect_recovered("truncated in the records", orig, cut, &pc, whole, SOURCE_ERROR, "runs past the end");
 
 	/* Entry 9 points beyond EOF. */
 	memcpy(p, orig, n);
 	set32le(p + toff + 8 * 4, (uint32_t)n + 5000);
-	expect_damage("entry past EOF", p, n, 8, "points past the end of the file");
+	expect_recovered("entry past EOF", p, n, &pc, 15, SOURCE_END, NULL);
 
-	/* Entry 5 points to the last bytes: the record runs past the end. */
+	/* Entry 5 points to the last bytes: the record there would run past
+	 * the end. */
 	memcpy(p, orig, n);
 	set32le(p + toff + 4 * 4, (uint32_t)n - 20);
-	expect_damage("record past EOF", p, n, 4, "runs past the end");
+	expect_recovered("record past EOF", p, n, &pc, 15, SOURCE_END, NULL);
 
-	/* Frame 3 claims 16 MiB of captured bytes. */
+	/* Entry 2 points into the header. */
+	memcpy(p, orig, n);
+	set32le(p + toff + 1 * 4, 20);
+	expect_recovered("entry in the header", p, n, &pc, 15, SOURCE_END, NULL);
+
+	/* Out of order (6 and 7 swapped), a duplicate (entry 5 again in 6),
+	 * and entry 4 pointing into record 3: the records are still there. */
+	memcpy(p, orig, n);
+	set32le(p + toff + 5 * 4, get32le(orig + toff + 6 * 4));
+	set32le(p + toff + 6 * 4, get32le(orig + toff + 5 * 4));
+	expect_recovered("out of order", p, n, &pc, 15, SOURCE_END, NULL);
+	memcpy(p, orig, n);
+	set32le(p + toff + 5 * 4, get32le(orig + toff + 4 * 4));
+	expect_recovered("duplicate", p, n, &pc, 15, SOURCE_END, NULL);
+	memcpy(p, orig, n);
+	set32le(p + toff + 3 * 4, get32le(orig + toff + 2 * 4) + 20);
+	expect_recovered("overlapping", p, n, &pc, 15, SOURCE_END, NULL);
+
+	/* Frame 3 claims 16 MiB of captured bytes: the record itself is
+	 * damaged, and a walk cannot step over it either. */
 	memcpy(p, orig, n);
 	uint32_t r3 = get32le(orig + toff + 2 * 4);
 	set32le(p + r3 + 12, 16u << 20);
@@ -668,28 +737,54 @@ START_TEST(test_damaged)
 	/* A table length that is not a multiple of 4. */
 	memcpy(p, orig, n);
 	set32le(p + 28, 14 * 4 + 2);
-	expect_damage("partial entry", p, n, 14, "frame table entry 15");
+	expect_recovered("partial entry", p, n, &pc, 15, SOURCE_END, NULL);
 
-	/* The same through the whole program: exit status 2, the frame named,
-	 * and the connection read before the damage still reported. */
+	/* The same through the whole program: the damage is told once,
+	 * naming the file and the offsets, and the connection is reported
+	 * whole. */
 	memcpy(p, orig, n);
 	set32le(p + toff + 13 * 4, 0xFFFFFFF0u);
-	char path[512], cmd[1200], line[1024];
+	char path[512], cmd[1200];
 	tmp_path(path, sizeof path, "damaged-run.cap");
 	write_file(path, p, n);
 	const char *bin = test_binary();
 	snprintf(cmd, sizeof cmd, "%s -F json '%s' 2>&1", bin, path);
 	FILE *fp = popen(cmd, "r");
 	ck_assert_ptr_nonnull(fp);
-	bool named = false, report = false;
-	while (fgets(line, sizeof line, fp)) {
-		named |= strstr(line, "frame 14") != NULL && strstr(line, "past the end") != NULL;
-		report |= strstr(line, "\"client_certificate\"") != NULL;
+	int told = 0;
+	bool report = false;
+	char want[600], *ln = NULL;
+	size_t ln_cap = 0;
+	snprintf(want, sizeof want, "%s: the NetMon frame table (at offset %u) is damaged: entry 14", path, toff);
+	while (getline(&ln, &ln_cap, fp) > 0) {
+		told += strstr(ln, want) != NULL && strstr(ln, "from offset 128 on are recovered by walking") != NULL;
+		report |= strstr(ln, "\"client_certificate\"") != NULL && strstr(ln, "\"last_frame\":15") != NULL;
 	}
 	int rc = pclose(fp);
-	ck_assert_msg(named, "%s: no message naming frame 14", cmd);
+	ck_assert_msg(told == 1, "%s: the damage was told %d times", cmd, told);
+	ck_assert_msg(report, "%s: the connection was not reported through frame 15", cmd);
+	ck_assert_int_eq(WEXITSTATUS(rc), 0);
+
+	/* Cut in a record: exit status 2, the cut frame named, and the
+	 * connection read before it reported. */
+	tmp_path(path, sizeof path, "cut-run.cap");
+	write_file(path, orig, cut);
+	snprintf(cmd, sizeof cmd, "%s -F json '%s' 2>&1", bin, path);
+	fp = popen(cmd, "r");
+	ck_assert_ptr_nonnull(fp);
+	bool named = false;
+	report = false;
+	snprintf(want, sizeof want, "frame %zu at offset", whole + 1);
+	while (getline(&ln, &ln_cap, fp) > 0) {
+		named |= strstr(ln, want) != NULL && strstr(ln, "runs past the end of the file") != NULL;
+		report |= strstr(ln, "\"client_certificate\"") != NULL;
+	}
+	free(ln);
+	rc = pclose(fp);
+	ck_assert_msg(named, "%s: no message naming frame %zu", cmd, whole + 1);
 	ck_assert_msg(report, "%s: the connection was not reported", cmd);
 	ck_assert_int_eq(WEXITSTATUS(rc), 2);
+	frames_free(&pc);
 	free(p);
 	free(orig);
 }
@@ -714,9 +809,59 @@ START_TEST(test_truncated_table_first)
 }
 END_TEST
 
+/* Files without a usable table, of both record layouts: a 1.x file cut
+ * inside its table, and 2.x files whose header names no table at all (as
+ * a capture still being written has), with or without records. */
+START_TEST(test_no_table)
+{
+	const struct crec recs[] = {
+		{ 0, 1, 0, eth_frame, sizeof eth_frame },
+		{ 10, 1, 0, eth_frame, sizeof eth_frame },
+		{ 20, 1, 0, eth_frame + 2, sizeof eth_frame - 2 },
+	};
+	uint32_t offs[3];
+	struct buf b;
+	char path[512];
+	struct frames nm;
+
+	/* 1.x (8-byte record headers), cut 3 bytes into its table. */
+	craft(&b, "RTSS", 1, 1, 1, recs, 3, false, offs);
+	uint32_t toff = get32le(b.p + 24);
+	write_crafted("v1-cut.cap", path, sizeof path, &(struct buf){ b.p, toff + 3, toff + 3 });
+	ck_assert(read_netmon(path, &nm));
+	ck_assert_msg(nm.last == SOURCE_END, "%s", nm.err);
+	ck_assert_uint_eq(nm.n, 3);
+	ck_assert_uint_eq(nm.v[2].caplen, sizeof eth_frame - 2);
+	ck_assert_int_eq(memcmp(nm.v[2].data, eth_frame + 2, nm.v[2].caplen), 0);
+	ck_assert_int_eq(nm.v[1].ts_ns, START_NS + 10LL * 1000000);
+	frames_free(&nm);
+	free(b.p);
+
+	/* 2.1 without a table: offset and length 0, the records alone. */
+	craft(&b, "GMBU", 2, 1, 1, recs, 3, false, offs);
+	toff = get32le(b.p + 24);
+	set32le(b.p + 24, 0);
+	set32le(b.p + 28, 0);
+	write_crafted("v2-no-table.cap", path, sizeof path, &(struct buf){ b.p, toff, toff });
+	ck_assert(read_netmon(path, &nm));
+	ck_assert_msg(nm.last == SOURCE_END, "%s", nm.err);
+	ck_assert_uint_eq(nm.n, 3);
+	ck_assert_int_eq(nm.v[2].ts_ns, START_NS + 20000);
+	frames_free(&nm);
+
+	/* ... and without records: an empty capture, no error. */
+	write_crafted("v2-header-only.cap", path, sizeof path, &(struct buf){ b.p, 128, 128 });
+	ck_assert(read_netmon(path, &nm));
+	ck_assert_int_eq(nm.last, SOURCE_END);
+	ck_assert_uint_eq(nm.n, 0);
+	frames_free(&nm);
+	free(b.p);
+}
+END_TEST
+
 /* ---- the whole program ---- */
 
-static json_t *run_json(const char *bin, const char *cap)
+static json_t *run_json_status(const char *bin, const char *cap, int *status)
 {
 	char cmd[1024];
 	snprintf(cmd, sizeof cmd, "%s -F json -q '%s' 2>/dev/null", bin, cap);
@@ -734,9 +879,119 @@ static json_t *run_json(const char *bin, const char *cap)
 	}
 	free(line);
 	int rc = pclose(p);
-	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "%s: exit status %d", cmd, WEXITSTATUS(rc));
+	ck_assert_msg(WIFEXITED(rc), "%s: did not exit", cmd);
+	*status = WEXITSTATUS(rc);
 	return all;
 }
+
+static json_t *run_json(const char *bin, const char *cap)
+{
+	int status;
+	json_t *all = run_json_status(bin, cap, &status);
+	ck_assert_msg(status == 0, "%s: exit status %d", cap, status);
+	return all;
+}
+
+/* Each sample cut every 97 bytes: the NetMon copy loses its table (written
+ * last), and must yield exactly the records wholly before the cut, as the
+ * pcap original cut after the same frame does; and the whole program must
+ * report the same connections from both. */
+START_TEST(test_cut_everywhere)
+{
+	const char *bin = test_binary();
+	char nm_path[256], pc_path[256], cut_nm[512], cut_pc[512];
+	snprintf(nm_path, sizeof nm_path, "samples/%s.netmon.cap", sample_names[_i]);
+	snprintf(pc_path, sizeof pc_path, "samples/%s.pcap", sample_names[_i]);
+	size_t nn, pn;
+	uint8_t *nm = slurp(nm_path, &nn), *pcb = slurp(pc_path, &pn);
+	struct frames pc;
+	read_pcap(pc_path, &pc);
+	uint32_t toff = get32le(nm + 24), nrec = get32le(nm + 28) / 4;
+	ck_assert_uint_eq(nrec, pc.n);
+	tmp_path(cut_nm, sizeof cut_nm, "cut.cap");
+	tmp_path(cut_pc, sizeof cut_pc, "cut.pcap");
+	unsigned cuts = 0, with_conn = 0;
+	for (size_t cut = 97; cut < nn; cut += 97, cuts++) {
+		/* Records wholly before the cut, from the uncut table. */
+		size_t m = 0, end = 128;
+		while (m < nrec && record_end(nm, get32le(nm + toff + 4 * m)) <= (cut < toff ? cut : toff))
+			end = record_end(nm, get32le(nm + toff + 4 * m++));
+		bool partial = cut > end && cut < toff;
+		char what[64];
+		snprintf(what, sizeof what, "%s cut at %zu", sample_names[_i], cut);
+		expect_recovered(what, nm, cut, &pc, m, partial ? SOURCE_ERROR : SOURCE_END, "past the end of the file");
+
+		/* The pcap cut after frame m: its header and m records. */
+		size_t pcut = 24;
+		for (size_t i = 0; i < m; i++)
+			pcut += 16 + pc.v[i].caplen;
+		write_file(cut_nm, nm, cut);
+		write_file(cut_pc, pcb, pcut);
+		int st_nm, st_pc;
+		json_t *a = run_json_status(bin, cut_nm, &st_nm), *b = run_json_status(bin, cut_pc, &st_pc);
+		char *sa = json_dumps(a, JSON_SORT_KEYS), *sb = json_dumps(b, JSON_SORT_KEYS);
+		ck_assert_msg(json_equal(a, b), "%s: reports differ from the pcap cut after frame %zu:\n%s\n%s", what, m,
+			      sa, sb);
+		/* 3 is "no TLS connection"; a record cut short is 2. */
+		ck_assert_msg(st_nm == (partial ? 2 : st_pc) && st_pc == (json_array_size(b) ? 0 : 3),
+			      "%s: exit status %d (pcap %d)", what, st_nm, st_pc);
+		with_conn += json_array_size(a) > 0;
+		free(sa);
+		free(sb);
+		json_decref(a);
+		json_decref(b);
+	}
+	/* Most cuts fall after the ClientHello: the test compared reports. */
+	ck_assert_uint_gt(with_conn, cuts / 2);
+	frames_free(&pc);
+	free(nm);
+	free(pcb);
+}
+END_TEST
+
+/* Every entry of the table names the same 256 KiB record: followed, that
+ * is one record read as often as there are entries (a 10 MB file took
+ * 85 s). The table is refused and each record read once. */
+START_TEST(test_table_one_record)
+{
+	enum { BIG = 256 * 1024, ENTRIES = 4096 };
+	uint8_t *big = calloc(1, BIG);
+	ck_assert_ptr_nonnull(big);
+	memcpy(big, eth_frame, sizeof eth_frame);
+	const struct crec recs[] = {
+		{ 0, 1, 0, big, BIG },
+		{ 10, 1, 0, eth_frame, sizeof eth_frame },
+	};
+	uint32_t offs[2];
+	struct buf b;
+	craft(&b, "GMBU", 2, 1, 1, recs, 2, false, offs);
+	uint32_t toff = get32le(b.p + 24);
+	b.len = toff;
+	for (int i = 0; i < ENTRIES; i++)
+		put_le(&b, offs[0], 4);
+	set32le(b.p + 28, ENTRIES * 4);
+	char path[512], err[512];
+	write_crafted("one-record.cap", path, sizeof path, &b);
+	struct netmon_reader *r = netmon_reader_open(path, err, sizeof err);
+	ck_assert_msg(r != NULL, "%s", err);
+	struct source_frame f;
+	size_t frames = 0;
+	uint64_t bytes = 0;
+	enum source_status st;
+	while ((st = netmon_reader_next(r, &f, err, sizeof err)) == SOURCE_FRAME) {
+		frames++;
+		bytes += f.caplen;
+	}
+	ck_assert_msg(st == SOURCE_END, "%s", err);
+	/* The two records, in file order, each once. */
+	ck_assert_uint_eq(frames, 2);
+	ck_assert_uint_eq(bytes, BIG + sizeof eth_frame);
+	ck_assert_uint_le(netmon_reader_bytes_read(r), b.len);
+	netmon_reader_close(r);
+	free(big);
+	free(b.p);
+}
+END_TEST
 
 START_TEST(test_binary_reports)
 {
@@ -767,7 +1022,10 @@ static Suite *netmon_suite(void)
 	tcase_add_test(tc, test_versions_and_times);
 	tcase_add_test(tc, test_damaged);
 	tcase_add_test(tc, test_truncated_table_first);
+	tcase_add_test(tc, test_no_table);
 	tcase_add_loop_test(tc, test_binary_reports, 0, 2);
+	tcase_add_loop_test(tc, test_cut_everywhere, 0, 2);
+	tcase_add_test(tc, test_table_one_record);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh check|install [test] - the Debian packages mtlsdiag builds with
 # (and, with "test", the optional tools its tests use as independent
-# oracles: tshark, editcap, python3 (the JA4 cross-check); for the
+# oracles: tshark, editcap, python3 (the JA4 cross-check, the tunnelled captures); for the
 # live-capture test: ip, openssl; jq for the checks of samples/servers; for
 # the HTTP test against a real server: nginx, curl). "check" only names
 # what is missing; "install" installs it when run as root, and otherwise

@@ -1,4 +1,7 @@
-/* fuzz_link_ip.c - link -> IP -> (fragment reassembly) -> TCP header.
+/* fuzz_link_ip.c - link -> IP -> (fragment reassembly) -> TCP header,
+ * and the same frame through the tunnel chain (tunnel_decap.c: VXLAN,
+ * GENEVE, GRE, ERSPAN, GTP-U, MPLS, PPPoE, IP-in-IP), whose innermost
+ * packet must lie inside the frame, no deeper than DECAP_MAX_DEPTH.
  *
  * Input: byte 0 picks the link type; the rest is a sequence of packets,
  * each a 2-byte big-endian length (taken modulo what is left) followed by
@@ -14,6 +17,7 @@
 #include "ipfrag.h"
 #include "link.h"
 #include "tcp.h"
+#include "tunnel.h"
 
 static const int linktypes[] = {
     LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_LOOP, LINKTYPE_RAW,
@@ -38,12 +42,50 @@ static void tcp_check(const uint8_t *p, size_t n)
 	}
 }
 
+/* The decapsulated view of the frame: bounded, inside, and a reassembled
+ * tunnel datagram opened as the analyzer opens it. */
+static void decap_check(int lt, const uint8_t *pkt, size_t len, struct ipfrag_table *ft, int64_t ts)
+{
+	struct decap d;
+	enum dis_status st = decap_frame(lt, pkt, len, &d);
+	if (d.depth < 0 || d.depth > DECAP_MAX_DEPTH || (d.seen >> TUNNEL_TYPES) != 0 || (d.too_deep && st != DIS_INVALID))
+		abort();
+	if (st != DIS_OK)
+		return;
+	inside(d.ip.payload, d.ip.payload_len, pkt, len);
+	if (!d.ip.is_fragment) {
+		if (d.ip.proto == 6)
+			tcp_check(d.ip.payload, d.ip.payload_len);
+		return;
+	}
+	const uint8_t *whole = NULL;
+	size_t wlen = 0;
+	if (ipfrag_add(ft, &d.ip, ts, &whole, &wlen) != 1 || !decap_may_carry(&d.ip))
+		return;
+	uint8_t *copy = malloc(wlen ? wlen : 1);
+	if (!copy)
+		abort();
+	if (wlen)
+		memcpy(copy, whole, wlen);
+	int depth = d.depth;
+	st = decap_ip_payload(&d, copy, wlen);
+	if (d.depth < depth || d.depth > DECAP_MAX_DEPTH)
+		abort();
+	if (st == DIS_OK && d.depth > depth) {
+		inside(d.ip.payload, d.ip.payload_len, copy, wlen);
+		if (!d.ip.is_fragment && d.ip.proto == 6)
+			tcp_check(d.ip.payload, d.ip.payload_len);
+	}
+	free(copy);
+}
+
 static void one_packet(int lt, const uint8_t *pkt, size_t len, struct ipfrag_table *ft, int64_t ts)
 {
 	struct link_info li;
 	struct ip_packet ip;
 	char text[64];
 
+	decap_check(lt, pkt, len, ft, ts);
 	if (link_decode(lt, pkt, len, &li) != DIS_OK)
 		return;
 	if (li.l3_offset > len || li.n_vlan < 0 || li.n_vlan > 2)

@@ -1,0 +1,215 @@
+/* test_an_tunnels.c - tunnels and IP fragments together, through the
+ * analyzer: each frame of a real handshake sample is wrapped in IPv4/GRE,
+ * and either the outer datagram is cut into two fragments, or the inner
+ * packet is (each fragment in its own GRE packet), or both. The analyzer
+ * must reassemble, open the tunnel and reassemble again, and come to the
+ * same connections and findings as from the plain sample: its counts are
+ * the truth here. */
+#include <check.h>
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer.h"
+#include "link.h"
+#include "output.h"
+#include "support/suite_run.h"
+#include "tunnel.h"
+
+enum mode { PLAIN, OUTER_FRAGMENTS, INNER_FRAGMENTS, BOTH_FRAGMENTED, MODES };
+
+struct run {
+	struct analyzer a;
+	struct output out;
+	uint16_t outer_id;
+	uint64_t fed;
+};
+
+static void run_open(struct run *r)
+{
+	struct options opt;
+	options_defaults(&opt);
+	opt.format = FORMAT_JSON;
+	opt.quiet = true;
+	memset(r, 0, sizeof *r);
+	r->out.fp = fopen("/dev/null", "w");
+	r->out.format = FORMAT_JSON;
+	ck_assert_ptr_nonnull(r->out.fp);
+	analyzer_init(&r->a, &opt, &r->out);
+	analyzer_begin_file(&r->a, "test", 0);
+}
+
+static void feed(struct run *r, int lt, const uint8_t *p, size_t n, int64_t ts)
+{
+	analyzer_frame(&r->a, lt, p, n, n, ts);
+	r->fed++;
+}
+
+/* An IPv4 header in front of payload, into out; returns its length. */
+static size_t ipv4(uint8_t *out, uint8_t proto, uint16_t id, uint16_t frag, const uint8_t *payload, size_t n)
+{
+	size_t total = 20 + n;
+	uint8_t h[20] = {0x45,
+			 0,
+			 (uint8_t)(total >> 8),
+			 (uint8_t)total,
+			 (uint8_t)(id >> 8),
+			 (uint8_t)id,
+			 (uint8_t)(frag >> 8),
+			 (uint8_t)frag,
+			 64,
+			 proto,
+			 0,
+			 0,
+			 10,
+			 99,
+			 0,
+			 1,
+			 10,
+			 99,
+			 0,
+			 2};
+	memcpy(out, h, 20);
+	memcpy(out + 20, payload, n);
+	return total;
+}
+
+/* Raw IP frames of an IPv4 packet `ip` (n bytes), cut after `cut`
+ * payload bytes (a multiple of 8) when asked, each in its own frame. The
+ * header of ip is kept: for the outer packet it is ours, for the inner
+ * the sample's, whose flags and length are rewritten. */
+static void send_fragments(struct run *r, const uint8_t *ip, size_t n, bool cut, int64_t ts,
+			   void (*send)(struct run *, const uint8_t *, size_t, int64_t))
+{
+	size_t hl = (size_t)(ip[0] & 0x0f) * 4;
+	size_t pl = n - hl;
+	if (!cut || pl <= 8) {
+		send(r, ip, n, ts);
+		return;
+	}
+	size_t first = (pl / 2) & ~(size_t)7;
+	if (first == 0)
+		first = 8;
+	uint8_t f[2048];
+	for (int k = 0; k < 2; k++) {
+		size_t off = k ? first : 0, len = k ? pl - first : first;
+		memcpy(f, ip, hl);
+		memcpy(f + hl, ip + hl + off, len);
+		f[2] = (uint8_t)((hl + len) >> 8);
+		f[3] = (uint8_t)(hl + len);
+		uint16_t frag = (uint16_t)((off / 8) | (k ? 0 : 0x2000));
+		f[6] = (uint8_t)(frag >> 8);
+		f[7] = (uint8_t)frag;
+		send(r, f, hl + len, ts);
+	}
+}
+
+static void send_raw(struct run *r, const uint8_t *p, size_t n, int64_t ts)
+{
+	feed(r, LINKTYPE_RAW, p, n, ts);
+}
+
+static bool outer_cut;
+
+/* An inner IPv4 packet (or fragment) in GRE in IPv4, the outer datagram
+ * cut in two when outer_cut. */
+static void send_in_gre(struct run *r, const uint8_t *inner, size_t n, int64_t ts)
+{
+	uint8_t gre[2048], outer[2100];
+	static const uint8_t hdr[] = {0x20, 0x00, 0x08, 0x00, 0, 0, 0, 42}; /* key 42 */
+	memcpy(gre, hdr, sizeof hdr);
+	memcpy(gre + sizeof hdr, inner, n);
+	size_t on = ipv4(outer, 47, ++r->outer_id, 0, gre, sizeof hdr + n);
+	send_fragments(r, outer, on, outer_cut, ts, send_raw);
+}
+
+static void analyse(const char *path, enum mode m, struct run *r)
+{
+	char perr[PCAP_ERRBUF_SIZE];
+	pcap_t *p = pcap_open_offline(path, perr);
+	ck_assert_msg(p != NULL, "%s: %s", path, perr);
+	ck_assert_int_eq(pcap_datalink(p), LINKTYPE_ETHERNET);
+	run_open(r);
+	outer_cut = m == OUTER_FRAGMENTS || m == BOTH_FRAGMENTED;
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	while (pcap_next_ex(p, &h, &d) == 1) {
+		int64_t ts = (int64_t)h->ts.tv_sec * 1000000000LL + h->ts.tv_usec * 1000LL;
+		ck_assert_uint_ge(h->caplen, 14 + 20);
+		ck_assert(d[12] == 0x08 && d[13] == 0x00);
+		if (m == PLAIN)
+			feed(r, LINKTYPE_ETHERNET, d, h->caplen, ts);
+		else
+			send_fragments(r, d + 14, h->caplen - 14,
+				       m == INNER_FRAGMENTS || m == BOTH_FRAGMENTED, ts, send_in_gre);
+	}
+	pcap_close(p);
+	analyzer_end_file(&r->a);
+}
+
+static void run_close(struct run *r)
+{
+	analyzer_release(&r->a);
+	fclose(r->out.fp);
+}
+
+static const char *const samples[] = {"samples/tls12-mutual-ok.pcap", "samples/tls12-empty-client-cert.pcap",
+				      "samples/tls12-reneg-late-request.pcap"};
+
+START_TEST(fragments_around_and_inside_gre)
+{
+	const char *path = samples[_i];
+	struct run plain;
+	analyse(path, PLAIN, &plain);
+	const struct run_stats *want = &plain.a.stats;
+	ck_assert_uint_ge(want->tls_conns, 1);
+	for (enum mode m = OUTER_FRAGMENTS; m < MODES; m++) {
+		struct run r;
+		analyse(path, m, &r);
+		const struct run_stats *got = &r.a.stats;
+		ck_assert_msg(r.fed > want->frames, "%s mode %d: nothing was cut", path, m);
+		ck_assert_uint_eq(got->malformed, 0);
+		ck_assert_uint_eq(got->tcp_flows, want->tcp_flows);
+		ck_assert_uint_eq(got->tls_conns, want->tls_conns);
+		ck_assert_uint_eq(got->with_request, want->with_request);
+		ck_assert_uint_eq(got->cc_present, want->cc_present);
+		ck_assert_uint_eq(got->cc_empty, want->cc_empty);
+		ck_assert_uint_eq(got->cc_absent, want->cc_absent);
+		ck_assert_uint_eq(got->n_causes, want->n_causes);
+		for (size_t i = 0; i < want->n_causes; i++) {
+			ck_assert_str_eq(got->cause_id[i], want->cause_id[i]);
+			ck_assert_uint_eq(got->cause_count[i], want->cause_count[i]);
+		}
+		/* Each GRE packet counts once, when it is whole: per sample
+		 * frame when the outer datagram is cut, per inner fragment
+		 * when the inner packet is (every frame here is long enough
+		 * to be cut in two). */
+		uint64_t gre_packets = m == OUTER_FRAGMENTS   ? want->frames
+				       : m == INNER_FRAGMENTS ? r.fed
+							      : r.fed / 2;
+		ck_assert_msg(got->tunnel_frames[TUNNEL_GRE] == gre_packets,
+			      "%s mode %d: %llu GRE frames, want %llu (%llu fed)", path, m,
+			      (unsigned long long)got->tunnel_frames[TUNNEL_GRE],
+			      (unsigned long long)gre_packets, (unsigned long long)r.fed);
+		run_close(&r);
+	}
+	run_close(&plain);
+}
+END_TEST
+
+static Suite *tunnels_suite(void)
+{
+	Suite *s = suite_create("tunnels");
+	TCase *tc = tcase_create("fragments");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, fragments_around_and_inside_gre, 0,
+			    (int)(sizeof samples / sizeof samples[0]));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	int failed = run_suite(tunnels_suite(), false);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
