@@ -235,6 +235,15 @@ fail:
 	return NULL;
 }
 
+void netmon_reader_set_name(struct netmon_reader *r, const char *name)
+{
+	char *copy = name ? strdup(name) : NULL;
+	if (!copy)
+		return; /* messages then say "(NetMon file)" */
+	free(r->name);
+	r->name = copy;
+}
+
 struct netmon_reader *netmon_reader_open(const char *path, char *err, size_t errsz)
 {
 	FILE *fp = fopen(path, "rb");

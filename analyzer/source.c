@@ -231,6 +231,7 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 			source_close(s);
 			return NULL;
 		}
+		netmon_reader_set_name(s->nm, path);
 		return s;
 	}
 	if (strcmp(s->format, "pcapng") == 0) {
