@@ -48,7 +48,7 @@ static void usage(FILE *fp)
 		"  -w, --write FILE         also save the captured packets to FILE (pcap; a new file\n"
 		"                           is mode 0600; never written through a symbolic link)\n"
 		"  -Z, --user USER          started as root, become USER once the interface and\n"
-		"                           files are open (default '%s'; '-Z %s' stays root);\n"
+		"                           files are open (default 'nobody'; '-Z root' stays root);\n"
 		"                           capabilities (setcap) are dropped then too\n"
 		"\n"
 		"Output:\n"
@@ -97,7 +97,7 @@ static void usage(FILE *fp)
 		"Exit status: 0 success; 1 a finding reached --fail-on, or an expectation failed; 2 usage or input\n"
 		"error (unreadable, not a capture, damaged, a bad expectations file; live: no such interface, no\n"
 		"permission, bad filter); 3 no TLS connection found. See mtlsdiag(1).\n",
-		LIVE_DEFAULT_FILTER, PRIVS_DEFAULT_USER, PRIVS_KEEP_ROOT_USER, DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S,
+		LIVE_DEFAULT_FILTER, DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S,
 		DEFAULT_MAX_MEMORY, TLS_MAX_CHAIN, DEFAULT_MAX_CA_NAMES);
 }
 

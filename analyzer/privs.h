@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-/* Who a capture started as root becomes when -Z names nobody else. */
+/* Who a capture started as root becomes when -Z names nobody else (the
+ * --help text and the man page name both users). */
 #define PRIVS_DEFAULT_USER "nobody"
 /* -Z root: a capture started as root stays root. */
 #define PRIVS_KEEP_ROOT_USER "root"
