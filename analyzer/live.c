@@ -27,6 +27,7 @@
 
 #include "link.h"
 #include "output.h"
+#include "privs.h"
 
 /* The one piece of file-scope mutable state: a signal handler can reach
  * nothing else, and writing a volatile sig_atomic_t is what it may safely
@@ -296,7 +297,10 @@ static enum live_status capture_loop(struct live_capture *lc, const char *iface)
 /* The -w file is opened before the capture, to report a path that cannot
  * be written without needing privileges, but not truncated: a capture
  * that then cannot start leaves an existing file as it was, and removes
- * one it created. */
+ * one it created. It is opened while still privileged, so never through
+ * a symbolic link (one planted there would have root truncate its
+ * target), and created readable by its owner only: it holds whatever the
+ * connections carried. */
 struct dump_file {
 	int fd;         /* -1: none */
 	bool created;
@@ -304,12 +308,12 @@ struct dump_file {
 
 static bool dump_file_open(struct dump_file *df, const char *path)
 {
-	df->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	df->fd = privs_open_nofollow(path, O_CREAT | O_EXCL, LIVE_WRITE_MODE);
 	df->created = df->fd >= 0;
 	if (df->fd < 0 && errno == EEXIST)
-		df->fd = open(path, O_WRONLY | O_CLOEXEC);
+		df->fd = privs_open_nofollow(path, 0, 0);
 	if (df->fd < 0)
-		fprintf(stderr, "mtlsdiag: -w %s: %s\n", path, strerror(errno));
+		privs_open_error("-w", path, errno);
 	return df->fd >= 0;
 }
 
@@ -339,13 +343,17 @@ static void dump_file_abandon(struct dump_file *df, const char *path)
 }
 
 /* Opens everything the capture needs, checking first what needs no
- * privilege, for clear messages. On failure nothing is left open. */
+ * privilege, for clear messages, then gives up the privileges (privs.h)
+ * before a packet is read: the -w file is only truncated after that, so
+ * it is left as it was when they cannot be given up. On failure nothing
+ * is left open. */
 static bool live_setup(struct live_capture *lc, const struct live_options *lo, const char *filter)
 {
 	bool to_stdout = lo->write_path && strcmp(lo->write_path, "-") == 0;
 	struct dump_file df = { .fd = -1 };
+	struct privs_plan plan;
 
-	if (!interface_exists(lo->iface) || !filter_compiles(filter))
+	if (privs_plan_make(lo->run_as, &plan) != 0 || !interface_exists(lo->iface) || !filter_compiles(filter))
 		return false;
 	if (lo->write_path && !to_stdout && !dump_file_open(&df, lo->write_path))
 		return false;
@@ -356,7 +364,7 @@ static bool live_setup(struct live_capture *lc, const struct live_options *lo, c
 		if (!link_type_supported(lc->linktype)) {
 			fprintf(stderr, "mtlsdiag: %s: link type %d (%s) is not decoded\n", lo->iface, lc->linktype,
 				link_type_name(lc->linktype));
-		} else if (set_filter(lc->pcap, lo->iface, filter)) {
+		} else if (set_filter(lc->pcap, lo->iface, filter) && privs_drop(&plan) == 0) {
 			if (!lo->write_path)
 				return true;
 			if (to_stdout) {

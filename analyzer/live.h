@@ -19,7 +19,11 @@ struct live_options {
 	const char *iface;
 	const char *filter;     /* BPF; NULL: LIVE_DEFAULT_FILTER */
 	const char *write_path; /* -w: raw packets saved here too ("-": stdout); NULL: not saved */
+	const char *run_as;     /* -Z: the user to become once all is open (privs.h); NULL: the default */
 };
+
+/* A -w file the capture creates: readable by its owner only. */
+#define LIVE_WRITE_MODE 0600
 
 enum live_status {
 	LIVE_OK,             /* stopped by a signal or by -c */
@@ -28,7 +32,8 @@ enum live_status {
 };
 
 /* Captures on lo->iface as one "file" named after the interface (or the
- * -w file, whose frame numbers the reports use) until SIGINT, SIGTERM or
+ * -w file, whose frame numbers the reports use), without privileges once
+ * the interface and the -w file are open (privs.h), until SIGINT, SIGTERM or
  * SIGHUP, until a->opt.max_reports connections are reported, until the
  * report or the -w file cannot be written (SIGPIPE is ignored meanwhile),
  * or until an error.

@@ -15,6 +15,7 @@
 #include "link.h"
 #include "live.h"
 #include "output.h"
+#include "privs.h"
 #include "source.h"
 #include "trust.h"
 
@@ -33,7 +34,7 @@ static void usage(FILE *fp)
 	fprintf(fp,
 		"Usage: mtlsdiag [options] FILE...\n"
 		"       mtlsdiag [options] compare CLIENT_SIDE SERVER_SIDE\n"
-		"       mtlsdiag [options] -i INTERFACE [-f FILTER] [-c N] [-w FILE]\n"
+		"       mtlsdiag [options] -i INTERFACE [-f FILTER] [-c N] [-w FILE] [-Z USER]\n"
 		"Explain client-certificate (mutual TLS) authentication in packet captures.\n"
 		"FILE is a pcap or pcapng capture; '-' reads standard input.\n"
 		"compare matches the connections of a capture taken near the client with one taken\n"
@@ -44,13 +45,18 @@ static void usage(FILE *fp)
 		"                           ends (FIN/RST, then 2 s), or after --idle-timeout\n"
 		"  -f, --filter BPF         capture filter (default '%s')\n"
 		"  -c, --count N            stop after N TLS connections are reported\n"
-		"  -w, --write FILE         also save the captured packets to FILE (pcap)\n"
+		"  -w, --write FILE         also save the captured packets to FILE (pcap; a new file\n"
+		"                           is mode 0600; never written through a symbolic link)\n"
+		"  -Z, --user USER          started as root, become USER once the interface and\n"
+		"                           files are open (default 'nobody'; '-Z root' stays root);\n"
+		"                           capabilities (setcap) are dropped then too\n"
 		"\n"
 		"Output:\n"
 		"  -F, --format text|json|json-pretty\n"
 		"                           text report (default), JSON lines (one object per\n"
 		"                           connection), or the same objects indented for reading\n"
 		"  -o, --output FILE        write the report to FILE instead of standard output\n"
+		"                           (never through a symbolic link)\n"
 		"      --color              colour the text report even when not on a terminal\n"
 		"      --no-color           never colour the text report\n"
 		"  -q, --quiet              no summary and no progress display\n"
@@ -263,6 +269,7 @@ int main(int argc, char **argv)
 		{ "filter", required_argument, NULL, 'f' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "write", required_argument, NULL, 'w' },
+		{ "user", required_argument, NULL, 'Z' },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "max-chain", required_argument, NULL, OPT_MAX_CHAIN },
 		{ "max-ca-names", required_argument, NULL, OPT_MAX_CA_NAMES },
@@ -279,7 +286,7 @@ int main(int argc, char **argv)
 	const char *expect_path = NULL;
 	struct live_options live = { 0 };
 
-	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:Z:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (strcmp(optarg, "text") == 0)
@@ -364,6 +371,9 @@ int main(int argc, char **argv)
 		case 'w':
 			live.write_path = optarg;
 			break;
+		case 'Z':
+			live.run_as = optarg;
+			break;
 		case OPT_MAX_MEMORY:
 			if (parse_size("--max-memory", optarg, 1024 * 1024, &opt.max_memory))
 				return EXIT_INPUT;
@@ -403,8 +413,9 @@ int main(int argc, char **argv)
 				"tcpdump -r IN -w OUT 'FILTER'\n");
 		return EXIT_INPUT;
 	}
-	if (!live.iface && (live.write_path || opt.max_reports)) {
-		fprintf(stderr, "mtlsdiag: %s needs -i (live capture)\n", live.write_path ? "-w" : "-c");
+	if (!live.iface && (live.write_path || opt.max_reports || live.run_as)) {
+		fprintf(stderr, "mtlsdiag: %s needs -i (live capture)\n",
+			live.write_path ? "-w" : live.run_as ? "-Z" : "-c");
 		return EXIT_INPUT;
 	}
 	if (live.write_path && strcmp(live.write_path, "-") == 0 && !opt.output_path) {
@@ -451,9 +462,8 @@ int main(int argc, char **argv)
 
 	struct output out = { .fp = stdout, .format = opt.format };
 	if (opt.output_path) {
-		out.fp = fopen(opt.output_path, "w");
+		out.fp = privs_fopen_report("-o", opt.output_path, 0644);
 		if (!out.fp) {
-			fprintf(stderr, "mtlsdiag: %s: %s\n", opt.output_path, strerror(errno));
 			trust_store_free(trust);
 			expect_free(expectations);
 			return EXIT_INPUT;

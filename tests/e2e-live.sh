@@ -1,8 +1,8 @@
 #!/bin/sh
 # e2e-live.sh MTLSDIAG - live capture (-i).
 # 1. Always: the command-line errors that need no privilege (unknown
-#    interface, -c/-w/-f validation, permission denied as an unprivileged
-#    user).
+#    interface, -c/-w/-f/-Z validation, -w to a symbolic link refused,
+#    permission denied as an unprivileged user).
 # 2. As root where network namespaces work: a namespace with its own
 #    loopback, a real `openssl s_server -Verify 1` (TLS 1.2, so the
 #    CertificateRequest is in clear) and `openssl s_client` with and without
@@ -11,8 +11,11 @@
 #    the same reports offline), the idle timeout on a quiet interface, and
 #    SIGINT/SIGTERM/SIGHUP (open connections reported as capture_end, kernel
 #    statistics on stderr), and a report pipe whose reader has gone (the
-#    capture ends the same way, the -w file is complete, exit 2). Skipped
-#    with the reason elsewhere.
+#    capture ends the same way, the -w file is complete, exit 2). And the
+#    privileges while it captures, read from /proc/PID/status: started as
+#    root it runs as nobody (or -Z USER; -Z root stays root), with no
+#    capability and no_new_privs; with file capabilities (setcap) as
+#    nobody, it keeps none. Skipped with the reason elsewhere.
 set -u
 BIN=$1
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
@@ -59,11 +62,25 @@ expect "-c without -i" 2 "-c needs -i" -- "$BIN" -c 2 "$S"
 expect "-w without -i" 2 "-w needs -i" -- "$BIN" -w "$tmp/x.pcap" "$S"
 [ ! -e "$tmp/x.pcap" ] && ok || bad "-w without -i created its file"
 expect "-f without -i" 2 "-f needs -i" -- "$BIN" -f "tcp port 443" "$S"
+expect "-Z without -i" 2 "-Z needs -i" -- "$BIN" -Z nobody "$S"
+expect "-Z unknown user" 2 "-Z no-such-user-here: no such user" -- "$BIN" -i lo -Z no-such-user-here
 expect "-i with a file" 2 "takes no capture file" -- "$BIN" -i lo "$S"
 expect "-w - without -o" 2 "standard output carries the report" -- "$BIN" -i lo -w -
 if [ -e /sys/class/net/lo ]; then
 	expect "bad filter" 2 "-f 'tcp port ((': " -- "$BIN" -i lo -f "tcp port (("
 	expect "-w unwritable" 2 "-w $tmp/no-dir/x.pcap: No such file" -- "$BIN" -i lo -w "$tmp/no-dir/x.pcap"
+	# A symbolic link at the -w path (as root, the planted link that would
+	# have root truncate its target): refused, the target left as it was;
+	# a dangling one does not create its target.
+	echo keep >"$tmp/target"
+	ln -s "$tmp/target" "$tmp/link.pcap"
+	expect "-w symlink" 2 "^mtlsdiag: -w $tmp/link.pcap: is a symbolic link; not following it$" -- \
+		"$BIN" -i lo -c 1 -w "$tmp/link.pcap"
+	[ "$(cat "$tmp/target")" = keep ] && ok || bad "-w symlink: its target was changed"
+	ln -s "$tmp/absent" "$tmp/dangling.pcap"
+	expect "-w dangling symlink" 2 "-w $tmp/dangling.pcap: is a symbolic link; not following it" -- \
+		"$BIN" -i lo -c 1 -w "$tmp/dangling.pcap"
+	[ ! -e "$tmp/absent" ] && ok || bad "-w dangling symlink: its target was created"
 fi
 "$BIN" --help | grep -q -- "--interface IFACE" && ok || bad "--help lacks -i"
 
@@ -86,6 +103,10 @@ if [ -e /sys/class/net/lo ]; then
 		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
 			"$BIN" -i lo -c 1 -w "$pub/kept.pcap" 2>/dev/null
 		[ "$(cat "$pub/kept.pcap")" = keep ] && ok || bad "unprivileged: an existing -w file was changed"
+		# Only root can switch users.
+		expect "-Z unprivileged" 2 "-Z root: only a capture started as root can switch users" -- \
+			setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all \
+			"$BIN" -i lo -c 1 -Z root
 		chmod 700 "$tmp"
 	else
 		echo "SKIP unprivileged capture check: no setpriv, or nobody cannot run $BIN"
@@ -320,6 +341,105 @@ if kill -0 "$cap" 2>/dev/null; then
 	stats_printed piped && ok || bad "piped: no kernel statistics: $(cat "$tmp/piped.err")"
 	[ "$("$BIN" -q -F json "$tmp/piped.pcap" 2>/dev/null | grep -c '"status":"present"')" = 2 ] && ok ||
 		bad "piped: the -w file does not hold both connections"
+fi
+
+# E. Privileges while capturing, from the kernel's view of the running
+# process (it has opened everything once "capturing on" is printed).
+status_field() { # PID FIELD: the values of a /proc/PID/status line, space-separated
+	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status" | tr -s '[:space:]' ' ' | sed 's/ $//'
+}
+# runs_as NAME UID GID: the capture's real, effective, saved and file-system
+# ids are UID and GID.
+runs_as() {
+	u=$(status_field "$cap" Uid) g=$(status_field "$cap" Gid)
+	[ "$u" = "$2 $2 $2 $2" ] && [ "$g" = "$3 $3 $3 $3" ] && ok ||
+		bad "$1: runs with uids '$u', gids '$g'; expected $2 and $3"
+}
+# no_privileges NAME: no capability in any set, and no_new_privs.
+no_privileges() {
+	for set in CapInh CapPrm CapEff CapAmb; do
+		v=$(status_field "$cap" $set)
+		[ -z "$v" ] || [ "$v" = 0000000000000000 ] || { bad "$1: $set is $v"; return; }
+	done
+	[ "$(status_field "$cap" NoNewPrivs)" = 1 ] && ok || bad "$1: no_new_privs is not set"
+}
+if nobody_uid=$(id -u nobody 2>/dev/null) && nobody_gid=$(id -g nobody); then
+	# E1. Started as root: nobody, with nobody's groups and no capability,
+	# and the capture works as before; the -w file is the owner's only.
+	if start_capture drop -c 1 -w "$tmp/drop.pcap"; then
+		runs_as "default user" "$nobody_uid" "$nobody_gid"
+		no_privileges "default user"
+		groups=$(status_field "$cap" Groups | tr ' ' '\n' | sort -n | tr '\n' ' ')
+		want=$(id -G nobody | tr ' ' '\n' | sort -n | tr '\n' ' ')
+		[ "$groups" = "$want" ] && ok || bad "default user: groups '$groups', expected nobody's: '$want'"
+		client -cert "$pki/client.pem" -key "$pki/client.key"
+		wait_capture drop 300
+		[ "$cap_rc" = 0 ] && grep -q '"status":"present"' "$tmp/drop.json" && ok ||
+			bad "default user: exit status $cap_rc, reports: $(cat "$tmp/drop.json") $(cat "$tmp/drop.err")"
+		[ "$(stat -c %a "$tmp/drop.pcap")" = 600 ] && ok || bad "-w: made with mode $(stat -c %a "$tmp/drop.pcap"), not 600"
+		[ "$("$BIN" -q -F json "$tmp/drop.pcap" 2>/dev/null | grep -c '"status":"present"')" = 1 ] && ok ||
+			bad "default user: the -w file does not hold the connection"
+	fi
+else
+	echo "SKIP the default user: this system has no user nobody"
+fi
+# E2. -Z root keeps root: the capabilities are this shell's.
+if start_capture keeproot -Z root; then
+	runs_as "-Z root" 0 0
+	[ "$(status_field "$cap" CapEff)" = "$(status_field $$ CapEff)" ] && ok ||
+		bad "-Z root: capabilities $(status_field "$cap" CapEff), expected $(status_field $$ CapEff)"
+	kill -s TERM "$cap"
+	wait_capture keeproot 120
+	[ "$cap_rc" = 3 ] && ok || bad "-Z root: exit status $cap_rc: $(cat "$tmp/keeproot.err")"
+fi
+# E3. -Z names another user.
+other=""
+for u in daemon bin sys; do
+	id -u "$u" >/dev/null 2>&1 && [ "$(id -u "$u")" != 0 ] && { other=$u; break; }
+done
+if [ -z "$other" ]; then
+	echo "SKIP -Z USER: no user daemon, bin or sys here"
+elif start_capture otheruser -Z "$other"; then
+	runs_as "-Z $other" "$(id -u "$other")" "$(id -g "$other")"
+	no_privileges "-Z $other"
+	kill -s TERM "$cap"
+	wait_capture otheruser 120
+fi
+# E4. File capabilities, started as nobody: CAP_NET_RAW and CAP_NET_ADMIN
+# open the interface, then none is left. A copy of the binary gets them
+# (not a wrapper script, which setcap cannot give them to).
+fcap=$tmp/fcap
+if [ -n "${TEST_WRAP:-}" ]; then
+	echo "SKIP file capabilities: $BIN is a wrapper ($TEST_WRAP)"
+elif ! command -v setcap >/dev/null 2>&1 || ! command -v setpriv >/dev/null 2>&1; then
+	echo "SKIP file capabilities: no setcap (libcap2-bin) or setpriv"
+elif ! { mkdir -m 755 "$fcap" && cp "$BIN" "$fcap/mtlsdiag" && chmod 755 "$fcap/mtlsdiag" &&
+	setcap cap_net_raw,cap_net_admin=eip "$fcap/mtlsdiag" 2>"$tmp/err"; }; then
+	echo "SKIP file capabilities: setcap failed: $(cat "$tmp/err")"
+else
+	chmod 711 "$tmp"
+	ip netns exec "$NS" setpriv --reuid=65534 --regid=65534 --clear-groups "$fcap/mtlsdiag" -i lo -F json \
+		-f "tcp port $PORT" -c 1 >"$tmp/fcap.json" 2>"$tmp/fcap.err" &
+	cap=$!
+	pids="$pids $cap"
+	n=0
+	until grep -qs "capturing on lo" "$tmp/fcap.err"; do
+		n=$((n + 1))
+		if [ $n -gt 1200 ] || ! kill -0 "$cap" 2>/dev/null; then
+			bad "file capabilities: capture did not start: $(cat "$tmp/fcap.err")"
+			break
+		fi
+		sleep 0.1
+	done
+	if kill -0 "$cap" 2>/dev/null; then
+		runs_as "file capabilities" 65534 65534
+		no_privileges "file capabilities"
+		client -cert "$pki/client.pem" -key "$pki/client.key"
+		wait_capture fcap 300
+		[ "$cap_rc" = 0 ] && grep -q '"status":"present"' "$tmp/fcap.json" && ok ||
+			bad "file capabilities: exit status $cap_rc, reports: $(cat "$tmp/fcap.json") $(cat "$tmp/fcap.err")"
+	fi
+	chmod 700 "$tmp"
 fi
 
 finish
