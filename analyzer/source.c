@@ -107,8 +107,8 @@ static void etl_advice(const char *path, char *err, size_t errsz)
 		stem -= 4;
 	snprintf(err, errsz,
 		 "a Windows event trace (.etl, from pktmon or netsh trace), not a packet capture; convert it "
-		 "on Windows with 'pktmon etl2pcap %s --out %.*s.pcapng' or Microsoft's etl2pcapng "
-		 "('etl2pcapng %s %.*s.pcapng') and read the .pcapng file",
+		 "on Windows with 'pktmon etl2pcap %s --out %.*s.pcapng' (a pktmon trace) or with Microsoft's "
+		 "etl2pcapng: 'etl2pcapng %s %.*s.pcapng' (netsh trace or pktmon), then read the .pcapng file",
 		 base, (int)stem, base, base, (int)stem, base);
 }
 
