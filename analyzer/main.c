@@ -105,8 +105,9 @@ static void usage(FILE *fp)
 		"  -V, --version            version\n"
 		"\n"
 		"Exit status: 0 success; 1 a finding reached --fail-on, or an expectation failed; 2 usage or input\n"
-		"error (unreadable, not a capture, damaged, a bad expectations file; live: no such interface, no\n"
-		"permission, bad filter); 3 no TLS connection found. See mtlsdiag(1).\n",
+		"error (unreadable, not a capture (an .etl trace is answered with the command converting it),\n"
+		"damaged, a bad filter or expectations file; live: no such interface, no permission); 3 no TLS\n"
+		"connection found, or none matched --host/--port/--sni. See mtlsdiag(1).\n",
 		LIVE_DEFAULT_FILTER, DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S,
 		DEFAULT_MAX_MEMORY, TLS_MAX_CHAIN, DEFAULT_MAX_CA_NAMES);
 }
@@ -211,8 +212,9 @@ static int run_file(struct analyzer *a, const char *path, unsigned index, const 
 		fprintf(stderr, "mtlsdiag: %s: no frame has a link type mtlsdiag decodes\n", name);
 		rc = EXIT_INPUT;
 	} else if (a->stats.tls_conns == 0 && !a->opt.quiet) {
-		fprintf(stderr, "mtlsdiag: %s: no TLS connection found (%llu frames, %llu TCP connections)\n", name,
-			(unsigned long long)a->stats.frames, (unsigned long long)a->stats.tcp_flows);
+		fprintf(stderr, "mtlsdiag: %s: no TLS connection found (%llu frames%s, %llu TCP connections)\n", name,
+			(unsigned long long)a->stats.frames, filter ? " kept by the filter" : "",
+			(unsigned long long)a->stats.tcp_flows);
 	}
 	source_close(src);
 	return rc;

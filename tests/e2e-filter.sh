@@ -77,6 +77,23 @@ else
 	echo "SKIP the two-link-type check: tshark is not installed"
 fi
 
+# Our NetMon reader's frames go through the filter too: the NetMon sample
+# holds the same frames as its pcap twin (their unfiltered reports agree),
+# so the filtered NetMon report is that of tcpdump's copy of the twin.
+nm=samples/tls12-mutual-ok.netmon.cap twin=samples/tls12-mutual-ok.pcap
+"$BIN" -q -F json "$nm" 2>/dev/null | strip_file /dev/stdin >"$tmp/nm"
+"$BIN" -q -F json "$twin" 2>/dev/null | strip_file /dev/stdin >"$tmp/twin"
+if cmp -s "$tmp/nm" "$tmp/twin"; then
+	for expr in "greater 100" "tcp[tcpflags] & tcp-syn == 0" "src host 192.0.2.10"; do
+		tcpdump --time-stamp-precision=nano -r "$twin" -w "$tmp/copy.pcap" "$expr" 2>/dev/null
+		"$BIN" -q -F json "$tmp/copy.pcap" 2>/dev/null | strip_file /dev/stdin >"$tmp/want"
+		"$BIN" -q -F json -f "$expr" "$nm" 2>/dev/null | strip_file /dev/stdin >"$tmp/got"
+		if [ -s "$tmp/want" ] && cmp -s "$tmp/want" "$tmp/got"; then ok; else bad "NetMon '$expr': $(diff "$tmp/want" "$tmp/got" | head -c 400)"; fi
+	done
+else
+	bad "the NetMon sample and its pcap twin no longer give the same report"
+fi
+
 # Mistakes are named: a bad expression, a file taken for a filter, two filters.
 S=samples/tls12-mutual-ok.pcap
 "$BIN" -r "$S" 'host and' >/dev/null 2>"$tmp/err"
