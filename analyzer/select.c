@@ -46,7 +46,7 @@ int conn_select_add_port(struct conn_select *s, const char *text, char *err, siz
 	char *end;
 	errno = 0;
 	unsigned long v = strtoul(text, &end, 10);
-	if (errno || end == text || *end || v == 0 || v > 65535 || text[0] == '-') {
+	if (text[0] < '0' || text[0] > '9' || errno || *end || v == 0 || v > 65535) {
 		snprintf(err, errsz, "--port: '%s' is not a port number (1-65535)", text);
 		return -1;
 	}
