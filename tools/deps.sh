@@ -1,7 +1,8 @@
 #!/bin/sh
 # deps.sh check|install [test] - the Debian packages mtlsdiag builds with
 # (and, with "test", the optional tools its tests use as independent
-# oracles: tshark, editcap, python3 (the JA4 cross-check); and for the live-capture test: ip, openssl). "check" only names what is missing; "install"
+# oracles: tshark, editcap, python3 (the JA4 cross-check), tcpdump (the BPF
+# filter's truth) and jq; and for the live-capture test: ip, openssl). "check" only names what is missing; "install"
 # installs it when run as root, and otherwise says what to install.
 # A convenience for Debian and its derivatives only: without dpkg-query it
 # has nothing to say and succeeds (the Makefile then checks the libraries
@@ -9,7 +10,7 @@
 set -u
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 BUILD_PKGS="make gcc pkg-config libpcap-dev libssl-dev libjansson-dev uthash-dev check libsubunit-dev"
-TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind python3"
+TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind python3 tcpdump jq"
 mode=${1:-check}
 pkgs=$BUILD_PKGS
 [ "${2:-}" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"
