@@ -220,6 +220,48 @@ static int run_file(struct analyzer *a, const char *path, unsigned index, const 
 	return rc;
 }
 
+/* -r FILE... EXPRESSION: the words are joined with spaces, as tcpdump does. */
+static size_t words_length(char **words, int n)
+{
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	return len;
+}
+
+static void join_words(char **words, int n, char *out)
+{
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(out, " ");
+		strcat(out, words[i]);
+	}
+}
+
+/* A file filter's syntax is checked before any file is read, for the link
+ * types captures mostly have. first_word: the first word after -r's files,
+ * named when it is a file rather than the start of a filter. */
+static int check_file_filter(const char *expr, const char *first_word)
+{
+	static const int linktypes[] = { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_RAW };
+	struct bpf_program prog;
+	char err[PCAP_ERRBUF_SIZE], first_err[PCAP_ERRBUF_SIZE] = "";
+	for (size_t i = 0; i < sizeof linktypes / sizeof linktypes[0]; i++) {
+		if (source_filter_compile(expr, linktypes[i], &prog, err, sizeof err) == 0) {
+			pcap_freecode(&prog);
+			return 0;
+		}
+		if (i == 0)
+			snprintf(first_err, sizeof first_err, "%s", err);
+	}
+	fprintf(stderr, "mtlsdiag: filter '%s': %s\n", expr, first_err);
+	if (first_word && access(first_word, F_OK) == 0)
+		fprintf(stderr, "mtlsdiag: with -r, the words after the options are the filter; "
+				"give each file with its own -r ('-r %s')\n", first_word);
+	return -1;
+}
+
 /* compare CLIENT_SIDE SERVER_SIDE: each file is collected (conn_sink), then
  * compare.c matches the two lists and reports. */
 static int run_compare(struct analyzer *a, const char *client_path, const char *server_path, const char *filter)
@@ -444,42 +486,18 @@ int main(int argc, char **argv)
 	 * tcpdump -r reads them; without -r the words are the files. A file's
 	 * filter drops packets before they are read, so the numbering is the
 	 * filtered copy's (tcpdump -r IN -w COPY FILTER). */
-	size_t filter_len = 0;
-	for (int i = optind; n_read > 0 && i < argc; i++)
-		filter_len += strlen(argv[i]) + 1;
-	char joined_filter[filter_len + 1];
-	joined_filter[0] = '\0';
-	if (n_read > 0 && optind < argc) {
-		for (int i = optind; i < argc; i++) {
-			if (i > optind)
-				strcat(joined_filter, " ");
-			strcat(joined_filter, argv[i]);
-		}
-		if (live.filter) {
-			fprintf(stderr, "mtlsdiag: give the filter once: with -f, or after the -r files\n");
-			return EXIT_INPUT;
-		}
+	int n_words = n_read > 0 ? argc - optind : 0;
+	char joined_filter[n_words > 0 ? words_length(&argv[optind], n_words) : 1];
+	join_words(&argv[optind], n_words, joined_filter);
+	if (n_words > 0 && live.filter) {
+		fprintf(stderr, "mtlsdiag: give the filter once: with -f, or after the -r files\n");
+		return EXIT_INPUT;
 	}
 	const char **files_v = n_read > 0 ? read_paths : (const char **)&argv[optind];
 	int n_files = n_read > 0 ? n_read : argc - optind;
-	const char *file_filter = joined_filter[0] ? joined_filter : live.iface ? NULL : live.filter;
-	if (file_filter) {
-		struct bpf_program prog;
-		char ferr[PCAP_ERRBUF_SIZE];
-		/* The syntax is checked at once, for the link types captures have. */
-		if (source_filter_compile(file_filter, LINKTYPE_ETHERNET, &prog, ferr, sizeof ferr) == 0 ||
-		    source_filter_compile(file_filter, LINKTYPE_LINUX_SLL, &prog, ferr, sizeof ferr) == 0 ||
-		    source_filter_compile(file_filter, LINKTYPE_RAW, &prog, ferr, sizeof ferr) == 0) {
-			pcap_freecode(&prog);
-		} else {
-			source_filter_compile(file_filter, LINKTYPE_ETHERNET, &prog, ferr, sizeof ferr);
-			fprintf(stderr, "mtlsdiag: filter '%s': %s\n", file_filter, ferr);
-			if (n_read > 0 && access(argv[optind], F_OK) == 0)
-				fprintf(stderr, "mtlsdiag: with -r, the words after the options are the filter; "
-						"give each file with its own -r ('-r %s')\n", argv[optind]);
-			return EXIT_INPUT;
-		}
-	}
+	const char *file_filter = n_words > 0 ? joined_filter : live.iface ? NULL : live.filter;
+	if (file_filter && check_file_filter(file_filter, n_words > 0 ? argv[optind] : NULL) != 0)
+		return EXIT_INPUT;
 	/* Live capture: -f, -c and -w belong to -i, which takes no files. */
 	if (live.iface && (optind < argc || n_read > 0)) {
 		fprintf(stderr, "mtlsdiag: -i captures live; it takes no capture file ('%s')\n",
