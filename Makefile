@@ -1,4 +1,7 @@
-# mtlsdiag - see README.md.  `make`, `make check`, `make install PREFIX=...`.
+# mtlsdiag - see README.md.  `make`, `make check`, `make install PREFIX=...`,
+# `make deb`. The libraries are found with pkg-config wherever they are; on
+# Debian, missing packages are first installed (tools/deps.sh) when run as
+# root, a convenience that never stops the build elsewhere.
 # SAN=1 builds everything under AddressSanitizer + UndefinedBehaviorSanitizer
 # into build-san/ so both builds can coexist.
 
@@ -19,12 +22,15 @@ OPT := -O2 -g
 endif
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
-CHECK_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+# pkg-config is asked once, when a flag is first needed: after the
+# prerequisites step, which may just have installed the packages.
+once = $(eval $(1) := $$(shell $$(PKG_CONFIG) $(2) 2>/dev/null))$($(1))
+PKG_CFLAGS = $(call once,PKG_CFLAGS,--cflags $(PKGS))
+PKG_LIBS = $(call once,PKG_LIBS,--libs $(PKGS))
+CHECK_CFLAGS = $(call once,CHECK_CFLAGS,--cflags $(TEST_PKGS))
+CHECK_LIBS = $(call once,CHECK_LIBS,--libs $(TEST_PKGS))
 CFLAGS ?= $(OPT)
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(SANFLAGS) -Idissectors -Ianalyzer $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(SANFLAGS) -Idissectors -Ianalyzer $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 DISSECTOR_SRCS := $(wildcard dissectors/*.c)
@@ -37,7 +43,7 @@ BIN := $(BUILD)/mtlsdiag
 # Tests may drive real OpenSSL handshakes in memory (tests/support/).
 TEST_SUPPORT_SRCS := $(wildcard tests/support/*.c)
 TEST_SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_SUPPORT_SRCS))
-SSL_LIBS := $(shell $(PKG_CONFIG) --libs libssl libcrypto 2>/dev/null)
+SSL_LIBS = $(call once,SSL_LIBS,--libs libssl libcrypto)
 
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
@@ -49,8 +55,8 @@ REPLAY_BINS := $(addprefix $(BUILD)/fuzz-replay/,$(FUZZ_NAMES))
 GEN_SRCS := $(wildcard samples/gen/*.c)
 GEN := $(BUILD)/mtlsgen
 
-.PHONY: all deps check unit install clean samples expected fuzz test demo bench
-all: deps $(BIN) mtlsdiag
+.PHONY: all deps prereqs check unit install clean samples expected fuzz test demo bench deb
+all: $(BIN) mtlsdiag
 
 # A plain `make` leaves ./mtlsdiag for the user; the SAN build does not.
 mtlsdiag: $(BIN)
@@ -60,7 +66,14 @@ mtlsdiag: $(BIN)
 deps:
 	@sh tools/deps.sh install
 
-$(BUILD)/%.o: %.c
+# Before anything is compiled: the Debian convenience (it only warns when it
+# cannot help), then pkg-config must find every library; what it does not
+# find is named.
+prereqs:
+	@sh tools/deps.sh install || echo "deps: going on; the check below names what the build lacks" >&2
+	@CC="$(CC)" PKG_CONFIG="$(PKG_CONFIG)" sh tools/pkgcheck.sh $(PKGS)
+
+$(BUILD)/%.o: %.c | prereqs
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -90,7 +103,7 @@ $(GEN): $(GEN_SRCS)
 
 # Unit tests (Check), then the end-to-end regressions over samples/ and
 # ../shared/captures. Every runner prints its own totals.
-check: deps $(BIN) $(TEST_BINS) $(REPLAY_BINS)
+check: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS)
 	@sh tests/run-all.sh $(BUILD)
 
 # Every test again under valgrind memcheck (the normal build; Check
@@ -99,7 +112,7 @@ check: deps $(BIN) $(TEST_BINS) $(REPLAY_BINS)
 # capture that has become nobody.
 VALGRIND := valgrind -q --vgdb=no --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99
 .PHONY: check-valgrind
-check-valgrind: deps $(BIN) $(TEST_BINS) $(REPLAY_BINS)
+check-valgrind: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS)
 	@if command -v valgrind >/dev/null 2>&1; then \
 		CK_FORK=no TEST_WRAP="$(VALGRIND)" sh tests/run-all.sh $(BUILD); \
 	else echo "SKIP check-valgrind: valgrind is not installed (tools/deps.sh install test)"; fi
@@ -117,7 +130,6 @@ test:
 # The README's first command: build and explain a bundled sample.
 DEMO_SAMPLE ?= samples/tls12-reneg-late-request.pcap
 demo:
-	sh tools/deps.sh install
 	$(MAKE) all
 	./mtlsdiag $(DEMO_SAMPLE)
 
@@ -136,6 +148,13 @@ install: $(BIN)
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mtlsdiag
 	install -m 644 man/mtlsdiag.1 $(DESTDIR)$(PREFIX)/share/man/man1/mtlsdiag.1
 
+# A Debian package of `make install PREFIX=/usr`, built with dpkg-deb from
+# a staged tree (debian/build-deb.sh); the Depends line names the packages
+# that hold the libraries the binary links. Written to $(BUILD)/deb/.
+VERSION := $(shell sed -n 's/^\#define MTLSDIAG_VERSION "\(.*\)"/\1/p' analyzer/main.c)
+deb: $(BIN)
+	sh debian/build-deb.sh $(BIN) $(VERSION) $(BUILD)/deb
+
 # libFuzzer targets (clang): one per entry point that takes capture bytes.
 # The libraries are compiled once with -fsanitize=fuzzer-no-link, each
 # harness is linked with libFuzzer. `make fuzz-smoke` runs every target for
@@ -149,7 +168,7 @@ FUZZ_LIB_OBJS := $(patsubst %.c,build-fuzz/obj/%.o,$(DISSECTOR_SRCS) $(ANALYZER_
 # Kept between builds (make would delete them as intermediates of the pattern rule).
 .SECONDARY: $(FUZZ_LIB_OBJS)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE $(WARN) -Idissectors -Ianalyzer $(PKG_CFLAGS)
+FUZZ_FLAGS = -g -O1 -std=c11 -D_GNU_SOURCE $(WARN) -Idissectors -Ianalyzer $(PKG_CFLAGS)
 FUZZ_SECONDS ?= 20
 SEEDER := $(BUILD)/fuzz-seeds
 .PHONY: fuzz fuzz-seeds fuzz-smoke

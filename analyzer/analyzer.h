@@ -26,6 +26,7 @@ enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY };
 #define DEFAULT_MAX_CA_NAMES 2048u
 
 struct trust_store;
+struct conn_select;
 
 struct options {
 	enum out_format format;
@@ -47,6 +48,7 @@ struct options {
 	/* live capture (live.c) */
 	bool live;               /* report each connection as it ends, not in stream order */
 	uint64_t max_reports;    /* -c: connections reported at most; 0: no limit */
+	const struct conn_select *select; /* --host/--port/--sni (select.h); the caller's; NULL: all */
 };
 
 struct run_stats {

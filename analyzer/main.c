@@ -1,6 +1,7 @@
 /* main.c - command line: read captures, report TLS connections. */
 #include <errno.h>
 #include <getopt.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "analyzer.h"
 #include "compare.h"
 #include "report_stream.h"
+#include "select.h"
 #include "diagnose.h"
 #include "expect.h"
 #include "link.h"
@@ -33,12 +35,26 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"Usage: mtlsdiag [options] FILE...\n"
+		"       mtlsdiag [options] -r FILE [-r FILE]... [BPF FILTER EXPRESSION]\n"
 		"       mtlsdiag [options] compare CLIENT_SIDE SERVER_SIDE\n"
 		"       mtlsdiag [options] -i INTERFACE [-f FILTER] [-c N] [-w FILE] [-Z USER]\n"
 		"Explain client-certificate (mutual TLS) authentication in packet captures.\n"
-		"FILE is a pcap or pcapng capture; '-' reads standard input.\n"
+		"FILE is a pcap, pcapng or NetMon capture; '-' reads standard input.\n"
 		"compare matches the connections of a capture taken near the client with one taken\n"
 		"near the server and reports what one side saw and the other did not.\n"
+		"\n"
+		"Files and selection:\n"
+		"  -r, --read FILE          read FILE (repeatable); with -r, the words after the\n"
+		"                           options are a BPF filter, as in tcpdump -r FILE EXPR\n"
+		"  -f, --filter BPF         only the packets this pcap-filter(7) expression keeps,\n"
+		"                           from files too (numbering: as in the filtered copy\n"
+		"                           tcpdump -r FILE -w COPY BPF would write)\n"
+		"      --host ADDR          report only connections with ADDR at either end\n"
+		"      --port N             report only connections with port N at either end\n"
+		"      --sni PATTERN        report only connections whose ClientHello names a server\n"
+		"                           matching PATTERN (glob: *.example.com); these three are\n"
+		"                           repeatable, read every connection and keep Wireshark's\n"
+		"                           numbering; the summary counts only what is reported\n"
 		"\n"
 		"Live capture (needs root or CAP_NET_RAW+CAP_NET_ADMIN; Ctrl-C ends it):\n"
 		"  -i, --interface IFACE    capture on IFACE; each connection is reported when it\n"
@@ -57,8 +73,8 @@ static void usage(FILE *fp)
 		"                           connection), or the same objects indented for reading\n"
 		"  -o, --output FILE        write the report to FILE instead of standard output\n"
 		"                           (never through a symbolic link)\n"
-		"      --color              colour the text report even when not on a terminal\n"
-		"      --no-color           never colour the text report\n"
+		"      --color[=WHEN]       colour the text report: auto (on a terminal, unless\n"
+		"                           NO_COLOR is set), always (--color), never (--no-color)\n"
 		"  -q, --quiet              no summary and no progress display\n"
 		"      --fail-on error|warning  exit with status 1 when a connection has a finding\n"
 		"                           of this severity or worse (for scripts and CI)\n"
@@ -96,8 +112,9 @@ static void usage(FILE *fp)
 		"  -V, --version            version\n"
 		"\n"
 		"Exit status: 0 success; 1 a finding reached --fail-on, or an expectation failed; 2 usage or input\n"
-		"error (unreadable, not a capture, damaged, a bad expectations file; live: no such interface, no\n"
-		"permission, bad filter); 3 no TLS connection found. See mtlsdiag(1).\n",
+		"error (unreadable, not a capture (an .etl trace is answered with the command converting it),\n"
+		"damaged, a bad filter or expectations file; live: no such interface, no permission); 3 no TLS\n"
+		"connection found, or none matched --host/--port/--sni. See mtlsdiag(1).\n",
 		LIVE_DEFAULT_FILTER, DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S,
 		DEFAULT_MAX_MEMORY, TLS_MAX_CHAIN, DEFAULT_MAX_CA_NAMES);
 }
@@ -138,15 +155,16 @@ static double now_seconds(void)
 
 /* Reads one file through the analyzer. Returns EXIT_OK or EXIT_INPUT;
  * *opened says whether the file could be opened at all. */
-static int run_file(struct analyzer *a, const char *path, unsigned index, bool *opened)
+static int run_file(struct analyzer *a, const char *path, unsigned index, const char *filter, bool *opened)
 {
-	char err[512];
+	char err[768];
 	struct source *src = source_open(path, err, sizeof err);
 	*opened = src != NULL;
 	if (!src) {
 		fprintf(stderr, "mtlsdiag: %s: %s\n", path, err);
 		return EXIT_INPUT;
 	}
+	source_set_filter(src, filter);
 	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
 	analyzer_begin_file(a, name, index);
 
@@ -201,16 +219,59 @@ static int run_file(struct analyzer *a, const char *path, unsigned index, bool *
 		fprintf(stderr, "mtlsdiag: %s: no frame has a link type mtlsdiag decodes\n", name);
 		rc = EXIT_INPUT;
 	} else if (a->stats.tls_conns == 0 && !a->opt.quiet) {
-		fprintf(stderr, "mtlsdiag: %s: no TLS connection found (%llu frames, %llu TCP connections)\n", name,
-			(unsigned long long)a->stats.frames, (unsigned long long)a->stats.tcp_flows);
+		fprintf(stderr, "mtlsdiag: %s: no TLS connection found (%llu frames%s, %llu TCP connections)\n", name,
+			(unsigned long long)a->stats.frames, filter ? " kept by the filter" : "",
+			(unsigned long long)a->stats.tcp_flows);
 	}
 	source_close(src);
 	return rc;
 }
 
+/* -r FILE... EXPRESSION: the words are joined with spaces, as tcpdump does. */
+static size_t words_length(char **words, int n)
+{
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(words[i]) + 1;
+	return len;
+}
+
+static void join_words(char **words, int n, char *out)
+{
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(out, " ");
+		strcat(out, words[i]);
+	}
+}
+
+/* A file filter's syntax is checked before any file is read, for the link
+ * types captures mostly have. first_word: the first word after -r's files,
+ * named when it is a file rather than the start of a filter. */
+static int check_file_filter(const char *expr, const char *first_word)
+{
+	static const int linktypes[] = { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_RAW };
+	struct bpf_program prog;
+	char err[PCAP_ERRBUF_SIZE], first_err[PCAP_ERRBUF_SIZE] = "";
+	for (size_t i = 0; i < sizeof linktypes / sizeof linktypes[0]; i++) {
+		if (source_filter_compile(expr, linktypes[i], &prog, err, sizeof err) == 0) {
+			pcap_freecode(&prog);
+			return 0;
+		}
+		if (i == 0)
+			snprintf(first_err, sizeof first_err, "%s", err);
+	}
+	fprintf(stderr, "mtlsdiag: filter '%s': %s\n", expr, first_err);
+	if (first_word && access(first_word, F_OK) == 0)
+		fprintf(stderr, "mtlsdiag: with -r, the words after the options are the filter; "
+				"give each file with its own -r ('-r %s')\n", first_word);
+	return -1;
+}
+
 /* compare CLIENT_SIDE SERVER_SIDE: each file is collected (conn_sink), then
  * compare.c matches the two lists and reports. */
-static int run_compare(struct analyzer *a, const char *client_path, const char *server_path)
+static int run_compare(struct analyzer *a, const char *client_path, const char *server_path, const char *filter)
 {
 	struct conn_list sides[2] = { { 0 }, { 0 } };
 	const char *paths[2] = { client_path, server_path };
@@ -218,7 +279,7 @@ static int run_compare(struct analyzer *a, const char *client_path, const char *
 	for (unsigned i = 0; i < 2; i++) {
 		a->sink = (struct conn_sink){ conn_list_take, &sides[i] };
 		bool opened;
-		int frc = run_file(a, paths[i], i, &opened);
+		int frc = run_file(a, paths[i], i, filter, &opened);
 		if (frc != EXIT_OK)
 			rc = frc;
 		sides[i].capture_last_ns = a->now_ns;
@@ -248,11 +309,11 @@ static int run_compare(struct analyzer *a, const char *client_path, const char *
 int main(int argc, char **argv)
 {
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
-	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES };
+	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_HOST, OPT_PORT, OPT_SNI };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "color", no_argument, NULL, OPT_COLOR },
+		{ "color", optional_argument, NULL, OPT_COLOR },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
@@ -265,6 +326,10 @@ int main(int argc, char **argv)
 		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ "server", required_argument, NULL, OPT_SERVER },
 		{ "client", required_argument, NULL, OPT_CLIENT },
+		{ "read", required_argument, NULL, 'r' },
+		{ "host", required_argument, NULL, OPT_HOST },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "sni", required_argument, NULL, OPT_SNI },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "count", required_argument, NULL, 'c' },
@@ -285,8 +350,12 @@ int main(int argc, char **argv)
 	const char *trust_path = NULL;
 	const char *expect_path = NULL;
 	struct live_options live = { 0 };
+	const char *read_paths[argc > 0 ? argc : 1]; /* -r FILE, in order */
+	int n_read = 0;
+	struct conn_select select = { 0 };
+	char serr[160];
 
-	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:Z:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:Z:r:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (strcmp(optarg, "text") == 0)
@@ -304,7 +373,16 @@ int main(int argc, char **argv)
 			opt.output_path = optarg;
 			break;
 		case OPT_COLOR:
-			color = 1;
+			if (!optarg || strcmp(optarg, "always") == 0)
+				color = 1;
+			else if (strcmp(optarg, "never") == 0)
+				color = 0;
+			else if (strcmp(optarg, "auto") == 0)
+				color = -1;
+			else {
+				fprintf(stderr, "mtlsdiag: --color: '%s' is not auto, always or never\n", optarg);
+				return EXIT_INPUT;
+			}
 			break;
 		case OPT_NO_COLOR:
 			color = 0;
@@ -356,6 +434,20 @@ int main(int argc, char **argv)
 			if (parse_kind("--client", optarg, false, &opt.diagnose.stack))
 				return EXIT_INPUT;
 			break;
+		case 'r':
+			read_paths[n_read++] = optarg;
+			break;
+		case OPT_HOST:
+		case OPT_PORT:
+		case OPT_SNI:
+			if ((c == OPT_HOST ? conn_select_add_host(&select, optarg, serr, sizeof serr)
+			     : c == OPT_PORT ? conn_select_add_port(&select, optarg, serr, sizeof serr)
+					     : conn_select_add_sni(&select, optarg, serr, sizeof serr)) != 0) {
+				fprintf(stderr, "mtlsdiag: %s\n", serr);
+				return EXIT_INPUT;
+			}
+			opt.select = &select;
+			break;
 		/* live capture */
 		case 'i':
 			live.iface = optarg;
@@ -401,16 +493,26 @@ int main(int argc, char **argv)
 			return EXIT_INPUT;
 		}
 	}
-	/* Live capture: -f, -c and -w belong to -i, which takes no files.
-	 * (A file's stream numbers must stay Wireshark's, so files are not
-	 * filtered here: tcpdump -r IN -w OUT 'FILTER' makes a filtered copy.) */
-	if (live.iface && optind < argc) {
-		fprintf(stderr, "mtlsdiag: -i captures live; it takes no capture file ('%s')\n", argv[optind]);
+	/* Files: each -r FILE, and then the words left are a BPF filter, as
+	 * tcpdump -r reads them; without -r the words are the files. A file's
+	 * filter drops packets before they are read, so the numbering is the
+	 * filtered copy's (tcpdump -r IN -w COPY FILTER). */
+	int n_words = n_read > 0 ? argc - optind : 0;
+	char joined_filter[n_words > 0 ? words_length(&argv[optind], n_words) : 1];
+	join_words(&argv[optind], n_words, joined_filter);
+	if (n_words > 0 && live.filter) {
+		fprintf(stderr, "mtlsdiag: give the filter once: with -f, or after the -r files\n");
 		return EXIT_INPUT;
 	}
-	if (!live.iface && live.filter) {
-		fprintf(stderr, "mtlsdiag: -f needs -i (live capture); to filter a file, make a filtered copy with "
-				"tcpdump -r IN -w OUT 'FILTER'\n");
+	const char **files_v = n_read > 0 ? read_paths : (const char **)&argv[optind];
+	int n_files = n_read > 0 ? n_read : argc - optind;
+	const char *file_filter = n_words > 0 ? joined_filter : live.iface ? NULL : live.filter;
+	if (file_filter && check_file_filter(file_filter, n_words > 0 ? argv[optind] : NULL) != 0)
+		return EXIT_INPUT;
+	/* Live capture: -f, -c and -w belong to -i, which takes no files. */
+	if (live.iface && (optind < argc || n_read > 0)) {
+		fprintf(stderr, "mtlsdiag: -i captures live; it takes no capture file ('%s')\n",
+			n_read > 0 ? read_paths[0] : argv[optind]);
 		return EXIT_INPUT;
 	}
 	if (!live.iface && (live.write_path || opt.max_reports || live.run_as)) {
@@ -423,12 +525,12 @@ int main(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	opt.live = live.iface != NULL;
-	if (!live.iface && optind >= argc) {
+	if (!live.iface && n_files <= 0) {
 		fprintf(stderr, "mtlsdiag: no capture file given (try --help)\n");
 		return EXIT_INPUT;
 	}
 	/* Subcommand and --expect (compare.c, expect.c). */
-	bool compare = optind < argc && strcmp(argv[optind], "compare") == 0;
+	bool compare = n_read == 0 && optind < argc && strcmp(argv[optind], "compare") == 0;
 	if (compare && (argc - optind != 3 || expect_path)) {
 		fprintf(stderr, "mtlsdiag: compare takes two captures, CLIENT_SIDE SERVER_SIDE, and no --expect "
 				"(try --help)\n");
@@ -472,7 +574,11 @@ int main(int argc, char **argv)
 	struct report_stream report;
 	report_stream_open(&report, out.fp);
 	out.fp = report.fp;
-	out.color = color == -1 ? (opt.format == FORMAT_TEXT && !opt.output_path && isatty(STDOUT_FILENO))
+	/* NO_COLOR (no-color.org): any non-empty value turns off the automatic
+	 * colour; --color=always still forces it. */
+	const char *no_color = getenv("NO_COLOR");
+	out.color = color == -1 ? (opt.format == FORMAT_TEXT && !opt.output_path && isatty(STDOUT_FILENO) &&
+				   !(no_color && *no_color))
 				: (color == 1 && opt.format == FORMAT_TEXT);
 	opt.progress = !opt.quiet && isatty(STDERR_FILENO);
 
@@ -490,7 +596,7 @@ int main(int argc, char **argv)
 	}
 	unsigned files = 0, opened_files = 0;
 	if (compare) {
-		rc = run_compare(&a, argv[optind + 1], argv[optind + 2]);
+		rc = run_compare(&a, argv[optind + 1], argv[optind + 2], file_filter);
 		goto finish;
 	}
 	if (expectations)
@@ -506,9 +612,9 @@ int main(int argc, char **argv)
 		if (ls == LIVE_CAPTURE_FAILED)
 			rc = EXIT_INPUT;
 	}
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; !live.iface && i < n_files; i++) {
 		bool opened;
-		int frc = run_file(&a, argv[i], files++, &opened);
+		int frc = run_file(&a, files_v[i], files++, file_filter, &opened);
 		opened_files += opened;
 		if (frc != EXIT_OK)
 			rc = frc;
@@ -528,8 +634,14 @@ int main(int argc, char **argv)
 	/* A summary of nothing read would only hide the error above. */
 	if (!opt.quiet && opened_files > 0)
 		output_run_summary(&out, &a.total, files);
-	if (rc == EXIT_OK && a.total.tls_conns == 0)
+	if (rc == EXIT_OK && a.total.tls_conns == 0) {
 		rc = EXIT_NO_TLS;
+	} else if (rc == EXIT_OK && opt.select && a.total.reported == 0) {
+		if (!opt.quiet)
+			fprintf(stderr, "mtlsdiag: none of the %llu TLS connections matched --host, --port and --sni\n",
+				(unsigned long long)a.total.tls_conns);
+		rc = EXIT_NO_TLS;
+	}
 	else if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
 		rc = EXIT_FINDINGS;
 finish:

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "diagnose.h"
+#include "select.h"
 #include "story.h"
 #include "trust.h"
 
@@ -40,6 +41,11 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 {
 	if (!c)
 		return;
+	if (a->opt.select && !conn_select_match(a->opt.select, c)) {
+		tls_conn_release(c);
+		free(c);
+		return;
+	}
 	if (a->opt.max_reports && a->stats.reported >= a->opt.max_reports) {
 		tls_conn_release(c);
 		free(c);

@@ -4,17 +4,31 @@
  * reader and the frames already seen are skipped, so numbering stays
  * Wireshark's. Network Monitor files (found by their magic, not their
  * name) go to our own reader. Every input is opened once: a pipe or FIFO
- * can only be read once (see source_open). */
+ * can only be read once (see source_open). A BPF filter (-f, or the
+ * expression after -r FILE) is applied here to the frames of every reader,
+ * compiled by libpcap once per link type met. Windows event traces (.etl)
+ * are recognised only to say how to convert them. */
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "link.h"
 #include "source.h"
+
+/* The BPF filter compiled for one link type; compiled is false when libpcap
+ * refused (err says why). */
+struct link_filter {
+	int linktype;
+	bool compiled;
+	struct bpf_program prog;
+	char err[PCAP_ERRBUF_SIZE + 64];
+};
 
 struct source {
 	pcap_t *pcap;
@@ -27,6 +41,9 @@ struct source {
 	uint64_t frames;
 	uint64_t size;
 	const char *format;
+	const char *filter;            /* BPF expression, the caller's; NULL: none */
+	struct link_filter *filters;   /* one per link type met */
+	size_t n_filters;
 };
 
 void source_buffer_file(FILE *fp)
@@ -39,13 +56,60 @@ static bool mixed_linktype_error(const char *msg)
 	return strstr(msg, "different from the type of the first interface") != NULL;
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* An ETL file (netsh trace, pktmon, any ETW session) has no magic number:
+ * it starts with a WMI_BUFFER_HEADER of 0x48 bytes whose first field is the
+ * buffer size, and the buffer's first event is the log file header, a
+ * SYSTEM_TRACE_HEADER (marker with TRACE_HEADER_FLAG and
+ * TRACE_HEADER_EVENT_TRACE set, header type SYSTEM32 or SYSTEM64, hook id 0:
+ * EVENT_TRACE_GROUP_HEADER) followed by a TRACE_LOGFILE_HEADER whose first
+ * field repeats the buffer size. Layouts: Microsoft's evntrace.h and
+ * ntwmi.h, Geoff Chappell's notes on WMI_BUFFER_HEADER and
+ * SYSTEM_TRACE_HEADER. */
+#define ETL_FIRST_EVENT 0x48
+#define ETL_SNIFF_BYTES (ETL_FIRST_EVENT + 32 + 4)
+static bool etl_header(const uint8_t *m, size_t n)
+{
+	if (n < ETL_SNIFF_BYTES)
+		return false;
+	const uint8_t *ev = m + ETL_FIRST_EVENT;
+	uint32_t marker = le32(ev);
+	uint8_t header_type = (uint8_t)(marker >> 16);
+	uint16_t hook_id = (uint16_t)(ev[6] | ev[7] << 8);
+	uint32_t buffer_size = le32(m);
+	return (marker & 0xC0000000u) == 0xC0000000u && (header_type == 1 || header_type == 2) && hook_id == 0 &&
+	       buffer_size >= 1024 && le32(ev + 32) == buffer_size;
+}
+
+#define SNIFF_BYTES ETL_SNIFF_BYTES
+
 static const char *format_of_magic(const uint8_t *m, size_t n)
 {
-	if (n == 4 && !memcmp(m, "\x0a\x0d\x0d\x0a", 4))
+	if (n >= 4 && !memcmp(m, "\x0a\x0d\x0d\x0a", 4))
 		return "pcapng";
-	if (n == 4 && (!memcmp(m, "GMBU", 4) || !memcmp(m, "RTSS", 4)))
+	if (n >= 4 && (!memcmp(m, "GMBU", 4) || !memcmp(m, "RTSS", 4)))
 		return "netmon";
+	if (etl_header(m, n))
+		return "etl";
 	return "pcap";
+}
+
+/* What to do with an .etl file, with the commands for this one. */
+static void etl_advice(const char *path, char *err, size_t errsz)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t stem = strlen(base);
+	if (stem > 4 && strcasecmp(base + stem - 4, ".etl") == 0)
+		stem -= 4;
+	snprintf(err, errsz,
+		 "a Windows event trace (.etl, from pktmon or netsh trace), not a packet capture; convert it "
+		 "on Windows with 'pktmon etl2pcap %s --out %.*s.pcapng' (a pktmon trace) or with Microsoft's "
+		 "etl2pcapng: 'etl2pcapng %s %.*s.pcapng' (netsh trace or pktmon), then read the .pcapng file",
+		 base, (int)stem, base, base, (int)stem, base);
 }
 
 /* ---- a stream that cannot seek (pipe, FIFO, /dev/fd/N, a socket) ----
@@ -53,7 +117,7 @@ static const char *format_of_magic(const uint8_t *m, size_t n)
  * back first through this stream, then the rest of the input. */
 struct prefixed {
 	FILE *under;        /* owned unless stdin */
-	uint8_t prefix[4];
+	uint8_t prefix[SNIFF_BYTES];
 	size_t n, pos;
 };
 
@@ -205,9 +269,16 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 	struct stat st;
 	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
 		s->size = (uint64_t)st.st_size;
-	uint8_t magic[4];
+	uint8_t magic[SNIFF_BYTES];
 	size_t n = fread(magic, 1, sizeof magic, fp);
 	s->format = format_of_magic(magic, n);
+	if (strcmp(s->format, "etl") == 0) {
+		etl_advice(s->is_stdin ? "FILE.etl" : path, err, errsz);
+		if (fp != stdin)
+			fclose(fp);
+		source_close(s);
+		return NULL;
+	}
 	bool seekable = fseeko(fp, 0, SEEK_SET) == 0;
 	if (!seekable) {
 		FILE *pf = prefixed_open(fp, magic, n);
@@ -264,7 +335,8 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 	return s;
 }
 
-enum source_status source_next(struct source *s, struct source_frame *f, char *err, size_t errsz)
+/* The next frame of the file, filtered or not. */
+static enum source_status read_frame(struct source *s, struct source_frame *f, char *err, size_t errsz)
 {
 	if (s->nm) {
 		enum source_status st = netmon_reader_next(s->nm, f, err, errsz);
@@ -315,10 +387,105 @@ enum source_status source_next(struct source *s, struct source_frame *f, char *e
 				return st;
 			s->frames++;
 		}
-		return source_next(s, f, err, errsz);
+		return read_frame(s, f, err, errsz);
 	}
 	snprintf(err, errsz, "%s", msg);
 	return SOURCE_ERROR;
+}
+
+/* A pcap_t to compile for: libpcap compiles some primitives differently
+ * for a savefile (ip6 on BSD loopback accepts the AF_INET6 values of every
+ * BSD), so this is a savefile: an empty one, in our byte order, read from
+ * memory. */
+static pcap_t *savefile_for(int linktype, char *err, size_t errsz)
+{
+	struct {
+		uint32_t magic;
+		uint16_t major, minor;
+		int32_t thiszone;
+		uint32_t sigfigs, snaplen, linktype;
+	} hdr = { 0xa1b2c3d4u, 2, 4, 0, 0, 262144, (uint32_t)linktype };
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	FILE *fp = fmemopen(&hdr, sizeof hdr, "rb");
+	pcap_t *p = fp ? pcap_fopen_offline(fp, perr) : NULL;
+	if (!p) {
+		snprintf(err, errsz, "%s", fp ? perr : "out of memory");
+		if (fp)
+			fclose(fp);
+	}
+	return p;
+}
+
+static int compile_on(pcap_t *p, const char *expr, struct bpf_program *prog, char *err, size_t errsz)
+{
+	if (pcap_compile(p, prog, expr, 1, PCAP_NETMASK_UNKNOWN) == 0)
+		return 0;
+	snprintf(err, errsz, "%s", pcap_geterr(p));
+	return -1;
+}
+
+int source_filter_compile(const char *expr, int linktype, struct bpf_program *prog, char *err, size_t errsz)
+{
+	pcap_t *p = savefile_for(linktype, err, errsz);
+	if (!p)
+		return -1;
+	int rc = compile_on(p, expr, prog, err, errsz);
+	pcap_close(p);
+	return rc;
+}
+
+static struct link_filter *filter_for(struct source *s, int linktype)
+{
+	for (size_t i = 0; i < s->n_filters; i++)
+		if (s->filters[i].linktype == linktype)
+			return &s->filters[i];
+	struct link_filter *grown = realloc(s->filters, (s->n_filters + 1) * sizeof *grown);
+	if (!grown)
+		return NULL;
+	s->filters = grown;
+	struct link_filter *lf = &s->filters[s->n_filters++];
+	memset(lf, 0, sizeof *lf);
+	lf->linktype = linktype;
+	/* libpcap's own handle knows the file's byte order (BSD loopback
+	 * headers are in the writer's). */
+	if (s->pcap && pcap_datalink(s->pcap) == linktype)
+		lf->compiled = compile_on(s->pcap, s->filter, &lf->prog, lf->err, sizeof lf->err) == 0;
+	else
+		lf->compiled = source_filter_compile(s->filter, linktype, &lf->prog, lf->err, sizeof lf->err) == 0;
+	return lf;
+}
+
+void source_set_filter(struct source *s, const char *expr)
+{
+	s->filter = expr && *expr ? expr : NULL;
+}
+
+enum source_status source_next(struct source *s, struct source_frame *f, char *err, size_t errsz)
+{
+	for (;;) {
+		enum source_status st = read_frame(s, f, err, errsz);
+		if (st != SOURCE_FRAME || !s->filter)
+			return st;
+		struct link_filter *lf = filter_for(s, f->linktype);
+		if (!lf) {
+			snprintf(err, errsz, "out of memory");
+			return SOURCE_ERROR;
+		}
+		if (!lf->compiled) {
+			/* Frames mtlsdiag would skip anyway need no filter. */
+			if (!link_type_supported(f->linktype))
+				continue;
+			snprintf(err, errsz, "the filter '%s' does not apply to link type %d (%s): %s", s->filter,
+				 f->linktype, link_type_name(f->linktype), lf->err);
+			return SOURCE_ERROR;
+		}
+		struct pcap_pkthdr h = {
+			.caplen = f->caplen > UINT32_MAX ? UINT32_MAX : (bpf_u_int32)f->caplen,
+			.len = f->wirelen > UINT32_MAX ? UINT32_MAX : (bpf_u_int32)f->wirelen,
+		};
+		if (pcap_offline_filter(&lf->prog, &h, f->data))
+			return SOURCE_FRAME;
+	}
 }
 
 void source_close(struct source *s)
@@ -331,6 +498,10 @@ void source_close(struct source *s)
 	netmon_reader_close(s->nm);
 	if (s->rewind_fd >= 0)
 		close(s->rewind_fd);
+	for (size_t i = 0; i < s->n_filters; i++)
+		if (s->filters[i].compiled)
+			pcap_freecode(&s->filters[i].prog);
+	free(s->filters);
 	free(s->path);
 	free(s);
 }

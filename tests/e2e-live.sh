@@ -61,7 +61,7 @@ expect "-c text" 2 "--count: 'two' is not a number" -- "$BIN" -i lo -c two
 expect "-c without -i" 2 "-c needs -i" -- "$BIN" -c 2 "$S"
 expect "-w without -i" 2 "-w needs -i" -- "$BIN" -w "$tmp/x.pcap" "$S"
 [ ! -e "$tmp/x.pcap" ] && ok || bad "-w without -i created its file"
-expect "-f without -i" 2 "-f needs -i" -- "$BIN" -f "tcp port 443" "$S"
+expect "-f on a file" 0 "" -- "$BIN" -f "tcp port 443" "$S"
 expect "-Z without -i" 2 "-Z needs -i" -- "$BIN" -Z nobody "$S"
 expect "-Z unknown user" 2 "-Z no-such-user-here: no such user" -- "$BIN" -i lo -Z no-such-user-here
 expect "-i with a file" 2 "takes no capture file" -- "$BIN" -i lo "$S"
