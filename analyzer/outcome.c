@@ -13,22 +13,15 @@
 
 const char *outcome_name(enum outcome_kind k)
 {
-	switch (k) {
-	case OUTCOME_AUTHENTICATED:
-		return "authenticated";
-	case OUTCOME_REJECTED:
-		return "rejected";
-	case OUTCOME_NO_CERTIFICATE:
-		return "no_certificate";
-	case OUTCOME_NOT_REQUESTED:
-		return "not_requested";
-	case OUTCOME_FAILED_BEFORE_REQUEST:
-		return "failed_before_request";
-	case OUTCOME_UNKNOWN:
-	case OUTCOME_KIND_COUNT:
-		break;
-	}
-	return "unknown";
+	static const char *const names[OUTCOME_KIND_COUNT] = {
+		[OUTCOME_AUTHENTICATED] = "authenticated",
+		[OUTCOME_REJECTED] = "rejected",
+		[OUTCOME_NO_CERTIFICATE] = "no_certificate",
+		[OUTCOME_NOT_REQUESTED] = "not_requested",
+		[OUTCOME_FAILED_BEFORE_REQUEST] = "failed_before_request",
+		[OUTCOME_UNKNOWN] = "unknown",
+	};
+	return (unsigned)k < OUTCOME_KIND_COUNT ? names[k] : "unknown";
 }
 
 const char *outcome_failure_name(enum outcome_failure f)
