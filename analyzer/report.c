@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "diagnose.h"
+#include "heap_charge.h"
 #include "story.h"
 #include "trust.h"
 
@@ -23,12 +24,14 @@ struct report_queue {
 
 static size_t conn_bytes(const struct tls_conn *c)
 {
-	return c ? sizeof *c + c->heap_bytes : 0;
+	return c ? heap_charge(sizeof *c) + c->heap_bytes : 0;
 }
 
 size_t report_queue_bytes(const struct report_queue *q)
 {
-	return q ? q->held_bytes : 0;
+	if (!q)
+		return 0;
+	return heap_charge(sizeof *q) + (q->cap ? heap_charge(q->cap * sizeof *q->items) : 0) + q->held_bytes;
 }
 
 struct report_queue *report_queue_new(void)
@@ -163,6 +166,11 @@ void report_skip_stream(struct analyzer *a, uint64_t stream)
 {
 	if (!a->opt.live)
 		enqueue(a, stream, NULL);
+}
+
+void report_release_held(struct analyzer *a)
+{
+	drain(a, true);
 }
 
 void report_flush(struct analyzer *a)
