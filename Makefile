@@ -90,14 +90,14 @@ $(GEN): $(GEN_SRCS)
 
 # Unit tests (Check), then the end-to-end regressions over samples/ and
 # ../shared/captures. Every runner prints its own totals.
-check: deps $(BIN) $(TEST_BINS) $(REPLAY_BINS)
+check: deps $(BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/advgen
 	@sh tests/run-all.sh $(BUILD)
 
 # Every test again under valgrind memcheck (the normal build; Check
 # suites unforked): any memory error or leak fails the test it is in.
 VALGRIND := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99
 .PHONY: check-valgrind
-check-valgrind: deps $(BIN) $(TEST_BINS) $(REPLAY_BINS)
+check-valgrind: deps $(BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/advgen
 	@if command -v valgrind >/dev/null 2>&1; then \
 		CK_FORK=no TEST_WRAP="$(VALGRIND)" sh tests/run-all.sh $(BUILD); \
 	else echo "SKIP check-valgrind: valgrind is not installed (tools/deps.sh install test)"; fi
@@ -182,6 +182,11 @@ BENCH_PEERS ?= 1
 $(BUILD)/bench/pcapread: bench/pcapread.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS_ALL) $(shell $(PKG_CONFIG) --libs libpcap)
+
+# Adversarial captures (bench/advgen.c) for `make stress` and the memory test of `make check`.
+$(BUILD)/bench/advgen: bench/advgen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS_ALL)
 
 bench: $(BIN) $(GEN) $(BUILD)/bench/pcapread
 	@BENCH_HS_CONNS=$(BENCH_HS_CONNS) BENCH_BULK_MB=$(BENCH_BULK_MB) BENCH_RUNS=$(BENCH_RUNS) \

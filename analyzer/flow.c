@@ -632,6 +632,21 @@ static void flow_make_room(struct analyzer *a)
 			  heap_charge((head)->hh.tbl->num_buckets * sizeof(UT_hash_bucket))            \
 		: 0)
 
+/* The allocator's own slack: freed blocks between live ones still take
+ * room in the process (measured: 10-20% of the heap in use after a run
+ * of evictions). It is kept out of --max-memory's budget, so that the
+ * process as a whole stays within the bound: tracked memory starts being
+ * given back at 7/8 of it, down to 3/4. */
+static size_t memory_high_mark(const struct options *opt)
+{
+	return opt->max_memory - opt->max_memory / 8;
+}
+
+static size_t memory_low_mark(const struct options *opt)
+{
+	return opt->max_memory - opt->max_memory / 4;
+}
+
 /* Everything --max-memory bounds: flows and their tables, tombstones,
  * connections waiting for their turn in the report, the certificates and
  * CA lists decoded (counted once however many connections share them) and
@@ -665,28 +680,29 @@ static void evict_list(struct analyzer *a, enum flow_list l, const struct flow *
 	}
 }
 
-/* Over --max-memory: free memory until 7/8 of it is in use, so that the
- * next packets do not come back here at once. What is over goes first
- * (flows lingering for late packets, end "fin"; connections held for
- * stream order, which then come out of order), then what can be made
- * again (cached certificates and CA lists no connection holds,
- * tombstones), then quiet open flows, and only then handshakes in
- * progress, least recently active first (end "evicted", note
- * "memory_limit"). Each flow given up costs what reporting it costs
- * anyway: nothing here walks what it does not free. */
+/* Over the memory bound: free memory until it is back under the low
+ * mark, so that the next packets do not come back here at once. What is
+ * over goes first (flows lingering for late packets, end "fin";
+ * connections held for stream order, which then come out of order), then
+ * what can be made again (cached certificates and CA lists no connection
+ * holds), then quiet open flows, then handshakes in progress, least
+ * recently active first (end "evicted", note "memory_limit"); tombstones
+ * last, as without them the late packets of what was given up would come
+ * back as connections of their own. Each flow given up costs what
+ * reporting it costs anyway: nothing here walks what it does not free. */
 static void flow_limit_memory(struct analyzer *a, const struct flow *keep)
 {
-	size_t target = a->opt.max_memory / 8 * 7;
+	size_t target = memory_low_mark(&a->opt);
 	evict_list(a, LIST_FINISHED, keep, target);
 	evict_list(a, LIST_CLOSED, keep, target);
 	report_release_held(a);
 	if (memory_in_use(a) <= target)
 		return;
 	cert_cache_clear(a->certs);
-	while (a->tomb_lru && memory_in_use(a) > target)
-		tomb_forget(a, a->tomb_lru);
 	evict_list(a, LIST_QUIET, keep, target);
 	evict_list(a, LIST_HANDSHAKE, keep, target);
+	while (a->tomb_lru && memory_in_use(a) > target)
+		tomb_forget(a, a->tomb_lru);
 }
 
 /* Each stage has its own linger, so each list is walked only while its
@@ -843,6 +859,6 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 		lru_append(a, f);
 	}
 	flow_account(a, f);
-	if (memory_in_use(a) > a->opt.max_memory)
+	if (memory_in_use(a) > memory_high_mark(&a->opt))
 		flow_limit_memory(a, f);
 }
