@@ -188,6 +188,14 @@ $(BUILD)/bench/advgen: bench/advgen.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS_ALL)
 
+# Adversarial captures against --max-memory (bench/stress.sh; README.md,
+# "Testing"); not part of `make check`, minutes at full size. STRESS_SCALE:
+# percent of the full sizes (10: a quick run).
+STRESS_SCALE ?= 100
+.PHONY: stress
+stress: $(BIN) $(BUILD)/bench/advgen
+	@STRESS_SCALE=$(STRESS_SCALE) sh bench/stress.sh $(BUILD)
+
 bench: $(BIN) $(GEN) $(BUILD)/bench/pcapread
 	@BENCH_HS_CONNS=$(BENCH_HS_CONNS) BENCH_BULK_MB=$(BENCH_BULK_MB) BENCH_RUNS=$(BENCH_RUNS) \
 	BENCH_FLAT=$(BENCH_FLAT) BENCH_BIG=$(BENCH_BIG) BENCH_PEERS=$(BENCH_PEERS) sh bench/run.sh $(BUILD)

@@ -1,11 +1,12 @@
 #!/bin/sh
 # deps.sh check|install [test] - the Debian packages mtlsdiag builds with
 # (and, with "test", the optional tools its tests use as independent
-# oracles: tshark, editcap, python3 (the JA4 cross-check); and for the live-capture test: ip, openssl). "check" only names what is missing; "install"
+# oracles: tshark, editcap, python3 (the JA4 cross-check); and for the live-capture test: ip, openssl;
+# GNU time for peak RSS in the memory test and make stress). "check" only names what is missing; "install"
 # installs it when run as root, and otherwise says what to install.
 set -u
 BUILD_PKGS="make gcc pkg-config libpcap-dev libssl-dev libjansson-dev uthash-dev check libsubunit-dev"
-TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind python3"
+TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind python3 time"
 mode=${1:-check}
 pkgs=$BUILD_PKGS
 [ "${2:-}" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"
