@@ -19,7 +19,8 @@
 #     OpenSSL's tables, I/O buffers and the rendering of the largest single
 #     report, measured rather than guessed;
 #   - CPU time grows in proportion to size: time(size) / time(size / 2)
-#     below STRESS_MAX_RATIO (3; 2 is proportional, a shared machine is noisy).
+#     below STRESS_MAX_RATIO (3; 2 is proportional, a shared machine is
+#     noisy), when the half-size run takes half a second or more.
 #
 # Variables: STRESS_SCALE  percent of the full sizes (100; 10 is a quick run)
 #            STRESS_MAX_RATIO  (3)
@@ -107,16 +108,22 @@ stress_case() {
 	limit=$((BOUND_MIB * 1024 + overhead))
 	[ "$rss" -le "$limit" ] || fail "$name $size: peak RSS $rss KiB over 64 MiB + $overhead KiB overhead"
 	ratio=$(awk -v a="$cpu" -v b="$cpu_half" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-	awk -v r="$ratio" -v m="$MAX_RATIO" 'BEGIN { exit !(r < m) }' ||
-		fail "$name: CPU time $cpu s at $size, $cpu_half s at $half: ratio $ratio, not proportional"
+	# CPU time is counted in 10 ms steps: under half a second at half the
+	# size the ratio is noise, printed in brackets and not judged.
+	if awk -v b="$cpu_half" 'BEGIN { exit !(b < 0.5) }'; then
+		ratio="($ratio)"
+	else
+		awk -v r="$ratio" -v m="$MAX_RATIO" 'BEGIN { exit !(r < m) }' ||
+			fail "$name: CPU time $cpu s at $size, $cpu_half s at $half: ratio $ratio, not proportional"
+	fi
 	per=$(awk -v c="$cpu" -v n="$size" 'BEGIN { printf "%.1f", c * 1e6 / n }')
 	per_def=$(awk -v c="$cpu_def" -v n="$size" 'BEGIN { printf "%.1f", c * 1e6 / n }')
-	printf '%-7s %9s %-6s %9s KiB %9s %9s KiB %9s %9s KiB %8s %6s %6s\n' "$name" "$size" "$unit" \
+	printf '%-7s %9s %-6s %9s KiB %9s %9s KiB %9s %9s KiB %11s %6s %6s\n' "$name" "$size" "$unit" \
 		"$rss_def" "$per_def" "$rss" "$per" "$limit" "${evicted:-?}/${seen:-?}" "$ratio" "$half"
 }
 
 echo "stress: sizes at $SCALE% (STRESS_SCALE); CPU microseconds (user + system) per connection, per MB for hole; bound --max-memory ${BOUND_MIB}M"
-printf '%-7s %9s %-6s %13s %9s %13s %9s %13s %8s %6s %6s\n' case size unit "RSS default" "us/unit" \
+printf '%-7s %9s %-6s %13s %9s %13s %9s %13s %11s %6s %6s\n' case size unit "RSS default" "us/unit" \
 	"RSS 64M" "us/unit" "RSS limit" "evicted" "ratio" "half"
 stress_case syn conn 1000000 syn
 stress_case hs conn 20000 hs
