@@ -454,8 +454,21 @@ static void flow_release_heavy(struct flow *f)
 
 /* ---- tombstones ------------------------------------------------------- */
 
+/* Tombstones kept at most: MAX_TOMBSTONES, and no more than a sixteenth
+ * of --max-memory, so that those of flows given up for memory cannot
+ * themselves push handshakes out. */
+static size_t tomb_limit(const struct analyzer *a)
+{
+	size_t by_memory = a->opt.max_memory / 16 / heap_charge(sizeof(struct tombstone));
+	return by_memory < MAX_TOMBSTONES ? by_memory : MAX_TOMBSTONES;
+}
+
+static void tomb_forget(struct analyzer *a, struct tombstone *t);
+
 static void tomb_add(struct analyzer *a, const struct flow_key *key, int64_t last_ts)
 {
+	if (a->tomb_lru && HASH_COUNT(a->tombstones) >= tomb_limit(a))
+		tomb_forget(a, a->tomb_lru);
 	struct tombstone *t = calloc(1, sizeof *t);
 	if (!t)
 		return; /* a late packet would start a stream of its own */
@@ -734,7 +747,7 @@ void flow_expire_idle(struct analyzer *a)
 {
 	struct tombstone *t;
 	while ((t = a->tomb_lru) &&
-	       (a->now_ns - t->last_ts > TOMBSTONE_LINGER_NS || HASH_COUNT(a->tombstones) > MAX_TOMBSTONES))
+	       (a->now_ns - t->last_ts > TOMBSTONE_LINGER_NS || HASH_COUNT(a->tombstones) > tomb_limit(a)))
 		tomb_forget(a, t);
 	struct flow *f;
 	while ((f = a->lru[LIST_FINISHED]) && a->now_ns - f->last_ts > FINISH_LINGER_NS)

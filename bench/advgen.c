@@ -8,6 +8,10 @@
  *   advgen calist C R OUT   C connections open at once, each sent R
  *                           CertificateRequests whose CA lists (about 64 KB
  *                           each) all differ: C * R distinct lists
+ *   advgen mixed M N OUT    M TLS handshakes opened, then N SYNs never
+ *                           answered, then the M handshakes go on: under a
+ *                           tight bound the idle SYNs, though more recent,
+ *                           must go before the handshakes
  *   advgen hole MB OUT      one connection whose server sends MB megabytes
  *                           after a hole at the start of its stream (the
  *                           first segment never captured, nothing ACKed)
@@ -368,7 +372,7 @@ static void finish_tls(struct writer *w, struct conn *c)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: advgen syn N OUT | hs N OUT | calist C R OUT | hole MB OUT   (OUT - : stdout)\n");
+	fprintf(stderr, "usage: advgen syn N OUT | hs N OUT | calist C R OUT | mixed M N OUT | hole MB OUT   (OUT - : stdout)\n");
 	return 2;
 }
 
@@ -380,7 +384,7 @@ int main(int argc, char **argv)
 	uint64_t n = strtoull(argv[2], NULL, 10);
 	uint64_t r = 0;
 	const char *out = argv[3];
-	if (strcmp(mode, "calist") == 0) {
+	if (strcmp(mode, "calist") == 0 || strcmp(mode, "mixed") == 0) {
 		if (argc < 5)
 			return usage();
 		r = strtoull(argv[3], NULL, 10);
@@ -423,6 +427,27 @@ int main(int argc, char **argv)
 		for (uint64_t k = 1; ca && k < r; k++)
 			for (uint64_t i = 0; i < n; i++)
 				another_request(&w, &cs[i], NAMES_64K, i * r + k);
+		for (uint64_t i = 0; i < n; i++)
+			finish_tls(&w, &cs[i]);
+		free(cs);
+		tls = n;
+	} else if (strcmp(mode, "mixed") == 0) {
+		struct conn *cs = calloc(n, sizeof *cs);
+		if (!cs) {
+			perror("advgen");
+			return 2;
+		}
+		for (uint64_t i = 0; i < n; i++) {
+			conn_init(&cs[i], i);
+			open_tls(&w, &cs[i], (uint32_t)i);
+		}
+		for (uint64_t i = 0; i < r; i++) {
+			struct conn c;
+			conn_init(&c, n + i);
+			segment(&w, &c, 0, TCP_SYN, NULL, 0, 0);
+		}
+		for (uint64_t i = 0; i < n; i++)
+			server_flight(&w, &cs[i], (uint32_t)i, 3, 0);
 		for (uint64_t i = 0; i < n; i++)
 			finish_tls(&w, &cs[i]);
 		free(cs);

@@ -13,7 +13,8 @@
 #   - every TLS connection seen is reported, and their number is the one
 #     the generator wrote;
 #   - the bound did act (connections were given up for it): without it
-#     the CA lists alone would need some 380 MB.
+#     the CA lists alone would need some 380 MB;
+#   - idle flows go before handshakes in progress, even more recent ones.
 # Nothing depends on time. Under valgrind or a sanitizer RSS means nothing:
 # skipped, as without GNU time.
 set -u
@@ -84,4 +85,17 @@ run syn 100000
 [ -n "$rss" ] && [ "$rss" -le $((BOUND_MIB * 1024 + overhead)) ] && ok ||
 	bad "half-open flows: peak RSS ${rss:-?} KiB over ${BOUND_MIB} MiB + $overhead KiB"
 echo "memory: half-open flows: peak RSS $rss KiB (limit $((BOUND_MIB * 1024 + overhead)) KiB)"
+# The order things go in: 200 handshakes opened, then 50,000 SYNs that
+# are never answered, then the handshakes go on. Under 8M the SYNs, though
+# more recent, are given up and the handshakes are not: each of them is
+# reported with its CertificateRequest, none with note memory_limit.
+"$GEN" mixed 200 50000 - 2>/dev/null | "$BIN" -F json --max-memory 8M - >"$tmp/mixed.json" 2>"$tmp/summary"
+with_request=$(grep -o '"with_request":[0-9]*' "$tmp/summary" | cut -d: -f2)
+evicted=$(grep -o '"evicted_max_memory":[0-9]*' "$tmp/summary" | cut -d: -f2)
+cut_short=$(grep -c memory_limit "$tmp/mixed.json")
+if [ "${with_request:-0}" = 200 ] && [ "$cut_short" = 0 ] && [ "${evicted:-0}" -gt 0 ]; then
+	ok
+else
+	bad "idle before handshakes: ${with_request:-?} of 200 requests seen, $cut_short handshakes cut short, ${evicted:-?} flows given up"
+fi
 tally_report memory
