@@ -220,7 +220,9 @@ struct cert_summary *cert_cache_summarize(struct cert_cache *cc, const uint8_t *
 	if (!s)
 		return NULL;
 	s->refs = 1;
-	s->meter = cacheable ? meter_take(cc, heap_charge(sizeof *s)) : NULL;
+	/* Counted even when too large to cache: a connection holds it all
+	 * the same. */
+	s->meter = cc ? meter_take(cc, heap_charge(sizeof *s)) : NULL;
 	s->status = x509_summarize(der, len, &s->sum);
 	s->inspection_product = s->status == DIS_OK ? inspection_product(s->sum.issuer) : NULL;
 	s->sum.subject_der = NULL;
@@ -386,13 +388,15 @@ struct ca_list_summary *cert_cache_ca_list(struct cert_cache *cc, const uint8_t 
 		}
 	}
 	struct ca_list_summary *s = ca_list_decode(cc, der, len, total_names, max_names);
-	if (!s || !cacheable)
+	if (!s || !cc)
 		return s;
 	/* Counted from here to its last reference, cached or not: a
 	 * connection holding it after the cache let it go does not count it
 	 * again, and it is not forgotten either. */
 	s->meter = meter_take(cc, s->bytes);
 	s->in_cache = true;
+	if (!cacheable)
+		return s;
 	cc->st.misses++;
 	e = malloc(sizeof *e);
 	if (!e)
