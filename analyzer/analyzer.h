@@ -165,5 +165,7 @@ void report_flush(struct analyzer *a);
 void report_release_held(struct analyzer *a);
 /* Heap held by connections waiting in the queue (part of --max-memory). */
 size_t report_queue_bytes(const struct report_queue *q);
+/* Heap held by a connection model, as malloc charges it (heap_charge.h). */
+size_t conn_heap_charge(const struct tls_conn *c);
 
 #endif

@@ -421,7 +421,7 @@ static size_t flow_heap_bytes(const struct flow *f)
 			     3 * DECRYPT_DIR_HEAP;
 	}
 	if (f->conn)
-		n += heap_charge(sizeof *f->conn) + f->conn->heap_bytes;
+		n += conn_heap_charge(f->conn);
 	return n;
 }
 

@@ -22,10 +22,22 @@ struct report_queue {
 	size_t held_bytes; /* of the connections in items */
 };
 
-static size_t conn_bytes(const struct tls_conn *c)
+size_t conn_heap_charge(const struct tls_conn *c)
 {
-	return c ? heap_charge(sizeof *c) + c->heap_bytes : 0;
+	if (!c)
+		return 0;
+	/* heap_bytes covers the chains and requests; the alerts, the HTTP
+	 * facts and the --trust verdict are added here. */
+	size_t n = heap_charge(sizeof *c) + c->heap_bytes;
+	if (c->alerts)
+		n += heap_charge(c->n_alerts * sizeof *c->alerts);
+	if (c->http)
+		n += heap_charge(sizeof *c->http);
+	if (c->client_verify)
+		n += heap_charge(sizeof *c->client_verify);
+	return n;
 }
+
 
 size_t report_queue_bytes(const struct report_queue *q)
 {
@@ -101,7 +113,7 @@ static void push(struct report_queue *q, struct report_item it)
 static struct report_item pop(struct report_queue *q)
 {
 	struct report_item top = q->items[0];
-	q->held_bytes -= conn_bytes(top.conn);
+	q->held_bytes -= conn_heap_charge(top.conn);
 	q->items[0] = q->items[--q->n];
 	size_t i = 0;
 	for (;;) {
@@ -149,7 +161,7 @@ static void enqueue(struct analyzer *a, uint64_t stream, struct tls_conn *c)
 		q->cap = cap;
 	}
 	push(q, (struct report_item){ stream, c });
-	q->held_bytes += conn_bytes(c);
+	q->held_bytes += conn_heap_charge(c);
 	drain(a, false);
 }
 
