@@ -103,7 +103,7 @@ $(GEN): $(GEN_SRCS)
 
 # Unit tests (Check), then the end-to-end regressions over samples/ and
 # ../shared/captures. Every runner prints its own totals.
-check: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS)
+check: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/advgen
 	@sh tests/run-all.sh $(BUILD)
 
 # Every test again under valgrind memcheck (the normal build; Check
@@ -112,7 +112,7 @@ check: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS)
 # capture that has become nobody.
 VALGRIND := valgrind -q --vgdb=no --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99
 .PHONY: check-valgrind
-check-valgrind: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS)
+check-valgrind: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/advgen
 	@if command -v valgrind >/dev/null 2>&1; then \
 		CK_FORK=no TEST_WRAP="$(VALGRIND)" sh tests/run-all.sh $(BUILD); \
 	else echo "SKIP check-valgrind: valgrind is not installed (tools/deps.sh install test)"; fi
@@ -203,6 +203,19 @@ BENCH_PEERS ?= 1
 $(BUILD)/bench/pcapread: bench/pcapread.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS_ALL) $(shell $(PKG_CONFIG) --libs libpcap)
+
+# Adversarial captures (bench/advgen.c) for `make stress` and the memory test of `make check`.
+$(BUILD)/bench/advgen: bench/advgen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS_ALL)
+
+# Adversarial captures against --max-memory (bench/stress.sh; README.md,
+# "Testing"); not part of `make check`, minutes at full size. STRESS_SCALE:
+# percent of the full sizes (10: a quick run).
+STRESS_SCALE ?= 100
+.PHONY: stress
+stress: $(BIN) $(BUILD)/bench/advgen
+	@STRESS_SCALE=$(STRESS_SCALE) sh bench/stress.sh $(BUILD)
 
 bench: $(BIN) $(GEN) $(BUILD)/bench/pcapread
 	@BENCH_HS_CONNS=$(BENCH_HS_CONNS) BENCH_BULK_MB=$(BENCH_BULK_MB) BENCH_RUNS=$(BENCH_RUNS) \

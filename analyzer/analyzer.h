@@ -103,16 +103,17 @@ struct analyzer {
 	uint64_t frame_no;
 	int64_t now_ns;
 	struct flow *flows;      /* uthash head */
-	/* One list per flow stage (open, finished, closed), least recently
-	 * active first, so that each stage's expiry stops at the first flow
-	 * still within its own linger (utlist DL lists: heads). */
-	struct flow *lru[3];
+	/* Flows by stage (finished, closed, open quiet, open handshaking;
+	 * flow.c), least recently active first, so that each stage's expiry
+	 * stops at the first flow still within its own linger, and a limit
+	 * gives up what is over before a handshake (utlist DL lists: heads). */
+	struct flow *lru[4];
 	/* What is left of reported flows (flow.c), in a table of their own so
 	 * that the live flows' table stays small. */
 	struct tombstone *tombstones; /* uthash head */
 	struct tombstone *tomb_lru;   /* the same, least recently active first */
 	size_t n_flows;
-	size_t flow_bytes;       /* heap held by open flows, for --max-memory */
+	size_t flow_bytes;       /* heap held by flows (flow.c), for --max-memory */
 	uint64_t next_stream;
 	struct ipfrag_table *frags;
 	struct report_queue *queue;
@@ -164,7 +165,12 @@ void report_conn(struct analyzer *a, struct tls_conn *conn);
 /* A stream that was not TLS: nothing to print, but the order moves on. */
 void report_skip_stream(struct analyzer *a, uint64_t stream);
 void report_flush(struct analyzer *a);
+/* Memory pressure: every connection held for order goes out now; one
+ * that ends later than its turn follows out of order. */
+void report_release_held(struct analyzer *a);
 /* Heap held by connections waiting in the queue (part of --max-memory). */
 size_t report_queue_bytes(const struct report_queue *q);
+/* Heap held by a connection model, as malloc charges it (heap_charge.h). */
+size_t conn_heap_charge(const struct tls_conn *c);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap_charge.h"
 #include "tls_handshake.h"
 
 /* The hash covers the last 48 bytes of the DER (and its length): a
@@ -26,6 +27,7 @@ struct cert_entry {
 	UT_hash_handle hh;
 	uint8_t *der; /* owned copy: the key */
 	size_t der_len;
+	size_t charge; /* the entry and its key, in the meter */
 	struct cert_summary *s; /* one reference */
 };
 
@@ -35,6 +37,7 @@ struct name_entry {
 	size_t der_len;
 	int rc;
 	char *text; /* owned */
+	size_t charge; /* the entry, its key and text, in the meter */
 };
 
 struct list_entry {
@@ -49,6 +52,8 @@ struct cert_cache {
 	struct cert_entry *certs;
 	struct name_entry *names;
 	struct list_entry *lists;
+	struct cert_meter *meter; /* one reference */
+	size_t list_bytes;        /* of the summaries in `lists` */
 	struct cert_cache_stats st;
 };
 
@@ -69,32 +74,70 @@ struct cert_cache {
 		if (HASH_COUNT(head) >= (max)) {                                          \
 			type *oldest_ = (head);                                           \
 			HASH_DELETE(hh, head, oldest_);                                   \
-			entry_free(oldest_);                                              \
+			entry_free(cc, oldest_);                                          \
 			(cc)->st.evictions++;                                             \
 		}                                                                         \
 		HASH_ADD_KEYPTR(hh, head, keyptr, keylen, e);                             \
 	} while (0)
 
+static void meter_put(struct cert_meter *m)
+{
+	if (m && --m->refs == 0)
+		free(m);
+}
+
+/* Starts counting a new summary of `bytes`: one more reference to the meter. */
+static struct cert_meter *meter_take(struct cert_cache *cc, size_t bytes)
+{
+	if (!cc)
+		return NULL;
+	cc->meter->refs++;
+	cc->meter->bytes += bytes;
+	return cc->meter;
+}
+
+static void meter_give_back(struct cert_meter *m, size_t bytes)
+{
+	if (!m)
+		return;
+	m->bytes -= bytes;
+	meter_put(m);
+}
+
 struct cert_cache *cert_cache_new(void)
 {
-	return calloc(1, sizeof(struct cert_cache));
+	struct cert_cache *cc = calloc(1, sizeof(struct cert_cache));
+	if (!cc)
+		return NULL;
+	cc->meter = calloc(1, sizeof *cc->meter);
+	if (!cc->meter) {
+		free(cc);
+		return NULL;
+	}
+	cc->meter->refs = 1;
+	cc->meter->bytes = heap_charge(sizeof *cc) + heap_charge(sizeof *cc->meter);
+	return cc;
 }
 
 void cert_summary_put(struct cert_summary *s)
 {
-	if (s && --s->refs == 0)
+	if (s && --s->refs == 0) {
+		meter_give_back(s->meter, heap_charge(sizeof *s));
 		free(s);
+	}
 }
 
-static void cert_entry_free(struct cert_entry *e)
+static void cert_entry_free(struct cert_cache *cc, struct cert_entry *e)
 {
+	cc->meter->bytes -= e->charge;
 	cert_summary_put(e->s);
 	free(e->der);
 	free(e);
 }
 
-static void name_entry_free(struct name_entry *e)
+static void name_entry_free(struct cert_cache *cc, struct name_entry *e)
 {
+	cc->meter->bytes -= e->charge;
 	free(e->der);
 	free(e->text);
 	free(e);
@@ -102,17 +145,21 @@ static void name_entry_free(struct name_entry *e)
 
 void ca_list_put(struct ca_list_summary *s)
 {
-	if (s && --s->refs == 0)
+	if (s && --s->refs == 0) {
+		meter_give_back(s->meter, s->bytes);
 		free(s);
+	}
 }
 
-static void list_entry_free(struct list_entry *e)
+static void list_entry_free(struct cert_cache *cc, struct list_entry *e)
 {
+	cc->meter->bytes -= heap_charge(sizeof *e);
+	cc->list_bytes -= e->s->bytes;
 	ca_list_put(e->s);
 	free(e);
 }
 
-void cert_cache_free(struct cert_cache *cc)
+void cert_cache_clear(struct cert_cache *cc)
 {
 	if (!cc)
 		return;
@@ -120,26 +167,40 @@ void cert_cache_free(struct cert_cache *cc)
 	HASH_ITER(hh, cc->lists, l, ltmp)
 	{
 		HASH_DEL(cc->lists, l);
-		list_entry_free(l);
+		list_entry_free(cc, l);
 	}
 	struct cert_entry *c, *ctmp;
 	HASH_ITER(hh, cc->certs, c, ctmp)
 	{
 		HASH_DEL(cc->certs, c);
-		cert_entry_free(c);
+		cert_entry_free(cc, c);
 	}
 	struct name_entry *n, *ntmp;
 	HASH_ITER(hh, cc->names, n, ntmp)
 	{
 		HASH_DEL(cc->names, n);
-		name_entry_free(n);
+		name_entry_free(cc, n);
 	}
+}
+
+void cert_cache_free(struct cert_cache *cc)
+{
+	if (!cc)
+		return;
+	cert_cache_clear(cc);
+	/* Summaries still held elsewhere keep the meter until their last put. */
+	meter_put(cc->meter);
 	free(cc);
 }
 
 const struct cert_cache_stats *cert_cache_stats(const struct cert_cache *cc)
 {
 	return &cc->st;
+}
+
+size_t cert_cache_bytes(const struct cert_cache *cc)
+{
+	return cc ? cc->meter->bytes : 0;
 }
 
 struct cert_summary *cert_cache_summarize(struct cert_cache *cc, const uint8_t *der, size_t len)
@@ -159,6 +220,9 @@ struct cert_summary *cert_cache_summarize(struct cert_cache *cc, const uint8_t *
 	if (!s)
 		return NULL;
 	s->refs = 1;
+	/* Counted even when too large to cache: a connection holds it all
+	 * the same. */
+	s->meter = cc ? meter_take(cc, heap_charge(sizeof *s)) : NULL;
 	s->status = x509_summarize(der, len, &s->sum);
 	s->inspection_product = s->status == DIS_OK ? inspection_product(s->sum.issuer) : NULL;
 	s->sum.subject_der = NULL;
@@ -178,6 +242,8 @@ struct cert_summary *cert_cache_summarize(struct cert_cache *cc, const uint8_t *
 	memcpy(copy, der, len);
 	e->der = copy;
 	e->der_len = len;
+	e->charge = heap_charge(sizeof *e) + heap_charge(len);
+	cc->meter->bytes += e->charge;
 	e->s = s;
 	s->refs++;
 	CACHE_INSERT(cc, cc->certs, struct cert_entry, e, e->der, e->der_len, CERT_CACHE_MAX_ENTRIES, cert_entry_free);
@@ -229,6 +295,8 @@ int cert_cache_name_text(struct cert_cache *cc, const uint8_t *der, size_t len, 
 	e->der_len = len;
 	e->rc = rc;
 	e->text = text;
+	e->charge = heap_charge(sizeof *e) + heap_charge(len) + heap_charge(strlen(text) + 1);
+	cc->meter->bytes += e->charge;
 	CACHE_INSERT(cc, cc->names, struct name_entry, e, e->der, e->der_len, CERT_CACHE_MAX_ENTRIES, name_entry_free);
 	return rc < 0 ? rc : (int)strlen(buf);
 }
@@ -297,7 +365,7 @@ static struct ca_list_summary *ca_list_decode(struct cert_cache *cc, const uint8
 				       .names = names,
 				       .der = der_copy,
 				       .der_len = len,
-				       .bytes = bytes };
+				       .bytes = heap_charge(bytes) };
 	return s;
 }
 
@@ -316,20 +384,34 @@ struct ca_list_summary *cert_cache_ca_list(struct cert_cache *cc, const uint8_t 
 		if (e) {
 			/* Another limit than the cached one: replace it. */
 			HASH_DELETE(hh, cc->lists, e);
-			list_entry_free(e);
+			list_entry_free(cc, e);
 		}
 	}
 	struct ca_list_summary *s = ca_list_decode(cc, der, len, total_names, max_names);
-	if (!s || !cacheable)
+	if (!s || !cc)
+		return s;
+	/* Counted from here to its last reference, cached or not: a
+	 * connection holding it after the cache let it go does not count it
+	 * again, and it is not forgotten either. */
+	s->meter = meter_take(cc, s->bytes);
+	s->in_cache = true;
+	if (!cacheable)
 		return s;
 	cc->st.misses++;
 	e = malloc(sizeof *e);
 	if (!e)
 		return s;
+	cc->meter->bytes += heap_charge(sizeof *e);
 	e->max_names = max_names;
 	e->s = s;
 	s->refs++;
-	s->in_cache = true;
+	cc->list_bytes += s->bytes;
 	CACHE_INSERT(cc, cc->lists, struct list_entry, e, s->der, s->der_len, CERT_CACHE_MAX_LISTS, list_entry_free);
+	while (cc->list_bytes > CERT_CACHE_MAX_LIST_BYTES && cc->lists != e) {
+		struct list_entry *oldest = cc->lists;
+		HASH_DELETE(hh, cc->lists, oldest);
+		list_entry_free(cc, oldest);
+		cc->st.evictions++;
+	}
 	return s;
 }

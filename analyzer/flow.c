@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 /* The flow key has a fixed 40-byte layout (zero padded by make_key):
  * mixing it as 64-bit words costs a fraction of uthash's byte-wise
@@ -47,8 +50,12 @@ static unsigned flow_key_hash(const void *key, size_t len)
 #define HASH_INITIAL_NUM_BUCKETS_LOG2 14u
 
 #include "analyzer.h"
+#include "cert_cache.h"
 #include "conn.h"
+#include "heap_charge.h"
 #include "ip.h"
+#include "ipfrag.h"
+#include "story.h"
 #include "tcp.h"
 #include "tcp_reasm.h"
 #include "tls_record.h"
@@ -79,8 +86,15 @@ struct flow_key {
 };
 
 enum flow_stage { FLOW_OPEN, FLOW_FINISHED, FLOW_CLOSED, FLOW_STAGES };
-_Static_assert(FLOW_STAGES <= sizeof(((struct analyzer *)0)->lru) / sizeof(struct flow *),
-	       "one LRU list per flow stage");
+
+/* The least-recently-active lists (a->lru): one per stage, the open
+ * stage split in two, in the order flows are given up when a limit is
+ * reached: what is over before what is idle, and a handshake in progress
+ * last. Open and quiet: no TLS seen (yet), or both sides' Finished sent;
+ * what is left to see there rarely changes the report. */
+enum flow_list { LIST_FINISHED, LIST_CLOSED, LIST_QUIET, LIST_HANDSHAKE, FLOW_LISTS };
+_Static_assert(FLOW_LISTS <= sizeof(((struct analyzer *)0)->lru) / sizeof(struct flow *),
+	       "one LRU list per flow list");
 
 struct flow;
 
@@ -124,6 +138,7 @@ struct flow {
 	struct tls_conn *conn;      /* owned; NULL until TLS is seen */
 	struct conn_parser *parser; /* owned */
 	size_t heap;                /* bytes counted in a->flow_bytes */
+	uint8_t list;               /* enum flow_list: the LRU list it is on */
 };
 
 /* What is left of a reported flow. */
@@ -152,16 +167,28 @@ static void ipid_note(struct ipid_pattern *p, uint16_t id, bool df)
 	p->packets++;
 }
 
-/* A flow is on the list of its stage, least recently active first. */
-static void lru_unlink(struct analyzer *a, struct flow *f)
+static enum flow_list flow_list_of(const struct flow *f)
 {
-	DL_DELETE2(a->lru[f->stage], f, lru_prev, lru_next);
+	if (f->stage == FLOW_FINISHED)
+		return LIST_FINISHED;
+	if (f->stage == FLOW_CLOSED)
+		return LIST_CLOSED;
+	bool handshaking = f->conn && f->parser &&
+			   !(f->parser->handshake_done[SIDE_CLIENT] && f->parser->handshake_done[SIDE_SERVER]);
+	return handshaking ? LIST_HANDSHAKE : LIST_QUIET;
 }
 
-/* Appends to the list of the flow's stage. */
+/* A flow is on one list (flow_list_of), least recently active first. */
+static void lru_unlink(struct analyzer *a, struct flow *f)
+{
+	DL_DELETE2(a->lru[f->list], f, lru_prev, lru_next);
+}
+
+/* Appends to the list the flow belongs on now. */
 static void lru_append(struct analyzer *a, struct flow *f)
 {
-	DL_APPEND2(a->lru[f->stage], f, lru_prev, lru_next);
+	f->list = (uint8_t)flow_list_of(f);
+	DL_APPEND2(a->lru[f->list], f, lru_prev, lru_next);
 }
 
 static void flow_set_stage(struct analyzer *a, struct flow *f, enum flow_stage stage)
@@ -365,22 +392,36 @@ static struct tcp_reasm_sink sink_for(struct flow *f, int dir)
 
 /* ---- memory ----------------------------------------------------------- */
 
-/* Heap held by an open flow: reassembly, record and message buffers, and
- * the connection model. */
+/* What OpenSSL allocates for one direction's record keys (cipher context,
+ * cipher, MAC); only with a key log. An estimate: the contexts are opaque. */
+#define DECRYPT_DIR_HEAP 2048u
+
+/* Heap held by a flow, as malloc charges it (heap_charge.h): the flow,
+ * its reassembly, record and message buffers at their allocated sizes,
+ * decryption state, and the connection model (without the certificates
+ * and CA lists shared through the cache: cert_cache_bytes counts those
+ * once however many connections hold them). */
 static size_t flow_heap_bytes(const struct flow *f)
 {
-	size_t n = 0;
+	size_t n = heap_charge(sizeof *f);
 	for (int d = 0; d < 2; d++)
 		if (f->reasm[d])
 			n += tcp_reasm_memory(f->reasm[d]);
-	if (f->parser) {
-		n += sizeof *f->parser;
-		for (int d = 0; d < 2; d++)
-			n += f->parser->hs[d].buf_cap + (f->parser->rr[d].body ? TLS_MAX_RECORD_BODY : 0);
-		n += f->parser->keys ? http_track_memory(f->parser->keys->http) : 0;
+	const struct conn_parser *p = f->parser;
+	if (p) {
+		n += heap_charge(sizeof *p);
+		for (int d = 0; d < 2; d++) {
+			if (p->hs[d].buf)
+				n += heap_charge(p->hs[d].buf_cap);
+			if (p->rr[d].body)
+				n += heap_charge(p->rr[d].body_cap);
+		}
+		if (p->keys)
+			n += heap_charge(sizeof *p->keys) + (p->keys->plain ? heap_charge(TLS_MAX_RECORD_BODY) : 0) +
+			     3 * DECRYPT_DIR_HEAP + http_track_memory(p->keys->http);
 	}
 	if (f->conn)
-		n += sizeof *f->conn + f->conn->heap_bytes;
+		n += conn_heap_charge(f->conn);
 	return n;
 }
 
@@ -413,8 +454,21 @@ static void flow_release_heavy(struct flow *f)
 
 /* ---- tombstones ------------------------------------------------------- */
 
+/* Tombstones kept at most: MAX_TOMBSTONES, and no more than a sixteenth
+ * of --max-memory, so that those of flows given up for memory cannot
+ * themselves push handshakes out. */
+static size_t tomb_limit(const struct analyzer *a)
+{
+	size_t by_memory = a->opt.max_memory / 16 / heap_charge(sizeof(struct tombstone));
+	return by_memory < MAX_TOMBSTONES ? by_memory : MAX_TOMBSTONES;
+}
+
+static void tomb_forget(struct analyzer *a, struct tombstone *t);
+
 static void tomb_add(struct analyzer *a, const struct flow_key *key, int64_t last_ts)
 {
+	if (a->tomb_lru && HASH_COUNT(a->tombstones) >= tomb_limit(a))
+		tomb_forget(a, a->tomb_lru);
 	struct tombstone *t = calloc(1, sizeof *t);
 	if (!t)
 		return; /* a late packet would start a stream of its own */
@@ -505,6 +559,7 @@ static void flow_free(struct analyzer *a, struct flow *f)
 	HASH_DEL(a->flows, f);
 	lru_unlink(a, f);
 	a->n_flows--;
+	a->flow_bytes -= f->heap;
 	free(f);
 }
 
@@ -574,45 +629,115 @@ static bool flow_closed(const struct flow *f)
 }
 
 /* Stay within the flow limit (tombstones count): forget tombstones first,
- * then report closed flows, and only then evict the least recently active
- * open one. */
+ * then report closed flows, then quiet open ones, and only then evict the
+ * least recently active handshake in progress. */
 static void flow_make_room(struct analyzer *a)
 {
 	while (a->n_flows + HASH_COUNT(a->tombstones) >= a->opt.max_flows && a->tomb_lru)
 		tomb_forget(a, a->tomb_lru);
-	static const enum flow_stage order[] = { FLOW_FINISHED, FLOW_CLOSED, FLOW_OPEN };
-	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-		while (a->n_flows >= a->opt.max_flows && a->lru[order[i]]) {
-			struct flow *victim = a->lru[order[i]];
+	for (int l = 0; l < FLOW_LISTS; l++) {
+		while (a->n_flows >= a->opt.max_flows && a->lru[l]) {
+			struct flow *victim = a->lru[l];
 			flow_destroy(a, victim, flow_closed(victim) ? END_FIN : END_EVICTED);
 		}
 	}
 }
 
-/* Over --max-memory: report connections early until 7/8 of it is in
- * use, so a stream of growing flows does not walk the table on every
- * packet. Closed ones lingering for late packets go first (they are
- * over; end "fin"), then the least recently active open ones (end
- * "evicted", note "memory_limit"). */
+/* A uthash table's bucket array and header (the items are counted apart). */
+#define HASH_TABLE_HEAP(head)                                                                          \
+	((head) ? heap_charge(sizeof(UT_hash_table)) +                                                  \
+			  heap_charge((head)->hh.tbl->num_buckets * sizeof(UT_hash_bucket))            \
+		: 0)
+
+/* The allocator's own slack: freed blocks between live ones still take
+ * room in the process (measured: 10-20% of the heap in use after a run
+ * of evictions). It is kept out of --max-memory's budget, so that the
+ * process as a whole stays within the bound: tracked memory starts being
+ * given back at 7/8 of it, down to 3/4. */
+static size_t memory_high_mark(const struct options *opt)
+{
+	return opt->max_memory - opt->max_memory / 8;
+}
+
+static size_t memory_low_mark(const struct options *opt)
+{
+	return opt->max_memory - opt->max_memory / 4;
+}
+
+/* Everything --max-memory bounds: flows and their tables, tombstones,
+ * connections waiting for their turn in the report, the certificates and
+ * CA lists decoded (counted once however many connections share them),
+ * IP fragments waiting for the rest of their datagram, and the story
+ * across connections (bounded by itself; it takes room from the rest). */
+static size_t memory_in_use(const struct analyzer *a)
+{
+	return a->flow_bytes + HASH_TABLE_HEAP(a->flows) + HASH_TABLE_HEAP(a->tombstones) +
+	       HASH_COUNT(a->tombstones) * heap_charge(sizeof(struct tombstone)) + report_queue_bytes(a->queue) +
+	       cert_cache_bytes(a->certs) + ipfrag_bytes_in_use(a->frags) + story_bytes(a->story);
+}
+
+/* Reports the least recently active flows of one list early until
+ * memory is at `target` (not `keep`, the flow of the packet in hand).
+ * Each goes out at once rather than wait in the report queue. */
+static void evict_list(struct analyzer *a, enum flow_list l, const struct flow *keep, size_t target)
+{
+	struct flow *f = a->lru[l];
+	while (f && memory_in_use(a) > target) {
+		struct flow *next = f->lru_next; /* finalizing frees f */
+		if (f != keep) {
+			bool over = l == LIST_FINISHED || l == LIST_CLOSED;
+			if (!over) {
+				if (f->conn)
+					tls_conn_note(f->conn, "memory_limit");
+				a->stats.evicted_memory++;
+			}
+			flow_finalize(a, f, over ? END_FIN : END_EVICTED);
+			report_release_held(a);
+		}
+		f = next;
+	}
+}
+
+/* What was freed goes back to the system: the blocks freed under pressure
+ * lie between live ones, where the allocator would keep their pages
+ * resident (measured: a fifth more than in use, after a run of evictions
+ * of 64 KB CA lists). */
+static void give_back_to_system(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+/* Over the memory bound: free memory until it is back under the low
+ * mark, so that the next packets do not come back here at once. What is
+ * over goes first (flows lingering for late packets, end "fin";
+ * connections held for stream order, which then come out of order), then
+ * what can be made again (cached certificates and CA lists no connection
+ * holds), then quiet open flows, then handshakes in progress, least
+ * recently active first (end "evicted", note "memory_limit"); tombstones
+ * last, as without them the late packets of what was given up would come
+ * back as connections of their own. Each flow given up costs what
+ * reporting it costs anyway: nothing here walks what it does not free. */
 static void flow_limit_memory(struct analyzer *a, const struct flow *keep)
 {
-	size_t target = a->opt.max_memory / 8 * 7;
-	static const enum flow_stage order[] = { FLOW_FINISHED, FLOW_CLOSED, FLOW_OPEN };
-	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-		struct flow *f = a->lru[order[i]];
-		while (f && a->flow_bytes + report_queue_bytes(a->queue) > target) {
-			struct flow *next = f->lru_next; /* finalizing frees f */
-			if (f != keep && f->heap > 0) {
-				if (order[i] == FLOW_OPEN) {
-					if (f->conn)
-						tls_conn_note(f->conn, "memory_limit");
-					a->stats.evicted_memory++;
-				}
-				flow_finalize(a, f, order[i] == FLOW_OPEN ? END_EVICTED : END_FIN);
-			}
-			f = next;
-		}
+	size_t target = memory_low_mark(&a->opt);
+	size_t before = memory_in_use(a);
+	evict_list(a, LIST_FINISHED, keep, target);
+	evict_list(a, LIST_CLOSED, keep, target);
+	report_release_held(a);
+	if (memory_in_use(a) > target) {
+		cert_cache_clear(a->certs);
+		evict_list(a, LIST_QUIET, keep, target);
+		evict_list(a, LIST_HANDSHAKE, keep, target);
+		while (a->tomb_lru && memory_in_use(a) > target)
+			tomb_forget(a, a->tomb_lru);
 	}
+	/* Only after freeing a good part: when nothing more can go (one flow
+	 * holds it all) this runs on every packet. */
+	size_t after = memory_in_use(a);
+	if (after < before && before - after >= a->opt.max_memory / 16)
+		give_back_to_system();
 }
 
 /* Each stage has its own linger, so each list is walked only while its
@@ -622,14 +747,16 @@ void flow_expire_idle(struct analyzer *a)
 {
 	struct tombstone *t;
 	while ((t = a->tomb_lru) &&
-	       (a->now_ns - t->last_ts > TOMBSTONE_LINGER_NS || HASH_COUNT(a->tombstones) > MAX_TOMBSTONES))
+	       (a->now_ns - t->last_ts > TOMBSTONE_LINGER_NS || HASH_COUNT(a->tombstones) > tomb_limit(a)))
 		tomb_forget(a, t);
 	struct flow *f;
-	while ((f = a->lru[FLOW_FINISHED]) && a->now_ns - f->last_ts > FINISH_LINGER_NS)
+	while ((f = a->lru[LIST_FINISHED]) && a->now_ns - f->last_ts > FINISH_LINGER_NS)
 		flow_finalize(a, f, END_FIN);
-	while ((f = a->lru[FLOW_CLOSED]) && a->now_ns - f->last_ts > CLOSE_LINGER_NS)
+	while ((f = a->lru[LIST_CLOSED]) && a->now_ns - f->last_ts > CLOSE_LINGER_NS)
 		flow_finalize(a, f, END_FIN);
-	while ((f = a->lru[FLOW_OPEN]) && a->now_ns - f->last_ts > a->opt.idle_timeout_ns)
+	while ((f = a->lru[LIST_QUIET]) && a->now_ns - f->last_ts > a->opt.idle_timeout_ns)
+		flow_finalize(a, f, END_IDLE);
+	while ((f = a->lru[LIST_HANDSHAKE]) && a->now_ns - f->last_ts > a->opt.idle_timeout_ns)
 		flow_finalize(a, f, END_IDLE);
 }
 
@@ -761,7 +888,12 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 		if (was_open && f->parser)
 			conn_parser_trim(f->parser);
 	}
+	/* The handshake may have ended with this packet: its list follows. */
+	if (f->list != flow_list_of(f)) {
+		lru_unlink(a, f);
+		lru_append(a, f);
+	}
 	flow_account(a, f);
-	if (a->flow_bytes + report_queue_bytes(a->queue) > a->opt.max_memory)
+	if (memory_in_use(a) > memory_high_mark(&a->opt))
 		flow_limit_memory(a, f);
 }

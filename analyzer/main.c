@@ -1,6 +1,8 @@
 /* main.c - command line: read captures, report TLS connections. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,9 +104,11 @@ static void usage(FILE *fp)
 		"      --reasm-cap BYTES    out-of-order bytes buffered per direction (default %u)\n"
 		"      --max-handshake BYTES  largest handshake message decoded (default %u)\n"
 		"      --idle-timeout SECONDS  a connection quiet this long is reported (default %d)\n"
-		"      --max-memory BYTES   buffers and models of all open connections together\n"
-		"                           (default %u); over it the least recently active are\n"
-		"                           reported early and dropped\n"
+		"      --max-memory BYTES   heap of all that grows with the capture (default %u):\n"
+		"                           connections, queues, decoded certificates and CA lists;\n"
+		"                           over it, what is over or idle is reported early first,\n"
+		"                           handshakes in progress last\n"
+		"                           (sizes in bytes, or with a K, M or G suffix)\n"
 		"      --max-chain N        certificates kept per chain (default and most %u)\n"
 		"      --max-ca-names N     CA names kept per CertificateRequest (default %u)\n"
 		"\n"
@@ -138,7 +142,17 @@ static int parse_size(const char *opt, const char *arg, size_t min, size_t *out)
 	char *end;
 	errno = 0;
 	unsigned long long v = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || v < min) {
+	/* 64M, 512K, 1G: binary multiples. */
+	const char *units = "KMG";
+	const char *u = *end ? strchr(units, end[0] & ~0x20) : NULL;
+	if (u && end[1] == '\0' && end != arg) {
+		unsigned shift = 10u * (unsigned)(u - units + 1);
+		if (v > (ULLONG_MAX >> shift))
+			errno = ERANGE;
+		v <<= shift;
+		end++;
+	}
+	if (errno || end == arg || *end || v < min || v > SIZE_MAX) {
 		fprintf(stderr, "mtlsdiag: %s: '%s' is not a number >= %zu\n", opt, arg, min);
 		return -1;
 	}

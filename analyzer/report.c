@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "diagnose.h"
+#include "heap_charge.h"
 #include "select.h"
 #include "story.h"
 #include "trust.h"
@@ -22,14 +23,28 @@ struct report_queue {
 	size_t held_bytes; /* of the connections in items */
 };
 
-static size_t conn_bytes(const struct tls_conn *c)
+size_t conn_heap_charge(const struct tls_conn *c)
 {
-	return c ? sizeof *c + c->heap_bytes : 0;
+	if (!c)
+		return 0;
+	/* heap_bytes covers the chains and requests; the alerts, the HTTP
+	 * facts and the --trust verdict are added here. */
+	size_t n = heap_charge(sizeof *c) + c->heap_bytes;
+	if (c->alerts)
+		n += heap_charge(c->n_alerts * sizeof *c->alerts);
+	if (c->http)
+		n += heap_charge(sizeof *c->http);
+	if (c->client_verify)
+		n += heap_charge(sizeof *c->client_verify);
+	return n;
 }
+
 
 size_t report_queue_bytes(const struct report_queue *q)
 {
-	return q ? q->held_bytes : 0;
+	if (!q)
+		return 0;
+	return heap_charge(sizeof *q) + (q->cap ? heap_charge(q->cap * sizeof *q->items) : 0) + q->held_bytes;
 }
 
 struct report_queue *report_queue_new(void)
@@ -104,7 +119,7 @@ static void push(struct report_queue *q, struct report_item it)
 static struct report_item pop(struct report_queue *q)
 {
 	struct report_item top = q->items[0];
-	q->held_bytes -= conn_bytes(top.conn);
+	q->held_bytes -= conn_heap_charge(top.conn);
 	q->items[0] = q->items[--q->n];
 	size_t i = 0;
 	for (;;) {
@@ -152,7 +167,7 @@ static void enqueue(struct analyzer *a, uint64_t stream, struct tls_conn *c)
 		q->cap = cap;
 	}
 	push(q, (struct report_item){ stream, c });
-	q->held_bytes += conn_bytes(c);
+	q->held_bytes += conn_heap_charge(c);
 	drain(a, false);
 }
 
@@ -169,6 +184,11 @@ void report_skip_stream(struct analyzer *a, uint64_t stream)
 {
 	if (!a->opt.live)
 		enqueue(a, stream, NULL);
+}
+
+void report_release_held(struct analyzer *a)
+{
+	drain(a, true);
 }
 
 void report_flush(struct analyzer *a)

@@ -8,6 +8,8 @@
 #include <uthash.h>
 #include <utlist.h>
 
+#include "heap_charge.h"
+
 struct story_step {
 	uint64_t stream;
 	enum outcome_kind kind;
@@ -49,6 +51,17 @@ struct story {
 struct story *story_new(void)
 {
 	return calloc(1, sizeof(struct story));
+}
+
+size_t story_bytes(const struct story *s)
+{
+	if (!s)
+		return 0;
+	size_t n = heap_charge(sizeof *s) + s->n_groups * heap_charge(sizeof(struct story_group));
+	if (s->table)
+		n += heap_charge(sizeof(UT_hash_table)) +
+		     heap_charge(s->table->hh.tbl->num_buckets * sizeof(UT_hash_bucket));
+	return n;
 }
 
 void story_free(struct story *s)

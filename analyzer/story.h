@@ -21,6 +21,8 @@ struct story;
 
 struct story *story_new(void);
 void story_free(struct story *s);
+/* Heap held, as malloc charges it (part of --max-memory). */
+size_t story_bytes(const struct story *s);
 /* One reported connection, with its diagnosis. */
 void story_add(struct story *s, const char *file_name, const struct tls_conn *c, const struct findings *f);
 /* Calls emit once per story line, in the order the groups began. */

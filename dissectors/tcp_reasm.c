@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "heap_charge.h"
 #include "rd.h"
 #include "tcp.h"
 
@@ -45,6 +46,7 @@ struct piece {
 	uint32_t len;
 	bool hole;   /* snaplen-cut bytes: no data follows */
 	bool opaque; /* captured but not wanted: no data follows, delivered as data */
+	uint32_t alloc; /* bytes asked of malloc for it (len may shrink later) */
 	struct tcp_frame_ref at;
 	uint8_t data[];
 };
@@ -63,6 +65,9 @@ struct tcp_reasm {
 	 * application data then allocates nothing in the steady state. */
 	struct piece *spare;
 	size_t nspare;
+	/* heap_charge of the pieces and spares: what they cost the process,
+	 * for --max-memory (a 1-byte piece costs far more than one byte). */
+	size_t piece_heap;
 	struct tcp_reasm_stats st;
 };
 
@@ -99,6 +104,7 @@ static void piece_drop(struct tcp_reasm *r, struct piece *p)
 		r->nspare++;
 		return;
 	}
+	r->piece_heap -= heap_charge(p->alloc);
 	free(p);
 }
 
@@ -119,6 +125,7 @@ static void piece_free_all(struct tcp_reasm *r)
 	r->head = r->tail = NULL;
 	r->buffered = 0;
 	r->npieces = 0;
+	r->piece_heap = 0;
 }
 
 void tcp_reasm_free(struct tcp_reasm *r)
@@ -139,7 +146,7 @@ size_t tcp_reasm_buffered(const struct tcp_reasm *r)
 }
 size_t tcp_reasm_memory(const struct tcp_reasm *r)
 {
-	return sizeof(*r) + r->npieces * sizeof(struct piece) + r->buffered;
+	return heap_charge(sizeof(*r)) + r->piece_heap;
 }
 bool tcp_reasm_started(const struct tcp_reasm *r)
 {
@@ -247,9 +254,12 @@ static int piece_add(struct tcp_reasm *r, struct piece **link, uint32_t seq, uin
 		r->spare = p->next;
 		r->nspare--;
 	} else {
-		p = malloc(sizeof(*p) + (header_only ? 0 : len));
+		size_t alloc = sizeof(*p) + (header_only ? 0 : len);
+		p = malloc(alloc);
 		if (!p)
 			return -1;
+		p->alloc = (uint32_t)alloc;
+		r->piece_heap += heap_charge(alloc);
 	}
 	p->seq = seq;
 	p->len = len;

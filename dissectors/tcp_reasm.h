@@ -73,7 +73,8 @@ void tcp_reasm_flush(struct tcp_reasm *r, const struct tcp_frame_ref *at,
 
 const struct tcp_reasm_stats *tcp_reasm_stats(const struct tcp_reasm *r);
 size_t tcp_reasm_buffered(const struct tcp_reasm *r);
-/* Heap bytes held: the reassembler, its pieces and their bytes. */
+/* Heap held, as the allocator charges it (heap_charge.h): the
+ * reassembler, its pieces and their bytes, and spare pieces. */
 size_t tcp_reasm_memory(const struct tcp_reasm *r);
 /* True once a SYN or data fixed the initial sequence number. */
 bool tcp_reasm_started(const struct tcp_reasm *r);

@@ -44,7 +44,10 @@ static bool reserve(struct tls_hs_stream *hs, size_t need)
 		return false;
 	if (need <= hs->buf_cap)
 		return true;
-	size_t cap = hs->buf_cap ? hs->buf_cap : 4096;
+	/* Hellos fit in 512 bytes: a handshake waiting for its peer (thousands
+	 * of them at once, under --max-memory) holds no 4 KiB it never used;
+	 * a certificate chain grows the buffer once. */
+	size_t cap = hs->buf_cap ? hs->buf_cap : 512;
 	while (cap < need)
 		cap *= 2;
 	if (cap > hs->max_msg)

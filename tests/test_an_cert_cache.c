@@ -1,6 +1,7 @@
 /* The certificate cache's CA lists: the list a real OpenSSL server sent,
  * decoded once and shared; the --max-ca-names limit; a list no cache
- * holds; and references that outlive the cache's own entry. */
+ * holds; references that outlive the cache's own entry; and what
+ * --max-memory is told they cost. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,54 @@ START_TEST(without_a_cache_and_past_its_size)
 }
 END_TEST
 
+/* --max-memory counts a list once while anything holds it: the cache, or
+ * only connections after the cache let it go; the last reference gives
+ * its bytes back, also after the cache itself is gone. */
+START_TEST(lists_counted_once_while_held)
+{
+	size_t len, n;
+	uint8_t *der = live_ca_list(three_cas, 3, &len, &n);
+	struct cert_cache *cc = cert_cache_new();
+	ck_assert_ptr_nonnull(cc);
+	size_t empty = cert_cache_bytes(cc);
+
+	struct ca_list_summary *first = cert_cache_ca_list(cc, der, len, n, 2048);
+	ck_assert_ptr_nonnull(first);
+	size_t one = cert_cache_bytes(cc);
+	ck_assert_uint_ge(one - empty, first->bytes);
+	ck_assert_uint_ge(first->bytes, len);
+	/* A second connection with the same list adds nothing. */
+	struct ca_list_summary *again = cert_cache_ca_list(cc, der, len, n, 2048);
+	ck_assert_ptr_eq(again, first);
+	ck_assert_uint_eq(cert_cache_bytes(cc), one);
+
+	/* Distinct lists push it out of the cache; the two connections still
+	 * hold it, and it stays counted. */
+	uint8_t *variant = malloc(len);
+	ck_assert_ptr_nonnull(variant);
+	for (size_t i = 0; i < CERT_CACHE_MAX_LISTS + 1; i++) {
+		memcpy(variant, der, len);
+		variant[len - 1] = (uint8_t)(variant[len - 1] ^ (i + 1));
+		ca_list_put(cert_cache_ca_list(cc, variant, len, n, 2048));
+	}
+	ck_assert_uint_eq(first->refs, 2);
+	cert_cache_clear(cc);
+	size_t without_first = cert_cache_bytes(cc);
+	ck_assert_uint_ge(without_first, empty + first->bytes);
+	size_t list_bytes = first->bytes;
+	ca_list_put(again);
+	ck_assert_uint_eq(cert_cache_bytes(cc), without_first);
+	ca_list_put(first);
+	ck_assert_uint_eq(cert_cache_bytes(cc), without_first - list_bytes);
+	/* Only the certificate names' entries were decoded along: cleared. */
+	cert_cache_clear(cc);
+	ck_assert_uint_eq(cert_cache_bytes(cc), empty);
+	cert_cache_free(cc);
+	free(variant);
+	free(der);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cert_cache");
@@ -163,6 +212,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, same_list_decoded_once_and_shared);
 	tcase_add_test(tc, limit_keeps_the_first_names_and_counts_the_rest);
 	tcase_add_test(tc, without_a_cache_and_past_its_size);
+	tcase_add_test(tc, lists_counted_once_while_held);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -583,6 +583,36 @@ START_TEST(opaque_not_copied)
 }
 END_TEST
 
+/* What --max-memory is told matches the allocations: a 1-byte piece costs
+ * a whole malloc block, not one byte; a piece cut short by a FIN keeps its
+ * block until it is freed; everything comes back once delivered. */
+START_TEST(memory_counts_allocations)
+{
+	struct fx f;
+	fx_init(&f, 1 << 16);
+	seg(&f, 1, 1000, TCP_SYN, NULL);
+	size_t empty = tcp_reasm_memory(f.r);
+	ck_assert_uint_ge(empty, sizeof(void *));
+	/* Ten 1-byte segments, each after a hole: ten pieces. */
+	char one[2] = "x";
+	for (uint32_t i = 0; i < 10; i++)
+		seg(&f, 2 + i, 1003 + 2 * i, TCP_ACK, one);
+	ck_assert_uint_eq(tcp_reasm_buffered(f.r), 10);
+	size_t ten = tcp_reasm_memory(f.r);
+	/* glibc's smallest block is 32 bytes, and a piece has a header. */
+	ck_assert_uint_ge(ten - empty, 10 * 32);
+	/* A FIN inside the last piece: its length shrinks, not its block. */
+	seg(&f, 20, 1050, TCP_ACK, "abcdef");
+	size_t with_six = tcp_reasm_memory(f.r);
+	seg(&f, 21, 1050, TCP_ACK | TCP_FIN, "ab");
+	ck_assert_uint_eq(tcp_reasm_memory(f.r), with_six);
+	flush(&f, 22);
+	ck_assert_uint_eq(tcp_reasm_buffered(f.r), 0);
+	ck_assert_uint_le(tcp_reasm_memory(f.r), empty + 8 * 64); /* at most the spare headers */
+	fx_done(&f);
+}
+END_TEST
+
 static Suite *reasm_suite(void)
 {
 	Suite *s = suite_create("tcp_reasm");
@@ -608,6 +638,7 @@ static Suite *reasm_suite(void)
 	tcase_add_test(tc, ack_implausible);
 	tcase_add_test(tc, piece_count_cap);
 	tcase_add_test(tc, opaque_not_copied);
+	tcase_add_test(tc, memory_counts_allocations);
 	suite_add_tcase(s, tc);
 	return s;
 }

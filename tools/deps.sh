@@ -3,7 +3,8 @@
 # (and, with "test", the optional tools its tests use as independent
 # oracles: tshark, editcap, python3 (the JA4 cross-check, the tunnelled
 # captures), tcpdump (the BPF filter's truth), jq (the checks of
-# samples/servers); for the live-capture test: ip, openssl; for the HTTP
+# samples/servers), GNU time (peak RSS in the memory test and make
+# stress); for the live-capture test: ip, openssl; for the HTTP
 # test against a real server: nginx, curl). "check" only names what is
 # missing; "install" installs it when run as root, and otherwise says what
 # to install.
@@ -13,7 +14,7 @@
 set -u
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 BUILD_PKGS="make gcc pkg-config libpcap-dev libssl-dev libjansson-dev libnghttp2-dev uthash-dev check libsubunit-dev"
-TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind python3 tcpdump jq nginx curl"
+TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind python3 tcpdump jq nginx curl time"
 mode=${1:-check}
 pkgs=$BUILD_PKGS
 [ "${2:-}" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"
