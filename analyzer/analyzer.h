@@ -13,7 +13,7 @@
 #include "model.h"
 #include "tcp_reasm.h"
 
-enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY };
+enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY, FORMAT_ECS };
 
 /* Limits; each has an option and a line in the man page. */
 #define DEFAULT_MAX_FLOWS 200000u

@@ -47,9 +47,11 @@ static void usage(FILE *fp)
 		"  -w, --write FILE         also save the captured packets to FILE (pcap)\n"
 		"\n"
 		"Output:\n"
-		"  -F, --format text|json|json-pretty\n"
+		"  -F, --format text|json|json-pretty|ecs\n"
 		"                           text report (default), JSON lines (one object per\n"
-		"                           connection), or the same objects indented for reading\n"
+		"                           connection), the same objects indented for reading, or\n"
+		"                           JSON lines with Elastic Common Schema names (Filebeat)\n"
+		"      --community-id-seed N  seed of the Community ID flow hash in JSON (default 0)\n"
 		"  -o, --output FILE        write the report to FILE instead of standard output\n"
 		"      --color              colour the text report even when not on a terminal\n"
 		"      --no-color           never colour the text report\n"
@@ -242,6 +244,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
 	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES };
+	enum { OPT_COMMUNITY_ID_SEED = 768 };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -265,6 +268,7 @@ int main(int argc, char **argv)
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "max-chain", required_argument, NULL, OPT_MAX_CHAIN },
 		{ "max-ca-names", required_argument, NULL, OPT_MAX_CA_NAMES },
+		{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -277,6 +281,7 @@ int main(int argc, char **argv)
 	const char *trust_path = NULL;
 	const char *expect_path = NULL;
 	struct live_options live = { 0 };
+	size_t community_id_seed = 0;
 
 	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -287,8 +292,10 @@ int main(int argc, char **argv)
 				opt.format = FORMAT_JSON;
 			else if (strcmp(optarg, "json-pretty") == 0)
 				opt.format = FORMAT_JSON_PRETTY;
+			else if (strcmp(optarg, "ecs") == 0)
+				opt.format = FORMAT_ECS;
 			else {
-				fprintf(stderr, "mtlsdiag: --format: '%s' is not text, json or json-pretty\n", optarg);
+				fprintf(stderr, "mtlsdiag: --format: '%s' is not text, json, json-pretty or ecs\n", optarg);
 				return EXIT_INPUT;
 			}
 			break;
@@ -379,6 +386,14 @@ int main(int argc, char **argv)
 			if (parse_size("--max-ca-names", optarg, 1, &opt.max_ca_names))
 				return EXIT_INPUT;
 			break;
+		case OPT_COMMUNITY_ID_SEED:
+			if (parse_size("--community-id-seed", optarg, 0, &community_id_seed))
+				return EXIT_INPUT;
+			if (community_id_seed > UINT16_MAX) {
+				fprintf(stderr, "mtlsdiag: --community-id-seed: '%s' is not a number from 0 to 65535\n", optarg);
+				return EXIT_INPUT;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -448,7 +463,7 @@ int main(int argc, char **argv)
 		opt.trust = trust;
 	}
 
-	struct output out = { .fp = stdout, .format = opt.format };
+	struct output out = { .fp = stdout, .format = opt.format, .community_id_seed = (uint16_t)community_id_seed };
 	if (opt.output_path) {
 		out.fp = fopen(opt.output_path, "w");
 		if (!out.fp) {
