@@ -104,7 +104,8 @@ static json_t *json_at(json_t *j, const char *path)
 	return j;
 }
 
-/* Sets a dotted name in nested objects, creating them in order. Takes v. */
+/* Sets a dotted name in nested objects, creating them in order. Takes v;
+ * values are shared with the JSON object by reference, not copied. */
 static void ecs_set(json_t *root, const char *name, json_t *v)
 {
 	char step[64];
@@ -127,10 +128,10 @@ static void ecs_set(json_t *root, const char *name, json_t *v)
 	json_object_set_new(o, name, v);
 }
 
-static json_t *upper_copy(const json_t *v)
+static json_t *upper_copy(json_t *v)
 {
 	if (!json_is_string(v))
-		return json_deep_copy(v);
+		return json_incref(v);
 	char buf[80];
 	snprintf(buf, sizeof buf, "%s", json_string_value(v));
 	for (char *p = buf; *p; p++)
@@ -192,7 +193,7 @@ void output_ecs_conn(struct output *o, const char *file_name, const struct tls_c
 	for (; f < end && !strchr(f->ecs, '.'); f++) {
 		json_t *v = json_at(j, f->json);
 		if (v && !json_is_null(v))
-			ecs_set(ecs, f->ecs, json_deep_copy(v));
+			ecs_set(ecs, f->ecs, json_incref(v));
 	}
 	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
 		json_object_set_new(ecs, groups[i], json_object());
@@ -215,7 +216,7 @@ void output_ecs_conn(struct output *o, const char *file_name, const struct tls_c
 	for (; f < end; f++) {
 		json_t *v = json_at(j, f->json);
 		if (v && !json_is_null(v))
-			ecs_set(ecs, f->ecs, f->upper ? upper_copy(v) : json_deep_copy(v));
+			ecs_set(ecs, f->ecs, f->upper ? upper_copy(v) : json_incref(v));
 	}
 	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
 		if (json_object_size(json_object_get(ecs, groups[i])) == 0)
