@@ -180,6 +180,41 @@ static void set_version(json_t *ecs, const json_t *version)
 	ecs_set(ecs, "tls.version_protocol", json_string(proto));
 }
 
+/* tls.established: 1, 0, or -1 when it cannot be told. The initial
+ * handshake completed: a Finished from each side (in clear, as a TLS 1.2
+ * encrypted Finished, or decrypted) and no fatal alert before the
+ * application data that follows; a renegotiation refused later does not
+ * undo it. When the Finished messages are not visible (TLS 1.3 without
+ * keys, a capture started late) the outcome decides: refused is 0,
+ * undetermined is -1, otherwise application data both ways is 1. */
+static int handshake_established(const struct tls_conn *c, const struct outcome *oc)
+{
+	uint64_t fin[2] = { 0, 0 }, data = 0;
+	bool data_from[2] = { false, false };
+	for (size_t i = 0; i < c->n_events; i++) {
+		const struct conn_event *e = &c->events[i];
+		if (e->from > SIDE_SERVER)
+			continue;
+		if ((e->kind == EV_HANDSHAKE || e->kind == EV_ENC_HANDSHAKE) && e->hs_type == TLS_HS_FINISHED) {
+			if (!fin[e->from])
+				fin[e->from] = e->frame;
+		} else if (e->kind == EV_APP_DATA) {
+			data_from[e->from] = true;
+			if (fin[SIDE_CLIENT] && fin[SIDE_SERVER] && !data)
+				data = e->frame;
+		}
+	}
+	if (fin[SIDE_CLIENT] && fin[SIDE_SERVER]) {
+		for (size_t i = 0; i < c->n_alerts; i++)
+			if (c->alerts[i].level == 2 && (!data || c->alerts[i].frame < data))
+				return 0;
+		return 1;
+	}
+	if (oc->failure == FAILURE_UNDETERMINED)
+		return -1;
+	return oc->failure == FAILURE_NO && data_from[SIDE_CLIENT] && data_from[SIDE_SERVER];
+}
+
 void output_ecs_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)
 {
 	json_t *j = output_json_object(o, file_name, c, fs);
@@ -207,12 +242,9 @@ void output_ecs_conn(struct output *o, const char *file_name, const struct tls_c
 	ecs_set(ecs, "network.type", json_string(c->client.addr.family == 6 ? "ipv6" : "ipv4"));
 	ecs_set(ecs, "network.protocol", json_string("tls"));
 	set_version(ecs, json_object_get(j, "version"));
-	/* Established: data went both ways and nothing says it was refused;
-	 * left out when the deciding answer is encrypted. */
-	if (fs->outcome.failure != FAILURE_UNDETERMINED)
-		ecs_set(ecs, "tls.established",
-			json_boolean(fs->outcome.failure == FAILURE_NO && c->app_records[SIDE_CLIENT] > 0 &&
-				     c->app_records[SIDE_SERVER] > 0));
+	int established = handshake_established(c, &fs->outcome);
+	if (established >= 0)
+		ecs_set(ecs, "tls.established", json_boolean(established));
 	for (; f < end; f++) {
 		json_t *v = json_at(j, f->json);
 		if (v && !json_is_null(v))

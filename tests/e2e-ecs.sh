@@ -2,7 +2,7 @@
 # e2e-ecs.sh MTLSDIAG - the fields for SIEMs, on every sample and shared
 # capture:
 #   -F ecs is valid JSON, one object per connection, and holds the mapping
-#   table of the man page (tests/ecs_mapping.py);
+#   table of the man page (tests/ecs_mapping.py), with key logs too;
 #   client_ip/port, server_ip/port and notes_list say what client, server
 #   and notes say; first_time_iso is first_time;
 #   community_id equals the Community ID tshark gives the connection's
@@ -95,6 +95,22 @@ for cap in samples/*.pcap samples/*.pcapng samples/*.cap "$SHARED"/captures/*.pc
 	fi
 done
 [ "$n" -gt 40 ] && ok || bad "only $n captures found"
+
+# With the key logs: decrypted TLS 1.3 handshakes show their Finished
+# messages and alerts, which tls.established reads.
+for keylog in samples/*.keylog "$SHARED"/captures/*.keylog; do
+	cap=${keylog%.keylog}
+	[ -f "$cap" ] || cap=${keylog%.keylog}.pcap
+	[ -f "$cap" ] || continue
+	"$BIN" -q -F json --keylog "$keylog" "$cap" >"$T/json" 2>/dev/null
+	"$BIN" -q -F ecs --keylog "$keylog" "$cap" >"$T/ecs" 2>/dev/null
+	if python3 tests/ecs_mapping.py man/mtlsdiag.1 "$T/json" "$T/ecs" >"$T/verdict"; then
+		ok
+	else
+		bad "$cap with keys: ECS mapping"
+		grep FAIL "$T/verdict" | head -5
+	fi
+done
 
 # Another seed, IPv4 and IPv6.
 if [ "$have_tshark" = 1 ]; then
