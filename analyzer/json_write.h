@@ -1,6 +1,7 @@
 /* json_write.h - a jansson value written as json_dumps writes it with
  * JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII and either JSON_COMPACT or
- * JSON_INDENT(2) (and JSON_REAL_PRECISION, json_write_reals), byte for byte, through a textbuf.
+ * JSON_INDENT(2) (and JSON_REAL_PRECISION: json_write_reals), byte for
+ * byte, through a textbuf.
  *
  * json_dumps was more than half of a JSON run: it writes through a
  * callback per token and decodes every character. Here runs of plain
