@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define INDENT 2
@@ -95,12 +96,13 @@ static void string(struct textbuf *b, const char *s, size_t len)
 	tb_char(b, '"');
 }
 
-/* As jansson prints a real: "%.17g", with ".0" when that reads as an
- * integer, and the exponent without '+' or leading zeros. */
-static void real(struct textbuf *b, double v)
+/* As jansson prints a real with JSON_REAL_PRECISION(digits) (0: its
+ * default, 17): "%.*g", with ".0" when that reads as an integer, and the
+ * exponent without '+' or leading zeros. */
+static void real_digits(struct textbuf *b, double v, int digits)
 {
 	char buf[64];
-	int n = snprintf(buf, sizeof buf, "%.17g", v);
+	int n = snprintf(buf, sizeof buf, "%.*g", digits ? digits : 17, v);
 	if (n < 0 || (size_t)n >= sizeof buf - 3)
 		return;
 	if (!strchr(buf, '.') && !strchr(buf, 'e')) {
@@ -122,7 +124,27 @@ static void real(struct textbuf *b, double v)
 	tb_mem(b, buf, (size_t)n);
 }
 
-static void value(struct textbuf *b, const json_t *j, bool pretty, unsigned depth)
+/* The fewest digits from 15 up that read back as the same double. Any
+ * decimal of up to 15 digits survives a round trip through a double and
+ * %g drops trailing zeros, so 0.73 prints as 0.73; fewer digits would
+ * only turn whole numbers such as times into exponent form. */
+static int shortest_digits(double v)
+{
+	char buf[40];
+	for (int digits = 15; digits < 17; digits++) {
+		snprintf(buf, sizeof buf, "%.*g", digits, v);
+		if (strtod(buf, NULL) == v)
+			return digits;
+	}
+	return 17;
+}
+
+static void real(struct textbuf *b, double v, int digits)
+{
+	real_digits(b, v, digits == JSON_WRITE_REAL_SHORTEST ? shortest_digits(v) : digits);
+}
+
+static void value(struct textbuf *b, const json_t *j, bool pretty, int digits, unsigned depth)
 {
 	switch (json_typeof(j)) {
 	case JSON_OBJECT: {
@@ -140,7 +162,7 @@ static void value(struct textbuf *b, const json_t *j, bool pretty, unsigned dept
 				tb_lit(b, ": ");
 			else
 				tb_char(b, ':');
-			value(b, v, pretty, depth + 1);
+			value(b, v, pretty, digits, depth + 1);
 			first = false;
 		}
 		if (!first)
@@ -155,7 +177,7 @@ static void value(struct textbuf *b, const json_t *j, bool pretty, unsigned dept
 			if (i)
 				tb_char(b, ',');
 			newline_indent(b, pretty, depth + 1);
-			value(b, json_array_get(j, i), pretty, depth + 1);
+			value(b, json_array_get(j, i), pretty, digits, depth + 1);
 		}
 		if (n)
 			newline_indent(b, pretty, depth);
@@ -176,7 +198,7 @@ static void value(struct textbuf *b, const json_t *j, bool pretty, unsigned dept
 		break;
 	}
 	case JSON_REAL:
-		real(b, json_real_value(j));
+		real(b, json_real_value(j), digits);
 		break;
 	case JSON_TRUE:
 		tb_lit(b, "true");
@@ -192,5 +214,10 @@ static void value(struct textbuf *b, const json_t *j, bool pretty, unsigned dept
 
 void json_write(struct textbuf *b, const json_t *j, bool pretty)
 {
-	value(b, j, pretty, 0);
+	value(b, j, pretty, 0, 0);
+}
+
+void json_write_reals(struct textbuf *b, const json_t *j, bool pretty, int real_digits)
+{
+	value(b, j, pretty, real_digits, 0);
 }

@@ -70,9 +70,11 @@ static void usage(FILE *fp)
 		"                           capabilities (setcap) are dropped then too\n"
 		"\n"
 		"Output:\n"
-		"  -F, --format text|json|json-pretty\n"
+		"  -F, --format text|json|json-pretty|ecs\n"
 		"                           text report (default), JSON lines (one object per\n"
-		"                           connection), or the same objects indented for reading\n"
+		"                           connection), the same objects indented for reading, or\n"
+		"                           JSON lines with Elastic Common Schema names (Filebeat)\n"
+		"      --community-id-seed N  seed of the Community ID flow hash in JSON (default 0)\n"
 		"  -o, --output FILE        write the report to FILE instead of standard output\n"
 		"                           (never through a symbolic link)\n"
 		"      --color[=WHEN]       colour the text report: auto (on a terminal, unless\n"
@@ -324,6 +326,7 @@ int main(int argc, char **argv)
 {
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
 	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_HOST, OPT_PORT, OPT_SNI };
+	enum { OPT_COMMUNITY_ID_SEED = 768 };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -352,6 +355,7 @@ int main(int argc, char **argv)
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "max-chain", required_argument, NULL, OPT_MAX_CHAIN },
 		{ "max-ca-names", required_argument, NULL, OPT_MAX_CA_NAMES },
+		{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -368,6 +372,7 @@ int main(int argc, char **argv)
 	int n_read = 0;
 	struct conn_select select = { 0 };
 	char serr[160];
+	size_t community_id_seed = 0;
 
 	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:Z:r:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -378,8 +383,10 @@ int main(int argc, char **argv)
 				opt.format = FORMAT_JSON;
 			else if (strcmp(optarg, "json-pretty") == 0)
 				opt.format = FORMAT_JSON_PRETTY;
+			else if (strcmp(optarg, "ecs") == 0)
+				opt.format = FORMAT_ECS;
 			else {
-				fprintf(stderr, "mtlsdiag: --format: '%s' is not text, json or json-pretty\n", optarg);
+				fprintf(stderr, "mtlsdiag: --format: '%s' is not text, json, json-pretty or ecs\n", optarg);
 				return EXIT_INPUT;
 			}
 			break;
@@ -496,6 +503,14 @@ int main(int argc, char **argv)
 			if (parse_size("--max-ca-names", optarg, 1, &opt.max_ca_names))
 				return EXIT_INPUT;
 			break;
+		case OPT_COMMUNITY_ID_SEED:
+			if (parse_size("--community-id-seed", optarg, 0, &community_id_seed))
+				return EXIT_INPUT;
+			if (community_id_seed > UINT16_MAX) {
+				fprintf(stderr, "mtlsdiag: --community-id-seed: '%s' is not a number from 0 to 65535\n", optarg);
+				return EXIT_INPUT;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -576,7 +591,7 @@ int main(int argc, char **argv)
 		opt.trust = trust;
 	}
 
-	struct output out = { .fp = stdout, .format = opt.format };
+	struct output out = { .fp = stdout, .format = opt.format, .community_id_seed = (uint16_t)community_id_seed };
 	if (opt.output_path) {
 		out.fp = privs_fopen_report("-o", opt.output_path, 0644);
 		if (!out.fp) {

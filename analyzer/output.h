@@ -4,6 +4,7 @@
 #define MTLS_OUTPUT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "analyzer.h"
@@ -16,6 +17,7 @@ struct output {
 	bool color;
 	bool verbose;
 	unsigned printed;
+	uint16_t community_id_seed; /* --community-id-seed */
 };
 
 void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);

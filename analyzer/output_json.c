@@ -3,9 +3,12 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "community_id.h"
 #include "json_write.h"
 #include "output.h"
+#include "output_json.h"
 #include "output_stack.h"
 #include "story.h"
 #include "textbuf.h"
@@ -206,7 +209,73 @@ static json_t *outcome_json(const struct outcome *oc)
 	return o;
 }
 
-void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)
+/* A capture time to the microsecond: what a pcap records, and what a
+ * double of seconds since 1970 still holds exactly enough to print as
+ * written. Nanoseconds (pcapng) are rounded. */
+static int64_t time_us(int64_t ns)
+{
+	int64_t us = ns / 1000, rest = ns % 1000;
+	if (rest < 0) {
+		us--;
+		rest += 1000;
+	}
+	return rest >= 500 ? us + 1 : us;
+}
+
+const char *iso8601_us(int64_t ns, char *buf, size_t bufsz)
+{
+	int64_t us = time_us(ns), s = us / 1000000, frac = us % 1000000;
+	if (frac < 0) {
+		s--;
+		frac += 1000000;
+	}
+	time_t t = (time_t)s;
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || bufsz < 28) {
+		if (bufsz)
+			buf[0] = '\0';
+		return buf;
+	}
+	size_t n = strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, bufsz - n, ".%06lldZ", (long long)frac);
+	return buf;
+}
+
+/* "2026-03-02T10:00:00.123456Z" beside the seconds since 1970. */
+static void set_time(json_t *j, const char *key, int64_t ns)
+{
+	char name[40], iso[40];
+	json_object_set_new(j, key, json_real((double)time_us(ns) / 1e6));
+	snprintf(name, sizeof name, "%s_iso", key);
+	json_object_set_new(j, name, json_string(iso8601_us(ns, iso, sizeof iso)));
+}
+
+static void set_endpoint(json_t *j, const char *side, const struct endpoint *e)
+{
+	char key[16], addr[64];
+	snprintf(key, sizeof key, "%s_ip", side);
+	json_object_set_new(j, key, json_string(ip_addr_text(&e->addr, addr, sizeof addr)));
+	snprintf(key, sizeof key, "%s_port", side);
+	json_object_set_new(j, key, json_integer(e->port));
+}
+
+static json_t *notes_list_json(const char *notes)
+{
+	json_t *arr = json_array();
+	const char *p = notes;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		if (n)
+			json_array_append_new(arr, json_stringn(p, n));
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return arr;
+}
+
+json_t *output_json_object(const struct output *o, const char *file_name, const struct tls_conn *c,
+			   const struct findings *fs)
 {
 	char buf[80];
 	json_t *j = json_object();
@@ -216,9 +285,15 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_object_set_new(j, "stream", json_integer((json_int_t)c->stream));
 	json_object_set_new(j, "client", json_string(endpoint_text(&c->client, buf, sizeof buf)));
 	json_object_set_new(j, "server", json_string(endpoint_text(&c->server, buf, sizeof buf)));
+	set_endpoint(j, "client", &c->client);
+	set_endpoint(j, "server", &c->server);
+	char cid[COMMUNITY_ID_LEN];
+	bool have_cid = community_id_v1(&c->client.addr, c->client.port, &c->server.addr, c->server.port,
+					COMMUNITY_ID_PROTO_TCP, o->community_id_seed, cid, sizeof cid) == 0;
+	json_object_set_new(j, "community_id", have_cid ? json_string(cid) : json_null());
 	json_object_set_new(j, "first_frame", json_integer((json_int_t)c->first_frame));
 	json_object_set_new(j, "last_frame", json_integer((json_int_t)c->last_frame));
-	json_object_set_new(j, "first_time", json_real((double)c->first_ts_ns / 1e9));
+	set_time(j, "first_time", c->first_ts_ns);
 	json_object_set_new(j, "version", version_json(c->version));
 	json_object_set_new(j, "sni", c->have_client_hello && c->ch.sni[0] ? json_string(c->ch.sni) : json_null());
 
@@ -373,6 +448,7 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	json_object_set_new(j, "tcp", tcp);
 	json_object_set_new(j, "history", history_json(c));
 	json_object_set_new(j, "notes", json_string(c->notes));
+	json_object_set_new(j, "notes_list", notes_list_json(c->notes));
 	snprintf(buf, sizeof buf, "tcp.stream eq %llu", (unsigned long long)c->stream);
 	json_object_set_new(j, "wireshark_filter", json_string(buf));
 	json_object_set_new(j, "outcome", outcome_json(&fs->outcome));
@@ -395,13 +471,28 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 	}
 	json_object_set_new(j, "findings", findings);
 	output_json_stack(j, fs);
+	return j;
+}
 
-	/* As json_dumps would, several times faster (json_write.h). */
+void output_json_line(struct output *o, const json_t *j)
+{
+	/* As json_dumps would, several times faster (json_write.h); reals
+	 * as short as they read back (0.73, not 0.72999999999999998). */
 	struct textbuf b;
 	textbuf_init(&b, o->fp);
-	json_write(&b, j, o->format == FORMAT_JSON_PRETTY);
+	json_write_reals(&b, j, o->format == FORMAT_JSON_PRETTY, JSON_WRITE_REAL_SHORTEST);
 	tb_char(&b, '\n');
 	textbuf_flush(&b);
+}
+
+void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)
+{
+	if (o->format == FORMAT_ECS) {
+		output_ecs_conn(o, file_name, c, fs);
+		return;
+	}
+	json_t *j = output_json_object(o, file_name, c, fs);
+	output_json_line(o, j);
 	json_decref(j);
 }
 

@@ -12,7 +12,7 @@
 #include "json_write.h"
 #include "support/suite_run.h"
 
-static char *written(const json_t *j, bool pretty, size_t *len)
+static char *written_reals(const json_t *j, bool pretty, int digits, size_t *len)
 {
 	char *text = NULL;
 	FILE *fp = open_memstream(&text, len);
@@ -20,11 +20,16 @@ static char *written(const json_t *j, bool pretty, size_t *len)
 	struct textbuf *b = malloc(sizeof *b);
 	ck_assert_ptr_nonnull(b);
 	textbuf_init(b, fp);
-	json_write(b, j, pretty);
+	json_write_reals(b, j, pretty, digits);
 	textbuf_flush(b);
 	free(b);
 	fclose(fp);
 	return text;
+}
+
+static char *written(const json_t *j, bool pretty, size_t *len)
+{
+	return written_reals(j, pretty, 0, len);
 }
 
 static void check_same(const json_t *j)
@@ -42,6 +47,56 @@ static void check_same(const json_t *j)
 		free(want);
 	}
 }
+
+/* With JSON_REAL_PRECISION(digits), as json_dumps writes it. */
+static void check_same_digits(const json_t *j, int digits)
+{
+	size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_ENCODE_ANY | JSON_COMPACT;
+	char *want = json_dumps(j, flags | JSON_REAL_PRECISION(digits));
+	ck_assert_ptr_nonnull(want);
+	size_t len;
+	char *got = written_reals(j, false, digits, &len);
+	ck_assert_msg(strcmp(got, want) == 0, "digits=%d\n got: %s\nwant: %s", digits, got, want);
+	free(got);
+	free(want);
+}
+
+/* The shortest real by jansson alone: the first precision from 15 up
+ * whose text json_loads reads back as the same double. (Below 15 %g
+ * would write whole numbers such as times in exponent form.) */
+static char *shortest_by_jansson(double v)
+{
+	json_t *r = json_real(v);
+	for (int digits = 15; digits <= 17; digits++) {
+		char *text = json_dumps(r, JSON_ENCODE_ANY | JSON_REAL_PRECISION(digits));
+		json_t *back = json_loads(text, JSON_DECODE_ANY, NULL);
+		bool same = back && json_is_real(back) && json_real_value(back) == v;
+		json_decref(back);
+		if (same || digits == 17) {
+			json_decref(r);
+			return text;
+		}
+		free(text);
+	}
+	return NULL;
+}
+
+static void check_shortest(double v)
+{
+	json_t *r = json_real(v);
+	size_t len;
+	char *got = written_reals(r, false, JSON_WRITE_REAL_SHORTEST, &len);
+	char *want = shortest_by_jansson(v);
+	ck_assert_msg(strcmp(got, want) == 0, "%.17g\n got: %s\nwant: %s", v, got, want);
+	free(got);
+	free(want);
+	json_decref(r);
+}
+
+static const double some_reals[] = { 0.0, -0.0, 1.0, 0.7, 0.73, 1.5, 9.123, 1772449440.0, 1772449442.5078771,
+				     1772449442.507877, 4102444799.999999, 1e20, 1e21, 1e-7, 1.234e-300,
+				     1.7976931348623157e308, 5e-324, -2.5e-5, 123456789012345678.0, 0.1 + 0.2,
+				     1.0 / 3.0, 2.0 / 3.0 };
 
 START_TEST(scalars_and_escapes)
 {
@@ -74,11 +129,8 @@ START_TEST(scalars_and_escapes)
 		check_same(v);
 		json_decref(v);
 	}
-	static const double reals[] = { 0.0, -0.0, 1.0, 0.7, 1.5, 1772449440.0, 1772449442.5078771, 1e20, 1e21,
-					1e-7, 1.234e-300, 1.7976931348623157e308, 5e-324, -2.5e-5, 123456789012345678.0,
-					0.1 + 0.2 };
-	for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
-		json_t *v = json_real(reals[i]);
+	for (size_t i = 0; i < sizeof some_reals / sizeof some_reals[0]; i++) {
+		json_t *v = json_real(some_reals[i]);
 		check_same(v);
 		json_decref(v);
 	}
@@ -108,6 +160,44 @@ START_TEST(containers)
 	json_object_set_new(o, "nested", inner);
 	check_same(o);
 	json_decref(o);
+}
+END_TEST
+
+/* Every precision jansson takes, and the shortest form, on fixed reals
+ * and on capture-like times: seconds since 1970 to the microsecond, and
+ * milliseconds to the nanosecond. */
+START_TEST(real_precision)
+{
+	for (size_t i = 0; i < sizeof some_reals / sizeof some_reals[0]; i++) {
+		json_t *v = json_real(some_reals[i]);
+		for (int digits = 0; digits < 32; digits++)
+			check_same_digits(v, digits);
+		json_decref(v);
+		check_shortest(some_reals[i]);
+	}
+	/* What a reader expects to see. */
+	static const struct {
+		double v;
+		const char *text;
+	} plain[] = { { 0.73, "0.73" }, { 1772449442.507877, "1772449442.507877" }, { 1772445600.0, "1772445600.0" },
+		      { 0.1 + 0.2, "0.30000000000000004" } };
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+		json_t *v = json_real(plain[i].v);
+		size_t len;
+		char *got = written_reals(v, false, JSON_WRITE_REAL_SHORTEST, &len);
+		ck_assert_str_eq(got, plain[i].text);
+		free(got);
+		json_decref(v);
+	}
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	for (int i = 0; i < 20000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		int64_t us = 1000000000000000LL + (int64_t)(x % 4000000000000000ULL);
+		check_shortest((double)us / 1e6);
+		check_shortest((double)(x % 100000000000ULL) / 1e6);
+	}
 }
 END_TEST
 
@@ -185,6 +275,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, scalars_and_escapes);
 	tcase_add_test(tc, containers);
+	tcase_add_test(tc, real_precision);
 	tcase_add_test(tc, random_trees);
 	suite_add_tcase(s, tc);
 	return s;

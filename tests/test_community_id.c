@@ -1,0 +1,105 @@
+/* The Community ID v1 against the values its specification publishes:
+ * baseline/baseline_deflt.json (seed 0) and baseline/baseline_seed1.json
+ * (seed 1) in github.com/corelight/community-id-spec, computed by the
+ * reference implementation over its pcaps/tcp.pcap and pcaps/ipv6.pcap.
+ * The TCP flows of both files, each in both directions; then what cannot
+ * be hashed. Captures are compared with tshark in tests/e2e-ecs.sh. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "community_id.h"
+#include "support/suite_run.h"
+
+static struct ip_addr addr(const char *text)
+{
+	struct ip_addr a;
+	memset(&a, 0, sizeof a);
+	if (strchr(text, ':')) {
+		a.family = 6;
+		ck_assert_int_eq(inet_pton(AF_INET6, text, a.a), 1);
+	} else {
+		a.family = 4;
+		ck_assert_int_eq(inet_pton(AF_INET, text, a.a), 1);
+	}
+	return a;
+}
+
+struct vector {
+	const char *saddr, *daddr;
+	uint16_t sport, dport, seed;
+	const char *id;
+};
+
+static const struct vector published[] = {
+	{ "128.232.110.120", "66.35.250.204", 34855, 80, 0, "1:LQU9qZlK+B5F3KDmev6m5PMibrg=" },
+	{ "128.232.110.120", "66.35.250.204", 34855, 80, 1, "1:3V71V58M3Ksw/yuFALMcW0LAHvc=" },
+	{ "2001:470:e5bf:dead:4957:2174:e82c:4887", "2607:f8b0:400c:c03::1a", 63943, 25, 0,
+	  "1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=" },
+	{ "2001:470:e5bf:dead:4957:2174:e82c:4887", "2607:f8b0:400c:c03::1a", 63943, 25, 1,
+	  "1:eJYTW6AOzFLlSUoESovMjnu7rMw=" },
+};
+
+START_TEST(published_tcp_flows)
+{
+	const struct vector *v = &published[_i];
+	struct ip_addr s = addr(v->saddr), d = addr(v->daddr);
+	char out[COMMUNITY_ID_LEN];
+	ck_assert_int_eq(community_id_v1(&s, v->sport, &d, v->dport, COMMUNITY_ID_PROTO_TCP, v->seed, out, sizeof out), 0);
+	ck_assert_str_eq(out, v->id);
+	/* The answer direction hashes the same. */
+	ck_assert_int_eq(community_id_v1(&d, v->dport, &s, v->sport, COMMUNITY_ID_PROTO_TCP, v->seed, out, sizeof out), 0);
+	ck_assert_str_eq(out, v->id);
+}
+END_TEST
+
+/* Same address both ways (loopback): the ports decide the order, so the
+ * two directions still agree, and differ from another port pair. */
+START_TEST(equal_addresses_order_by_port)
+{
+	struct ip_addr lo = addr("127.0.0.1");
+	char a[COMMUNITY_ID_LEN], b[COMMUNITY_ID_LEN], c[COMMUNITY_ID_LEN];
+	ck_assert_int_eq(community_id_v1(&lo, 50000, &lo, 443, 6, 0, a, sizeof a), 0);
+	ck_assert_int_eq(community_id_v1(&lo, 443, &lo, 50000, 6, 0, b, sizeof b), 0);
+	ck_assert_str_eq(a, b);
+	ck_assert_int_eq(community_id_v1(&lo, 50001, &lo, 443, 6, 0, c, sizeof c), 0);
+	ck_assert_str_ne(a, c);
+	ck_assert_uint_eq(strlen(a), COMMUNITY_ID_LEN - 1);
+}
+END_TEST
+
+START_TEST(cannot_hash)
+{
+	struct ip_addr v4 = addr("192.0.2.1"), v6 = addr("2001:db8::1"), none;
+	memset(&none, 0, sizeof none);
+	char out[COMMUNITY_ID_LEN] = "x";
+	ck_assert_int_eq(community_id_v1(&v4, 1, &v6, 2, 6, 0, out, sizeof out), -1);
+	ck_assert_str_eq(out, "");
+	strcpy(out, "x");
+	ck_assert_int_eq(community_id_v1(&none, 1, &none, 2, 6, 0, out, sizeof out), -1);
+	ck_assert_str_eq(out, "");
+	char small[COMMUNITY_ID_LEN - 1] = "x";
+	ck_assert_int_eq(community_id_v1(&v4, 1, &v4, 2, 6, 0, small, sizeof small), -1);
+	ck_assert_str_eq(small, "");
+	ck_assert_int_eq(community_id_v1(&v4, 1, &v4, 2, 6, 0, out, 0), -1);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("community_id");
+	TCase *tc = tcase_create("community_id");
+
+	tcase_add_loop_test(tc, published_tcp_flows, 0, (int)(sizeof published / sizeof published[0]));
+	tcase_add_test(tc, equal_addresses_order_by_port);
+	tcase_add_test(tc, cannot_hash);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	int failed = run_suite(suite(), false);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
