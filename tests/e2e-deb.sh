@@ -3,9 +3,10 @@
 # deb`): built from this binary, unpacked with dpkg -x into a temporary
 # root (the system is not touched), the installed binary gives the same
 # report as the built one and says the package's version; the man page and
-# copyright are in place and Depends names the libraries' packages. With
-# MTLSDIAG_TEST_DPKG_INSTALL=1, as root, on a machine without the package,
-# it is also installed with dpkg -i, run, and removed (for CI).
+# copyright are in place and Depends names the libraries' packages. In CI
+# (CI=true) or with MTLSDIAG_TEST_DPKG_INSTALL=1, as root, on a machine
+# without the package, it is also installed with dpkg -i, run on a sample,
+# and removed.
 set -u
 BIN=$1
 . tests/lib/tally.sh
@@ -39,16 +40,19 @@ if cmp -s "$tmp/built.json" "$tmp/installed.json" && grep -q '"stream":0' "$tmp/
 fi
 if gzip -dc "$tmp/root/usr/share/man/man1/mtlsdiag.1.gz" | cmp -s - man/mtlsdiag.1; then ok; else bad "man page missing or changed"; fi
 [ -s "$tmp/root/usr/share/doc/mtlsdiag/copyright" ] && ok || bad "no copyright file"
-if [ "${MTLSDIAG_TEST_DPKG_INSTALL:-}" = 1 ] && [ "$(id -u)" = 0 ]; then
+if { [ "${MTLSDIAG_TEST_DPKG_INSTALL:-}" = 1 ] || [ "${CI:-}" = true ]; } && [ "$(id -u)" = 0 ]; then
 	if dpkg-query -W mtlsdiag >/dev/null 2>&1; then
 		echo "SKIP dpkg -i: a mtlsdiag package is installed already"
 	elif dpkg -i "$deb" >"$tmp/log" 2>&1; then
 		[ "$(/usr/bin/mtlsdiag --version)" = "mtlsdiag $version" ] && ok || bad "dpkg -i: /usr/bin/mtlsdiag --version"
+		/usr/bin/mtlsdiag -q -F json samples/tls12-unknown-ca.pcap >"$tmp/installed.json" 2>&1 &&
+			"$BIN" -q -F json samples/tls12-unknown-ca.pcap | cmp -s - "$tmp/installed.json" && ok ||
+			bad "dpkg -i: the installed binary's report differs"
 		dpkg -r mtlsdiag >/dev/null 2>&1 && [ ! -e /usr/bin/mtlsdiag ] && ok || bad "dpkg -r left /usr/bin/mtlsdiag"
 	else
 		bad "dpkg -i failed: $(tail -3 "$tmp/log")"
 	fi
 else
-	echo "SKIP dpkg -i: only as root with MTLSDIAG_TEST_DPKG_INSTALL=1 (it changes the system)"
+	echo "SKIP dpkg -i: only as root in CI (CI=true) or with MTLSDIAG_TEST_DPKG_INSTALL=1 (it changes the system)"
 fi
 tally_report e2e-deb
