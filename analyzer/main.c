@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "annotate.h"
 #include "compare.h"
 #include "report_stream.h"
 #include "diagnose.h"
@@ -58,6 +59,9 @@ static void usage(FILE *fp)
 		"                           of this severity or worse (for scripts and CI)\n"
 		"      --expect FILE        check the expectations in FILE against the connections and\n"
 		"                           report only their results (for CI; format in mtlsdiag(1))\n"
+		"      --annotate OUT.pcapng  also write the capture (one FILE, not a pipe) as pcapng\n"
+		"                           with a comment on each frame that shows the diagnosis\n"
+		"                           (Wireshark: frame.comment); the frames otherwise as read\n"
 		"\n"
 		"Diagnosis:\n"
 		"      --trust FILE         PEM bundle of the CAs the server trusts (roots and\n"
@@ -242,7 +246,7 @@ static int run_compare(struct analyzer *a, const char *client_path, const char *
 int main(int argc, char **argv)
 {
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
-	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES };
+	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_ANNOTATE };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -266,6 +270,7 @@ int main(int argc, char **argv)
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "max-chain", required_argument, NULL, OPT_MAX_CHAIN },
 		{ "max-ca-names", required_argument, NULL, OPT_MAX_CA_NAMES },
+		{ "annotate", required_argument, NULL, OPT_ANNOTATE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -277,6 +282,7 @@ int main(int argc, char **argv)
 	size_t v;
 	const char *trust_path = NULL;
 	const char *expect_path = NULL;
+	const char *annotate_path = NULL;
 	struct live_options live = { 0 };
 
 	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:", longopts, NULL)) != -1) {
@@ -380,6 +386,9 @@ int main(int argc, char **argv)
 			if (parse_size("--max-ca-names", optarg, 1, &opt.max_ca_names))
 				return EXIT_INPUT;
 			break;
+		case OPT_ANNOTATE:
+			annotate_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -426,6 +435,15 @@ int main(int argc, char **argv)
 	if (compare && strcmp(argv[optind + 1], "-") == 0 && strcmp(argv[optind + 2], "-") == 0) {
 		fprintf(stderr, "mtlsdiag: compare: only one of the two captures can be standard input\n");
 		return EXIT_INPUT;
+	}
+	if (annotate_path) {
+		/* Two passes over one file: the analysis, then the copy. */
+		char aerr[600];
+		if (annotate_check_run(annotate_path, argc - optind, argv[optind], live.iface || compare,
+				       opt.output_path != NULL, aerr, sizeof aerr) != 0) {
+			fprintf(stderr, "mtlsdiag: %s\n", aerr);
+			return EXIT_INPUT;
+		}
 	}
 	struct expect_set *expectations = NULL;
 	if (expect_path) {
@@ -485,6 +503,11 @@ int main(int argc, char **argv)
 	}
 	if (expectations)
 		a.sink = (struct conn_sink){ expect_take, expectations };
+	struct annotate_sink annotated = { NULL, a.sink, &out };
+	if (annotate_path) {
+		annotated.an = annotations_new(ANNOTATE_MAX_BYTES);
+		a.sink = (struct conn_sink){ annotate_take, &annotated };
+	}
 	if (live.iface) {
 		files = opened_files = 1;
 		enum live_status ls = live_run(&a, &live);
@@ -505,6 +528,9 @@ int main(int argc, char **argv)
 		if (ferror(out.fp))
 			break; /* reported at the end */
 	}
+	if (annotate_path && annotate_run(annotated.an, argv[optind], annotate_path, opt.quiet) != 0)
+		rc = EXIT_INPUT;
+	annotations_free(annotated.an);
 	if (expectations) {
 		/* An input error (2) stands; otherwise the expectations decide. */
 		bool held = expect_report(expectations, &out, opt.quiet);
