@@ -173,7 +173,8 @@ static bool http_refuses(int status)
 
 static void note_http(struct annotations *an, const struct tls_conn *c)
 {
-	if (!c->http) {
+	/* The first status alone, when the exchanges were not kept. */
+	if (!c->http || c->http->n == 0) {
 		if (http_refuses(c->http_status))
 			note(an, c->http_response_frame, "mtlsdiag: HTTP %d refusal [decrypted]", c->http_status);
 		return;
@@ -200,12 +201,13 @@ void annotations_add_conn(struct annotations *an, const struct tls_conn *c, cons
 	/* The facts, in the order of the handshake... */
 	for (size_t i = 0; i < c->n_requests; i++) {
 		const struct cert_request_fact *r = &c->requests[i];
-		if (r->n_ca_names == 0)
+		size_t names = r->n_ca_names + r->ca_names_dropped;
+		if (names == 0)
 			note(an, r->frame, "mtlsdiag: CertificateRequest (%s), no CA names%s", cr_phase_name(r->phase),
 			     seen(r->visibility));
 		else
 			note(an, r->frame, "mtlsdiag: CertificateRequest (%s), %zu CA name%s%s", cr_phase_name(r->phase),
-			     r->n_ca_names, r->n_ca_names == 1 ? "" : "s", seen(r->visibility));
+			     names, names == 1 ? "" : "s", seen(r->visibility));
 	}
 	if (c->hello_request_frame)
 		note(an, c->hello_request_frame, "mtlsdiag: HelloRequest: the server asks for a renegotiation");
