@@ -528,7 +528,7 @@ int main(int argc, char **argv)
 		if (ferror(out.fp))
 			break; /* reported at the end */
 	}
-	if (annotate_path && annotate_run(annotated.an, argv[optind], annotate_path, opt.quiet) != 0)
+	if (annotate_path && opened_files && annotate_run(annotated.an, argv[optind], annotate_path, opt.quiet) != 0)
 		rc = EXIT_INPUT;
 	annotations_free(annotated.an);
 	if (expectations) {
