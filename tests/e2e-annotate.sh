@@ -113,6 +113,21 @@ rc=$?
 grep -q 'CLIENT_CERT_EMPTY' "$T/out" && grep -q "^mtlsdiag: annotated $T/r.pcapng: [0-9]* comments on [0-9]* of 12 frames" "$T/err" &&
 	ok || bad "report and note: $(cat "$T/err")"
 
+# A capture cut inside its last frame: status 2, as for the report, and
+# the copy holds the frames before the cut (as many as tshark reads from
+# the input) with their comments.
+for f in $S/tls12-empty-client-cert.pcap $S/transport-two-interfaces.pcapng; do
+	cut="$T/cut.${f##*.}"
+	head -c $(($(wc -c <"$f") - 30)) "$f" >"$cut"
+	"$BIN" -q --annotate "$T/cut.out.pcapng" "$cut" >/dev/null 2>"$T/err"
+	rc=$?
+	want=$(tshark -r "$cut" -T fields -e frame.number 2>/dev/null | tail -1)
+	got=$(tshark -r "$T/cut.out.pcapng" -T fields -e frame.number 2>/dev/null | tail -1)
+	[ $rc = 2 ] && [ -n "$want" ] && [ "$got" = "$want" ] && grep -q "the copy ends after frame $want, where $cut is damaged" "$T/err" &&
+		[ -n "$(tshark -r "$T/cut.out.pcapng" -Y frame.comment 2>/dev/null)" ] && ok ||
+		bad "cut $f: exit $rc, frames $got of $want, $(cat "$T/err")"
+done
+
 # --- refused, with exit 2 and a reason, and nothing written
 cat $S/tls12-empty-client-cert.pcap | "$BIN" --annotate "$T/x.pcapng" - >/dev/null 2>"$T/err"
 [ $? = 2 ] && grep -q 'standard input can be read only once' "$T/err" && [ ! -e "$T/x.pcapng" ] && ok ||
