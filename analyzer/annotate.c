@@ -352,6 +352,11 @@ static int write_epb(struct writer *w, uint32_t ifid, uint64_t ticks, const uint
 	return emit_block(w);
 }
 
+static int rd_u32_order(struct rd *d, bool swap, uint32_t *v)
+{
+	return swap ? rd_u32(d, v) : rd_u32le(d, v);
+}
+
 /* pcap: the file header gives the byte order, the time resolution, the
  * link type and the snap length; each record becomes an EPB. */
 #define PCAP_MAX_RECORD (PCAPNG_WRITE_MAX_BLOCK - 4096u)
@@ -378,12 +383,11 @@ static int copy_pcap(struct writer *w, FILE *in)
 		snprintf(w->err, w->errsz, "not a pcap file mtlsdiag can convert (magic 0x%08x)", magic);
 		return -1;
 	}
-#define RD32(dd, v) (swap ? rd_u32((dd), (v)) : rd_u32le((dd), (v)))
-	RD32(&d, &v32); /* versions */
-	RD32(&d, &v32); /* thiszone */
-	RD32(&d, &v32); /* sigfigs */
-	RD32(&d, &snaplen);
-	RD32(&d, &linktype);
+	rd_u32_order(&d, swap, &v32); /* versions */
+	rd_u32_order(&d, swap, &v32); /* thiszone */
+	rd_u32_order(&d, swap, &v32); /* sigfigs */
+	rd_u32_order(&d, swap, &snaplen);
+	rd_u32_order(&d, swap, &linktype);
 	struct pcapng_buf *b = &w->blk;
 	if (pcapng_shb(b, MTLSDIAG_APPL) || emit_block(w))
 		return -1;
@@ -405,7 +409,8 @@ static int copy_pcap(struct writer *w, FILE *in)
 			break;
 		uint32_t sec, frac, caplen, wirelen;
 		struct rd r = rd_make(rh, got);
-		if (got < rec_hdr || RD32(&r, &sec) || RD32(&r, &frac) || RD32(&r, &caplen) || RD32(&r, &wirelen) ||
+		if (got < rec_hdr || rd_u32_order(&r, swap, &sec) || rd_u32_order(&r, swap, &frac) ||
+		    rd_u32_order(&r, swap, &caplen) || rd_u32_order(&r, swap, &wirelen) ||
 		    caplen > PCAP_MAX_RECORD) {
 			w->res->input_damaged = true;
 			break;
@@ -430,7 +435,6 @@ static int copy_pcap(struct writer *w, FILE *in)
 			break;
 		}
 	}
-#undef RD32
 	free(data);
 	return rc;
 }
