@@ -9,7 +9,8 @@
 # frames; tests/lib/annotate_expect.py); and every frame's time,
 # lengths, protocols, TCP stream, TLS record types and bytes are as
 # tshark reads them in the input. Then what is refused: standard input,
-# a pipe, several files, the input as its own output.
+# a pipe, several files, the input as its own output. KEEP=1 keeps the
+# work files (their directory is not removed).
 set -u
 BIN=$1
 . tests/lib/tally.sh
