@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "annotate.h"
 #include "compare.h"
 #include "report_stream.h"
 #include "select.h"
@@ -84,6 +85,9 @@ static void usage(FILE *fp)
 		"                           of this severity or worse (for scripts and CI)\n"
 		"      --expect FILE        check the expectations in FILE against the connections and\n"
 		"                           report only their results (for CI; format in mtlsdiag(1))\n"
+		"      --annotate OUT.pcapng  also write the capture (one FILE, not a pipe) as pcapng\n"
+		"                           with a comment on each frame that shows the diagnosis\n"
+		"                           (Wireshark: frame.comment); the frames otherwise as read\n"
 		"\n"
 		"Diagnosis:\n"
 		"      --trust FILE         PEM bundle of the CAs the server trusts (roots and\n"
@@ -325,7 +329,7 @@ static int run_compare(struct analyzer *a, const char *client_path, const char *
 int main(int argc, char **argv)
 {
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
-	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_HOST, OPT_PORT, OPT_SNI };
+	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_HOST, OPT_PORT, OPT_SNI, OPT_ANNOTATE };
 	enum { OPT_COMMUNITY_ID_SEED = 768 };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
@@ -356,6 +360,7 @@ int main(int argc, char **argv)
 		{ "max-chain", required_argument, NULL, OPT_MAX_CHAIN },
 		{ "max-ca-names", required_argument, NULL, OPT_MAX_CA_NAMES },
 		{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
+		{ "annotate", required_argument, NULL, OPT_ANNOTATE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -367,6 +372,7 @@ int main(int argc, char **argv)
 	size_t v;
 	const char *trust_path = NULL;
 	const char *expect_path = NULL;
+	const char *annotate_path = NULL;
 	struct live_options live = { 0 };
 	const char *read_paths[argc > 0 ? argc : 1]; /* -r FILE, in order */
 	int n_read = 0;
@@ -511,6 +517,9 @@ int main(int argc, char **argv)
 				return EXIT_INPUT;
 			}
 			break;
+		case OPT_ANNOTATE:
+			annotate_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -568,6 +577,15 @@ int main(int argc, char **argv)
 	if (compare && strcmp(argv[optind + 1], "-") == 0 && strcmp(argv[optind + 2], "-") == 0) {
 		fprintf(stderr, "mtlsdiag: compare: only one of the two captures can be standard input\n");
 		return EXIT_INPUT;
+	}
+	if (annotate_path) {
+		/* Two passes over one file: the analysis, then the copy. */
+		char aerr[600];
+		if (annotate_check_run(annotate_path, argc - optind, argv[optind], live.iface || compare,
+				       opt.output_path != NULL, aerr, sizeof aerr) != 0) {
+			fprintf(stderr, "mtlsdiag: %s\n", aerr);
+			return EXIT_INPUT;
+		}
 	}
 	struct expect_set *expectations = NULL;
 	if (expect_path) {
@@ -630,6 +648,11 @@ int main(int argc, char **argv)
 	}
 	if (expectations)
 		a.sink = (struct conn_sink){ expect_take, expectations };
+	struct annotate_sink annotated = { NULL, a.sink, &out };
+	if (annotate_path) {
+		annotated.an = annotations_new(ANNOTATE_MAX_BYTES);
+		a.sink = (struct conn_sink){ annotate_take, &annotated };
+	}
 	if (live.iface) {
 		files = opened_files = 1;
 		enum live_status ls = live_run(&a, &live);
@@ -650,6 +673,9 @@ int main(int argc, char **argv)
 		if (ferror(out.fp))
 			break; /* reported at the end */
 	}
+	if (annotate_path && opened_files && annotate_run(annotated.an, argv[optind], annotate_path, opt.quiet) != 0)
+		rc = EXIT_INPUT;
+	annotations_free(annotated.an);
 	if (expectations) {
 		/* An input error (2) stands; otherwise the expectations decide. */
 		bool held = expect_report(expectations, &out, opt.quiet);
