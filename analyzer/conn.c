@@ -465,6 +465,22 @@ static void add_alert(struct tls_conn *c, enum side s, const struct tls_record *
 		c->events[before].decrypted = decrypted;
 }
 
+/* Can a record body be cleartext alerts? Each is two bytes, level
+ * warning (1) or fatal (2). An encrypted alert is longer (MAC or AEAD tag):
+ * read as cleartext when the encryption state was not seen (the capture
+ * began after the ChangeCipherSpec), it would make up alerts. */
+static bool cleartext_alerts_plausible(const uint8_t *p, size_t n)
+{
+	struct rd a = rd_make(p, n);
+	uint8_t level, desc;
+	if (n == 0 || n % 2)
+		return false;
+	while (rd_u8(&a, &level) == 0 && rd_u8(&a, &desc) == 0)
+		if (level != 1 && level != 2)
+			return false;
+	return true;
+}
+
 struct rec_ctx {
 	struct tls_conn *c;
 	struct conn_parser *p;
@@ -783,7 +799,8 @@ static void on_record(void *ctx, const struct tls_record *rec)
 	case TLS_CT_ALERT:
 		if (!rec->body) {
 			add_alert(c, s, rec, -1, -1, true, false);
-		} else if (c->ccs_seen[s] || (p->tls13_encrypted && rec->body_len != 2)) {
+		} else if (c->ccs_seen[s] || (p->tls13_encrypted && rec->body_len != 2) ||
+			   !cleartext_alerts_plausible(rec->body, rec->body_len)) {
 			add_alert(c, s, rec, -1, -1, true, false);
 		} else {
 			struct rd a = rd_make(rec->body, rec->body_len);
@@ -825,6 +842,7 @@ static void on_resync(void *ctx, uint64_t skipped, const struct tcp_frame_ref *a
 {
 	struct rec_ctx *r = ctx;
 	r->c->resyncs++;
+	r->c->resync_skipped_bytes += skipped;
 }
 
 void conn_feed(struct tls_conn *c, struct conn_parser *p, enum side s, const uint8_t *data, size_t n,

@@ -270,12 +270,23 @@ static bool hello_prefix(const uint8_t *p, size_t n)
 	return n > 0 && (p[0] == TLS_CT_HANDSHAKE || (p[0] & 0x80)) && (n < 2 || p[0] != TLS_CT_HANDSHAKE || p[1] == 3);
 }
 
+/* Bytes of one direction to the TLS parser. A direction whose first
+ * bytes came without a SYN may begin inside a record: its record framing
+ * must be found first. */
+static void feed_conn(struct flow *f, int dir, const uint8_t *p, size_t n, const struct tcp_frame_ref *at)
+{
+	enum side s = side_of(f, dir);
+	if (f->reasm[dir] && tcp_reasm_stats(f->reasm[dir])->midstream)
+		tls_record_reader_midstream(&f->parser->rr[s]);
+	conn_feed(f->conn, f->parser, s, p, n, at);
+}
+
 /* Hands bytes held back while TLS was not yet recognised to the parser. */
 static void feed_pending(struct flow *f, int dir)
 {
 	if (!f->n_pending[dir])
 		return;
-	conn_feed(f->conn, f->parser, side_of(f, dir), f->pending[dir], f->n_pending[dir], &f->pending_at[dir]);
+	feed_conn(f, dir, f->pending[dir], f->n_pending[dir], &f->pending_at[dir]);
 	f->n_pending[dir] = 0;
 }
 
@@ -330,7 +341,7 @@ static void on_data(void *ctx, const uint8_t *p, size_t n, const struct tcp_fram
 	 * hello was the one recognised). */
 	feed_pending(f, fd->dir);
 	if (n > 0)
-		conn_feed(f->conn, f->parser, side_of(f, fd->dir), p, n, at);
+		feed_conn(f, fd->dir, p, n, at);
 }
 
 static void on_gap(void *ctx, uint64_t n, const struct tcp_frame_ref *at)
@@ -376,7 +387,8 @@ static size_t flow_heap_bytes(const struct flow *f)
 	if (f->parser) {
 		n += sizeof *f->parser;
 		for (int d = 0; d < 2; d++)
-			n += f->parser->hs[d].buf_cap + (f->parser->rr[d].body ? TLS_MAX_RECORD_BODY : 0);
+			n += f->parser->hs[d].buf_cap + (f->parser->rr[d].body ? TLS_MAX_RECORD_BODY : 0) +
+			     tls_record_reader_resync_memory(&f->parser->rr[d]);
 	}
 	if (f->conn)
 		n += sizeof *f->conn + f->conn->heap_bytes;

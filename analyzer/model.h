@@ -299,6 +299,9 @@ struct tls_conn {
 	/* Heap bytes this model owns (chains, CA lists and names), counted
 	 * against --max-memory while its connection is open or queued. */
 	size_t heap_bytes;
+	/* Bytes read past to find the record framing (a capture begun inside
+	 * the stream, or a gap over a record header). */
+	uint64_t resync_skipped_bytes;
 };
 
 

@@ -308,10 +308,15 @@ static void print_end(struct textbuf *b, const struct tls_conn *c)
 	if (c->end == END_RST)
 		tb_printf(b, " (TTL %u)", c->rst_ttl);
 	tb_char(b, '\n');
-	if (c->gaps || c->midstream)
-		tb_printf(b, "  Capture: %s%llu gap(s), %llu bytes not captured\n",
+	if (c->gaps || c->midstream) {
+		tb_printf(b, "  Capture: %s%llu gap(s), %llu bytes not captured",
 			  c->midstream ? "started mid-connection, " : "", (unsigned long long)c->gaps,
 			  (unsigned long long)c->gap_bytes);
+		if (c->resync_skipped_bytes)
+			tb_printf(b, ", %llu bytes skipped to find the record boundaries",
+				  (unsigned long long)c->resync_skipped_bytes);
+		tb_char(b, '\n');
+	}
 	if (c->notes[0])
 		tb_printf(b, "  Notes: %s\n", c->notes);
 }
