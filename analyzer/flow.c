@@ -207,12 +207,15 @@ static bool starts_tls(const struct flow *f, int dir, const uint8_t *p, size_t n
 	/* A capture that began mid-connection: a run of plausible records. */
 	if (f->syn[0] || f->syn[1] || f->synack[0] || f->synack[1] || f->probed[dir] >= MIDSTREAM_PROBE_BYTES)
 		return false;
-	if (!tls_record_header_plausible(p, n))
-		return false;
-	size_t next = 5 + (size_t)((p[3] << 8) | p[4]);
-	if (next == n)
-		return true;
-	return next + 5 <= n && tls_record_header_plausible(p + next, n - next);
+	if (tls_record_header_plausible(p, n)) {
+		size_t next = 5 + (size_t)((p[3] << 8) | p[4]);
+		if (next == n || (next + 5 <= n && tls_record_header_plausible(p + next, n - next)))
+			return true;
+	}
+	/* The segment began inside a record: framing further on, found as
+	 * the record reader will find it. */
+	size_t at;
+	return tls_record_framing_in(p, n, &at);
 }
 
 static void decide_client(struct flow *f, int dir, const uint8_t *p, size_t n)

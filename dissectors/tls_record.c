@@ -309,6 +309,17 @@ static enum chain chain_at(const uint8_t *buf, size_t have, size_t i)
 	}
 }
 
+bool tls_record_framing_in(const uint8_t *p, size_t n, size_t *at)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (chain_at(p, n, i) == CHAIN_YES) {
+			*at = i;
+			return true;
+		}
+	}
+	return false;
+}
+
 static size_t read_framed(struct tls_record_reader *rr, const uint8_t *p, size_t n, const struct tcp_frame_ref *at,
 			  const struct tls_record_sink *sink);
 

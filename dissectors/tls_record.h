@@ -54,6 +54,10 @@ enum dis_status tls_record_header_parse(struct rd *r, struct tls_record_header *
 /* A header a real TLS stack could send (type 20-24, version 3.0-3.4,
  * length within the ciphertext limit). */
 bool tls_record_header_plausible(const uint8_t *p, size_t n);
+/* Is there record framing in these bytes (a whole delivery): a run of
+ * plausible headers as tls_record_reader_midstream requires? *at is where
+ * it begins. */
+bool tls_record_framing_in(const uint8_t *p, size_t n, size_t *at);
 /* The first bytes of a TLS or SSLv2 ClientHello (or a ServerHello). */
 bool tls_looks_like_hello(const uint8_t *p, size_t n);
 
