@@ -123,6 +123,11 @@ static void keys_on_ccs(struct tls_conn *c, struct conn_keys *k, enum side s)
 	if (!k->keylog)
 		return;
 	k->active[s] = false;
+	if (k->version == 0x0300) {
+		/* SSL 3.0 derives keys and MACs records its own way (RFC 6101). */
+		tls_conn_note(c, "ssl3_not_decrypted");
+		return;
+	}
 	if (!k->entry || !k->entry->has_master) {
 		keys_missing(c);
 		return;
@@ -767,6 +772,37 @@ static bool try_early(struct rec_ctx *r, const struct tls_record *rec)
 	return true;
 }
 
+/* An SSLv2-format record. The client's first is its CLIENT-HELLO (the
+ * SSLv2-compatible form opens many TLS connections); a SERVER-HELLO
+ * (msg_type 4) means the server speaks SSL 2.0 itself. Later records are
+ * encrypted SSL 2.0 messages. */
+static void on_sslv2_record(struct tls_conn *c, enum side s, const struct tls_record *rec)
+{
+	struct rd r = rd_make(rec->body, rec->body ? rec->body_len : 0);
+	uint8_t msg_type = 0;
+	bool first = s == SIDE_CLIENT ? !c->have_client_hello && c->n_client_hellos == 0
+				      : c->version != 0x0002 && !c->have_server_hello;
+	if (!first || rd_u8(&r, &msg_type) || (msg_type != TLS_HS_CLIENT_HELLO && msg_type != 4))
+		msg_type = 0;
+	conn_add_event(c, EV_SSLV2_HELLO, s, msg_type, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
+	if (s == SIDE_CLIENT && msg_type == TLS_HS_CLIENT_HELLO) {
+		struct tls_client_hello ch;
+		if (tls_sslv2_client_hello_parse(rec->body, rec->body_len, &ch) == DIS_OK) {
+			c->n_client_hellos++;
+			keep_client_hello(c, &ch, &rec->end);
+			if (ch.legacy_version == 0x0002 && !c->sslv2) {
+				c->sslv2 = true;
+				c->sslv2_frame = rec->end.frame;
+			}
+		}
+	} else if (s == SIDE_SERVER && msg_type == 4) {
+		if (!c->sslv2)
+			c->sslv2_frame = rec->end.frame;
+		c->sslv2 = true;
+		c->version = 0x0002;
+	}
+}
+
 static void on_record(void *ctx, const struct tls_record *rec)
 {
 	struct rec_ctx *r = ctx;
@@ -824,14 +860,7 @@ static void on_record(void *ctx, const struct tls_record *rec)
 		conn_add_event(c, EV_APP_DATA, s, 0, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
 		break;
 	case TLS_CT_SSLV2:
-		conn_add_event(c, EV_SSLV2_HELLO, s, 1, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
-		if (s == SIDE_CLIENT && rec->body && !c->have_client_hello) {
-			struct tls_client_hello ch;
-			if (tls_sslv2_client_hello_parse(rec->body, rec->body_len, &ch) == DIS_OK) {
-				c->n_client_hellos++;
-				keep_client_hello(c, &ch, &rec->end);
-			}
-		}
+		on_sslv2_record(c, s, rec);
 		break;
 	default:
 		break;

@@ -223,7 +223,8 @@ static void decide_client(struct flow *f, int dir, const uint8_t *p, size_t n)
 	/* The sender of a ClientHello is the client; of a ServerHello, the
 	 * server; then the SYN; then the lower port is taken as the server. */
 	if (tls_looks_like_hello(p, n)) {
-		bool server_hello = p[0] == TLS_CT_HANDSHAKE && n > 5 && p[5] == 2;
+		bool server_hello = (p[0] == TLS_CT_HANDSHAKE && n > 5 && p[5] == 2) ||
+				    tls_looks_like_sslv2_server_hello(p, n);
 		f->client_dir = server_hello ? !dir : dir;
 	} else if (f->syn[0] || f->syn[1]) {
 		f->client_dir = f->syn[0] ? 0 : 1;

@@ -302,6 +302,11 @@ struct tls_conn {
 	/* Bytes read past to find the record framing (a capture begun inside
 	 * the stream, or a gap over a record header). */
 	uint64_t resync_skipped_bytes;
+	/* SSL 2.0 itself (not the SSLv2-compatible hello of a TLS
+	 * connection): the server's SERVER-HELLO, or a client offering 2.0
+	 * only; in this frame. */
+	bool sslv2;
+	uint64_t sslv2_frame;
 };
 
 
@@ -318,6 +323,9 @@ const char *side_name(enum side s);
  * "unsupported_cipher_suite", "no_keys" or "not_needed"; NULL without a
  * key log. */
 const char *decryption_status(const struct tls_conn *c);
+/* An SSL 3.0 connection encrypted: its key derivation and record MAC
+ * (RFC 6101) are not TLS's, and mtlsdiag does not decrypt it. */
+bool ssl3_not_decrypted(const struct tls_conn *c);
 /* "10.0.0.1:443" or "[2001:db8::1]:443" */
 const char *endpoint_text(const struct endpoint *e, char *buf, size_t bufsz);
 void tls_conn_note(struct tls_conn *c, const char *note);

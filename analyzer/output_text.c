@@ -57,7 +57,9 @@ static void event_label(struct textbuf *b, const struct conn_event *e)
 		tb_lit(b, " B)");
 		break;
 	case EV_SSLV2_HELLO:
-		tb_lit(b, "ClientHello (SSLv2 format)");
+		tb_str(b, e->hs_type == 1   ? "ClientHello (SSLv2 format)"
+			  : e->hs_type == 4 ? "SERVER-HELLO (SSL 2.0)"
+					    : "SSL 2.0 record");
 		break;
 	case EV_GAP:
 		tb_char(b, '[');
@@ -147,6 +149,9 @@ static void print_decryption(struct output *o, struct textbuf *b, const struct t
 			tb_char(b, '\n');
 		} else if (c->suite_unsupported) {
 			tb_printf(b, "cipher suite 0x%04x is not one mtlsdiag decrypts\n", c->unsupported_suite);
+		} else if (ssl3_not_decrypted(c)) {
+			tb_lit(b, "SSL 3.0 is not decrypted (its key derivation and record MAC are not TLS's); "
+				  "what follows each ChangeCipherSpec stays encrypted\n");
 		} else if (c->records_decrypted) {
 			tb_printf(b, "%llu records decrypted with the key log%s\n", (unsigned long long)c->records_decrypted,
 				  c->keys_missing ? " (some keys were missing)" : "");

@@ -36,6 +36,18 @@ bool tls_record_header_plausible(const uint8_t *p, size_t n)
 	return true;
 }
 
+bool tls_looks_like_sslv2_server_hello(const uint8_t *p, size_t n)
+{
+	/* 2-byte header, msg_type 4 (SERVER-HELLO), session_id_hit 0 or 1,
+	 * certificate_type 1 (X.509), then at least the version and three
+	 * lengths (11 bytes). */
+	struct rd r = rd_make(p, n);
+	uint8_t b0, b1, type, hit, cert_type;
+	if (rd_u8(&r, &b0) || rd_u8(&r, &b1) || rd_u8(&r, &type) || rd_u8(&r, &hit) || rd_u8(&r, &cert_type))
+		return false;
+	return (b0 & 0x80) && type == 4 && hit <= 1 && cert_type == 1 && ((((b0 & 0x7f) << 8) | b1) >= 11);
+}
+
 bool tls_looks_like_hello(const uint8_t *p, size_t n)
 {
 	struct rd r = rd_make(p, n);
@@ -43,13 +55,16 @@ bool tls_looks_like_hello(const uint8_t *p, size_t n)
 
 	if (rd_u8(&r, &b0) || rd_u8(&r, &b1) || rd_u8(&r, &b2))
 		return false;
-	/* SSLv2-compatible CLIENT-HELLO: 2-byte length with the top bit set,
-	 * msg_type 1, then a 3.x version. */
+	/* SSLv2 CLIENT-HELLO: 2-byte length with the top bit set, msg_type 1,
+	 * then a 3.x version (SSLv2-compatible, RFC 5246 E.2) or 0.2 (SSL 2.0
+	 * only). */
 	if ((b0 & 0x80) && b2 == 1) {
 		if (rd_u8(&r, &b3) || rd_u8(&r, &b4))
 			return false;
-		return b3 == 3 && b4 <= 4 && ((((b0 & 0x7f) << 8) | b1) >= 9);
+		return ((b3 == 3 && b4 <= 4) || (b3 == 0 && b4 == 2)) && ((((b0 & 0x7f) << 8) | b1) >= 9);
 	}
+	if (tls_looks_like_sslv2_server_hello(p, n))
+		return true;
 	if (!tls_record_header_plausible(p, n) || b0 != TLS_CT_HANDSHAKE)
 		return false;
 	if (rd_skip(&r, 2) || rd_u8(&r, &b3))
@@ -148,6 +163,7 @@ static bool start_body(struct tls_record_reader *rr, const struct tcp_frame_ref 
 	struct tls_record_header h;
 
 	if (rr->hdr_have == 2) { /* SSLv2 record header */
+		rr->sslv2 = true;
 		h.type = TLS_CT_SSLV2;
 		h.version = 0x0002;
 		h.length = (uint16_t)(((rr->hdr[0] & 0x7f) << 8) | rr->hdr[1]);
@@ -409,11 +425,13 @@ static size_t read_framed(struct tls_record_reader *rr, const uint8_t *p, size_t
 				rr->rec.start = *at;
 				rr->rec.stream_offset = rr->offset;
 			}
-			/* An SSLv2 record can only open the stream. */
+			/* An SSLv2 record opens the stream; more follow only in a
+			 * stream that opened so (no TLS content type has the top
+			 * bit set). */
 			struct rd first = rd_make(rr->hdr_have ? rr->hdr : q, 1);
 			uint8_t b0 = 0;
 			(void)rd_u8(&first, &b0);
-			size_t want = (rr->at_start && (b0 & 0x80)) ? 2 : 5;
+			size_t want = ((rr->at_start || rr->sslv2) && (b0 & 0x80)) ? 2 : 5;
 			size_t take = want - rr->hdr_have;
 			if (take > left)
 				take = left;

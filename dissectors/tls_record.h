@@ -58,7 +58,10 @@ bool tls_record_header_plausible(const uint8_t *p, size_t n);
  * plausible headers as tls_record_reader_midstream requires? *at is where
  * it begins. */
 bool tls_record_framing_in(const uint8_t *p, size_t n, size_t *at);
-/* The first bytes of a TLS or SSLv2 ClientHello (or a ServerHello). */
+/* The first bytes of an SSL 2.0 SERVER-HELLO. */
+bool tls_looks_like_sslv2_server_hello(const uint8_t *p, size_t n);
+/* The first bytes of a TLS or SSLv2 ClientHello (or a ServerHello, also
+ * SSL 2.0's). */
 bool tls_looks_like_hello(const uint8_t *p, size_t n);
 
 struct tls_record {
@@ -94,6 +97,7 @@ struct tls_record_reader {
 	bool keep;
 	bool lost_sync;            /* looking for framing (gap, midstream start) */
 	bool at_start;             /* nothing read yet: SSLv2 allowed */
+	bool sslv2;                /* the stream opened with an SSLv2 record */
 	bool confirm_start;        /* the start of the stream was not captured */
 	struct tls_resync *sync;   /* owned; the bytes held while framing is lost */
 	uint64_t offset;           /* bytes consumed so far */
