@@ -378,6 +378,27 @@ static struct tcp_reasm_sink sink_for(struct flow *f, int dir)
 	return s;
 }
 
+/* A damaged capture (rewritten or garbage sequence numbers after the
+ * SYN) can carry a whole TLS connection whose data does not follow the
+ * SYN's sequence number: waiting for the bytes the SYN promised, every
+ * segment would wait as out-of-order data and end as a gap larger than the
+ * TLS probe looks. When a direction's first data segment lies more than
+ * REANCHOR_MIN_JUMP away from where its SYN put the stream and begins a TLS
+ * hello or a plausible record, the stream is taken to start there (as
+ * tshark reads such a capture), and the report says so. */
+#define REANCHOR_MIN_JUMP (1u << 20)
+static void reanchor_damaged(struct tcp_reasm *r, const struct tcp_header *th)
+{
+	if ((th->flags & (TCP_SYN | TCP_RST)) || !tcp_reasm_started(r) || tcp_reasm_stats(r)->midstream)
+		return;
+	uint32_t next = tcp_reasm_next_seq(r);
+	if (th->seq - next <= REANCHOR_MIN_JUMP || next - th->seq <= REANCHOR_MIN_JUMP)
+		return;
+	if (tls_looks_like_hello(th->payload, th->payload_len) ||
+	    tls_record_header_plausible(th->payload, th->payload_len))
+		(void)tcp_reasm_reanchor(r, th->seq);
+}
+
 /* ---- memory ----------------------------------------------------------- */
 
 /* Heap held by an open flow: reassembly, record and message buffers, and
@@ -475,9 +496,14 @@ static void flow_report(struct analyzer *a, struct flow *f, enum conn_end why)
 							f->reasm[1] ? tcp_reasm_stats(f->reasm[1]) : NULL };
 		c->last_frame = f->last_frame;
 		c->last_ts_ns = f->last_ts;
-		for (int d = 0; d < 2; d++)
+		for (int d = 0; d < 2; d++) {
 			if (st[d] && st[d]->midstream && !c->syn_seen)
 				c->midstream = true;
+			if (st[d] && st[d]->reanchored && !c->seq_reanchored) {
+				c->seq_reanchored = true;
+				tls_conn_note(c, "tcp_sequence_reanchored");
+			}
+		}
 		if (f->rst) {
 			c->end = END_RST;
 			c->end_frame = f->rst_frame;
@@ -747,6 +773,8 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 	}
 
 	struct tcp_frame_ref at = { a->frame_no, a->now_ns };
+	if (f->reasm[dir] && th.payload_len)
+		reanchor_damaged(f->reasm[dir], &th);
 	size_t wire_payload = wire_len > th.hdr_len ? wire_len - th.hdr_len : 0;
 	if (wire_payload < th.payload_len)
 		wire_payload = th.payload_len;

@@ -307,6 +307,9 @@ struct tls_conn {
 	 * only; in this frame. */
 	bool sslv2;
 	uint64_t sslv2_frame;
+	/* The data did not follow the SYN's sequence numbers (a damaged
+	 * capture): the stream was read from its first TLS segment instead. */
+	bool seq_reanchored;
 };
 
 

@@ -322,6 +322,9 @@ static void print_end(struct textbuf *b, const struct tls_conn *c)
 				  (unsigned long long)c->resync_skipped_bytes);
 		tb_char(b, '\n');
 	}
+	if (c->seq_reanchored)
+		tb_lit(b, "  Capture: damaged TCP sequence numbers (the data does not follow the SYN); the stream was "
+			  "read from its first TLS segment\n");
 	if (c->notes[0])
 		tb_printf(b, "  Notes: %s\n", c->notes);
 }

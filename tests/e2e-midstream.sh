@@ -63,4 +63,23 @@ for S in samples/tls12-*.pcap; do
 done
 ok
 
+# 4. A damaged copy: sequence numbers after the SYN moved far off, data
+# without ACK (tests/support/damage_seq.py). tshark still reads the TLS;
+# so must mtlsdiag, at the frames tshark shows, and say what it did.
+if command -v python3 >/dev/null 2>&1; then
+	S=samples/tls12-mutual-ok.pcap
+	python3 tests/support/damage_seq.py "$S" "$tmp/damaged.pcap" || bad "damage_seq.py"
+	"$BIN" "$tmp/damaged.pcap" >"$tmp/out" 2>&1
+	cr=$(tshark -r "$tmp/damaged.pcap" -Y "tls.handshake.type == 13" -T fields -e frame.number 2>/dev/null)
+	cc=$(tshark -r "$tmp/damaged.pcap" -Y "tls.handshake.type == 11 && tcp.srcport != 443" -T fields \
+		-e frame.number 2>/dev/null)
+	grep -q "^  CertificateRequest in frame $cr[, ]" "$tmp/out" || bad "damaged: no CertificateRequest in frame $cr: $(head -3 "$tmp/out")"
+	grep -q "^  Client certificate: present (frame $cc)" "$tmp/out" || bad "damaged: no client certificate in frame $cc"
+	grep -q "^  Capture: damaged TCP sequence numbers" "$tmp/out" || bad "damaged: re-anchoring not reported"
+	grep -q "tcp_sequence_reanchored" "$tmp/out" || bad "damaged: no note"
+	# The undamaged sample is not re-anchored.
+	"$BIN" "$S" | grep -q "tcp_sequence_reanchored" && bad "undamaged sample re-anchored"
+	ok
+fi
+
 tally_report "midstream"
