@@ -543,6 +543,51 @@ static bool count_protected_handshake(struct rec_ctx *r, const struct tls_record
 	return false;
 }
 
+/* Could this record body be cleartext handshake messages from side s?
+ * Each message's type must be one that side sends before encryption and
+ * its length must fit the record (the last may continue in the next). */
+static bool cleartext_handshake_plausible(const uint8_t *p, size_t n, enum side s)
+{
+	struct rd r = rd_make(p, n);
+	uint8_t type;
+	uint32_t len;
+	if (n == 0)
+		return false;
+	while (rd_left(&r) > 0) {
+		if (rd_u8(&r, &type) || rd_u24(&r, &len))
+			return true; /* a header split across records */
+		bool known = s == SIDE_CLIENT ? type == TLS_HS_CLIENT_HELLO || type == TLS_HS_CERTIFICATE ||
+							type == TLS_HS_CERTIFICATE_VERIFY ||
+							type == TLS_HS_CLIENT_KEY_EXCHANGE || type == TLS_HS_NEXT_PROTOCOL
+					      : type == TLS_HS_HELLO_REQUEST || type == TLS_HS_SERVER_HELLO ||
+							type == TLS_HS_NEW_SESSION_TICKET || type == TLS_HS_CERTIFICATE ||
+							type == TLS_HS_SERVER_KEY_EXCHANGE ||
+							type == TLS_HS_CERTIFICATE_REQUEST ||
+							type == TLS_HS_SERVER_HELLO_DONE || type == TLS_HS_CERTIFICATE_STATUS;
+		if (!known || (type == TLS_HS_HELLO_REQUEST && len != 0) || (type == TLS_HS_SERVER_HELLO_DONE && len != 0))
+			return false;
+		if (len > rd_left(&r))
+			return len <= (1u << 20); /* continues in the next record */
+		if (rd_skip(&r, len))
+			return false;
+	}
+	return true;
+}
+
+/* A capture begun mid-connection does not show whether a side already
+ * encrypts (its ChangeCipherSpec may be before the capture): a handshake
+ * record of a side whose hello was not seen that does not read as
+ * cleartext messages is encrypted (a Finished, or a renegotiation). */
+static bool midstream_encrypted_handshake(const struct tls_conn *c, const struct conn_parser *p, enum side s,
+					  const struct tls_record *rec)
+{
+	if (!c->midstream || c->ccs_seen[s] || p->tls13_encrypted || !rec->body)
+		return false;
+	if (s == SIDE_CLIENT ? c->have_client_hello : c->have_server_hello)
+		return false;
+	return !cleartext_handshake_plausible(rec->body, rec->body_len, s);
+}
+
 static void on_encrypted_handshake(struct rec_ctx *r, const struct tls_record *rec)
 {
 	bool finished = count_protected_handshake(r, rec, rec->hdr.length);
@@ -848,6 +893,9 @@ static void on_record(void *ctx, const struct tls_record *rec)
 	case TLS_CT_HANDSHAKE:
 		if (encrypted) {
 			on_encrypted_handshake(r, rec);
+		} else if (midstream_encrypted_handshake(c, p, s, rec)) {
+			/* Which encrypted message it is cannot be told. */
+			conn_add_event(c, EV_ENC_HANDSHAKE, s, 0xff, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
 		} else if (rec->body) {
 			struct msg_ctx m = { c, p, s, rec->hdr.version, false };
 			tls_hs_stream_feed(&p->hs[s], rec->body, rec->body_len, &rec->start, &rec->end, on_message,

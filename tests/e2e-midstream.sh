@@ -65,6 +65,20 @@ for S in samples/tls12-mutual-ok.pcap samples/tls12-resumed.pcap samples/tls12-u
 done
 ok
 
+# 5. The capture starts inside a renegotiation (tls12-client-reneg from
+# frame 12): the encrypted handshake records of both sides are shown as
+# encrypted, in the frames tshark shows them, never read as handshake
+# messages.
+S=samples/tls12-client-reneg.pcap
+cut_from "$S" 12
+"$BIN" "$tmp/cut.pcap" >"$tmp/out" 2>&1
+for fr in $(frames_of "$S" "tls.record.content_type == 22 && frame.number < 15" 12); do
+	grep -q "^ *$fr .*\[encrypted handshake" "$tmp/out" || bad "reneg: no encrypted handshake in frame $fr: $(sed -n '5,9p' "$tmp/out")"
+done
+grep -E '^ +[0-9]+ +[0-9.]+ ' "$tmp/out" | grep -q "certificate\|hello\|key_exchange" &&
+	bad "reneg: handshake messages read from encrypted records: $(sed -n '5,9p' "$tmp/out")"
+[ "$fail" -eq 0 ] && ok
+
 # 4. A damaged copy: sequence numbers after the SYN moved far off, data
 # without ACK (tests/support/damage_seq.py). tshark still reads the TLS;
 # so must mtlsdiag, at the frames tshark shows, and say what it did.
