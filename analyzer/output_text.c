@@ -323,8 +323,8 @@ static void print_end(struct textbuf *b, const struct tls_conn *c)
 		tb_char(b, '\n');
 	}
 	if (c->seq_reanchored)
-		tb_lit(b, "  Capture: damaged TCP sequence numbers (the data does not follow the SYN); the stream was "
-			  "read from its first TLS segment\n");
+		tb_lit(b, "  Capture: damaged TCP sequence numbers (the data does not follow the SYN: a damaged capture, "
+			  "or more than 1 MiB not captured); the stream was read from its first TLS segment\n");
 	if (c->notes[0])
 		tb_printf(b, "  Notes: %s\n", c->notes);
 }
