@@ -123,11 +123,6 @@ static void keys_on_ccs(struct tls_conn *c, struct conn_keys *k, enum side s)
 	if (!k->keylog)
 		return;
 	k->active[s] = false;
-	if (k->version == 0x0300) {
-		/* SSL 3.0 derives keys and MACs records its own way (RFC 6101). */
-		tls_conn_note(c, "ssl3_not_decrypted");
-		return;
-	}
 	if (!k->entry || !k->entry->has_master) {
 		keys_missing(c);
 		return;
@@ -821,7 +816,7 @@ static bool try_early(struct rec_ctx *r, const struct tls_record *rec)
  * SSLv2-compatible form opens many TLS connections); a SERVER-HELLO
  * (msg_type 4) means the server speaks SSL 2.0 itself. Later records are
  * encrypted SSL 2.0 messages. */
-static void on_sslv2_record(struct tls_conn *c, enum side s, const struct tls_record *rec)
+static void on_sslv2_record(struct tls_conn *c, struct conn_parser *p, enum side s, const struct tls_record *rec)
 {
 	struct rd r = rd_make(rec->body, rec->body ? rec->body_len : 0);
 	uint8_t msg_type = 0;
@@ -835,6 +830,12 @@ static void on_sslv2_record(struct tls_conn *c, enum side s, const struct tls_re
 		if (tls_sslv2_client_hello_parse(rec->body, rec->body_len, &ch) == DIS_OK) {
 			c->n_client_hellos++;
 			keep_client_hello(c, &ch, &rec->end);
+			/* The key log names the handshake by the challenge,
+			 * zero-padded on the left to 32 bytes (RFC 5246 E.2). */
+			if (p->keys) {
+				memcpy(p->keys->client_random, ch.random, 32);
+				p->keys->have_client_random = true;
+			}
 			if (ch.legacy_version == 0x0002 && !c->sslv2) {
 				c->sslv2 = true;
 				c->sslv2_frame = rec->end.frame;
@@ -908,7 +909,7 @@ static void on_record(void *ctx, const struct tls_record *rec)
 		conn_add_event(c, EV_APP_DATA, s, 0, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
 		break;
 	case TLS_CT_SSLV2:
-		on_sslv2_record(c, s, rec);
+		on_sslv2_record(c, p, s, rec);
 		break;
 	default:
 		break;

@@ -104,12 +104,6 @@ const char *conn_end_name(enum conn_end e)
 	return "capture_end";
 }
 
-bool ssl3_not_decrypted(const struct tls_conn *c)
-{
-	return c->have_server_hello && c->version == 0x0300 && !c->records_decrypted &&
-	       (c->ccs_seen[SIDE_CLIENT] || c->ccs_seen[SIDE_SERVER]);
-}
-
 const char *decryption_status(const struct tls_conn *c)
 {
 	if (!c->keylog_given)
@@ -118,8 +112,6 @@ const char *decryption_status(const struct tls_conn *c)
 		return "failed";
 	if (c->suite_unsupported)
 		return "unsupported_cipher_suite";
-	if (ssl3_not_decrypted(c))
-		return "unsupported_version";
 	if (c->records_decrypted)
 		return "decrypted";
 	if (c->keys_missing)

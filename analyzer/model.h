@@ -326,9 +326,6 @@ const char *side_name(enum side s);
  * "unsupported_cipher_suite", "no_keys" or "not_needed"; NULL without a
  * key log. */
 const char *decryption_status(const struct tls_conn *c);
-/* An SSL 3.0 connection encrypted: its key derivation and record MAC
- * (RFC 6101) are not TLS's, and mtlsdiag does not decrypt it. */
-bool ssl3_not_decrypted(const struct tls_conn *c);
 /* "10.0.0.1:443" or "[2001:db8::1]:443" */
 const char *endpoint_text(const struct endpoint *e, char *buf, size_t bufsz);
 void tls_conn_note(struct tls_conn *c, const char *note);

@@ -149,9 +149,7 @@ static void print_decryption(struct output *o, struct textbuf *b, const struct t
 			tb_char(b, '\n');
 		} else if (c->suite_unsupported) {
 			tb_printf(b, "cipher suite 0x%04x is not one mtlsdiag decrypts\n", c->unsupported_suite);
-		} else if (ssl3_not_decrypted(c)) {
-			tb_lit(b, "SSL 3.0 is not decrypted (its key derivation and record MAC are not TLS's); "
-				  "what follows each ChangeCipherSpec stays encrypted\n");
+
 		} else if (c->records_decrypted) {
 			tb_printf(b, "%llu records decrypted with the key log%s\n", (unsigned long long)c->records_decrypted,
 				  c->keys_missing ? " (some keys were missing)" : "");
