@@ -465,6 +465,22 @@ static void add_alert(struct tls_conn *c, enum side s, const struct tls_record *
 		c->events[before].decrypted = decrypted;
 }
 
+/* Can a record body be cleartext alerts? Each is two bytes, level
+ * warning (1) or fatal (2). An encrypted alert is longer (MAC or AEAD tag):
+ * read as cleartext when the encryption state was not seen (the capture
+ * began after the ChangeCipherSpec), it would make up alerts. */
+static bool cleartext_alerts_plausible(const uint8_t *p, size_t n)
+{
+	struct rd a = rd_make(p, n);
+	uint8_t level, desc;
+	if (n == 0 || n % 2)
+		return false;
+	while (rd_u8(&a, &level) == 0 && rd_u8(&a, &desc) == 0)
+		if (level != 1 && level != 2)
+			return false;
+	return true;
+}
+
 struct rec_ctx {
 	struct tls_conn *c;
 	struct conn_parser *p;
@@ -547,6 +563,51 @@ static bool count_protected_handshake(struct rec_ctx *r, const struct tls_record
 		c->reneg_hs_len[s][c->n_reneg_hs[s]++] = wire_len;
 	}
 	return false;
+}
+
+/* Could this record body be cleartext handshake messages from side s?
+ * Each message's type must be one that side sends before encryption and
+ * its length must fit the record (the last may continue in the next). */
+static bool cleartext_handshake_plausible(const uint8_t *p, size_t n, enum side s)
+{
+	struct rd r = rd_make(p, n);
+	uint8_t type;
+	uint32_t len;
+	if (n == 0)
+		return false;
+	while (rd_left(&r) > 0) {
+		if (rd_u8(&r, &type) || rd_u24(&r, &len))
+			return true; /* a header split across records */
+		bool known = s == SIDE_CLIENT ? type == TLS_HS_CLIENT_HELLO || type == TLS_HS_CERTIFICATE ||
+							type == TLS_HS_CERTIFICATE_VERIFY ||
+							type == TLS_HS_CLIENT_KEY_EXCHANGE || type == TLS_HS_NEXT_PROTOCOL
+					      : type == TLS_HS_HELLO_REQUEST || type == TLS_HS_SERVER_HELLO ||
+							type == TLS_HS_NEW_SESSION_TICKET || type == TLS_HS_CERTIFICATE ||
+							type == TLS_HS_SERVER_KEY_EXCHANGE ||
+							type == TLS_HS_CERTIFICATE_REQUEST ||
+							type == TLS_HS_SERVER_HELLO_DONE || type == TLS_HS_CERTIFICATE_STATUS;
+		if (!known || (type == TLS_HS_HELLO_REQUEST && len != 0) || (type == TLS_HS_SERVER_HELLO_DONE && len != 0))
+			return false;
+		if (len > rd_left(&r))
+			return len <= (1u << 20); /* continues in the next record */
+		if (rd_skip(&r, len))
+			return false;
+	}
+	return true;
+}
+
+/* A capture begun mid-connection does not show whether a side already
+ * encrypts (its ChangeCipherSpec may be before the capture): a handshake
+ * record of a side whose hello was not seen that does not read as
+ * cleartext messages is encrypted (a Finished, or a renegotiation). */
+static bool midstream_encrypted_handshake(const struct tls_conn *c, const struct conn_parser *p, enum side s,
+					  const struct tls_record *rec)
+{
+	if (!c->midstream || c->ccs_seen[s] || p->tls13_encrypted || !rec->body)
+		return false;
+	if (s == SIDE_CLIENT ? c->have_client_hello : c->have_server_hello)
+		return false;
+	return !cleartext_handshake_plausible(rec->body, rec->body_len, s);
 }
 
 static void on_encrypted_handshake(struct rec_ctx *r, const struct tls_record *rec)
@@ -771,6 +832,43 @@ static bool try_early(struct rec_ctx *r, const struct tls_record *rec)
 	return true;
 }
 
+/* An SSLv2-format record. The client's first is its CLIENT-HELLO (the
+ * SSLv2-compatible form opens many TLS connections); a SERVER-HELLO
+ * (msg_type 4) means the server speaks SSL 2.0 itself. Later records are
+ * encrypted SSL 2.0 messages. */
+static void on_sslv2_record(struct tls_conn *c, struct conn_parser *p, enum side s, const struct tls_record *rec)
+{
+	struct rd r = rd_make(rec->body, rec->body ? rec->body_len : 0);
+	uint8_t msg_type = 0;
+	bool first = s == SIDE_CLIENT ? !c->have_client_hello && c->n_client_hellos == 0
+				      : c->version != 0x0002 && !c->have_server_hello;
+	if (!first || rd_u8(&r, &msg_type) || (msg_type != TLS_HS_CLIENT_HELLO && msg_type != 4))
+		msg_type = 0;
+	conn_add_event(c, EV_SSLV2_HELLO, s, msg_type, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
+	if (s == SIDE_CLIENT && msg_type == TLS_HS_CLIENT_HELLO) {
+		struct tls_client_hello ch;
+		if (tls_sslv2_client_hello_parse(rec->body, rec->body_len, &ch) == DIS_OK) {
+			c->n_client_hellos++;
+			keep_client_hello(c, &ch, &rec->end);
+			/* The key log names the handshake by the challenge,
+			 * zero-padded on the left to 32 bytes (RFC 5246 E.2). */
+			if (p->keys) {
+				memcpy(p->keys->client_random, ch.random, 32);
+				p->keys->have_client_random = true;
+			}
+			if (ch.legacy_version == 0x0002 && !c->sslv2) {
+				c->sslv2 = true;
+				c->sslv2_frame = rec->end.frame;
+			}
+		}
+	} else if (s == SIDE_SERVER && msg_type == 4) {
+		if (!c->sslv2)
+			c->sslv2_frame = rec->end.frame;
+		c->sslv2 = true;
+		c->version = 0x0002;
+	}
+}
+
 static void on_record(void *ctx, const struct tls_record *rec)
 {
 	struct rec_ctx *r = ctx;
@@ -803,7 +901,8 @@ static void on_record(void *ctx, const struct tls_record *rec)
 	case TLS_CT_ALERT:
 		if (!rec->body) {
 			add_alert(c, s, rec, -1, -1, true, false);
-		} else if (c->ccs_seen[s] || (p->tls13_encrypted && rec->body_len != 2)) {
+		} else if (c->ccs_seen[s] || (p->tls13_encrypted && rec->body_len != 2) ||
+			   !cleartext_alerts_plausible(rec->body, rec->body_len)) {
 			add_alert(c, s, rec, -1, -1, true, false);
 		} else {
 			struct rd a = rd_make(rec->body, rec->body_len);
@@ -815,6 +914,9 @@ static void on_record(void *ctx, const struct tls_record *rec)
 	case TLS_CT_HANDSHAKE:
 		if (encrypted) {
 			on_encrypted_handshake(r, rec);
+		} else if (midstream_encrypted_handshake(c, p, s, rec)) {
+			/* Which encrypted message it is cannot be told. */
+			conn_add_event(c, EV_ENC_HANDSHAKE, s, 0xff, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
 		} else if (rec->body) {
 			struct msg_ctx m = { c, p, s, rec->hdr.version, false };
 			tls_hs_stream_feed(&p->hs[s], rec->body, rec->body_len, &rec->start, &rec->end, on_message,
@@ -827,14 +929,7 @@ static void on_record(void *ctx, const struct tls_record *rec)
 		conn_add_event(c, EV_APP_DATA, s, 0, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
 		break;
 	case TLS_CT_SSLV2:
-		conn_add_event(c, EV_SSLV2_HELLO, s, 1, rec->end.frame, rec->end.ts_ns, rec->hdr.length);
-		if (s == SIDE_CLIENT && rec->body && !c->have_client_hello) {
-			struct tls_client_hello ch;
-			if (tls_sslv2_client_hello_parse(rec->body, rec->body_len, &ch) == DIS_OK) {
-				c->n_client_hellos++;
-				keep_client_hello(c, &ch, &rec->end);
-			}
-		}
+		on_sslv2_record(c, p, s, rec);
 		break;
 	default:
 		break;
@@ -845,6 +940,7 @@ static void on_resync(void *ctx, uint64_t skipped, const struct tcp_frame_ref *a
 {
 	struct rec_ctx *r = ctx;
 	r->c->resyncs++;
+	r->c->resync_skipped_bytes += skipped;
 }
 
 void conn_feed(struct tls_conn *c, struct conn_parser *p, enum side s, const uint8_t *data, size_t n,

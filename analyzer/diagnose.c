@@ -892,12 +892,30 @@ static void weigh_by_outcome(struct findings *out)
 			out->items[i].severity = SEV_WARNING;
 }
 
+/* SSL 2.0 itself: the server answered with an SSLv2 SERVER-HELLO, or the
+ * client offered nothing newer. */
+static void sslv2_connection(const struct tls_conn *c, struct findings *out)
+{
+	if (!c->sslv2)
+		return;
+	struct finding *f = add(out, "SSLV2_CONNECTION", SEV_ERROR, 15);
+	if (!f)
+		return;
+	frame(f, c->sslv2_frame);
+	text(f->message, sizeof f->message,
+	     "This connection is SSL 2.0 (%s). SSL 2.0 is broken (RFC 6176 forbids it), and it cannot negotiate a "
+	     "client certificate the way TLS does: no TLS CertificateRequest, CA list or Certificate message "
+	     "exists in it.",
+	     c->version == 0x0002 ? "the server answered with an SSLv2 SERVER-HELLO" : "the client offered SSL 2.0 only");
+}
+
 void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, struct findings *out)
 {
 	out->n = 0;
 	decide_outcome(c, &out->outcome);
 	stack_identify(c, opt ? &opt->stack : NULL, &out->stack);
 	context(c, out);
+	sslv2_connection(c, out);
 	transport(c, out);
 	late_request(c, out);
 	post_handshake_request(c, out);

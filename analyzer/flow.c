@@ -234,12 +234,15 @@ static bool starts_tls(const struct flow *f, int dir, const uint8_t *p, size_t n
 	/* A capture that began mid-connection: a run of plausible records. */
 	if (f->syn[0] || f->syn[1] || f->synack[0] || f->synack[1] || f->probed[dir] >= MIDSTREAM_PROBE_BYTES)
 		return false;
-	if (!tls_record_header_plausible(p, n))
-		return false;
-	size_t next = 5 + (size_t)((p[3] << 8) | p[4]);
-	if (next == n)
-		return true;
-	return next + 5 <= n && tls_record_header_plausible(p + next, n - next);
+	if (tls_record_header_plausible(p, n)) {
+		size_t next = 5 + (size_t)((p[3] << 8) | p[4]);
+		if (next == n || (next + 5 <= n && tls_record_header_plausible(p + next, n - next)))
+			return true;
+	}
+	/* The segment began inside a record: framing further on, found as
+	 * the record reader will find it. */
+	size_t at;
+	return tls_record_framing_in(p, n, &at);
 }
 
 static void decide_client(struct flow *f, int dir, const uint8_t *p, size_t n)
@@ -247,7 +250,8 @@ static void decide_client(struct flow *f, int dir, const uint8_t *p, size_t n)
 	/* The sender of a ClientHello is the client; of a ServerHello, the
 	 * server; then the SYN; then the lower port is taken as the server. */
 	if (tls_looks_like_hello(p, n)) {
-		bool server_hello = p[0] == TLS_CT_HANDSHAKE && n > 5 && p[5] == 2;
+		bool server_hello = (p[0] == TLS_CT_HANDSHAKE && n > 5 && p[5] == 2) ||
+				    tls_looks_like_sslv2_server_hello(p, n);
 		f->client_dir = server_hello ? !dir : dir;
 	} else if (f->syn[0] || f->syn[1]) {
 		f->client_dir = f->syn[0] ? 0 : 1;
@@ -297,12 +301,23 @@ static bool hello_prefix(const uint8_t *p, size_t n)
 	return n > 0 && (p[0] == TLS_CT_HANDSHAKE || (p[0] & 0x80)) && (n < 2 || p[0] != TLS_CT_HANDSHAKE || p[1] == 3);
 }
 
+/* Bytes of one direction to the TLS parser. A direction whose first
+ * bytes came without a SYN may begin inside a record: its record framing
+ * must be found first. */
+static void feed_conn(struct flow *f, int dir, const uint8_t *p, size_t n, const struct tcp_frame_ref *at)
+{
+	enum side s = side_of(f, dir);
+	if (f->reasm[dir] && tcp_reasm_stats(f->reasm[dir])->midstream)
+		tls_record_reader_midstream(&f->parser->rr[s]);
+	conn_feed(f->conn, f->parser, s, p, n, at);
+}
+
 /* Hands bytes held back while TLS was not yet recognised to the parser. */
 static void feed_pending(struct flow *f, int dir)
 {
 	if (!f->n_pending[dir])
 		return;
-	conn_feed(f->conn, f->parser, side_of(f, dir), f->pending[dir], f->n_pending[dir], &f->pending_at[dir]);
+	feed_conn(f, dir, f->pending[dir], f->n_pending[dir], &f->pending_at[dir]);
 	f->n_pending[dir] = 0;
 }
 
@@ -357,7 +372,7 @@ static void on_data(void *ctx, const uint8_t *p, size_t n, const struct tcp_fram
 	 * hello was the one recognised). */
 	feed_pending(f, fd->dir);
 	if (n > 0)
-		conn_feed(f->conn, f->parser, side_of(f, fd->dir), p, n, at);
+		feed_conn(f, fd->dir, p, n, at);
 }
 
 static void on_gap(void *ctx, uint64_t n, const struct tcp_frame_ref *at)
@@ -390,6 +405,27 @@ static struct tcp_reasm_sink sink_for(struct flow *f, int dir)
 	return s;
 }
 
+/* A damaged capture (rewritten or garbage sequence numbers after the
+ * SYN) can carry a whole TLS connection whose data does not follow the
+ * SYN's sequence number: waiting for the bytes the SYN promised, every
+ * segment would wait as out-of-order data and end as a gap larger than the
+ * TLS probe looks. When a direction's first data segment lies more than
+ * REANCHOR_MIN_JUMP away from where its SYN put the stream and begins a TLS
+ * hello or a plausible record, the stream is taken to start there (as
+ * tshark reads such a capture), and the report says so. */
+#define REANCHOR_MIN_JUMP (1u << 20)
+static void reanchor_damaged(struct tcp_reasm *r, const struct tcp_header *th)
+{
+	if ((th->flags & (TCP_SYN | TCP_RST)) || !tcp_reasm_started(r) || tcp_reasm_stats(r)->midstream)
+		return;
+	uint32_t next = tcp_reasm_next_seq(r);
+	if (th->seq - next <= REANCHOR_MIN_JUMP || next - th->seq <= REANCHOR_MIN_JUMP)
+		return;
+	if (tls_looks_like_hello(th->payload, th->payload_len) ||
+	    tls_record_header_plausible(th->payload, th->payload_len))
+		(void)tcp_reasm_reanchor(r, th->seq);
+}
+
 /* ---- memory ----------------------------------------------------------- */
 
 /* What OpenSSL allocates for one direction's record keys (cipher context,
@@ -415,6 +451,7 @@ static size_t flow_heap_bytes(const struct flow *f)
 				n += heap_charge(p->hs[d].buf_cap);
 			if (p->rr[d].body)
 				n += heap_charge(p->rr[d].body_cap);
+			n += tls_record_reader_resync_memory(&p->rr[d]);
 		}
 		if (p->keys)
 			n += heap_charge(sizeof *p->keys) + (p->keys->plain ? heap_charge(TLS_MAX_RECORD_BODY) : 0) +
@@ -514,9 +551,14 @@ static void flow_report(struct analyzer *a, struct flow *f, enum conn_end why)
 							f->reasm[1] ? tcp_reasm_stats(f->reasm[1]) : NULL };
 		c->last_frame = f->last_frame;
 		c->last_ts_ns = f->last_ts;
-		for (int d = 0; d < 2; d++)
+		for (int d = 0; d < 2; d++) {
 			if (st[d] && st[d]->midstream && !c->syn_seen)
 				c->midstream = true;
+			if (st[d] && st[d]->reanchored && !c->seq_reanchored) {
+				c->seq_reanchored = true;
+				tls_conn_note(c, "tcp_sequence_reanchored");
+			}
+		}
 		if (f->rst) {
 			c->end = END_RST;
 			c->end_frame = f->rst_frame;
@@ -859,6 +901,8 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 	}
 
 	struct tcp_frame_ref at = { a->frame_no, a->now_ns };
+	if (f->reasm[dir] && th.payload_len)
+		reanchor_damaged(f->reasm[dir], &th);
 	size_t wire_payload = wire_len > th.hdr_len ? wire_len - th.hdr_len : 0;
 	if (wire_payload < th.payload_len)
 		wire_payload = th.payload_len;

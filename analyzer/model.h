@@ -303,6 +303,17 @@ struct tls_conn {
 	/* Heap bytes this model owns (chains, CA lists and names), counted
 	 * against --max-memory while its connection is open or queued. */
 	size_t heap_bytes;
+	/* Bytes read past to find the record framing (a capture begun inside
+	 * the stream, or a gap over a record header). */
+	uint64_t resync_skipped_bytes;
+	/* SSL 2.0 itself (not the SSLv2-compatible hello of a TLS
+	 * connection): the server's SERVER-HELLO, or a client offering 2.0
+	 * only; in this frame. */
+	bool sslv2;
+	uint64_t sslv2_frame;
+	/* The data did not follow the SYN's sequence numbers (a damaged
+	 * capture): the stream was read from its first TLS segment instead. */
+	bool seq_reanchored;
 };
 
 

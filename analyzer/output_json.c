@@ -169,7 +169,7 @@ static json_t *history_json(const struct tls_conn *c)
 			what = "application_data";
 			break;
 		case EV_SSLV2_HELLO:
-			what = "sslv2_client_hello";
+			what = e->hs_type == 1 ? "sslv2_client_hello" : e->hs_type == 4 ? "sslv2_server_hello" : "sslv2_record";
 			break;
 		case EV_GAP:
 			what = "gap";

@@ -57,7 +57,9 @@ static void event_label(struct textbuf *b, const struct conn_event *e)
 		tb_lit(b, " B)");
 		break;
 	case EV_SSLV2_HELLO:
-		tb_lit(b, "ClientHello (SSLv2 format)");
+		tb_str(b, e->hs_type == 1   ? "ClientHello (SSLv2 format)"
+			  : e->hs_type == 4 ? "SERVER-HELLO (SSL 2.0)"
+					    : "SSL 2.0 record");
 		break;
 	case EV_GAP:
 		tb_char(b, '[');
@@ -147,6 +149,7 @@ static void print_decryption(struct output *o, struct textbuf *b, const struct t
 			tb_char(b, '\n');
 		} else if (c->suite_unsupported) {
 			tb_printf(b, "cipher suite 0x%04x is not one mtlsdiag decrypts\n", c->unsupported_suite);
+
 		} else if (c->records_decrypted) {
 			tb_printf(b, "%llu records decrypted with the key log%s\n", (unsigned long long)c->records_decrypted,
 				  c->keys_missing ? " (some keys were missing)" : "");
@@ -295,10 +298,18 @@ static void print_end(struct textbuf *b, const struct tls_conn *c)
 	if (c->end == END_RST)
 		tb_printf(b, " (TTL %u)", c->rst_ttl);
 	tb_char(b, '\n');
-	if (c->gaps || c->midstream)
-		tb_printf(b, "  Capture: %s%llu gap(s), %llu bytes not captured\n",
+	if (c->gaps || c->midstream) {
+		tb_printf(b, "  Capture: %s%llu gap(s), %llu bytes not captured",
 			  c->midstream ? "started mid-connection, " : "", (unsigned long long)c->gaps,
 			  (unsigned long long)c->gap_bytes);
+		if (c->resync_skipped_bytes)
+			tb_printf(b, ", %llu bytes skipped to find the record boundaries",
+				  (unsigned long long)c->resync_skipped_bytes);
+		tb_char(b, '\n');
+	}
+	if (c->seq_reanchored)
+		tb_lit(b, "  Capture: damaged TCP sequence numbers (the data does not follow the SYN: a damaged capture, "
+			  "or more than 1 MiB not captured); the stream was read from its first TLS segment\n");
 	if (c->notes[0])
 		tb_printf(b, "  Notes: %s\n", c->notes);
 }

@@ -493,6 +493,15 @@ void tcp_reasm_segment(struct tcp_reasm *r, uint32_t seq, uint8_t flags, const u
 	enforce_caps(r, at, sink);
 }
 
+int tcp_reasm_reanchor(struct tcp_reasm *r, uint32_t seq)
+{
+	if (!r->started || r->head || r->fin_seen || r->st.bytes_delivered || r->st.gaps)
+		return -1;
+	r->next_seq = r->highest_end = seq;
+	r->st.reanchored = true;
+	return 0;
+}
+
 void tcp_reasm_ack(struct tcp_reasm *r, uint32_t ack, const struct tcp_frame_ref *at,
 		   const struct tcp_reasm_sink *sink)
 {

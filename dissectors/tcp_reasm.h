@@ -44,6 +44,7 @@ struct tcp_reasm_stats {
 	uint64_t gap_bytes;
 	uint64_t ooo_dropped_bytes;      /* discarded because of the cap */
 	bool midstream;                  /* no SYN seen before the first data */
+	bool reanchored;                 /* tcp_reasm_reanchor moved the start */
 };
 
 struct tcp_reasm;
@@ -70,6 +71,12 @@ void tcp_reasm_ack(struct tcp_reasm *r, uint32_t ack, const struct tcp_frame_ref
  * what is buffered, declaring holes as gaps. */
 void tcp_reasm_flush(struct tcp_reasm *r, const struct tcp_frame_ref *at,
 		     const struct tcp_reasm_sink *sink);
+
+/* The stream starts at `seq` after all, not where the SYN said: for a
+ * damaged capture whose data does not follow its SYN (garbage sequence
+ * numbers). Only before any byte was delivered, buffered or given up;
+ * returns 0 when done, -1 when it is too late. */
+int tcp_reasm_reanchor(struct tcp_reasm *r, uint32_t seq);
 
 const struct tcp_reasm_stats *tcp_reasm_stats(const struct tcp_reasm *r);
 size_t tcp_reasm_buffered(const struct tcp_reasm *r);

@@ -149,6 +149,39 @@ static int tls_prf(const char *hash, uint16_t version, const uint8_t *secret, si
 	return rc;
 }
 
+/* SSL 3.0 (RFC 6101 6.2.2): key_block = MD5(master + SHA1("A" + master +
+ * server_random + client_random)) + MD5(master + SHA1("BB" + ...)) + ...,
+ * as many rounds as the keys need. */
+static int ssl3_key_block(const uint8_t master[48], const uint8_t client_random[32],
+			  const uint8_t server_random[32], uint8_t *out, size_t out_len)
+{
+	EVP_MD *md5 = EVP_MD_fetch(NULL, "MD5", NULL), *sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	int rc = md5 && sha1 ? 0 : -1;
+	for (size_t round = 0; rc == 0 && round * 16 < out_len; round++) {
+		uint8_t salt[26], inner[20], outer[16];
+		unsigned n = 0;
+		if (round >= sizeof salt) {
+			rc = -1;
+			break;
+		}
+		memset(salt, 'A' + (int)round, round + 1);
+		EVP_MD_CTX *c = EVP_MD_CTX_new();
+		rc = c && EVP_DigestInit_ex2(c, sha1, NULL) && EVP_DigestUpdate(c, salt, round + 1) &&
+				     EVP_DigestUpdate(c, master, 48) && EVP_DigestUpdate(c, server_random, 32) &&
+				     EVP_DigestUpdate(c, client_random, 32) && EVP_DigestFinal_ex(c, inner, &n) &&
+				     EVP_DigestInit_ex2(c, md5, NULL) && EVP_DigestUpdate(c, master, 48) &&
+				     EVP_DigestUpdate(c, inner, sizeof inner) && EVP_DigestFinal_ex(c, outer, &n)
+			     ? 0
+			     : -1;
+		EVP_MD_CTX_free(c);
+		size_t take = out_len - round * 16 < 16 ? out_len - round * 16 : 16;
+		memcpy(out + round * 16, outer, take);
+	}
+	EVP_MD_free(md5);
+	EVP_MD_free(sha1);
+	return rc;
+}
+
 int tls12_install_keys(struct tls_decrypt_dir *d, const struct tls_suite_info *s, uint16_t version, bool etm,
 		       const uint8_t master[48], const uint8_t client_random[32],
 		       const uint8_t server_random[32], bool client_write)
@@ -160,13 +193,20 @@ int tls12_install_keys(struct tls_decrypt_dir *d, const struct tls_suite_info *s
 	size_t mac = s->mac_len, key = s->key_len, iv = s->iv_len;
 	size_t need = 2 * (mac + key + iv);
 
-	if (s->tls13 || version < 0x0301 || version > 0x0303)
+	if (s->tls13 || version < 0x0300 || version > 0x0303)
 		return -1;
-	memcpy(seed, "key expansion", 13);
-	memcpy(seed + 13, server_random, 32);
-	memcpy(seed + 45, client_random, 32);
-	if (tls_prf(s->hash, version, master, 48, seed, sizeof seed, block, need) != 0)
-		return -1;
+	if (version == 0x0300) {
+		/* SSL 3.0 has block ciphers with its own MAC only. */
+		if (s->mode != TLS_MODE_CBC || ssl3_key_block(master, client_random, server_random, block, need) != 0)
+			return -1;
+		etm = false;
+	} else {
+		memcpy(seed, "key expansion", 13);
+		memcpy(seed + 13, server_random, 32);
+		memcpy(seed + 45, client_random, 32);
+		if (tls_prf(s->hash, version, master, 48, seed, sizeof seed, block, need) != 0)
+			return -1;
+	}
 	if (prepare(d, s, version) != 0)
 		return -1;
 	int w = client_write ? 0 : 1;
@@ -364,6 +404,33 @@ static int hmac(struct tls_decrypt_dir *d, const uint8_t hdr[13], const uint8_t 
 	return ok ? 0 : -1;
 }
 
+/* SSL 3.0's MAC (RFC 6101 5.2.3.1): hash(MAC_write_secret + pad_2 +
+ * hash(MAC_write_secret + pad_1 + seq_num + type + length + content)), the
+ * pads 48 bytes for MD5, 40 for SHA-1. */
+static int ssl3_mac(struct tls_decrypt_dir *d, uint8_t type, const uint8_t *data, size_t len, uint8_t *out)
+{
+	static const uint8_t pad1[48] = { [0 ... 47] = 0x36 }, pad2[48] = { [0 ... 47] = 0x5c };
+	size_t ml = d->suite->mac_len, pl = ml == 16 ? 48 : 40;
+	uint8_t hdr[11], inner[64];
+	unsigned n = 0;
+	for (int i = 0; i < 8; i++)
+		hdr[i] = (uint8_t)(d->seq >> (56 - 8 * i));
+	hdr[8] = type;
+	hdr[9] = (uint8_t)(len >> 8);
+	hdr[10] = (uint8_t)len;
+	EVP_MD *md = EVP_MD_fetch(NULL, d->suite->mac, NULL);
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	int ok = md && c && EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, d->mac_key, ml) &&
+		 EVP_DigestUpdate(c, pad1, pl) && EVP_DigestUpdate(c, hdr, sizeof hdr) &&
+		 EVP_DigestUpdate(c, data, len) && EVP_DigestFinal_ex(c, inner, &n) && n == ml &&
+		 EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, d->mac_key, ml) &&
+		 EVP_DigestUpdate(c, pad2, pl) && EVP_DigestUpdate(c, inner, ml) && EVP_DigestFinal_ex(c, out, &n) &&
+		 n == ml;
+	EVP_MD_CTX_free(c);
+	EVP_MD_free(md);
+	return ok ? 0 : -1;
+}
+
 static enum tls_decrypt_result open_cbc(struct tls_decrypt_dir *d, uint8_t type, uint16_t version,
 					struct rd rec, uint8_t *out, size_t *out_len)
 {
@@ -404,11 +471,13 @@ static enum tls_decrypt_result open_cbc(struct tls_decrypt_dir *d, uint8_t type,
 	struct rd plain = rd_make(out, ct.len);
 	if (explicit_iv && rd_skip(&plain, bs))
 		return TLS_DEC_BAD;
-	/* Padding: pad_len + 1 bytes, each of value pad_len. */
+	/* Padding: pad_len + 1 bytes, each of value pad_len (SSL 3.0: any
+	 * bytes, less than a block). */
 	uint8_t pad, b;
-	if (rd_peek_u8(&plain, rd_left(&plain) - 1, &pad) || (size_t)pad + 1 > rd_left(&plain))
+	bool ssl3 = d->version == 0x0300;
+	if (rd_peek_u8(&plain, rd_left(&plain) - 1, &pad) || (size_t)pad + 1 > rd_left(&plain) || (ssl3 && pad >= bs))
 		return TLS_DEC_BAD;
-	for (size_t i = 0; i <= pad; i++)
+	for (size_t i = 0; i <= pad && !ssl3; i++)
 		if (rd_peek_u8(&plain, rd_left(&plain) - 1 - i, &b) || b != pad)
 			return TLS_DEC_BAD;
 	size_t content = rd_left(&plain) - pad - 1;
@@ -421,7 +490,8 @@ static enum tls_decrypt_result open_cbc(struct tls_decrypt_dir *d, uint8_t type,
 		struct rd rest = plain;
 		if (rd_skip(&rest, content) || rd_view(&rest, ml, &got))
 			return TLS_DEC_BAD;
-		if (hmac(d, hdr, plain.p, content, mac) != 0 || CRYPTO_memcmp(mac, got.p, ml) != 0)
+		int mac_rc = ssl3 ? ssl3_mac(d, type, plain.p, content, mac) : hmac(d, hdr, plain.p, content, mac);
+		if (mac_rc != 0 || CRYPTO_memcmp(mac, got.p, ml) != 0)
 			return TLS_DEC_BAD;
 	}
 	memmove(out, plain.p, content);

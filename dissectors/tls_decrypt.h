@@ -6,8 +6,9 @@
  *
  * TLS 1.0-1.2: AES-GCM, AES-CCM(-8), ChaCha20-Poly1305, AES/3DES-CBC with
  * HMAC-SHA1/SHA256/SHA384 (MAC-then-encrypt, or encrypt-then-MAC when
- * negotiated). TLS 1.3: AES-128/256-GCM, ChaCha20-Poly1305, AES-CCM(-8),
- * key updates. */
+ * negotiated). SSL 3.0: AES/3DES-CBC with its own key block and MAC (RFC
+ * 6101). TLS 1.3: AES-128/256-GCM, ChaCha20-Poly1305, AES-CCM(-8), key
+ * updates. */
 #ifndef MTLS_TLS_DECRYPT_H
 #define MTLS_TLS_DECRYPT_H
 
@@ -58,8 +59,8 @@ void tls_decrypt_dir_init(struct tls_decrypt_dir *d);
 void tls_decrypt_dir_release(struct tls_decrypt_dir *d);
 bool tls_decrypt_dir_ready(const struct tls_decrypt_dir *d);
 
-/* TLS <= 1.2: the write keys of one side from the master secret and the
- * randoms of the handshake that installs them. 0, or -1. */
+/* SSL 3.0 to TLS 1.2: the write keys of one side from the master secret
+ * and the randoms of the handshake that installs them. 0, or -1. */
 int tls12_install_keys(struct tls_decrypt_dir *d, const struct tls_suite_info *s, uint16_t version, bool etm,
 		       const uint8_t master[48], const uint8_t client_random[32],
 		       const uint8_t server_random[32], bool client_write);

@@ -390,6 +390,33 @@ START_TEST(midstream)
 }
 END_TEST
 
+/* Data far from where the SYN put the stream (a damaged capture): after
+ * re-anchoring it is delivered in order; once bytes were delivered the
+ * start cannot move. */
+START_TEST(reanchor_before_data_only)
+{
+	struct fx f;
+	fx_init(&f, 1 << 16);
+	seg(&f, 1, 1000, TCP_SYN, NULL);
+	ck_assert_int_eq(tcp_reasm_reanchor(f.r, 0x40000000u), 0);
+	ck_assert(ST(&f)->reanchored);
+	seg(&f, 2, 0x40000000u, TCP_PSH, "hel");
+	seg(&f, 3, 0x40000003u, TCP_PSH, "lo");
+	LOG_IS(&f, "D2:hel|D3:lo");
+	ck_assert_int_eq(tcp_reasm_reanchor(f.r, 7), -1);
+	seg(&f, 4, 0x40000005u, TCP_PSH, "!");
+	LOG_IS(&f, "D2:hel|D3:lo|D4:!");
+	fx_done(&f);
+	/* Not before a start, nor with out-of-order data waiting. */
+	fx_init(&f, 1 << 16);
+	ck_assert_int_eq(tcp_reasm_reanchor(f.r, 7), -1);
+	seg(&f, 1, 1000, TCP_SYN, NULL);
+	seg(&f, 2, 1100, TCP_PSH, "later");
+	ck_assert_int_eq(tcp_reasm_reanchor(f.r, 7), -1);
+	fx_done(&f);
+}
+END_TEST
+
 START_TEST(syn_with_data)
 {
 	struct fx f;
@@ -630,6 +657,7 @@ static Suite *reasm_suite(void)
 	tcase_add_test(tc, gap_at_flush);
 	tcase_add_test(tc, ooo_cap);
 	tcase_add_test(tc, midstream);
+	tcase_add_test(tc, reanchor_before_data_only);
 	tcase_add_test(tc, syn_with_data);
 	tcase_add_test(tc, fin);
 	tcase_add_test(tc, snaplen_truncated);

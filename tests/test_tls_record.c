@@ -167,6 +167,119 @@ static void msgs_free(struct msgs *s)
 /* The server's cleartext messages, as the msg callback saw them, equal
  * what the reassembler makes of its records - also when every message is
  * cut into records of 5 bytes. */
+/* Where each record of a whole stream starts, read with framing known. */
+struct starts {
+	size_t n;
+	size_t off[MAX_RECS];
+	uint8_t type[MAX_RECS];
+};
+
+static void record_starts(const uint8_t *stream, size_t len, struct starts *out)
+{
+	struct rd r = rd_make(stream, len);
+	size_t off = 0;
+	struct tls_record_header h;
+	memset(out, 0, sizeof *out);
+	while (out->n < MAX_RECS && tls_record_header_parse(&r, &h) == DIS_OK && rd_skip(&r, h.length) == 0) {
+		out->off[out->n] = off;
+		out->type[out->n++] = h.type;
+		off += 5 + h.length;
+	}
+}
+
+/* A capture that begins anywhere inside a real server flight: the reader
+ * skips to the next record boundary, reports exactly the bytes before it,
+ * and reads every record from there on, and no record it makes up from
+ * the middle of one. Fed whole and in 7-byte chunks. */
+START_TEST(midstream_start_anywhere_in_real_stream)
+{
+	struct lh_result res = mutual_tls12();
+	struct starts truth;
+	record_starts(res.s2c, res.s2c_len, &truth);
+	ck_assert_uint_ge(truth.n, 3);
+	static const size_t chunks[] = { 0, 7 };
+	for (size_t c = 0; c < 2; c++) {
+		for (size_t o = 1; o < res.s2c_len; o++) {
+			size_t first = 0;
+			while (first < truth.n && truth.off[first] < o)
+				first++;
+			struct seen s = { 0 };
+			struct tls_record_reader rr;
+			struct tls_record_sink sink = { &s, keep_all_but_app, on_rec, on_resync };
+			tls_record_reader_init(&rr);
+			tls_record_reader_midstream(&rr);
+			uint64_t frame = 1;
+			for (size_t off = o; off < res.s2c_len;) {
+				size_t n = chunks[c] && chunks[c] < res.s2c_len - off ? chunks[c] : res.s2c_len - off;
+				struct tcp_frame_ref at = { frame++, 0 };
+				tls_record_reader_feed(&rr, res.s2c + off, n, &at, &sink);
+				off += n;
+			}
+			ck_assert_msg(s.n == truth.n - first, "start %zu chunk %zu: %zu records, expected %zu", o,
+				      chunks[c], s.n, truth.n - first);
+			for (size_t i = 0; i < s.n; i++)
+				ck_assert_uint_eq(s.type[i], truth.type[first + i]);
+			size_t boundary = first < truth.n ? truth.off[first] : res.s2c_len;
+			ck_assert_uint_eq(tls_record_reader_skipped(&rr), boundary - o);
+			seen_free(&s);
+			tls_record_reader_release(&rr);
+		}
+	}
+	lh_result_free(&res);
+}
+END_TEST
+
+/* A start that is a record boundary costs nothing: no bytes skipped, no
+ * resync reported. */
+START_TEST(midstream_start_on_boundary)
+{
+	struct lh_result res = mutual_tls12();
+	struct starts truth;
+	record_starts(res.s2c, res.s2c_len, &truth);
+	struct seen s = { 0 };
+	struct tls_record_reader rr;
+	struct tls_record_sink sink = { &s, keep_all_but_app, on_rec, on_resync };
+	struct tcp_frame_ref at = { 1, 0 };
+	tls_record_reader_init(&rr);
+	tls_record_reader_midstream(&rr);
+	tls_record_reader_feed(&rr, res.s2c + truth.off[1], res.s2c_len - truth.off[1], &at, &sink);
+	ck_assert_uint_eq(s.n, truth.n - 1);
+	ck_assert_uint_eq(s.resyncs, 0);
+	ck_assert_uint_eq(tls_record_reader_skipped(&rr), 0);
+	seen_free(&s);
+	tls_record_reader_release(&rr);
+	lh_result_free(&res);
+}
+END_TEST
+
+/* One plausible header in bytes that go on as something else is not
+ * framing: an encrypted 48-byte alert seen after a hole is not read. */
+START_TEST(lone_plausible_header_not_trusted)
+{
+	uint8_t junk[5 + 48 + 3];
+	memset(junk, 0x5a, sizeof junk);
+	static const uint8_t hdr[5] = { 21, 3, 3, 0, 48 };
+	memcpy(junk, hdr, 5);
+	struct seen s = { 0 };
+	struct tls_record_reader rr;
+	struct tls_record_sink sink = { &s, keep_all_but_app, on_rec, on_resync };
+	struct tcp_frame_ref at = { 1, 0 };
+	tls_record_reader_init(&rr);
+	tls_record_reader_gap(&rr, 10, &at, &sink);
+	tls_record_reader_feed(&rr, junk, sizeof junk, &at, &sink);
+	ck_assert_uint_eq(s.n, 0);
+	ck_assert_uint_eq(s.resyncs, 0);
+	/* The same header whose record ends where the bytes end is trusted. */
+	tls_record_reader_gap(&rr, 10, &at, &sink);
+	tls_record_reader_feed(&rr, junk, 5 + 48, &at, &sink);
+	ck_assert_uint_eq(s.n, 1);
+	ck_assert_uint_eq(s.type[0], TLS_CT_ALERT);
+	ck_assert_uint_eq(s.len[0], 48);
+	seen_free(&s);
+	tls_record_reader_release(&rr);
+}
+END_TEST
+
 START_TEST(real_messages_reassembled)
 {
 	struct lh_result res = mutual_tls12();
@@ -421,11 +534,14 @@ static Suite *record_suite(void)
 	tcase_set_timeout(live, 60);
 	tcase_add_test(live, real_stream_any_chunking);
 	tcase_add_test(live, real_messages_reassembled);
+	tcase_add_test(live, midstream_start_anywhere_in_real_stream);
+	tcase_add_test(live, midstream_start_on_boundary);
 	suite_add_tcase(s, live);
 	TCase *edge = tcase_create("edges");
 	tcase_add_test(edge, gap_inside_record_keeps_framing);
 	tcase_add_test(edge, gap_over_header_resyncs);
 	tcase_add_test(edge, resync_header_straddles_chunks);
+	tcase_add_test(edge, lone_plausible_header_not_trusted);
 	tcase_add_test(edge, header_limits);
 	tcase_add_test(edge, sslv2_hello_at_start);
 	tcase_add_test(edge, sslv2_record_longer_than_body_buffer);

@@ -3,7 +3,10 @@
  * of one connection through conn_feed/conn_gap, then conn_finish and the
  * diagnosis over the model that came out.
  *
- * Input: byte 0 picks the handshake message limit; then chunks, each a
+ * Input: byte 0 picks the handshake message limit (bits 0-1) and which
+ * sides began before the capture (bit 2 client, bit 3 server: their
+ * record framing must be found first, as on a midstream flow); then
+ * chunks, each a
  * 2-byte header followed by its bytes:
  *   bit 15    side (client/server)
  *   bit 14    a gap of (length) bytes instead of data
@@ -33,6 +36,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tls_conn_init(&conn);
 	conn_parser_init(&parser, max_msgs[data[0] & 3]);
 	conn.client_known = true;
+	for (int side = 0; side < 2; side++) {
+		if (data[0] & (4 << side)) {
+			tls_record_reader_midstream(&parser.rr[side == 0 ? SIDE_CLIENT : SIDE_SERVER]);
+			conn.midstream = true;
+		}
+	}
 	data++;
 	size--;
 	while (size >= 2) {
