@@ -74,7 +74,7 @@ static void late_request(const struct tls_conn *c, struct findings *out)
 	if (initial_cr || tls13(c))
 		return;
 	bool server_reneg = (c->renegotiated && c->reneg_initiator == SIDE_SERVER) || c->hello_request_frame || reneg_cr;
-	if (!server_reneg)
+	if (!server_reneg || (!reneg_cr && reneg_server_flight_decrypted(c)))
 		return;
 	uint64_t req = first_app_frame(c, SIDE_CLIENT);
 	/* The mechanism failed when the client never took part in the

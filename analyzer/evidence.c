@@ -88,6 +88,20 @@ bool renegotiation_accepted(const struct tls_conn *c)
 	return false;
 }
 
+bool reneg_server_flight_decrypted(const struct tls_conn *c)
+{
+	if (!c->renegotiated && !c->hello_request_frame)
+		return false;
+	uint64_t from = c->hello_request_frame ? c->hello_request_frame : c->first_reneg_frame;
+	for (size_t i = 0; i < c->n_events; i++) {
+		const struct conn_event *e = &c->events[i];
+		if (e->frame > from && e->from == SIDE_SERVER && e->kind == EV_HANDSHAKE && e->decrypted &&
+		    (e->hs_type == TLS_HS_SERVER_HELLO_DONE || e->hs_type == TLS_HS_FINISHED))
+			return true;
+	}
+	return false;
+}
+
 bool tls13_alert_after_client_flight(const struct tls_conn *c)
 {
 	bool alert_sized = c->server_reply_len == 19 || c->server_reply_len == 11;

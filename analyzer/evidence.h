@@ -36,6 +36,11 @@ bool server_started_renegotiation(const struct tls_conn *c);
  * ChangeCipherSpec/Finished or data followed): it accepted that answer. */
 bool renegotiation_accepted(const struct tls_conn *c);
 
+/* With keys, the server's renegotiation flight was read (its decrypted
+ * ServerHelloDone or Finished after the renegotiation began): whether it
+ * asked is then known, not inferred. */
+bool reneg_server_flight_decrypted(const struct tls_conn *c);
+
 /* The handshake finished on both sides: TLS 1.2 both ChangeCipherSpecs
  * (the server's comes after the client's certificate, so it accepted
  * it); TLS 1.3 the client's flight answered by something other than an

@@ -111,7 +111,9 @@ static void read_answer(const struct tls_conn *c, struct answer *a)
 		a->status = strcmp(hs, "not_requested") == 0 ? CC_NOT_REQUESTED : CC_UNKNOWN;
 		return;
 	}
-	if (server_started_renegotiation(c)) {
+	/* A renegotiation read with keys that carried no request asked for
+	 * nothing; without its server flight, it is how a late request looks. */
+	if (server_started_renegotiation(c) && !reneg_server_flight_decrypted(c)) {
 		a->requested = true;
 		a->request_vis = VIS_INFERRED;
 		a->request_frame = c->hello_request_frame ? c->hello_request_frame : c->first_reneg_frame;

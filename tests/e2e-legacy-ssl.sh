@@ -75,6 +75,14 @@ if [ -f "$C" ] && [ -f "$C.key" ]; then
 	hr=$(tshark -r "$C" -o "tls.keys_list:0.0.0.0,443,http,$C.key" -Y "tls.handshake.type == 0" -T fields \
 		-e frame.number 2>/dev/null | head -1)
 	grep -q "^ *$hr .*<-- hello_request\*" "$tmp/out" || bad "ssl3: no decrypted hello_request in frame $hr"
+	# That renegotiation asks for no certificate (tshark sees no
+	# CertificateRequest): read with keys, it is not taken for a late request.
+	cr=$(tshark -r "$C" -o "tls.keys_list:0.0.0.0,443,http,$C.key" -Y "tls.handshake.type == 13" -T fields \
+		-e frame.number 2>/dev/null | head -1)
+	[ -z "$cr" ] || bad "ssl3: tshark sees a CertificateRequest in frame $cr"
+	awk '/stream 0:/ { on = 1; next } /^== / { on = 0 } on' "$tmp/out" | grep -q '^  Outcome: not_requested' ||
+		bad "ssl3 stream 0: $(grep -m1 Outcome "$tmp/out")"
+	grep -q 'LATE_CERT_REQUEST_RENEGOTIATION' "$tmp/out" && bad "ssl3: a renegotiation without a request read as a late request"
 	ok
 else
 	echo "e2e-legacy-ssl: $C or its key absent, the SSL 3.0 check skipped"
