@@ -15,6 +15,7 @@
 #include "link.h"
 #include "live.h"
 #include "output.h"
+#include "probe.h"
 #include "source.h"
 #include "trust.h"
 
@@ -34,10 +35,13 @@ static void usage(FILE *fp)
 		"Usage: mtlsdiag [options] FILE...\n"
 		"       mtlsdiag [options] compare CLIENT_SIDE SERVER_SIDE\n"
 		"       mtlsdiag [options] -i INTERFACE [-f FILTER] [-c N] [-w FILE]\n"
+		"       mtlsdiag probe [options] https://HOST[:PORT][/PATH]  (mtlsdiag probe --help)\n"
 		"Explain client-certificate (mutual TLS) authentication in packet captures.\n"
 		"FILE is a pcap or pcapng capture; '-' reads standard input.\n"
 		"compare matches the connections of a capture taken near the client with one taken\n"
 		"near the server and reports what one side saw and the other did not.\n"
+		"probe connects to a live server, sends a real request and reports that connection\n"
+		"like a captured one, decrypted (with or without a client certificate; --matrix).\n"
 		"\n"
 		"Live capture (needs root or CAP_NET_RAW+CAP_NET_ADMIN; Ctrl-C ends it):\n"
 		"  -i, --interface IFACE    capture on IFACE; each connection is reported when it\n"
@@ -241,6 +245,8 @@ static int run_compare(struct analyzer *a, const char *client_path, const char *
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "probe") == 0)
+		return probe_main(argc - 1, argv + 1);
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
 	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES };
 	static const struct option longopts[] = {
