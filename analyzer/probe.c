@@ -1014,6 +1014,8 @@ int probe_main(int argc, char **argv)
 				a.sink = (struct conn_sink){ expect_take, expectations };
 			analyze(&a, &pc, name, 0);
 			a.sink = (struct conn_sink){ NULL, NULL };
+			if (!opt.quiet && !expectations)
+				output_run_summary(&out, &a.total, 1);
 			if (rc == EXIT_OK && a.total.tls_conns == 0) {
 				fprintf(stderr, "mtlsdiag probe: %s: no TLS connection (the server at %s did not answer "
 						"with TLS)\n", cfg.url, res.peer);
