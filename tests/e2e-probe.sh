@@ -139,7 +139,7 @@ template() { # IN OUT KEY=VALUE...
 # probe NAME OUTCOME FAILED FINDING|- ARGS...: one probe (JSON); its
 # connection must have the outcome, the failure word and, unless "-", the
 # finding.
-probe() {
+probe() { # (NAME becomes a file name: no "/")
 	name=$1 want_outcome=$2 want_failed=$3 want_finding=$4
 	shift 4
 	in_ns "$BIN" probe -F json --timeout 20 "$@" >"$tmp/$name.json" 2>"$tmp/$name.err"
@@ -264,7 +264,7 @@ if command -v apache2 >/dev/null 2>&1 && [ -f /usr/lib/apache2/modules/mod_ssl.s
 	if [ -f /usr/lib/apache2/modules/mod_http2.so ] && apache "-all +TLSv1.2" "h2 http/1.1"; then
 		probe "apache location h2, cert" not_requested yes HTTP2_HTTP_1_1_REQUIRED --connect $SRV:443 --http2 $CERT "$SEC"
 		# The same URL over HTTP/1.1 on the same server: asked by renegotiation.
-		probe "apache location h2 server, HTTP/1.1" authenticated no LATE_CERT_REQUEST_RENEGOTIATION --connect $SRV:443 --http1.1 $CERT "$SEC"
+		probe "apache location h2 server, HTTP 1.1" authenticated no LATE_CERT_REQUEST_RENEGOTIATION --connect $SRV:443 --http1.1 $CERT "$SEC"
 		# --matrix: 8 rows (TLS 1.2/1.3 x HTTP/1.1/2 x with/without).
 		in_ns "$BIN" probe --matrix --timeout 20 --connect $SRV:443 $CERT "$SEC" >"$tmp/matrix.txt" 2>&1
 		rows=$(grep -c '^TLS 1\.[23] ' "$tmp/matrix.txt")
