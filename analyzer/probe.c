@@ -30,6 +30,7 @@
 #include "expect.h"
 #include "keylog.h"
 #include "output.h"
+#include "probe_http.h"
 #include "probe_tap.h"
 #include "report_stream.h"
 #include "trust.h"
@@ -382,29 +383,6 @@ static int ssl_step(struct probe_conn *pc, int ret)
 
 /* ---- the request -------------------------------------------------------- */
 
-/* Whether an HTTP/1.x response in buf is complete (Content-Length or the
- * last chunk); a response without either ends with the connection. */
-static bool http1_complete(const char *buf, size_t len, int *status)
-{
-	const char *eoh = memmem(buf, len, "\r\n\r\n", 4);
-	if (!eoh)
-		return false;
-	if (sscanf(buf, "HTTP/%*d.%*d %d", status) != 1)
-		*status = 0;
-	if (*status >= 100 && *status < 200) /* interim: look at the rest */
-		return false;
-	size_t head = (size_t)(eoh - buf) + 4;
-	for (const char *l = buf; l < eoh; l = strstr(l, "\r\n") + 2) {
-		long long cl;
-		if (sscanf(l, "%*[Cc]ontent-%*[Ll]ength: %lld", &cl) == 1 && strncasecmp(l, "content-length:", 15) == 0)
-			return cl >= 0 && len - head >= (size_t)cl;
-		if (strncasecmp(l, "transfer-encoding:", 18) == 0 && strcasestr(l, "chunked") &&
-		    strcasestr(l, "chunked") < strstr(l, "\r\n"))
-			return len >= 5 && memcmp(buf + len - 5, "0\r\n\r\n", 5) == 0;
-	}
-	return *status == 204 || *status == 304;
-}
-
 static int run_http1(struct probe_conn *pc)
 {
 	const struct probe_cfg *cfg = pc->cfg;
@@ -418,9 +396,10 @@ static int run_http1(struct probe_conn *pc)
 		;
 	if (s < 0)
 		return s;
-	char *head = malloc(HTTP1_HEAD_MAX);
+	uint8_t *head = malloc(HTTP1_HEAD_MAX);
 	size_t hl = 0;
-	char buf[16384];
+	uint64_t total = 0;
+	uint8_t buf[16384];
 	for (;;) {
 		int got = SSL_read(pc->ssl, buf, sizeof buf);
 		s = ssl_step(pc, got);
@@ -428,19 +407,17 @@ static int run_http1(struct probe_conn *pc)
 			continue;
 		if (s < 0)
 			break;
-		size_t take = head && (size_t)got < HTTP1_HEAD_MAX - 1 - hl ? (size_t)got : 0;
-		if (take) {
+		size_t take = (size_t)got < HTTP1_HEAD_MAX - hl ? (size_t)got : HTTP1_HEAD_MAX - hl;
+		if (head && take) {
 			memcpy(head + hl, buf, take);
 			hl += take;
-			head[hl] = 0;
 		}
-		if (head && http1_complete(head, hl, &pc->res->http1_status)) {
+		total += (size_t)got;
+		if (head && probe_http1_complete(head, hl, total, buf, (size_t)got, &pc->res->http1_status)) {
 			snprintf(pc->res->ended, sizeof pc->res->ended, "the response was complete");
 			break;
 		}
 	}
-	if (head && !pc->res->http1_status && hl > 12)
-		sscanf(head, "HTTP/%*d.%*d %d", &pc->res->http1_status);
 	free(head);
 	return s;
 }
@@ -787,9 +764,9 @@ static int run_matrix(const struct probe_cfg *cfg, struct analyzer *a, struct ou
 	bool has_cert = cfg->cert || cfg->pfx;
 	FILE *fp = out->fp;
 	if (out->format == FORMAT_TEXT)
-		fprintf(fp, "probe %s: %s\n%-8s %-9s %-5s %-6s %-15s %-7s %s\n", cfg->url,
-			"one connection per row (frames synthesised from its bytes)", "TLS", "HTTP", "ALPN", "cert",
-			"outcome", "failed", "first finding");
+		fprintf(fp, "probe %s: one connection per row (frames synthesised from its bytes)\n"
+			    "%-8s %-9s %-9s %-5s %-22s %-7s %s\n",
+			cfg->url, "TLS", "HTTP", "ALPN", "cert", "outcome", "failed", "first finding");
 	int rc = EXIT_OK;
 	unsigned index = 0;
 	for (int cert = has_cert ? 1 : 0; cert >= 0; cert--) {
@@ -811,11 +788,17 @@ static int run_matrix(const struct probe_cfg *cfg, struct analyzer *a, struct ou
 				a->sink = (struct conn_sink){ NULL, NULL };
 				const struct finding *first = row.have && row.f.n ? &row.f.items[0] : NULL;
 				if (out->format == FORMAT_TEXT) {
-					fprintf(fp, "%-8s %-9s %-5s %-6s %-15s %-7s %s%s%s\n", version_label(tls),
+					/* Without a finding, the client's own view says why. */
+					char why[sizeof res.ended + sizeof res.tls_error + 32] = "-";
+					if (first)
+						snprintf(why, sizeof why, "%s", first->id);
+					else if (res.tls_error[0] || res.ended[0])
+						snprintf(why, sizeof why, "- (client: %s%s%s)", res.ended,
+							 res.tls_error[0] ? "; OpenSSL: " : "", res.tls_error);
+					fprintf(fp, "%-8s %-9s %-9s %-5s %-22s %-7s %s\n", version_label(tls),
 						http == 2 ? "HTTP/2" : "HTTP/1.1", res.alpn[0] ? res.alpn : "-",
 						cert ? "yes" : "no", row.have ? outcome_name(row.f.outcome.kind) : "no TLS",
-						row.have ? outcome_failure_name(row.f.outcome.failure) : "-",
-						first ? first->id : "-", first ? ": " : "", first ? first->message : "");
+						row.have ? outcome_failure_name(row.f.outcome.failure) : "-", why);
 				} else {
 					fprintf(fp,
 						"{\"probe\":\"%s\",\"tls\":\"%s\",\"http\":\"%s\",\"alpn\":\"%s\",\"cert\":%s,"

@@ -252,8 +252,8 @@ if command -v apache2 >/dev/null 2>&1 && [ -f /usr/lib/apache2/modules/mod_ssl.s
 	fi
 	# TLS 1.3: a post-handshake CertificateRequest (the probe offers it).
 	if apache "-all +TLSv1.3" "http/1.1"; then
-		probe "apache location TLS 1.3, cert" authenticated no - --connect $SRV:443 $CERT "$SEC"
-		probe "apache location TLS 1.3, no cert" no_certificate yes - --connect $SRV:443 "$SEC"
+		probe "apache location TLS 1.3, cert" authenticated no TLS13_POST_HANDSHAKE_REQUEST --connect $SRV:443 $CERT "$SEC"
+		probe "apache location TLS 1.3, no cert" no_certificate yes TLS13_POST_HANDSHAKE_REQUEST --connect $SRV:443 "$SEC"
 		jq -e '[.cert_requests[].phase] == ["post_handshake"]' "$tmp/apache location TLS 1.3, cert.json" >/dev/null 2>&1 &&
 			ok || bad "apache TLS 1.3: the request is not post-handshake: $(head -1 "$tmp/apache location TLS 1.3, cert.json" | jq -c '.cert_requests')"
 		stop
