@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <nghttp2/nghttp2.h>
@@ -322,6 +323,8 @@ static int pump_out(struct probe_conn *pc)
 		int64_t ts = now_ns();
 		if (probe_tap_data(pc->tap, false, buf, (size_t)n, ts) != 0) {
 			pc->over_cap = true;
+			snprintf(pc->res->ended, sizeof pc->res->ended, "stopped after %zu bytes (--max-bytes)",
+				 pc->cfg->max_bytes);
 			return -1;
 		}
 		size_t off = 0;
@@ -800,13 +803,17 @@ static int run_matrix(const struct probe_cfg *cfg, struct analyzer *a, struct ou
 						cert ? "yes" : "no", row.have ? outcome_name(row.f.outcome.kind) : "no TLS",
 						row.have ? outcome_failure_name(row.f.outcome.failure) : "-", why);
 				} else {
-					fprintf(fp,
-						"{\"probe\":\"%s\",\"tls\":\"%s\",\"http\":\"%s\",\"alpn\":\"%s\",\"cert\":%s,"
-						"\"outcome\":\"%s\",\"failed\":\"%s\",\"first_finding\":\"%s\"}\n",
-						cfg->url, version_label(tls), http == 2 ? "2" : "1.1", res.alpn,
-						cert ? "true" : "false", row.have ? outcome_name(row.f.outcome.kind) : "",
-						row.have ? outcome_failure_name(row.f.outcome.failure) : "",
-						first ? first->id : "");
+					json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "probe", cfg->url,
+							      "tls", version_label(tls), "http", http == 2 ? "2" : "1.1",
+							      "alpn", res.alpn, "cert", cert,
+							      "outcome", row.have ? outcome_name(row.f.outcome.kind) : "",
+							      "failed", row.have ? outcome_failure_name(row.f.outcome.failure) : "",
+							      "first_finding", first ? first->id : "");
+					if (j) {
+						json_dumpf(j, fp, JSON_COMPACT);
+						fputc('\n', fp);
+						json_decref(j);
+					}
 				}
 				if (!row.have && rc == EXIT_OK)
 					rc = EXIT_NO_TLS;
@@ -991,6 +998,8 @@ int probe_main(int argc, char **argv)
 					     with_cert, cfg.tls, cfg.http);
 			if (cfg.write_pcap && write_capture(&pc, cfg.write_pcap) != 0)
 				rc = EXIT_INPUT;
+			else if (cfg.write_pcap && !opt.quiet)
+				fprintf(stderr, "mtlsdiag probe: saved %s and %s.keylog\n", cfg.write_pcap, cfg.write_pcap);
 			char name[1100];
 			snprintf(name, sizeof name, "probe %s", cfg.url);
 			if (expectations)

@@ -210,6 +210,25 @@ status "--fail-on error, refused" 1 "" -- in_ns "$BIN" probe -q --fail-on error 
 status "--fail-on error, served" 0 "" -- in_ns "$BIN" probe -q --fail-on error --connect $SRV:4433 $CERT "$URL"
 stop
 
+# IPv6: the synthesised frames carry IPv6 headers, and read the same.
+if in_ns ip -6 addr show dev lo 2>/dev/null | grep -q '::1'; then
+	start "$tmp/s_server6.log" openssl s_server -accept "[::1]:4436" -cert $P/server.crt -key $P/server.key \
+		-CAfile $P/root.crt -www -verify 1
+	if wait_listen 4436; then
+		probe "s_server IPv6 -verify, no cert" no_certificate no - --connect "[::1]:4436" --write-pcap "$tmp/v6.pcap" "$URL"
+		head -1 "$tmp/s_server IPv6 -verify, no cert.json" | jq -e '.server == "[::1]:4436"' >/dev/null && ok ||
+			bad "IPv6: server is not [::1]:4436: $(head -1 "$tmp/s_server IPv6 -verify, no cert.json" | jq -c .server)"
+		"$BIN" -F json --keylog "$tmp/v6.pcap.keylog" "$tmp/v6.pcap" 2>/dev/null | head -1 | jq -c 'del(.file)' >"$tmp/v6.b"
+		head -1 "$tmp/s_server IPv6 -verify, no cert.json" | jq -c 'del(.file)' >"$tmp/v6.a"
+		cmp -s "$tmp/v6.a" "$tmp/v6.b" && ok || bad "IPv6 --write-pcap: the re-read report differs"
+	else
+		bad "s_server on [::1] did not listen: $(cat "$tmp/s_server6.log")"
+	fi
+	stop
+else
+	echo "SKIP IPv6 probe: no ::1 in the namespace"
+fi
+
 # ---- nginx ssl_verify_client on -------------------------------------------------------
 if command -v nginx >/dev/null 2>&1; then
 	template nginx.conf.in "$W/run/nginx.conf" VERIFY=on "CA_FILE=$P/client-cas.pem" "PROTOCOLS=TLSv1.2 TLSv1.3" PORT=443
@@ -271,6 +290,12 @@ if command -v apache2 >/dev/null 2>&1 && [ -f /usr/lib/apache2/modules/mod_ssl.s
 		[ "$rows" = 8 ] && ok || bad "--matrix: $rows rows, expected 8: $(cat "$tmp/matrix.txt")"
 		grep -q '^TLS 1\.2 *HTTP/1\.1 .* yes *authenticated .*LATE_CERT_REQUEST_RENEGOTIATION' "$tmp/matrix.txt" && ok ||
 			bad "--matrix: no authenticated TLS 1.2 HTTP/1.1 row with the renegotiation: $(cat "$tmp/matrix.txt")"
+		# The same as JSON: one object per row; TLS 1.3 fails before any
+		# request (the server speaks TLS 1.2 only).
+		in_ns "$BIN" probe --matrix -F json --timeout 20 --connect $SRV:443 $CERT "$SEC" >"$tmp/matrix.json" 2>&1
+		[ "$(jq -s 'length' "$tmp/matrix.json")" = 8 ] &&
+			[ "$(jq -s '[.[] | select(.tls == "TLS 1.3") | .outcome] | unique' -c "$tmp/matrix.json")" = '["failed_before_request"]' ] &&
+			ok || bad "--matrix -F json: $(cat "$tmp/matrix.json")"
 		stop
 	fi
 else
