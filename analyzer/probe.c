@@ -49,6 +49,8 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_INPUT = 2, EXIT_NO_TLS = 3 };
 #define H2_GOAWAY 0x7
 #define H2_FLAG_END_STREAM 0x1
 #define H2_FLAG_ACK 0x1
+/* Within the initial flow-control window (65535). */
+#define H2_BODY_READ 60000u
 
 struct probe_cfg {
 	const char *url;
@@ -479,7 +481,7 @@ static int run_http2(struct probe_conn *pc)
 	if (s < 0)
 		return s;
 	uint8_t *buf = malloc(HTTP2_BUF_MAX);
-	size_t bl = 0;
+	size_t bl = 0, body = 0;
 	bool done = false;
 	while (buf && !done) {
 		int got = SSL_read(pc->ssl, buf + bl, (int)(HTTP2_BUF_MAX - bl));
@@ -515,6 +517,12 @@ static int run_http2(struct probe_conn *pc)
 				done = true;
 			} else if (stream == 1 && (type == H2_DATA || type == H2_HEADERS) && (flags & H2_FLAG_END_STREAM)) {
 				snprintf(pc->res->ended, sizeof pc->res->ended, "the response was complete");
+				done = true;
+			} else if (stream == 1 && type == H2_DATA && (body += len) >= H2_BODY_READ) {
+				/* No WINDOW_UPDATE is sent: the start of the body
+				 * (an error page's title) is all the report uses. */
+				snprintf(pc->res->ended, sizeof pc->res->ended,
+					 "stopped after the first %u bytes of the body", H2_BODY_READ);
 				done = true;
 			}
 			off += 9 + len;
@@ -713,7 +721,7 @@ static int write_capture(const struct probe_conn *pc, const char *path)
 
 static const char *version_label(int tls)
 {
-	return tls == 13 ? "TLS 1.3" : tls == 12 ? "TLS 1.2" : "TLS any";
+	return tls == 13 ? "TLS 1.3" : tls == 12 ? "TLS 1.2" : "any TLS version";
 }
 
 /* The lines before the report: what was probed and what the client saw. */
