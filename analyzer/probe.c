@@ -803,7 +803,7 @@ static int run_matrix(const struct probe_cfg *cfg, struct analyzer *a, struct ou
 					char why[sizeof res.ended + sizeof res.tls_error + 32] = "-";
 					if (first)
 						snprintf(why, sizeof why, "%s", first->id);
-					else if (res.tls_error[0] || res.ended[0])
+					else if (!res.handshake_done || res.tls_error[0])
 						snprintf(why, sizeof why, "- (client: %s%s%s)", res.ended,
 							 res.tls_error[0] ? "; OpenSSL: " : "", res.tls_error);
 					fprintf(fp, "%-8s %-9s %-9s %-5s %-22s %-7s %s\n", version_label(tls),
