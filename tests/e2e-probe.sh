@@ -229,6 +229,32 @@ else
 	echo "SKIP IPv6 probe: no ::1 in the namespace"
 fi
 
+# Not TLS (a plain HTTP server) and a server that accepts and stays
+# silent: reported as failed before any request, with the client's reason.
+if command -v python3 >/dev/null 2>&1; then
+	start "$tmp/plain.log" python3 -m http.server 8080 --bind $SRV
+	if wait_listen 8080; then
+		probe "plain HTTP" failed_before_request yes - --connect $SRV:8080 "$URL"
+		grep -q "wrong version number" "$tmp/plain HTTP.err" && ok || bad "plain HTTP: OpenSSL's reason not given: $(cat "$tmp/plain HTTP.err")"
+	fi
+	stop
+	start "$tmp/silent.log" python3 -c 'import socket, time
+s = socket.socket()
+s.bind(("'$SRV'", 8081))
+s.listen(4)
+c = s.accept()
+time.sleep(60)'
+	if wait_listen 8081; then
+		in_ns "$BIN" probe -F json --timeout 1 --connect $SRV:8081 "$URL" >"$tmp/silent.json" 2>"$tmp/silent.err"
+		grep -q "the server sent nothing for 1 s" "$tmp/silent.err" &&
+			[ "$(head -1 "$tmp/silent.json" | jq -r .outcome.kind)" = failed_before_request ] && ok ||
+			bad "silent server: $(cat "$tmp/silent.err" "$tmp/silent.json")"
+	fi
+	stop
+else
+	echo "SKIP plain and silent servers: no python3"
+fi
+
 # ---- nginx ssl_verify_client on -------------------------------------------------------
 if command -v nginx >/dev/null 2>&1; then
 	template nginx.conf.in "$W/run/nginx.conf" VERIFY=on "CA_FILE=$P/client-cas.pem" "PROTOCOLS=TLSv1.2 TLSv1.3" PORT=443
