@@ -265,8 +265,9 @@ if command -v nginx >/dev/null 2>&1; then
 			probe "nginx on TLS $v, no cert" no_certificate yes - --connect $SRV:443 --tls$v https://app.example.com/ok.txt
 			probe "nginx on TLS $v, cert" authenticated no - --connect $SRV:443 --tls$v $CERT https://app.example.com/ok.txt
 		done
-		[ "$(head -1 "$tmp/nginx on TLS 1.3, no cert.json" | jq -r '.http.exchanges[0].status // .http_status // empty' 2>/dev/null)" = 400 ] ||
-			grep -q '"status":400' "$tmp/nginx on TLS 1.3, no cert.json" && ok || bad "nginx: no 400 in the report"
+		# nginx's own refusal, decrypted.
+		[ "$(head -1 "$tmp/nginx on TLS 1.3, no cert.json" | jq -r '.http.exchanges[0].status')" = 400 ] && ok ||
+			bad "nginx: no 400 in the report: $(head -1 "$tmp/nginx on TLS 1.3, no cert.json" | jq -c .http)"
 	else
 		bad "nginx did not listen: $(cat "$tmp/nginx.log")"
 	fi
@@ -308,6 +309,10 @@ if command -v apache2 >/dev/null 2>&1 && [ -f /usr/lib/apache2/modules/mod_ssl.s
 	# refused.
 	if [ -f /usr/lib/apache2/modules/mod_http2.so ] && apache "-all +TLSv1.2" "h2 http/1.1"; then
 		probe "apache location h2, cert" not_requested yes HTTP2_HTTP_1_1_REQUIRED --connect $SRV:443 --http2 $CERT "$SEC"
+		# Outside /secure HTTP/2 is served: the request went over HTTP/2.
+		probe "apache h2 outside secure" not_requested no - --connect $SRV:443 --http2 $CERT https://app.example.com/ok.txt
+		[ "$(head -1 "$tmp/apache h2 outside secure.json" | jq -c '[.http.version, .http.exchanges[0].status]')" = "[2,200]" ] &&
+			ok || bad "apache h2: not an HTTP/2 200: $(head -1 "$tmp/apache h2 outside secure.json" | jq -c .http)"
 		# The same URL over HTTP/1.1 on the same server: asked by renegotiation.
 		probe "apache location h2 server, HTTP 1.1" authenticated no LATE_CERT_REQUEST_RENEGOTIATION --connect $SRV:443 --http1.1 $CERT "$SEC"
 		# --matrix: 8 rows (TLS 1.2/1.3 x HTTP/1.1/2 x with/without).
