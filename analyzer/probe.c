@@ -116,7 +116,7 @@ static void usage(FILE *fp)
 		"  --connect HOST:PORT      connect there instead of to the URL's host\n"
 		"  --ca FILE                check the server's chain against these CAs (reported only)\n"
 		"  --timeout SECONDS        for connecting and for each wait for the server (default %d)\n"
-		"  --max-bytes N            bytes read from the server at most (default %u)\n"
+		"  --max-bytes N            bytes exchanged (both ways) at most (default %u)\n"
 		"  --matrix                 TLS 1.2 and 1.3 x HTTP/1.1 and HTTP/2 (x with and without the\n"
 		"                           certificate when one is given); one table\n"
 		"  --write-pcap FILE        also save the connection as a capture, keys in FILE.keylog\n"
