@@ -208,6 +208,13 @@ status "--expect failed" 1 "" -- in_ns "$BIN" probe -q --expect "$tmp/required.e
 grep -q "client-cert present" "$tmp/out" && ok || bad "--expect failed: the failed expectation is not named: $(cat "$tmp/out")"
 status "--fail-on error, refused" 1 "" -- in_ns "$BIN" probe -q --fail-on error --connect $SRV:4433 "$URL"
 status "--fail-on error, served" 0 "" -- in_ns "$BIN" probe -q --fail-on error --connect $SRV:4433 $CERT "$URL"
+# The same certificate from a PKCS#12 file.
+if openssl pkcs12 -export -in "$P/alice.crt" -inkey "$P/alice.key" -passout pass:s3cret -out "$P/alice.p12" 2>/dev/null; then
+	probe "s_server -Verify, --pfx" authenticated no - --connect $SRV:4433 --pfx "$P/alice.p12" --pfx-pass s3cret "$URL"
+	status "--pfx, wrong password" 2 "wrong --pfx-pass" -- "$BIN" probe --pfx "$P/alice.p12" --pfx-pass nope "$URL"
+else
+	echo "SKIP --pfx: openssl pkcs12 -export failed"
+fi
 stop
 
 # IPv6: the synthesised frames carry IPv6 headers, and read the same.
