@@ -194,6 +194,15 @@ command -v tshark >/dev/null 2>&1 && {
 }
 in_ns "$BIN" probe --connect $SRV:4433 "$URL" >"$tmp/t.txt" 2>&1
 grep -q "frames: synthesised by mtlsdiag" "$tmp/t.txt" && ok || bad "text report lacks the synthesised-frames note"
+# --ca: the server's chain is checked and the result reported (not enforced).
+in_ns "$BIN" probe --ca "$P/root.crt" --connect $SRV:4433 "$URL" >"$tmp/ca.txt" 2>&1
+grep -q "server chain against --ca: verified" "$tmp/ca.txt" && ok || bad "--ca: not verified: $(head -5 "$tmp/ca.txt")"
+in_ns "$BIN" probe --ca "$P/alice.crt" --connect $SRV:4433 "$URL" >"$tmp/ca.txt" 2>&1
+grep "server chain against --ca: " "$tmp/ca.txt" | grep -qv ": verified" && ok ||
+	bad "--ca with the wrong CA: $(head -5 "$tmp/ca.txt")"
+# --sni: the name sent is the one given (the URL still gives Host).
+in_ns "$BIN" probe -F json --sni other.example --connect $SRV:4433 "$URL" 2>/dev/null | head -1 >"$tmp/sni.json"
+[ "$(jq -r .sni "$tmp/sni.json")" = other.example ] && ok || bad "--sni: $(jq -c .sni "$tmp/sni.json")"
 
 # --expect and --fail-on: exit status as for captures.
 cat >"$tmp/required.expect" <<'EOF'
