@@ -304,7 +304,17 @@ if command -v apache2 >/dev/null 2>&1 && [ -f /usr/lib/apache2/modules/mod_ssl.s
 	# TLS 1.2: the handshake asks nothing; the request for /secure makes
 	# Apache renegotiate to ask.
 	if apache "-all +TLSv1.2" "http/1.1"; then
-		probe "apache location TLS 1.2, cert" authenticated no LATE_CERT_REQUEST_RENEGOTIATION --connect $SRV:443 $CERT "$SEC"
+		probe "apache location TLS 1.2, cert" authenticated no LATE_CERT_REQUEST_RENEGOTIATION --connect $SRV:443 $CERT \
+			--write-pcap "$tmp/reneg.pcap" "$SEC"
+		# Two handshakes, two key log lines: the capture re-reads the same,
+		# and tshark, on its own, decrypts the renegotiation's request.
+		"$BIN" -F json --keylog "$tmp/reneg.pcap.keylog" "$tmp/reneg.pcap" 2>/dev/null | head -1 | jq -c 'del(.file)' >"$tmp/reneg.b"
+		head -1 "$tmp/apache location TLS 1.2, cert.json" | jq -c 'del(.file)' >"$tmp/reneg.a"
+		cmp -s "$tmp/reneg.a" "$tmp/reneg.b" && ok || bad "renegotiation --write-pcap: the re-read report differs"
+		if command -v tshark >/dev/null 2>&1; then
+			n=$(tshark -r "$tmp/reneg.pcap" -o "tls.keylog_file:$tmp/reneg.pcap.keylog" -Y tls.handshake.type==13 2>/dev/null | wc -l)
+			[ "$n" = 1 ] && ok || bad "renegotiation --write-pcap: tshark decrypts $n CertificateRequests, expected 1"
+		fi
 		probe "apache location TLS 1.2, no cert" no_certificate yes LATE_CERT_REQUEST_RENEGOTIATION --connect $SRV:443 "$SEC"
 		jq -e '[.cert_requests[].phase] == ["renegotiation"]' "$tmp/apache location TLS 1.2, cert.json" >/dev/null 2>&1 &&
 			ok || bad "apache TLS 1.2: the request is not the renegotiation's: $(head -1 "$tmp/apache location TLS 1.2, cert.json" | jq -c '.cert_requests')"
