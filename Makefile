@@ -8,7 +8,8 @@
 PREFIX ?= /usr/local
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libpcap openssl jansson libnghttp2
+# libssl: the probe subcommand talks TLS itself.
+PKGS := libpcap openssl libssl jansson libnghttp2
 TEST_PKGS := check
 
 ifeq ($(SAN),1)

@@ -803,7 +803,7 @@ static void detect(struct ctx *x, const uint8_t *p, size_t n)
 		h2 = true;
 	if (!h2 && x->s == SIDE_SERVER) {
 		/* HTTP/2 by prior knowledge: a server opens with SETTINGS. */
-		struct http2_frame_header h;
+		struct http2_frame_header h = { 0 };
 		struct http1_head hd;
 		if (http1_head_parse(p, n, &hd) == HTTP1_INVALID &&
 		    http2_frame_header_parse(p, n, &h) == DIS_OK && h.type == HTTP2_SETTINGS && h.stream_id == 0 &&

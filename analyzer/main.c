@@ -21,6 +21,7 @@
 #include "live.h"
 #include "output.h"
 #include "privs.h"
+#include "probe.h"
 #include "source.h"
 #include "trust.h"
 
@@ -41,10 +42,13 @@ static void usage(FILE *fp)
 		"       mtlsdiag [options] -r FILE [-r FILE]... [BPF FILTER EXPRESSION]\n"
 		"       mtlsdiag [options] compare CLIENT_SIDE SERVER_SIDE\n"
 		"       mtlsdiag [options] -i INTERFACE [-f FILTER] [-c N] [-w FILE] [-Z USER]\n"
+		"       mtlsdiag probe [options] https://HOST[:PORT][/PATH]  (mtlsdiag probe --help)\n"
 		"Explain client-certificate (mutual TLS) authentication in packet captures.\n"
 		"FILE is a pcap, pcapng or NetMon capture; '-' reads standard input.\n"
 		"compare matches the connections of a capture taken near the client with one taken\n"
 		"near the server and reports what one side saw and the other did not.\n"
+		"probe connects to a live server, sends a real request and reports that connection\n"
+		"like a captured one, decrypted (with or without a client certificate; --matrix).\n"
 		"\n"
 		"Files and selection:\n"
 		"  -r, --read FILE          read FILE (repeatable); with -r, the words after the\n"
@@ -328,6 +332,8 @@ static int run_compare(struct analyzer *a, const char *client_path, const char *
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "probe") == 0)
+		return probe_main(argc - 1, argv + 1);
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
 	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_HOST, OPT_PORT, OPT_SNI, OPT_ANNOTATE };
 	enum { OPT_COMMUNITY_ID_SEED = 768 };

@@ -1,0 +1,225 @@
+/* test_an_probe_tap.c - the probe's synthesised frames (probe_tap.c),
+ * without a network: the bytes of a real OpenSSL TLS 1.3 handshake with a
+ * required client certificate (tests/support) go into the tap in the order
+ * they cross a connection (ClientHello, the server's flight, the client's
+ * answer), over IPv4 and IPv6. Through the analyzer with the client's key
+ * log they must give what the handshake was: TLS 1.3, one decrypted
+ * CertificateRequest in the handshake, a certificate sent, closed by FIN.
+ * Written as a pcap file, every IP and TCP checksum must hold, and reading
+ * the file gives the same frames and the same facts. */
+#include <check.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/ssl.h>
+
+#include "analyzer.h"
+#include "keylog.h"
+#include "output.h"
+#include "probe_tap.h"
+#include "source.h"
+#include "support/live_handshake.h"
+#include "support/suite_run.h"
+
+struct facts {
+	unsigned conns;
+	uint16_t version;
+	size_t n_requests;
+	enum cr_phase phase;
+	enum visibility visibility;
+	enum cc_status cc;
+	enum conn_end end;
+	enum outcome_kind outcome;
+	uint64_t last_frame;
+};
+
+static void take(void *ctx, const char *file_name, struct tls_conn *c, const struct findings *f)
+{
+	struct facts *x = ctx;
+	x->conns++;
+	x->version = c->version;
+	x->n_requests = c->n_requests;
+	if (c->n_requests) {
+		x->phase = c->requests[0].phase;
+		x->visibility = c->requests[0].visibility;
+	}
+	x->cc = c->cc_status;
+	x->end = c->end;
+	x->outcome = f->outcome.kind;
+	x->last_frame = c->last_frame;
+	tls_conn_release(c);
+	free(c);
+}
+
+static struct analyzer *analyzer_with_keys(const struct lh_result *res, struct output *out, struct facts *x)
+{
+	struct options opt;
+	options_defaults(&opt);
+	opt.quiet = true;
+	out->fp = fopen("/dev/null", "w");
+	out->format = FORMAT_TEXT;
+	ck_assert_ptr_nonnull(out->fp);
+	struct analyzer *a = malloc(sizeof *a);
+	ck_assert_ptr_nonnull(a);
+	analyzer_init(a, &opt, out);
+	a->keylog = keylog_new();
+	ck_assert_uint_gt(keylog_parse(a->keylog, (const uint8_t *)res->keylog, res->keylog_len, NULL, NULL), 0);
+	a->sink = (struct conn_sink){ take, x };
+	return a;
+}
+
+static void analyzer_done(struct analyzer *a, struct output *out)
+{
+	analyzer_release(a);
+	free(a);
+	fclose(out->fp);
+}
+
+static void check_facts(const struct facts *x, uint64_t frames)
+{
+	ck_assert_uint_eq(x->conns, 1);
+	ck_assert_uint_eq(x->version, 0x0304);
+	ck_assert_uint_eq(x->n_requests, 1);
+	ck_assert_int_eq(x->phase, PHASE_INITIAL);
+	ck_assert_int_eq(x->visibility, VIS_DECRYPTED);
+	ck_assert_int_eq(x->cc, CC_PRESENT);
+	ck_assert_int_eq(x->end, END_FIN);
+	ck_assert_int_eq(x->outcome, OUTCOME_AUTHENTICATED);
+	ck_assert_uint_eq(x->last_frame, frames);
+}
+
+static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	return s;
+}
+
+static uint16_t folded(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* Ethernet, then IPv4 or IPv6, then TCP: both checksums verify to 0xffff. */
+static void check_checksums(const uint8_t *f, size_t len)
+{
+	ck_assert_uint_ge(len, 14 + 20 + 20);
+	const uint8_t *ip = f + 14;
+	uint32_t pseudo;
+	size_t ip_len, tcp_len;
+	if (f[12] == 0x86 && f[13] == 0xdd) {
+		ip_len = 40;
+		tcp_len = (size_t)ip[4] << 8 | ip[5];
+		pseudo = sum16(0, ip + 8, 32) + (uint32_t)tcp_len + 6;
+	} else {
+		ck_assert(f[12] == 0x08 && f[13] == 0x00);
+		ip_len = 20;
+		ck_assert_uint_eq(folded(sum16(0, ip, 20)), 0xffff);
+		tcp_len = ((size_t)ip[2] << 8 | ip[3]) - 20;
+		pseudo = sum16(0, ip + 12, 8) + (uint32_t)tcp_len + 6;
+	}
+	ck_assert_uint_eq(14 + ip_len + tcp_len, len);
+	ck_assert_uint_eq(folded(sum16(pseudo, ip + ip_len, tcp_len)), 0xffff);
+}
+
+START_TEST(test_tap_tls13_required)
+{
+	bool v6 = _i == 1;
+	struct lh_opts o = { .max_version = TLS1_3_VERSION, .request_cert = true, .require_cert = true,
+			     .client_has_cert = true, .client_sends_chain = true, .server_trusts_client_ca = true, .sni = "app.example.com" };
+	struct lh_result res;
+	ck_assert_int_eq(lh_run(&o, &res), 0);
+	ck_assert(res.client_ok && res.server_ok);
+	ck_assert_uint_gt(res.c2s_len, 5);
+	size_t hello = 5 + ((size_t)res.c2s[3] << 8 | res.c2s[4]); /* the ClientHello's record */
+	ck_assert_uint_lt(hello, res.c2s_len);
+
+	struct probe_endpoint client = { .family = v6 ? AF_INET6 : AF_INET, .port = 50123 };
+	struct probe_endpoint server = { .family = client.family, .port = 443 };
+	if (v6) {
+		client.addr[0] = server.addr[0] = 0x20, client.addr[1] = server.addr[1] = 0x01;
+		client.addr[15] = 1, server.addr[15] = 2;
+	} else {
+		memcpy(client.addr, "\xc0\x00\x02\x01", 4);
+		memcpy(server.addr, "\xc6\x33\x64\x14", 4);
+	}
+	struct probe_tap *t = probe_tap_new(&client, &server, 1u << 20);
+	ck_assert_ptr_nonnull(t);
+	int64_t ts = 1764800000LL * 1000000000LL;
+	ck_assert_int_eq(probe_tap_open(t, ts), 0);
+	ck_assert_int_eq(probe_tap_data(t, false, res.c2s, hello, ts + 1000), 0);
+	ck_assert_int_eq(probe_tap_data(t, true, res.s2c, res.s2c_len, ts + 2000), 0);
+	ck_assert_int_eq(probe_tap_data(t, false, res.c2s + hello, res.c2s_len - hello, ts + 3000), 0);
+	ck_assert_int_eq(probe_tap_close(t, true, false, ts + 4000), 0);
+	ck_assert_int_eq(probe_tap_close(t, false, false, ts + 5000), 0);
+	ck_assert_uint_eq(probe_tap_payload_bytes(t, false), res.c2s_len);
+	ck_assert_uint_eq(probe_tap_payload_bytes(t, true), res.s2c_len);
+	/* Over the byte bound: refused, nothing kept. */
+	size_t frames = probe_tap_frames(t);
+	uint8_t big[64] = { 0 };
+	struct probe_tap *small = probe_tap_new(&client, &server, 63);
+	ck_assert_int_eq(probe_tap_data(small, true, big, sizeof big, ts), -1);
+	ck_assert_uint_eq(probe_tap_frames(small), 0);
+	probe_tap_free(small);
+
+	/* Straight into the analyzer, as the probe does. */
+	struct output out;
+	struct facts direct = { 0 };
+	struct analyzer *a = analyzer_with_keys(&res, &out, &direct);
+	analyzer_begin_file(a, "probe", 0);
+	probe_tap_feed(t, a);
+	analyzer_end_file(a);
+	analyzer_done(a, &out);
+	check_facts(&direct, frames);
+
+	/* Through a pcap file: valid checksums, the same frames and facts. */
+	char path[] = "/tmp/test_an_probe_tap.XXXXXX", err[256];
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_msg(probe_tap_write_pcap(t, path, err, sizeof err) == 0, "%s", err);
+	struct source *src = source_open(path, err, sizeof err);
+	ck_assert_msg(src != NULL, "%s", err);
+	struct facts reread = { 0 };
+	a = analyzer_with_keys(&res, &out, &reread);
+	analyzer_begin_file(a, path, 0);
+	struct source_frame f;
+	size_t n = 0;
+	int64_t last_ts = 0;
+	while (source_next(src, &f, err, sizeof err) == SOURCE_FRAME) {
+		check_checksums(f.data, f.caplen);
+		ck_assert_int_ge(f.ts_ns, last_ts);
+		last_ts = f.ts_ns;
+		analyzer_frame(a, f.linktype, f.data, f.caplen, f.wirelen, f.ts_ns);
+		n++;
+	}
+	ck_assert_int_eq(last_ts, ts + 5000); /* nanoseconds kept */
+	source_close(src);
+	analyzer_end_file(a);
+	analyzer_done(a, &out);
+	unlink(path);
+	ck_assert_uint_eq(n, frames);
+	check_facts(&reread, frames);
+
+	probe_tap_free(t);
+	lh_result_free(&res);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("an_probe_tap");
+	TCase *tc = tcase_create("tap");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_tap_tls13_required, 0, 2);
+	suite_add_tcase(s, tc);
+	return run_suite(s, false) ? EXIT_FAILURE : EXIT_SUCCESS;
+}
