@@ -111,10 +111,15 @@ for f in $formats; do
 done
 [ -z "$(command -v bash)" ] && echo "SKIP process substitution: no bash"
 # NetMon from a pipe needs a temporary copy; where none can be made, say so.
-cat "$NM" | TMPDIR="$tmp/no-such-dir" "$BIN" -q - >/dev/null 2>"$tmp/err"
-rc=$?
-[ $rc = 2 ] && grep -q "mtlsdiag: -: a NetMon capture from a pipe is first copied to a file, and $tmp/no-such-dir: No such file" "$tmp/err" && ok ||
-	bad "NetMon from a pipe without a temporary directory: exit $rc: $(cat "$tmp/err")"
+# (valgrind writes its own files to $TMPDIR, so there the case cannot be made.)
+if [ -n "${TEST_WRAP:-}" ]; then
+	echo "SKIP NetMon from a pipe without a temporary directory: the wrapper ($TEST_WRAP) needs TMPDIR itself"
+else
+	cat "$NM" | TMPDIR="$tmp/no-such-dir" "$BIN" -q - >/dev/null 2>"$tmp/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q "mtlsdiag: -: a NetMon capture from a pipe is first copied to a file, and $tmp/no-such-dir: No such file" "$tmp/err" && ok ||
+		bad "NetMon from a pipe without a temporary directory: exit $rc: $(cat "$tmp/err")"
+fi
 
 # A pcapng damaged in the middle: a block turned into a section header whose
 # length runs past the end of the file. Our reader (which reads this file,
