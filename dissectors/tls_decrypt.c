@@ -105,6 +105,19 @@ struct tls_crypto {
 		const char *digest; /* the suite table's, or a literal here */
 		EVP_MAC_CTX *hmac;  /* digest set, no key: copied for use */
 	} hmacs[TLS_CRYPTO_SLOTS];
+	/* TLS <= 1.2: both sides of a handshake derive the same key block,
+	 * one at each ChangeCipherSpec; the last few derived are kept (a
+	 * ring) so that the second side finds its keys. */
+	struct key_block_memo {
+		bool used;
+		const char *hash;
+		uint16_t version;
+		uint8_t master[48];
+		uint8_t seed[13 + 64];
+		size_t len;
+		uint8_t block[2 * (48 + 32 + 16)];
+	} key_blocks[4];
+	size_t next_key_block;
 };
 
 struct tls_crypto *tls_crypto_new(void)
@@ -120,6 +133,7 @@ void tls_crypto_free(struct tls_crypto *c)
 		EVP_CIPHER_free(c->ciphers[i].cipher);
 		EVP_MAC_CTX_free(c->hmacs[i].hmac);
 	}
+	OPENSSL_cleanse(c->key_blocks, sizeof c->key_blocks);
 	free(c);
 }
 
@@ -234,6 +248,7 @@ static int prepare(struct tls_decrypt_dir *d, const struct tls_suite_info *s, ui
 	d->suite = s;
 	d->version = version;
 	d->seq = 0;
+	d->ctx_keyed = false; /* new keys follow */
 	return 0;
 }
 
@@ -283,6 +298,35 @@ static int tls_prf(struct tls_crypto *c, const char *hash, uint16_t version, con
 	return rc;
 }
 
+/* The key block for these inputs: remembered when the other side of the
+ * same handshake derived it, else derived (and remembered). */
+static int key_block(struct tls_crypto *c, const char *hash, uint16_t version, const uint8_t master[48],
+		     const uint8_t seed[13 + 64], uint8_t *out, size_t len)
+{
+	const size_t n_memo = c ? sizeof c->key_blocks / sizeof c->key_blocks[0] : 0;
+	for (size_t i = 0; i < n_memo; i++) {
+		const struct key_block_memo *m = &c->key_blocks[i];
+		if (m->used && m->hash == hash && m->version == version && m->len == len &&
+		    memcmp(m->master, master, 48) == 0 && memcmp(m->seed, seed, sizeof m->seed) == 0) {
+			memcpy(out, m->block, len);
+			return 0;
+		}
+	}
+	if (tls_prf(c, hash, version, master, 48, seed, 13 + 64, out, len) != 0)
+		return -1;
+	if (c && len <= sizeof c->key_blocks[0].block) {
+		struct key_block_memo *m = &c->key_blocks[c->next_key_block++ % n_memo];
+		m->used = true;
+		m->hash = hash;
+		m->version = version;
+		memcpy(m->master, master, 48);
+		memcpy(m->seed, seed, sizeof m->seed);
+		m->len = len;
+		memcpy(m->block, out, len);
+	}
+	return 0;
+}
+
 int tls12_install_keys(struct tls_decrypt_dir *d, const struct tls_suite_info *s, uint16_t version, bool etm,
 		       const uint8_t master[48], const uint8_t client_random[32],
 		       const uint8_t server_random[32], bool client_write)
@@ -299,7 +343,7 @@ int tls12_install_keys(struct tls_decrypt_dir *d, const struct tls_suite_info *s
 	memcpy(seed, "key expansion", 13);
 	memcpy(seed + 13, server_random, 32);
 	memcpy(seed + 45, client_random, 32);
-	if (tls_prf(d->crypto, s->hash, version, master, 48, seed, sizeof seed, block, need) != 0)
+	if (key_block(d->crypto, s->hash, version, master, seed, block, need) != 0)
 		return -1;
 	if (prepare(d, s, version) != 0)
 		return -1;
@@ -312,14 +356,13 @@ int tls12_install_keys(struct tls_decrypt_dir *d, const struct tls_suite_info *s
 	return 0;
 }
 
-/* HKDF-Expand (RFC 5869 2.3): T(i) = HMAC(prk, T(i-1) || info || i). */
-static int hkdf_expand(struct tls_crypto *c, const char *hash, const uint8_t *prk, size_t prk_len,
-		       const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
+/* HKDF-Expand (RFC 5869 2.3) with the PRK's keyed HMAC:
+ * T(i) = HMAC(prk, T(i-1) || info || i). */
+static int hkdf_expand(EVP_MAC_CTX *keyed, const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
 {
-	EVP_MAC_CTX *keyed = hmac_keyed(c, hash, prk, prk_len);
 	uint8_t t[EVP_MAX_MD_SIZE], in[2 * 256 + 1];
 	size_t t_len = 0, done = 0;
-	int rc = keyed && info_len <= 2 * 256 - EVP_MAX_MD_SIZE ? 0 : -1;
+	int rc = info_len <= 2 * 256 - EVP_MAX_MD_SIZE ? 0 : -1;
 	for (unsigned i = 1; rc == 0 && done < out_len; i++) {
 		if (i > 255) {
 			rc = -1;
@@ -337,12 +380,12 @@ static int hkdf_expand(struct tls_crypto *c, const char *hash, const uint8_t *pr
 	}
 	OPENSSL_cleanse(t, sizeof t);
 	OPENSSL_cleanse(in, sizeof in);
-	EVP_MAC_CTX_free(keyed);
 	return rc;
 }
 
-static int expand_label(struct tls_crypto *c, const char *hash, const uint8_t *secret, size_t secret_len,
-			const char *label, uint8_t *out, size_t out_len)
+/* HKDF-Expand-Label (RFC 8446 7.1), empty context, with the secret's
+ * keyed HMAC. */
+static int expand_label_keyed(EVP_MAC_CTX *keyed, const char *label, uint8_t *out, size_t out_len)
 {
 	/* struct { uint16 length; opaque label<7..255> = "tls13 " + Label;
 	 *          opaque context<0..255>; } HkdfLabel; */
@@ -358,7 +401,16 @@ static int expand_label(struct tls_crypto *c, const char *hash, const uint8_t *s
 	memcpy(info + n, label, ll);
 	n += ll;
 	info[n++] = 0; /* empty context */
-	return hkdf_expand(c, hash, secret, secret_len, info, n, out, out_len);
+	return hkdf_expand(keyed, info, n, out, out_len);
+}
+
+static int expand_label(struct tls_crypto *c, const char *hash, const uint8_t *secret, size_t secret_len,
+			const char *label, uint8_t *out, size_t out_len)
+{
+	EVP_MAC_CTX *keyed = hmac_keyed(c, hash, secret, secret_len);
+	int rc = keyed ? expand_label_keyed(keyed, label, out, out_len) : -1;
+	EVP_MAC_CTX_free(keyed);
+	return rc;
 }
 
 int tls13_expand_label(const char *hash, const uint8_t *secret, size_t secret_len, const char *label,
@@ -372,8 +424,14 @@ int tls13_install_secret(struct tls_decrypt_dir *d, const struct tls_suite_info 
 {
 	if (!s->tls13 || len == 0 || len > sizeof d->secret)
 		return -1;
-	if (expand_label(d->crypto, s->hash, secret, len, "key", d->key, s->key_len) != 0 ||
-	    expand_label(d->crypto, s->hash, secret, len, "iv", d->iv, TLS13_IV) != 0)
+	/* key and iv from one keyed HMAC of the secret */
+	EVP_MAC_CTX *keyed = hmac_keyed(d->crypto, s->hash, secret, len);
+	int rc = keyed && expand_label_keyed(keyed, "key", d->key, s->key_len) == 0 &&
+			 expand_label_keyed(keyed, "iv", d->iv, TLS13_IV) == 0
+		     ? 0
+		     : -1;
+	EVP_MAC_CTX_free(keyed);
+	if (rc != 0)
 		return -1;
 	if (prepare(d, s, 0x0304) != 0)
 		return -1;
@@ -432,13 +490,19 @@ static int aead_open(struct tls_decrypt_dir *d, const uint8_t nonce[12], const u
 			return -1;
 		return EVP_DecryptUpdate(ctx, out, &outl, ct.p, (int)ct.len) > 0 ? 0 : -1;
 	}
-	if (EVP_DecryptInit_ex2(ctx, d->cipher, d->key, NULL, NULL) <= 0 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) <= 0 ||
-	    EVP_DecryptInit_ex2(ctx, NULL, NULL, nonce, NULL) <= 0 ||
+	/* GCM and ChaCha20-Poly1305: the key schedule once per key, then per
+	 * record only the nonce (which starts the AEAD state afresh). */
+	if (!d->ctx_keyed && (EVP_DecryptInit_ex2(ctx, d->cipher, d->key, NULL, NULL) <= 0 ||
+			      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) <= 0))
+		return -1;
+	d->ctx_keyed = true;
+	if (EVP_DecryptInit_ex2(ctx, NULL, NULL, nonce, NULL) <= 0 ||
 	    EVP_DecryptUpdate(ctx, NULL, &outl, aad, (int)aad_len) <= 0 ||
 	    (ct.len && EVP_DecryptUpdate(ctx, out, &outl, ct.p, (int)ct.len) <= 0) ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, (int)tag.len, (void *)tag.p) <= 0)
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, (int)tag.len, (void *)tag.p) <= 0) {
+		d->ctx_keyed = false; /* from the key again next time */
 		return -1;
+	}
 	return EVP_DecryptFinal_ex(ctx, out + outl, &fin) > 0 ? 0 : -1;
 }
 

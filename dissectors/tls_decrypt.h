@@ -51,6 +51,7 @@ struct tls_decrypt_dir {
 	void *cipher;	  /* owned EVP_CIPHER */
 	void *mac;	  /* owned EVP_MAC (CBC) */
 	struct tls_crypto *crypto; /* borrowed: the run's algorithms; NULL: fetched per use */
+	bool ctx_keyed;   /* AEAD: cipher_ctx holds key; each record sets only its nonce */
 };
 
 /* The OpenSSL algorithms a run uses (ciphers, HMAC with each digest),
