@@ -220,6 +220,7 @@ void tls_decrypt_dir_release(struct tls_decrypt_dir *d)
 	EVP_CIPHER_CTX_free(d->cipher_ctx);
 	EVP_CIPHER_free(d->cipher);
 	EVP_MAC_free(d->mac);
+	EVP_MAC_CTX_free(d->mac_keyed);
 	OPENSSL_cleanse(d, sizeof *d);
 	memset(d, 0, sizeof *d);
 	d->crypto = crypto;
@@ -249,6 +250,8 @@ static int prepare(struct tls_decrypt_dir *d, const struct tls_suite_info *s, ui
 	d->version = version;
 	d->seq = 0;
 	d->ctx_keyed = false; /* new keys follow */
+	EVP_MAC_CTX_free(d->mac_keyed);
+	d->mac_keyed = NULL;
 	return 0;
 }
 
@@ -567,20 +570,14 @@ static enum tls_decrypt_result open_aead12(struct tls_decrypt_dir *d, uint8_t ty
 	return TLS_DEC_OK;
 }
 
+/* The record MAC, on the direction's HMAC keyed once per key. */
 static int hmac(struct tls_decrypt_dir *d, const uint8_t hdr[13], const uint8_t *data, size_t len,
 		uint8_t *out)
 {
-	EVP_MAC_CTX *m = EVP_MAC_CTX_new(d->mac);
 	size_t outl = 0;
-	OSSL_PARAM params[] = {
-	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)d->suite->mac, 0),
-	    OSSL_PARAM_construct_end(),
-	};
-	int ok = m && EVP_MAC_init(m, d->mac_key, d->suite->mac_len, params) && EVP_MAC_update(m, hdr, 13) &&
-		 EVP_MAC_update(m, data, len) && EVP_MAC_final(m, out, &outl, 64) &&
-		 outl == d->suite->mac_len;
-	EVP_MAC_CTX_free(m);
-	return ok ? 0 : -1;
+	if (!d->mac_keyed && !(d->mac_keyed = hmac_keyed(d->crypto, d->suite->mac, d->mac_key, d->suite->mac_len)))
+		return -1;
+	return hmac_once(d->mac_keyed, hdr, 13, data, len, out, &outl) == 0 && outl == d->suite->mac_len ? 0 : -1;
 }
 
 static enum tls_decrypt_result open_cbc(struct tls_decrypt_dir *d, uint8_t type, uint16_t version,

@@ -52,6 +52,7 @@ struct tls_decrypt_dir {
 	void *mac;	  /* owned EVP_MAC (CBC) */
 	struct tls_crypto *crypto; /* borrowed: the run's algorithms; NULL: fetched per use */
 	bool ctx_keyed;   /* AEAD: cipher_ctx holds key; each record sets only its nonce */
+	void *mac_keyed;  /* owned EVP_MAC_CTX: HMAC with mac_key (CBC), made at the first record */
 };
 
 /* The OpenSSL algorithms a run uses (ciphers, HMAC with each digest),
