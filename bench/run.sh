@@ -264,7 +264,7 @@ awk '
 		# GNU time gives CPU time in 10 ms steps: no CPU ratio below 50 ms.
 		printf "  handshake-heavy vs a plain libpcap read: %.1fx its wall time, %s its CPU time (target <= 1.5x): %s\n",
 			ratio(v[h " mtlsdiag"], v[h " floor"]),
-			c[h " floor"] >= 0.05 ? sprintf("%.1fx", ratio(c[h " mtlsdiag"], c[h " floor"])) : "- (too short)",
+			(c[h " floor"] >= 0.05 ? sprintf("%.1fx", ratio(c[h " mtlsdiag"], c[h " floor"])) : "- (too short)"),
 			verdict(ratio(v[h " mtlsdiag"], v[h " floor"]) <= 1.5)
 		if ((h " keylog") in v)
 			printf "  handshake-heavy with keys vs without: %.2fx wall, %.2fx CPU (target <= 2x): %s\n",
