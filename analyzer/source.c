@@ -204,9 +204,12 @@ static FILE *spool_to_temp(FILE *in, char **buf, char *err, size_t errsz)
 			ssize_t w = write(fd, chunk + done, n - done);
 			if (w < 0 && errno == EINTR)
 				continue;
-			ok = w > 0;
-			saved = w < 0 ? errno : ENOSPC;
-			done += w > 0 ? (size_t)w : 0;
+			if (w <= 0) {
+				ok = false;
+				saved = w < 0 ? errno : ENOSPC;
+			} else {
+				done += (size_t)w;
+			}
 		}
 	if (ok && ferror(in)) {
 		ok = false;

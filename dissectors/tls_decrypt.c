@@ -196,7 +196,7 @@ static EVP_MAC_CTX *hmac_keyed(struct tls_crypto *c, const char *digest, const u
 }
 
 /* HMAC(key, a || b) with the keyed context, started again with its key
- * (EVP_MAC_init with no key; OpenSSL 3.0.3 and later) rather than copied:
+ * (EVP_MAC_init with no key, which OpenSSL 3's HMAC allows) rather than copied:
  * a copy allocates three digest contexts. *out_len is the digest's size. */
 static int hmac_once(EVP_MAC_CTX *keyed, const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
 		     uint8_t out[EVP_MAX_MD_SIZE], size_t *out_len)
