@@ -116,7 +116,7 @@ struct tls_crypto {
 		uint8_t seed[13 + 64];
 		size_t len;
 		uint8_t block[2 * (48 + 32 + 16)];
-	} key_blocks[4];
+	} key_blocks[32];
 	size_t next_key_block;
 };
 
