@@ -58,7 +58,8 @@ struct tls_decrypt_dir {
 /* The OpenSSL algorithms a run uses (ciphers, HMAC with each digest),
  * fetched once and shared by every direction that borrows them: an
  * OpenSSL 3 fetch is a locked lookup by name, which per connection cost
- * more than the key derivations it served. Made and freed by the owner of
+ * more than the key derivations it served. It also keeps the last TLS
+ * 1.2 key blocks derived, which the other side of the handshake needs. Made and freed by the owner of
  * the run (the analyzer); it outlives the directions that borrow it, and
  * is used by one thread. Without one (NULL) everything is fetched per
  * use, with the same results. */
