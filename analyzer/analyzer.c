@@ -11,6 +11,7 @@
 #include "keylog.h"
 #include "link.h"
 #include "output.h"
+#include "tls_decrypt.h"
 #include "tunnel.h"
 
 /* How often (in frames) idle and closed flows are looked at. */
@@ -49,6 +50,8 @@ void analyzer_release(struct analyzer *a)
 {
 	keylog_free(a->keylog);
 	a->keylog = NULL;
+	tls_crypto_free(a->crypto);
+	a->crypto = NULL;
 	cert_cache_free(a->certs);
 	a->certs = NULL;
 	story_free(a->story);

@@ -26,6 +26,7 @@ enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY, FORMAT_ECS };
 #define DEFAULT_MAX_CA_NAMES 2048u
 
 struct trust_store;
+struct tls_crypto;
 struct conn_select;
 
 struct options {
@@ -119,6 +120,7 @@ struct analyzer {
 	struct report_queue *queue;
 	/* whole run */
 	struct keylog *keylog;       /* owned; NULL without --keylog / SSLKEYLOGFILE */
+	struct tls_crypto *crypto;   /* owned, with the key log: ciphers and HMACs fetched once */
 	struct cert_cache *certs;    /* owned: certificates and names decoded once */
 	struct output *out;
 	struct conn_sink sink;       /* collect mode; take == NULL: report */

@@ -606,7 +606,8 @@ int annotate_write(const char *in, const char *out, struct annotations *an, stru
 		snprintf(err, errsz, "%s: %s", in, strerror(errno));
 		return -1;
 	}
-	source_buffer_file(fin);
+	char *fin_buf = NULL; /* freed after fclose(fin) */
+	source_buffer_file(fin, &fin_buf);
 	uint8_t magic[4] = { 0 };
 	size_t n = fread(magic, 1, 4, fin);
 	bool to_stdout = strcmp(out, "-") == 0;
@@ -614,6 +615,7 @@ int annotate_write(const char *in, const char *out, struct annotations *an, stru
 	if (!fout) {
 		snprintf(err, errsz, "%s: %s", out, strerror(errno));
 		fclose(fin);
+		free(fin_buf);
 		return -1;
 	}
 	struct writer w = { .out = fout, .an = an, .res = res, .err = err, .errsz = errsz };
@@ -630,6 +632,7 @@ int annotate_write(const char *in, const char *out, struct annotations *an, stru
 		rc = copy_pcap(&w, fin);
 	}
 	fclose(fin);
+	free(fin_buf);
 	pcapng_buf_release(&w.blk);
 	if (fflush(fout) != 0 && rc == 0) {
 		snprintf(err, errsz, "writing: %s", strerror(errno));

@@ -61,6 +61,13 @@ void conn_parser_set_keylog(struct conn_parser *p, struct tls_conn *c, const str
 		p->keys->keylog = kl;
 }
 
+void conn_parser_set_crypto(struct conn_parser *p, struct tls_crypto *crypto)
+{
+	if (!p->keys)
+		return;
+	p->keys->dir[0].crypto = p->keys->dir[1].crypto = p->keys->early.crypto = crypto;
+}
+
 /* ---- keys ------------------------------------------------------------ */
 
 static bool keys_buffer(struct conn_keys *k)

@@ -54,6 +54,9 @@ void conn_parser_init(struct conn_parser *p, size_t max_hs_msg);
 void conn_parser_release(struct conn_parser *p);
 /* Decrypt with this key log (borrowed; it outlives the parser). */
 void conn_parser_set_keylog(struct conn_parser *p, struct tls_conn *c, const struct keylog *kl);
+/* The run's fetched algorithms for decryption (borrowed; NULL: fetched
+ * per use), after conn_parser_set_keylog. */
+void conn_parser_set_crypto(struct conn_parser *p, struct tls_crypto *crypto);
 /* The TCP connection closed: give back buffers not in use (they come
  * back if late bytes arrive). */
 void conn_parser_trim(struct conn_parser *p);

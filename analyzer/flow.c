@@ -276,6 +276,7 @@ static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_
 	tls_conn_init(f->conn);
 	conn_parser_init(f->parser, a->opt.max_hs_msg);
 	conn_parser_set_keylog(f->parser, f->conn, a->keylog);
+	conn_parser_set_crypto(f->parser, a->crypto);
 	f->parser->certs = a->certs;
 	f->parser->keep_client_der = a->opt.trust != NULL;
 	if (a->opt.max_chain < f->parser->max_chain)

@@ -6,6 +6,7 @@
 
 #include "analyzer.h"
 #include "keylog.h"
+#include "tls_decrypt.h"
 
 struct keylog_report {
 	const char *path;
@@ -55,5 +56,8 @@ int analyzer_load_keylog(struct analyzer *a, const char *path)
 		fprintf(stderr, "mtlsdiag: key log %s holds no usable key (%zu lines)\n", path, st.lines);
 	keylog_free(a->keylog);
 	a->keylog = kl;
+	/* Without it (out of memory) algorithms are fetched per use. */
+	if (!a->crypto)
+		a->crypto = tls_crypto_new();
 	return 0;
 }

@@ -87,6 +87,7 @@ struct netmon_reader {
 	bool walking;          /* table damaged: records in file order */
 	uint64_t walk_pos, walk_end;
 	uint64_t bytes_read;   /* record bytes read, for the tests */
+	char *read_buf;        /* owned: fp's buffer when the reader opened fp */
 };
 
 static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
@@ -157,6 +158,7 @@ void netmon_reader_close(struct netmon_reader *r)
 		return;
 	if (r->fp)
 		fclose(r->fp);
+	free(r->read_buf); /* after fclose: stdio read through it */
 	free(r->chunk);
 	free(r->buf);
 	free(r->name);
@@ -251,8 +253,13 @@ struct netmon_reader *netmon_reader_open(const char *path, char *err, size_t err
 		snprintf(err, errsz, "%s", strerror(errno));
 		return NULL;
 	}
-	source_buffer_file(fp);
+	char *read_buf = NULL;
+	source_buffer_file(fp, &read_buf);
 	struct netmon_reader *r = netmon_reader_fopen(fp, err, errsz);
+	if (!r)
+		free(read_buf); /* fp is closed */
+	else
+		r->read_buf = read_buf;
 	if (r && !(r->name = strdup(path))) {
 		snprintf(err, errsz, "out of memory");
 		netmon_reader_close(r);

@@ -34,6 +34,7 @@ struct pcapng_reader {
 	struct pcapng_iface ifaces[PCAPNG_MAX_IFACES];
 	size_t n_ifaces;
 	uint64_t offset;
+	char *read_buf; /* fp's buffer when the reader opened fp; owned */
 };
 
 static uint32_t get32(const struct pcapng_reader *r, const uint8_t *p)
@@ -78,8 +79,14 @@ struct pcapng_reader *pcapng_reader_open(const char *path, char *err, size_t err
 		snprintf(err, errsz, "%s", strerror(errno));
 		return NULL;
 	}
-	source_buffer_file(fp);
-	return pcapng_reader_fopen(fp, err, errsz);
+	char *read_buf = NULL;
+	source_buffer_file(fp, &read_buf);
+	struct pcapng_reader *r = pcapng_reader_fopen(fp, err, errsz);
+	if (r)
+		r->read_buf = read_buf;
+	else
+		free(read_buf); /* fp is closed */
+	return r;
 }
 
 void pcapng_reader_close(struct pcapng_reader *r)
@@ -88,6 +95,7 @@ void pcapng_reader_close(struct pcapng_reader *r)
 		return;
 	if (r->own_fp && r->fp)
 		fclose(r->fp);
+	free(r->read_buf); /* after fclose: stdio read through it */
 	free(r->block);
 	free(r);
 }

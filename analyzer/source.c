@@ -44,11 +44,20 @@ struct source {
 	const char *filter;            /* BPF expression, the caller's; NULL: none */
 	struct link_filter *filters;   /* one per link type met */
 	size_t n_filters;
+	/* Read buffers of the FILEs handed to the readers, freed after them:
+	 * [FILE_BUF] the file (or its copy, or a new stream on it),
+	 * [STREAM_BUF] the stream that hands a pipe's first bytes back. */
+	char *read_buf[2];
 };
 
-void source_buffer_file(FILE *fp)
+enum { FILE_BUF, STREAM_BUF };
+
+void source_buffer_file(FILE *fp, char **buf)
 {
-	setvbuf(fp, NULL, _IOFBF, SOURCE_READ_BUFFER);
+	if (!*buf)
+		*buf = malloc(SOURCE_READ_BUFFER);
+	if (*buf)
+		setvbuf(fp, *buf, _IOFBF, SOURCE_READ_BUFFER);
 }
 
 static bool mixed_linktype_error(const char *msg)
@@ -116,7 +125,7 @@ static void etl_advice(const char *path, char *err, size_t errsz)
  * It is read once: the magic bytes taken to find the format are handed
  * back first through this stream, then the rest of the input. */
 struct prefixed {
-	FILE *under;        /* owned unless stdin */
+	FILE *under;        /* owned */
 	uint8_t prefix[SNIFF_BYTES];
 	size_t n, pos;
 };
@@ -128,7 +137,11 @@ static ssize_t prefixed_read(void *cookie, char *buf, size_t len)
 	while (p->pos < p->n && done < len)
 		buf[done++] = (char)p->prefix[p->pos++];
 	if (done < len) {
-		done += fread(buf + done, 1, len - done, p->under);
+		/* fread waits until it has all it asked for: a stream's reader
+		 * must not wait for a megabyte a slow writer (tcpdump -w -) has
+		 * yet to send. The underlying read is buffered anyway. */
+		size_t want = len - done < BUFSIZ ? len - done : BUFSIZ;
+		done += fread(buf + done, 1, want, p->under);
 		if (done == 0 && ferror(p->under))
 			return -1;
 	}
@@ -138,13 +151,14 @@ static ssize_t prefixed_read(void *cookie, char *buf, size_t len)
 static int prefixed_close(void *cookie)
 {
 	struct prefixed *p = cookie;
-	int rc = p->under != stdin ? fclose(p->under) : 0;
+	int rc = fclose(p->under);
 	free(p);
 	return rc;
 }
 
-/* Takes under (closed with the returned stream); NULL when out of memory. */
-static FILE *prefixed_open(FILE *under, const uint8_t *prefix, size_t n)
+/* Takes under (closed with the returned stream); NULL when out of memory.
+ * The stream reads through *buf (see source_buffer_file). */
+static FILE *prefixed_open(FILE *under, const uint8_t *prefix, size_t n, char **buf)
 {
 	struct prefixed *p = calloc(1, sizeof *p);
 	if (!p)
@@ -157,15 +171,16 @@ static FILE *prefixed_open(FILE *under, const uint8_t *prefix, size_t n)
 		free(p);
 		return NULL;
 	}
-	source_buffer_file(fp);
+	source_buffer_file(fp, buf);
 	return fp;
 }
 
 /* A NetMon file is read through its frame table, at its end: from a stream
  * it is first copied to an unlinked temporary file (in $TMPDIR, else /tmp),
- * as large as the input, which the disk must hold. Takes in; returns the
- * copy at its start, or NULL with the reason. */
-static FILE *spool_to_temp(FILE *in, char *err, size_t errsz)
+ * as large as the input, which the disk must hold. Takes in (its buffers
+ * are free again once it is closed); returns the copy at its start, read
+ * through *buf, or NULL with the reason. */
+static FILE *spool_to_temp(FILE *in, char **buf, char *err, size_t errsz)
 {
 	const char *dir = getenv("TMPDIR");
 	char path[4096];
@@ -173,34 +188,43 @@ static FILE *spool_to_temp(FILE *in, char *err, size_t errsz)
 		dir = "/tmp";
 	snprintf(path, sizeof path, "%s/mtlsdiag-netmon-XXXXXX", dir);
 	int fd = mkstemp(path);
-	FILE *out = fd >= 0 ? fdopen(fd, "w+b") : NULL;
-	if (!out) {
+	if (fd < 0) {
 		snprintf(err, errsz, "a NetMon capture from a pipe is first copied to a file, and %s: %s", dir,
 			 strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(path);
-		}
 		fclose(in);
 		return NULL;
 	}
 	unlink(path); /* gone when closed */
-	char *buf = malloc(1 << 16);
+	char *chunk = malloc(1 << 16);
 	size_t n;
-	bool ok = buf != NULL;
-	while (ok && (n = fread(buf, 1, 1 << 16, in)) > 0)
-		ok = fwrite(buf, 1, n, out) == n;
-	int saved = errno;
-	ok = ok && !ferror(in) && fflush(out) == 0 && fseeko(out, 0, SEEK_SET) == 0;
-	free(buf);
+	bool ok = chunk != NULL;
+	int saved = chunk ? 0 : ENOMEM;
+	while (ok && (n = fread(chunk, 1, 1 << 16, in)) > 0)
+		for (size_t done = 0; ok && done < n;) {
+			ssize_t w = write(fd, chunk + done, n - done);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				ok = false;
+				saved = w < 0 ? errno : ENOSPC;
+			} else {
+				done += (size_t)w;
+			}
+		}
+	if (ok && ferror(in)) {
+		ok = false;
+		saved = errno;
+	}
+	free(chunk);
 	fclose(in);
-	if (!ok) {
+	FILE *out = ok && lseek(fd, 0, SEEK_SET) == 0 ? fdopen(fd, "rb") : NULL;
+	if (!out) {
 		snprintf(err, errsz, "a NetMon capture from a pipe is first copied to a file in %s, which failed: %s",
-			 dir, strerror(errno ? errno : saved));
-		fclose(out);
+			 dir, strerror(saved ? saved : errno));
+		close(fd);
 		return NULL;
 	}
-	source_buffer_file(out);
+	source_buffer_file(out, buf);
 	return out;
 }
 
@@ -226,7 +250,7 @@ static struct pcapng_reader *pcapng_from_start(struct source *s, char *err, size
 			close(fd);
 		return NULL;
 	}
-	source_buffer_file(fp);
+	source_buffer_file(fp, &s->read_buf[FILE_BUF]);
 	return pcapng_reader_fopen(fp, err, errsz);
 }
 
@@ -245,8 +269,20 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 	s->rewind_fd = -1;
 	s->path = strdup(path);
 	s->is_stdin = strcmp(path, "-") == 0;
-	FILE *fp = stdin;
-	if (!s->is_stdin) {
+	/* Standard input is read through a stream of our own on it, so that
+	 * the read buffer is freed with the stream and never outlives it. */
+	FILE *fp = NULL;
+	if (s->is_stdin) {
+		int fd = dup(STDIN_FILENO);
+		fp = fd >= 0 ? fdopen(fd, "rb") : NULL;
+		if (!fp) {
+			snprintf(err, errsz, "%s", strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			source_close(s);
+			return NULL;
+		}
+	} else {
 		struct stat st;
 		if (stat(path, &st) != 0) {
 			snprintf(err, errsz, "%s", strerror(errno));
@@ -265,7 +301,7 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 			return NULL;
 		}
 	}
-	source_buffer_file(fp);
+	source_buffer_file(fp, &s->read_buf[FILE_BUF]);
 	struct stat st;
 	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
 		s->size = (uint64_t)st.st_size;
@@ -274,14 +310,13 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 	s->format = format_of_magic(magic, n);
 	if (strcmp(s->format, "etl") == 0) {
 		etl_advice(s->is_stdin ? "FILE.etl" : path, err, errsz);
-		if (fp != stdin)
-			fclose(fp);
+		fclose(fp);
 		source_close(s);
 		return NULL;
 	}
 	bool seekable = fseeko(fp, 0, SEEK_SET) == 0;
 	if (!seekable) {
-		FILE *pf = prefixed_open(fp, magic, n);
+		FILE *pf = prefixed_open(fp, magic, n, &s->read_buf[STREAM_BUF]);
 		if (!pf) {
 			snprintf(err, errsz, "out of memory");
 			if (fp != stdin)
@@ -293,7 +328,7 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 	}
 	/* From here fp belongs to the reader it is handed to. */
 	if (strcmp(s->format, "netmon") == 0) {
-		if (!seekable && !(fp = spool_to_temp(fp, err, errsz))) {
+		if (!seekable && !(fp = spool_to_temp(fp, &s->read_buf[FILE_BUF], err, errsz))) {
 			source_close(s);
 			return NULL;
 		}
@@ -320,8 +355,7 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 	}
 	s->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, perr);
 	if (!s->pcap) {
-		if (fp != stdin)
-			fclose(fp);
+		fclose(fp);
 		if (s->rewind_fd >= 0 && mixed_linktype_error(perr)) {
 			char nerr[256];
 			s->ng = pcapng_from_start(s, nerr, sizeof nerr);
@@ -502,6 +536,9 @@ void source_close(struct source *s)
 		if (s->filters[i].compiled)
 			pcap_freecode(&s->filters[i].prog);
 	free(s->filters);
+	/* After every FILE that read through them is closed. */
+	free(s->read_buf[FILE_BUF]);
+	free(s->read_buf[STREAM_BUF]);
 	free(s->path);
 	free(s);
 }

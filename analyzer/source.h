@@ -26,10 +26,14 @@ struct source;
  * capture we read. path "-" is standard input. */
 struct source *source_open(const char *path, char *err, size_t errsz);
 /* Gives a capture FILE a read buffer of SOURCE_READ_BUFFER bytes before
- * its first read: packets are read in small pieces, and the default page
- * sized buffer made one system call per few packets. */
+ * its first read: packets are read in small pieces, and stdio's default
+ * page-sized buffer made one system call per few packets. The buffer is
+ * *buf, allocated when NULL; the caller owns it and frees it only after
+ * fclose(fp), as stdio uses it until then. (setvbuf with a NULL buffer
+ * does not do this: glibc ignores the size and keeps the page.) When out
+ * of memory fp keeps the default buffer. */
 #define SOURCE_READ_BUFFER (1u << 20)
-void source_buffer_file(FILE *fp);
+void source_buffer_file(FILE *fp, char **buf);
 /* On SOURCE_ERROR, err says why (the frame number is the caller's). */
 enum source_status source_next(struct source *s, struct source_frame *f, char *err, size_t errsz);
 void source_close(struct source *s);

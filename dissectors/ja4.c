@@ -45,8 +45,15 @@ static int cmp_u16(const void *a, const void *b)
 /* Appends "xxxx,yyyy,..." for the n values to buf at *len. */
 static void hex_list(char *buf, size_t bufsz, size_t *len, const uint16_t *v, size_t n)
 {
-	for (size_t i = 0; i < n && *len + HEX_ITEM < bufsz; i++)
-		*len += (size_t)snprintf(buf + *len, bufsz - *len, i ? ",%04x" : "%04x", v[i]);
+	/* By hand: snprintf per value was a third of a handshake's time. */
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n && *len + HEX_ITEM < bufsz; i++) {
+		if (i)
+			buf[(*len)++] = ',';
+		for (int shift = 12; shift >= 0; shift -= 4)
+			buf[(*len)++] = digits[(v[i] >> shift) & 15];
+		buf[*len] = '\0';
+	}
 }
 
 /* The first 12 hex digits of SHA-256(text). */

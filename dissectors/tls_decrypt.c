@@ -1,11 +1,11 @@
 /* tls_decrypt.c - record decryption (see tls_decrypt.h). */
 #include "tls_decrypt.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 #include <openssl/params.h>
 
 #include "rd.h"
@@ -90,6 +90,125 @@ const struct tls_suite_info *tls_suite_info(uint16_t suite)
 	return NULL;
 }
 
+/* ---- algorithms fetched once per run ---------------------------------- */
+
+/* Enough for every cipher and digest of the suite table; past it, a name
+ * is fetched per use. */
+#define TLS_CRYPTO_SLOTS 8
+
+struct tls_crypto {
+	struct {
+		const char *name; /* the suite table's */
+		EVP_CIPHER *cipher;
+	} ciphers[TLS_CRYPTO_SLOTS];
+	struct {
+		const char *digest; /* the suite table's, or a literal here */
+		EVP_MAC_CTX *hmac;  /* digest set, no key: copied for use */
+	} hmacs[TLS_CRYPTO_SLOTS];
+	/* TLS <= 1.2: both sides of a handshake derive the same key block,
+	 * one at each ChangeCipherSpec; the last few derived are kept (a
+	 * ring) so that the second side finds its keys. */
+	struct key_block_memo {
+		bool used;
+		const char *hash;
+		uint16_t version;
+		uint8_t master[48];
+		uint8_t seed[13 + 64];
+		size_t len;
+		uint8_t block[2 * (48 + 32 + 16)];
+	} key_blocks[32];
+	size_t next_key_block;
+};
+
+struct tls_crypto *tls_crypto_new(void)
+{
+	return calloc(1, sizeof(struct tls_crypto));
+}
+
+void tls_crypto_free(struct tls_crypto *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < TLS_CRYPTO_SLOTS; i++) {
+		EVP_CIPHER_free(c->ciphers[i].cipher);
+		EVP_MAC_CTX_free(c->hmacs[i].hmac);
+	}
+	OPENSSL_cleanse(c->key_blocks, sizeof c->key_blocks);
+	free(c);
+}
+
+/* A reference of the caller's to the cipher: the run's when it has one. */
+static EVP_CIPHER *cipher_fetch(struct tls_crypto *c, const char *name)
+{
+	size_t i = 0;
+	while (c && i < TLS_CRYPTO_SLOTS && c->ciphers[i].name && strcmp(c->ciphers[i].name, name) != 0)
+		i++;
+	if (!c || i == TLS_CRYPTO_SLOTS)
+		return EVP_CIPHER_fetch(NULL, name, NULL);
+	if (!c->ciphers[i].name) {
+		EVP_CIPHER *fetched = EVP_CIPHER_fetch(NULL, name, NULL);
+		if (!fetched)
+			return NULL;
+		c->ciphers[i].name = name;
+		c->ciphers[i].cipher = fetched;
+	}
+	return EVP_CIPHER_up_ref(c->ciphers[i].cipher) ? c->ciphers[i].cipher : NULL;
+}
+
+static EVP_MAC_CTX *hmac_new(const char *digest)
+{
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *m = mac ? EVP_MAC_CTX_new(mac) : NULL; /* holds its own reference */
+	OSSL_PARAM params[] = {
+	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0),
+	    OSSL_PARAM_construct_end(),
+	};
+	EVP_MAC_free(mac);
+	if (m && !EVP_MAC_CTX_set_params(m, params)) {
+		EVP_MAC_CTX_free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+/* A new HMAC context (the caller's) with this digest and key. */
+static EVP_MAC_CTX *hmac_keyed(struct tls_crypto *c, const char *digest, const uint8_t *key, size_t key_len)
+{
+	size_t i = 0;
+	while (c && i < TLS_CRYPTO_SLOTS && c->hmacs[i].digest && strcmp(c->hmacs[i].digest, digest) != 0)
+		i++;
+	EVP_MAC_CTX *m;
+	if (!c || i == TLS_CRYPTO_SLOTS) {
+		m = hmac_new(digest);
+	} else {
+		if (!c->hmacs[i].digest) {
+			if (!(c->hmacs[i].hmac = hmac_new(digest)))
+				return NULL;
+			c->hmacs[i].digest = digest;
+		}
+		m = EVP_MAC_CTX_dup(c->hmacs[i].hmac);
+	}
+	if (m && !EVP_MAC_init(m, key, key_len, NULL)) {
+		EVP_MAC_CTX_free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+/* HMAC(key, a || b) with the keyed context, started again with its key
+ * (EVP_MAC_init with no key, which OpenSSL 3's HMAC allows) rather than copied:
+ * a copy allocates three digest contexts. *out_len is the digest's size. */
+static int hmac_once(EVP_MAC_CTX *keyed, const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len,
+		     uint8_t out[EVP_MAX_MD_SIZE], size_t *out_len)
+{
+	int ok = EVP_MAC_init(keyed, NULL, 0, NULL) && EVP_MAC_update(keyed, a, a_len) &&
+		 (b_len == 0 || EVP_MAC_update(keyed, b, b_len)) &&
+		 EVP_MAC_final(keyed, out, out_len, EVP_MAX_MD_SIZE) && *out_len > 0;
+	return ok ? 0 : -1;
+}
+
+/* ---- directions ------------------------------------------------------- */
+
 void tls_decrypt_dir_init(struct tls_decrypt_dir *d)
 {
 	memset(d, 0, sizeof *d);
@@ -97,11 +216,14 @@ void tls_decrypt_dir_init(struct tls_decrypt_dir *d)
 
 void tls_decrypt_dir_release(struct tls_decrypt_dir *d)
 {
+	struct tls_crypto *crypto = d->crypto;
 	EVP_CIPHER_CTX_free(d->cipher_ctx);
 	EVP_CIPHER_free(d->cipher);
 	EVP_MAC_free(d->mac);
+	EVP_MAC_CTX_free(d->mac_keyed);
 	OPENSSL_cleanse(d, sizeof *d);
 	memset(d, 0, sizeof *d);
+	d->crypto = crypto;
 }
 
 bool tls_decrypt_dir_ready(const struct tls_decrypt_dir *d)
@@ -115,7 +237,7 @@ static int prepare(struct tls_decrypt_dir *d, const struct tls_suite_info *s, ui
 	if (d->suite != s) {
 		EVP_CIPHER_free(d->cipher);
 		EVP_MAC_free(d->mac);
-		d->cipher = EVP_CIPHER_fetch(NULL, s->cipher, NULL);
+		d->cipher = cipher_fetch(d->crypto, s->cipher);
 		d->mac = s->mac ? EVP_MAC_fetch(NULL, "HMAC", NULL) : NULL;
 		if (!d->cipher || (s->mac && !d->mac)) {
 			d->suite = NULL;
@@ -127,25 +249,33 @@ static int prepare(struct tls_decrypt_dir *d, const struct tls_suite_info *s, ui
 	d->suite = s;
 	d->version = version;
 	d->seq = 0;
+	d->ctx_keyed = false; /* new keys follow */
+	EVP_MAC_CTX_free(d->mac_keyed);
+	d->mac_keyed = NULL;
 	return 0;
 }
 
-static int tls_prf(const char *hash, uint16_t version, const uint8_t *secret, size_t secret_len,
-		   const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
+/* P_hash(secret, seed) (RFC 5246 5): HMAC(secret, A(i) || seed) for
+ * A(0) = seed, A(i) = HMAC(secret, A(i-1)), to out_len bytes. */
+static int p_hash(struct tls_crypto *c, const char *digest, const uint8_t *secret, size_t secret_len,
+		  const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
 {
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
-	EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	/* TLS 1.0 and 1.1 use the MD5 / SHA-1 combination. */
-	char *digest = (char *)(version < 0x0303 ? "MD5-SHA1" : hash);
-	OSSL_PARAM params[] = {
-	    OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
-	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)secret, secret_len),
-	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)seed, seed_len),
-	    OSSL_PARAM_construct_end(),
-	};
-	int rc = kctx && EVP_KDF_derive(kctx, out, out_len, params) > 0 ? 0 : -1;
-	EVP_KDF_CTX_free(kctx);
-	EVP_KDF_free(kdf);
+	EVP_MAC_CTX *keyed = hmac_keyed(c, digest, secret, secret_len);
+	uint8_t a[EVP_MAX_MD_SIZE], block[EVP_MAX_MD_SIZE];
+	size_t a_len = 0, block_len = 0, done = 0;
+	int rc = keyed ? hmac_once(keyed, seed, seed_len, NULL, 0, a, &a_len) : -1;
+	while (rc == 0 && done < out_len) {
+		rc = hmac_once(keyed, a, a_len, seed, seed_len, block, &block_len);
+		size_t n = block_len < out_len - done ? block_len : out_len - done;
+		if (rc == 0)
+			memcpy(out + done, block, n);
+		done += n;
+		if (rc == 0 && done < out_len)
+			rc = hmac_once(keyed, a, a_len, NULL, 0, a, &a_len);
+	}
+	OPENSSL_cleanse(a, sizeof a);
+	OPENSSL_cleanse(block, sizeof block);
+	EVP_MAC_CTX_free(keyed);
 	return rc;
 }
 
@@ -182,6 +312,57 @@ static int ssl3_key_block(const uint8_t master[48], const uint8_t client_random[
 	return rc;
 }
 
+/* The TLS PRF with the seed label || seed: P_hash with the suite's hash
+ * (TLS 1.2, RFC 5246 5), or P_MD5 of the secret's first half XOR P_SHA1
+ * of its second (TLS 1.0 and 1.1, RFC 2246 5; odd lengths share a byte). */
+static int tls_prf(struct tls_crypto *c, const char *hash, uint16_t version, const uint8_t *secret,
+		   size_t secret_len, const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
+{
+	if (version >= 0x0303)
+		return p_hash(c, hash, secret, secret_len, seed, seed_len, out, out_len);
+	uint8_t sha1_part[2 * (48 + 32 + 16)];
+	size_t half = (secret_len + 1) / 2;
+	if (out_len > sizeof sha1_part)
+		return -1;
+	int rc = p_hash(c, "MD5", secret, half, seed, seed_len, out, out_len) == 0 &&
+			 p_hash(c, "SHA1", secret + secret_len - half, half, seed, seed_len, sha1_part, out_len) == 0
+		     ? 0
+		     : -1;
+	for (size_t i = 0; rc == 0 && i < out_len; i++)
+		out[i] ^= sha1_part[i];
+	OPENSSL_cleanse(sha1_part, sizeof sha1_part);
+	return rc;
+}
+
+/* The key block for these inputs: remembered when the other side of the
+ * same handshake derived it, else derived (and remembered). */
+static int key_block(struct tls_crypto *c, const char *hash, uint16_t version, const uint8_t master[48],
+		     const uint8_t seed[13 + 64], uint8_t *out, size_t len)
+{
+	const size_t n_memo = c ? sizeof c->key_blocks / sizeof c->key_blocks[0] : 0;
+	for (size_t i = 0; i < n_memo; i++) {
+		const struct key_block_memo *m = &c->key_blocks[i];
+		if (m->used && m->hash == hash && m->version == version && m->len == len &&
+		    memcmp(m->master, master, 48) == 0 && memcmp(m->seed, seed, sizeof m->seed) == 0) {
+			memcpy(out, m->block, len);
+			return 0;
+		}
+	}
+	if (tls_prf(c, hash, version, master, 48, seed, 13 + 64, out, len) != 0)
+		return -1;
+	if (c && len <= sizeof c->key_blocks[0].block) {
+		struct key_block_memo *m = &c->key_blocks[c->next_key_block++ % n_memo];
+		m->used = true;
+		m->hash = hash;
+		m->version = version;
+		memcpy(m->master, master, 48);
+		memcpy(m->seed, seed, sizeof m->seed);
+		m->len = len;
+		memcpy(m->block, out, len);
+	}
+	return 0;
+}
+
 int tls12_install_keys(struct tls_decrypt_dir *d, const struct tls_suite_info *s, uint16_t version, bool etm,
 		       const uint8_t master[48], const uint8_t client_random[32],
 		       const uint8_t server_random[32], bool client_write)
@@ -204,7 +385,7 @@ int tls12_install_keys(struct tls_decrypt_dir *d, const struct tls_suite_info *s
 		memcpy(seed, "key expansion", 13);
 		memcpy(seed + 13, server_random, 32);
 		memcpy(seed + 45, client_random, 32);
-		if (tls_prf(s->hash, version, master, 48, seed, sizeof seed, block, need) != 0)
+		if (key_block(d->crypto, s->hash, version, master, seed, block, need) != 0)
 			return -1;
 	}
 	if (prepare(d, s, version) != 0)
@@ -218,8 +399,36 @@ int tls12_install_keys(struct tls_decrypt_dir *d, const struct tls_suite_info *s
 	return 0;
 }
 
-int tls13_expand_label(const char *hash, const uint8_t *secret, size_t secret_len, const char *label,
-		       uint8_t *out, size_t out_len)
+/* HKDF-Expand (RFC 5869 2.3) with the PRK's keyed HMAC:
+ * T(i) = HMAC(prk, T(i-1) || info || i). */
+static int hkdf_expand(EVP_MAC_CTX *keyed, const uint8_t *info, size_t info_len, uint8_t *out, size_t out_len)
+{
+	uint8_t t[EVP_MAX_MD_SIZE], in[2 * 256 + 1];
+	size_t t_len = 0, done = 0;
+	int rc = info_len <= 2 * 256 - EVP_MAX_MD_SIZE ? 0 : -1;
+	for (unsigned i = 1; rc == 0 && done < out_len; i++) {
+		if (i > 255) {
+			rc = -1;
+			break;
+		}
+		/* T(i-1) || info, then the counter */
+		memcpy(in, t, t_len);
+		memcpy(in + t_len, info, info_len);
+		uint8_t counter = (uint8_t)i;
+		rc = hmac_once(keyed, in, t_len + info_len, &counter, 1, t, &t_len);
+		size_t n = t_len < out_len - done ? t_len : out_len - done;
+		if (rc == 0)
+			memcpy(out + done, t, n);
+		done += n;
+	}
+	OPENSSL_cleanse(t, sizeof t);
+	OPENSSL_cleanse(in, sizeof in);
+	return rc;
+}
+
+/* HKDF-Expand-Label (RFC 8446 7.1), empty context, with the secret's
+ * keyed HMAC. */
+static int expand_label_keyed(EVP_MAC_CTX *keyed, const char *label, uint8_t *out, size_t out_len)
 {
 	/* struct { uint16 length; opaque label<7..255> = "tls13 " + Label;
 	 *          opaque context<0..255>; } HkdfLabel; */
@@ -235,21 +444,22 @@ int tls13_expand_label(const char *hash, const uint8_t *secret, size_t secret_le
 	memcpy(info + n, label, ll);
 	n += ll;
 	info[n++] = 0; /* empty context */
+	return hkdf_expand(keyed, info, n, out, out_len);
+}
 
-	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-	EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-	OSSL_PARAM params[] = {
-	    OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-	    OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)hash, 0),
-	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len),
-	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n),
-	    OSSL_PARAM_construct_end(),
-	};
-	int rc = kctx && EVP_KDF_derive(kctx, out, out_len, params) > 0 ? 0 : -1;
-	EVP_KDF_CTX_free(kctx);
-	EVP_KDF_free(kdf);
+static int expand_label(struct tls_crypto *c, const char *hash, const uint8_t *secret, size_t secret_len,
+			const char *label, uint8_t *out, size_t out_len)
+{
+	EVP_MAC_CTX *keyed = hmac_keyed(c, hash, secret, secret_len);
+	int rc = keyed ? expand_label_keyed(keyed, label, out, out_len) : -1;
+	EVP_MAC_CTX_free(keyed);
 	return rc;
+}
+
+int tls13_expand_label(const char *hash, const uint8_t *secret, size_t secret_len, const char *label,
+		       uint8_t *out, size_t out_len)
+{
+	return expand_label(NULL, hash, secret, secret_len, label, out, out_len);
 }
 
 int tls13_install_secret(struct tls_decrypt_dir *d, const struct tls_suite_info *s, const uint8_t *secret,
@@ -257,8 +467,14 @@ int tls13_install_secret(struct tls_decrypt_dir *d, const struct tls_suite_info 
 {
 	if (!s->tls13 || len == 0 || len > sizeof d->secret)
 		return -1;
-	if (tls13_expand_label(s->hash, secret, len, "key", d->key, s->key_len) != 0 ||
-	    tls13_expand_label(s->hash, secret, len, "iv", d->iv, TLS13_IV) != 0)
+	/* key and iv from one keyed HMAC of the secret */
+	EVP_MAC_CTX *keyed = hmac_keyed(d->crypto, s->hash, secret, len);
+	int rc = keyed && expand_label_keyed(keyed, "key", d->key, s->key_len) == 0 &&
+			 expand_label_keyed(keyed, "iv", d->iv, TLS13_IV) == 0
+		     ? 0
+		     : -1;
+	EVP_MAC_CTX_free(keyed);
+	if (rc != 0)
 		return -1;
 	if (prepare(d, s, 0x0304) != 0)
 		return -1;
@@ -272,8 +488,8 @@ int tls13_key_update(struct tls_decrypt_dir *d)
 	uint8_t next[64];
 	if (!d->suite || !d->suite->tls13 || d->secret_len == 0)
 		return -1;
-	if (tls13_expand_label(d->suite->hash, d->secret, d->secret_len, "traffic upd", next,
-			       d->secret_len) != 0)
+	if (expand_label(d->crypto, d->suite->hash, d->secret, d->secret_len, "traffic upd", next,
+			 d->secret_len) != 0)
 		return -1;
 	int rc = tls13_install_secret(d, d->suite, next, d->secret_len);
 	OPENSSL_cleanse(next, sizeof next);
@@ -317,13 +533,19 @@ static int aead_open(struct tls_decrypt_dir *d, const uint8_t nonce[12], const u
 			return -1;
 		return EVP_DecryptUpdate(ctx, out, &outl, ct.p, (int)ct.len) > 0 ? 0 : -1;
 	}
-	if (EVP_DecryptInit_ex2(ctx, d->cipher, d->key, NULL, NULL) <= 0 ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) <= 0 ||
-	    EVP_DecryptInit_ex2(ctx, NULL, NULL, nonce, NULL) <= 0 ||
+	/* GCM and ChaCha20-Poly1305: the key schedule once per key, then per
+	 * record only the nonce (which starts the AEAD state afresh). */
+	if (!d->ctx_keyed && (EVP_DecryptInit_ex2(ctx, d->cipher, d->key, NULL, NULL) <= 0 ||
+			      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) <= 0))
+		return -1;
+	d->ctx_keyed = true;
+	if (EVP_DecryptInit_ex2(ctx, NULL, NULL, nonce, NULL) <= 0 ||
 	    EVP_DecryptUpdate(ctx, NULL, &outl, aad, (int)aad_len) <= 0 ||
 	    (ct.len && EVP_DecryptUpdate(ctx, out, &outl, ct.p, (int)ct.len) <= 0) ||
-	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, (int)tag.len, (void *)tag.p) <= 0)
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, (int)tag.len, (void *)tag.p) <= 0) {
+		d->ctx_keyed = false; /* from the key again next time */
 		return -1;
+	}
 	return EVP_DecryptFinal_ex(ctx, out + outl, &fin) > 0 ? 0 : -1;
 }
 
@@ -388,20 +610,14 @@ static enum tls_decrypt_result open_aead12(struct tls_decrypt_dir *d, uint8_t ty
 	return TLS_DEC_OK;
 }
 
+/* The record MAC, on the direction's HMAC keyed once per key. */
 static int hmac(struct tls_decrypt_dir *d, const uint8_t hdr[13], const uint8_t *data, size_t len,
 		uint8_t *out)
 {
-	EVP_MAC_CTX *m = EVP_MAC_CTX_new(d->mac);
 	size_t outl = 0;
-	OSSL_PARAM params[] = {
-	    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)d->suite->mac, 0),
-	    OSSL_PARAM_construct_end(),
-	};
-	int ok = m && EVP_MAC_init(m, d->mac_key, d->suite->mac_len, params) && EVP_MAC_update(m, hdr, 13) &&
-		 EVP_MAC_update(m, data, len) && EVP_MAC_final(m, out, &outl, 64) &&
-		 outl == d->suite->mac_len;
-	EVP_MAC_CTX_free(m);
-	return ok ? 0 : -1;
+	if (!d->mac_keyed && !(d->mac_keyed = hmac_keyed(d->crypto, d->suite->mac, d->mac_key, d->suite->mac_len)))
+		return -1;
+	return hmac_once(d->mac_keyed, hdr, 13, data, len, out, &outl) == 0 && outl == d->suite->mac_len ? 0 : -1;
 }
 
 /* SSL 3.0's MAC (RFC 6101 5.2.3.1): hash(MAC_write_secret + pad_2 +

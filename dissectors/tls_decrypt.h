@@ -1,8 +1,12 @@
 /* tls_decrypt.h - TLS record decryption for one direction, with keys from
- * a key log. OpenSSL libcrypto does the key derivation (EVP_KDF TLS1-PRF
- * and HKDF) and the ciphers (EVP_CIPHER AEAD/CBC, EVP_MAC HMAC); this file
- * does the record bookkeeping: sequence numbers, nonces, additional data,
- * explicit IVs, padding and MAC removal, the TLS 1.3 inner content type.
+ * a key log. OpenSSL libcrypto does the HMACs and the ciphers (EVP_MAC
+ * HMAC, EVP_CIPHER AEAD/CBC); this file builds the key derivations on the
+ * HMAC (the TLS PRF's P_hash, RFC 5246 5 and RFC 2246 5; HKDF-Expand, RFC
+ * 5869 2.3), so that one keyed context is copied for every block instead
+ * of an EVP_KDF fetched and set up for every derivation (OpenSSL 3.0
+ * cannot copy those), and does the record bookkeeping: sequence numbers,
+ * nonces, additional data, explicit IVs, padding and MAC removal, the TLS
+ * 1.3 inner content type.
  *
  * TLS 1.0-1.2: AES-GCM, AES-CCM(-8), ChaCha20-Poly1305, AES/3DES-CBC with
  * HMAC-SHA1/SHA256/SHA384 (MAC-then-encrypt, or encrypt-then-MAC when
@@ -47,7 +51,22 @@ struct tls_decrypt_dir {
 	void *cipher_ctx; /* owned EVP_CIPHER_CTX */
 	void *cipher;	  /* owned EVP_CIPHER */
 	void *mac;	  /* owned EVP_MAC (CBC) */
+	struct tls_crypto *crypto; /* borrowed: the run's algorithms; NULL: fetched per use */
+	bool ctx_keyed;   /* AEAD: cipher_ctx holds key; each record sets only its nonce */
+	void *mac_keyed;  /* owned EVP_MAC_CTX: HMAC with mac_key (CBC), made at the first record */
 };
+
+/* The OpenSSL algorithms a run uses (ciphers, HMAC with each digest),
+ * fetched once and shared by every direction that borrows them: an
+ * OpenSSL 3 fetch is a locked lookup by name, which per connection cost
+ * more than the key derivations it served. It also keeps the last TLS
+ * 1.2 key blocks derived, which the other side of the handshake needs. Made and freed by the owner of
+ * the run (the analyzer); it outlives the directions that borrow it, and
+ * is used by one thread. Without one (NULL) everything is fetched per
+ * use, with the same results. */
+struct tls_crypto;
+struct tls_crypto *tls_crypto_new(void);
+void tls_crypto_free(struct tls_crypto *c);
 
 enum tls_decrypt_result {
 	TLS_DEC_OK,
@@ -56,6 +75,7 @@ enum tls_decrypt_result {
 };
 
 void tls_decrypt_dir_init(struct tls_decrypt_dir *d);
+/* Frees the keys and OpenSSL objects; the borrowed crypto stays. */
 void tls_decrypt_dir_release(struct tls_decrypt_dir *d);
 bool tls_decrypt_dir_ready(const struct tls_decrypt_dir *d);
 

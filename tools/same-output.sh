@@ -1,0 +1,88 @@
+#!/bin/sh
+# tools/same-output.sh OLD NEW [CAPTURE...] - checks that two mtlsdiag
+# binaries report the same, byte for byte: standard output, standard error
+# and exit status, in text and in JSON, over every sample capture (with its
+# key log and without), every capture in ../shared/captures (with its key
+# log when there is one), every input under tests/regress/ and any CAPTURE
+# named. For a change meant to leave the reports alone (speed work); OLD is
+# typically main's HEAD built in a temporary clone:
+#   git clone -q . /tmp/old && make -C /tmp/old -j2 all
+#   sh tools/same-output.sh /tmp/old/build/mtlsdiag build/mtlsdiag
+# Prints each difference (the first lines of the diff) and a count; exits
+# 1 when anything differs.
+set -u
+if [ $# -lt 2 ] || ! [ -x "$1" ] || ! [ -x "$2" ]; then
+	echo "usage: $0 OLD_MTLSDIAG NEW_MTLSDIAG [CAPTURE...]" >&2
+	exit 2
+fi
+OLD=$1 NEW=$2
+shift 2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+runs=0 diffs=0
+
+# keylog_of FILE: the key log beside it (FILE.keylog, or the name without
+# its extensions and .keylog), or nothing.
+keylog_of() {
+	[ -f "$1.keylog" ] && { echo "$1.keylog"; return; }
+	stem=$1
+	while :; do
+		case $(basename "$stem") in
+		*.*) stem=${stem%.*} ;;
+		*) break ;;
+		esac
+		[ -f "$stem.keylog" ] && { echo "$stem.keylog"; return; }
+	done
+}
+
+# same LABEL ARGS...: both binaries with ARGS, compared.
+same() {
+	label=$1
+	shift
+	for side in old new; do
+		bin=$OLD
+		[ "$side" = new ] && bin=$NEW
+		# No key log from the environment; no colour, no locale effects.
+		env -u SSLKEYLOGFILE NO_COLOR=1 LC_ALL=C "$bin" "$@" > "$tmp/$side.out" 2> "$tmp/$side.err"
+		echo "exit $?" >> "$tmp/$side.err"
+		# The binary's own name may appear in messages.
+		sed "s#$bin#MTLSDIAG#g" "$tmp/$side.err" > "$tmp/$side.err2"
+	done
+	runs=$((runs + 1))
+	if ! cmp -s "$tmp/old.out" "$tmp/new.out" || ! cmp -s "$tmp/old.err2" "$tmp/new.err2"; then
+		diffs=$((diffs + 1))
+		echo "DIFFERS: $label: mtlsdiag $*"
+		{ diff "$tmp/old.out" "$tmp/new.out"; diff "$tmp/old.err2" "$tmp/new.err2"; } | head -20 | sed 's/^/    /'
+	fi
+}
+
+# check FILE: text and JSON, without keys and with its key log.
+check() {
+	f=$1
+	kl=$(keylog_of "$f")
+	for fmt in text json; do
+		same "$f ($fmt)" -F "$fmt" "$f"
+		[ -n "$kl" ] && same "$f ($fmt, keys)" -F "$fmt" --keylog "$kl" "$f"
+	done
+}
+
+for f in $(find samples -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort); do
+	check "$f"
+done
+if [ -d ../shared/captures ]; then
+	for f in $(find ../shared/captures -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort); do
+		check "$f"
+	done
+else
+	echo "note: ../shared/captures is not there; skipped"
+fi
+# Fuzz regression inputs: most are not captures at all, and the message
+# and status must not change either.
+for f in $(find tests/regress -type f | sort); do
+	check "$f"
+done
+for f in "$@"; do
+	check "$f"
+done
+echo "same-output: $runs runs compared, $diffs differ"
+[ "$diffs" = 0 ]
