@@ -42,7 +42,12 @@ fi
 mkdir "$tmp/no-pc"
 PKG_CONFIG_LIBDIR=$tmp/no-pc PKG_CONFIG_PATH= make BUILD="$tmp/b2" "$tmp/b2/mtlsdiag" >"$tmp/log" 2>&1
 rc=$?
-if [ $rc != 0 ] && grep -q "pkg-config cannot find: libpcap openssl jansson" "$tmp/log" && [ ! -e "$tmp/b2/analyzer" ]; then ok; else
+missing=$(sed -n 's/.*pkg-config cannot find: //p' "$tmp/log" | head -1)
+named=yes
+for pc in libpcap openssl jansson libnghttp2; do
+	case " $missing " in *" $pc "*) ;; *) named=no ;; esac
+done
+if [ $rc != 0 ] && [ $named = yes ] && [ ! -e "$tmp/b2/analyzer" ]; then ok; else
 	bad "missing libraries: exit $rc: $(tail -5 "$tmp/log")"
 fi
 make PKG_CONFIG="$tmp/no-such-pkg-config" BUILD="$tmp/b2" "$tmp/b2/mtlsdiag" >"$tmp/log" 2>&1
