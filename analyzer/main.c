@@ -47,9 +47,10 @@ static void usage(FILE *fp)
 		"  -w, --write FILE         also save the captured packets to FILE (pcap)\n"
 		"\n"
 		"Output:\n"
-		"  -F, --format text|json|json-pretty\n"
+		"  -F, --format text|json|json-pretty|html\n"
 		"                           text report (default), JSON lines (one object per\n"
-		"                           connection), or the same objects indented for reading\n"
+		"                           connection), the same objects indented for reading, or\n"
+		"                           one self-contained HTML page with handshake diagrams\n"
 		"  -o, --output FILE        write the report to FILE instead of standard output\n"
 		"      --color              colour the text report even when not on a terminal\n"
 		"      --no-color           never colour the text report\n"
@@ -288,8 +289,10 @@ int main(int argc, char **argv)
 				opt.format = FORMAT_JSON;
 			else if (strcmp(optarg, "json-pretty") == 0)
 				opt.format = FORMAT_JSON_PRETTY;
+			else if (strcmp(optarg, "html") == 0)
+				opt.format = FORMAT_HTML;
 			else {
-				fprintf(stderr, "mtlsdiag: --format: '%s' is not text, json or json-pretty\n", optarg);
+				fprintf(stderr, "mtlsdiag: --format: '%s' is not text, json, json-pretty or html\n", optarg);
 				return EXIT_INPUT;
 			}
 			break;
@@ -427,6 +430,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mtlsdiag: compare: only one of the two captures can be standard input\n");
 		return EXIT_INPUT;
 	}
+	if (opt.format == FORMAT_HTML && (compare || expect_path)) {
+		fprintf(stderr, "mtlsdiag: --format html is for reports; compare and --expect write text or JSON\n");
+		return EXIT_INPUT;
+	}
 	struct expect_set *expectations = NULL;
 	if (expect_path) {
 		char err[600];
@@ -523,6 +530,7 @@ int main(int argc, char **argv)
 	else if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
 		rc = EXIT_FINDINGS;
 finish:
+	output_finish(&out);
 	analyzer_release(&a);
 	trust_store_free(trust);
 	int write_error = report_stream_close(&report);
