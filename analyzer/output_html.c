@@ -33,7 +33,7 @@ static const char html_head[] =
 	"<title>mtlsdiag report</title>\n<style>\n"
 	"body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}\n"
 	".page{display:flex;flex-direction:column;padding:0 1.5em 2em}\n"
-	"#summary{order:-1}\n"
+	"header{order:-2}#summary{order:-1}\n"
 	"h1{font-size:1.4em;margin:.6em 0 .2em}h2{font-size:1.15em}\n"
 	"table{border-collapse:collapse;margin:.4em 0;font-size:.9em}\n"
 	"th,td{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}\n"
@@ -73,9 +73,9 @@ static const char html_head[] =
 	".k-req{color:#e65100;font-weight:700}.k-cc{color:#1565c0;font-weight:700}.k-al{color:#c62828;font-weight:700}\n"
 	".k-dec{color:#2e7d32;font-weight:700}.k-rn{background:#ede7f6}.k-ph{background:#e0f2f1}\n"
 	"</style>\n</head>\n<body>\n<div class=\"page\">\n"
-	"<h1>mtlsdiag: client certificate report</h1>\n"
+	"<header><h1>mtlsdiag: client certificate report</h1>\n"
 	"<p class=\"jump\"><a href=\"#summary\">Jump to the summary</a> &middot; "
-	"<a href=\"#connections\">connections</a></p>\n"
+	"<a href=\"#connections\">connections</a></p></header>\n"
 	"<main id=\"connections\">\n";
 
 /* Text from the capture into the page: the five characters HTML gives a
@@ -631,9 +631,17 @@ void output_html_conn(struct output *o, const char *file_name, const struct tls_
 	h->n_conns++;
 }
 
+struct story_list {
+	FILE *fp;
+	unsigned lines;
+};
+
 static void story_item(void *ctx, const char *line)
 {
-	FILE *fp = ctx;
+	struct story_list *sl = ctx;
+	FILE *fp = sl->fp;
+	if (sl->lines++ == 0)
+		fputs("<h3>What happened across connections</h3>\n<ul>\n", fp);
 	fputs("<li>", fp);
 	f_esc(fp, line);
 	fputs("</li>\n", fp);
@@ -674,9 +682,10 @@ void output_html_summary(struct output *o, const struct run_stats *st, unsigned 
 		fprintf(fp, "<p>%llu connection(s) evicted early to respect --max-flows or --max-memory.</p>\n",
 			(unsigned long long)st->evicted);
 	if (st->story) {
-		fputs("<h3>What happened across connections</h3>\n<ul>\n", fp);
-		story_tell(st->story, story_item, fp);
-		fputs("</ul>\n", fp);
+		struct story_list sl = { fp, 0 };
+		story_tell(st->story, story_item, &sl);
+		if (sl.lines)
+			fputs("</ul>\n", fp);
 	}
 	fputs("<h3>Connections</h3>\n", fp);
 	if (h->rows && h->n_conns) {
