@@ -235,15 +235,21 @@ static uint64_t post_handshake_frame(const struct tls_conn *c)
 	return 0;
 }
 
+static bool is_encrypted_step(const struct conn_event *e)
+{
+	/* TLS 1.3 hides its handshake in records typed application data. */
+	return (e->kind == EV_ENC_HANDSHAKE || e->kind == EV_APP_DATA) && !e->decrypted;
+}
+
 /* The step that carries what was only inferred from record sizes at
- * `frame` from `side`: its first encrypted handshake record. */
+ * `frame` from `side`: its first encrypted record. */
 static bool is_inferred_carrier(const struct tls_conn *c, size_t i, uint64_t frame, enum side side)
 {
 	const struct conn_event *e = &c->events[i];
-	if (!frame || e->frame != frame || e->from != side || e->kind != EV_ENC_HANDSHAKE)
+	if (!frame || e->frame != frame || e->from != side || !is_encrypted_step(e))
 		return false;
 	return i == 0 || !(c->events[i - 1].frame == frame && c->events[i - 1].from == side &&
-			   c->events[i - 1].kind == EV_ENC_HANDSHAKE);
+			   is_encrypted_step(&c->events[i - 1]));
 }
 
 static struct ladder_step step_facts(const struct tls_conn *c, size_t i, uint64_t post_frame)
@@ -253,7 +259,7 @@ static struct ladder_step step_facts(const struct tls_conn *c, size_t i, uint64_
 	st.request = e->kind == EV_HANDSHAKE && e->hs_type == TLS_HS_CERTIFICATE_REQUEST;
 	st.client_cert = e->kind == EV_HANDSHAKE && e->hs_type == TLS_HS_CERTIFICATE && e->from == SIDE_CLIENT;
 	st.alert = e->kind == EV_ALERT || e->kind == EV_RST;
-	st.encrypted = (e->kind == EV_ENC_HANDSHAKE || e->kind == EV_APP_DATA) && !e->decrypted;
+	st.encrypted = is_encrypted_step(e);
 	st.decrypted = e->decrypted;
 	for (size_t k = 0; k < c->n_requests; k++)
 		if (c->requests[k].visibility == VIS_INFERRED &&
