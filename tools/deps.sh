@@ -3,12 +3,13 @@
 # (and, with "test", the optional tools its tests use as independent
 # oracles: tshark, editcap, python3 (the JA4 cross-check, the tunnelled captures); for the
 # live-capture test: ip, openssl; jq for the checks of samples/servers; for
-# the HTTP test against a real server: nginx, curl). "check" only names
+# the HTTP test against a real server: nginx, curl; tidy and html5lib to
+# validate the HTML report). "check" only names
 # what is missing; "install" installs it when run as root, and otherwise
 # says what to install.
 set -u
 BUILD_PKGS="make gcc pkg-config libpcap-dev libssl-dev libjansson-dev libnghttp2-dev uthash-dev check libsubunit-dev"
-TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind python3 jq nginx curl"
+TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind python3 jq nginx curl tidy python3-html5lib"
 mode=${1:-check}
 pkgs=$BUILD_PKGS
 [ "${2:-}" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"
