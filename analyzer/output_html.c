@@ -20,12 +20,18 @@
 /* Connections shown expanded; the rest are collapsed (thousands of
  * diagrams open at once make a page nobody can scroll). */
 #define HTML_OPEN_CONNS 10
+#define HTML_MAX_FILES 16
 
 struct html_report {
 	bool begun;
 	bool summary_written;
 	FILE *rows; /* owned: the connections table, until the summary */
 	uint64_t n_conns;
+	/* The captures the connections came from, for the summary (the first
+	 * HTML_MAX_FILES named, the rest counted). */
+	char *files[HTML_MAX_FILES]; /* owned */
+	size_t n_files;
+	uint64_t files_not_named;
 };
 
 static const char html_head[] =
@@ -179,6 +185,20 @@ static void spool_row(struct html_report *h, const char *file_name, const struct
 		h_esc(&b, fs->items[0].id);
 	tb_lit(&b, "</td></tr>\n");
 	textbuf_flush(&b);
+}
+
+static void note_file(struct html_report *h, const char *file_name)
+{
+	if (h->n_files && strcmp(h->files[h->n_files - 1], file_name) == 0)
+		return;
+	for (size_t i = 0; i < h->n_files; i++)
+		if (strcmp(h->files[i], file_name) == 0)
+			return;
+	char *copy = h->n_files < HTML_MAX_FILES ? strdup(file_name) : NULL;
+	if (copy)
+		h->files[h->n_files++] = copy;
+	else
+		h->files_not_named++;
 }
 
 static void html_findings(struct textbuf *b, const struct findings *fs)
@@ -634,6 +654,7 @@ void output_html_conn(struct output *o, const char *file_name, const struct tls_
 	tb_lit(&b, "</p>\n</details>\n");
 	textbuf_flush(&b);
 	spool_row(h, file_name, c, fs);
+	note_file(h, file_name);
 	h->n_conns++;
 }
 
@@ -665,6 +686,18 @@ void output_html_summary(struct output *o, const struct run_stats *st, unsigned 
 		"<p>%llu TLS connection%s reported of %llu seen (%llu TCP streams, %llu frames, %u capture file%s).</p>\n",
 		(unsigned long long)st->reported, st->reported == 1 ? "" : "s", (unsigned long long)st->tls_conns,
 		(unsigned long long)st->tcp_flows, (unsigned long long)st->frames, files, files == 1 ? "" : "s");
+	if (h->n_files) {
+		fputs("<p>Capture", fp);
+		fputs(h->n_files + h->files_not_named > 1 ? "s: " : ": ", fp);
+		for (size_t i = 0; i < h->n_files; i++) {
+			fputs(i ? ", <span class=\"mono\">" : "<span class=\"mono\">", fp);
+			f_esc(fp, h->files[i]);
+			fputs("</span>", fp);
+		}
+		if (h->files_not_named)
+			fprintf(fp, " and %llu more", (unsigned long long)h->files_not_named);
+		fputs("</p>\n", fp);
+	}
 	fputs("<table><tr><th>outcome</th><th>connections</th></tr>\n", fp);
 	for (int k = 0; k < OUTCOME_KIND_COUNT; k++)
 		fprintf(fp, "<tr><td>%s</td><td>%llu</td></tr>\n", outcome_name((enum outcome_kind)k),
@@ -724,6 +757,8 @@ void output_html_finish(struct output *o)
 		      o->fp);
 		if (h->rows)
 			fclose(h->rows);
+		for (size_t i = 0; i < h->n_files; i++)
+			free(h->files[i]);
 	}
 	free(h);
 	o->html = NULL;
