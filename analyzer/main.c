@@ -430,8 +430,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mtlsdiag: compare: only one of the two captures can be standard input\n");
 		return EXIT_INPUT;
 	}
-	if (opt.format == FORMAT_HTML && (compare || expect_path)) {
-		fprintf(stderr, "mtlsdiag: --format html is for reports; compare and --expect write text or JSON\n");
+	if (opt.format == FORMAT_HTML && expect_path) {
+		fprintf(stderr, "mtlsdiag: --format html is for reports; --expect writes text or JSON\n");
 		return EXIT_INPUT;
 	}
 	struct expect_set *expectations = NULL;

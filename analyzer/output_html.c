@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "output_html.h"
 #include "output_stack.h"
 #include "story.h"
@@ -77,6 +78,7 @@ static const char html_head[] =
 	".legend{font-size:.8em;color:#555;margin:.2em 0 .8em}\n"
 	".legend span{margin-right:1.2em}\n"
 	".k-req{color:#e65100;font-weight:700}.k-cc{color:#1565c0;font-weight:700}.k-al{color:#c62828;font-weight:700}\n"
+	".pair{display:flex;gap:1em;align-items:flex-start}.pair>div{flex:1;min-width:0}\n"
 	".k-dec{color:#2e7d32;font-weight:700}.k-rn{background:#ede7f6}.k-ph{background:#e0f2f1}\n"
 	"</style>\n</head>\n<body>\n<div class=\"page\">\n"
 	"<header><h1>mtlsdiag: client certificate report</h1>\n"
@@ -280,6 +282,10 @@ static struct ladder_step step_facts(const struct tls_conn *c, size_t i, uint64_
 	st.client_cert = e->kind == EV_HANDSHAKE && e->hs_type == TLS_HS_CERTIFICATE && e->from == SIDE_CLIENT;
 	st.alert = e->kind == EV_ALERT || e->kind == EV_RST;
 	st.encrypted = is_encrypted_step(e);
+	if (e->kind == EV_ALERT && !e->decrypted)
+		for (size_t k = 0; k < c->n_alerts; k++)
+			if (c->alerts[k].frame == e->frame && c->alerts[k].from == (enum side)e->from)
+				st.encrypted = c->alerts[k].encrypted;
 	st.decrypted = e->decrypted;
 	for (size_t k = 0; k < c->n_requests; k++)
 		if (c->requests[k].visibility == VIS_INFERRED &&
@@ -763,4 +769,132 @@ void output_html_finish(struct output *o)
 	free(h);
 	o->html = NULL;
 	fflush(o->fp);
+}
+
+/* compare: one side of a pair (or a lone connection), with its own
+ * diagnosis and its ladder. */
+static void compare_side(struct textbuf *b, const char *label, const struct collected_conn *cc)
+{
+	const struct tls_conn *c = cc->conn;
+	char cl[80], sv[80];
+	tb_lit(b, "<div><h3>");
+	tb_str(b, label);
+	tb_lit(b, "</h3>\n<p>");
+	h_esc(b, cc->file_name);
+	tb_printf(b, " stream %llu: <span class=\"mono\">", (unsigned long long)c->stream);
+	h_esc(b, endpoint_text(&c->client, cl, sizeof cl));
+	tb_lit(b, " &rarr; ");
+	h_esc(b, endpoint_text(&c->server, sv, sizeof sv));
+	tb_printf(b, "</span>, frames %llu-%llu</p>\n<p>Its own diagnosis: ", (unsigned long long)c->first_frame,
+		  (unsigned long long)c->last_frame);
+	outcome_badge(b, &cc->findings.outcome);
+	if (cc->findings.n) {
+		tb_lit(b, " <span class=\"mono\">");
+		h_esc(b, cc->findings.items[0].id);
+		tb_lit(b, "</span> (");
+		tb_str(b, severity_name(cc->findings.items[0].severity));
+		tb_char(b, ')');
+	}
+	tb_lit(b, "</p>\n");
+	html_ladder(b, c);
+	tb_lit(b, "</div>\n");
+}
+
+static void compare_frames(struct textbuf *b, const char *label, const uint64_t *frames, size_t n, bool *open)
+{
+	if (!n)
+		return;
+	tb_str(b, *open ? "; " : " (");
+	tb_str(b, label);
+	tb_lit(b, " frames ");
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			tb_char(b, ',');
+		tb_u64(b, frames[k], 0);
+	}
+	*open = true;
+}
+
+void output_html_compare(struct output *o, const struct conn_list *cl, const struct conn_list *sl,
+			 const struct compare_result *r, bool summary)
+{
+	struct html_report *h = html_begin(o);
+	if (!h)
+		return;
+	struct textbuf b;
+	textbuf_init(&b, o->fp);
+	for (size_t i = 0; i < r->n_rows; i++) {
+		const struct compare_row *row = &r->rows[i];
+		bool pair = row->client_i != SIZE_MAX && row->server_i != SIZE_MAX;
+		tb_printf(&b, "<details class=\"conn\" id=\"row%zu\"%s>\n<summary>", i,
+			  h->n_conns++ < HTML_OPEN_CONNS ? " open" : "");
+		if (pair)
+			tb_printf(&b, "pair matched by %s%s%s", compare_match_name(row->how),
+				  row->nat ? ", addresses differ (NAT or proxy)" : "",
+				  row->intercepted ? ", ClientHello randoms differ" : "");
+		else
+			tb_str(&b, row->client_i != SIZE_MAX ? "client side only" : "server side only");
+		tb_printf(&b, ": %zu finding%s</summary>\n", row->n_findings, row->n_findings == 1 ? "" : "s");
+		if (!row->n_findings)
+			tb_lit(&b, "<p>Both sides agree.</p>\n");
+		for (size_t k = 0; k < row->n_findings; k++) {
+			const struct compare_finding *f = &row->findings[k];
+			bool open = false;
+			tb_str(&b, k == 0 && f->severity == SEV_ERROR ? "<div class=\"finding cause\">" : "<div class=\"finding\">");
+			tb_lit(&b, "<span class=\"sev sev-");
+			tb_str(&b, severity_name(f->severity));
+			tb_lit(&b, "\">");
+			tb_str(&b, severity_name(f->severity));
+			tb_lit(&b, "</span> <b class=\"mono\">");
+			h_esc(&b, f->id);
+			tb_lit(&b, "</b>");
+			compare_frames(&b, "client-side", f->client_frames, f->n_client_frames, &open);
+			compare_frames(&b, "server-side", f->server_frames, f->n_server_frames, &open);
+			if (open)
+				tb_char(&b, ')');
+			tb_lit(&b, "<div>");
+			h_esc(&b, f->message);
+			tb_lit(&b, "</div><div class=\"fix\"><b>Fix:</b> ");
+			h_esc(&b, f->remedy);
+			tb_lit(&b, "</div></div>\n");
+		}
+		tb_lit(&b, "<div class=\"pair\">\n");
+		if (row->client_i != SIZE_MAX)
+			compare_side(&b, "Client side", &cl->items[row->client_i]);
+		if (row->server_i != SIZE_MAX)
+			compare_side(&b, "Server side", &sl->items[row->server_i]);
+		tb_lit(&b, "</div>\n</details>\n");
+	}
+	textbuf_flush(&b);
+	if (!summary)
+		return;
+	h->summary_written = true;
+	FILE *fp = o->fp;
+	fputs("</main>\n<section id=\"summary\">\n<h2>Compare</h2>\n", fp);
+	fprintf(fp,
+		"<p>%zu pair%s (%zu by ClientHello random, %zu by addresses, %zu by time), %zu on the client side "
+		"only, %zu on the server side only; %zu finding%s.</p>\n",
+		r->n_pairs, r->n_pairs == 1 ? "" : "s", r->by_random, r->by_addresses, r->by_time, r->client_only,
+		r->server_only, r->n_findings, r->n_findings == 1 ? "" : "s");
+	if (r->offset_from == OFFSET_NONE)
+		fputs("<p>Clock offset: unknown (no connection found on both sides).</p>\n", fp);
+	else
+		fprintf(fp, "<p>Clock offset (server side minus client side): %+.6f s, from %zu connection%s (%s).</p>\n",
+			(double)r->offset_ns / 1e9, r->offset_samples, r->offset_samples == 1 ? "" : "s",
+			r->offset_from == OFFSET_RANDOM ? "same ClientHello random" : "lined up in time");
+	fputs("<table><tr><th>row</th><th>match</th><th>findings</th></tr>\n", fp);
+	for (size_t i = 0; i < r->n_rows; i++) {
+		const struct compare_row *row = &r->rows[i];
+		bool pair = row->client_i != SIZE_MAX && row->server_i != SIZE_MAX;
+		fprintf(fp, "<tr><td><a href=\"#row%zu\">%zu</a></td><td>%s</td><td class=\"mono\">", i, i + 1,
+			pair ? compare_match_name(row->how) : row->client_i != SIZE_MAX ? "client side only" : "server side only");
+		for (size_t k = 0; k < row->n_findings; k++) {
+			if (k)
+				fputs(", ", fp);
+			f_esc(fp, row->findings[k].id);
+		}
+		fputs("</td></tr>\n", fp);
+	}
+	fputs("</table>\n", fp);
+	fputs("</section>\n", fp);
 }

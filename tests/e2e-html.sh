@@ -127,9 +127,20 @@ open(sys.argv[2], "wb").write(d.replace(b"app.example.com", b"<s>\"&\x27</s>a.bc
 	validate "$T/hostile.html" hostile
 fi
 
-# compare and --expect write text or JSON; html is refused with a reason.
-"$BIN" -F html compare samples/proxy-client-side.pcap samples/proxy-server-side.pcap >/dev/null 2>"$T/err"
-[ $? -eq 2 ] && grep -q 'html' "$T/err" && ok || bad "compare -F html not refused"
+# compare: each matched pair with both ladders side by side, the compare
+# findings of the text output.
+"$BIN" -F html compare samples/proxy-client-side.pcap samples/proxy-server-side.pcap >"$T/cmp.html" 2>/dev/null
+"$BIN" compare samples/proxy-client-side.pcap samples/proxy-server-side.pcap >"$T/cmp.txt" 2>/dev/null
+validate "$T/cmp.html" compare
+pairs=$(grep -c '^== pair' "$T/cmp.txt")
+[ "$(grep -c '^<div class="pair">' "$T/cmp.html")" -eq "$pairs" ] && ok || bad "compare: not one row per pair"
+[ "$(grep -c '<svg class="ladder"' "$T/cmp.html")" -eq $((2 * pairs)) ] && ok || bad "compare: not two ladders per pair"
+for id in $(sed -n 's/^  \(error\|warning\|info\) \([A-Z_0-9]*\).*/\2/p' "$T/cmp.txt"); do
+	grep -q "<b class=\"mono\">$id</b>" "$T/cmp.html" && ok || bad "compare: finding $id not shown"
+done
+# --expect writes text or JSON; html is refused with a reason.
+"$BIN" -F html --expect samples/expectations/samples.expect samples/tls12-unknown-ca.pcap >/dev/null 2>"$T/err"
+[ $? -eq 2 ] && grep -q 'html' "$T/err" && ok || bad "--expect -F html not refused"
 # -q: no summary, but the page is still whole.
 "$BIN" -F html -q samples/tls12-unknown-ca.pcap >"$T/quiet.html" 2>/dev/null
 tail -1 "$T/quiet.html" | grep -q '</html>' && ok || bad "-q: page not closed"
