@@ -104,7 +104,7 @@ $(GEN): $(GEN_SRCS)
 
 # Unit tests (Check), then the end-to-end regressions over samples/ and
 # ../shared/captures. Every runner prints its own totals.
-check: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/advgen
+check: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/advgen $(GEN)
 	@sh tests/run-all.sh $(BUILD)
 
 # Every test again under valgrind memcheck (the normal build; Check
@@ -113,7 +113,7 @@ check: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/advgen
 # capture that has become nobody.
 VALGRIND := valgrind -q --vgdb=no --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99
 .PHONY: check-valgrind
-check-valgrind: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/advgen
+check-valgrind: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/advgen $(GEN)
 	@if command -v valgrind >/dev/null 2>&1; then \
 		CK_FORK=no TEST_WRAP="$(VALGRIND)" sh tests/run-all.sh $(BUILD); \
 	else echo "SKIP check-valgrind: valgrind is not installed (tools/deps.sh install test)"; fi

@@ -14,7 +14,7 @@
 #include "tcp_reasm.h"
 #include "tunnel.h"
 
-enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY, FORMAT_ECS };
+enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY, FORMAT_ECS, FORMAT_HTML };
 
 /* Limits; each has an option and a line in the man page. */
 #define DEFAULT_MAX_FLOWS 200000u

@@ -7,6 +7,7 @@
 
 #include "compare.h"
 #include "output.h"
+#include "output_html.h"
 #include "tls_names.h"
 
 #define SCHEMA_VERSION 1
@@ -219,6 +220,10 @@ static void json_summary(struct output *o, const struct compare_result *r)
 void compare_output(struct output *o, const struct conn_list *cl, const struct conn_list *sl,
 		    const struct compare_result *r, bool summary)
 {
+	if (o->format == FORMAT_HTML) {
+		output_html_compare(o, cl, sl, r, summary);
+		return;
+	}
 	for (size_t i = 0; i < r->n_rows; i++) {
 		if (o->format == FORMAT_TEXT)
 			text_row(o, cl, sl, &r->rows[i]);

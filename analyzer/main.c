@@ -75,10 +75,11 @@ static void usage(FILE *fp)
 		"                           capabilities (setcap) are dropped then too\n"
 		"\n"
 		"Output:\n"
-		"  -F, --format text|json|json-pretty|ecs\n"
+		"  -F, --format text|json|json-pretty|ecs|html\n"
 		"                           text report (default), JSON lines (one object per\n"
-		"                           connection), the same objects indented for reading, or\n"
-		"                           JSON lines with Elastic Common Schema names (Filebeat)\n"
+		"                           connection), the same objects indented for reading,\n"
+		"                           JSON lines with Elastic Common Schema names (Filebeat),\n"
+		"                           or one self-contained HTML page with handshake diagrams\n"
 		"      --community-id-seed N  seed of the Community ID flow hash in JSON (default 0)\n"
 		"  -o, --output FILE        write the report to FILE instead of standard output\n"
 		"                           (never through a symbolic link)\n"
@@ -397,8 +398,10 @@ int main(int argc, char **argv)
 				opt.format = FORMAT_JSON_PRETTY;
 			else if (strcmp(optarg, "ecs") == 0)
 				opt.format = FORMAT_ECS;
+			else if (strcmp(optarg, "html") == 0)
+				opt.format = FORMAT_HTML;
 			else {
-				fprintf(stderr, "mtlsdiag: --format: '%s' is not text, json, json-pretty or ecs\n", optarg);
+				fprintf(stderr, "mtlsdiag: --format: '%s' is not text, json, json-pretty, ecs or html\n", optarg);
 				return EXIT_INPUT;
 			}
 			break;
@@ -584,6 +587,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mtlsdiag: compare: only one of the two captures can be standard input\n");
 		return EXIT_INPUT;
 	}
+	if (opt.format == FORMAT_HTML && expect_path) {
+		fprintf(stderr, "mtlsdiag: --format html is for reports; --expect writes text or JSON\n");
+		return EXIT_INPUT;
+	}
 	if (annotate_path) {
 		/* Two passes over one file: the analysis, then the copy. */
 		char aerr[600];
@@ -706,6 +713,7 @@ int main(int argc, char **argv)
 	else if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
 		rc = EXIT_FINDINGS;
 finish:
+	output_finish(&out);
 	analyzer_release(&a);
 	trust_store_free(trust);
 	int write_error = report_stream_close(&report);

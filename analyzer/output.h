@@ -18,10 +18,13 @@ struct output {
 	bool verbose;
 	unsigned printed;
 	uint16_t community_id_seed; /* --community-id-seed */
+	struct html_report *html; /* output_html.c: the page being written; NULL before */
 };
 
 void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 void output_run_summary(struct output *o, const struct run_stats *st, unsigned files);
+/* Ends the report (closes the HTML page); the other formats need nothing. */
+void output_finish(struct output *o);
 
 /* output_json.c */
 void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
@@ -34,5 +37,8 @@ void output_json_http(struct json_t *j, const struct tls_conn *c);
 /* output_text.c */
 void output_text_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 void output_text_summary(struct output *o, const struct run_stats *st, unsigned files);
+/* One step of the ladder, as the text report names it ("ClientHello"). */
+struct conn_event;
+void output_event_label(struct textbuf *b, const struct conn_event *e);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "output_html.h"
 #include "output_stack.h"
 #include "story.h"
 #include "textbuf.h"
@@ -22,7 +23,7 @@ static const char *col(const struct output *o, const char *code)
 	return o->color ? code : "";
 }
 
-static void event_label(struct textbuf *b, const struct conn_event *e)
+void output_event_label(struct textbuf *b, const struct conn_event *e)
 {
 	switch (e->kind) {
 	case EV_HANDSHAKE: {
@@ -115,7 +116,7 @@ static void print_ladder(struct output *o, struct textbuf *b, const struct tls_c
 		for (size_t j = i; j < end; j++) {
 			if (j > i)
 				tb_lit(b, ", ");
-			event_label(b, &c->events[j]);
+			output_event_label(b, &c->events[j]);
 			if (c->events[j].decrypted) {
 				tb_char(b, '*');
 				any_decrypted = true;
@@ -491,7 +492,9 @@ void output_text_summary(struct output *o, const struct run_stats *st, unsigned 
 
 void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f)
 {
-	if (o->format != FORMAT_TEXT)
+	if (o->format == FORMAT_HTML)
+		output_html_conn(o, file_name, c, f);
+	else if (o->format != FORMAT_TEXT)
 		output_json_conn(o, file_name, c, f);
 	else
 		output_text_conn(o, file_name, c, f);
@@ -504,6 +507,13 @@ void output_run_summary(struct output *o, const struct run_stats *st, unsigned f
 {
 	if (o->format == FORMAT_TEXT)
 		output_text_summary(o, st, files);
+	else if (o->format == FORMAT_HTML)
+		output_html_summary(o, st, files);
 	else
 		output_json_summary(o, stderr, st, files);
+}
+
+void output_finish(struct output *o)
+{
+	output_html_finish(o);
 }
