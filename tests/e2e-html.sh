@@ -170,7 +170,8 @@ fi
 # when we may (root with apt-get), else the check is skipped.
 CHROME=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROME" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-	apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1
+	apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 ||
+		{ apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; }
 	CHROME=$(command -v chromium || true)
 fi
 if [ -z "$CHROME" ]; then
