@@ -40,7 +40,7 @@ enum exp_kind {
 enum req_want { REQ_INITIAL, REQ_RENEGOTIATION, REQ_POST_HANDSHAKE, REQ_ANY, REQ_NONE };
 
 struct failure {
-	const char *file_name;  /* borrowed from the run */
+	char file_name[256];    /* a copy: the run's name may not outlive the connection (probe) */
 	uint64_t stream;
 	uint64_t frames[4];
 	size_t n_frames;
@@ -810,7 +810,7 @@ void expect_check(struct expect_set *e, const char *file_name, const struct tls_
 			a->failed++;
 			if (a->n_shown < EXPECT_SHOWN) {
 				struct failure *fl = &a->shown[a->n_shown++];
-				fl->file_name = file_name;
+				snprintf(fl->file_name, sizeof fl->file_name, "%s", file_name);
 				fl->stream = c->stream;
 				memcpy(fl->frames, v.frames, sizeof fl->frames);
 				fl->n_frames = v.n_frames;
