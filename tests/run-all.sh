@@ -23,19 +23,28 @@ case "$BUILD$WRAP" in
 esac
 # Reports are made without keys unless a test passes --keylog.
 unset SSLKEYLOGFILE
+# took TEST STARTED: how long a test ran, so that a slow one shows in CI's
+# log (a figure to read, never a limit).
+took() {
+	echo "-- $(basename "$1"): $(($(date +%s) - $2)) s"
+}
 pass=0
 fail=0
 failed=""
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	echo "== $(basename "$t")"
+	started=$(date +%s)
 	# shellcheck disable=SC2086 # WRAP is a command line
 	if $WRAP "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed $(basename "$t")"; fi
+	took "$t" "$started"
 done
 for s in tests/e2e-*.sh; do
 	[ -f "$s" ] || continue
 	echo "== $(basename "$s")"
+	started=$(date +%s)
 	if sh "$s" "$MTLSDIAG"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed $(basename "$s")"; fi
+	took "$s" "$started"
 done
 [ -n "$failed" ] && echo "failed:$failed"
 echo "$pass passed, $fail failed"
