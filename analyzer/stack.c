@@ -7,7 +7,6 @@
  * in the man page's SOFTWARE IDENTIFICATION section. */
 #include "stack.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -93,20 +92,19 @@ static void tally_init(struct tally *t, int kind_count)
 	t->candidates = (1u << kind_count) - 1 - KIND(0); /* every kind but unknown */
 }
 
-static void evidence_add(char *buf, size_t bufsz, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void evidence_add(char *buf, size_t bufsz, size_t *len, const char *fmt, ...)
+#define EVIDENCE_PHRASE_MAX 159 /* a longer phrase is cut here */
+
+/* Appends ", " (after the first) and the phrase; whole phrases only:
+ * one that does not fit is left out. */
+static void evidence_append(char *buf, size_t bufsz, size_t *len, const char *piece)
 {
-	char piece[160];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(piece, sizeof piece, fmt, ap);
-	va_end(ap);
-	/* Whole phrases only: one that does not fit is left out. */
-	size_t need = strlen(piece) + (*len ? 2 : 0);
-	if (*len + need >= bufsz)
+	size_t n = strnlen(piece, EVIDENCE_PHRASE_MAX), sep = *len ? 2 : 0;
+	if (*len + sep + n >= bufsz)
 		return;
-	*len += (size_t)snprintf(buf + *len, bufsz - *len, "%s%s", *len ? ", " : "", piece);
+	memcpy(buf + *len, ", ", sep);
+	memcpy(buf + *len + sep, piece, n);
+	*len += sep + n;
+	buf[*len] = '\0';
 }
 
 /* A trait that fits some of the candidates narrows them to those; one
@@ -118,7 +116,7 @@ static void trait(struct tally *t, kind_set kinds, int points, const char *text)
 		return;
 	t->candidates &= kinds;
 	t->points += points;
-	evidence_add(t->evidence, sizeof t->evidence, &t->len, "%s", text);
+	evidence_append(t->evidence, sizeof t->evidence, &t->len, text);
 }
 
 /* The guess from a tally: the first candidate in order of preference
@@ -501,7 +499,7 @@ static void client_from_tls(const struct tls_conn *c, const char *ja4, struct st
 		if (t.candidates & KIND(CLIENT_SCHANNEL))
 			trait(&t, KIND(CLIENT_SCHANNEL), t.points ? 0 : 1, text);
 		else
-			evidence_add(t.evidence, sizeof t.evidence, &t.len, "%s", text);
+			evidence_append(t.evidence, sizeof t.evidence, &t.len, text);
 	}
 	tally_guess(&t, client_preference, sizeof client_preference / sizeof client_preference[0], g);
 }

@@ -38,12 +38,14 @@ struct story_group {
 	size_t n_steps;
 	uint64_t more;            /* connections beyond STORY_MAX_STEPS */
 	UT_hash_handle hh;
-	struct story_group *next; /* in order of the first connection */
+	struct story_group *next, *prev; /* in order of the first connection */
 };
 
 struct story {
 	struct story_group *table; /* uthash head */
-	struct story_group *order; /* utlist singly linked, oldest first */
+	/* utlist doubly linked, oldest first: the head's prev is the tail,
+	 * so appending does not walk the list. */
+	struct story_group *order;
 	size_t n_groups;
 	uint64_t ungrouped;        /* connections past STORY_MAX_GROUPS */
 };
@@ -141,7 +143,7 @@ void story_add(struct story *s, const char *file_name, const struct tls_conn *c,
 		g->key = key;
 		snprintf(g->file_name, sizeof g->file_name, "%s", file_name);
 		HASH_ADD(hh, s->table, key, sizeof key, g);
-		LL_APPEND(s->order, g);
+		DL_APPEND(s->order, g);
 		s->n_groups++;
 	}
 	if (g->n_steps == STORY_MAX_STEPS) {
@@ -260,7 +262,7 @@ void story_tell(const struct story *s, void (*emit)(void *ctx, const char *line)
 		return;
 	char line[STORY_LINE_MAX];
 	const struct story_group *g;
-	LL_FOREACH(s->order, g)
+	DL_FOREACH(s->order, g)
 	{
 		if (!worth_telling(g))
 			continue;

@@ -36,10 +36,17 @@ const char *ja4_version_code(uint16_t version)
 	}
 }
 
-static int cmp_u16(const void *a, const void *b)
+/* Insertion sort: the lists are a few dozen values, where qsort's
+ * merge sort with its temporary buffer cost more than the hashing. */
+static void sort_u16(uint16_t *v, size_t n)
 {
-	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
-	return (x > y) - (x < y);
+	for (size_t i = 1; i < n; i++) {
+		uint16_t x = v[i];
+		size_t j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 }
 
 /* Appends "xxxx,yyyy,..." for the n values to buf at *len. */
@@ -139,8 +146,8 @@ int ja4_client_hello(const struct tls_client_hello *ch, bool quic, char *out, si
 	}
 	alpn_code(ch, alpn);
 
-	qsort(suites, n_suites, sizeof suites[0], cmp_u16);
-	qsort(exts, n_exts, sizeof exts[0], cmp_u16);
+	sort_u16(suites, n_suites);
+	sort_u16(exts, n_exts);
 	/* An empty list is shown as twelve zeros, not as the hash of "". */
 	strcpy(b, "000000000000");
 	if (n_suites) {
