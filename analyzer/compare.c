@@ -328,7 +328,7 @@ static bool served_after_cert(const struct tls_conn *s, uint64_t *frame, bool *b
 		return s->http_status >= 100 && s->http_status < 400;
 	}
 	for (size_t i = 0; i < s->n_alerts; i++)
-		if (s->alerts[i].level == 2)
+		if (s->alerts[i].level == TLS_ALERT_LEVEL_FATAL)
 			return false;
 	bool client_data = false;
 	for (size_t i = 0; i < s->n_events; i++) {

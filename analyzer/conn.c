@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tls_handshake.h"
+#include "tls_names.h"
 #include "x509_summary.h"
 
 struct msg_ctx {
@@ -15,11 +16,6 @@ struct msg_ctx {
 	uint16_t record_version;
 	bool decrypted;             /* the record was decrypted with the key log */
 };
-
-static bool is_tls13(uint16_t v)
-{
-	return v == TLS_VERSION_TLS13 || (v >> 8) == 0x7f || (v >> 8) == 0x7e;
-}
 
 void conn_parser_init(struct conn_parser *p, size_t max_hs_msg)
 {
@@ -230,7 +226,7 @@ static void chain_from_message(struct tls_conn *c, const struct conn_parser *p, 
 static uint16_t parse_version(const struct msg_ctx *m)
 {
 	uint16_t v = m->c->version ? m->c->version : m->record_version;
-	return is_tls13(v) ? TLS_VERSION_TLS13 : v;
+	return tls_version_is_13(v) ? TLS_VERSION_TLS13 : v;
 }
 
 static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
@@ -255,7 +251,7 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	f->msg_len = msg->length;
 	f->records = msg->records;
 	if (m->p->handshake_done[SIDE_SERVER])
-		f->phase = is_tls13(c->version) ? PHASE_POST_HANDSHAKE : PHASE_RENEGOTIATION;
+		f->phase = tls_version_is_13(c->version) ? PHASE_POST_HANDSHAKE : PHASE_RENEGOTIATION;
 	else
 		f->phase = PHASE_INITIAL;
 	if (!msg->body) {
@@ -338,14 +334,14 @@ static void on_server_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		return;
 	}
 	if (m->p->keys)
-		keys_on_server_hello(c, m->p->keys, &sh, is_tls13(sh.selected_version));
+		keys_on_server_hello(c, m->p->keys, &sh, tls_version_is_13(sh.selected_version));
 	if (c->have_server_hello)
 		return;
 	c->have_server_hello = true;
 	c->server_hello_frame = msg->end.frame;
 	c->sh = sh;
 	c->version = sh.selected_version;
-	if (is_tls13(c->version)) {
+	if (tls_version_is_13(c->version)) {
 		m->p->tls13_encrypted = true;
 		c->resumed = sh.has_pre_shared_key;
 	} else if (sh.session_id_len > 0 && c->have_client_hello && c->ch.session_id_len == sh.session_id_len &&
@@ -483,7 +479,7 @@ static bool cleartext_alerts_plausible(const uint8_t *p, size_t n)
 	if (n == 0 || n % 2)
 		return false;
 	while (rd_u8(&a, &level) == 0 && rd_u8(&a, &desc) == 0)
-		if (level != 1 && level != 2)
+		if (level != TLS_ALERT_LEVEL_WARNING && level != TLS_ALERT_LEVEL_FATAL)
 			return false;
 	return true;
 }
@@ -629,7 +625,7 @@ static bool offers_tls13(const struct tls_conn *c)
 	if (!c->have_client_hello)
 		return false;
 	for (size_t i = 0; i < c->ch.n_versions; i++)
-		if (is_tls13(c->ch.versions[i]))
+		if (tls_version_is_13(c->ch.versions[i]))
 			return true;
 	return false;
 }
@@ -651,7 +647,7 @@ static void on_change_cipher_spec(struct rec_ctx *r, const struct tls_record *re
 	if (p->tls13_encrypted || c->hello_retry || (s == SIDE_CLIENT && !c->have_server_hello && offers_tls13(c)))
 		return;
 	c->ccs_seen[s] = true;
-	if (s == SIDE_SERVER && c->have_server_hello && !p->server_hello_done && !is_tls13(c->version))
+	if (s == SIDE_SERVER && c->have_server_hello && !p->server_hello_done && !tls_version_is_13(c->version))
 		c->resumed = true; /* abbreviated handshake */
 	if (p->keys)
 		keys_on_ccs(c, p->keys, s);
@@ -1010,11 +1006,11 @@ void conn_finish(struct tls_conn *c, struct conn_parser *p)
 		c->cc_status = CC_NOT_REQUESTED;
 	}
 	for (size_t i = 0; i < c->n_alerts; i++)
-		if (c->alerts[i].from == SIDE_CLIENT && c->alerts[i].description == 41)
+		if (c->alerts[i].from == SIDE_CLIENT && c->alerts[i].description == TLS_ALERT_NO_CERTIFICATE)
 			tls_conn_note(c, "ssl3_no_certificate_alert");
 	if (c->end == END_CAPTURE_END) {
 		for (size_t i = 0; i < c->n_alerts; i++)
-			if (c->alerts[i].level == 2) {
+			if (c->alerts[i].level == TLS_ALERT_LEVEL_FATAL) {
 				c->end = END_ALERT;
 				c->end_frame = c->alerts[i].frame;
 				c->end_by = c->alerts[i].from;

@@ -143,7 +143,7 @@ struct server_verdict {
 
 static bool alert_refuses(const struct alert_fact *al)
 {
-	return al && !al->encrypted && al->level == 2;
+	return al && !al->encrypted && al->level == TLS_ALERT_LEVEL_FATAL;
 }
 
 static void read_verdict(const struct tls_conn *c, const struct answer *a, struct server_verdict *sv)

@@ -358,6 +358,54 @@ START_TEST(dn_list_iteration)
 }
 END_TEST
 
+/* The one vector reader: a length outside <min..max> is told apart from
+ * a short view (even when the view is also short), and a failure consumes
+ * nothing. */
+START_TEST(rd_vec_outcomes)
+{
+	static const uint8_t b[] = { 0x00, 0x03, 0xaa, 0xbb, 0xcc, 0x01 };
+	struct rd r = rd_make(b, sizeof b), sub;
+
+	ck_assert_int_eq(rd_vec(&r, 2, 4, 8, &sub), RD_OUT_OF_BOUNDS);
+	ck_assert_int_eq(rd_vec(&r, 2, 0, 2, &sub), RD_OUT_OF_BOUNDS);
+	ck_assert_int_eq(rd_vec(&r, 4, 0, 8, &sub), RD_OUT_OF_BOUNDS); /* no such width */
+	ck_assert_uint_eq(rd_left(&r), sizeof b);
+	r = rd_make(b, 4); /* claims 3 bytes, holds 2 */
+	ck_assert_int_eq(rd_vec(&r, 2, 0, 8, &sub), RD_SHORT);
+	r = rd_make(b, 1); /* not even the length */
+	ck_assert_int_eq(rd_vec(&r, 2, 0, 8, &sub), RD_SHORT);
+	r = rd_make(b, 4);
+	ck_assert_int_eq(rd_vec(&r, 2, 4, 8, &sub), RD_OUT_OF_BOUNDS); /* bounds first */
+	r = rd_make(b, sizeof b);
+	ck_assert_int_eq(rd_vec(&r, 2, 3, 3, &sub), 0);
+	ck_assert_uint_eq(rd_left(&sub), 3);
+	ck_assert_uint_eq(sub.p[0], 0xaa);
+	ck_assert_uint_eq(rd_left(&r), 1);
+	ck_assert_int_eq(rd_vec(&r, 1, 1, 1, &sub), RD_SHORT); /* 0x01: one byte claimed, none left */
+}
+END_TEST
+
+/* Drafts (0x7fNN) and the experimental code points (0x7eNN) are TLS 1.3
+ * for the layouts; nothing else is. */
+START_TEST(tls13_predicate)
+{
+	ck_assert(tls_version_is_13(TLS_VERSION_TLS13));
+	ck_assert(tls_version_is_13(0x7f17));
+	ck_assert(tls_version_is_13(0x7e02));
+	ck_assert(!tls_version_is_13(TLS_VERSION_TLS12));
+	ck_assert(!tls_version_is_13(0x0305));
+	ck_assert(!tls_version_is_13(0xfefc)); /* DTLS 1.3 */
+	ck_assert(tls_version_is_classic(TLS_VERSION_SSL3) && tls_version_is_classic(TLS_VERSION_TLS12));
+	ck_assert(!tls_version_is_classic(0x0002) && !tls_version_is_classic(TLS_VERSION_TLS13));
+	/* A draft request is read with the TLS 1.3 layout. */
+	static const uint8_t req13[] = { 0x00, 0x00, 0x08, 0x00, 0x0d, 0x00, 0x04, 0x00, 0x02, 0x04, 0x03 };
+	struct tls_cert_request cr;
+	ck_assert_int_eq(tls_cert_request_parse(req13, sizeof req13, 0x7f17, &cr), DIS_OK);
+	ck_assert_uint_eq(cr.n_sig_algs, 1);
+	ck_assert_int_eq(tls_cert_request_parse(req13, sizeof req13, TLS_VERSION_TLS12, &cr), DIS_INVALID);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("tls_certreq");
@@ -379,6 +427,8 @@ static Suite *suite(void)
 	tcase_add_test(bytes, tls13_layout);
 	tcase_add_test(bytes, tls13_duplicate_ca_extension);
 	tcase_add_test(bytes, dn_list_iteration);
+	tcase_add_test(bytes, rd_vec_outcomes);
+	tcase_add_test(bytes, tls13_predicate);
 	suite_add_tcase(s, live);
 	suite_add_tcase(s, bytes);
 	return s;
