@@ -79,7 +79,7 @@ static const struct tls_suite_info *keys_suite(struct tls_conn *c, struct conn_k
 	if (!si || si->tls13 != tls13) {
 		c->suite_unsupported = true;
 		c->unsupported_suite = k->suite;
-		tls_conn_note(c, "cipher_suite_not_decrypted");
+		tls_conn_note(c, NOTE_CIPHER_SUITE_NOT_DECRYPTED);
 		return NULL;
 	}
 	return si;
@@ -88,7 +88,7 @@ static const struct tls_suite_info *keys_suite(struct tls_conn *c, struct conn_k
 static void keys_missing(struct tls_conn *c)
 {
 	c->keys_missing = true;
-	tls_conn_note(c, "no_keys_in_keylog");
+	tls_conn_note(c, NOTE_NO_KEYS_IN_KEYLOG);
 }
 
 /* A ServerHello (not a HelloRetryRequest): the handshake's parameters.
@@ -197,7 +197,7 @@ static void chain_from_message(struct tls_conn *c, const struct conn_parser *p, 
 	chain->n_certs = msg->n_certs;
 	size_t keep = msg->n_kept < p->max_chain ? msg->n_kept : p->max_chain;
 	if (msg->n_certs > keep)
-		tls_conn_note(c, "chain_over_limit");
+		tls_conn_note(c, NOTE_CHAIN_OVER_LIMIT);
 	if (keep == 0)
 		return;
 	chain->certs = calloc(keep, sizeof *chain->certs);
@@ -235,7 +235,7 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	if (c->n_requests == CONN_MAX_REQUESTS) {
 		/* The newest takes the last slot (the diagnosis reads the first
 		 * and the last). */
-		tls_conn_note(c, "certificate_requests_over_limit");
+		tls_conn_note(c, NOTE_CERTIFICATE_REQUESTS_OVER_LIMIT);
 		ca_list_put(c->requests[--c->n_requests].ca_list);
 	}
 	struct cert_request_fact *grown = realloc(c->requests, (c->n_requests + 1) * sizeof *grown);
@@ -256,13 +256,13 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		f->phase = PHASE_INITIAL;
 	if (!msg->body) {
 		f->parse_error = true;
-		tls_conn_note(c, "certificate_request_too_large");
+		tls_conn_note(c, NOTE_CERTIFICATE_REQUEST_TOO_LARGE);
 		return;
 	}
 	struct tls_cert_request cr;
 	if (tls_cert_request_parse(msg->body, msg->length, parse_version(m), &cr) != DIS_OK) {
 		f->parse_error = true;
-		tls_conn_note(c, "certificate_request_malformed");
+		tls_conn_note(c, NOTE_CERTIFICATE_REQUEST_MALFORMED);
 		return;
 	}
 	memcpy(f->cert_types, cr.cert_types, sizeof f->cert_types);
@@ -282,7 +282,7 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	f->ca_names_dropped = f->ca_list->n_dropped;
 	f->ca_list_der = f->ca_list->der;
 	if (f->ca_names_dropped)
-		tls_conn_note(c, "ca_names_over_limit");
+		tls_conn_note(c, NOTE_CA_NAMES_OVER_LIMIT);
 	if (!f->ca_list->in_cache)
 		c->heap_bytes += f->ca_list->bytes;
 }
@@ -305,7 +305,7 @@ static void on_client_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 
 	c->n_client_hellos++;
 	if (!msg->body || tls_client_hello_parse(msg->body, msg->length, &ch) != DIS_OK) {
-		tls_conn_note(c, "client_hello_malformed");
+		tls_conn_note(c, NOTE_CLIENT_HELLO_MALFORMED);
 		return;
 	}
 	keep_client_hello(c, &ch, &msg->end);
@@ -326,7 +326,7 @@ static void on_server_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	struct tls_server_hello sh;
 
 	if (!msg->body || tls_server_hello_parse(msg->body, msg->length, &sh) != DIS_OK) {
-		tls_conn_note(c, "server_hello_malformed");
+		tls_conn_note(c, NOTE_SERVER_HELLO_MALFORMED);
 		return;
 	}
 	if (sh.is_hello_retry_request) {
@@ -373,7 +373,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	if (!ok) {
 		/* Seen but not decodable: a certificate was sent all the same. */
 		c->cc_status = msg->length > 3 ? CC_PRESENT : CC_EMPTY;
-		tls_conn_note(c, msg->body ? "client_certificate_malformed" : "client_certificate_too_large");
+		tls_conn_note(c, msg->body ? NOTE_CLIENT_CERTIFICATE_MALFORMED : NOTE_CLIENT_CERTIFICATE_TOO_LARGE);
 		return;
 	}
 	c->cc_status = cert.n_certs ? CC_PRESENT : CC_EMPTY;
@@ -390,7 +390,7 @@ static void on_message(void *ctx, const struct tls_hs_msg *msg)
 	if (c->n_events > before)
 		c->events[before].decrypted = m->decrypted;
 	if (msg->oversized)
-		tls_conn_note(c, "handshake_message_over_limit");
+		tls_conn_note(c, NOTE_HANDSHAKE_MESSAGE_OVER_LIMIT);
 	switch (msg->type) {
 	case TLS_HS_CLIENT_HELLO:
 		if (m->s == SIDE_CLIENT)
@@ -447,7 +447,7 @@ static void add_alert(struct tls_conn *c, enum side s, const struct tls_record *
 {
 	if (c->n_alerts == CONN_MAX_ALERTS) {
 		/* The newest takes the last slot. */
-		tls_conn_note(c, "alerts_over_limit");
+		tls_conn_note(c, NOTE_ALERTS_OVER_LIMIT);
 		c->n_alerts--;
 	}
 	struct alert_fact *grown = realloc(c->alerts, (c->n_alerts + 1) * sizeof *grown);
@@ -770,7 +770,7 @@ static bool try_decrypt(struct rec_ctx *r, const struct tls_record *rec)
 			/* 0-RTT data under the early secret, before the client's
 			 * handshake records: skipped, the handshake keys stay. */
 			k->dir[s].seq--;
-			tls_conn_note(c, "early_data_not_decrypted");
+			tls_conn_note(c, NOTE_EARLY_DATA_NOT_DECRYPTED);
 			return false;
 		}
 		k->active[s] = false;
@@ -778,7 +778,7 @@ static bool try_decrypt(struct rec_ctx *r, const struct tls_record *rec)
 			c->decrypt_failed = true;
 			c->decrypt_fail_frame = rec->end.frame;
 			c->decrypt_fail_side = s;
-			tls_conn_note(c, "decryption_failed");
+			tls_conn_note(c, NOTE_DECRYPTION_FAILED);
 		}
 		return false;
 	}
@@ -991,7 +991,7 @@ void conn_finish(struct tls_conn *c, struct conn_parser *p)
 		/* The answer may be in the bytes that were not captured. */
 		c->cc_status = CC_UNKNOWN;
 		c->cc_visibility = VIS_INFERRED;
-		tls_conn_note(c, "client_answer_not_captured");
+		tls_conn_note(c, NOTE_CLIENT_ANSWER_NOT_CAPTURED);
 	} else if (c->n_requests > 0) {
 		c->cc_status = CC_ABSENT;
 	} else if (p->tls13_encrypted && c->resumed && !c->renegotiated && !conn_seen_through(c, p)) {
@@ -1007,7 +1007,7 @@ void conn_finish(struct tls_conn *c, struct conn_parser *p)
 	}
 	for (size_t i = 0; i < c->n_alerts; i++)
 		if (c->alerts[i].from == SIDE_CLIENT && c->alerts[i].description == TLS_ALERT_NO_CERTIFICATE)
-			tls_conn_note(c, "ssl3_no_certificate_alert");
+			tls_conn_note(c, NOTE_SSL3_NO_CERTIFICATE_ALERT);
 	if (c->end == END_CAPTURE_END) {
 		for (size_t i = 0; i < c->n_alerts; i++)
 			if (c->alerts[i].level == TLS_ALERT_LEVEL_FATAL) {

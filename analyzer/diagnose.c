@@ -176,7 +176,7 @@ static void empty_or_absent(const struct tls_conn *c, struct findings *out)
 			     "empty Certificate: it had no usable certificate or no access to its private key.");
 		add_http_answer(c, f);
 	} else if (c->cc_status == CC_ABSENT) {
-		bool ssl3 = strstr(c->notes, "ssl3_no_certificate_alert") != NULL;
+		bool ssl3 = tls_conn_has_note(c, NOTE_SSL3_NO_CERTIFICATE_ALERT);
 		bool ended = c->end == END_RST || c->end == END_FIN;
 		struct finding *f = add(out, "CLIENT_CERT_NOT_SENT", ended ? SEV_ERROR : SEV_WARNING, ended ? 25 : 60);
 		if (!f)

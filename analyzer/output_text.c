@@ -311,8 +311,11 @@ static void print_end(struct textbuf *b, const struct tls_conn *c)
 	if (c->seq_reanchored)
 		tb_lit(b, "  Capture: damaged TCP sequence numbers (the data does not follow the SYN: a damaged capture, "
 			  "or more than 1 MiB not captured); the stream was read from its first TLS segment\n");
-	if (c->notes[0])
-		tb_printf(b, "  Notes: %s\n", c->notes);
+	if (c->n_notes) {
+		char notes[CONN_NOTES_TEXT_MAX];
+		tls_conn_notes_text(c, notes, sizeof notes);
+		tb_printf(b, "  Notes: %s\n", notes);
+	}
 }
 
 static void print_findings(struct output *o, struct textbuf *b, const struct findings *fs)
