@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "evidence.h"
+#include "http2.h"
 #include "tls_names.h"
 
 const char *outcome_name(enum outcome_kind k)
@@ -168,7 +169,7 @@ static void read_verdict(const struct tls_conn *c, const struct answer *a, struc
 	}
 	if (c->http) {
 		for (size_t i = 0; i < c->http->n; i++)
-			if (c->http->ex[i].reset_frame && c->http->ex[i].reset_error == 0xd) {
+			if (c->http->ex[i].reset_frame && c->http->ex[i].reset_error == HTTP2_HTTP_1_1_REQUIRED) {
 				sv->v = V_REFUSED;
 				sv->vis = VIS_DECRYPTED;
 				sv->frame = c->http->ex[i].reset_frame;
