@@ -201,13 +201,17 @@ static void chain_from_message(struct tls_conn *c, const struct conn_parser *p, 
 	if (keep == 0)
 		return;
 	chain->certs = calloc(keep, sizeof *chain->certs);
-	if (!chain->certs)
+	if (!chain->certs) {
+		tls_conn_note(c, NOTE_ALLOCATION_FAILED);
 		return;
+	}
 	c->heap_bytes += keep * sizeof *chain->certs;
 	for (size_t i = 0; i < keep; i++) {
 		struct cert_summary *s = cert_cache_summarize(p->certs, msg->der[i].p, msg->der[i].len);
-		if (!s)
-			break; /* out of memory: the certificates so far */
+		if (!s) {
+			tls_conn_note(c, NOTE_ALLOCATION_FAILED);
+			break; /* the certificates so far */
+		}
 		chain->certs[i].shared = s;
 		chain->certs[i].sum = &s->sum;
 		chain->certs[i].parsed = s->status == DIS_OK;
@@ -217,6 +221,8 @@ static void chain_from_message(struct tls_conn *c, const struct conn_parser *p, 
 			if (chain->certs[i].der) {
 				memcpy(chain->certs[i].der, msg->der[i].p, msg->der[i].len);
 				c->heap_bytes += msg->der[i].len;
+			} else {
+				tls_conn_note(c, NOTE_ALLOCATION_FAILED);
 			}
 		}
 		chain->n_kept = i + 1;
@@ -239,8 +245,10 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		ca_list_put(c->requests[--c->n_requests].ca_list);
 	}
 	struct cert_request_fact *grown = realloc(c->requests, (c->n_requests + 1) * sizeof *grown);
-	if (!grown)
+	if (!grown) {
+		tls_conn_note(c, NOTE_ALLOCATION_FAILED);
 		return;
+	}
 	c->requests = grown;
 	struct cert_request_fact *f = &c->requests[c->n_requests++];
 	memset(f, 0, sizeof *f);
@@ -259,11 +267,14 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		tls_conn_note(c, NOTE_CERTIFICATE_REQUEST_TOO_LARGE);
 		return;
 	}
+	/* A request that breaks off keeps what was read before the error
+	 * (the parser leaves it filled): the types, algorithms and the CA
+	 * names before a bad one still tell what the server asked for. */
 	struct tls_cert_request cr;
 	if (tls_cert_request_parse(msg->body, msg->length, parse_version(m), &cr) != DIS_OK) {
 		f->parse_error = true;
+		f->partial = true;
 		tls_conn_note(c, NOTE_CERTIFICATE_REQUEST_MALFORMED);
-		return;
 	}
 	memcpy(f->cert_types, cr.cert_types, sizeof f->cert_types);
 	f->n_cert_types = cr.n_cert_types;
@@ -274,9 +285,12 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	c->heap_bytes += sizeof *f;
 	if (!cr.ca_list_bytes)
 		return;
+	/* Decoded up to a malformed name, if any: the names before it. */
 	f->ca_list = cert_cache_ca_list(m->p->certs, cr.ca_list.p, cr.ca_list_bytes, cr.n_ca_names, m->p->max_ca_names);
-	if (!f->ca_list)
+	if (!f->ca_list) {
+		tls_conn_note(c, NOTE_ALLOCATION_FAILED);
 		return;
+	}
 	f->n_ca_names = f->ca_list->n_names;
 	f->ca_names = f->ca_list->names;
 	f->ca_names_dropped = f->ca_list->n_dropped;
@@ -451,8 +465,10 @@ static void add_alert(struct tls_conn *c, enum side s, const struct tls_record *
 		c->n_alerts--;
 	}
 	struct alert_fact *grown = realloc(c->alerts, (c->n_alerts + 1) * sizeof *grown);
-	if (!grown)
+	if (!grown) {
+		tls_conn_note(c, NOTE_ALLOCATION_FAILED);
 		return;
+	}
 	c->alerts = grown;
 	struct alert_fact *a = &c->alerts[c->n_alerts++];
 	a->frame = rec->end.frame;

@@ -200,7 +200,8 @@ int client_chain_reaches_list(const struct tls_conn *c)
 			if (strcmp(r->ca_names[k], ci->sum->issuer) == 0 || strcmp(r->ca_names[k], ci->sum->subject) == 0)
 				return 1;
 	}
-	return 0;
+	/* Names missing after a malformed one could have matched. */
+	return r->partial ? -1 : 0;
 }
 
 int64_t conn_capture_time(const struct tls_conn *c)

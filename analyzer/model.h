@@ -95,6 +95,7 @@ struct cert_request_fact {
 	size_t n_ca_names;
 	const char *const *ca_names;    /* n_ca_names RFC 2253 strings */
 	bool parse_error;               /* message malformed or oversized */
+	bool partial;                   /* malformed: the fields above are what was read before the error */
 	size_t ca_names_dropped;        /* names beyond --max-ca-names, counted only */
 	const uint8_t *ca_list_der;     /* ca_list_bytes, for chain matching */
 };
@@ -358,7 +359,8 @@ void tls_conn_notes_text(const struct tls_conn *c, char *buf, size_t size);
  * ClientHello): how many records (0: not seen) and their bytes. */
 size_t reneg_client_answer(const struct tls_conn *c, uint64_t *bytes);
 /* 1 when the client chain reaches a DN of the last request's CA list, 0
- * when it does not, -1 when there is nothing to compare. */
+ * when it does not, -1 when there is nothing to compare (or the list
+ * broke off before a name that might have matched). */
 int client_chain_reaches_list(const struct tls_conn *c);
 /* How a renegotiation ended, from the records after the client's answer:
  * "completed" (the server sent data again), "refused" (an alert),

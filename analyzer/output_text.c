@@ -218,7 +218,11 @@ static void print_requests(struct output *o, struct textbuf *b, const struct tls
 		tb_lit(b, ", ");
 		tb_str(b, visibility_name(f->visibility));
 		tb_lit(b, "): ");
-		if (f->parse_error) {
+		if (f->partial) {
+			tb_printf(b, "not decodable; read before the error: %zu certificate type(s), %zu signature "
+				     "algorithm(s), %zu CA name(s)\n",
+				  f->n_cert_types, f->n_sig_algs, f->n_ca_names + f->ca_names_dropped);
+		} else if (f->parse_error) {
 			tb_lit(b, "not decodable\n");
 		} else if (f->n_ca_names == 0) {
 			tb_lit(b, "empty CA list (no trusted issuer list sent)\n");

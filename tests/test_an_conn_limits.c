@@ -72,6 +72,53 @@ START_TEST(cert_requests_are_capped)
 }
 END_TEST
 
+/* A malformed CertificateRequest is kept, marked partial, with what the
+ * parser read before the error: types, algorithms and the CA name before
+ * the bad one. One that is too large to hold has nothing to keep. */
+START_TEST(partial_request_reaches_the_model)
+{
+	/* TLS 1.2: ecdsa_sign; ecdsa_secp256r1_sha256; CA list of one good
+	 * name (an empty RDNSequence, DER 30 00), then a zero-length one. */
+	static const uint8_t req[] = {
+		0x16, 0x03, 0x03, 0x00, 0x12,                   /* record */
+		0x0d, 0x00, 0x00, 0x0e,                         /* CertificateRequest, 14 bytes */
+		0x01, 0x40,                                     /* certificate_types */
+		0x00, 0x02, 0x04, 0x03,                         /* supported_signature_algorithms */
+		0x00, 0x06, 0x00, 0x02, 0x30, 0x00, 0x00, 0x00, /* certificate_authorities */
+	};
+	struct tls_conn c;
+	struct conn_parser p;
+	tls_conn_init(&c);
+	conn_parser_init(&p, 65536);
+	feed(&c, &p, req, sizeof req, 7);
+	ck_assert_uint_eq(c.n_requests, 1);
+	const struct cert_request_fact *r = &c.requests[0];
+	ck_assert_uint_eq(r->frame, 7);
+	ck_assert(r->parse_error && r->partial);
+	ck_assert_uint_eq(r->n_cert_types, 1);
+	ck_assert_uint_eq(r->cert_types[0], 0x40);
+	ck_assert_uint_eq(r->n_sig_algs, 1);
+	ck_assert_uint_eq(r->sig_algs[0], 0x0403);
+	ck_assert_uint_eq(r->ca_list_bytes, 6);
+	ck_assert_uint_eq(r->n_ca_names, 1);
+	ck_assert(tls_conn_has_note(&c, NOTE_CERTIFICATE_REQUEST_MALFORMED));
+	ck_assert(!tls_conn_has_note(&c, NOTE_ALLOCATION_FAILED));
+	conn_parser_release(&p);
+	tls_conn_release(&c);
+
+	/* Larger than the handshake cap: seen, not decodable, nothing read. */
+	tls_conn_init(&c);
+	conn_parser_init(&p, 8);
+	feed(&c, &p, req, sizeof req, 9);
+	ck_assert_uint_eq(c.n_requests, 1);
+	ck_assert(c.requests[0].parse_error && !c.requests[0].partial);
+	ck_assert_uint_eq(c.requests[0].n_cert_types, 0);
+	ck_assert(tls_conn_has_note(&c, NOTE_CERTIFICATE_REQUEST_TOO_LARGE));
+	conn_parser_release(&p);
+	tls_conn_release(&c);
+}
+END_TEST
+
 /* Notes are a set: each once, printed in the order first seen, and all
  * of them fit at once (nothing is dropped). */
 START_TEST(notes_are_a_set_in_first_seen_order)
@@ -118,6 +165,7 @@ int main(void)
 	tcase_add_test(tc, alerts_are_capped);
 	tcase_add_test(tc, cert_requests_are_capped);
 	tcase_add_test(tc, notes_are_a_set_in_first_seen_order);
+	tcase_add_test(tc, partial_request_reaches_the_model);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -358,6 +358,35 @@ START_TEST(dn_list_iteration)
 }
 END_TEST
 
+/* A request that breaks off keeps what was read before the error: the
+ * fields, and the CA names before the bad one (counted; the list view
+ * covers the whole list, which the analyzer decodes up to the bad name). */
+START_TEST(partial_fields_kept)
+{
+	struct tls_cert_request cr;
+	/* TLS 1.2: ecdsa_sign; ecdsa_secp256r1_sha256; CA list of one good
+	 * name (30 00) and one empty one (<1..2^16-1> broken). */
+	static const uint8_t req12_bad_second_dn[] = { 0x01, 0x40, 0x00, 0x02, 0x04, 0x03, 0x00, 0x06,
+						       0x00, 0x02, 0x30, 0x00, 0x00, 0x00 };
+	ck_assert_int_eq(tls_cert_request_parse(req12_bad_second_dn, sizeof req12_bad_second_dn, TLS_VERSION_TLS12, &cr),
+			 DIS_INVALID);
+	ck_assert_uint_eq(cr.n_cert_types, 1);
+	ck_assert_uint_eq(cr.cert_types[0], 0x40);
+	ck_assert_uint_eq(cr.n_sig_algs, 1);
+	ck_assert_uint_eq(cr.sig_algs[0], 0x0403);
+	ck_assert_uint_eq(cr.n_ca_names, 1);
+	ck_assert_uint_eq(cr.ca_list_bytes, 6);
+	/* TLS 1.3: signature_algorithms read, then a certificate_authorities
+	 * extension whose list is shorter than its minimum (3). */
+	static const uint8_t req13_bad_cas[] = { 0x00, 0x00, 0x10, 0x00, 0x0d, 0x00, 0x04, 0x00, 0x02, 0x04, 0x03,
+						 0x00, 0x2f, 0x00, 0x04, 0x00, 0x02, 0x30, 0x00 };
+	ck_assert_int_eq(tls_cert_request_parse(req13_bad_cas, sizeof req13_bad_cas, TLS_VERSION_TLS13, &cr), DIS_INVALID);
+	ck_assert_uint_eq(cr.n_sig_algs, 1);
+	ck_assert(cr.has_ca_extension);
+	ck_assert_uint_eq(cr.n_ca_names, 0);
+}
+END_TEST
+
 /* The one vector reader: a length outside <min..max> is told apart from
  * a short view (even when the view is also short), and a failure consumes
  * nothing. */
@@ -428,6 +457,7 @@ static Suite *suite(void)
 	tcase_add_test(bytes, tls13_duplicate_ca_extension);
 	tcase_add_test(bytes, dn_list_iteration);
 	tcase_add_test(bytes, rd_vec_outcomes);
+	tcase_add_test(bytes, partial_fields_kept);
 	tcase_add_test(bytes, tls13_predicate);
 	suite_add_tcase(s, live);
 	suite_add_tcase(s, bytes);
