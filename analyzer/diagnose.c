@@ -542,7 +542,7 @@ static void tls13_late_negotiation(const struct tls_conn *c, struct findings *ou
 			if (e->kind != EV_APP_DATA || e->frame <= c->server_reply_frame)
 				continue;
 			/* A 19-byte record is the client's close_notify, not a request. */
-			if (e->from == SIDE_CLIENT && !request && !(e->count == 1 && (e->bytes == 19 || e->bytes == 11)))
+			if (e->from == SIDE_CLIENT && !request && !(e->count == 1 && tls13_alert_sized(e->bytes)))
 				request = e->frame;
 			else if (e->from == SIDE_SERVER && request)
 				return;
@@ -590,10 +590,7 @@ static void no_request(const struct tls_conn *c, struct findings *out)
  * rejection. A successful handshake is answered by tickets or data. */
 static void tls13_encrypted_alert(const struct tls_conn *c, struct findings *out)
 {
-	bool alert_sized = c->server_reply_len == 19 || c->server_reply_len == 11;
-	bool last_word = c->app_records[SIDE_SERVER] == c->server_records_before_reply + 1;
-	bool ended = c->end == END_FIN || c->end == END_RST;
-	if (!c->server_reply_frame || !alert_sized || !last_word || !ended || c->n_client_flight == 0)
+	if (!tls13_alert_after_client_flight(c))
 		return;
 	const char *verdict = tls13_infer_handshake_auth(c);
 	if (strcmp(verdict, "empty") == 0) {

@@ -104,9 +104,14 @@ bool reneg_server_flight_decrypted(const struct tls_conn *c)
 	return false;
 }
 
+bool tls13_alert_sized(uint64_t record_bytes)
+{
+	return record_bytes == 19 || record_bytes == 11;
+}
+
 bool tls13_alert_after_client_flight(const struct tls_conn *c)
 {
-	bool alert_sized = c->server_reply_len == 19 || c->server_reply_len == 11;
+	bool alert_sized = tls13_alert_sized(c->server_reply_len);
 	bool last_word = c->app_records[SIDE_SERVER] == c->server_records_before_reply + 1;
 	bool ended = c->end == END_FIN || c->end == END_RST;
 	return c->server_reply_frame && alert_sized && last_word && ended && c->n_client_flight > 0;

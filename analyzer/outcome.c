@@ -252,7 +252,7 @@ static uint64_t unanswered_request(const struct tls_conn *c)
 		const struct conn_event *e = &c->events[i];
 		if (e->kind != EV_APP_DATA || e->frame <= after)
 			continue;
-		bool close_notify = conn_is_tls13(c) && e->count == 1 && (e->bytes == 19 || e->bytes == 11);
+		bool close_notify = conn_is_tls13(c) && e->count == 1 && tls13_alert_sized(e->bytes);
 		if (e->from == SIDE_CLIENT && !request && !close_notify)
 			request = e->frame;
 		else if (e->from == SIDE_SERVER && request)
