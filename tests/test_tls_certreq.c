@@ -172,6 +172,19 @@ static const uint8_t req12[] = {
 	0x30, 0x0c, 0x31, 0x0a, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, 0x41,
 };
 
+/* The counts of a parsed TLS 1.2 request, its last certificate type and
+ * its first signature algorithm. */
+static void check_fields(const struct tls_cert_request *cr, size_t n_types, uint8_t last_type, size_t n_algs,
+			 uint16_t first_alg, size_t n_names, size_t list_bytes)
+{
+	ck_assert_uint_eq(cr->n_cert_types, n_types);
+	ck_assert_uint_eq(cr->cert_types[n_types - 1], last_type);
+	ck_assert_uint_eq(cr->n_sig_algs, n_algs);
+	ck_assert_uint_eq(cr->sig_algs[0], first_alg);
+	ck_assert_uint_eq(cr->n_ca_names, n_names);
+	ck_assert_uint_eq(cr->ca_list_bytes, list_bytes);
+}
+
 START_TEST(tls12_layout)
 {
 	struct tls_cert_request cr;
@@ -179,12 +192,7 @@ START_TEST(tls12_layout)
 	struct rd list, dn;
 
 	ck_assert_int_eq(tls_cert_request_parse(req12, sizeof req12, TLS_VERSION_TLS12, &cr), DIS_OK);
-	ck_assert_uint_eq(cr.n_cert_types, 2);
-	ck_assert_uint_eq(cr.cert_types[1], 0x40);
-	ck_assert_uint_eq(cr.n_sig_algs, 2);
-	ck_assert_uint_eq(cr.sig_algs[0], 0x0401);
-	ck_assert_uint_eq(cr.n_ca_names, 1);
-	ck_assert_uint_eq(cr.ca_list_bytes, 16);
+	check_fields(&cr, 2, 0x40, 2, 0x0401, 1, 16);
 	list = cr.ca_list;
 	ck_assert_int_eq(tls_dn_list_next(&list, &dn), 1);
 	ck_assert_int_eq(x509_name_to_text(dn.p, dn.len, text, sizeof text), 4);
@@ -370,12 +378,7 @@ START_TEST(partial_fields_kept)
 						       0x00, 0x02, 0x30, 0x00, 0x00, 0x00 };
 	ck_assert_int_eq(tls_cert_request_parse(req12_bad_second_dn, sizeof req12_bad_second_dn, TLS_VERSION_TLS12, &cr),
 			 DIS_INVALID);
-	ck_assert_uint_eq(cr.n_cert_types, 1);
-	ck_assert_uint_eq(cr.cert_types[0], 0x40);
-	ck_assert_uint_eq(cr.n_sig_algs, 1);
-	ck_assert_uint_eq(cr.sig_algs[0], 0x0403);
-	ck_assert_uint_eq(cr.n_ca_names, 1);
-	ck_assert_uint_eq(cr.ca_list_bytes, 6);
+	check_fields(&cr, 1, 0x40, 1, 0x0403, 1, 6);
 	/* TLS 1.3: signature_algorithms read, then a certificate_authorities
 	 * extension whose list is shorter than its minimum (3). */
 	static const uint8_t req13_bad_cas[] = { 0x00, 0x00, 0x10, 0x00, 0x0d, 0x00, 0x04, 0x00, 0x02, 0x04, 0x03,
