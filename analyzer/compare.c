@@ -220,7 +220,7 @@ struct fctx {
 	bool served_by_http;       /* a decrypted HTTP status, not data flow */
 };
 
-__attribute__((format(printf, 4, 5))) static struct compare_finding *add(struct fctx *x, const char *id,
+__attribute__((format(printf, 4, 5))) static struct compare_finding *add(struct fctx *x, enum finding_code code,
 									    enum severity sev, const char *fmt, ...)
 {
 	struct compare_row *r = x->row;
@@ -228,7 +228,8 @@ __attribute__((format(printf, 4, 5))) static struct compare_finding *add(struct 
 		return NULL;
 	struct compare_finding *f = &r->findings[r->n_findings++];
 	memset(f, 0, sizeof *f);
-	f->id = id;
+	f->code = code;
+	f->id = finding_info(code)->id;
 	f->severity = sev;
 	va_list ap;
 	va_start(ap, fmt);
@@ -328,7 +329,7 @@ static bool served_after_cert(const struct tls_conn *s, uint64_t *frame, bool *b
 		return s->http_status >= 100 && s->http_status < 400;
 	}
 	for (size_t i = 0; i < s->n_alerts; i++)
-		if (s->alerts[i].level == 2)
+		if (s->alerts[i].level == TLS_ALERT_LEVEL_FATAL)
 			return false;
 	bool client_data = false;
 	for (size_t i = 0; i < s->n_events; i++) {
@@ -379,7 +380,7 @@ static void check_proxy_own_cert(struct fctx *x)
 		snprintf(client_sent, sizeof client_sent, "the client's answer to the proxy: %s",
 			 cc_status_name(c->cc_status));
 	struct compare_finding *f = add(
-		x, "COMPARE_PROXY_OWN_CERT", SEV_INFO,
+		x, FINDING_COMPARE_PROXY_OWN_CERT, SEV_INFO,
 		"The proxy authenticates to the server with its own certificate %s (issuer %s; %s), and the server "
 		"served it (%s, server-side frame %llu): a proxy that terminates TLS and presents its own client "
 		"certificate to the backend. The server authorizes the proxy, not the client.",
@@ -405,7 +406,7 @@ static void check_handshake(struct fctx *x)
 	if (!same_random || (!sh_differs && !chain_differs))
 		return;
 	struct compare_finding *f =
-		add(x, "COMPARE_HANDSHAKE_MODIFIED", SEV_ERROR,
+		add(x, FINDING_COMPARE_HANDSHAKE_MODIFIED, SEV_ERROR,
 		    "Both captures carry the same ClientHello, but the server's answer differs (%s%s%s): something "
 		    "between the two capture points rewrote the handshake, or the files are not of the same traffic.",
 		    sh_differs ? "ServerHello" : "", sh_differs && chain_differs ? ", " : "",
@@ -426,7 +427,7 @@ static void check_requests(struct fctx *x)
 	} else if ((sv == REQ_SEEN || sv == REQ_INFERRED) && cv == REQ_NONE &&
 		   covers(c, x->c_capture_last, frame_time(s, sf) - x->offset_ns)) {
 		struct compare_finding *f = add(
-			x, "COMPARE_CERT_REQUEST_STRIPPED", SEV_ERROR,
+			x, FINDING_COMPARE_CERT_REQUEST_STRIPPED, SEV_ERROR,
 			"%s (server-side frame %llu), but the client saw no request: %s",
 			sv == REQ_INFERRED ? "The server renegotiated after the client's request, encrypted, which is how "
 					     "a late CertificateRequest looks"
@@ -443,7 +444,7 @@ static void check_requests(struct fctx *x)
 		remedy(f);
 	} else if (cv == REQ_SEEN && (sv == REQ_NONE)) {
 		struct compare_finding *f = add(
-			x, "COMPARE_CERT_REQUEST_ADDED", x->row->intercepted ? SEV_WARNING : SEV_ERROR,
+			x, FINDING_COMPARE_CERT_REQUEST_ADDED, x->row->intercepted ? SEV_WARNING : SEV_ERROR,
 			"The client was asked for a certificate (client-side frame %llu) but the server side shows no "
 			"request: %s",
 			(unsigned long long)cf,
@@ -459,7 +460,7 @@ static void check_requests(struct fctx *x)
 			k++;
 		if (k < a->n_ca_names || k < b->n_ca_names) {
 			struct compare_finding *f =
-				add(x, "COMPARE_CA_LIST_DIFFERS", SEV_WARNING,
+				add(x, FINDING_COMPARE_CA_LIST_DIFFERS, SEV_WARNING,
 				    "The CA list the client received (%zu names) differs from the one the server sent "
 				    "(%zu names) from name %zu on (client side: %s; server side: %s): the client "
 				    "chooses its certificate from the list it receives.",
@@ -483,7 +484,7 @@ static void check_client_cert(struct fctx *x)
 	if (!differ)
 		return;
 	struct compare_finding *f = add(
-		x, "COMPARE_CLIENT_CERT_DIFFERS", SEV_WARNING,
+		x, FINDING_COMPARE_CLIENT_CERT_DIFFERS, SEV_WARNING,
 		"The client sent %s%s%s (client side) but the server received %s%s%s: the certificate was replaced or "
 		"dropped in between.",
 		cc_status_name(c->cc_status), a ? " " : "", a ? a->sum->subject : "", cc_status_name(s->cc_status),
@@ -538,7 +539,7 @@ static void check_rst(struct fctx *x, enum side file_side)
 	else
 		snprintf(how, sizeof how, "no RST (%s)", conn_end_name(other->end));
 	struct compare_finding *f = add(
-		x, "COMPARE_RST_ONE_SIDE", SEV_ERROR,
+		x, FINDING_COMPARE_RST_ONE_SIDE, SEV_ERROR,
 		"The %s-side capture shows a RST from the %s (frame %llu, TTL %u); the %s-side capture shows %s: "
 		"%s",
 		side_name(file_side), side_name(seen->end_by), (unsigned long long)seen->end_frame, seen->rst_ttl,
@@ -592,7 +593,7 @@ static void check_lost(struct fctx *x, enum side dir)
 		return;
 	enum side file_of_sender = dir;
 	struct compare_finding *f = add(
-		x, "COMPARE_RECORDS_LOST", SEV_WARNING,
+		x, FINDING_COMPARE_RECORDS_LOST, SEV_WARNING,
 		"The %s sent %llu TLS records (as seen in the %s-side capture) but only %llu arrived at the other "
 		"capture point; the first missing one is in %s-side frame %llu.",
 		side_name(dir), (unsigned long long)sent, side_name(file_of_sender), (unsigned long long)received,
@@ -623,7 +624,7 @@ static void check_interception(struct fctx *x)
 	else if (chain_differs && !(a && b))
 		snprintf(certs, sizeof certs, "; the server certificate chains differ");
 	struct compare_finding *f =
-		add(x, "COMPARE_TLS_INTERCEPTED", SEV_WARNING,
+		add(x, FINDING_COMPARE_TLS_INTERCEPTED, SEV_WARNING,
 		    "The two sides are different TLS sessions (the ClientHello randoms differ%s): a device in between "
 		    "terminates TLS (TLS-inspecting proxy, load balancer, WAF) and opens its own connection to the "
 		    "server.",
@@ -676,14 +677,14 @@ static void lone_finding(struct compare_row *r, const struct tls_conn *c, enum s
 	bool outside = other_empty || c->last_ts_ns < other_first || c->first_ts_ns > other_last;
 	struct compare_finding *f;
 	if (file_side == SIDE_CLIENT) {
-		f = add(&x, "COMPARE_ONLY_CLIENT_SIDE", outside ? SEV_INFO : SEV_WARNING,
+		f = add(&x, FINDING_COMPARE_ONLY_CLIENT_SIDE, outside ? SEV_INFO : SEV_WARNING,
 			"This connection is in the client-side capture only%s",
 			outside ? ", outside the time the server-side capture covers."
 				: ": it did not reach the server's capture point (blocked, or answered by a device in "
 				  "between), or that capture's filter or interface left it out.");
 		remedy(f);
 	} else {
-		f = add(&x, "COMPARE_ONLY_SERVER_SIDE", SEV_INFO,
+		f = add(&x, FINDING_COMPARE_ONLY_SERVER_SIDE, SEV_INFO,
 			"This connection is in the server-side capture only%s",
 			outside ? ", outside the time the client-side capture covers."
 				: ": it came from another client, or the client-side capture missed it.");

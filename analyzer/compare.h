@@ -39,7 +39,8 @@ enum compare_match { MATCH_RANDOM, MATCH_ADDRESSES, MATCH_TIME };
 #define COMPARE_MAX_FINDINGS 10
 
 struct compare_finding {
-	const char *id;
+	enum finding_code code;
+	const char *id;             /* its name (findings.def) */
 	enum severity severity;
 	uint64_t client_frames[COMPARE_MAX_FRAMES]; /* frames in the client-side file */
 	size_t n_client_frames;

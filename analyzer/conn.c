@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tls_handshake.h"
+#include "tls_names.h"
 #include "x509_summary.h"
 
 struct msg_ctx {
@@ -15,11 +16,6 @@ struct msg_ctx {
 	uint16_t record_version;
 	bool decrypted;             /* the record was decrypted with the key log */
 };
-
-static bool is_tls13(uint16_t v)
-{
-	return v == TLS_VERSION_TLS13 || (v >> 8) == 0x7f || (v >> 8) == 0x7e;
-}
 
 void conn_parser_init(struct conn_parser *p, size_t max_hs_msg)
 {
@@ -83,7 +79,7 @@ static const struct tls_suite_info *keys_suite(struct tls_conn *c, struct conn_k
 	if (!si || si->tls13 != tls13) {
 		c->suite_unsupported = true;
 		c->unsupported_suite = k->suite;
-		tls_conn_note(c, "cipher_suite_not_decrypted");
+		tls_conn_note(c, NOTE_CIPHER_SUITE_NOT_DECRYPTED);
 		return NULL;
 	}
 	return si;
@@ -92,7 +88,7 @@ static const struct tls_suite_info *keys_suite(struct tls_conn *c, struct conn_k
 static void keys_missing(struct tls_conn *c)
 {
 	c->keys_missing = true;
-	tls_conn_note(c, "no_keys_in_keylog");
+	tls_conn_note(c, NOTE_NO_KEYS_IN_KEYLOG);
 }
 
 /* A ServerHello (not a HelloRetryRequest): the handshake's parameters.
@@ -201,17 +197,21 @@ static void chain_from_message(struct tls_conn *c, const struct conn_parser *p, 
 	chain->n_certs = msg->n_certs;
 	size_t keep = msg->n_kept < p->max_chain ? msg->n_kept : p->max_chain;
 	if (msg->n_certs > keep)
-		tls_conn_note(c, "chain_over_limit");
+		tls_conn_note(c, NOTE_CHAIN_OVER_LIMIT);
 	if (keep == 0)
 		return;
 	chain->certs = calloc(keep, sizeof *chain->certs);
-	if (!chain->certs)
+	if (!chain->certs) {
+		tls_conn_note(c, NOTE_ALLOCATION_FAILED);
 		return;
+	}
 	c->heap_bytes += keep * sizeof *chain->certs;
 	for (size_t i = 0; i < keep; i++) {
 		struct cert_summary *s = cert_cache_summarize(p->certs, msg->der[i].p, msg->der[i].len);
-		if (!s)
-			break; /* out of memory: the certificates so far */
+		if (!s) {
+			tls_conn_note(c, NOTE_ALLOCATION_FAILED);
+			break; /* the certificates so far */
+		}
 		chain->certs[i].shared = s;
 		chain->certs[i].sum = &s->sum;
 		chain->certs[i].parsed = s->status == DIS_OK;
@@ -221,6 +221,8 @@ static void chain_from_message(struct tls_conn *c, const struct conn_parser *p, 
 			if (chain->certs[i].der) {
 				memcpy(chain->certs[i].der, msg->der[i].p, msg->der[i].len);
 				c->heap_bytes += msg->der[i].len;
+			} else {
+				tls_conn_note(c, NOTE_ALLOCATION_FAILED);
 			}
 		}
 		chain->n_kept = i + 1;
@@ -230,7 +232,7 @@ static void chain_from_message(struct tls_conn *c, const struct conn_parser *p, 
 static uint16_t parse_version(const struct msg_ctx *m)
 {
 	uint16_t v = m->c->version ? m->c->version : m->record_version;
-	return is_tls13(v) ? TLS_VERSION_TLS13 : v;
+	return tls_version_is_13(v) ? TLS_VERSION_TLS13 : v;
 }
 
 static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
@@ -239,12 +241,14 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	if (c->n_requests == CONN_MAX_REQUESTS) {
 		/* The newest takes the last slot (the diagnosis reads the first
 		 * and the last). */
-		tls_conn_note(c, "certificate_requests_over_limit");
+		tls_conn_note(c, NOTE_CERTIFICATE_REQUESTS_OVER_LIMIT);
 		ca_list_put(c->requests[--c->n_requests].ca_list);
 	}
 	struct cert_request_fact *grown = realloc(c->requests, (c->n_requests + 1) * sizeof *grown);
-	if (!grown)
+	if (!grown) {
+		tls_conn_note(c, NOTE_ALLOCATION_FAILED);
 		return;
+	}
 	c->requests = grown;
 	struct cert_request_fact *f = &c->requests[c->n_requests++];
 	memset(f, 0, sizeof *f);
@@ -255,19 +259,22 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	f->msg_len = msg->length;
 	f->records = msg->records;
 	if (m->p->handshake_done[SIDE_SERVER])
-		f->phase = is_tls13(c->version) ? PHASE_POST_HANDSHAKE : PHASE_RENEGOTIATION;
+		f->phase = tls_version_is_13(c->version) ? PHASE_POST_HANDSHAKE : PHASE_RENEGOTIATION;
 	else
 		f->phase = PHASE_INITIAL;
 	if (!msg->body) {
 		f->parse_error = true;
-		tls_conn_note(c, "certificate_request_too_large");
+		tls_conn_note(c, NOTE_CERTIFICATE_REQUEST_TOO_LARGE);
 		return;
 	}
+	/* A request that breaks off keeps what was read before the error
+	 * (the parser leaves it filled): the types, algorithms and the CA
+	 * names before a bad one still tell what the server asked for. */
 	struct tls_cert_request cr;
 	if (tls_cert_request_parse(msg->body, msg->length, parse_version(m), &cr) != DIS_OK) {
 		f->parse_error = true;
-		tls_conn_note(c, "certificate_request_malformed");
-		return;
+		f->partial = true;
+		tls_conn_note(c, NOTE_CERTIFICATE_REQUEST_MALFORMED);
 	}
 	memcpy(f->cert_types, cr.cert_types, sizeof f->cert_types);
 	f->n_cert_types = cr.n_cert_types;
@@ -278,15 +285,18 @@ static void on_cert_request(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	c->heap_bytes += sizeof *f;
 	if (!cr.ca_list_bytes)
 		return;
+	/* Decoded up to a malformed name, if any: the names before it. */
 	f->ca_list = cert_cache_ca_list(m->p->certs, cr.ca_list.p, cr.ca_list_bytes, cr.n_ca_names, m->p->max_ca_names);
-	if (!f->ca_list)
+	if (!f->ca_list) {
+		tls_conn_note(c, NOTE_ALLOCATION_FAILED);
 		return;
+	}
 	f->n_ca_names = f->ca_list->n_names;
 	f->ca_names = f->ca_list->names;
 	f->ca_names_dropped = f->ca_list->n_dropped;
 	f->ca_list_der = f->ca_list->der;
 	if (f->ca_names_dropped)
-		tls_conn_note(c, "ca_names_over_limit");
+		tls_conn_note(c, NOTE_CA_NAMES_OVER_LIMIT);
 	if (!f->ca_list->in_cache)
 		c->heap_bytes += f->ca_list->bytes;
 }
@@ -309,7 +319,7 @@ static void on_client_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 
 	c->n_client_hellos++;
 	if (!msg->body || tls_client_hello_parse(msg->body, msg->length, &ch) != DIS_OK) {
-		tls_conn_note(c, "client_hello_malformed");
+		tls_conn_note(c, NOTE_CLIENT_HELLO_MALFORMED);
 		return;
 	}
 	keep_client_hello(c, &ch, &msg->end);
@@ -330,7 +340,7 @@ static void on_server_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	struct tls_server_hello sh;
 
 	if (!msg->body || tls_server_hello_parse(msg->body, msg->length, &sh) != DIS_OK) {
-		tls_conn_note(c, "server_hello_malformed");
+		tls_conn_note(c, NOTE_SERVER_HELLO_MALFORMED);
 		return;
 	}
 	if (sh.is_hello_retry_request) {
@@ -338,14 +348,14 @@ static void on_server_hello(struct msg_ctx *m, const struct tls_hs_msg *msg)
 		return;
 	}
 	if (m->p->keys)
-		keys_on_server_hello(c, m->p->keys, &sh, is_tls13(sh.selected_version));
+		keys_on_server_hello(c, m->p->keys, &sh, tls_version_is_13(sh.selected_version));
 	if (c->have_server_hello)
 		return;
 	c->have_server_hello = true;
 	c->server_hello_frame = msg->end.frame;
 	c->sh = sh;
 	c->version = sh.selected_version;
-	if (is_tls13(c->version)) {
+	if (tls_version_is_13(c->version)) {
 		m->p->tls13_encrypted = true;
 		c->resumed = sh.has_pre_shared_key;
 	} else if (sh.session_id_len > 0 && c->have_client_hello && c->ch.session_id_len == sh.session_id_len &&
@@ -377,7 +387,7 @@ static void on_certificate(struct msg_ctx *m, const struct tls_hs_msg *msg)
 	if (!ok) {
 		/* Seen but not decodable: a certificate was sent all the same. */
 		c->cc_status = msg->length > 3 ? CC_PRESENT : CC_EMPTY;
-		tls_conn_note(c, msg->body ? "client_certificate_malformed" : "client_certificate_too_large");
+		tls_conn_note(c, msg->body ? NOTE_CLIENT_CERTIFICATE_MALFORMED : NOTE_CLIENT_CERTIFICATE_TOO_LARGE);
 		return;
 	}
 	c->cc_status = cert.n_certs ? CC_PRESENT : CC_EMPTY;
@@ -394,7 +404,7 @@ static void on_message(void *ctx, const struct tls_hs_msg *msg)
 	if (c->n_events > before)
 		c->events[before].decrypted = m->decrypted;
 	if (msg->oversized)
-		tls_conn_note(c, "handshake_message_over_limit");
+		tls_conn_note(c, NOTE_HANDSHAKE_MESSAGE_OVER_LIMIT);
 	switch (msg->type) {
 	case TLS_HS_CLIENT_HELLO:
 		if (m->s == SIDE_CLIENT)
@@ -451,12 +461,14 @@ static void add_alert(struct tls_conn *c, enum side s, const struct tls_record *
 {
 	if (c->n_alerts == CONN_MAX_ALERTS) {
 		/* The newest takes the last slot. */
-		tls_conn_note(c, "alerts_over_limit");
+		tls_conn_note(c, NOTE_ALERTS_OVER_LIMIT);
 		c->n_alerts--;
 	}
 	struct alert_fact *grown = realloc(c->alerts, (c->n_alerts + 1) * sizeof *grown);
-	if (!grown)
+	if (!grown) {
+		tls_conn_note(c, NOTE_ALLOCATION_FAILED);
 		return;
+	}
 	c->alerts = grown;
 	struct alert_fact *a = &c->alerts[c->n_alerts++];
 	a->frame = rec->end.frame;
@@ -483,7 +495,7 @@ static bool cleartext_alerts_plausible(const uint8_t *p, size_t n)
 	if (n == 0 || n % 2)
 		return false;
 	while (rd_u8(&a, &level) == 0 && rd_u8(&a, &desc) == 0)
-		if (level != 1 && level != 2)
+		if (level != TLS_ALERT_LEVEL_WARNING && level != TLS_ALERT_LEVEL_FATAL)
 			return false;
 	return true;
 }
@@ -629,7 +641,7 @@ static bool offers_tls13(const struct tls_conn *c)
 	if (!c->have_client_hello)
 		return false;
 	for (size_t i = 0; i < c->ch.n_versions; i++)
-		if (is_tls13(c->ch.versions[i]))
+		if (tls_version_is_13(c->ch.versions[i]))
 			return true;
 	return false;
 }
@@ -651,7 +663,7 @@ static void on_change_cipher_spec(struct rec_ctx *r, const struct tls_record *re
 	if (p->tls13_encrypted || c->hello_retry || (s == SIDE_CLIENT && !c->have_server_hello && offers_tls13(c)))
 		return;
 	c->ccs_seen[s] = true;
-	if (s == SIDE_SERVER && c->have_server_hello && !p->server_hello_done && !is_tls13(c->version))
+	if (s == SIDE_SERVER && c->have_server_hello && !p->server_hello_done && !tls_version_is_13(c->version))
 		c->resumed = true; /* abbreviated handshake */
 	if (p->keys)
 		keys_on_ccs(c, p->keys, s);
@@ -774,7 +786,7 @@ static bool try_decrypt(struct rec_ctx *r, const struct tls_record *rec)
 			/* 0-RTT data under the early secret, before the client's
 			 * handshake records: skipped, the handshake keys stay. */
 			k->dir[s].seq--;
-			tls_conn_note(c, "early_data_not_decrypted");
+			tls_conn_note(c, NOTE_EARLY_DATA_NOT_DECRYPTED);
 			return false;
 		}
 		k->active[s] = false;
@@ -782,7 +794,7 @@ static bool try_decrypt(struct rec_ctx *r, const struct tls_record *rec)
 			c->decrypt_failed = true;
 			c->decrypt_fail_frame = rec->end.frame;
 			c->decrypt_fail_side = s;
-			tls_conn_note(c, "decryption_failed");
+			tls_conn_note(c, NOTE_DECRYPTION_FAILED);
 		}
 		return false;
 	}
@@ -995,7 +1007,7 @@ void conn_finish(struct tls_conn *c, struct conn_parser *p)
 		/* The answer may be in the bytes that were not captured. */
 		c->cc_status = CC_UNKNOWN;
 		c->cc_visibility = VIS_INFERRED;
-		tls_conn_note(c, "client_answer_not_captured");
+		tls_conn_note(c, NOTE_CLIENT_ANSWER_NOT_CAPTURED);
 	} else if (c->n_requests > 0) {
 		c->cc_status = CC_ABSENT;
 	} else if (p->tls13_encrypted && c->resumed && !c->renegotiated && !conn_seen_through(c, p)) {
@@ -1010,11 +1022,11 @@ void conn_finish(struct tls_conn *c, struct conn_parser *p)
 		c->cc_status = CC_NOT_REQUESTED;
 	}
 	for (size_t i = 0; i < c->n_alerts; i++)
-		if (c->alerts[i].from == SIDE_CLIENT && c->alerts[i].description == 41)
-			tls_conn_note(c, "ssl3_no_certificate_alert");
+		if (c->alerts[i].from == SIDE_CLIENT && c->alerts[i].description == TLS_ALERT_NO_CERTIFICATE)
+			tls_conn_note(c, NOTE_SSL3_NO_CERTIFICATE_ALERT);
 	if (c->end == END_CAPTURE_END) {
 		for (size_t i = 0; i < c->n_alerts; i++)
-			if (c->alerts[i].level == 2) {
+			if (c->alerts[i].level == TLS_ALERT_LEVEL_FATAL) {
 				c->end = END_ALERT;
 				c->end_frame = c->alerts[i].frame;
 				c->end_by = c->alerts[i].from;

@@ -1,6 +1,6 @@
-/* diagnose.c - the findings catalogue (see the man page, FINDINGS). Each
- * rule reads the model and adds at most one finding; the list is then
- * sorted so that findings[0] answers "why". */
+/* diagnose.c - when each finding of the catalogue (findings.def, the man
+ * page's FINDINGS) applies. Each rule reads the model and adds at most
+ * one finding; the list is then sorted so that findings[0] answers "why". */
 #include "diagnose.h"
 
 #include <stdarg.h>
@@ -8,28 +8,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/x509_vfy.h>
+
 #include "cert_cache.h"
 #include "evidence.h"
+#include "http2.h"
 #include "outcome.h"
 #include "remedies.h"
 #include "tls_names.h"
 
-const char *severity_name(enum severity s)
-{
-	return s == SEV_ERROR ? "error" : s == SEV_WARNING ? "warning" : "info";
-}
-
-static struct finding *add(struct findings *out, const char *id, enum severity sev, int rank)
+/* A finding whose severity depends on the connection (its rule in
+ * findings.def names several), with the catalogue's rank, or its rank for
+ * the milder form when `mild`. */
+static struct finding *add_as(struct findings *out, enum finding_code code, enum severity sev, bool mild)
 {
 	if (out->n == FINDINGS_MAX)
 		return NULL;
+	const struct finding_info *info = finding_info(code);
 	struct finding *f = &out->items[out->n++];
 	memset(f, 0, sizeof *f);
-	f->id = id;
-	f->remedy_key = id;
+	f->code = code;
+	f->id = info->id;
 	f->severity = sev;
-	f->rank = rank;
+	f->rank = mild ? info->mild_rank : info->rank;
 	return f;
+}
+
+/* A finding with the one severity the catalogue gives it. */
+static struct finding *add(struct findings *out, enum finding_code code)
+{
+	return add_as(out, code, finding_severity(code), false);
 }
 
 static void frame(struct finding *f, uint64_t fr)
@@ -44,16 +52,6 @@ __attribute__((format(printf, 3, 4))) static void text(char *buf, size_t n, cons
 	va_start(ap, fmt);
 	vsnprintf(buf, n, fmt, ap);
 	va_end(ap);
-}
-
-static bool tls13(const struct tls_conn *c)
-{
-	return conn_is_tls13(c);
-}
-
-static bool decrypted(const struct tls_conn *c)
-{
-	return conn_decrypted(c);
 }
 
 static uint64_t first_app_frame(const struct tls_conn *c, enum side s)
@@ -71,7 +69,7 @@ static void late_request(const struct tls_conn *c, struct findings *out)
 		else if (c->requests[i].phase == PHASE_RENEGOTIATION && !reneg_cr)
 			reneg_cr = &c->requests[i];
 	}
-	if (initial_cr || tls13(c))
+	if (initial_cr || conn_is_tls13(c))
 		return;
 	bool server_reneg = (c->renegotiated && c->reneg_initiator == SIDE_SERVER) || c->hello_request_frame || reneg_cr;
 	if (!server_reneg || (!reneg_cr && reneg_server_flight_decrypted(c)))
@@ -81,8 +79,8 @@ static void late_request(const struct tls_conn *c, struct findings *out)
 	 * renegotiation (no ClientHello of its own); when it did, the late
 	 * request worked and what the client sent decides. */
 	bool client_took_part = c->n_reneg_hs[SIDE_CLIENT] > 0 || c->n_client_hellos > 1 || c->n_cc_msgs > 0;
-	struct finding *f = add(out, "LATE_CERT_REQUEST_RENEGOTIATION", client_took_part ? SEV_WARNING : SEV_ERROR,
-				client_took_part ? 40 : 10);
+	struct finding *f = add_as(out, FINDING_LATE_CERT_REQUEST_RENEGOTIATION,
+				   client_took_part ? SEV_WARNING : SEV_ERROR, client_took_part);
 	if (!f)
 		return;
 	frame(f, req);
@@ -109,7 +107,7 @@ static void late_request(const struct tls_conn *c, struct findings *out)
 		      : "inferred from encrypted handshake records after application data",
 	     answer_text);
 	if (c->have_server_hello && strcmp(c->sh.alpn, "h2") == 0) {
-		struct finding *h2 = add(out, "RENEGOTIATION_UNDER_HTTP2", SEV_ERROR, 11);
+		struct finding *h2 = add(out, FINDING_RENEGOTIATION_UNDER_HTTP2);
 		if (!h2)
 			return;
 		frame(h2, c->server_hello_frame);
@@ -155,11 +153,11 @@ static void empty_or_absent(const struct tls_conn *c, struct findings *out)
 		/* Served anyway: the certificate was optional. Not visible: the
 		 * likely cause if the request failed, but it may not have. */
 		enum outcome_failure failure = out->outcome.failure;
-		struct finding *f = add(out, "CLIENT_CERT_EMPTY",
-					failure == FAILURE_NO    ? SEV_INFO
-					: failure == FAILURE_YES ? SEV_ERROR
-								 : SEV_WARNING,
-					14);
+		struct finding *f = add_as(out, FINDING_CLIENT_CERT_EMPTY,
+					   failure == FAILURE_NO    ? SEV_INFO
+					   : failure == FAILURE_YES ? SEV_ERROR
+								    : SEV_WARNING,
+					   false);
 		if (!f)
 			return;
 		frame(f, r->frame);
@@ -176,9 +174,9 @@ static void empty_or_absent(const struct tls_conn *c, struct findings *out)
 			     "empty Certificate: it had no usable certificate or no access to its private key.");
 		add_http_answer(c, f);
 	} else if (c->cc_status == CC_ABSENT) {
-		bool ssl3 = strstr(c->notes, "ssl3_no_certificate_alert") != NULL;
+		bool ssl3 = tls_conn_has_note(c, NOTE_SSL3_NO_CERTIFICATE_ALERT);
 		bool ended = c->end == END_RST || c->end == END_FIN;
-		struct finding *f = add(out, "CLIENT_CERT_NOT_SENT", ended ? SEV_ERROR : SEV_WARNING, ended ? 25 : 60);
+		struct finding *f = add_as(out, FINDING_CLIENT_CERT_NOT_SENT, ended ? SEV_ERROR : SEV_WARNING, !ended);
 		if (!f)
 			return;
 		frame(f, r->frame);
@@ -200,7 +198,7 @@ static void ca_list(const struct tls_conn *c, struct findings *out)
 			continue;
 		if (r->n_ca_names == 0) {
 			bool hurt = c->cc_status == CC_EMPTY;
-			struct finding *f = add(out, "CA_LIST_EMPTY", hurt ? SEV_WARNING : SEV_INFO, hurt ? 30 : 80);
+			struct finding *f = add_as(out, FINDING_CA_LIST_EMPTY, hurt ? SEV_WARNING : SEV_INFO, !hurt);
 			if (!f)
 				return;
 			frame(f, r->frame);
@@ -211,8 +209,8 @@ static void ca_list(const struct tls_conn *c, struct findings *out)
 			return;
 		}
 		if (r->ca_list_bytes > 12 * 1024 || r->records > 1) {
-			struct finding *f =
-				add(out, "CA_LIST_TOO_LARGE", r->ca_list_bytes > 16 * 1024 ? SEV_WARNING : SEV_INFO, 35);
+			struct finding *f = add_as(out, FINDING_CA_LIST_TOO_LARGE,
+						   r->ca_list_bytes > 16 * 1024 ? SEV_WARNING : SEV_INFO, false);
 			if (!f)
 				return;
 			frame(f, r->frame);
@@ -232,7 +230,7 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 	const struct x509_summary *leaf = c->client_chain.certs[0].sum;
 	int64_t now = conn_capture_time(c);
 	if (leaf->has_eku && !(leaf->eku & (X509_EKU_CLIENT_AUTH | X509_EKU_ANY))) {
-		struct finding *f = add(out, "CLIENT_CERT_NO_CLIENTAUTH_EKU", SEV_ERROR, 13);
+		struct finding *f = add(out, FINDING_CLIENT_CERT_NO_CLIENTAUTH_EKU);
 		if (f) {
 			frame(f, c->client_cert_frame);
 			text(f->message, sizeof f->message,
@@ -242,7 +240,7 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 	}
 	int validity = cert_validity_at(leaf, now);
 	if (validity > 0) {
-		struct finding *f = add(out, "CLIENT_CERT_EXPIRED", SEV_ERROR, 13);
+		struct finding *f = add(out, FINDING_CLIENT_CERT_EXPIRED);
 		if (f) {
 			frame(f, c->client_cert_frame);
 			text(f->message, sizeof f->message,
@@ -250,7 +248,7 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 			     leaf->not_after);
 		}
 	} else if (validity < 0) {
-		struct finding *f = add(out, "CLIENT_CERT_NOT_YET_VALID", SEV_ERROR, 13);
+		struct finding *f = add(out, FINDING_CLIENT_CERT_NOT_YET_VALID);
 		if (f) {
 			frame(f, c->client_cert_frame);
 			text(f->message, sizeof f->message,
@@ -265,8 +263,8 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 	const struct x509_summary *last = c->client_chain.certs[c->client_chain.n_kept - 1].sum;
 	/* On a rejected connection this is the likely reason for the refusal
 	 * (nginx, for one, answers 400 after the handshake). */
-	struct finding *f = add(out, "CLIENT_CHAIN_NOT_IN_CA_LIST",
-				out->outcome.kind == OUTCOME_REJECTED ? SEV_ERROR : SEV_WARNING, 45);
+	struct finding *f = add_as(out, FINDING_CLIENT_CHAIN_NOT_IN_CA_LIST,
+				   out->outcome.kind == OUTCOME_REJECTED ? SEV_ERROR : SEV_WARNING, false);
 	if (!f)
 		return;
 	frame(f, r->frame);
@@ -283,20 +281,35 @@ static void client_chain(const struct tls_conn *c, struct findings *out)
 }
 
 /* --trust: what OpenSSL says when it verifies the client chain as the
- * server would, at the capture time. X509_V_ERR_* numbers are stable. */
+ * server would, at the capture time; its X509_V_ERR_* code picks the
+ * remedy. */
 static void chain_verdict(const struct tls_conn *c, struct findings *out)
 {
 	const struct chain_verdict *v = c->client_verify;
 	if (!v || v->ok)
 		return;
-	struct finding *f = add(out, "CLIENT_CHAIN_UNTRUSTED", SEV_ERROR, 14);
+	struct finding *f = add(out, FINDING_CLIENT_CHAIN_UNTRUSTED);
 	if (!f)
 		return;
-	f->remedy_key = v->error == 2 || v->error == 20   ? "CLIENT_CHAIN_UNTRUSTED/issuer_missing"
-			: v->error == 18 || v->error == 19 ? "CLIENT_CHAIN_UNTRUSTED/untrusted_root"
-			: v->error == 9 || v->error == 10  ? "CLIENT_CHAIN_UNTRUSTED/validity"
-			: v->error == 26                   ? "CLIENT_CHAIN_UNTRUSTED/purpose"
-							   : "CLIENT_CHAIN_UNTRUSTED";
+	switch (v->error) {
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+		f->remedy_variant = "issuer_missing";
+		break;
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		f->remedy_variant = "untrusted_root";
+		break;
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+		f->remedy_variant = "validity";
+		break;
+	case X509_V_ERR_INVALID_PURPOSE:
+		f->remedy_variant = "purpose";
+		break;
+	default:
+		break;
+	}
 	frame(f, c->client_cert_frame);
 	text(f->message, sizeof f->message,
 	     "Verified against the --trust bundle at the capture time, the client chain fails: \"%s\" (OpenSSL "
@@ -322,10 +335,10 @@ static void server_alert_in_renegotiation(const struct tls_conn *c, struct findi
 	uint64_t bytes;
 	enum reneg_answer answer = judge_reneg_answer(c, &records, &bytes);
 	if (answer == ANSWER_CERTIFICATE) {
-		struct finding *f = add(out, "SERVER_REJECTED_CLIENT_CERT", SEV_ERROR, 15);
+		struct finding *f = add(out, FINDING_SERVER_REJECTED_CLIENT_CERT);
 		if (!f)
 			return;
-		f->remedy_key = "SERVER_REJECTED_CLIENT_CERT/inferred";
+		f->remedy_variant = "inferred";
 		frame(f, c->reneg_client_flight_frame);
 		frame(f, a->frame);
 		text(f->message, sizeof f->message,
@@ -334,7 +347,7 @@ static void server_alert_in_renegotiation(const struct tls_conn *c, struct findi
 		     "most likely rejected the certificate (unknown_ca, bad_certificate, certificate_expired, ...).",
 		     (unsigned long long)bytes);
 	} else if (answer == ANSWER_NO_CERTIFICATE) {
-		struct finding *f = add(out, "CLIENT_CERT_EMPTY", SEV_ERROR, 14);
+		struct finding *f = add_as(out, FINDING_CLIENT_CERT_EMPTY, SEV_ERROR, false);
 		if (!f)
 			return;
 		frame(f, c->reneg_client_flight_frame);
@@ -355,11 +368,12 @@ static void post_handshake_request(const struct tls_conn *c, struct findings *ou
 	for (size_t i = 0; i < c->n_requests && !r; i++)
 		if (c->requests[i].phase == PHASE_POST_HANDSHAKE)
 			r = &c->requests[i];
-	if (!r || !tls13(c))
+	if (!r || !conn_is_tls13(c))
 		return;
 	bool offered = c->have_client_hello && c->ch.has_post_handshake_auth;
 	bool h2 = c->have_server_hello && strcmp(c->sh.alpn, "h2") == 0;
-	struct finding *f = add(out, "TLS13_POST_HANDSHAKE_REQUEST", offered && !h2 ? SEV_WARNING : SEV_ERROR, 12);
+	struct finding *f =
+		add_as(out, FINDING_TLS13_POST_HANDSHAKE_REQUEST, offered && !h2 ? SEV_WARNING : SEV_ERROR, false);
 	if (!f)
 		return;
 	frame(f, first_app_frame(c, SIDE_CLIENT));
@@ -379,32 +393,27 @@ static void post_handshake_request(const struct tls_conn *c, struct findings *ou
 					  : "");
 }
 
-/* The catalogue row for a rejection by this alert (remedies.def). */
-static const char *rejection_key(int description)
-{
-	switch (description) {
-	case 48:
-		return "SERVER_REJECTED_CLIENT_CERT/unknown_ca";
-	case 45:
-		return "SERVER_REJECTED_CLIENT_CERT/certificate_expired";
-	case 44:
-		return "SERVER_REJECTED_CLIENT_CERT/certificate_revoked";
-	case 43:
-		return "SERVER_REJECTED_CLIENT_CERT/unsupported_certificate";
-	case 42:
-		return "SERVER_REJECTED_CLIENT_CERT/bad_certificate";
-	case 49:
-		return "SERVER_REJECTED_CLIENT_CERT/access_denied";
-	case 51:
-		return "SERVER_REJECTED_CLIENT_CERT/decrypt_error";
-	case 40:
-		return "SERVER_REJECTED_CLIENT_CERT/handshake_failure";
-	case 116:
-		return "SERVER_REJECTED_CLIENT_CERT/certificate_required";
-	default:
-		return "SERVER_REJECTED_CLIENT_CERT";
-	}
-}
+/* The fatal alerts that refuse a client certificate, and what each says.
+ * The remedy is the catalogue's variant named after the alert
+ * ("SERVER_REJECTED_CLIENT_CERT/unknown_ca"), or the finding's own rows
+ * when the catalogue has none for it. */
+static const struct rejection {
+	uint8_t alert;
+	const char *why;
+} rejections[] = {
+	{ TLS_ALERT_UNKNOWN_CA, "the server does not trust the CA that issued the client certificate" },
+	{ TLS_ALERT_CERTIFICATE_EXPIRED, "the server found the client certificate expired" },
+	{ TLS_ALERT_CERTIFICATE_REVOKED, "the client certificate is revoked" },
+	{ TLS_ALERT_UNSUPPORTED_CERTIFICATE,
+	  "the client certificate is not allowed for client authentication (EKU or key usage)" },
+	{ TLS_ALERT_BAD_CERTIFICATE,
+	  "the server rejected the client certificate (bad certificate, not yet valid or untrusted)" },
+	{ TLS_ALERT_CERTIFICATE_UNKNOWN, "the server could not accept the client certificate (unspecified reason)" },
+	{ TLS_ALERT_ACCESS_DENIED, "the certificate is valid but access was refused" },
+	{ TLS_ALERT_DECRYPT_ERROR, "the CertificateVerify signature did not verify (wrong key or broken signature)" },
+	{ TLS_ALERT_HANDSHAKE_FAILURE, "the handshake failed (often: a required certificate missing)" },
+	{ TLS_ALERT_CERTIFICATE_REQUIRED, "the server requires a client certificate and got none" },
+};
 
 static void server_alert(const struct tls_conn *c, struct findings *out)
 {
@@ -416,45 +425,19 @@ static void server_alert(const struct tls_conn *c, struct findings *out)
 	if (!a || c->n_requests == 0)
 		return;
 	const char *why = NULL;
-	switch (a->description) {
-	case 48:
-		why = "the server does not trust the CA that issued the client certificate";
-		break;
-	case 45:
-		why = "the server found the client certificate expired";
-		break;
-	case 44:
-		why = "the client certificate is revoked";
-		break;
-	case 43:
-		why = "the client certificate is not allowed for client authentication (EKU or key usage)";
-		break;
-	case 42:
-		why = "the server rejected the client certificate (bad certificate, not yet valid or untrusted)";
-		break;
-	case 46:
-		why = "the server could not accept the client certificate (unspecified reason)";
-		break;
-	case 49:
-		why = "the certificate is valid but access was refused";
-		break;
-	case 51:
-		why = "the CertificateVerify signature did not verify (wrong key or broken signature)";
-		break;
-	case 40:
-		why = c->cc_status == CC_EMPTY ? "the server requires a client certificate and got none"
-					       : "the handshake failed (often: a required certificate missing)";
-		break;
-	case 116:
-		why = "the server requires a client certificate and got none";
-		break;
-	default:
+	for (size_t i = 0; i < sizeof rejections / sizeof rejections[0] && !why; i++)
+		if (a->description == rejections[i].alert)
+			why = rejections[i].why;
+	if (!why)
 		return;
-	}
-	struct finding *f = add(out, "SERVER_REJECTED_CLIENT_CERT", SEV_ERROR, 15);
+	/* After an empty Certificate, handshake_failure says what
+	 * certificate_required says in TLS 1.3. */
+	if (a->description == TLS_ALERT_HANDSHAKE_FAILURE && c->cc_status == CC_EMPTY)
+		why = "the server requires a client certificate and got none";
+	struct finding *f = add(out, FINDING_SERVER_REJECTED_CLIENT_CERT);
 	if (!f)
 		return;
-	f->remedy_key = rejection_key(a->description);
+	f->remedy_variant = tls_alert_name((uint8_t)a->description);
 	frame(f, c->client_cert_frame);
 	frame(f, a->frame);
 	text(f->message, sizeof f->message, "The server ended the handshake with a fatal %s alert: %s.",
@@ -491,7 +474,7 @@ static void transport(const struct tls_conn *c, struct findings *out)
 				     (!ids->all_zero && ids->sequential &&
 				      (uint16_t)(c->rst_ip_id - ids->last) > IPID_MAX_STEP));
 		if (ttl_differs || ipid_differs) {
-			struct finding *f = add(out, "RST_INJECTED", SEV_ERROR, 5);
+			struct finding *f = add(out, FINDING_RST_INJECTED);
 			if (f) {
 				char ttl_text[96] = "", id_text[160] = "";
 				if (ttl_differs)
@@ -519,14 +502,11 @@ static void transport(const struct tls_conn *c, struct findings *out)
 	}
 	if (!during)
 		return;
-	struct finding *f = add(out, c->end == END_RST ? "RST_DURING_CERT_NEGOTIATION" : "FIN_DURING_CERT_NEGOTIATION",
-				SEV_ERROR, 8);
+	struct finding *f =
+		add(out, c->end == END_RST ? FINDING_RST_DURING_CERT_NEGOTIATION : FINDING_FIN_DURING_CERT_NEGOTIATION);
 	if (!f)
 		return;
-	f->remedy_key = c->end == END_RST ? (c->end_by == SIDE_CLIENT ? "RST_DURING_CERT_NEGOTIATION/client"
-								     : "RST_DURING_CERT_NEGOTIATION/server")
-			  : c->end_by == SIDE_CLIENT ? "FIN_DURING_CERT_NEGOTIATION/client"
-						     : "FIN_DURING_CERT_NEGOTIATION/server";
+	f->remedy_variant = side_name(c->end_by); /* whose fix: "client" or "server" */
 	frame(f, neg);
 	frame(f, c->end_frame);
 	text(f->message, sizeof f->message,
@@ -542,10 +522,10 @@ static void transport(const struct tls_conn *c, struct findings *out)
  * server ends the connection without a response. */
 static void tls13_late_negotiation(const struct tls_conn *c, struct findings *out)
 {
-	if (!tls13(c) || c->resumed || (c->end != END_RST && c->end != END_FIN) || c->end_by != SIDE_SERVER)
+	if (!conn_is_tls13(c) || c->resumed || (c->end != END_RST && c->end != END_FIN) || c->end_by != SIDE_SERVER)
 		return;
 	uint64_t request = 0, response = 0;
-	if (decrypted(c)) {
+	if (conn_decrypted(c)) {
 		if (c->n_requests || !c->http_request_frame)
 			return;
 		request = c->http_request_frame;
@@ -562,7 +542,7 @@ static void tls13_late_negotiation(const struct tls_conn *c, struct findings *ou
 			if (e->kind != EV_APP_DATA || e->frame <= c->server_reply_frame)
 				continue;
 			/* A 19-byte record is the client's close_notify, not a request. */
-			if (e->from == SIDE_CLIENT && !request && !(e->count == 1 && (e->bytes == 19 || e->bytes == 11)))
+			if (e->from == SIDE_CLIENT && !request && !(e->count == 1 && tls13_alert_sized(e->bytes)))
 				request = e->frame;
 			else if (e->from == SIDE_SERVER && request)
 				return;
@@ -570,7 +550,7 @@ static void tls13_late_negotiation(const struct tls_conn *c, struct findings *ou
 		if (!request)
 			return;
 	}
-	struct finding *f = add(out, "TLS13_LATE_CERT_NEGOTIATION", SEV_ERROR, 10);
+	struct finding *f = add(out, FINDING_TLS13_LATE_CERT_NEGOTIATION);
 	if (!f)
 		return;
 	frame(f, request);
@@ -582,18 +562,18 @@ static void tls13_late_negotiation(const struct tls_conn *c, struct findings *ou
 	     "negotiate up front: TLS 1.3 has no renegotiation (Windows Server 2022 resets, 2025 answers 500).",
 	     response ? "answered 500" : c->end == END_RST ? "reset the connection without answering"
 							   : "closed the connection without answering",
-	     decrypted(c) ? "decrypted" : "inferred from record sizes");
+	     conn_decrypted(c) ? "decrypted" : "inferred from record sizes");
 }
 
 static void no_request(const struct tls_conn *c, struct findings *out)
 {
-	if (c->n_requests || c->resumed || c->renegotiated || c->hello_request_frame || (tls13(c) && !decrypted(c)) ||
+	if (c->n_requests || c->resumed || c->renegotiated || c->hello_request_frame || (conn_is_tls13(c) && !conn_decrypted(c)) ||
 	    !c->have_server_hello || c->midstream)
 		return;
 	/* Only a handshake we saw whole: the server's Certificate flight. */
 	if (!c->server_cert_frame)
 		return;
-	struct finding *f = add(out, "NO_CERT_REQUEST", SEV_WARNING, 50);
+	struct finding *f = add(out, FINDING_NO_CERT_REQUEST);
 	if (!f)
 		return;
 	frame(f, c->server_hello_frame);
@@ -610,14 +590,11 @@ static void no_request(const struct tls_conn *c, struct findings *out)
  * rejection. A successful handshake is answered by tickets or data. */
 static void tls13_encrypted_alert(const struct tls_conn *c, struct findings *out)
 {
-	bool alert_sized = c->server_reply_len == 19 || c->server_reply_len == 11;
-	bool last_word = c->app_records[SIDE_SERVER] == c->server_records_before_reply + 1;
-	bool ended = c->end == END_FIN || c->end == END_RST;
-	if (!c->server_reply_frame || !alert_sized || !last_word || !ended || c->n_client_flight == 0)
+	if (!tls13_alert_after_client_flight(c))
 		return;
 	const char *verdict = tls13_infer_handshake_auth(c);
 	if (strcmp(verdict, "empty") == 0) {
-		struct finding *f = add(out, "CLIENT_CERT_EMPTY", SEV_ERROR, 14);
+		struct finding *f = add_as(out, FINDING_CLIENT_CERT_EMPTY, SEV_ERROR, false);
 		if (!f)
 			return;
 		f->inferred = verdict;
@@ -628,10 +605,10 @@ static void tls13_encrypted_alert(const struct tls_conn *c, struct findings *out
 		     "%u-byte record, the size of an alert (certificate_required), and closed the connection.",
 		     c->server_reply_len);
 	} else if (strcmp(verdict, "present") == 0) {
-		struct finding *f = add(out, "SERVER_REJECTED_CLIENT_CERT", SEV_ERROR, 15);
+		struct finding *f = add(out, FINDING_SERVER_REJECTED_CLIENT_CERT);
 		if (!f)
 			return;
-		f->remedy_key = "SERVER_REJECTED_CLIENT_CERT/inferred";
+		f->remedy_variant = "inferred";
 		f->inferred = verdict;
 		frame(f, c->server_reply_frame);
 		text(f->message, sizeof f->message,
@@ -644,7 +621,7 @@ static void tls13_encrypted_alert(const struct tls_conn *c, struct findings *out
 
 static void tls13_inferred(const struct tls_conn *c, struct findings *out)
 {
-	if (!tls13(c) || c->n_requests || c->cc_status != CC_UNKNOWN || decrypted(c))
+	if (!conn_is_tls13(c) || c->n_requests || c->cc_status != CC_UNKNOWN || conn_decrypted(c))
 		return;
 	/* The error it may lead to first: it must not lose its slot to this info. */
 	tls13_encrypted_alert(c, out);
@@ -656,7 +633,7 @@ static void tls13_inferred(const struct tls_conn *c, struct findings *out)
 			   : strcmp(verdict, "present") == 0
 				   ? "starts with a Certificate and a CertificateVerify: the client sent a certificate"
 				   : "could not be inferred";
-	struct finding *f = add(out, "TLS13_CLIENT_AUTH_INFERRED", SEV_INFO, 70);
+	struct finding *f = add(out, FINDING_TLS13_CLIENT_AUTH_INFERRED);
 	if (!f)
 		return;
 	f->inferred = verdict;
@@ -671,12 +648,12 @@ static void tls13_inferred(const struct tls_conn *c, struct findings *out)
  * authentication seen only as record sizes. */
 static void later_exchanges(const struct tls_conn *c, struct findings *out)
 {
-	if (c->renegotiated && c->reneg_initiator == SIDE_CLIENT && !tls13(c)) {
-		struct finding *f = add(out, "RENEGOTIATION_BY_CLIENT", SEV_INFO, 75);
+	if (c->renegotiated && c->reneg_initiator == SIDE_CLIENT && !conn_is_tls13(c)) {
+		struct finding *f = add(out, FINDING_RENEGOTIATION_BY_CLIENT);
 		if (f) {
 			frame(f, c->first_reneg_frame);
 			text(f->message, sizeof f->message, "%s",
-			     decrypted(c) ? "The client started a renegotiation after application data (decrypted: "
+			     conn_decrypted(c) ? "The client started a renegotiation after application data (decrypted: "
 					    "its handshake is shown above)."
 					  : "The client started a renegotiation (encrypted handshake records after "
 					    "application data); a certificate exchanged there is not visible without keys.");
@@ -690,8 +667,8 @@ static void later_exchanges(const struct tls_conn *c, struct findings *out)
 	bool empty = strcmp(verdict, "empty") == 0;
 	uint64_t data_after = first_app_frame_after(c, SIDE_SERVER, answer_frame);
 	bool cut = !data_after && (c->end == END_FIN || c->end == END_RST);
-	struct finding *f = add(out, "TLS13_POST_HANDSHAKE_AUTH_INFERRED", empty && cut ? SEV_ERROR : SEV_INFO,
-				empty ? 16 : 65);
+	struct finding *f =
+		add_as(out, FINDING_TLS13_POST_HANDSHAKE_AUTH_INFERRED, empty && cut ? SEV_ERROR : SEV_INFO, !empty);
 	if (!f)
 		return;
 	f->inferred = verdict;
@@ -713,14 +690,14 @@ static void later_exchanges(const struct tls_conn *c, struct findings *out)
  * per-directory SSLVerifyClient, for one). */
 static void tls13_pha_not_offered(const struct tls_conn *c, struct findings *out)
 {
-	if (!tls13(c) || !decrypted(c) || c->n_requests || !c->have_client_hello || c->ch.has_post_handshake_auth ||
+	if (!conn_is_tls13(c) || !conn_decrypted(c) || c->n_requests || !c->have_client_hello || c->ch.has_post_handshake_auth ||
 	    c->resumed)
 		return;
 	uint64_t refusal_frame;
 	int status = http_refusal_status(c, &refusal_frame);
 	if (!status)
 		return;
-	struct finding *f = add(out, "TLS13_PHA_NOT_OFFERED", SEV_ERROR, 12);
+	struct finding *f = add(out, FINDING_TLS13_PHA_NOT_OFFERED);
 	if (!f)
 		return;
 	frame(f, c->client_hello_frame);
@@ -742,8 +719,8 @@ static void http2_http11_required(const struct tls_conn *c, struct findings *out
 		return;
 	for (size_t i = 0; i < c->http->n; i++) {
 		const struct http_exchange *x = &c->http->ex[i];
-		if (x->reset_frame && x->reset_error == 0xd) {
-			struct finding *f = add(out, "HTTP2_HTTP_1_1_REQUIRED", SEV_ERROR, 11);
+		if (x->reset_frame && x->reset_error == HTTP2_HTTP_1_1_REQUIRED) {
+			struct finding *f = add(out, FINDING_HTTP2_HTTP_1_1_REQUIRED);
 			if (!f)
 				return;
 			frame(f, x->request_frame);
@@ -769,7 +746,7 @@ static void http_cert_required(const struct tls_conn *c, const struct findings *
 	for (size_t i = 0; i < so_far->n; i++)
 		if (so_far->items[i].severity == SEV_ERROR)
 			return;
-	struct finding *f = add(out, "HTTP_CERT_REQUIRED_STATUS", SEV_ERROR, 20);
+	struct finding *f = add(out, FINDING_HTTP_CERT_REQUIRED_STATUS);
 	if (!f)
 		return;
 	frame(f, fr);
@@ -792,7 +769,7 @@ static void context(const struct tls_conn *c, struct findings *out)
 		const char *product = ci->shared->inspection_product;
 		if (!product)
 			continue;
-		struct finding *f = add(out, "TLS_INSPECTION", SEV_ERROR, 3);
+		struct finding *f = add(out, FINDING_TLS_INSPECTION);
 		if (!f)
 			return;
 		frame(f, c->server_cert_frame);
@@ -803,7 +780,7 @@ static void context(const struct tls_conn *c, struct findings *out)
 		return;
 	}
 	if (c->resumed) {
-		struct finding *f = add(out, "RESUMED_SESSION", SEV_INFO, 90);
+		struct finding *f = add(out, FINDING_RESUMED_SESSION);
 		if (f) {
 			frame(f, c->server_hello_frame);
 			text(f->message, sizeof f->message,
@@ -812,7 +789,7 @@ static void context(const struct tls_conn *c, struct findings *out)
 		}
 	}
 	if (c->midstream) {
-		struct finding *f = add(out, "CAPTURE_STARTED_MIDSTREAM", SEV_INFO, 95);
+		struct finding *f = add(out, FINDING_CAPTURE_STARTED_MIDSTREAM);
 		if (f) {
 			frame(f, c->first_frame);
 			text(f->message, sizeof f->message,
@@ -820,8 +797,8 @@ static void context(const struct tls_conn *c, struct findings *out)
 			     "not in it.");
 		}
 	}
-	if (c->gaps && c->cc_status == CC_UNKNOWN && !tls13(c)) {
-		struct finding *f = add(out, "CAPTURE_INCOMPLETE", SEV_WARNING, 85);
+	if (c->gaps && c->cc_status == CC_UNKNOWN && !conn_is_tls13(c)) {
+		struct finding *f = add(out, FINDING_CAPTURE_INCOMPLETE);
 		if (f) {
 			text(f->message, sizeof f->message,
 			     "%llu byte(s) of this connection were not captured, so part of the handshake is not visible.",
@@ -876,7 +853,12 @@ static void catalogue_remedies(const struct tls_conn *c, struct findings *out)
 		speak.client.kind = CLIENT_UNKNOWN;
 	for (size_t i = 0; i < out->n; i++) {
 		struct finding *f = &out->items[i];
-		remedy_format(f->remedy, sizeof f->remedy, f->remedy_key, &speak, &args);
+		char key[96];
+		if (f->remedy_variant)
+			snprintf(key, sizeof key, "%s/%s", f->id, f->remedy_variant);
+		else
+			snprintf(key, sizeof key, "%s", f->id);
+		remedy_format(f->remedy, sizeof f->remedy, key, &speak, &args);
 	}
 }
 
@@ -898,7 +880,7 @@ static void sslv2_connection(const struct tls_conn *c, struct findings *out)
 {
 	if (!c->sslv2)
 		return;
-	struct finding *f = add(out, "SSLV2_CONNECTION", SEV_ERROR, 15);
+	struct finding *f = add(out, FINDING_SSLV2_CONNECTION);
 	if (!f)
 		return;
 	frame(f, c->sslv2_frame);

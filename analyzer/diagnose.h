@@ -7,24 +7,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "findings.h"
 #include "model.h"
 #include "stack.h"
-
-enum severity { SEV_INFO = 0, SEV_WARNING = 1, SEV_ERROR = 2 };
 
 #define FINDING_MAX_FRAMES 4
 #define FINDINGS_MAX 12
 
 struct finding {
-	const char *id;
+	enum finding_code code;
+	const char *id;           /* its name (findings.def), as reports print it */
 	enum severity severity;
 	int rank;                 /* lower is closer to the root cause */
 	uint64_t frames[FINDING_MAX_FRAMES];
 	size_t n_frames;
 	char message[512];
 	char remedy[1024];
-	/* The remedies catalogue row: the finding ID, or "ID/variant". */
-	const char *remedy_key;
+	/* The remedies catalogue variant ("unknown_ca": rows "ID/unknown_ca"),
+	 * or NULL for the finding's own rows. */
+	const char *remedy_variant;
 	/* Findings inferred from record sizes say what they concluded, in
 	 * the words of cc_status_name ("not_requested", "empty", "present")
 	 * or "undetermined"; NULL for the others. */
@@ -77,7 +78,6 @@ void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, stru
 const char *outcome_name(enum outcome_kind k);
 /* "no", "yes", "undetermined" */
 const char *outcome_failure_name(enum outcome_failure f);
-const char *severity_name(enum severity s);
 /* Whether findings[i] is the one that explains the connection's failure
  * ("<- the cause"): the first finding, an error, on a connection that
  * failed or may have. */

@@ -4,9 +4,11 @@
 
 #include <string.h>
 
+#include "tls_names.h"
+
 bool conn_is_tls13(const struct tls_conn *c)
 {
-	return c->version == TLS_VERSION_TLS13 || (c->version >> 8) == 0x7f;
+	return tls_version_is_13(c->version);
 }
 
 bool conn_decrypted(const struct tls_conn *c)
@@ -33,7 +35,7 @@ const char *tls13_infer_handshake_auth(const struct tls_conn *c)
 const struct alert_fact *fatal_alert_from(const struct tls_conn *c, enum side s)
 {
 	for (size_t i = 0; i < c->n_alerts; i++)
-		if (c->alerts[i].from == s && (c->alerts[i].level == 2 || c->alerts[i].encrypted))
+		if (c->alerts[i].from == s && (c->alerts[i].level == TLS_ALERT_LEVEL_FATAL || c->alerts[i].encrypted))
 			return &c->alerts[i];
 	return NULL;
 }
@@ -102,9 +104,14 @@ bool reneg_server_flight_decrypted(const struct tls_conn *c)
 	return false;
 }
 
+bool tls13_alert_sized(uint64_t record_bytes)
+{
+	return record_bytes == 19 || record_bytes == 11;
+}
+
 bool tls13_alert_after_client_flight(const struct tls_conn *c)
 {
-	bool alert_sized = c->server_reply_len == 19 || c->server_reply_len == 11;
+	bool alert_sized = tls13_alert_sized(c->server_reply_len);
 	bool last_word = c->app_records[SIDE_SERVER] == c->server_records_before_reply + 1;
 	bool ended = c->end == END_FIN || c->end == END_RST;
 	return c->server_reply_frame && alert_sized && last_word && ended && c->n_client_flight > 0;
@@ -118,7 +125,7 @@ bool handshake_completed(const struct tls_conn *c)
 		if (!c->finished_seen[SIDE_CLIENT])
 			return false;
 		const struct alert_fact *a = fatal_alert_from(c, SIDE_SERVER);
-		return !a || a->level != 2;
+		return !a || a->level != TLS_ALERT_LEVEL_FATAL;
 	}
 	return c->n_client_flight > 0 && c->server_reply_frame && !tls13_alert_after_client_flight(c);
 }

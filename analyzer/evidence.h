@@ -47,6 +47,10 @@ bool reneg_server_flight_decrypted(const struct tls_conn *c);
  * alert, or followed by the client's data. */
 bool handshake_completed(const struct tls_conn *c);
 
+/* An encrypted TLS 1.3 record (its length field) of an alert's size: 2
+ * alert bytes, the inner content type and a 16-byte AEAD tag (8 with
+ * CCM_8): 19 or 11 bytes. */
+bool tls13_alert_sized(uint64_t record_bytes);
 /* TLS 1.3 without keys: the server's first record after the client's
  * flight is alert-sized, its last, and the connection then ended. */
 bool tls13_alert_after_client_flight(const struct tls_conn *c);

@@ -557,7 +557,7 @@ static void flow_report(struct analyzer *a, struct flow *f, enum conn_end why)
 				c->midstream = true;
 			if (st[d] && st[d]->reanchored && !c->seq_reanchored) {
 				c->seq_reanchored = true;
-				tls_conn_note(c, "tcp_sequence_reanchored");
+				tls_conn_note(c, NOTE_TCP_SEQUENCE_REANCHORED);
 			}
 		}
 		if (f->rst) {
@@ -731,7 +731,7 @@ static void evict_list(struct analyzer *a, enum flow_list l, const struct flow *
 			bool over = l == LIST_FINISHED || l == LIST_CLOSED;
 			if (!over) {
 				if (f->conn)
-					tls_conn_note(f->conn, "memory_limit");
+					tls_conn_note(f->conn, NOTE_MEMORY_LIMIT);
 				a->stats.evicted_memory++;
 			}
 			flow_finalize(a, f, over ? END_FIN : END_EVICTED);

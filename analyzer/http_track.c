@@ -327,7 +327,7 @@ static void capped(struct ctx *x, struct side_state *d)
 	struct http_facts *f = facts(x);
 	if (f)
 		f->header_capped = true;
-	tls_conn_note(x->c, "http_header_capped");
+	tls_conn_note(x->c, NOTE_HTTP_HEADER_CAPPED);
 	side_done(d);
 }
 
@@ -515,10 +515,9 @@ static size_t h1_process(struct ctx *x, const uint8_t *p, size_t n)
 
 /* ---- HTTP/2 ---------------------------------------------------------------- */
 
-static void h2_fail(struct ctx *x, const char *note)
+static void h2_fail(struct ctx *x, enum conn_note note)
 {
-	if (note)
-		tls_conn_note(x->c, note);
+	tls_conn_note(x->c, note);
 	side_done(&x->t->side[x->s]);
 }
 
@@ -686,7 +685,7 @@ static void h2_frame(struct ctx *x, const struct http2_frame_header *h, const ui
 	uint32_t promised, v1, v2;
 
 	if (d->block.open && (h->type != HTTP2_CONTINUATION || h->stream_id != d->block.stream)) {
-		h2_fail(x, "http2_malformed");
+		h2_fail(x, NOTE_HTTP2_MALFORMED);
 		return;
 	}
 	switch (h->type) {
@@ -695,7 +694,7 @@ static void h2_frame(struct ctx *x, const struct http2_frame_header *h, const ui
 	case HTTP2_CONTINUATION:
 		if (h->stream_id == 0 || (h->type == HTTP2_CONTINUATION && !d->block.open) ||
 		    http2_header_block(h, payload, h->length, &block, &block_len, &promised) != DIS_OK) {
-			h2_fail(x, "http2_malformed");
+			h2_fail(x, NOTE_HTTP2_MALFORMED);
 			return;
 		}
 		if (h->type != HTTP2_CONTINUATION) {
@@ -706,7 +705,7 @@ static void h2_frame(struct ctx *x, const struct http2_frame_header *h, const ui
 			d->block.end_stream = h->type == HTTP2_HEADERS && (h->flags & HTTP2_FLAG_END_STREAM);
 		}
 		if (!h2_inflater(x->t, d) || !h2_inflate(x, block, block_len, h->flags & HTTP2_FLAG_END_HEADERS)) {
-			h2_fail(x, "http2_hpack_failed");
+			h2_fail(x, NOTE_HTTP2_HPACK_FAILED);
 			return;
 		}
 		if (h->flags & HTTP2_FLAG_END_HEADERS)
@@ -746,7 +745,7 @@ static size_t h2_process(struct ctx *x, const uint8_t *p, size_t n)
 		if (r == DIS_TRUNCATED)
 			return 0;
 		if (r != DIS_OK) {
-			h2_fail(x, NULL);
+			side_done(d); /* not HTTP/2 after all: nothing to note */
 			return n;
 		}
 		d->preface_done = true;

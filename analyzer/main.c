@@ -17,6 +17,7 @@
 #include "select.h"
 #include "diagnose.h"
 #include "expect.h"
+#include "findings.h"
 #include "link.h"
 #include "live.h"
 #include "output.h"
@@ -124,6 +125,8 @@ static void usage(FILE *fp)
 		"      --max-ca-names N     CA names kept per CertificateRequest (default %u)\n"
 		"\n"
 		"  -h, --help               this text\n"
+		"      --list-findings      every finding ID with its severity and meaning (with\n"
+		"                           -F json: one JSON object per finding), then exit\n"
 		"  -V, --version            version\n"
 		"\n"
 		"Exit status: 0 success; 1 a finding reached --fail-on, or an expectation failed; 2 usage or input\n"
@@ -337,7 +340,7 @@ int main(int argc, char **argv)
 		return probe_main(argc - 1, argv + 1);
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
 	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_HOST, OPT_PORT, OPT_SNI, OPT_ANNOTATE };
-	enum { OPT_COMMUNITY_ID_SEED = 768 };
+	enum { OPT_COMMUNITY_ID_SEED = 768, OPT_LIST_FINDINGS };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -369,6 +372,7 @@ int main(int argc, char **argv)
 		{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
 		{ "annotate", required_argument, NULL, OPT_ANNOTATE },
 		{ "help", no_argument, NULL, 'h' },
+		{ "list-findings", no_argument, NULL, OPT_LIST_FINDINGS },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -386,6 +390,7 @@ int main(int argc, char **argv)
 	struct conn_select select = { 0 };
 	char serr[160];
 	size_t community_id_seed = 0;
+	bool list_findings = false;
 
 	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:Z:r:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -535,10 +540,17 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("mtlsdiag %s\n", MTLSDIAG_VERSION);
 			return EXIT_OK;
+		case OPT_LIST_FINDINGS:
+			list_findings = true;
+			break;
 		default:
 			usage(stderr);
 			return EXIT_INPUT;
 		}
+	}
+	if (list_findings) { /* after the loop: -F may come later */
+		bool json = opt.format == FORMAT_JSON || opt.format == FORMAT_JSON_PRETTY;
+		return findings_list(stdout, json) == 0 ? EXIT_OK : EXIT_INPUT;
 	}
 	/* Files: each -r FILE, and then the words left are a BPF filter, as
 	 * tcpdump -r reads them; without -r the words are the files. A file's

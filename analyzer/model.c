@@ -135,33 +135,42 @@ const char *endpoint_text(const struct endpoint *e, char *buf, size_t bufsz)
 	return buf;
 }
 
-void tls_conn_note(struct tls_conn *c, const char *note)
+#define NOTE(NAME, name) [NOTE_##NAME] = name,
+static const char *const note_names[NOTE_COUNT] = {
+#include "notes.def"
+};
+#undef NOTE
+
+const char *conn_note_name(enum conn_note n)
 {
-	size_t used = strlen(c->notes), add = strlen(note);
-	/* Each note once. */
-	const char *hit = strstr(c->notes, note);
-	while (hit) {
-		bool starts = hit == c->notes || hit[-1] == ',';
-		bool ends = hit[add] == '\0' || hit[add] == ',';
-		if (starts && ends)
-			return;
-		hit = strstr(hit + 1, note);
-	}
-	/* Room is kept for the marker that says notes were dropped. */
-	static const char dropped[] = "notes_truncated";
-	if (used + add + 2 > sizeof c->notes - sizeof dropped) {
-		size_t tail = sizeof dropped - 1;
-		bool marked = used >= tail && strcmp(c->notes + used - tail, dropped) == 0;
-		if (!marked && used + sizeof dropped + 1 <= sizeof c->notes) {
-			if (used)
-				c->notes[used++] = ',';
-			memcpy(c->notes + used, dropped, sizeof dropped);
-		}
+	return (unsigned)n < NOTE_COUNT ? note_names[n] : "unknown";
+}
+
+bool tls_conn_has_note(const struct tls_conn *c, enum conn_note n)
+{
+	return (unsigned)n < NOTE_COUNT && (c->notes >> n & 1u);
+}
+
+void tls_conn_note(struct tls_conn *c, enum conn_note n)
+{
+	if ((unsigned)n >= NOTE_COUNT || tls_conn_has_note(c, n))
 		return;
+	c->notes |= 1u << n;
+	c->note_order[c->n_notes++] = (uint8_t)n;
+}
+
+void tls_conn_notes_text(const struct tls_conn *c, char *buf, size_t size)
+{
+	size_t used = 0;
+	if (!size)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < c->n_notes && used + 1 < size; i++) {
+		int n = snprintf(buf + used, size - used, "%s%s", i ? "," : "", conn_note_name(c->note_order[i]));
+		if (n < 0)
+			break;
+		used += (size_t)n < size - used ? (size_t)n : size - used - 1;
 	}
-	if (used)
-		c->notes[used++] = ',';
-	memcpy(c->notes + used, note, add + 1);
 }
 
 size_t reneg_client_answer(const struct tls_conn *c, uint64_t *bytes)
@@ -191,7 +200,8 @@ int client_chain_reaches_list(const struct tls_conn *c)
 			if (strcmp(r->ca_names[k], ci->sum->issuer) == 0 || strcmp(r->ca_names[k], ci->sum->subject) == 0)
 				return 1;
 	}
-	return 0;
+	/* Names missing after a malformed one could have matched. */
+	return r->partial ? -1 : 0;
 }
 
 int64_t conn_capture_time(const struct tls_conn *c)

@@ -22,6 +22,15 @@ enum cc_status {
 	CC_UNKNOWN,       /* cannot be seen (encrypted, no keys) */
 };
 
+/* A connection's notes (notes.def): NOTE_CLIENT_HELLO_MALFORMED, ... */
+#define NOTE(NAME, name) NOTE_##NAME,
+enum conn_note {
+#include "notes.def"
+	NOTE_COUNT
+};
+#undef NOTE
+_Static_assert(NOTE_COUNT <= 32, "the note bit set is a uint32_t");
+
 enum cr_phase { PHASE_INITIAL, PHASE_RENEGOTIATION, PHASE_POST_HANDSHAKE };
 enum visibility { VIS_CLEARTEXT, VIS_DECRYPTED, VIS_INFERRED };
 
@@ -86,6 +95,7 @@ struct cert_request_fact {
 	size_t n_ca_names;
 	const char *const *ca_names;    /* n_ca_names RFC 2253 strings */
 	bool parse_error;               /* message malformed or oversized */
+	bool partial;                   /* malformed: the fields above are what was read before the error */
 	size_t ca_names_dropped;        /* names beyond --max-ca-names, counted only */
 	const uint8_t *ca_list_der;     /* ca_list_bytes, for chain matching */
 };
@@ -299,7 +309,11 @@ struct tls_conn {
 	 * until decrypted HTTP is seen. */
 	struct http_facts *http;             /* owned */
 
-	char notes[256];                     /* short anomalies, comma separated */
+	/* Notes (notes.def): a bit set for "has it", and the order they
+	 * were first seen in, which is the order reports print them in. */
+	uint32_t notes;                      /* bit (1 << NOTE_x) */
+	uint8_t note_order[NOTE_COUNT];
+	uint8_t n_notes;
 	/* Heap bytes this model owns (chains, CA lists and names), counted
 	 * against --max-memory while its connection is open or queued. */
 	size_t heap_bytes;
@@ -332,12 +346,21 @@ const char *side_name(enum side s);
 const char *decryption_status(const struct tls_conn *c);
 /* "10.0.0.1:443" or "[2001:db8::1]:443" */
 const char *endpoint_text(const struct endpoint *e, char *buf, size_t bufsz);
-void tls_conn_note(struct tls_conn *c, const char *note);
+/* Records a note (each once). */
+void tls_conn_note(struct tls_conn *c, enum conn_note n);
+bool tls_conn_has_note(const struct tls_conn *c, enum conn_note n);
+const char *conn_note_name(enum conn_note n);
+/* The notes as reports print them: names in the order first seen, comma
+ * separated ("" when none); always NUL-terminated, cut to fit size. */
+void tls_conn_notes_text(const struct tls_conn *c, char *buf, size_t size);
+/* Room for every note name and its comma. */
+#define CONN_NOTES_TEXT_MAX 1024
 /* The client's encrypted answer in a renegotiation (its records after its
  * ClientHello): how many records (0: not seen) and their bytes. */
 size_t reneg_client_answer(const struct tls_conn *c, uint64_t *bytes);
 /* 1 when the client chain reaches a DN of the last request's CA list, 0
- * when it does not, -1 when there is nothing to compare. */
+ * when it does not, -1 when there is nothing to compare (or the list
+ * broke off before a name that might have matched). */
 int client_chain_reaches_list(const struct tls_conn *c);
 /* How a renegotiation ended, from the records after the client's answer:
  * "completed" (the server sent data again), "refused" (an alert),

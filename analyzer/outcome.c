@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "evidence.h"
+#include "http2.h"
 #include "tls_names.h"
 
 const char *outcome_name(enum outcome_kind k)
@@ -143,7 +144,7 @@ struct server_verdict {
 
 static bool alert_refuses(const struct alert_fact *al)
 {
-	return al && !al->encrypted && al->level == 2;
+	return al && !al->encrypted && al->level == TLS_ALERT_LEVEL_FATAL;
 }
 
 static void read_verdict(const struct tls_conn *c, const struct answer *a, struct server_verdict *sv)
@@ -168,7 +169,7 @@ static void read_verdict(const struct tls_conn *c, const struct answer *a, struc
 	}
 	if (c->http) {
 		for (size_t i = 0; i < c->http->n; i++)
-			if (c->http->ex[i].reset_frame && c->http->ex[i].reset_error == 0xd) {
+			if (c->http->ex[i].reset_frame && c->http->ex[i].reset_error == HTTP2_HTTP_1_1_REQUIRED) {
 				sv->v = V_REFUSED;
 				sv->vis = VIS_DECRYPTED;
 				sv->frame = c->http->ex[i].reset_frame;
@@ -251,7 +252,7 @@ static uint64_t unanswered_request(const struct tls_conn *c)
 		const struct conn_event *e = &c->events[i];
 		if (e->kind != EV_APP_DATA || e->frame <= after)
 			continue;
-		bool close_notify = conn_is_tls13(c) && e->count == 1 && (e->bytes == 19 || e->bytes == 11);
+		bool close_notify = conn_is_tls13(c) && e->count == 1 && tls13_alert_sized(e->bytes);
 		if (e->from == SIDE_CLIENT && !request && !close_notify)
 			request = e->frame;
 		else if (e->from == SIDE_SERVER && request)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "output_json.h"
+#include "tls_names.h"
 
 #define ECS_VERSION "8.11.0"
 
@@ -206,7 +207,7 @@ static int handshake_established(const struct tls_conn *c, const struct outcome 
 	}
 	if (fin[SIDE_CLIENT] && fin[SIDE_SERVER]) {
 		for (size_t i = 0; i < c->n_alerts; i++)
-			if (c->alerts[i].level == 2 && (!data || c->alerts[i].frame < data))
+			if (c->alerts[i].level == TLS_ALERT_LEVEL_FATAL && (!data || c->alerts[i].frame < data))
 				return 0;
 		return 1;
 	}

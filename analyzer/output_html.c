@@ -653,9 +653,11 @@ void output_html_conn(struct output *o, const char *file_name, const struct tls_
 	if (c->end_frame)
 		tb_printf(&b, " by the %s in frame %llu", side_name(c->end_by), (unsigned long long)c->end_frame);
 	tb_lit(&b, ".");
-	if (c->notes[0]) {
+	if (c->n_notes) {
+		char notes[CONN_NOTES_TEXT_MAX];
+		tls_conn_notes_text(c, notes, sizeof notes);
 		tb_lit(&b, " Notes: ");
-		h_esc(&b, c->notes);
+		h_esc(&b, notes);
 	}
 	tb_lit(&b, "</p>\n</details>\n");
 	textbuf_flush(&b);

@@ -259,18 +259,11 @@ static void set_endpoint(json_t *j, const char *side, const struct endpoint *e)
 	json_object_set_new(j, key, json_integer(e->port));
 }
 
-static json_t *notes_list_json(const char *notes)
+static json_t *notes_list_json(const struct tls_conn *c)
 {
 	json_t *arr = json_array();
-	const char *p = notes;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		if (n)
-			json_array_append_new(arr, json_stringn(p, n));
-		p += n;
-		if (*p == ',')
-			p++;
-	}
+	for (size_t i = 0; i < c->n_notes; i++)
+		json_array_append_new(arr, json_string(conn_note_name(c->note_order[i])));
 	return arr;
 }
 
@@ -447,8 +440,10 @@ json_t *output_json_object(const struct output *o, const char *file_name, const 
 									  : json_null());
 	json_object_set_new(j, "tcp", tcp);
 	json_object_set_new(j, "history", history_json(c));
-	json_object_set_new(j, "notes", json_string(c->notes));
-	json_object_set_new(j, "notes_list", notes_list_json(c->notes));
+	char notes[CONN_NOTES_TEXT_MAX];
+	tls_conn_notes_text(c, notes, sizeof notes);
+	json_object_set_new(j, "notes", json_string(notes));
+	json_object_set_new(j, "notes_list", notes_list_json(c));
 	snprintf(buf, sizeof buf, "tcp.stream eq %llu", (unsigned long long)c->stream);
 	json_object_set_new(j, "wireshark_filter", json_string(buf));
 	json_object_set_new(j, "outcome", outcome_json(&fs->outcome));

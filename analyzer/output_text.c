@@ -218,7 +218,11 @@ static void print_requests(struct output *o, struct textbuf *b, const struct tls
 		tb_lit(b, ", ");
 		tb_str(b, visibility_name(f->visibility));
 		tb_lit(b, "): ");
-		if (f->parse_error) {
+		if (f->partial) {
+			tb_printf(b, "not decodable; read before the error: %zu certificate type(s), %zu signature "
+				     "algorithm(s), %zu CA name(s)\n",
+				  f->n_cert_types, f->n_sig_algs, f->n_ca_names + f->ca_names_dropped);
+		} else if (f->parse_error) {
 			tb_lit(b, "not decodable\n");
 		} else if (f->n_ca_names == 0) {
 			tb_lit(b, "empty CA list (no trusted issuer list sent)\n");
@@ -311,8 +315,11 @@ static void print_end(struct textbuf *b, const struct tls_conn *c)
 	if (c->seq_reanchored)
 		tb_lit(b, "  Capture: damaged TCP sequence numbers (the data does not follow the SYN: a damaged capture, "
 			  "or more than 1 MiB not captured); the stream was read from its first TLS segment\n");
-	if (c->notes[0])
-		tb_printf(b, "  Notes: %s\n", c->notes);
+	if (c->n_notes) {
+		char notes[CONN_NOTES_TEXT_MAX];
+		tls_conn_notes_text(c, notes, sizeof notes);
+		tb_printf(b, "  Notes: %s\n", notes);
+	}
 }
 
 static void print_findings(struct output *o, struct textbuf *b, const struct findings *fs)

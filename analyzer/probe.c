@@ -761,7 +761,9 @@ static void matrix_take(void *ctx, const char *file_name, struct tls_conn *conn,
 		row->have = true;
 		row->f = *f;
 		snprintf(row->version, sizeof row->version, "%s",
-			 conn->version >= 0x0304 ? "TLS 1.3" : conn->version == 0x0303 ? "TLS 1.2" : "other");
+			 tls_version_is_13(conn->version)      ? "TLS 1.3"
+			 : conn->version == TLS_VERSION_TLS12 ? "TLS 1.2"
+							 : "other");
 	}
 	if (row->expect)
 		expect_check(row->expect, file_name, conn, f);

@@ -323,7 +323,7 @@ static void server_from_tls(const struct tls_conn *c, struct stack_guess *g)
 		openssl_shape |= openssl_sig_algs(r->sig_algs, r->n_sig_algs < TLS_MAX_SIG_ALGS ? r->n_sig_algs
 											 : TLS_MAX_SIG_ALGS);
 		/* TLS 1.3 has no list unless the extension is sent: no trait. */
-		empty_list |= c->version != TLS_VERSION_TLS13 && r->ca_list_bytes == 0;
+		empty_list |= !tls_version_is_13(c->version) && r->ca_list_bytes == 0;
 	}
 	if (pha)
 		trait(&t, KIND(SERVER_APACHE) | KIND(SERVER_OPENSSL) | KIND(SERVER_NODE) | KIND(SERVER_JAVA), 1,

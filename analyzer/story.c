@@ -9,6 +9,7 @@
 #include <utlist.h>
 
 #include "heap_charge.h"
+#include "http2.h"
 
 struct story_step {
 	uint64_t stream;
@@ -101,7 +102,7 @@ static void read_step(const struct tls_conn *c, const struct findings *f, struct
 	if (c->http) {
 		for (size_t i = 0; i < c->http->n; i++) {
 			const struct http_exchange *x = &c->http->ex[i];
-			if (x->reset_frame && x->reset_error == 0xd)
+			if (x->reset_frame && x->reset_error == HTTP2_HTTP_1_1_REQUIRED)
 				st->http11_required = true;
 			if (x->status == 500)
 				st->cut = true;
@@ -110,8 +111,8 @@ static void read_step(const struct tls_conn *c, const struct findings *f, struct
 		}
 	}
 	for (size_t i = 0; i < f->n; i++)
-		if (strcmp(f->items[i].id, "TLS13_LATE_CERT_NEGOTIATION") == 0 ||
-		    strcmp(f->items[i].id, "RST_DURING_CERT_NEGOTIATION") == 0)
+		if (f->items[i].code == FINDING_TLS13_LATE_CERT_NEGOTIATION ||
+		    f->items[i].code == FINDING_RST_DURING_CERT_NEGOTIATION)
 			st->cut = true;
 }
 

@@ -1,9 +1,10 @@
 /* rd.h - the one bounds-checked reader every dissector reads through.
  *
  * A struct rd is a borrowed view: it never owns the bytes it points at.
- * Every getter returns 0 on success and -1 when the view is too short; on
- * failure the output is left untouched and the view is not advanced, so a
- * caller can report "truncated" without having consumed anything. */
+ * Every getter returns 0 on success and -1 when the view is too short
+ * (rd_vec also says when a length is out of its bounds); on failure the
+ * output is left untouched and the view is not advanced, so a caller can
+ * report "truncated" without having consumed anything. */
 #ifndef MTLS_RD_H
 #define MTLS_RD_H
 
@@ -135,9 +136,14 @@ static inline int rd_copy(struct rd *r, void *dst, size_t n)
 	return 0;
 }
 
+/* rd_vec's failures: the view ends before the vector does, or the
+ * length prefix is outside [min, max] (or width is not 1, 2 or 3). */
+enum { RD_SHORT = -1, RD_OUT_OF_BOUNDS = -2 };
+
 /* An RFC 8446 style vector <min..max> with a length prefix of `width`
- * bytes (1, 2 or 3). On success *sub is a view of the body; on failure
- * (short input, or a length outside [min, max]) nothing is consumed. */
+ * bytes (1, 2 or 3): the one vector reader. On success (0) *sub is a view
+ * of the body; on failure (RD_SHORT or RD_OUT_OF_BOUNDS; a length outside
+ * the bounds wins even when the data is also short) nothing is consumed. */
 static inline int rd_vec(struct rd *r, int width, size_t min, size_t max, struct rd *sub)
 {
 	struct rd tmp = *r;
@@ -148,25 +154,25 @@ static inline int rd_vec(struct rd *r, int width, size_t min, size_t max, struct
 	switch (width) {
 	case 1:
 		if (rd_u8(&tmp, &b))
-			return -1;
+			return RD_SHORT;
 		n = b;
 		break;
 	case 2:
 		if (rd_u16(&tmp, &w))
-			return -1;
+			return RD_SHORT;
 		n = w;
 		break;
 	case 3:
 		if (rd_u24(&tmp, &n))
-			return -1;
+			return RD_SHORT;
 		break;
 	default:
-		return -1;
+		return RD_OUT_OF_BOUNDS;
 	}
 	if (n < min || n > max)
-		return -1;
+		return RD_OUT_OF_BOUNDS;
 	if (rd_view(&tmp, n, sub))
-		return -1;
+		return RD_SHORT;
 	*r = tmp;
 	return 0;
 }

@@ -42,6 +42,20 @@ enum tls_hs_type {
 #define TLS_VERSION_TLS12 0x0303
 #define TLS_VERSION_TLS13 0x0304
 
+/* Whether v is TLS 1.3: the final code point and the pre-standard ones,
+ * 0x7fNN the IETF drafts and 0x7eNN the experimental variants some stacks
+ * shipped. The one test of "is this TLS 1.3" everywhere. */
+static inline bool tls_version_is_13(uint16_t v)
+{
+	return v == TLS_VERSION_TLS13 || (v >> 8) == 0x7f || (v >> 8) == 0x7e;
+}
+
+/* SSL 3.0 through TLS 1.2: the "classic" message layouts. */
+static inline bool tls_version_is_classic(uint16_t v)
+{
+	return v >= TLS_VERSION_SSL3 && v <= TLS_VERSION_TLS12;
+}
+
 /* Extension code points we look at. */
 #define TLS_EXT_SERVER_NAME 0
 #define TLS_EXT_SUPPORTED_GROUPS 10

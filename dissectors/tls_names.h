@@ -19,6 +19,13 @@ const char *tls_hs_type_name(uint8_t type);          /* "unknown" when unknown *
 /* As tls_hs_type_name, but an unknown type keeps its number:
  * "handshake_type_99" (in buf, which must hold 24 bytes). */
 const char *tls_hs_type_label(uint8_t type, char buf[24]);
+/* Alert descriptions by name: TLS_ALERT_UNKNOWN_CA, ... */
+#define ALERT(value, NAME, name) TLS_ALERT_##NAME = value,
+enum tls_alert_description {
+#include "tls_alerts.def"
+};
+#undef ALERT
+enum tls_alert_level { TLS_ALERT_LEVEL_WARNING = 1, TLS_ALERT_LEVEL_FATAL = 2 };
 const char *tls_alert_name(uint8_t description);     /* "unknown" */
 const char *tls_alert_level_name(uint8_t level);     /* "warning", "fatal", "unknown" */
 const char *tls_content_type_name(uint8_t type);

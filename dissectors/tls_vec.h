@@ -14,40 +14,14 @@
 #include "dis.h"
 #include "rd.h"
 
-/* RFC 8446 vector <min..max>: a length outside the bounds is always
- * DIS_INVALID, even when the data is also short. */
+/* RFC 8446 vector <min..max>, read by rd_vec: a length outside the
+ * bounds is always DIS_INVALID, even when the data is also short; a short
+ * view is if_short. */
 static inline enum dis_status tls_vec(struct rd *r, int width, size_t min, size_t max, struct rd *sub,
 				      enum dis_status if_short)
 {
-	struct rd tmp = *r;
-	uint32_t n = 0;
-	uint8_t b;
-	uint16_t w;
-
-	switch (width) {
-	case 1:
-		if (rd_u8(&tmp, &b))
-			return if_short;
-		n = b;
-		break;
-	case 2:
-		if (rd_u16(&tmp, &w))
-			return if_short;
-		n = w;
-		break;
-	case 3:
-		if (rd_u24(&tmp, &n))
-			return if_short;
-		break;
-	default:
-		return DIS_INVALID;
-	}
-	if (n < min || n > max)
-		return DIS_INVALID;
-	if (rd_view(&tmp, n, sub))
-		return if_short;
-	*r = tmp;
-	return DIS_OK;
+	int rc = rd_vec(r, width, min, max, sub);
+	return rc == 0 ? DIS_OK : rc == RD_SHORT ? if_short : DIS_INVALID;
 }
 
 /* The next Extension { uint16 type; opaque data<0..2^16-1>; } of an
@@ -58,19 +32,6 @@ static inline enum dis_status tls_ext_next(struct rd *exts, uint16_t *type, stru
 	if (rd_u16(exts, type))
 		return DIS_INVALID;
 	return tls_vec(exts, 2, 0, 0xffff, data, DIS_INVALID);
-}
-
-/* The final TLS 1.3 code point and the pre-standard ones: 0x7fNN are the
- * IETF drafts, 0x7eNN the experimental variants some stacks shipped. */
-static inline bool tls_version_is_13(uint16_t v)
-{
-	return v == 0x0304 || (v >> 8) == 0x7f || (v >> 8) == 0x7e;
-}
-
-/* SSL 3.0 through TLS 1.2: the "classic" message layouts. */
-static inline bool tls_version_is_classic(uint16_t v)
-{
-	return v >= 0x0300 && v <= 0x0303;
 }
 
 /* Copy a name (SNI host, ALPN id) as text for reports: truncated to fit,

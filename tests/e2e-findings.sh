@@ -121,6 +121,7 @@ rm -f /tmp/mtls-f.$$
 # outcome did not fail carries no error, an error-free failed connection
 # does not exist, and "<- the cause" (JSON "cause") marks only the first
 # finding of a connection that failed or may have.
+"$BIN" --list-findings -F json >/tmp/mtls-cat.$$
 for cap in samples/*.pcap samples/*.pcapng samples/*.cap; do
 	for keys in no yes; do
 		set -- -F json -q
@@ -131,9 +132,22 @@ for cap in samples/*.pcap samples/*.pcapng samples/*.cap; do
 		"$BIN" "$@" "$cap" | python3 -c '
 import json, sys
 bad = []
+# The catalogue (--list-findings -F json): the severities each finding may
+# have; an error weighed down to a warning on a connection that worked is
+# still its error.
+allowed = {}
+for line in open(sys.argv[1]):
+    row = json.loads(line)
+    allowed[row["id"]] = row["severities"]
 for line in sys.stdin:
     o = json.loads(line)
     oc, fs = o["outcome"], o["findings"]
+    for f in fs:
+        sevs = allowed.get(f["id"])
+        if sevs is None:
+            bad.append("stream %d: %s is not in the catalogue" % (o["stream"], f["id"]))
+        elif f["severity"] not in sevs and not (f["severity"] == "warning" and "error" in sevs and oc["failure"] == "no"):
+            bad.append("stream %d: %s is %s; the catalogue says %s" % (o["stream"], f["id"], f["severity"], sevs))
     errors = [f["id"] for f in fs if f["severity"] == "error"]
     if oc["failure"] == "no" and errors:
         bad.append("stream %d: outcome %s worked but has errors %s" % (o["stream"], oc["kind"], errors))
@@ -144,8 +158,20 @@ for line in sys.stdin:
         bad.append("stream %d: cause marks %s" % (o["stream"], causes))
 print("; ".join(bad))
 sys.exit(1 if bad else 0)
-' >/tmp/mtls-inv.$$ && ok || bad "$cap (keys: $keys): $(cat /tmp/mtls-inv.$$)"
+' /tmp/mtls-cat.$$ >/tmp/mtls-inv.$$ && ok || bad "$cap (keys: $keys): $(cat /tmp/mtls-inv.$$)"
 	done
 done
-rm -f /tmp/mtls-inv.$$
+rm -f /tmp/mtls-inv.$$ /tmp/mtls-cat.$$
+
+# --list-findings: the catalogue's IDs, each once and in its order, in
+# text and in JSON; --help names the option.
+want=$(sed -n 's/^FINDING(\([A-Z0-9_]*\),.*/\1/p' analyzer/findings.def)
+[ "$(echo "$want" | wc -l)" -ge 30 ] && ok || bad "findings.def: the ID extraction found too few"
+got=$("$BIN" --list-findings -F json | sed -n 's/^{"id":"\([A-Z0-9_]*\)".*/\1/p')
+[ "$got" = "$want" ] && ok || bad "--list-findings -F json lists other IDs than findings.def"
+got=$("$BIN" --list-findings | grep -E '^[A-Z][A-Z0-9_]+$')
+[ "$got" = "$want" ] && ok || bad "--list-findings lists other IDs than findings.def"
+"$BIN" --list-findings | grep -q '^  Severity: warning; error when the certificate was rejected$' &&
+	ok || bad "--list-findings: no severity rule of CLIENT_CHAIN_NOT_IN_CA_LIST"
+"$BIN" --help | grep -q -- '--list-findings' && ok || bad "--help does not name --list-findings"
 tally_report findings

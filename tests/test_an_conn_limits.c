@@ -72,28 +72,88 @@ START_TEST(cert_requests_are_capped)
 }
 END_TEST
 
-START_TEST(notes_say_when_they_overflow)
+/* A malformed CertificateRequest is kept, marked partial, with what the
+ * parser read before the error: types, algorithms and the CA name before
+ * the bad one. One that is too large to hold has nothing to keep. */
+START_TEST(partial_request_reaches_the_model)
+{
+	/* TLS 1.2: ecdsa_sign; ecdsa_secp256r1_sha256; CA list of one good
+	 * name (an empty RDNSequence, DER 30 00), then a zero-length one. */
+	static const uint8_t req[] = {
+		0x16, 0x03, 0x03, 0x00, 0x12,                   /* record */
+		0x0d, 0x00, 0x00, 0x0e,                         /* CertificateRequest, 14 bytes */
+		0x01, 0x40,                                     /* certificate_types */
+		0x00, 0x02, 0x04, 0x03,                         /* supported_signature_algorithms */
+		0x00, 0x06, 0x00, 0x02, 0x30, 0x00, 0x00, 0x00, /* certificate_authorities */
+	};
+	struct tls_conn c;
+	struct conn_parser p;
+	tls_conn_init(&c);
+	conn_parser_init(&p, 65536);
+	feed(&c, &p, req, sizeof req, 7);
+	ck_assert_uint_eq(c.n_requests, 1);
+	const struct cert_request_fact *r = &c.requests[0];
+	ck_assert_uint_eq(r->frame, 7);
+	ck_assert(r->parse_error && r->partial);
+	ck_assert_uint_eq(r->n_cert_types, 1);
+	ck_assert_uint_eq(r->cert_types[0], 0x40);
+	ck_assert_uint_eq(r->n_sig_algs, 1);
+	ck_assert_uint_eq(r->sig_algs[0], 0x0403);
+	ck_assert_uint_eq(r->ca_list_bytes, 6);
+	ck_assert_uint_eq(r->n_ca_names, 1);
+	ck_assert(tls_conn_has_note(&c, NOTE_CERTIFICATE_REQUEST_MALFORMED));
+	ck_assert(!tls_conn_has_note(&c, NOTE_ALLOCATION_FAILED));
+	conn_parser_release(&p);
+	tls_conn_release(&c);
+
+	/* Larger than the handshake cap: seen, not decodable, nothing read. */
+	tls_conn_init(&c);
+	conn_parser_init(&p, 8);
+	feed(&c, &p, req, sizeof req, 9);
+	ck_assert_uint_eq(c.n_requests, 1);
+	ck_assert(c.requests[0].parse_error && !c.requests[0].partial);
+	ck_assert_uint_eq(c.requests[0].n_cert_types, 0);
+	ck_assert(tls_conn_has_note(&c, NOTE_CERTIFICATE_REQUEST_TOO_LARGE));
+	conn_parser_release(&p);
+	tls_conn_release(&c);
+}
+END_TEST
+
+/* Notes are a set: each once, printed in the order first seen, and all
+ * of them fit at once (nothing is dropped). */
+START_TEST(notes_are_a_set_in_first_seen_order)
 {
 	struct tls_conn c;
-	char name[64];
+	char text[CONN_NOTES_TEXT_MAX];
 	tls_conn_init(&c);
-	tls_conn_note(&c, "first_note");
-	tls_conn_note(&c, "first_note"); /* each once */
-	ck_assert_str_eq(c.notes, "first_note");
-	for (int i = 0; i < 40; i++) {
-		snprintf(name, sizeof name, "distinct_note_%02d", i);
-		tls_conn_note(&c, name);
+	tls_conn_notes_text(&c, text, sizeof text);
+	ck_assert_str_eq(text, "");
+	tls_conn_note(&c, NOTE_MEMORY_LIMIT);
+	tls_conn_note(&c, NOTE_CLIENT_HELLO_MALFORMED);
+	tls_conn_note(&c, NOTE_MEMORY_LIMIT); /* each once */
+	ck_assert(tls_conn_has_note(&c, NOTE_MEMORY_LIMIT));
+	ck_assert(tls_conn_has_note(&c, NOTE_CLIENT_HELLO_MALFORMED));
+	ck_assert(!tls_conn_has_note(&c, NOTE_ALERTS_OVER_LIMIT));
+	tls_conn_notes_text(&c, text, sizeof text);
+	ck_assert_str_eq(text, "memory_limit,client_hello_malformed");
+	/* Every note, last to first: all kept, in that order. */
+	tls_conn_init(&c);
+	size_t want = 0;
+	for (int n = NOTE_COUNT - 1; n >= 0; n--) {
+		tls_conn_note(&c, (enum conn_note)n);
+		want += strlen(conn_note_name((enum conn_note)n)) + (n ? 1 : 0);
 	}
-	size_t len = strlen(c.notes);
-	ck_assert_uint_lt(len, sizeof c.notes);
-	/* The first notes are kept whole, the last word says some were not. */
-	ck_assert(strncmp(c.notes, "first_note,distinct_note_00,distinct_note_01,", 45) == 0);
-	ck_assert_str_eq(c.notes + len - strlen(",notes_truncated"), ",notes_truncated");
-	ck_assert_ptr_eq(strstr(c.notes, "notes_truncated"), c.notes + len - strlen("notes_truncated"));
-	ck_assert_ptr_null(strstr(c.notes, "distinct_note_39"));
-	/* A later short note does not land after the marker. */
-	tls_conn_note(&c, "x");
-	ck_assert_str_eq(c.notes + strlen(c.notes) - strlen(",notes_truncated"), ",notes_truncated");
+	ck_assert_uint_eq(c.n_notes, NOTE_COUNT);
+	tls_conn_notes_text(&c, text, sizeof text);
+	ck_assert_uint_eq(strlen(text), want);
+	ck_assert(strncmp(text, conn_note_name((enum conn_note)(NOTE_COUNT - 1)),
+			  strlen(conn_note_name((enum conn_note)(NOTE_COUNT - 1)))) == 0);
+	ck_assert_str_eq(text + strlen(text) - strlen(conn_note_name(NOTE_CLIENT_HELLO_MALFORMED)),
+			 conn_note_name(NOTE_CLIENT_HELLO_MALFORMED));
+	/* A small buffer gets a cut, terminated text. */
+	char small[8];
+	tls_conn_notes_text(&c, small, sizeof small);
+	ck_assert_uint_eq(strlen(small), sizeof small - 1);
 	tls_conn_release(&c);
 }
 END_TEST
@@ -104,7 +164,8 @@ int main(void)
 	TCase *tc = tcase_create("caps");
 	tcase_add_test(tc, alerts_are_capped);
 	tcase_add_test(tc, cert_requests_are_capped);
-	tcase_add_test(tc, notes_say_when_they_overflow);
+	tcase_add_test(tc, notes_are_a_set_in_first_seen_order);
+	tcase_add_test(tc, partial_request_reaches_the_model);
 	suite_add_tcase(s, tc);
 	int failed = run_suite(s, false);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -175,7 +175,7 @@ START_TEST(test_wrong_key)
 	run(ac, true, &c, &res);
 	ck_assert(c.decrypt_failed);
 	ck_assert_uint_eq(c.records_decrypted, 0);
-	ck_assert(strstr(c.notes, "decryption_failed") != NULL);
+	ck_assert(tls_conn_has_note(&c, NOTE_DECRYPTION_FAILED));
 	/* The cleartext hellos are read as without keys (after a
 	 * HelloRetryRequest and its compatibility CCS too). */
 	ck_assert(c.have_server_hello);

@@ -172,6 +172,19 @@ static const uint8_t req12[] = {
 	0x30, 0x0c, 0x31, 0x0a, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, 0x41,
 };
 
+/* The counts of a parsed TLS 1.2 request, its last certificate type and
+ * its first signature algorithm. */
+static void check_fields(const struct tls_cert_request *cr, size_t n_types, uint8_t last_type, size_t n_algs,
+			 uint16_t first_alg, size_t n_names, size_t list_bytes)
+{
+	ck_assert_uint_eq(cr->n_cert_types, n_types);
+	ck_assert_uint_eq(cr->cert_types[n_types - 1], last_type);
+	ck_assert_uint_eq(cr->n_sig_algs, n_algs);
+	ck_assert_uint_eq(cr->sig_algs[0], first_alg);
+	ck_assert_uint_eq(cr->n_ca_names, n_names);
+	ck_assert_uint_eq(cr->ca_list_bytes, list_bytes);
+}
+
 START_TEST(tls12_layout)
 {
 	struct tls_cert_request cr;
@@ -179,12 +192,7 @@ START_TEST(tls12_layout)
 	struct rd list, dn;
 
 	ck_assert_int_eq(tls_cert_request_parse(req12, sizeof req12, TLS_VERSION_TLS12, &cr), DIS_OK);
-	ck_assert_uint_eq(cr.n_cert_types, 2);
-	ck_assert_uint_eq(cr.cert_types[1], 0x40);
-	ck_assert_uint_eq(cr.n_sig_algs, 2);
-	ck_assert_uint_eq(cr.sig_algs[0], 0x0401);
-	ck_assert_uint_eq(cr.n_ca_names, 1);
-	ck_assert_uint_eq(cr.ca_list_bytes, 16);
+	check_fields(&cr, 2, 0x40, 2, 0x0401, 1, 16);
 	list = cr.ca_list;
 	ck_assert_int_eq(tls_dn_list_next(&list, &dn), 1);
 	ck_assert_int_eq(x509_name_to_text(dn.p, dn.len, text, sizeof text), 4);
@@ -358,6 +366,78 @@ START_TEST(dn_list_iteration)
 }
 END_TEST
 
+/* A request that breaks off keeps what was read before the error: the
+ * fields, and the CA names before the bad one (counted; the list view
+ * covers the whole list, which the analyzer decodes up to the bad name). */
+START_TEST(partial_fields_kept)
+{
+	struct tls_cert_request cr;
+	/* TLS 1.2: ecdsa_sign; ecdsa_secp256r1_sha256; CA list of one good
+	 * name (30 00) and one empty one (<1..2^16-1> broken). */
+	static const uint8_t req12_bad_second_dn[] = { 0x01, 0x40, 0x00, 0x02, 0x04, 0x03, 0x00, 0x06,
+						       0x00, 0x02, 0x30, 0x00, 0x00, 0x00 };
+	ck_assert_int_eq(tls_cert_request_parse(req12_bad_second_dn, sizeof req12_bad_second_dn, TLS_VERSION_TLS12, &cr),
+			 DIS_INVALID);
+	check_fields(&cr, 1, 0x40, 1, 0x0403, 1, 6);
+	/* TLS 1.3: signature_algorithms read, then a certificate_authorities
+	 * extension whose list is shorter than its minimum (3). */
+	static const uint8_t req13_bad_cas[] = { 0x00, 0x00, 0x10, 0x00, 0x0d, 0x00, 0x04, 0x00, 0x02, 0x04, 0x03,
+						 0x00, 0x2f, 0x00, 0x04, 0x00, 0x02, 0x30, 0x00 };
+	ck_assert_int_eq(tls_cert_request_parse(req13_bad_cas, sizeof req13_bad_cas, TLS_VERSION_TLS13, &cr), DIS_INVALID);
+	ck_assert_uint_eq(cr.n_sig_algs, 1);
+	ck_assert(cr.has_ca_extension);
+	ck_assert_uint_eq(cr.n_ca_names, 0);
+}
+END_TEST
+
+/* The one vector reader: a length outside <min..max> is told apart from
+ * a short view (even when the view is also short), and a failure consumes
+ * nothing. */
+START_TEST(rd_vec_outcomes)
+{
+	static const uint8_t b[] = { 0x00, 0x03, 0xaa, 0xbb, 0xcc, 0x01 };
+	struct rd r = rd_make(b, sizeof b), sub;
+
+	ck_assert_int_eq(rd_vec(&r, 2, 4, 8, &sub), RD_OUT_OF_BOUNDS);
+	ck_assert_int_eq(rd_vec(&r, 2, 0, 2, &sub), RD_OUT_OF_BOUNDS);
+	ck_assert_int_eq(rd_vec(&r, 4, 0, 8, &sub), RD_OUT_OF_BOUNDS); /* no such width */
+	ck_assert_uint_eq(rd_left(&r), sizeof b);
+	r = rd_make(b, 4); /* claims 3 bytes, holds 2 */
+	ck_assert_int_eq(rd_vec(&r, 2, 0, 8, &sub), RD_SHORT);
+	r = rd_make(b, 1); /* not even the length */
+	ck_assert_int_eq(rd_vec(&r, 2, 0, 8, &sub), RD_SHORT);
+	r = rd_make(b, 4);
+	ck_assert_int_eq(rd_vec(&r, 2, 4, 8, &sub), RD_OUT_OF_BOUNDS); /* bounds first */
+	r = rd_make(b, sizeof b);
+	ck_assert_int_eq(rd_vec(&r, 2, 3, 3, &sub), 0);
+	ck_assert_uint_eq(rd_left(&sub), 3);
+	ck_assert_uint_eq(sub.p[0], 0xaa);
+	ck_assert_uint_eq(rd_left(&r), 1);
+	ck_assert_int_eq(rd_vec(&r, 1, 1, 1, &sub), RD_SHORT); /* 0x01: one byte claimed, none left */
+}
+END_TEST
+
+/* Drafts (0x7fNN) and the experimental code points (0x7eNN) are TLS 1.3
+ * for the layouts; nothing else is. */
+START_TEST(tls13_predicate)
+{
+	ck_assert(tls_version_is_13(TLS_VERSION_TLS13));
+	ck_assert(tls_version_is_13(0x7f17));
+	ck_assert(tls_version_is_13(0x7e02));
+	ck_assert(!tls_version_is_13(TLS_VERSION_TLS12));
+	ck_assert(!tls_version_is_13(0x0305));
+	ck_assert(!tls_version_is_13(0xfefc)); /* DTLS 1.3 */
+	ck_assert(tls_version_is_classic(TLS_VERSION_SSL3) && tls_version_is_classic(TLS_VERSION_TLS12));
+	ck_assert(!tls_version_is_classic(0x0002) && !tls_version_is_classic(TLS_VERSION_TLS13));
+	/* A draft request is read with the TLS 1.3 layout. */
+	static const uint8_t req13[] = { 0x00, 0x00, 0x08, 0x00, 0x0d, 0x00, 0x04, 0x00, 0x02, 0x04, 0x03 };
+	struct tls_cert_request cr;
+	ck_assert_int_eq(tls_cert_request_parse(req13, sizeof req13, 0x7f17, &cr), DIS_OK);
+	ck_assert_uint_eq(cr.n_sig_algs, 1);
+	ck_assert_int_eq(tls_cert_request_parse(req13, sizeof req13, TLS_VERSION_TLS12, &cr), DIS_INVALID);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("tls_certreq");
@@ -379,6 +459,9 @@ static Suite *suite(void)
 	tcase_add_test(bytes, tls13_layout);
 	tcase_add_test(bytes, tls13_duplicate_ca_extension);
 	tcase_add_test(bytes, dn_list_iteration);
+	tcase_add_test(bytes, rd_vec_outcomes);
+	tcase_add_test(bytes, partial_fields_kept);
+	tcase_add_test(bytes, tls13_predicate);
 	suite_add_tcase(s, live);
 	suite_add_tcase(s, bytes);
 	return s;

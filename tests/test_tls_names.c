@@ -62,6 +62,13 @@ START_TEST(mtls_vocabulary)
 	ck_assert_str_eq(tls_alert_name(49), "access_denied");
 	ck_assert_str_eq(tls_alert_name(100), "no_renegotiation");
 	ck_assert_str_eq(tls_alert_name(116), "certificate_required");
+	/* The enum and the names come from one table (tls_alerts.def); the
+	 * numbers are RFC 8446's. */
+	ck_assert_int_eq(TLS_ALERT_NO_CERTIFICATE, 41);
+	ck_assert_int_eq(TLS_ALERT_UNKNOWN_CA, 48);
+	ck_assert_int_eq(TLS_ALERT_CERTIFICATE_REQUIRED, 116);
+	ck_assert_str_eq(tls_alert_name(TLS_ALERT_HANDSHAKE_FAILURE), "handshake_failure");
+	ck_assert_int_eq(TLS_ALERT_LEVEL_FATAL, 2);
 	ck_assert_str_eq(tls_cert_type_name(1), "rsa_sign");
 	ck_assert_str_eq(tls_cert_type_name(2), "dss_sign");
 	ck_assert_str_eq(tls_cert_type_name(3), "rsa_fixed_dh");
