@@ -81,24 +81,12 @@ struct live_capture {
 	unsigned n;             /* workers */
 	struct live_worker *w;  /* owned: n of them */
 	struct live_share share; /* several workers */
-	pcap_dumper_t *dump;    /* shared by the workers, under share.lock */
+	pcap_dumper_t *dump;    /* -w: one worker only */
 	int linktype;
 	bool nano;              /* timestamps in nanoseconds, else microseconds */
 	atomic_bool stopping;   /* a worker has stopped: every one stops */
 	int stop_pipe[2];       /* readable once stopping is set: wakes their polls; -1: one worker */
 };
-
-static void lock_shared(struct live_capture *lc)
-{
-	if (lc->n > 1)
-		pthread_mutex_lock(&lc->share.lock);
-}
-
-static void unlock_shared(struct live_capture *lc)
-{
-	if (lc->n > 1)
-		pthread_mutex_unlock(&lc->share.lock);
-}
 
 static void request_stop(struct live_capture *lc)
 {
@@ -135,18 +123,12 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 	int64_t ts = (int64_t)h->ts.tv_sec * 1000000000LL + (int64_t)h->ts.tv_usec * (lc->nano ? 1 : 1000);
 	if (ts < w->start_ns)
 		return;
-	/* Frame numbers count every worker's packets, in the -w file's order
-	 * when there is one (analyzer_frame adds the 1). */
-	if (lc->n > 1 && lc->dump) {
-		lock_shared(lc);
+	/* Frame numbers count every worker's packets, in the order they are
+	 * analysed (analyzer_frame adds the 1). */
+	if (lc->n > 1)
 		w->a->frame_no = atomic_fetch_add(&lc->share.counts.frames, 1);
+	else if (lc->dump)
 		pcap_dump((u_char *)lc->dump, h, data);
-		unlock_shared(lc);
-	} else if (lc->n > 1) {
-		w->a->frame_no = atomic_fetch_add(&lc->share.counts.frames, 1);
-	} else if (lc->dump) {
-		pcap_dump((u_char *)lc->dump, h, data);
-	}
 	w->captured++;
 	w->since_tick = true;
 	analyzer_frame(w->a, lc->linktype, data, h->caplen, h->len < h->caplen ? h->caplen : h->len, ts);
@@ -389,12 +371,8 @@ static enum live_status capture_round(struct live_worker *w, int fd, int timeout
 	} else if (fflush(w->a->out->fp) != 0 || ferror(w->a->out->fp)) {
 		w->report_failed = true;
 	}
-	if (lc->dump) {
-		lock_shared(lc);
-		if (pcap_dump_flush(lc->dump) != 0)
-			w->dump_failed = true;
-		unlock_shared(lc);
-	}
+	if (lc->dump && pcap_dump_flush(lc->dump) != 0)
+		w->dump_failed = true;
 	return LIVE_OK;
 }
 
@@ -638,6 +616,13 @@ enum live_status live_run(struct analyzer *a, const struct live_options *lo)
 	struct saved_signals old_signals;
 	char name[256];
 
+	/* The workers analyse their packets in batches of their own, so one
+	 * file would not keep the packets' order. */
+	if (lc.n > 1 && lo->write_path) {
+		fprintf(stderr, "mtlsdiag: -w saves the packets of one worker only; with --workers, save them with "
+				"tcpdump -w alongside\n");
+		return LIVE_SETUP_FAILED;
+	}
 	atomic_init(&lc.stopping, false);
 	lc.w = calloc(lc.n, sizeof *lc.w);
 	if (!lc.w || (lc.n > 1 && pipe2(lc.stop_pipe, O_CLOEXEC) != 0)) {
@@ -676,10 +661,7 @@ enum live_status live_run(struct analyzer *a, const struct live_options *lo)
 			(unsigned long long)a->stats.frames, (unsigned long long)a->stats.tcp_flows);
 	restore_signals(&old_signals);
 	if (lc.dump) {
-		bool dump_failed = pcap_dump_flush(lc.dump) != 0;
-		for (unsigned i = 0; i < lc.n; i++)
-			dump_failed |= lc.w[i].dump_failed;
-		if (dump_failed) {
+		if (pcap_dump_flush(lc.dump) != 0 || lc.w[0].dump_failed) {
 			fprintf(stderr, "mtlsdiag: -w %s: write failed\n", lo->write_path);
 			st = LIVE_CAPTURE_FAILED;
 		}

@@ -17,7 +17,7 @@
 /* What the workers of one capture hold in common. */
 struct live_share {
 	struct run_shared counts;
-	/* Taken for the caller's output stream, its sink, and the -w file. */
+	/* Taken for the caller's output stream and its sink. */
 	pthread_mutex_t lock;
 	struct analyzer *main; /* the caller's: options, key log, output, sink */
 };

@@ -128,20 +128,8 @@ in_ns() { ip netns exec "$NS" "$@"; }
 
 # A CA, a server certificate and a client certificate (clientAuth).
 pki=$tmp/pki
-mkdir "$pki"
-mkcert() { # NAME SUBJECT EXTENSIONS
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "$2" \
-		-keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null &&
-		printf '%s\n' "$3" >"$pki/$1.ext" &&
-		openssl x509 -req -in "$pki/$1.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial \
-			-days 2 -extfile "$pki/$1.ext" -out "$pki/$1.pem" 2>/dev/null
-}
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	-subj "/O=mtlsdiag test/CN=mtlsdiag live test CA" -keyout "$pki/ca.key" -out "$pki/ca.pem" 2>/dev/null &&
-	mkcert server "/CN=localhost" "subjectAltName=DNS:localhost
-extendedKeyUsage=serverAuth" &&
-	mkcert client "/CN=live test client" "extendedKeyUsage=clientAuth" ||
-	skip "openssl could not make the test certificates"
+. tests/lib/test-pki.sh
+make_test_pki "$pki" || skip "openssl could not make the test certificates"
 
 # Two servers: s_server serves one connection at a time, and one test
 # holds a connection open on the second while using the first.
