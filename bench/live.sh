@@ -8,8 +8,10 @@
 # before, it sends BENCH_LIVE_SECONDS worth of packets (the ring of 32 MiB
 # per handle absorbs a shorter burst), then the tool is stopped and its
 # kernel counts are read. A tool is not tried again above the first rate
-# where the kernel dropped. A figure, never a verdict: skipped with the
-# reason when not root, or without tcpreplay or network namespaces.
+# where the kernel dropped, nor above the most tcpreplay could send beside
+# it (on a machine of few cores they share them). A figure, never a
+# verdict: skipped with the reason when not root, or without tcpreplay or
+# network namespaces.
 #
 # Variables: BENCH_LIVE_WORKERS (default: the cores here, at least 2),
 # BENCH_LIVE_SECONDS (5), BENCH_LIVE_RATES (packets/s, ascending;
@@ -70,7 +72,8 @@ run_one() {
 		fi
 		sleep 0.1
 	done
-	ip netns exec "$CNS" tcpreplay -i mtb-c --pps "$rate" --limit $((rate * SECONDS_PER_RATE)) "$CAPTURE" \
+	# Looped when the capture is shorter (the same connections again).
+	ip netns exec "$CNS" tcpreplay -i mtb-c --pps "$rate" --loop 0 --limit $((rate * SECONDS_PER_RATE)) "$CAPTURE" \
 		>"$tmp/replay.log" 2>&1
 	sleep 2 # what is in the ring is read before the stop
 	kill -s INT "$tool"
@@ -94,6 +97,11 @@ sweep() {
 		printf '  %-30s %10s %10s %10s %10s\n' "$label" "$rate" "$sent" "$recv" "$drop"
 		if [ "$drop" != - ] && [ "$drop" != 0 ]; then
 			first="$rate pps (tcpreplay sent $sent pps)"
+			break
+		fi
+		# Beyond what tcpreplay can send here, higher rates say nothing more.
+		if [ "$sent" = - ] || awk -v s="$sent" -v r="$rate" 'BEGIN { exit !(s < 0.9 * r) }'; then
+			first="none up to $sent pps, all tcpreplay could send here alongside it"
 			break
 		fi
 	done
