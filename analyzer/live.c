@@ -255,13 +255,15 @@ static int fanout_join(pcap_t *p, int *group, const char *iface)
 {
 #ifdef PACKET_FANOUT_FLAG_UNIQUEID
 	int fd = pcap_fileno(p);
-	int mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG;
-	int arg = *group < 0 ? (mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16 : (*group | mode << 16);
+	/* The option's 32 bits: the group id, then the mode and flags. */
+	uint32_t mode = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG;
+	uint32_t bits = *group < 0 ? (mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16 : ((uint32_t)*group | mode << 16);
+	int arg = (int)bits;
 	socklen_t len = sizeof arg;
 	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) == 0 &&
 	    (*group >= 0 || getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, &len) == 0)) {
 		if (*group < 0)
-			*group = arg & 0xffff;
+			*group = (int)((uint32_t)arg & 0xffff);
 		return 0;
 	}
 	fprintf(stderr, "mtlsdiag: %s: cannot share the packets between workers (packet fanout: %s)\n", iface,

@@ -38,11 +38,9 @@ tmp=$(mktemp -d)
 SNS=mtlsdiag-bsrv-$$
 CNS=mtlsdiag-bcli-$$
 namespaces=""
+. tests/lib/capture.sh
 cleanup() {
-	for ns in $namespaces; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
+	netns_cleanup $namespaces
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -37,15 +37,13 @@ namespaces=""
 pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
-	for ns in $namespaces; do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
+	netns_cleanup $namespaces
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 . tests/lib/tally.sh
+. tests/lib/capture.sh
 finish() {
 	tally_report workers
 	exit
@@ -113,15 +111,7 @@ start_capture() {
 	ip netns exec "$SNS" "$BIN" -i "$IFACE" -F json --workers 2 "$@" >"$tmp/$name.json" 2>"$tmp/$name.err" &
 	cap=$!
 	pids="$pids $cap"
-	n=0
-	until grep -qs "capturing on $IFACE" "$tmp/$name.err"; do
-		n=$((n + 1))
-		if [ $n -gt 1200 ] || ! kill -0 "$cap" 2>/dev/null; then
-			bad "$name: capture did not start: $(cat "$tmp/$name.err")"
-			return 1
-		fi
-		sleep 0.1
-	done
+	capture_started "$name"
 }
 # wait_reports NAME N: until NAME has N reports (at most 2 minutes).
 wait_reports() {
@@ -131,26 +121,11 @@ wait_reports() {
 		sleep 0.1
 	done
 }
-# wait_capture NAME: waits (at most 2 minutes) for the capture to end; its
-# exit status goes to $cap_rc.
-wait_capture() {
-	n=0
-	while kill -0 "$cap" 2>/dev/null; do
-		n=$((n + 1))
-		if [ $n -gt 1200 ]; then
-			bad "$1: capture still running after 2 minutes; reports so far: $(cat "$tmp/$1.json")"
-			kill "$cap"
-			break
-		fi
-		sleep 0.1
-	done
-	wait "$cap"
-	cap_rc=$?
-}
-# stop_capture NAME SIGNAL: signals the capture and waits for it.
+# stop_capture NAME SIGNAL: signals the capture and waits for it (its exit
+# status in $cap_rc).
 stop_capture() {
 	kill -s "$2" "$cap"
-	wait_capture "$1"
+	wait_capture "$1" 120
 }
 CPORT=41000
 # client SERVER_PORT [s_client options]: one request from the next local
@@ -285,7 +260,7 @@ if start_capture count -c 3 -f "tcp portrange 4433-4436"; then
 		with_cert $((4433 + i % 4))
 		i=$((i + 1))
 	done
-	wait_capture count
+	wait_capture count 120
 	[ "$cap_rc" = 0 ] && [ "$(wc -l <"$tmp/count.json")" = 3 ] && ok ||
 		bad "-c 3: exit status $cap_rc, reports: $(cat "$tmp/count.json")"
 fi
@@ -312,7 +287,7 @@ elif start_capture privs -c 1 -f "tcp portrange 4433-4436"; then
 	done
 	[ $threads -ge 2 ] && ok || bad "privileges: $threads thread(s), expected a thread per worker"
 	with_cert 4433
-	wait_capture privs
+	wait_capture privs 120
 	[ "$cap_rc" = 0 ] && grep -q '"status":"present"' "$tmp/privs.json" && ok ||
 		bad "privileges: exit status $cap_rc, reports: $(cat "$tmp/privs.json") $(cat "$tmp/privs.err")"
 fi
