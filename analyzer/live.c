@@ -62,7 +62,6 @@ struct live_worker {
 	struct live_worker_analysis wa; /* several workers only */
 	pcap_t *pcap;
 	struct pcap_stat ps;    /* the kernel's counts at the end */
-	bool have_ps;
 	int64_t start_ns;       /* packets stamped earlier are ignored (live_setup) */
 	uint64_t captured;      /* packets handed to the analyzer */
 	bool since_tick;        /* a packet arrived since the last tick */
@@ -283,8 +282,7 @@ static void print_stats(struct live_capture *lc, bool quiet)
 		captured += lc->w[i].captured;
 	for (unsigned i = 0; i < lc->n; i++) {
 		struct live_worker *w = &lc->w[i];
-		w->have_ps = pcap_stats(w->pcap, &w->ps) == 0;
-		if (!w->have_ps) {
+		if (pcap_stats(w->pcap, &w->ps) != 0) {
 			if (!quiet)
 				fprintf(stderr, "%llu packets captured\nmtlsdiag: %s: no kernel statistics: %s\n", captured,
 					lc->iface, pcap_geterr(w->pcap));
