@@ -32,7 +32,8 @@ CHECK_CFLAGS = $(call once,CHECK_CFLAGS,--cflags $(TEST_PKGS))
 CHECK_LIBS = $(call once,CHECK_LIBS,--libs $(TEST_PKGS))
 CFLAGS ?= $(OPT)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(SANFLAGS) -Idissectors -Ianalyzer $(PKG_CFLAGS) $(CFLAGS)
-LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+# -pthread: live capture with --workers runs threads.
+LDFLAGS_ALL := $(SANFLAGS) -pthread $(LDFLAGS)
 
 DISSECTOR_SRCS := $(wildcard dissectors/*.c)
 ANALYZER_SRCS := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))

@@ -85,7 +85,7 @@ void run_stats_add_cause(struct run_stats *st, const char *id, uint64_t n)
 	st->cause_count[k] += n;
 }
 
-static void add_stats(struct run_stats *t, const struct run_stats *s)
+void run_stats_add(struct run_stats *t, const struct run_stats *s)
 {
 	t->frames += s->frames;
 	t->bytes += s->bytes;
@@ -123,7 +123,7 @@ void analyzer_end_file(struct analyzer *a)
 	a->queue = NULL;
 	ipfrag_table_free(a->frags);
 	a->frags = NULL;
-	add_stats(&a->total, &a->stats);
+	run_stats_add(&a->total, &a->stats);
 }
 
 void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t caplen, size_t wirelen,

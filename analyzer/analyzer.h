@@ -4,6 +4,7 @@
 #ifndef MTLS_ANALYZER_H
 #define MTLS_ANALYZER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -96,8 +97,18 @@ struct conn_sink {
 	void *ctx;
 };
 
+/* What analyzers sharing one capture count together (live capture split
+ * between workers, live.c), so that stream and frame numbers stay unique
+ * and -c counts every report once. */
+struct run_shared {
+	atomic_uint_fast64_t next_stream;
+	atomic_uint_fast64_t frames;   /* frame numbers handed out */
+	atomic_uint_fast64_t reported; /* reports claimed against opt.max_reports */
+};
+
 struct analyzer {
 	struct options opt;
+	struct run_shared *shared; /* the caller's; NULL: this analyzer reads the capture alone */
 	/* per file */
 	const char *file_name;
 	unsigned file_index;
@@ -148,6 +159,8 @@ int analyzer_load_keylog(struct analyzer *a, const char *path);
 
 /* Count n connections whose root cause is finding `id` (a constant). */
 void run_stats_add_cause(struct run_stats *st, const char *id, uint64_t n);
+/* Adds s's counts to t (not the story, which story_merge joins). */
+void run_stats_add(struct run_stats *t, const struct run_stats *s);
 
 /* flow.c: a TCP segment after IP (and fragment reassembly). */
 struct ip_packet;

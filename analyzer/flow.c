@@ -630,7 +630,7 @@ static void flow_start_stream(struct analyzer *a, struct flow *f, const struct i
 	f->ep[0].port = sport;
 	f->ep[1].addr = ip->dst;
 	f->ep[1].port = dport;
-	f->stream = a->next_stream++;
+	f->stream = a->shared ? atomic_fetch_add(&a->shared->next_stream, 1) : a->next_stream++;
 	flow_set_stage(a, f, FLOW_OPEN);
 	f->first_frame = a->frame_no;
 	f->first_ts = a->now_ns;

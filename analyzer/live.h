@@ -14,12 +14,16 @@
 /* Wall-clock period of the expiry check, which also runs when no packet
  * arrives; a signal is noticed within it too. */
 #define LIVE_TICK_MS 1000
+/* --workers: at most this many handles in one packet fanout group, each
+ * with its own LIVE_BUFFER_BYTES ring. */
+#define LIVE_MAX_WORKERS 64
 
 struct live_options {
 	const char *iface;
 	const char *filter;     /* BPF; NULL: LIVE_DEFAULT_FILTER */
 	const char *write_path; /* -w: raw packets saved here too ("-": stdout); NULL: not saved */
 	const char *run_as;     /* -Z: the user to become once all is open (privs.h); NULL: the default */
+	unsigned workers;       /* --workers: handles in a packet fanout group, one thread each; 0: 1 */
 };
 
 /* A -w file the capture creates: readable by its owner only. */
@@ -32,7 +36,10 @@ enum live_status {
 };
 
 /* Captures on lo->iface as one "file" named after the interface (or the
- * -w file, whose frame numbers the reports use), without privileges once
+ * -w file, whose frame numbers the reports use), split between
+ * lo->workers threads by the kernel (each connection's reports and counts
+ * are one worker's; they go whole to a->out, and the counts and stories
+ * are a's at the end), without privileges once
  * the interface and the -w file are open (privs.h), until SIGINT, SIGTERM or
  * SIGHUP, until a->opt.max_reports connections are reported, until the
  * report or the -w file cannot be written (SIGPIPE is ignored meanwhile),

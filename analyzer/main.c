@@ -42,7 +42,7 @@ static void usage(FILE *fp)
 		"Usage: mtlsdiag [options] FILE...\n"
 		"       mtlsdiag [options] -r FILE [-r FILE]... [BPF FILTER EXPRESSION]\n"
 		"       mtlsdiag [options] compare CLIENT_SIDE SERVER_SIDE\n"
-		"       mtlsdiag [options] -i INTERFACE [-f FILTER] [-c N] [-w FILE] [-Z USER]\n"
+		"       mtlsdiag [options] -i INTERFACE [-f FILTER] [-c N] [-w FILE] [-Z USER] [--workers N]\n"
 		"       mtlsdiag probe [options] https://HOST[:PORT][/PATH]  (mtlsdiag probe --help)\n"
 		"Explain client-certificate (mutual TLS) authentication in packet captures.\n"
 		"FILE is a pcap, pcapng or NetMon capture; '-' reads standard input.\n"
@@ -74,6 +74,10 @@ static void usage(FILE *fp)
 		"  -Z, --user USER          started as root, become USER once the interface and\n"
 		"                           files are open (default 'nobody'; '-Z root' stays root);\n"
 		"                           capabilities (setcap) are dropped then too\n"
+		"      --workers N          N threads, each analysing its own share of the\n"
+		"                           connections (the kernel splits the packets by flow\n"
+		"                           hash: Linux packet fanout); default 1, at most %u;\n"
+		"                           not with -w\n"
 		"\n"
 		"Output:\n"
 		"  -F, --format text|json|json-pretty|ecs|html\n"
@@ -133,7 +137,7 @@ static void usage(FILE *fp)
 		"error (unreadable, not a capture (an .etl trace is answered with the command converting it),\n"
 		"damaged, a bad filter or expectations file; live: no such interface, no permission); 3 no TLS\n"
 		"connection found, or none matched --host/--port/--sni. See mtlsdiag(1).\n",
-		LIVE_DEFAULT_FILTER, DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S,
+		LIVE_DEFAULT_FILTER, LIVE_MAX_WORKERS, DEFAULT_MAX_FLOWS, DEFAULT_OOO_CAP, DEFAULT_MAX_HS_MSG, DEFAULT_IDLE_TIMEOUT_S,
 		DEFAULT_MAX_MEMORY, TLS_MAX_CHAIN, DEFAULT_MAX_CA_NAMES);
 }
 
@@ -340,7 +344,7 @@ int main(int argc, char **argv)
 		return probe_main(argc - 1, argv + 1);
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
 	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_HOST, OPT_PORT, OPT_SNI, OPT_ANNOTATE };
-	enum { OPT_COMMUNITY_ID_SEED = 768, OPT_LIST_FINDINGS };
+	enum { OPT_COMMUNITY_ID_SEED = 768, OPT_LIST_FINDINGS, OPT_WORKERS };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
@@ -366,6 +370,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "user", required_argument, NULL, 'Z' },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 		{ "max-chain", required_argument, NULL, OPT_MAX_CHAIN },
 		{ "max-ca-names", required_argument, NULL, OPT_MAX_CA_NAMES },
@@ -507,6 +512,15 @@ int main(int argc, char **argv)
 		case 'Z':
 			live.run_as = optarg;
 			break;
+		case OPT_WORKERS:
+			if (parse_size("--workers", optarg, 1, &v))
+				return EXIT_INPUT;
+			if (v > LIVE_MAX_WORKERS) {
+				fprintf(stderr, "mtlsdiag: --workers: at most %u\n", LIVE_MAX_WORKERS);
+				return EXIT_INPUT;
+			}
+			live.workers = (unsigned)v;
+			break;
 		case OPT_MAX_MEMORY:
 			if (parse_size("--max-memory", optarg, 1024 * 1024, &opt.max_memory))
 				return EXIT_INPUT;
@@ -574,9 +588,9 @@ int main(int argc, char **argv)
 			n_read > 0 ? read_paths[0] : argv[optind]);
 		return EXIT_INPUT;
 	}
-	if (!live.iface && (live.write_path || opt.max_reports || live.run_as)) {
+	if (!live.iface && (live.write_path || opt.max_reports || live.run_as || live.workers)) {
 		fprintf(stderr, "mtlsdiag: %s needs -i (live capture)\n",
-			live.write_path ? "-w" : live.run_as ? "-Z" : "-c");
+			live.write_path ? "-w" : live.run_as ? "-Z" : live.workers ? "--workers" : "-c");
 		return EXIT_INPUT;
 	}
 	if (live.write_path && strcmp(live.write_path, "-") == 0 && !opt.output_path) {

@@ -52,6 +52,15 @@ struct report_queue *report_queue_new(void)
 	return calloc(1, sizeof(struct report_queue));
 }
 
+/* -c: whether one more report may go out, counted across the analyzers
+ * that share the capture. */
+static bool report_claim(struct analyzer *a)
+{
+	if (a->shared)
+		return atomic_fetch_add(&a->shared->reported, 1) < a->opt.max_reports;
+	return a->stats.reported < a->opt.max_reports;
+}
+
 static void emit(struct analyzer *a, struct tls_conn *c)
 {
 	if (!c)
@@ -61,7 +70,7 @@ static void emit(struct analyzer *a, struct tls_conn *c)
 		free(c);
 		return;
 	}
-	if (a->opt.max_reports && a->stats.reported >= a->opt.max_reports) {
+	if (a->opt.max_reports && !report_claim(a)) {
 		tls_conn_release(c);
 		free(c);
 		return;

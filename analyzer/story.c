@@ -116,6 +116,25 @@ static void read_step(const struct tls_conn *c, const struct findings *f, struct
 			st->cut = true;
 }
 
+/* The group of key, made when new; NULL past STORY_MAX_GROUPS (or out of
+ * memory). */
+static struct story_group *group_of(struct story *s, const struct story_key *key, const char *file_name)
+{
+	struct story_group *g;
+	HASH_FIND(hh, s->table, key, sizeof *key, g);
+	if (g || s->n_groups == STORY_MAX_GROUPS)
+		return g;
+	g = calloc(1, sizeof *g);
+	if (!g)
+		return NULL;
+	g->key = *key;
+	snprintf(g->file_name, sizeof g->file_name, "%s", file_name);
+	HASH_ADD(hh, s->table, key, sizeof g->key, g);
+	DL_APPEND(s->order, g);
+	s->n_groups++;
+	return g;
+}
+
 void story_add(struct story *s, const char *file_name, const struct tls_conn *c, const struct findings *f)
 {
 	if (!s)
@@ -129,29 +148,56 @@ void story_add(struct story *s, const char *file_name, const struct tls_conn *c,
 		size_t n = strnlen(c->ch.sni, sizeof key.sni - 1);
 		memcpy(key.sni, c->ch.sni, n);
 	}
-	struct story_group *g;
-	HASH_FIND(hh, s->table, &key, sizeof key, g);
+	struct story_group *g = group_of(s, &key, file_name);
 	if (!g) {
-		if (s->n_groups == STORY_MAX_GROUPS) {
-			s->ungrouped++;
-			return;
-		}
-		g = calloc(1, sizeof *g);
-		if (!g) {
-			s->ungrouped++;
-			return;
-		}
-		g->key = key;
-		snprintf(g->file_name, sizeof g->file_name, "%s", file_name);
-		HASH_ADD(hh, s->table, key, sizeof key, g);
-		DL_APPEND(s->order, g);
-		s->n_groups++;
+		s->ungrouped++;
+		return;
 	}
 	if (g->n_steps == STORY_MAX_STEPS) {
 		g->more++;
 		return;
 	}
 	read_step(c, f, &g->steps[g->n_steps++]);
+}
+
+static int by_first_stream(const struct story_group *x, const struct story_group *y)
+{
+	uint64_t a = x->n_steps ? x->steps[0].stream : UINT64_MAX, b = y->n_steps ? y->steps[0].stream : UINT64_MAX;
+	return a < b ? -1 : a > b;
+}
+
+void story_merge(struct story *into, const struct story *from)
+{
+	if (!into || !from)
+		return;
+	into->ungrouped += from->ungrouped;
+	const struct story_group *g;
+	DL_FOREACH(from->order, g)
+	{
+		struct story_group *t = group_of(into, &g->key, g->file_name);
+		if (!t) {
+			into->ungrouped += g->n_steps + g->more;
+			continue;
+		}
+		t->more += g->more;
+		for (size_t i = 0; i < g->n_steps; i++) {
+			/* In stream order; past the cap, the latest stream is counted only. */
+			size_t at = t->n_steps;
+			while (at > 0 && t->steps[at - 1].stream > g->steps[i].stream)
+				at--;
+			if (at == STORY_MAX_STEPS) {
+				t->more++;
+				continue;
+			}
+			if (t->n_steps == STORY_MAX_STEPS)
+				t->more++;
+			else
+				t->n_steps++;
+			memmove(&t->steps[at + 1], &t->steps[at], (t->n_steps - 1 - at) * sizeof t->steps[0]);
+			t->steps[at] = g->steps[i];
+		}
+	}
+	DL_SORT(into->order, by_first_stream);
 }
 
 /* The first step at or after `from` matching `pred`, or -1. */

@@ -25,6 +25,11 @@ void story_free(struct story *s);
 size_t story_bytes(const struct story *s);
 /* One reported connection, with its diagnosis. */
 void story_add(struct story *s, const char *file_name, const struct tls_conn *c, const struct findings *f);
+/* Adds the groups of `from` to `into`, for analyzers that each read a
+ * share of one capture (their stream numbers unique across them): a
+ * group both hold keeps its steps in stream order, and the groups are
+ * then ordered by their first stream. */
+void story_merge(struct story *into, const struct story *from);
 /* Calls emit once per story line, in the order the groups began. */
 void story_tell(const struct story *s, void (*emit)(void *ctx, const char *line), void *ctx);
 

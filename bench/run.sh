@@ -16,6 +16,7 @@
 #                   flat-memory check (1)
 #   BENCH_BIG       1: also time captures ten times the size (0; 2.5 + 10 GB)
 #   BENCH_PEERS     0: skip tshark and ssldump (1)
+#   BENCH_LIVE_*    the live-capture sweep (bench/live.sh)
 set -u
 
 BUILD=${1:-build}
@@ -235,6 +236,10 @@ if [ "$FLAT" = 1 ] || [ "$BIG" = 1 ]; then
 	fi
 	PEERS=$save_peers
 fi
+
+# Live capture: the replay rate where the kernel starts dropping, with one
+# worker and several, next to tcpdump (bench/live.sh; as root only).
+sh bench/live.sh "$BUILD" "$hs"
 
 # The targets, as ratios from this run.
 echo

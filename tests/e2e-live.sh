@@ -26,15 +26,13 @@ ns_made=0
 pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
-	if [ "$ns_made" = 1 ]; then
-		for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
-		ip netns del "$NS" 2>/dev/null
-	fi
+	[ "$ns_made" = 1 ] && netns_cleanup "$NS"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 . tests/lib/tally.sh
+. tests/lib/capture.sh
 finish() {
 	tally_report live
 	exit
@@ -128,20 +126,8 @@ in_ns() { ip netns exec "$NS" "$@"; }
 
 # A CA, a server certificate and a client certificate (clientAuth).
 pki=$tmp/pki
-mkdir "$pki"
-mkcert() { # NAME SUBJECT EXTENSIONS
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "$2" \
-		-keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null &&
-		printf '%s\n' "$3" >"$pki/$1.ext" &&
-		openssl x509 -req -in "$pki/$1.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial \
-			-days 2 -extfile "$pki/$1.ext" -out "$pki/$1.pem" 2>/dev/null
-}
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	-subj "/O=mtlsdiag test/CN=mtlsdiag live test CA" -keyout "$pki/ca.key" -out "$pki/ca.pem" 2>/dev/null &&
-	mkcert server "/CN=localhost" "subjectAltName=DNS:localhost
-extendedKeyUsage=serverAuth" &&
-	mkcert client "/CN=live test client" "extendedKeyUsage=clientAuth" ||
-	skip "openssl could not make the test certificates"
+. tests/lib/test-pki.sh
+make_test_pki "$pki" || skip "openssl could not make the test certificates"
 
 # Two servers: s_server serves one connection at a time, and one test
 # holds a connection open on the second while using the first.
@@ -170,31 +156,7 @@ start_capture() {
 		>"$tmp/$name.json" 2>"$tmp/$name.err" &
 	cap=$!
 	pids="$pids $cap"
-	n=0
-	until grep -qs "capturing on lo" "$tmp/$name.err"; do
-		n=$((n + 1))
-		if [ $n -gt 1200 ] || ! kill -0 "$cap" 2>/dev/null; then
-			bad "$name: capture did not start: $(cat "$tmp/$name.err")"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-# wait_capture NAME SECONDS: waits for the capture to end by itself;
-# its exit status goes to $cap_rc.
-wait_capture() {
-	n=0
-	while kill -0 "$cap" 2>/dev/null; do
-		n=$((n + 1))
-		if [ $n -gt $(($2 * 10)) ]; then
-			bad "$1: capture still running after $2 s; reports so far: $(cat "$tmp/$1.json")"
-			kill "$cap"
-			break
-		fi
-		sleep 0.1
-	done
-	wait "$cap"
-	cap_rc=$?
+	capture_started "$name"
 }
 client() { # s_client ARGS; sends one request, reads the answer to the end
 	printf 'GET / HTTP/1.0\r\n\r\n' | in_ns timeout 300 openssl s_client -connect "127.0.0.1:$PORT" \
@@ -317,16 +279,7 @@ pids="$pids $!"
 ip netns exec "$NS" "$BIN" -i lo -F json -f "tcp port $PORT" -w "$tmp/piped.pcap" >"$tmp/rep" 2>"$tmp/piped.err" &
 cap=$!
 pids="$pids $cap"
-n=0
-until grep -qs "capturing on lo" "$tmp/piped.err"; do
-	n=$((n + 1))
-	if [ $n -gt 1200 ] || ! kill -0 "$cap" 2>/dev/null; then
-		bad "piped: capture did not start: $(cat "$tmp/piped.err")"
-		break
-	fi
-	sleep 0.1
-done
-if kill -0 "$cap" 2>/dev/null; then
+if capture_started piped; then
 	client -cert "$pki/client.pem" -key "$pki/client.key"
 	n=0 # the first report reaches the reader, which leaves
 	until [ -s "$tmp/reader-gone" ]; do
@@ -422,16 +375,7 @@ else
 		-f "tcp port $PORT" -c 1 >"$tmp/fcap.json" 2>"$tmp/fcap.err" &
 	cap=$!
 	pids="$pids $cap"
-	n=0
-	until grep -qs "capturing on lo" "$tmp/fcap.err"; do
-		n=$((n + 1))
-		if [ $n -gt 1200 ] || ! kill -0 "$cap" 2>/dev/null; then
-			bad "file capabilities: capture did not start: $(cat "$tmp/fcap.err")"
-			break
-		fi
-		sleep 0.1
-	done
-	if kill -0 "$cap" 2>/dev/null; then
+	if capture_started fcap; then
 		runs_as "file capabilities" 65534 65534
 		no_privileges "file capabilities"
 		client -cert "$pki/client.pem" -key "$pki/client.key"

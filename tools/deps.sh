@@ -4,7 +4,8 @@
 # oracles: tshark, editcap, python3 (the JA4 cross-check, the tunnelled
 # captures), tcpdump (the BPF filter's truth), jq (the checks of
 # samples/servers), GNU time (peak RSS in the memory test and make
-# stress); for the live-capture test: ip, openssl; for the HTTP
+# stress); for the live-capture tests: ip, openssl, tcpreplay (a capture
+# replayed into a veth pair, and make bench's drop rates); for the HTTP
 # test against a real server: nginx, curl; for the probe test: apache2; tidy and html5lib to validate the HTML
 # report). "check" only names what is
 # missing; "install" installs it when run as root, and otherwise says what
@@ -15,7 +16,7 @@
 set -u
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 BUILD_PKGS="make gcc pkg-config libpcap-dev libssl-dev libjansson-dev libnghttp2-dev uthash-dev check libsubunit-dev"
-TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl valgrind python3 tcpdump jq nginx curl time apache2 tidy python3-html5lib"
+TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl tcpreplay valgrind python3 tcpdump jq nginx curl time apache2 tidy python3-html5lib"
 mode=${1:-check}
 pkgs=$BUILD_PKGS
 [ "${2:-}" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"
