@@ -19,6 +19,7 @@
 #include "expect.h"
 #include "link.h"
 #include "live.h"
+#include "threads.h"
 #include "output.h"
 #include "privs.h"
 #include "probe.h"
@@ -122,6 +123,10 @@ static void usage(FILE *fp)
 		"                           (sizes in bytes, or with a K, M or G suffix)\n"
 		"      --max-chain N        certificates kept per chain (default and most %u)\n"
 		"      --max-ca-names N     CA names kept per CertificateRequest (default %u)\n"
+		"      --threads N          analyse each file with N worker threads, the report the\n"
+		"                           same (default: the cores available; 1 with --max-memory\n"
+		"                           or --max-flows; always 1 live, with compare, --expect,\n"
+		"                           --annotate or -F html)\n"
 		"\n"
 		"  -h, --help               this text\n"
 		"  -V, --version            version\n"
@@ -336,7 +341,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "probe") == 0)
 		return probe_main(argc - 1, argv + 1);
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
-	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_HOST, OPT_PORT, OPT_SNI, OPT_ANNOTATE };
+	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_HOST, OPT_PORT, OPT_SNI, OPT_ANNOTATE, OPT_THREADS };
 	enum { OPT_COMMUNITY_ID_SEED = 768 };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
@@ -368,6 +373,7 @@ int main(int argc, char **argv)
 		{ "max-ca-names", required_argument, NULL, OPT_MAX_CA_NAMES },
 		{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
 		{ "annotate", required_argument, NULL, OPT_ANNOTATE },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -386,6 +392,7 @@ int main(int argc, char **argv)
 	struct conn_select select = { 0 };
 	char serr[160];
 	size_t community_id_seed = 0;
+	size_t threads = 0, max_flows_given = opt.max_flows, max_memory_given = opt.max_memory;
 
 	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:Z:r:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -529,6 +536,10 @@ int main(int argc, char **argv)
 		case OPT_ANNOTATE:
 			annotate_path = optarg;
 			break;
+		case OPT_THREADS:
+			if (parse_size("--threads", optarg, 1, &threads))
+				return EXIT_INPUT;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -572,6 +583,8 @@ int main(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	opt.live = live.iface != NULL;
+	opt.threads = threads_for_run(threads > 1024 ? 1024 : (unsigned)threads,
+				      opt.max_flows != max_flows_given || opt.max_memory != max_memory_given);
 	if (!live.iface && n_files <= 0) {
 		fprintf(stderr, "mtlsdiag: no capture file given (try --help)\n");
 		return EXIT_INPUT;
