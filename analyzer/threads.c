@@ -52,14 +52,16 @@
 /* A round ends after this many segments, or bytes copied, over all
  * workers: large enough that handing over costs little, small enough that
  * reports follow the capture closely. */
+#ifndef ROUND_SEGMENTS
 #define ROUND_SEGMENTS 4096u
+#endif
 #define ROUND_BYTES (4u << 20)
 /* Rounds handed out and not yet merged; one more is being filled. */
+#ifndef ROUNDS_IN_FLIGHT
 #define ROUNDS_IN_FLIGHT 3
+#endif
 #define ROUND_SLOTS (ROUNDS_IN_FLIGHT + 2)
 #define MAX_WORKERS 64u
-/* The worker's rendering stream starts over past this size. */
-#define RENDER_REWIND (1u << 20)
 
 enum rec_kind { REC_SEGMENT, REC_TICK, REC_END };
 
@@ -125,9 +127,7 @@ struct batch {
 
 struct relay {
 	struct analyzer a;    /* the worker's own; a.relay points here */
-	struct output out;    /* renders into mem */
-	char *mem;
-	size_t mem_len;
+	struct output out;    /* renders into the batch's text (text_write) */
 	struct workers *ws;
 	unsigned index;
 	pthread_t thread;
@@ -262,6 +262,16 @@ void relay_skip_stream(struct analyzer *a, uint64_t stream)
 	new_event(a->relay, EV_SKIP, stream);
 }
 
+/* The worker's report stream: unbuffered, straight into the batch. */
+static ssize_t text_write(void *cookie, const char *buf, size_t n)
+{
+	struct batch *b = ((struct relay *)cookie)->b;
+	GROW(b->text, b->text_cap, b->text_len, n);
+	memcpy(b->text + b->text_len, buf, n);
+	b->text_len += n;
+	return (ssize_t)n;
+}
+
 static void render(struct relay *w, const struct job *j)
 {
 	struct batch *b = w->b;
@@ -271,21 +281,11 @@ static void render(struct relay *w, const struct job *j)
 	GROW(b->done, b->cap_done, b->n_done, 1);
 	struct rendered *d = &b->done[b->n_done++];
 	d->out_seq = j->out_seq;
-	off_t start = ftello(w->out.fp);
+	d->off = b->text_len;
 	d->selected = report_render(&w->a, c, &d->tally);
+	d->len = b->text_len - d->off;
 	tls_conn_release(c);
 	free(c);
-	if (fflush(w->out.fp) != 0)
-		out_of_memory();
-	off_t end = ftello(w->out.fp);
-	size_t n = start >= 0 && end > start ? (size_t)(end - start) : 0;
-	GROW(b->text, b->text_cap, b->text_len, n);
-	memcpy(b->text + b->text_len, w->mem + start, n);
-	d->off = b->text_len;
-	d->len = n;
-	b->text_len += n;
-	if (end > RENDER_REWIND)
-		fseeko(w->out.fp, 0, SEEK_SET);
 }
 
 static void work(struct relay *w, struct batch *b)
@@ -599,7 +599,6 @@ static void relay_release(struct relay *w)
 {
 	if (w->out.fp)
 		fclose(w->out.fp);
-	free(w->mem);
 	w->a.keylog = NULL; /* the reading thread's */
 	analyzer_release(&w->a);
 }
@@ -633,7 +632,9 @@ static struct workers *workers_new(const struct analyzer *a)
 		w->out = *a->out;
 		w->out.html = NULL;
 		w->out.printed = 0;
-		w->out.fp = open_memstream(&w->mem, &w->mem_len);
+		w->out.fp = fopencookie(w, "w", (cookie_io_functions_t){ .write = text_write });
+		if (w->out.fp)
+			setvbuf(w->out.fp, NULL, _IONBF, 0);
 		analyzer_init(&w->a, &wopt, &w->out);
 		/* The story is told by the reading thread. */
 		story_free(w->a.story);
