@@ -123,10 +123,10 @@ static void usage(FILE *fp)
 		"                           (sizes in bytes, or with a K, M or G suffix)\n"
 		"      --max-chain N        certificates kept per chain (default and most %u)\n"
 		"      --max-ca-names N     CA names kept per CertificateRequest (default %u)\n"
-		"      --threads N          analyse each file with N worker threads, the report the\n"
-		"                           same (default: the cores available; 1 with --max-memory\n"
-		"                           or --max-flows; always 1 live, with compare, --expect,\n"
-		"                           --annotate or -F html)\n"
+		"      --threads N          analyse each file with N worker threads (default 1, at\n"
+		"                           most 64), the report the same while no limit above is\n"
+		"                           reached; 1 live, with compare, --expect, --annotate or\n"
+		"                           -F html\n"
 		"\n"
 		"  -h, --help               this text\n"
 		"  -V, --version            version\n"
@@ -392,7 +392,7 @@ int main(int argc, char **argv)
 	struct conn_select select = { 0 };
 	char serr[160];
 	size_t community_id_seed = 0;
-	size_t threads = 0, max_flows_given = opt.max_flows, max_memory_given = opt.max_memory;
+	size_t threads = 0;
 
 	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:Z:r:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -583,8 +583,7 @@ int main(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	opt.live = live.iface != NULL;
-	opt.threads = threads_for_run(threads > 1024 ? 1024 : (unsigned)threads,
-				      opt.max_flows != max_flows_given || opt.max_memory != max_memory_given);
+	opt.threads = threads_for_run(threads > 64 ? 64 : (unsigned)threads);
 	if (!live.iface && n_files <= 0) {
 		fprintf(stderr, "mtlsdiag: no capture file given (try --help)\n");
 		return EXIT_INPUT;

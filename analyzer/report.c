@@ -243,6 +243,8 @@ void report_relayed(struct analyzer *a, uint64_t stream, struct relayed *r, size
 
 void report_release_held(struct analyzer *a)
 {
+	if (!a->queue)
+		return; /* a worker's: the reading thread holds them (threads.c) */
 	drain(a, true);
 }
 

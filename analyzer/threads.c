@@ -33,15 +33,18 @@
  * Limits: each worker holds 1/N of --max-flows and --max-memory and its
  * own tombstones; the report queue's share is this thread's. While no
  * limit is reached the report is byte for byte one thread's; when one is,
- * which connections are given up early can differ. */
+ * which connections are given up early can differ, and the connections a
+ * worker has handed on and not yet rendered are neither counted nor
+ * given back early (as one thread releases those it holds for order), so
+ * that under pressure a worker gives up more, tombstones too (whose late
+ * packets then come back as new streams), and the process can pass the
+ * bound. Hence --threads is 1 unless asked for. */
 #include "threads.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <uthash.h>
 
 #include "ip.h"
@@ -52,14 +55,10 @@
 /* A round ends after this many segments, or bytes copied, over all
  * workers: large enough that handing over costs little, small enough that
  * reports follow the capture closely. */
-#ifndef ROUND_SEGMENTS
 #define ROUND_SEGMENTS 4096u
-#endif
 #define ROUND_BYTES (4u << 20)
 /* Rounds handed out and not yet merged; one more is being filled. */
-#ifndef ROUNDS_IN_FLIGHT
 #define ROUNDS_IN_FLIGHT 3
-#endif
 #define ROUND_SLOTS (ROUNDS_IN_FLIGHT + 2)
 #define MAX_WORKERS 64u
 
@@ -188,20 +187,13 @@ static size_t grown_cap(size_t cap, size_t need)
 		}                                                               \
 	} while (0)
 
-unsigned threads_available(void)
+unsigned threads_for_run(unsigned requested)
 {
-#ifdef CPU_COUNT
-	cpu_set_t set;
-	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-		return (unsigned)CPU_COUNT(&set);
-#endif
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? (unsigned)n : 1;
-}
-
-unsigned threads_for_run(unsigned requested, bool limits_given)
-{
-	unsigned n = requested ? requested : limits_given ? 1 : threads_available();
+	/* Not yet the cores by default: when --max-memory is reached, the
+	 * connections a worker has handed on for rendering cannot be given
+	 * back early as one thread gives them back, so the process can pass
+	 * the bound and give up more than one thread would. */
+	unsigned n = requested ? requested : 1;
 	return n > MAX_WORKERS ? MAX_WORKERS : n;
 }
 

@@ -11,12 +11,9 @@
 
 #include "analyzer.h"
 
-/* The cores this process may run on (its CPU affinity), at least 1. */
-unsigned threads_available(void);
-/* --threads: `requested` workers, or when 0 (not given) the cores
- * available, but 1 when --max-memory or --max-flows was given (their
- * bound is over the whole run, which one thread keeps exactly). */
-unsigned threads_for_run(unsigned requested, bool limits_given);
+/* --threads: `requested` workers (at most 64), or 1 when not given
+ * (threads.c says why not the cores yet). */
+unsigned threads_for_run(unsigned requested);
 
 /* The reading thread (analyzer.c). Whether this file is read with workers:
  * opt.threads > 1, and not live (reports as connections end), nor
