@@ -31,9 +31,9 @@ PKG_LIBS = $(call once,PKG_LIBS,--libs $(PKGS))
 CHECK_CFLAGS = $(call once,CHECK_CFLAGS,--cflags $(TEST_PKGS))
 CHECK_LIBS = $(call once,CHECK_LIBS,--libs $(TEST_PKGS))
 CFLAGS ?= $(OPT)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(SANFLAGS) -Idissectors -Ianalyzer $(PKG_CFLAGS) $(CFLAGS)
-# -pthread: live capture with --workers runs threads.
-LDFLAGS_ALL := $(SANFLAGS) -pthread $(LDFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(SANFLAGS) -Idissectors -Ianalyzer $(PKG_CFLAGS) $(CFLAGS)
+# -pthread: --threads and live capture with --workers run threads.
+LDFLAGS_ALL := -pthread $(SANFLAGS) $(LDFLAGS)
 
 DISSECTOR_SRCS := $(wildcard dissectors/*.c)
 ANALYZER_SRCS := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))

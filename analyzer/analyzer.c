@@ -11,6 +11,7 @@
 #include "keylog.h"
 #include "link.h"
 #include "output.h"
+#include "threads.h"
 #include "tls_decrypt.h"
 #include "tunnel.h"
 
@@ -48,6 +49,8 @@ int analyzer_init(struct analyzer *a, const struct options *opt, struct output *
 
 void analyzer_release(struct analyzer *a)
 {
+	workers_free(a->workers);
+	a->workers = NULL;
 	keylog_free(a->keylog);
 	a->keylog = NULL;
 	tls_crypto_free(a->crypto);
@@ -70,6 +73,8 @@ void analyzer_begin_file(struct analyzer *a, const char *name, unsigned index)
 	a->stats.worst_severity = -1;
 	a->frags = ipfrag_table_new(a->opt.max_frag_bytes, 60LL * 1000000000LL);
 	a->queue = report_queue_new();
+	if (workers_fit(a))
+		workers_begin_file(a); /* without them (out of memory) all runs here */
 }
 
 void run_stats_add_cause(struct run_stats *st, const char *id, uint64_t n)
@@ -117,7 +122,10 @@ void run_stats_add(struct run_stats *t, const struct run_stats *s)
 
 void analyzer_end_file(struct analyzer *a)
 {
-	flow_table_flush(a, END_CAPTURE_END);
+	if (a->workers)
+		workers_end_file(a);
+	else
+		flow_table_flush(a, END_CAPTURE_END);
 	report_flush(a);
 	report_queue_free(a->queue);
 	a->queue = NULL;
@@ -145,8 +153,12 @@ void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t
 		a->now_ns = ts_ns;
 	if (caplen < wirelen)
 		a->stats.truncated++;
-	if (a->frame_no % EXPIRE_EVERY == 0)
-		flow_expire_idle(a);
+	if (a->frame_no % EXPIRE_EVERY == 0) {
+		if (a->workers)
+			workers_tick(a);
+		else
+			flow_expire_idle(a);
+	}
 
 	/* Link layer, then IP, through any tunnels (tunnel.h). */
 	enum dis_status st = decap_frame(linktype, pkt, caplen, &dc);
@@ -209,6 +221,9 @@ void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t
 		free(outer);
 		return;
 	}
-	flow_segment(a, &dc.ip, payload, plen, wlen);
+	if (a->workers)
+		workers_segment(a, &dc.ip, payload, plen, wlen);
+	else
+		flow_segment(a, &dc.ip, payload, plen, wlen);
 	free(outer);
 }

@@ -12,6 +12,7 @@
 
 #include "diagnose.h"
 #include "model.h"
+#include "story.h"
 #include "tcp_reasm.h"
 #include "tunnel.h"
 
@@ -51,6 +52,7 @@ struct options {
 	bool live;               /* report each connection as it ends, not in stream order */
 	uint64_t max_reports;    /* -c: connections reported at most; 0: no limit */
 	const struct conn_select *select; /* --host/--port/--sni (select.h); the caller's; NULL: all */
+	unsigned threads;        /* --threads: analysis workers for files; 0 or 1: none (threads.h) */
 };
 
 struct run_stats {
@@ -86,6 +88,17 @@ struct run_stats {
 
 struct flow;
 struct report_queue;
+struct workers;
+struct relay;
+struct relayed;
+
+/* The flow a report comes from, set by flow.c just before each: where it
+ * stood in the order a single thread would have reported it (threads.c). */
+struct report_origin {
+	unsigned list;           /* the flow's least-recently-active list */
+	uint64_t last_frame;
+	uint64_t first_seen;     /* the frame that made the flow (table order) */
+};
 struct output;
 struct findings;
 
@@ -138,6 +151,11 @@ struct analyzer {
 	struct story *story;         /* what happened across connections (story.h) */
 	struct run_stats stats;      /* current file */
 	struct run_stats total;
+	/* Threaded runs (threads.h): in the thread that reads, the workers
+	 * its segments go to; in a worker, where its reports go. */
+	struct workers *workers;
+	struct relay *relay;
+	struct report_origin origin;
 };
 
 /* analyzer.c */
@@ -159,7 +177,8 @@ int analyzer_load_keylog(struct analyzer *a, const char *path);
 
 /* Count n connections whose root cause is finding `id` (a constant). */
 void run_stats_add_cause(struct run_stats *st, const char *id, uint64_t n);
-/* Adds s's counts to t (not the story, which story_merge joins). */
+/* Adds s's counts to t, the worse of the two worst severities (not the
+ * story, which story_merge joins). */
 void run_stats_add(struct run_stats *t, const struct run_stats *s);
 
 /* flow.c: a TCP segment after IP (and fragment reassembly). */
@@ -183,6 +202,25 @@ void report_flush(struct analyzer *a);
 /* Memory pressure: every connection held for order goes out now; one
  * that ends later than its turn follows out of order. */
 void report_release_held(struct analyzer *a);
+/* What the summary counts of one reported connection (report_count). */
+struct report_tally {
+	int worst;                 /* findings_worst */
+	const char *cause;         /* the root cause's finding ID (a constant), or NULL */
+	enum outcome_kind kind;
+	enum outcome_failure failure;
+	bool requested, request_inferred;
+	enum cc_status cc;
+	struct story_entry story;
+};
+void report_count(struct analyzer *a, const struct report_tally *t);
+/* A worker's half of reporting a finished connection (threads.c): the
+ * selection, --trust and the diagnosis; the report is written to a->out
+ * and what the summary counts to *t. False when --host, --port or --sni
+ * leave it out. The caller keeps c. */
+bool report_render(struct analyzer *a, struct tls_conn *c, struct report_tally *t);
+/* The reading thread's half: a worker's connection, as stream `stream`,
+ * takes its place in the order; `charge` is its heap then. */
+void report_relayed(struct analyzer *a, uint64_t stream, struct relayed *r, size_t charge);
 /* Heap held by connections waiting in the queue (part of --max-memory). */
 size_t report_queue_bytes(const struct report_queue *q);
 /* Heap held by a connection model, as malloc charges it (heap_charge.h). */

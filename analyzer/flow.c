@@ -58,6 +58,7 @@ static unsigned flow_key_hash(const void *key, size_t len)
 #include "story.h"
 #include "tcp.h"
 #include "tcp_reasm.h"
+#include "threads.h"
 #include "tls_record.h"
 
 /* Capture-time quiet periods after which a finished or closed flow is
@@ -138,6 +139,7 @@ struct flow {
 	struct tls_conn *conn;      /* owned; NULL until TLS is seen */
 	struct conn_parser *parser; /* owned */
 	size_t heap;                /* bytes counted in a->flow_bytes */
+	uint64_t first_seen;        /* the frame that made it (its place in the table) */
 	uint8_t list;               /* enum flow_list: the LRU list it is on */
 };
 
@@ -540,6 +542,7 @@ static void flow_report(struct analyzer *a, struct flow *f, enum conn_end why)
 {
 	struct tcp_frame_ref at = { f->last_frame, f->last_ts };
 
+	a->origin = (struct report_origin){ f->list, f->last_frame, f->first_seen };
 	for (int d = 0; d < 2; d++) {
 		if (f->reasm[d]) {
 			struct tcp_reasm_sink s = sink_for(f, d);
@@ -630,7 +633,13 @@ static void flow_start_stream(struct analyzer *a, struct flow *f, const struct i
 	f->ep[0].port = sport;
 	f->ep[1].addr = ip->dst;
 	f->ep[1].port = dport;
-	f->stream = a->shared ? atomic_fetch_add(&a->shared->next_stream, 1) : a->next_stream++;
+	/* A worker numbers streams by their first frame; the reading
+	 * thread renumbers them in order (threads.c). Live workers share
+	 * one counter. */
+	if (a->relay)
+		f->stream = relay_stream_start(a);
+	else
+		f->stream = a->shared ? atomic_fetch_add(&a->shared->next_stream, 1) : a->next_stream++;
 	flow_set_stage(a, f, FLOW_OPEN);
 	f->first_frame = a->frame_no;
 	f->first_ts = a->now_ns;
@@ -861,6 +870,7 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 		if (!f)
 			return;
 		f->key = key;
+		f->first_seen = a->frame_no;
 		HASH_ADD(hh, a->flows, key, sizeof f->key, f);
 		a->n_flows++;
 		lru_append(a, f);

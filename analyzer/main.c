@@ -20,6 +20,7 @@
 #include "findings.h"
 #include "link.h"
 #include "live.h"
+#include "threads.h"
 #include "output.h"
 #include "privs.h"
 #include "probe.h"
@@ -127,6 +128,10 @@ static void usage(FILE *fp)
 		"                           (sizes in bytes, or with a K, M or G suffix)\n"
 		"      --max-chain N        certificates kept per chain (default and most %u)\n"
 		"      --max-ca-names N     CA names kept per CertificateRequest (default %u)\n"
+		"      --threads N          analyse each file with N worker threads (default 1, at\n"
+		"                           most 64), the report the same while no limit above is\n"
+		"                           reached; 1 live, with compare, --expect, --annotate or\n"
+		"                           -F html\n"
 		"\n"
 		"  -h, --help               this text\n"
 		"      --list-findings      every finding ID with its severity and meaning (with\n"
@@ -343,7 +348,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "probe") == 0)
 		return probe_main(argc - 1, argv + 1);
 	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
-	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_HOST, OPT_PORT, OPT_SNI, OPT_ANNOTATE };
+	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_HOST, OPT_PORT, OPT_SNI, OPT_ANNOTATE, OPT_THREADS };
 	enum { OPT_COMMUNITY_ID_SEED = 768, OPT_LIST_FINDINGS, OPT_WORKERS };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
@@ -376,6 +381,7 @@ int main(int argc, char **argv)
 		{ "max-ca-names", required_argument, NULL, OPT_MAX_CA_NAMES },
 		{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
 		{ "annotate", required_argument, NULL, OPT_ANNOTATE },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "list-findings", no_argument, NULL, OPT_LIST_FINDINGS },
 		{ "version", no_argument, NULL, 'V' },
@@ -396,6 +402,7 @@ int main(int argc, char **argv)
 	char serr[160];
 	size_t community_id_seed = 0;
 	bool list_findings = false;
+	size_t threads = 0;
 
 	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:Z:r:", longopts, NULL)) != -1) {
 		switch (c) {
@@ -548,6 +555,10 @@ int main(int argc, char **argv)
 		case OPT_ANNOTATE:
 			annotate_path = optarg;
 			break;
+		case OPT_THREADS:
+			if (parse_size("--threads", optarg, 1, &threads))
+				return EXIT_INPUT;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -598,6 +609,7 @@ int main(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	opt.live = live.iface != NULL;
+	opt.threads = threads_for_run(threads > 64 ? 64 : (unsigned)threads);
 	if (!live.iface && n_files <= 0) {
 		fprintf(stderr, "mtlsdiag: no capture file given (try --help)\n");
 		return EXIT_INPUT;

@@ -22,6 +22,9 @@ struct output {
 };
 
 void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
+/* A report output_conn wrote elsewhere (another thread's stream, threads.c),
+ * written as output_conn would have (not HTML). */
+void output_conn_rendered(struct output *o, const char *text, size_t len);
 void output_run_summary(struct output *o, const struct run_stats *st, unsigned files);
 /* Ends the report (closes the HTML page); the other formats need nothing. */
 void output_finish(struct output *o);

@@ -497,6 +497,15 @@ void output_text_summary(struct output *o, const struct run_stats *st, unsigned 
 	}
 }
 
+/* A connection's report is written: machines reading JSON lines or a
+ * file see each connection as it is reported. */
+static void conn_written(struct output *o)
+{
+	o->printed++;
+	if (o->format != FORMAT_TEXT || o->fp != stdout)
+		fflush(o->fp);
+}
+
 void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f)
 {
 	if (o->format == FORMAT_HTML)
@@ -505,9 +514,13 @@ void output_conn(struct output *o, const char *file_name, const struct tls_conn 
 		output_json_conn(o, file_name, c, f);
 	else
 		output_text_conn(o, file_name, c, f);
-	o->printed++;
-	if (o->format != FORMAT_TEXT || o->fp != stdout)
-		fflush(o->fp);
+	conn_written(o);
+}
+
+void output_conn_rendered(struct output *o, const char *text, size_t len)
+{
+	fwrite(text, 1, len, o->fp);
+	conn_written(o);
 }
 
 void output_run_summary(struct output *o, const struct run_stats *st, unsigned files)

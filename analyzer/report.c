@@ -5,6 +5,7 @@
 #include "heap_charge.h"
 #include "select.h"
 #include "story.h"
+#include "threads.h"
 #include "trust.h"
 
 #include "analyzer.h"
@@ -13,6 +14,8 @@
 struct report_item {
 	uint64_t stream;
 	struct tls_conn *conn; /* owned; NULL for a non-TLS stream */
+	struct relayed *relayed; /* a worker's connection (threads.c), or NULL */
+	size_t charge;         /* the connection's heap when it was queued */
 };
 
 /* A binary min-heap on the stream number. */
@@ -61,51 +64,95 @@ static bool report_claim(struct analyzer *a)
 	return a->stats.reported < a->opt.max_reports;
 }
 
+/* What the summary counts of one reported connection. */
+static void tally_of(const struct tls_conn *c, const struct findings *f, struct report_tally *t)
+{
+	t->worst = findings_worst(f);
+	t->cause = finding_is_cause(f, 0) ? f->items[0].id : NULL;
+	t->kind = f->outcome.kind;
+	t->failure = f->outcome.failure;
+	t->requested = f->outcome.requested;
+	t->request_inferred = f->outcome.request_inferred;
+	t->cc = c->cc_status;
+	story_entry_read(c, f, &t->story);
+}
+
+void report_count(struct analyzer *a, const struct report_tally *t)
+{
+	a->stats.reported++;
+	if (t->worst > a->stats.worst_severity)
+		a->stats.worst_severity = t->worst;
+	if (t->cause)
+		run_stats_add_cause(&a->stats, t->cause, 1);
+	a->stats.outcomes[t->kind]++;
+	story_add_entry(a->story, a->file_name, &t->story);
+	if (t->failure == FAILURE_YES)
+		a->stats.failed++;
+	if (t->requested)
+		a->stats.with_request++;
+	if (t->request_inferred)
+		a->stats.with_request_inferred++;
+	if (t->cc == CC_EMPTY)
+		a->stats.cc_empty++;
+	else if (t->cc == CC_PRESENT)
+		a->stats.cc_present++;
+	else if (t->cc == CC_ABSENT)
+		a->stats.cc_absent++;
+}
+
+static bool selected(const struct analyzer *a, const struct tls_conn *c)
+{
+	return !a->opt.select || conn_select_match(a->opt.select, c);
+}
+
+static void diagnose_conn(const struct analyzer *a, struct tls_conn *c, struct findings *f)
+{
+	if (a->opt.trust)
+		trust_verify_client(a->opt.trust, c, conn_capture_time(c));
+	diagnose(c, &a->opt.diagnose, f);
+}
+
+bool report_render(struct analyzer *a, struct tls_conn *c, struct report_tally *t)
+{
+	if (!selected(a, c))
+		return false;
+	struct findings f;
+	diagnose_conn(a, c, &f);
+	output_conn(a->out, a->file_name, c, &f);
+	tally_of(c, &f, t);
+	return true;
+}
+
 static void emit(struct analyzer *a, struct tls_conn *c)
 {
 	if (!c)
 		return;
-	if (a->opt.select && !conn_select_match(a->opt.select, c)) {
-		tls_conn_release(c);
-		free(c);
-		return;
-	}
-	if (a->opt.max_reports && !report_claim(a)) {
+	if (!selected(a, c) || (a->opt.max_reports && !report_claim(a))) {
 		tls_conn_release(c);
 		free(c);
 		return;
 	}
 	struct findings f;
-	if (a->opt.trust)
-		trust_verify_client(a->opt.trust, c, conn_capture_time(c));
-	diagnose(c, &a->opt.diagnose, &f);
+	struct report_tally t;
+	diagnose_conn(a, c, &f);
 	if (!a->sink.take)
 		output_conn(a->out, a->file_name, c, &f);
-	a->stats.reported++;
-	if (findings_worst(&f) > a->stats.worst_severity)
-		a->stats.worst_severity = findings_worst(&f);
-	if (finding_is_cause(&f, 0))
-		run_stats_add_cause(&a->stats, f.items[0].id, 1);
-	a->stats.outcomes[f.outcome.kind]++;
-	story_add(a->story, a->file_name, c, &f);
-	if (f.outcome.failure == FAILURE_YES)
-		a->stats.failed++;
-	if (f.outcome.requested)
-		a->stats.with_request++;
-	if (f.outcome.request_inferred)
-		a->stats.with_request_inferred++;
-	if (c->cc_status == CC_EMPTY)
-		a->stats.cc_empty++;
-	else if (c->cc_status == CC_PRESENT)
-		a->stats.cc_present++;
-	else if (c->cc_status == CC_ABSENT)
-		a->stats.cc_absent++;
+	tally_of(c, &f, &t);
+	report_count(a, &t);
 	if (a->sink.take) {
 		a->sink.take(a->sink.ctx, a->file_name, c, &f);
 		return;
 	}
 	tls_conn_release(c);
 	free(c);
+}
+
+static void emit_item(struct analyzer *a, const struct report_item *it)
+{
+	if (it->relayed)
+		relay_emit(a, it->relayed, it->stream);
+	else
+		emit(a, it->conn);
 }
 
 static void swap(struct report_item *x, struct report_item *y)
@@ -128,7 +175,7 @@ static void push(struct report_queue *q, struct report_item it)
 static struct report_item pop(struct report_queue *q)
 {
 	struct report_item top = q->items[0];
-	q->held_bytes -= conn_heap_charge(top.conn);
+	q->held_bytes -= top.charge;
 	q->items[0] = q->items[--q->n];
 	size_t i = 0;
 	for (;;) {
@@ -154,49 +201,59 @@ static void drain(struct analyzer *a, bool all)
 		struct report_item it = pop(q);
 		if (it.stream >= q->next_stream)
 			q->next_stream = it.stream + 1;
-		emit(a, it.conn);
+		emit_item(a, &it);
 	}
 }
 
-static void enqueue(struct analyzer *a, uint64_t stream, struct tls_conn *c)
+static void enqueue(struct analyzer *a, struct report_item it)
 {
 	struct report_queue *q = a->queue;
-	if (stream < q->next_stream) {
-		emit(a, c); /* later than its turn: out of order rather than lost */
+	if (it.stream < q->next_stream) {
+		emit_item(a, &it); /* later than its turn: out of order rather than lost */
 		return;
 	}
 	if (q->n == q->cap) {
 		size_t cap = q->cap ? q->cap * 2 : 64;
 		struct report_item *grown = realloc(q->items, cap * sizeof *grown);
 		if (!grown) {
-			emit(a, c);
+			emit_item(a, &it);
 			return;
 		}
 		q->items = grown;
 		q->cap = cap;
 	}
-	push(q, (struct report_item){ stream, c });
-	q->held_bytes += conn_heap_charge(c);
+	push(q, it);
+	q->held_bytes += it.charge;
 	drain(a, false);
 }
 
 void report_conn(struct analyzer *a, struct tls_conn *conn)
 {
-	/* Live, a connection is reported the moment it ends. */
-	if (a->opt.live)
-		emit(a, conn);
+	if (a->relay)
+		relay_conn(a, conn); /* a worker's: the reading thread puts it in order */
+	else if (a->opt.live)
+		emit(a, conn); /* live, a connection is reported the moment it ends */
 	else
-		enqueue(a, conn->stream, conn);
+		enqueue(a, (struct report_item){ conn->stream, conn, NULL, conn_heap_charge(conn) });
 }
 
 void report_skip_stream(struct analyzer *a, uint64_t stream)
 {
-	if (!a->opt.live)
-		enqueue(a, stream, NULL);
+	if (a->relay)
+		relay_skip_stream(a, stream);
+	else if (!a->opt.live)
+		enqueue(a, (struct report_item){ stream, NULL, NULL, 0 });
+}
+
+void report_relayed(struct analyzer *a, uint64_t stream, struct relayed *r, size_t charge)
+{
+	enqueue(a, (struct report_item){ stream, NULL, r, charge });
 }
 
 void report_release_held(struct analyzer *a)
 {
+	if (!a->queue)
+		return; /* a worker's: the reading thread holds them (threads.c) */
 	drain(a, true);
 }
 

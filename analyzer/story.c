@@ -11,27 +11,6 @@
 #include "heap_charge.h"
 #include "http2.h"
 
-struct story_step {
-	uint64_t stream;
-	enum outcome_kind kind;
-	enum outcome_failure failure;
-	const char *cause;        /* the first finding's ID when it is the cause; static */
-	bool h2;                  /* ALPN h2 */
-	bool http11_required;     /* an HTTP/2 stream reset with HTTP_1_1_REQUIRED */
-	bool renegotiated;
-	bool cut;                 /* reset, or a 500, or closed unanswered */
-	int refusal;              /* 400/401/403/495/496 seen (decrypted), else 0 */
-	bool cert_sent;           /* the client's answer carried a certificate */
-	bool asked;               /* a certificate was asked for */
-};
-
-struct story_key {
-	struct ip_addr client;
-	struct endpoint server;
-	char sni[64];
-	unsigned file_index;
-};
-
 struct story_group {
 	struct story_key key;
 	char file_name[128];
@@ -127,7 +106,7 @@ static struct story_group *group_of(struct story *s, const struct story_key *key
 	g = calloc(1, sizeof *g);
 	if (!g)
 		return NULL;
-	g->key = *key;
+	memcpy(&g->key, key, sizeof g->key); /* the padding too: it is hashed */
 	snprintf(g->file_name, sizeof g->file_name, "%s", file_name);
 	HASH_ADD(hh, s->table, key, sizeof g->key, g);
 	DL_APPEND(s->order, g);
@@ -135,20 +114,24 @@ static struct story_group *group_of(struct story *s, const struct story_key *key
 	return g;
 }
 
-void story_add(struct story *s, const char *file_name, const struct tls_conn *c, const struct findings *f)
+void story_entry_read(const struct tls_conn *c, const struct findings *f, struct story_entry *e)
+{
+	memset(&e->key, 0, sizeof e->key);
+	e->key.client = c->client.addr;
+	e->key.server = c->server;
+	e->key.file_index = c->file_index;
+	if (c->have_client_hello) {
+		size_t n = strnlen(c->ch.sni, sizeof e->key.sni - 1);
+		memcpy(e->key.sni, c->ch.sni, n);
+	}
+	read_step(c, f, &e->step);
+}
+
+void story_add_entry(struct story *s, const char *file_name, const struct story_entry *e)
 {
 	if (!s)
 		return;
-	struct story_key key;
-	memset(&key, 0, sizeof key);
-	key.client = c->client.addr;
-	key.server = c->server;
-	key.file_index = c->file_index;
-	if (c->have_client_hello) {
-		size_t n = strnlen(c->ch.sni, sizeof key.sni - 1);
-		memcpy(key.sni, c->ch.sni, n);
-	}
-	struct story_group *g = group_of(s, &key, file_name);
+	struct story_group *g = group_of(s, &e->key, file_name);
 	if (!g) {
 		s->ungrouped++;
 		return;
@@ -157,7 +140,16 @@ void story_add(struct story *s, const char *file_name, const struct tls_conn *c,
 		g->more++;
 		return;
 	}
-	read_step(c, f, &g->steps[g->n_steps++]);
+	g->steps[g->n_steps++] = e->step;
+}
+
+void story_add(struct story *s, const char *file_name, const struct tls_conn *c, const struct findings *f)
+{
+	if (!s)
+		return;
+	struct story_entry e;
+	story_entry_read(c, f, &e);
+	story_add_entry(s, file_name, &e);
 }
 
 static int by_first_stream(const struct story_group *x, const struct story_group *y)

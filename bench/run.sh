@@ -132,6 +132,9 @@ bench_one() {
 	md_s=$1 md_r=$2 md_x=$3 md_c=$4
 	set -- $(measure "$RUNS" "$tmp/out.json" "$MTLSDIAG" -q -F json "$f")
 	mj_s=$1 mj_r=$2 mj_c=$4
+	# As many workers as cores, beside the default of one.
+	set -- $(measure "$RUNS" /dev/null "$MTLSDIAG" -q --threads "$(nproc)" "$f")
+	mn_s=$1 mn_r=$2 mn_c=$4
 	ts_r=0 ts_line="" sd_line=""
 	if [ "$PEERS" = 1 ] && command -v tshark > /dev/null 2>&1; then
 		set -- $(measure 1 "$tmp/tshark.tsv" tshark -n -r "$f" -o tcp.reassemble_out_of_order:TRUE \
@@ -155,6 +158,11 @@ bench_one() {
 	row "libpcap read (floor)" "$floor_s" "$floor_r" "$floor_c"
 	row "mtlsdiag (text)" "$md_s" "$md_r" "$md_c"
 	row "mtlsdiag -F json" "$mj_s" "$mj_r" "$mj_c"
+	row "mtlsdiag --threads $(nproc)" "$mn_s" "$mn_r" "$mn_c"
+	awk -v a="$md_s" -v b="$mn_s" -v ac="$md_c" -v bc="$mn_c" -v n="$(nproc)" 'BEGIN { if (b <= 0) b = 0.0001
+		if (ac <= 0) ac = 0.01
+		printf "  threads: --threads %d is %.2fx faster than one thread in wall time, at %.2fx the CPU time\n", n, a / b, bc / ac }'
+	echo "$label threadsN $mn_s $mn_r $mn_c" >> "$RESULTS"
 	echo "$ts_line"
 	echo "$sd_line"
 	[ "$md_x" = 0 ] || echo "  mtlsdiag exited with status $md_x"
@@ -257,6 +265,9 @@ awk '
 				(w >= 40 ? "met" : (k >= 40 ? "met on CPU time, not on wall time (machine load?)" : "NOT met"))
 		} else
 			print "  handshake-heavy vs tshark: tshark not run"
+		if ((h " threadsN") in v)
+			printf "  handshake-heavy, --threads (cores) vs 1: %.2fx faster (target >= 1.7x on 2 cores): %s\n",
+				ratio(v[h " mtlsdiag"], v[h " threadsN"]), verdict(ratio(v[h " mtlsdiag"], v[h " threadsN"]) >= 1.7)
 		if ((h " ssldump") in v)
 			printf "  handshake-heavy vs ssldump: %.2fx wall, %.2fx CPU (target > 1x): %s\n",
 				ratio(v[h " ssldump"], v[h " mtlsdiag"]), ratio(c[h " ssldump"], c[h " mtlsdiag"]),

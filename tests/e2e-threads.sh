@@ -1,0 +1,77 @@
+#!/bin/sh
+# e2e-threads.sh MTLSDIAG - --threads 2 and 4 report byte for byte what
+# --threads 1 reports (standard output, standard error, exit status; text
+# and JSON, with key logs and without) over every sample, every shared
+# capture, every regression input, and a capture made to test the order:
+# 42 long connections open while 3000 short ones end (more than the
+# report queue holds back, so some reports come out of stream order),
+# then the long ones go on (after a pause longer than --idle-timeout 1, so
+# idle flows are given up at ticks, and their late packets meet
+# tombstones), ports reused. Nothing here is timed.
+set -u
+BIN=$1
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+GEN=$(dirname "$BIN")/mtlsgen
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+for n in 1 2 4; do
+	printf '#!/bin/sh\nexec "%s" --threads %s "$@"\n' "$BIN" "$n" >"$tmp/t$n"
+	chmod +x "$tmp/t$n"
+done
+
+extra=""
+if ! [ -x "$GEN" ]; then
+	echo "SKIP the order capture: $GEN is not built"
+elif ! command -v editcap >/dev/null 2>&1 || ! command -v mergecap >/dev/null 2>&1; then
+	echo "SKIP the order capture: editcap and mergecap are not installed (Debian: tshark)"
+else
+	"$GEN" --bench bulk 20 "$tmp/bulk.pcap" >/dev/null 2>&1 &&
+		"$GEN" --bench hs 3000 "$tmp/hs.pcap" >/dev/null 2>&1 &&
+		editcap -r "$tmp/bulk.pcap" "$tmp/a.pcap" 1-10000 &&
+		editcap -r "$tmp/bulk.pcap" "$tmp/b0.pcap" 10001-20510 &&
+		editcap -t 1.3 "$tmp/b0.pcap" "$tmp/b.pcap" &&
+		editcap -t 0.01 "$tmp/hs.pcap" "$tmp/h.pcap" &&
+		mergecap -F pcap -w "$tmp/order.pcap" "$tmp/a.pcap" "$tmp/h.pcap" "$tmp/b.pcap" ||
+		{ echo "FAIL: the order capture could not be made"; fail=1; }
+	if [ -f "$tmp/order.pcap" ]; then
+		extra=$tmp/order.pcap
+		# It must test what it is for: reports out of stream order.
+		"$BIN" --threads 1 --idle-timeout 1 "$extra" 2>/dev/null | sed -n 's/^== .* stream \([0-9]*\):.*/\1/p' >"$tmp/streams"
+		late=$(awk 'NR > 1 && $1 < prev { n++ } { prev = $1 } END { print n + 0 }' "$tmp/streams")
+		if [ "$late" -eq 0 ]; then
+			echo "FAIL: the order capture has no report out of stream order"
+			fail=1
+		fi
+		for n in 2 4; do
+			for fmt in text json; do
+				"$tmp/t1" -F $fmt --idle-timeout 1 "$extra" >"$tmp/one" 2>&1
+				echo "exit $?" >>"$tmp/one"
+				"$tmp/t$n" -F $fmt --idle-timeout 1 "$extra" >"$tmp/many" 2>&1
+				echo "exit $?" >>"$tmp/many"
+				if ! cmp -s "$tmp/one" "$tmp/many"; then
+					echo "FAIL: --threads $n -F $fmt --idle-timeout 1 differs from --threads 1"
+					diff "$tmp/one" "$tmp/many" | head -10
+					fail=1
+				fi
+			done
+		done
+		# Standard input is read by the reading thread like a file.
+		"$tmp/t1" - <"$extra" >"$tmp/one" 2>&1
+		"$tmp/t2" - <"$extra" >"$tmp/many" 2>&1
+		cmp -s "$tmp/one" "$tmp/many" || { echo "FAIL: --threads 2 on standard input differs"; fail=1; }
+	fi
+fi
+
+for n in 2 4; do
+	# shellcheck disable=SC2086 # extra is one path or nothing
+	if ! sh tools/same-output.sh "$tmp/t1" "$tmp/t$n" $extra >"$tmp/same" 2>&1; then
+		echo "FAIL: --threads $n differs from --threads 1:"
+		head -40 "$tmp/same"
+		fail=1
+	else
+		echo "threads $n: $(tail -1 "$tmp/same")"
+	fi
+done
+[ "$fail" -eq 0 ] && echo "threads: passed"
+[ "$fail" -eq 0 ]
