@@ -1,16 +1,15 @@
 /* compare_output.c - the comparison as text for people or JSON lines for
  * machines: one row per matched pair or lone connection, then a summary
  * with the clock offset. Reads the models and the compare result only. */
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "compare.h"
+#include "json_write.h"
 #include "output.h"
 #include "output_html.h"
+#include "output_json.h"
 #include "tls_names.h"
-
-#define SCHEMA_VERSION 1
 
 static const char *offset_source_name(enum offset_source s)
 {
@@ -109,112 +108,134 @@ static void text_summary(struct output *o, const struct compare_result *r)
 		fprintf(o->fp, "  clock offset: unknown (no connection found on both sides)\n");
 }
 
-static json_t *side_json(const struct collected_conn *cc)
+/* One side's connection: the header every connection object starts with,
+ * then what compare needs of it. */
+static void side_value(struct json_writer *w, const struct collected_conn *cc)
 {
 	const struct tls_conn *c = cc->conn;
-	char buf[80];
-	json_t *j = json_object();
-	json_object_set_new(j, "file", json_string(cc->file_name));
-	json_object_set_new(j, "stream", json_integer((json_int_t)c->stream));
-	json_object_set_new(j, "client", json_string(endpoint_text(&c->client, buf, sizeof buf)));
-	json_object_set_new(j, "server", json_string(endpoint_text(&c->server, buf, sizeof buf)));
-	json_object_set_new(j, "first_frame", json_integer((json_int_t)c->first_frame));
-	json_object_set_new(j, "last_frame", json_integer((json_int_t)c->last_frame));
-	json_object_set_new(j, "first_time", json_real((double)c->first_ts_ns / 1e9));
-	json_object_set_new(j, "version", c->version ? json_string(tls_version_name(c->version, buf)) : json_null());
-	json_object_set_new(j, "sni", c->have_client_hello && c->ch.sni[0] ? json_string(c->ch.sni) : json_null());
-	if (c->have_client_hello) {
-		char hex[65];
-		for (int i = 0; i < 32; i++)
-			snprintf(hex + 2 * i, 3, "%02x", c->ch.random[i]);
-		json_object_set_new(j, "client_random", json_string(hex));
-	} else {
-		json_object_set_new(j, "client_random", json_null());
-	}
-	json_t *reqs = json_array();
+	jw_begin_object(w);
+	json_conn_header(w, cc->file_name, c);
+	jw_member_uint(w, "first_frame", c->first_frame);
+	jw_member_uint(w, "last_frame", c->last_frame);
+	jw_member_real(w, "first_time", (double)c->first_ts_ns / 1e9);
+	jw_key(w, "version");
+	json_tls_version(w, c->version);
+	jw_key(w, "sni");
+	json_sni(w, c);
+	jw_key(w, "client_random");
+	if (c->have_client_hello)
+		jw_hex(w, c->ch.random, 32, false);
+	else
+		jw_null(w);
+	jw_key(w, "cert_requests");
+	jw_begin_array(w);
 	for (size_t i = 0; i < c->n_requests; i++) {
-		json_t *q = json_object();
-		json_object_set_new(q, "frame", json_integer((json_int_t)c->requests[i].frame));
-		json_object_set_new(q, "phase", json_string(cr_phase_name(c->requests[i].phase)));
-		json_object_set_new(q, "ca_count", json_integer((json_int_t)c->requests[i].n_ca_names));
-		json_array_append_new(reqs, q);
+		jw_begin_object(w);
+		jw_member_uint(w, "frame", c->requests[i].frame);
+		jw_member_string(w, "phase", cr_phase_name(c->requests[i].phase));
+		jw_member_uint(w, "ca_count", c->requests[i].n_ca_names);
+		jw_end_object(w);
 	}
-	json_object_set_new(j, "cert_requests", reqs);
-	json_object_set_new(j, "renegotiation_frame",
-			    c->renegotiated ? json_integer((json_int_t)c->first_reneg_frame) : json_null());
-	json_object_set_new(j, "client_certificate", json_string(cc_status_name(c->cc_status)));
-	json_object_set_new(j, "end", json_string(conn_end_name(c->end)));
-	json_object_set_new(j, "end_frame", c->end_frame ? json_integer((json_int_t)c->end_frame) : json_null());
-	json_t *ids = json_array();
+	jw_end_array(w);
+	jw_key(w, "renegotiation_frame");
+	if (c->renegotiated)
+		jw_uint(w, c->first_reneg_frame);
+	else
+		jw_null(w);
+	jw_member_string(w, "client_certificate", cc_status_name(c->cc_status));
+	jw_member_string(w, "end", conn_end_name(c->end));
+	jw_member_uint_or_null(w, "end_frame", c->end_frame);
+	jw_key(w, "finding_ids");
+	jw_begin_array(w);
 	for (size_t i = 0; i < cc->findings.n; i++)
-		json_array_append_new(ids, json_string(cc->findings.items[i].id));
-	json_object_set_new(j, "finding_ids", ids);
-	return j;
+		jw_string(w, cc->findings.items[i].id);
+	jw_end_array(w);
+	jw_end_object(w);
 }
 
-static json_t *frames_json(const uint64_t *frames, size_t n)
+static void side_member(struct json_writer *w, const struct conn_list *l, size_t i)
 {
-	json_t *a = json_array();
-	for (size_t k = 0; k < n; k++)
-		json_array_append_new(a, json_integer((json_int_t)frames[k]));
-	return a;
+	if (i != SIZE_MAX)
+		side_value(w, &l->items[i]);
+	else
+		jw_null(w);
 }
 
-static void json_emit(struct output *o, json_t *j)
+static void findings_value(struct json_writer *w, const struct compare_row *r)
 {
-	size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
-	flags |= o->format == FORMAT_JSON_PRETTY ? JSON_INDENT(2) : JSON_COMPACT;
-	json_dumpf(j, o->fp, flags);
-	fputc('\n', o->fp);
-	json_decref(j);
+	jw_begin_array(w);
+	for (size_t i = 0; i < r->n_findings; i++) {
+		const struct compare_finding *f = &r->findings[i];
+		jw_begin_object(w);
+		jw_member_string(w, "id", f->id);
+		jw_member_string(w, "severity", severity_name(f->severity));
+		jw_key(w, "client_frames");
+		jw_uint_array(w, f->client_frames, f->n_client_frames);
+		jw_key(w, "server_frames");
+		jw_uint_array(w, f->server_frames, f->n_server_frames);
+		jw_member_string(w, "message", f->message);
+		jw_member_string(w, "remedy", f->remedy);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+}
+
+/* Each object on a line of its own; reals as jansson writes them by
+ * default (17 digits). */
+static void json_begin(struct json_writer *w, struct textbuf *b, struct output *o)
+{
+	jw_line_begin(w, b, o->fp, o->format == FORMAT_JSON_PRETTY, 0);
+	jw_begin_object(w);
+	jw_member_int(w, "schema_version", JSON_SCHEMA_VERSION);
+}
+
+static void json_end(struct json_writer *w)
+{
+	jw_end_object(w);
+	jw_line_end(w);
 }
 
 static void json_row(struct output *o, const struct conn_list *cl, const struct conn_list *sl,
 		     const struct compare_row *r)
 {
-	json_t *j = json_object();
+	struct json_writer w;
+	struct textbuf b;
 	bool pair = r->client_i != SIZE_MAX && r->server_i != SIZE_MAX;
-	json_object_set_new(j, "schema_version", json_integer(SCHEMA_VERSION));
-	json_object_set_new(j, "kind", json_string(pair ? "pair" : r->client_i != SIZE_MAX ? "client_only"
-											     : "server_only"));
-	json_object_set_new(j, "match", pair ? json_string(compare_match_name(r->how)) : json_null());
-	json_object_set_new(j, "nat", json_boolean(pair && r->nat));
-	json_object_set_new(j, "intercepted", json_boolean(pair && r->intercepted));
-	json_object_set_new(j, "client_side", r->client_i != SIZE_MAX ? side_json(&cl->items[r->client_i]) : json_null());
-	json_object_set_new(j, "server_side", r->server_i != SIZE_MAX ? side_json(&sl->items[r->server_i]) : json_null());
-	json_t *fs = json_array();
-	for (size_t i = 0; i < r->n_findings; i++) {
-		const struct compare_finding *f = &r->findings[i];
-		json_t *fo = json_object();
-		json_object_set_new(fo, "id", json_string(f->id));
-		json_object_set_new(fo, "severity", json_string(severity_name(f->severity)));
-		json_object_set_new(fo, "client_frames", frames_json(f->client_frames, f->n_client_frames));
-		json_object_set_new(fo, "server_frames", frames_json(f->server_frames, f->n_server_frames));
-		json_object_set_new(fo, "message", json_string(f->message));
-		json_object_set_new(fo, "remedy", json_string(f->remedy));
-		json_array_append_new(fs, fo);
-	}
-	json_object_set_new(j, "findings", fs);
-	json_emit(o, j);
+	json_begin(&w, &b, o);
+	jw_member_string(&w, "kind", pair ? "pair" : r->client_i != SIZE_MAX ? "client_only" : "server_only");
+	jw_member_string_or_null(&w, "match", pair ? compare_match_name(r->how) : NULL);
+	jw_member_bool(&w, "nat", pair && r->nat);
+	jw_member_bool(&w, "intercepted", pair && r->intercepted);
+	jw_key(&w, "client_side");
+	side_member(&w, cl, r->client_i);
+	jw_key(&w, "server_side");
+	side_member(&w, sl, r->server_i);
+	jw_key(&w, "findings");
+	findings_value(&w, r);
+	json_end(&w);
 }
 
 static void json_summary(struct output *o, const struct compare_result *r)
 {
-	json_t *j = json_object();
-	json_object_set_new(j, "schema_version", json_integer(SCHEMA_VERSION));
-	json_object_set_new(j, "kind", json_string("summary"));
-	json_object_set_new(j, "pairs", json_integer((json_int_t)r->n_pairs));
-	json_object_set_new(j, "by_client_random", json_integer((json_int_t)r->by_random));
-	json_object_set_new(j, "by_addresses", json_integer((json_int_t)r->by_addresses));
-	json_object_set_new(j, "by_time", json_integer((json_int_t)r->by_time));
-	json_object_set_new(j, "client_only", json_integer((json_int_t)r->client_only));
-	json_object_set_new(j, "server_only", json_integer((json_int_t)r->server_only));
-	json_object_set_new(j, "findings", json_integer((json_int_t)r->n_findings));
-	json_object_set_new(j, "clock_offset_s",
-			    r->offset_from == OFFSET_NONE ? json_null() : json_real((double)r->offset_ns / 1e9));
-	json_object_set_new(j, "clock_offset_from", json_string(offset_source_name(r->offset_from)));
-	json_object_set_new(j, "clock_offset_samples", json_integer((json_int_t)r->offset_samples));
-	json_emit(o, j);
+	struct json_writer w;
+	struct textbuf b;
+	json_begin(&w, &b, o);
+	jw_member_string(&w, "kind", "summary");
+	jw_member_uint(&w, "pairs", r->n_pairs);
+	jw_member_uint(&w, "by_client_random", r->by_random);
+	jw_member_uint(&w, "by_addresses", r->by_addresses);
+	jw_member_uint(&w, "by_time", r->by_time);
+	jw_member_uint(&w, "client_only", r->client_only);
+	jw_member_uint(&w, "server_only", r->server_only);
+	jw_member_uint(&w, "findings", r->n_findings);
+	jw_key(&w, "clock_offset_s");
+	if (r->offset_from == OFFSET_NONE)
+		jw_null(&w);
+	else
+		jw_real(&w, (double)r->offset_ns / 1e9);
+	jw_member_string(&w, "clock_offset_from", offset_source_name(r->offset_from));
+	jw_member_uint(&w, "clock_offset_samples", r->offset_samples);
+	json_end(&w);
 }
 
 void compare_output(struct output *o, const struct conn_list *cl, const struct conn_list *sl,

@@ -6,13 +6,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "json_write.h"
 #include "output.h"
 #include "tls_names.h"
 
@@ -906,31 +906,36 @@ static void text_failure(FILE *fp, const struct failure *fl)
 	fprintf(fp, "%s: %s\n", fl->n_frames ? ")" : "", fl->found);
 }
 
-static json_t *failures_json(const struct assertion *a)
+static void failures_value(struct json_writer *w, const struct assertion *a)
 {
-	json_t *arr = json_array();
-	for (size_t i = 0; i < a->n_shown; i++) {
+	jw_begin_array(w);
+	for (size_t i = 0; a && i < a->n_shown; i++) {
 		const struct failure *fl = &a->shown[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "file", json_string(fl->file_name));
-		json_object_set_new(o, "stream", json_integer((json_int_t)fl->stream));
-		json_t *fr = json_array();
-		for (size_t k = 0; k < fl->n_frames; k++)
-			json_array_append_new(fr, json_integer((json_int_t)fl->frames[k]));
-		json_object_set_new(o, "frames", fr);
-		json_object_set_new(o, "found", json_string(fl->found));
-		json_array_append_new(arr, o);
+		jw_begin_object(w);
+		jw_member_string(w, "file", fl->file_name);
+		jw_member_uint(w, "stream", fl->stream);
+		jw_key(w, "frames");
+		jw_uint_array(w, fl->frames, fl->n_frames);
+		jw_member_string(w, "found", fl->found);
+		jw_end_object(w);
 	}
-	return arr;
+	jw_end_array(w);
 }
 
-static void json_emit(struct output *o, json_t *j)
+/* Each result on a line of its own. */
+static void json_begin(struct json_writer *w, struct textbuf *b, struct output *o, const char *kind,
+		       const struct expect_set *e)
 {
-	size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
-	flags |= o->format == FORMAT_JSON_PRETTY ? JSON_INDENT(2) : JSON_COMPACT;
-	json_dumpf(j, o->fp, flags);
-	fputc('\n', o->fp);
-	json_decref(j);
+	jw_line_begin(w, b, o->fp, o->format == FORMAT_JSON_PRETTY, 0);
+	jw_begin_object(w);
+	jw_member_string(w, "kind", kind);
+	jw_member_string(w, "expect_file", e->path);
+}
+
+static void json_end(struct json_writer *w)
+{
+	jw_end_object(w);
+	jw_line_end(w);
 }
 
 static const char *check_result_name(enum check_result r)
@@ -941,18 +946,19 @@ static const char *check_result_name(enum check_result r)
 static void json_result(struct output *o, const struct expect_set *e, const struct block *b, unsigned line,
 			const char *text, enum check_result r, const char *expected, uint64_t failed, const struct assertion *a)
 {
-	json_t *j = json_object();
-	json_object_set_new(j, "kind", json_string("expectation"));
-	json_object_set_new(j, "expect_file", json_string(e->path));
-	json_object_set_new(j, "line", json_integer(line));
-	json_object_set_new(j, "match", json_string(b->text));
-	json_object_set_new(j, "expectation", json_string(text));
-	json_object_set_new(j, "result", json_string(check_result_name(r)));
-	json_object_set_new(j, "expected", json_string(expected));
-	json_object_set_new(j, "selected", json_integer((json_int_t)b->selected));
-	json_object_set_new(j, "failed_connections", json_integer((json_int_t)failed));
-	json_object_set_new(j, "failures", a ? failures_json(a) : json_array());
-	json_emit(o, j);
+	struct json_writer w;
+	struct textbuf tb;
+	json_begin(&w, &tb, o, "expectation", e);
+	jw_member_uint(&w, "line", line);
+	jw_member_string(&w, "match", b->text);
+	jw_member_string(&w, "expectation", text);
+	jw_member_string(&w, "result", check_result_name(r));
+	jw_member_string(&w, "expected", expected);
+	jw_member_uint(&w, "selected", b->selected);
+	jw_member_uint(&w, "failed_connections", failed);
+	jw_key(&w, "failures");
+	failures_value(&w, a);
+	json_end(&w);
 }
 
 size_t expect_failed_count(const struct expect_set *e)
@@ -1035,13 +1041,13 @@ bool expect_report(const struct expect_set *e, struct output *o, bool only_faile
 			fprintf(o->fp, ", %zu not checked (no connection selected)", unchecked);
 		fputc('\n', o->fp);
 	} else {
-		json_t *j = json_object();
-		json_object_set_new(j, "kind", json_string("summary"));
-		json_object_set_new(j, "expect_file", json_string(e->path));
-		json_object_set_new(j, "held", json_integer((json_int_t)held));
-		json_object_set_new(j, "failed", json_integer((json_int_t)failed));
-		json_object_set_new(j, "not_checked", json_integer((json_int_t)unchecked));
-		json_emit(o, j);
+		struct json_writer w;
+		struct textbuf tb;
+		json_begin(&w, &tb, o, "summary", e);
+		jw_member_uint(&w, "held", held);
+		jw_member_uint(&w, "failed", failed);
+		jw_member_uint(&w, "not_checked", unchecked);
+		json_end(&w);
 	}
 	fflush(o->fp);
 	return failed == 0;

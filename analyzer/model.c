@@ -127,11 +127,30 @@ const char *side_name(enum side s)
 const char *endpoint_text(const struct endpoint *e, char *buf, size_t bufsz)
 {
 	char addr[64];
-	ip_addr_text(&e->addr, addr, sizeof addr);
-	if (e->addr.family == 6)
-		snprintf(buf, bufsz, "[%s]:%u", addr, e->port);
-	else
-		snprintf(buf, bufsz, "%s:%u", addr, e->port);
+	size_t n = strlen(ip_addr_text(&e->addr, addr, sizeof addr));
+	bool v6 = e->addr.family == 6;
+	if (bufsz < n + 2 + 7) { /* brackets, ':', 5 digits, NUL */
+		snprintf(buf, bufsz, v6 ? "[%s]:%u" : "%s:%u", addr, e->port);
+		return buf;
+	}
+	/* "[%s]:%u" or "%s:%u", without printf: reports print two per connection. */
+	char *p = buf;
+	if (v6)
+		*p++ = '[';
+	memcpy(p, addr, n);
+	p += n;
+	if (v6)
+		*p++ = ']';
+	*p++ = ':';
+	char digits[6];
+	size_t k = sizeof digits;
+	unsigned port = e->port;
+	do {
+		digits[--k] = (char)('0' + port % 10);
+		port /= 10;
+	} while (port);
+	memcpy(p, digits + k, sizeof digits - k);
+	p[sizeof digits - k] = '\0';
 	return buf;
 }
 

@@ -34,9 +34,13 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st, unsigned files);
 /* output_http.c: the decrypted HTTP (text lines; the JSON "http" member) */
 struct textbuf;
-struct json_t;
+struct json_writer;
 void output_text_http(struct textbuf *b, bool color, const struct tls_conn *c);
-void output_json_http(struct json_t *j, const struct tls_conn *c);
+/* The "http" member of a connection object: with a key log or HTTP seen. */
+void json_http_member(struct json_writer *w, const struct tls_conn *c);
+/* Its value (null when none), and its "status" (null when none). */
+void json_http_value(struct json_writer *w, const struct tls_conn *c);
+void json_http_status(struct json_writer *w, const struct tls_conn *c);
 /* output_text.c */
 void output_text_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 void output_text_summary(struct output *o, const struct run_stats *st, unsigned files);

@@ -7,7 +7,6 @@
  * (event.outcome, tls.version, ...) follow rules also listed there. */
 #include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "output_json.h"
@@ -15,130 +14,74 @@
 
 #define ECS_VERSION "8.11.0"
 
-/* Copied unchanged; a null or missing JSON value leaves the ECS field
- * out, as ECS documents expect. */
+/* Copied unchanged from the -F json object; a null or missing JSON value
+ * leaves the ECS field out, as ECS documents expect. The man page's
+ * table lists the same rows with their JSON paths. Rows of a group, and
+ * of an object inside it, follow one another (that is how they are
+ * written). */
+enum ecs_source { ECS_FIELD, ECS_CLIENT_LEAF, ECS_SERVER_LEAF };
 struct ecs_field {
-	const char *json; /* path in the -F json object; [N] picks an array element */
+	enum ecs_source from;
+	int field;        /* enum json_field, or with a LEAF source enum json_leaf_field */
 	const char *ecs;  /* dotted ECS name */
 	bool upper;       /* ECS writes hashes in upper case */
 };
 
 static const struct ecs_field ecs_fields[] = {
-	{ "first_time_iso", "@timestamp", false },
-	{ "outcome.reason", "message", false },
-	{ "first_time_iso", "event.start", false },
-	{ "client_ip", "source.ip", false },
-	{ "client_port", "source.port", false },
-	{ "server_ip", "destination.ip", false },
-	{ "server_port", "destination.port", false },
-	{ "community_id", "network.community_id", false },
-	{ "server_hello.cipher_suite", "tls.cipher", false },
-	{ "server_hello.alpn", "tls.next_protocol", false },
-	{ "resumed", "tls.resumed", false },
-	{ "sni", "tls.client.server_name", false },
-	{ "ja4", "tls.client.ja4", false },
-	{ "client_certificate.chain[0].subject", "tls.client.subject", false },
-	{ "client_certificate.chain[0].issuer", "tls.client.issuer", false },
-	{ "client_certificate.chain[0].not_before", "tls.client.not_before", false },
-	{ "client_certificate.chain[0].not_after", "tls.client.not_after", false },
-	{ "client_certificate.chain[0].sha256", "tls.client.hash.sha256", true },
-	{ "client_certificate.chain[0].subject", "tls.client.x509.subject.distinguished_name", false },
-	{ "client_certificate.chain[0].issuer", "tls.client.x509.issuer.distinguished_name", false },
-	{ "client_certificate.chain[0].not_before", "tls.client.x509.not_before", false },
-	{ "client_certificate.chain[0].not_after", "tls.client.x509.not_after", false },
-	{ "client_certificate.chain[0].serial", "tls.client.x509.serial_number", false },
-	{ "server_chain[0].subject", "tls.server.subject", false },
-	{ "server_chain[0].issuer", "tls.server.issuer", false },
-	{ "server_chain[0].not_before", "tls.server.not_before", false },
-	{ "server_chain[0].not_after", "tls.server.not_after", false },
-	{ "server_chain[0].sha256", "tls.server.hash.sha256", true },
-	{ "server_chain[0].subject", "tls.server.x509.subject.distinguished_name", false },
-	{ "server_chain[0].issuer", "tls.server.x509.issuer.distinguished_name", false },
-	{ "server_chain[0].not_before", "tls.server.x509.not_before", false },
-	{ "server_chain[0].not_after", "tls.server.x509.not_after", false },
-	{ "server_chain[0].serial", "tls.server.x509.serial_number", false },
-	{ "http.status", "http.response.status_code", false },
-	{ "schema_version", "mtlsdiag.schema_version", false },
-	{ "file", "mtlsdiag.file", false },
-	{ "stream", "mtlsdiag.stream", false },
-	{ "first_frame", "mtlsdiag.first_frame", false },
-	{ "last_frame", "mtlsdiag.last_frame", false },
-	{ "wireshark_filter", "mtlsdiag.wireshark_filter", false },
-	{ "version", "mtlsdiag.version", false },
-	{ "outcome", "mtlsdiag.outcome", false },
-	{ "findings", "mtlsdiag.findings", false },
-	{ "cert_requests", "mtlsdiag.cert_requests", false },
-	{ "client_certificate", "mtlsdiag.client_certificate", false },
-	{ "alerts", "mtlsdiag.alerts", false },
-	{ "renegotiation", "mtlsdiag.renegotiation", false },
-	{ "http", "mtlsdiag.http", false },
-	{ "end", "mtlsdiag.end", false },
-	{ "end_by", "mtlsdiag.end_by", false },
-	{ "notes_list", "mtlsdiag.notes", false },
-	{ "server_software", "mtlsdiag.server_software", false },
-	{ "client_software", "mtlsdiag.client_software", false },
+	{ ECS_FIELD, JF_FIRST_TIME_ISO, "@timestamp", false },
+	{ ECS_FIELD, JF_OUTCOME_REASON, "message", false },
+	{ ECS_FIELD, JF_FIRST_TIME_ISO, "event.start", false },
+	{ ECS_FIELD, JF_CLIENT_IP, "source.ip", false },
+	{ ECS_FIELD, JF_CLIENT_PORT, "source.port", false },
+	{ ECS_FIELD, JF_SERVER_IP, "destination.ip", false },
+	{ ECS_FIELD, JF_SERVER_PORT, "destination.port", false },
+	{ ECS_FIELD, JF_COMMUNITY_ID, "network.community_id", false },
+	{ ECS_FIELD, JF_SERVER_HELLO_CIPHER_SUITE, "tls.cipher", false },
+	{ ECS_FIELD, JF_SERVER_HELLO_ALPN, "tls.next_protocol", false },
+	{ ECS_FIELD, JF_RESUMED, "tls.resumed", false },
+	{ ECS_FIELD, JF_SNI, "tls.client.server_name", false },
+	{ ECS_FIELD, JF_JA4, "tls.client.ja4", false },
+	{ ECS_CLIENT_LEAF, JL_SUBJECT, "tls.client.subject", false },
+	{ ECS_CLIENT_LEAF, JL_ISSUER, "tls.client.issuer", false },
+	{ ECS_CLIENT_LEAF, JL_NOT_BEFORE, "tls.client.not_before", false },
+	{ ECS_CLIENT_LEAF, JL_NOT_AFTER, "tls.client.not_after", false },
+	{ ECS_CLIENT_LEAF, JL_SHA256, "tls.client.hash.sha256", true },
+	{ ECS_CLIENT_LEAF, JL_SUBJECT, "tls.client.x509.subject.distinguished_name", false },
+	{ ECS_CLIENT_LEAF, JL_ISSUER, "tls.client.x509.issuer.distinguished_name", false },
+	{ ECS_CLIENT_LEAF, JL_NOT_BEFORE, "tls.client.x509.not_before", false },
+	{ ECS_CLIENT_LEAF, JL_NOT_AFTER, "tls.client.x509.not_after", false },
+	{ ECS_CLIENT_LEAF, JL_SERIAL, "tls.client.x509.serial_number", false },
+	{ ECS_SERVER_LEAF, JL_SUBJECT, "tls.server.subject", false },
+	{ ECS_SERVER_LEAF, JL_ISSUER, "tls.server.issuer", false },
+	{ ECS_SERVER_LEAF, JL_NOT_BEFORE, "tls.server.not_before", false },
+	{ ECS_SERVER_LEAF, JL_NOT_AFTER, "tls.server.not_after", false },
+	{ ECS_SERVER_LEAF, JL_SHA256, "tls.server.hash.sha256", true },
+	{ ECS_SERVER_LEAF, JL_SUBJECT, "tls.server.x509.subject.distinguished_name", false },
+	{ ECS_SERVER_LEAF, JL_ISSUER, "tls.server.x509.issuer.distinguished_name", false },
+	{ ECS_SERVER_LEAF, JL_NOT_BEFORE, "tls.server.x509.not_before", false },
+	{ ECS_SERVER_LEAF, JL_NOT_AFTER, "tls.server.x509.not_after", false },
+	{ ECS_SERVER_LEAF, JL_SERIAL, "tls.server.x509.serial_number", false },
+	{ ECS_FIELD, JF_HTTP_STATUS, "http.response.status_code", false },
+	{ ECS_FIELD, JF_SCHEMA_VERSION, "mtlsdiag.schema_version", false },
+	{ ECS_FIELD, JF_FILE, "mtlsdiag.file", false },
+	{ ECS_FIELD, JF_STREAM, "mtlsdiag.stream", false },
+	{ ECS_FIELD, JF_FIRST_FRAME, "mtlsdiag.first_frame", false },
+	{ ECS_FIELD, JF_LAST_FRAME, "mtlsdiag.last_frame", false },
+	{ ECS_FIELD, JF_WIRESHARK_FILTER, "mtlsdiag.wireshark_filter", false },
+	{ ECS_FIELD, JF_VERSION, "mtlsdiag.version", false },
+	{ ECS_FIELD, JF_OUTCOME, "mtlsdiag.outcome", false },
+	{ ECS_FIELD, JF_FINDINGS, "mtlsdiag.findings", false },
+	{ ECS_FIELD, JF_CERT_REQUESTS, "mtlsdiag.cert_requests", false },
+	{ ECS_FIELD, JF_CLIENT_CERTIFICATE, "mtlsdiag.client_certificate", false },
+	{ ECS_FIELD, JF_ALERTS, "mtlsdiag.alerts", false },
+	{ ECS_FIELD, JF_RENEGOTIATION, "mtlsdiag.renegotiation", false },
+	{ ECS_FIELD, JF_HTTP, "mtlsdiag.http", false },
+	{ ECS_FIELD, JF_END, "mtlsdiag.end", false },
+	{ ECS_FIELD, JF_END_BY, "mtlsdiag.end_by", false },
+	{ ECS_FIELD, JF_NOTES_LIST, "mtlsdiag.notes", false },
+	{ ECS_FIELD, JF_SERVER_SOFTWARE, "mtlsdiag.server_software", false },
+	{ ECS_FIELD, JF_CLIENT_SOFTWARE, "mtlsdiag.client_software", false },
 };
-
-/* The value at a path such as "client_certificate.chain[0].subject";
- * NULL when a step is missing. Paths come from the table above. */
-static json_t *json_at(json_t *j, const char *path)
-{
-	char step[64];
-	while (j && *path) {
-		size_t n = strcspn(path, ".[");
-		if (n >= sizeof step)
-			return NULL;
-		memcpy(step, path, n);
-		step[n] = '\0';
-		path += n;
-		if (n)
-			j = json_object_get(j, step);
-		if (*path == '[') {
-			char *end;
-			unsigned long i = strtoul(path + 1, &end, 10);
-			j = json_array_get(j, i);
-			path = *end == ']' ? end + 1 : end;
-		}
-		if (*path == '.')
-			path++;
-	}
-	return j;
-}
-
-/* Sets a dotted name in nested objects, creating them in order. Takes v;
- * values are shared with the JSON object by reference, not copied. */
-static void ecs_set(json_t *root, const char *name, json_t *v)
-{
-	char step[64];
-	json_t *o = root;
-	const char *dot;
-	while ((dot = strchr(name, '.')) != NULL) {
-		size_t n = (size_t)(dot - name);
-		if (n >= sizeof step)
-			break;
-		memcpy(step, name, n);
-		step[n] = '\0';
-		json_t *next = json_object_get(o, step);
-		if (!json_is_object(next)) {
-			next = json_object();
-			json_object_set_new(o, step, next);
-		}
-		o = next;
-		name = dot + 1;
-	}
-	json_object_set_new(o, name, v);
-}
-
-static json_t *upper_copy(json_t *v)
-{
-	if (!json_is_string(v))
-		return json_incref(v);
-	char buf[80];
-	snprintf(buf, sizeof buf, "%s", json_string_value(v));
-	for (char *p = buf; *p; p++)
-		*p = (char)toupper((unsigned char)*p);
-	return json_string(buf);
-}
 
 static const char *event_outcome(enum outcome_kind k)
 {
@@ -154,19 +97,20 @@ static const char *event_outcome(enum outcome_kind k)
 	}
 }
 
-static json_t *string_list(const char *a, const char *b)
+static void string_list(struct json_writer *w, const char *a, const char *b)
 {
-	json_t *arr = json_array();
-	json_array_append_new(arr, json_string(a));
+	jw_begin_array(w);
+	jw_string(w, a);
 	if (b)
-		json_array_append_new(arr, json_string(b));
-	return arr;
+		jw_string(w, b);
+	jw_end_array(w);
 }
 
-/* "TLS 1.2" -> tls.version_protocol "tls", tls.version "1.2". */
-static void set_version(json_t *ecs, const json_t *version)
+/* "TLS 1.2" -> tls.version "1.2", tls.version_protocol "tls". */
+static void tls_version_fields(struct json_writer *w, const struct tls_conn *c)
 {
-	const char *v = json_string_value(version);
+	char buf[32];
+	const char *v = c->version ? tls_version_name(c->version, buf) : NULL;
 	const char *space = v ? strchr(v, ' ') : NULL; /* not for an unknown "0xfb1a" */
 	if (!space)
 		return;
@@ -177,8 +121,8 @@ static void set_version(json_t *ecs, const json_t *version)
 	for (size_t i = 0; i < n; i++)
 		proto[i] = (char)tolower((unsigned char)v[i]);
 	proto[n] = '\0';
-	ecs_set(ecs, "tls.version", json_string(space + 1));
-	ecs_set(ecs, "tls.version_protocol", json_string(proto));
+	jw_member_string(w, "version", space + 1);
+	jw_member_string(w, "version_protocol", proto);
 }
 
 /* tls.established: 1, 0, or -1 when it cannot be told. The initial
@@ -216,45 +160,121 @@ static int handshake_established(const struct tls_conn *c, const struct outcome 
 	return oc->failure == FAILURE_NO && data_from[SIDE_CLIENT] && data_from[SIDE_SERVER];
 }
 
-void output_ecs_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)
+/* The fields of a group that are not copied from the JSON object. */
+static void derived_fields(struct json_writer *w, const struct json_conn *j, const char *group)
 {
-	json_t *j = output_json_object(o, file_name, c, fs);
-	json_t *ecs = json_object();
+	const struct tls_conn *c = j->c;
+	if (strcmp(group, "ecs") == 0) {
+		jw_member_string(w, "version", ECS_VERSION);
+	} else if (strcmp(group, "event") == 0) {
+		jw_member_string(w, "kind", "event");
+		jw_key(w, "category");
+		string_list(w, "network", NULL);
+		jw_key(w, "type");
+		string_list(w, "connection", "protocol");
+		jw_member_string(w, "outcome", event_outcome(j->fs->outcome.kind));
+		jw_member_string(w, "dataset", "mtlsdiag.connection");
+	} else if (strcmp(group, "network") == 0) {
+		jw_member_string(w, "transport", "tcp");
+		jw_member_string(w, "type", c->client.addr.family == 6 ? "ipv6" : "ipv4");
+		jw_member_string(w, "protocol", "tls");
+	} else if (strcmp(group, "tls") == 0) {
+		tls_version_fields(w, c);
+		int established = handshake_established(c, &j->fs->outcome);
+		if (established >= 0)
+			jw_member_bool(w, "established", established);
+	}
+}
+
+/* One row: its key is held back, so that a null leaves it out. */
+static void row(struct json_writer *w, const struct json_conn *j, const struct ecs_field *f, const char *key)
+{
+	jw_defer_key(w, key, strlen(key));
+	switch (f->from) {
+	case ECS_FIELD:
+		json_conn_value(w, j, (enum json_field)f->field);
+		break;
+	case ECS_CLIENT_LEAF:
+		json_chain_leaf(w, &j->c->client_chain, (enum json_leaf_field)f->field, f->upper);
+		break;
+	case ECS_SERVER_LEAF:
+		json_chain_leaf(w, &j->c->server_chain, (enum json_leaf_field)f->field, f->upper);
+		break;
+	}
+}
+
+#define ECS_MAX_DEPTH 6
+
+/* The rows from f on whose names start with "group."; returns the first
+ * row after them. The objects between the group and a row's last name
+ * ("client.x509" of "tls.client.x509.not_after") are opened when a row
+ * goes deeper and closed when the next one leaves them; objects that get
+ * no value are never written. */
+static const struct ecs_field *group_rows(struct json_writer *w, const struct json_conn *j, const struct ecs_field *f,
+					  const struct ecs_field *end, const char *group)
+{
+	size_t glen = strlen(group);
+	const char *open[ECS_MAX_DEPTH]; /* objects open below the group: name starts */
+	size_t open_len[ECS_MAX_DEPTH], n_open = 0;
+	for (; f < end && strncmp(f->ecs, group, glen) == 0 && f->ecs[glen] == '.'; f++) {
+		const char *p = f->ecs + glen + 1, *dot;
+		size_t depth = 0;
+		while ((dot = strchr(p, '.')) != NULL && depth < ECS_MAX_DEPTH) {
+			size_t len = (size_t)(dot - p);
+			if (depth < n_open && (open_len[depth] != len || memcmp(open[depth], p, len) != 0)) {
+				while (n_open > depth) {
+					jw_end_object(w);
+					n_open--;
+				}
+			}
+			if (depth == n_open) {
+				jw_defer_object(w, p, len);
+				open[depth] = p;
+				open_len[depth] = len;
+				n_open++;
+			}
+			depth++;
+			p = dot + 1;
+		}
+		while (n_open > depth) {
+			jw_end_object(w);
+			n_open--;
+		}
+		row(w, j, f, p);
+	}
+	while (n_open > 0) {
+		jw_end_object(w);
+		n_open--;
+	}
+	return f;
+}
+
+static void ecs_object(struct json_writer *w, const struct json_conn *j)
+{
 	/* The groups in the order a reader looks for them; empty ones go. */
 	static const char *const groups[] = { "ecs", "event", "source", "destination", "network", "tls", "http", "mtlsdiag" };
 	const struct ecs_field *f = ecs_fields;
 	const struct ecs_field *end = ecs_fields + sizeof ecs_fields / sizeof ecs_fields[0];
 
+	jw_begin_object(w);
 	/* @timestamp and message lead, as ECS documents show them. */
-	for (; f < end && !strchr(f->ecs, '.'); f++) {
-		json_t *v = json_at(j, f->json);
-		if (v && !json_is_null(v))
-			ecs_set(ecs, f->ecs, json_incref(v));
+	for (; f < end && !strchr(f->ecs, '.'); f++)
+		row(w, j, f, f->ecs);
+	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+		jw_defer_object(w, groups[i], strlen(groups[i]));
+		derived_fields(w, j, groups[i]);
+		f = group_rows(w, j, f, end, groups[i]);
+		jw_end_object(w);
 	}
-	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
-		json_object_set_new(ecs, groups[i], json_object());
-	ecs_set(ecs, "ecs.version", json_string(ECS_VERSION));
-	ecs_set(ecs, "event.kind", json_string("event"));
-	ecs_set(ecs, "event.category", string_list("network", NULL));
-	ecs_set(ecs, "event.type", string_list("connection", "protocol"));
-	ecs_set(ecs, "event.outcome", json_string(event_outcome(fs->outcome.kind)));
-	ecs_set(ecs, "event.dataset", json_string("mtlsdiag.connection"));
-	ecs_set(ecs, "network.transport", json_string("tcp"));
-	ecs_set(ecs, "network.type", json_string(c->client.addr.family == 6 ? "ipv6" : "ipv4"));
-	ecs_set(ecs, "network.protocol", json_string("tls"));
-	set_version(ecs, json_object_get(j, "version"));
-	int established = handshake_established(c, &fs->outcome);
-	if (established >= 0)
-		ecs_set(ecs, "tls.established", json_boolean(established));
-	for (; f < end; f++) {
-		json_t *v = json_at(j, f->json);
-		if (v && !json_is_null(v))
-			ecs_set(ecs, f->ecs, f->upper ? upper_copy(v) : json_incref(v));
-	}
-	for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
-		if (json_object_size(json_object_get(ecs, groups[i])) == 0)
-			json_object_del(ecs, groups[i]);
-	output_json_line(o, ecs);
-	json_decref(ecs);
-	json_decref(j);
+	jw_end_object(w);
+}
+
+void output_ecs_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)
+{
+	struct json_writer w;
+	struct textbuf b;
+	struct json_conn j = { o, file_name, c, fs };
+	jw_line_begin(&w, &b, o->fp, false, JSON_WRITE_REAL_SHORTEST);
+	ecs_object(&w, &j);
+	jw_line_end(&w);
 }

@@ -2,10 +2,10 @@
  * text line per exchange (the first HTTP/1.x one in the form it always
  * had), HTTP/2 resets and GOAWAY, the software headers and the error
  * page; the JSON "http" object. */
-#include <jansson.h>
 #include <stdio.h>
 
 #include "http2.h"
+#include "json_write.h"
 #include "output.h"
 #include "textbuf.h"
 
@@ -106,71 +106,93 @@ void output_text_http(struct textbuf *b, bool color, const struct tls_conn *c)
 			  (unsigned long long)h->error_page_frame);
 }
 
-static json_t *frame_or_null(uint64_t frame)
-{
-	return frame ? json_integer((json_int_t)frame) : json_null();
-}
-
-static json_t *str_or_null(const char *s)
-{
-	return s[0] ? json_string(s) : json_null();
-}
-
-static json_t *exchange_json(const struct http_exchange *e)
+static void exchange_value(struct json_writer *w, const struct http_exchange *e)
 {
 	char buf[16];
-	json_t *o = json_object();
-	json_object_set_new(o, "stream", e->version == 2 ? json_integer(e->stream_id) : json_null());
-	json_object_set_new(o, "method", e->request_frame ? str_or_null(e->method) : json_null());
-	json_object_set_new(o, "path", e->request_frame ? str_or_null(e->path) : json_null());
-	json_object_set_new(o, "status", e->status ? json_integer(e->status) : json_null());
-	json_object_set_new(o, "request_frame", frame_or_null(e->request_frame));
-	json_object_set_new(o, "response_frame", frame_or_null(e->response_frame));
-	json_object_set_new(o, "reset_error", e->reset_frame ? json_string(h2_error(e->reset_error, buf)) : json_null());
-	json_object_set_new(o, "reset_frame", frame_or_null(e->reset_frame));
-	json_object_set_new(o, "reset_from",
-			    e->reset_frame ? json_string(side_name((enum side)e->reset_from)) : json_null());
-	return o;
+	jw_begin_object(w);
+	jw_key(w, "stream");
+	if (e->version == 2)
+		jw_uint(w, e->stream_id);
+	else
+		jw_null(w);
+	jw_member_string_or_null(w, "method", e->request_frame && e->method[0] ? e->method : NULL);
+	jw_member_string_or_null(w, "path", e->request_frame && e->path[0] ? e->path : NULL);
+	jw_key(w, "status");
+	if (e->status)
+		jw_int(w, e->status);
+	else
+		jw_null(w);
+	jw_member_uint_or_null(w, "request_frame", e->request_frame);
+	jw_member_uint_or_null(w, "response_frame", e->response_frame);
+	jw_member_string_or_null(w, "reset_error", e->reset_frame ? h2_error(e->reset_error, buf) : NULL);
+	jw_member_uint_or_null(w, "reset_frame", e->reset_frame);
+	jw_member_string_or_null(w, "reset_from", e->reset_frame ? side_name((enum side)e->reset_from) : NULL);
+	jw_end_object(w);
 }
 
-void output_json_http(struct json_t *j, const struct tls_conn *c)
+static bool http_seen(const struct tls_conn *c)
+{
+	return c->http || c->http_request_frame || c->http_response_frame;
+}
+
+/* The first HTTP/1.x request and response, as before, then every exchange. */
+static void http_object(struct json_writer *w, const struct tls_conn *c)
 {
 	const struct http_facts *h = c->http;
 	char buf[16];
-
-	/* Like "decryption": only with a key log, so reports without one keep their shape. */
-	if (!h && !c->http_request_frame && !c->http_response_frame) {
-		if (c->keylog_given)
-			json_object_set_new(j, "http", json_null());
-		return;
-	}
-	json_t *o = json_object();
-	/* The first HTTP/1.x request and response, as before. */
-	json_object_set_new(o, "request", c->http_request_frame ? json_string(c->http_request) : json_null());
-	json_object_set_new(o, "request_frame", frame_or_null(c->http_request_frame));
-	json_object_set_new(o, "status", c->http_status ? json_integer(c->http_status) : json_null());
-	json_object_set_new(o, "status_line", c->http_response_frame ? json_string(c->http_response) : json_null());
-	json_object_set_new(o, "response_frame", frame_or_null(c->http_response_frame));
-	/* Every exchange. */
-	json_object_set_new(o, "version", json_integer(h && h->h2 ? 2 : 1));
-	json_t *ex = json_array();
+	jw_begin_object(w);
+	jw_member_string_or_null(w, "request", c->http_request_frame ? c->http_request : NULL);
+	jw_member_uint_or_null(w, "request_frame", c->http_request_frame);
+	jw_key(w, "status");
+	json_http_status(w, c);
+	jw_member_string_or_null(w, "status_line", c->http_response_frame ? c->http_response : NULL);
+	jw_member_uint_or_null(w, "response_frame", c->http_response_frame);
+	jw_member_int(w, "version", h && h->h2 ? 2 : 1);
+	jw_key(w, "exchanges");
+	jw_begin_array(w);
 	for (size_t i = 0; h && i < h->n; i++)
-		json_array_append_new(ex, exchange_json(&h->ex[i]));
-	json_object_set_new(o, "exchanges", ex);
-	json_object_set_new(o, "exchanges_dropped", json_integer(h ? (json_int_t)h->dropped : 0));
-	json_object_set_new(o, "server", h ? str_or_null(h->server) : json_null());
-	json_object_set_new(o, "user_agent", h ? str_or_null(h->user_agent) : json_null());
-	json_object_set_new(o, "error_page", h && h->error_page_frame ? json_string(h->error_page) : json_null());
-	json_object_set_new(o, "error_page_frame", frame_or_null(h ? h->error_page_frame : 0));
+		exchange_value(w, &h->ex[i]);
+	jw_end_array(w);
+	jw_member_uint(w, "exchanges_dropped", h ? h->dropped : 0);
+	jw_member_string_or_null(w, "server", h && h->server[0] ? h->server : NULL);
+	jw_member_string_or_null(w, "user_agent", h && h->user_agent[0] ? h->user_agent : NULL);
+	jw_member_string_or_null(w, "error_page", h && h->error_page_frame ? h->error_page : NULL);
+	jw_member_uint_or_null(w, "error_page_frame", h ? h->error_page_frame : 0);
+	jw_key(w, "goaway");
 	if (h && h->goaway_frame) {
-		json_t *g = json_object();
-		json_object_set_new(g, "frame", json_integer((json_int_t)h->goaway_frame));
-		json_object_set_new(g, "from", json_string(side_name((enum side)h->goaway_from)));
-		json_object_set_new(g, "error", json_string(h2_error(h->goaway_error, buf)));
-		json_object_set_new(g, "last_stream", json_integer(h->goaway_last_stream));
-		json_object_set_new(o, "goaway", g);
+		jw_begin_object(w);
+		jw_member_uint(w, "frame", h->goaway_frame);
+		jw_member_string(w, "from", side_name((enum side)h->goaway_from));
+		jw_member_string(w, "error", h2_error(h->goaway_error, buf));
+		jw_member_uint(w, "last_stream", h->goaway_last_stream);
+		jw_end_object(w);
 	} else {
-		json_object_set_new(o, "goaway", json_null());
+		jw_null(w);
 	}
-	json_object_set_new(j, "http", o);
+	jw_end_object(w);
+}
+
+void json_http_member(struct json_writer *w, const struct tls_conn *c)
+{
+	/* Like "decryption": only with a key log, so reports without one keep their shape. */
+	if (!http_seen(c) && !c->keylog_given)
+		return;
+	jw_key(w, "http");
+	json_http_value(w, c);
+}
+
+void json_http_value(struct json_writer *w, const struct tls_conn *c)
+{
+	if (http_seen(c))
+		http_object(w, c);
+	else
+		jw_null(w);
+}
+
+void json_http_status(struct json_writer *w, const struct tls_conn *c)
+{
+	if (http_seen(c) && c->http_status)
+		jw_int(w, c->http_status);
+	else
+		jw_null(w);
 }

@@ -1,6 +1,6 @@
 /* output_json.c - one JSON object per connection (JSON lines), keeping
- * the contract in design.md; extra fields are documented in the man page. */
-#include <jansson.h>
+ * the contract in design.md; extra fields are documented in the man page.
+ * Written member by member from the model through json_write.h. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,201 +13,6 @@
 #include "story.h"
 #include "textbuf.h"
 #include "tls_names.h"
-
-#define SCHEMA_VERSION 1
-
-static json_t *frame_or_null(uint64_t frame)
-{
-	return frame ? json_integer((json_int_t)frame) : json_null();
-}
-
-static json_t *version_json(uint16_t v)
-{
-	char buf[32];
-	return v ? json_string(tls_version_name(v, buf)) : json_null();
-}
-
-static json_t *cert_json(const struct cert_info *ci)
-{
-	json_t *o = json_object();
-	if (!ci->parsed) {
-		json_object_set_new(o, "error", json_string("certificate not decodable"));
-		json_object_set_new(o, "der_bytes", json_integer((json_int_t)ci->der_len));
-		return o;
-	}
-	const struct x509_summary *s = ci->sum;
-	json_object_set_new(o, "subject", json_string(s->subject));
-	json_object_set_new(o, "issuer", json_string(s->issuer));
-	json_object_set_new(o, "serial", json_string(s->serial));
-	json_object_set_new(o, "not_before", json_string(s->not_before));
-	json_object_set_new(o, "not_after", json_string(s->not_after));
-	json_t *eku = json_array();
-	const char *names[9];
-	size_t n = x509_eku_names(s->eku, names, 8);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(eku, json_string(names[i]));
-	json_object_set_new(o, "eku", s->has_eku ? eku : (json_decref(eku), json_null()));
-	json_t *ku = json_array();
-	n = x509_key_usage_names(s->key_usage, names, 9);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(ku, json_string(names[i]));
-	json_object_set_new(o, "key_usage", s->has_key_usage ? ku : (json_decref(ku), json_null()));
-	json_object_set_new(o, "key_type", json_string(s->key_type));
-	json_object_set_new(o, "self_signed", json_boolean(s->self_signed));
-	json_object_set_new(o, "ca", json_boolean(s->is_ca));
-	char hex[65];
-	static const char digits[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		hex[2 * i] = digits[s->sha256[i] >> 4];
-		hex[2 * i + 1] = digits[s->sha256[i] & 15];
-	}
-	hex[64] = '\0';
-	json_object_set_new(o, "sha256", json_string(hex));
-	return o;
-}
-
-static json_t *chain_json(const struct cert_chain *ch)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; i < ch->n_kept; i++)
-		json_array_append_new(arr, cert_json(&ch->certs[i]));
-	return arr;
-}
-
-/* Only with --trust: OpenSSL's verdict on the client chain. */
-static json_t *verdict_json(const struct chain_verdict *v)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "result", json_string(v->ok ? "ok" : "failed"));
-	if (!v->ok) {
-		json_object_set_new(o, "error", json_integer(v->error));
-		json_object_set_new(o, "error_text", json_string(v->error_text));
-		json_object_set_new(o, "depth", json_integer(v->depth));
-		json_object_set_new(o, "subject", json_string(v->subject));
-		json_object_set_new(o, "issuer", json_string(v->issuer));
-	}
-	return o;
-}
-
-static json_t *request_json(const struct cert_request_fact *f)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "frame", json_integer((json_int_t)f->frame));
-	json_object_set_new(o, "phase", json_string(cr_phase_name(f->phase)));
-	json_object_set_new(o, "visibility", json_string(visibility_name(f->visibility)));
-	json_object_set_new(o, "ms_since_client_hello",
-			    f->since_client_hello_ns >= 0 ? json_real((double)f->since_client_hello_ns / 1e6)
-							   : json_null());
-	json_t *names = json_array();
-	for (size_t i = 0; i < f->n_ca_names; i++)
-		json_array_append_new(names, json_string(f->ca_names[i]));
-	json_object_set_new(o, "ca_names", names);
-	json_object_set_new(o, "ca_count", json_integer((json_int_t)(f->n_ca_names + f->ca_names_dropped)));
-	json_object_set_new(o, "ca_list_bytes", json_integer((json_int_t)f->ca_list_bytes));
-	json_t *types = json_array();
-	for (size_t i = 0; i < f->n_cert_types; i++) {
-		const char *n = tls_cert_type_name(f->cert_types[i]);
-		json_array_append_new(types, n ? json_string(n) : json_integer(f->cert_types[i]));
-	}
-	json_object_set_new(o, "certificate_types", types);
-	json_t *algs = json_array();
-	for (size_t i = 0; i < f->n_sig_algs; i++) {
-		const char *n = tls_sig_alg_name(f->sig_algs[i]);
-		char buf[8];
-		snprintf(buf, sizeof buf, "0x%04x", f->sig_algs[i]);
-		json_array_append_new(algs, json_string(n ? n : buf));
-	}
-	json_object_set_new(o, "signature_algorithms", algs);
-	json_object_set_new(o, "message_bytes", json_integer(f->msg_len));
-	json_object_set_new(o, "records", json_integer(f->records));
-	if (f->parse_error)
-		json_object_set_new(o, "error", json_string("request not decodable"));
-	return o;
-}
-
-static json_t *alert_json(const struct alert_fact *al)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "frame", json_integer((json_int_t)al->frame));
-	json_object_set_new(o, "from", json_string(side_name(al->from)));
-	if (al->encrypted) {
-		json_object_set_new(o, "level", json_null());
-		json_object_set_new(o, "description", json_null());
-	} else {
-		json_object_set_new(o, "level", json_string(tls_alert_level_name((uint8_t)al->level)));
-		json_object_set_new(o, "description", json_string(tls_alert_name((uint8_t)al->description)));
-		json_object_set_new(o, "code", json_integer(al->description));
-	}
-	json_object_set_new(o, "visibility", json_string(visibility_name(al->visibility)));
-	return o;
-}
-
-static json_t *history_json(const struct tls_conn *c)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; i < c->n_events; i++) {
-		const struct conn_event *e = &c->events[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "frame", json_integer((json_int_t)e->frame));
-		json_object_set_new(o, "from", json_string(side_name(e->from)));
-		const char *what = "?";
-		char label[24];
-		switch (e->kind) {
-		case EV_HANDSHAKE:
-			what = tls_hs_type_label(e->hs_type, label);
-			break;
-		case EV_ENC_HANDSHAKE:
-			what = e->hs_type == TLS_HS_FINISHED ? "encrypted_finished" : "encrypted_handshake";
-			break;
-		case EV_CCS:
-			what = "change_cipher_spec";
-			break;
-		case EV_ALERT:
-			what = "alert";
-			break;
-		case EV_APP_DATA:
-			what = "application_data";
-			break;
-		case EV_SSLV2_HELLO:
-			what = e->hs_type == 1 ? "sslv2_client_hello" : e->hs_type == 4 ? "sslv2_server_hello" : "sslv2_record";
-			break;
-		case EV_GAP:
-			what = "gap";
-			break;
-		case EV_RST:
-			what = "rst";
-			break;
-		case EV_FIN:
-			what = "fin";
-			break;
-		}
-		json_object_set_new(o, "what", json_string(what));
-		json_object_set_new(o, "bytes", json_integer(e->bytes));
-		if (e->count > 1)
-			json_object_set_new(o, "records", json_integer(e->count));
-		if (e->decrypted)
-			json_object_set_new(o, "decrypted", json_true());
-		json_array_append_new(arr, o);
-	}
-	return arr;
-}
-
-static json_t *outcome_json(const struct outcome *oc)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "kind", json_string(outcome_name(oc->kind)));
-	json_object_set_new(o, "failure", json_string(outcome_failure_name(oc->failure)));
-	json_object_set_new(o, "visibility", json_string(visibility_name(oc->visibility)));
-	json_t *frames = json_array();
-	for (size_t k = 0; k < oc->n_frames; k++)
-		json_array_append_new(frames, json_integer((json_int_t)oc->frames[k]));
-	json_object_set_new(o, "frames", frames);
-	json_object_set_new(o, "reason", json_string(oc->reason));
-	json_object_set_new(o, "certificate_requested",
-			    json_string(!oc->requested ? "no" : oc->request_inferred ? "inferred" : "yes"));
-	json_object_set_new(o, "client_answer", json_string(cc_status_name(oc->answer)));
-	return o;
-}
 
 /* A capture time to the microsecond: what a pcap records, and what a
  * double of seconds since 1970 still holds exactly enough to print as
@@ -222,12 +27,60 @@ static int64_t time_us(int64_t ns)
 	return rest >= 500 ? us + 1 : us;
 }
 
+/* n as `width` digits with leading zeros; returns the end. */
+static char *digits_fixed(char *p, unsigned n, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + n % 10);
+		n /= 10;
+	}
+	return p + width;
+}
+
+/* What strftime("%Y-%m-%dT%H:%M:%S") and ".%06lldZ" write, for the years
+ * 1970 to 9999, without the C library's time zone machinery (one per
+ * JSON object): the civil date from the days since 1970 (the algorithm
+ * of H. Hinnant's "chrono-compatible low-level date algorithms"). */
+static void iso8601_fast(int64_t s, int64_t frac, char *buf)
+{
+	int64_t days = s / 86400, secs = s % 86400;
+	int64_t z = days + 719468, era = z / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
+	int64_t year = yoe + era * 400 + (month <= 2);
+	char *p = digits_fixed(buf, (unsigned)year, 4);
+	*p++ = '-';
+	p = digits_fixed(p, (unsigned)month, 2);
+	*p++ = '-';
+	p = digits_fixed(p, (unsigned)day, 2);
+	*p++ = 'T';
+	p = digits_fixed(p, (unsigned)(secs / 3600), 2);
+	*p++ = ':';
+	p = digits_fixed(p, (unsigned)(secs / 60 % 60), 2);
+	*p++ = ':';
+	p = digits_fixed(p, (unsigned)(secs % 60), 2);
+	*p++ = '.';
+	p = digits_fixed(p, (unsigned)frac, 6);
+	*p++ = 'Z';
+	*p = '\0';
+}
+
+/* The first second of the year 10000. */
+#define YEAR_10000 253402300800LL
+
 const char *iso8601_us(int64_t ns, char *buf, size_t bufsz)
 {
 	int64_t us = time_us(ns), s = us / 1000000, frac = us % 1000000;
 	if (frac < 0) {
 		s--;
 		frac += 1000000;
+	}
+	if (s >= 0 && s < YEAR_10000 && bufsz >= 28) {
+		iso8601_fast(s, frac, buf);
+		return buf;
 	}
 	time_t t = (time_t)s;
 	struct tm tm;
@@ -241,243 +94,731 @@ const char *iso8601_us(int64_t ns, char *buf, size_t bufsz)
 	return buf;
 }
 
-/* "2026-03-02T10:00:00.123456Z" beside the seconds since 1970. */
-static void set_time(json_t *j, const char *key, int64_t ns)
+void json_tls_version(struct json_writer *w, uint16_t version)
 {
-	char name[40], iso[40];
-	json_object_set_new(j, key, json_real((double)time_us(ns) / 1e6));
-	snprintf(name, sizeof name, "%s_iso", key);
-	json_object_set_new(j, name, json_string(iso8601_us(ns, iso, sizeof iso)));
+	char buf[32];
+	if (version)
+		jw_string(w, tls_version_name(version, buf));
+	else
+		jw_null(w);
 }
 
-static void set_endpoint(json_t *j, const char *side, const struct endpoint *e)
+void json_sni(struct json_writer *w, const struct tls_conn *c)
 {
-	char key[16], addr[64];
-	snprintf(key, sizeof key, "%s_ip", side);
-	json_object_set_new(j, key, json_string(ip_addr_text(&e->addr, addr, sizeof addr)));
-	snprintf(key, sizeof key, "%s_port", side);
-	json_object_set_new(j, key, json_integer(e->port));
+	jw_string_or_null(w, c->have_client_hello && c->ch.sni[0] ? c->ch.sni : NULL);
 }
 
-static json_t *notes_list_json(const struct tls_conn *c)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; i < c->n_notes; i++)
-		json_array_append_new(arr, json_string(conn_note_name(c->note_order[i])));
-	return arr;
-}
-
-json_t *output_json_object(const struct output *o, const char *file_name, const struct tls_conn *c,
-			   const struct findings *fs)
+static void endpoint_value(struct json_writer *w, const struct endpoint *e)
 {
 	char buf[80];
-	json_t *j = json_object();
-
-	json_object_set_new(j, "schema_version", json_integer(SCHEMA_VERSION));
-	json_object_set_new(j, "file", json_string(file_name));
-	json_object_set_new(j, "stream", json_integer((json_int_t)c->stream));
-	json_object_set_new(j, "client", json_string(endpoint_text(&c->client, buf, sizeof buf)));
-	json_object_set_new(j, "server", json_string(endpoint_text(&c->server, buf, sizeof buf)));
-	set_endpoint(j, "client", &c->client);
-	set_endpoint(j, "server", &c->server);
-	char cid[COMMUNITY_ID_LEN];
-	bool have_cid = community_id_v1(&c->client.addr, c->client.port, &c->server.addr, c->server.port,
-					COMMUNITY_ID_PROTO_TCP, o->community_id_seed, cid, sizeof cid) == 0;
-	json_object_set_new(j, "community_id", have_cid ? json_string(cid) : json_null());
-	json_object_set_new(j, "first_frame", json_integer((json_int_t)c->first_frame));
-	json_object_set_new(j, "last_frame", json_integer((json_int_t)c->last_frame));
-	set_time(j, "first_time", c->first_ts_ns);
-	json_object_set_new(j, "version", version_json(c->version));
-	json_object_set_new(j, "sni", c->have_client_hello && c->ch.sni[0] ? json_string(c->ch.sni) : json_null());
-
-	json_t *ch = json_null();
-	if (c->have_client_hello) {
-		ch = json_object();
-		json_object_set_new(ch, "frame", json_integer((json_int_t)c->client_hello_frame));
-		json_object_set_new(ch, "legacy_version", version_json(c->ch.legacy_version));
-		json_t *vers = json_array();
-		for (size_t i = 0; i < c->ch.n_versions; i++)
-			json_array_append_new(vers, version_json(c->ch.versions[i]));
-		json_object_set_new(ch, "supported_versions", vers);
-		json_t *alpn = json_array();
-		for (size_t i = 0; i < c->ch.n_alpn; i++)
-			json_array_append_new(alpn, json_string(c->ch.alpn[i]));
-		json_object_set_new(ch, "alpn", alpn);
-		json_object_set_new(ch, "post_handshake_auth", json_boolean(c->ch.has_post_handshake_auth));
-		json_object_set_new(ch, "renegotiation_info",
-				    json_boolean(c->ch.has_renegotiation_info || c->ch.offers_reneg_scsv));
-		json_object_set_new(ch, "session_id", json_boolean(c->ch.session_id_len > 0));
-		json_object_set_new(ch, "session_ticket", json_boolean(c->ch.session_ticket_len > 0));
-		json_object_set_new(ch, "psk", json_boolean(c->ch.has_pre_shared_key));
-		json_object_set_new(ch, "sslv2_format", json_boolean(c->ch.sslv2_format));
-		json_object_set_new(ch, "count", json_integer(c->n_client_hellos));
-	}
-	json_object_set_new(j, "client_hello", ch);
-
-	json_t *sh = json_null();
-	if (c->have_server_hello) {
-		sh = json_object();
-		json_object_set_new(sh, "frame", json_integer((json_int_t)c->server_hello_frame));
-		const char *cs = tls_cipher_suite_name(c->sh.cipher_suite);
-		snprintf(buf, sizeof buf, "0x%04x", c->sh.cipher_suite);
-		json_object_set_new(sh, "cipher_suite", json_string(cs ? cs : buf));
-		json_object_set_new(sh, "alpn", c->sh.alpn[0] ? json_string(c->sh.alpn) : json_null());
-		json_object_set_new(sh, "renegotiation_info", json_boolean(c->sh.has_renegotiation_info));
-		json_object_set_new(sh, "hello_retry_request", json_boolean(c->hello_retry));
-	}
-	json_object_set_new(j, "server_hello", sh);
-	json_object_set_new(j, "resumed", json_boolean(c->resumed));
-	json_object_set_new(j, "server_chain", chain_json(&c->server_chain));
-	json_object_set_new(j, "server_certificate_frame", frame_or_null(c->server_cert_frame));
-
-	json_t *reqs = json_array();
-	for (size_t i = 0; i < c->n_requests; i++)
-		json_array_append_new(reqs, request_json(&c->requests[i]));
-	json_object_set_new(j, "cert_requests", reqs);
-
-	json_t *cc = json_object();
-	json_object_set_new(cc, "status", json_string(cc_status_name(c->cc_status)));
-	json_object_set_new(cc, "frame", frame_or_null(c->client_cert_frame));
-	json_object_set_new(cc, "visibility", c->cc_status == CC_NOT_REQUESTED && c->cc_visibility != VIS_INFERRED
-						      ? json_null()
-						      : json_string(visibility_name(c->cc_visibility)));
-	json_object_set_new(cc, "count", json_integer((json_int_t)c->client_chain.n_certs));
-	json_object_set_new(cc, "chain", chain_json(&c->client_chain));
-	json_object_set_new(cc, "certificate_verify_frame", frame_or_null(c->cert_verify_frame));
-	if (c->n_cc_msgs > 1) {
-		/* Several answers (renegotiation): each one, in order. */
-		json_t *msgs = json_array();
-		for (size_t i = 0; i < c->n_cc_msgs; i++) {
-			json_t *m = json_object();
-			json_object_set_new(m, "frame", json_integer((json_int_t)c->cc_msgs[i].frame));
-			json_object_set_new(m, "count", json_integer((json_int_t)c->cc_msgs[i].n_certs));
-			json_object_set_new(m, "visibility", json_string(visibility_name(c->cc_msgs[i].visibility)));
-			json_array_append_new(msgs, m);
-		}
-		json_object_set_new(cc, "messages", msgs);
-	}
-	/* Judged at the capture time: the leaf's validity, and whether the
-	 * chain reaches a DN the server listed. */
-	bool leaf = c->cc_status == CC_PRESENT && c->client_chain.n_kept > 0 && c->client_chain.certs[0].parsed;
-	int validity = leaf ? cert_validity_at(c->client_chain.certs[0].sum, conn_capture_time(c)) : 0;
-	json_object_set_new(cc, "valid_at_capture_time",
-			    !leaf ? json_null() : json_string(validity > 0 ? "expired" : validity < 0 ? "not_yet_valid" : "valid"));
-	int reaches = client_chain_reaches_list(c);
-	json_object_set_new(cc, "chain_reaches_listed_ca", reaches < 0 ? json_null() : json_boolean(reaches));
-	if (c->client_verify)
-		json_object_set_new(cc, "verification", verdict_json(c->client_verify));
-	json_object_set_new(j, "client_certificate", cc);
-
-	json_t *alerts = json_array();
-	for (size_t i = 0; i < c->n_alerts; i++)
-		json_array_append_new(alerts, alert_json(&c->alerts[i]));
-	json_object_set_new(j, "alerts", alerts);
-
-	json_t *reneg = json_object();
-	json_object_set_new(reneg, "seen", json_boolean(c->renegotiated || c->hello_request_frame));
-	json_object_set_new(reneg, "hello_request_frame", frame_or_null(c->hello_request_frame));
-	json_object_set_new(reneg, "first_frame", frame_or_null(c->first_reneg_frame));
-	json_object_set_new(reneg, "initiator",
-			    c->renegotiated ? json_string(side_name(c->reneg_initiator)) : json_null());
-	json_object_set_new(reneg, "encrypted_records_client", json_integer(c->enc_hs_after_app[SIDE_CLIENT]));
-	json_object_set_new(reneg, "encrypted_records_server", json_integer(c->enc_hs_after_app[SIDE_SERVER]));
-	uint64_t answer_bytes;
-	size_t answer_records = reneg_client_answer(c, &answer_bytes);
-	if (answer_records) {
-		json_t *ans = json_object();
-		json_object_set_new(ans, "frame", frame_or_null(c->reneg_client_flight_frame));
-		json_object_set_new(ans, "records", json_integer((json_int_t)answer_records));
-		json_object_set_new(ans, "bytes", json_integer((json_int_t)answer_bytes));
-		json_object_set_new(reneg, "client_answer", ans);
-	} else {
-		json_object_set_new(reneg, "client_answer", json_null());
-	}
-	const char *outcome = reneg_outcome(c);
-	json_object_set_new(reneg, "outcome", outcome ? json_string(outcome) : json_null());
-	if (c->renegotiated) {
-		json_t *before = json_object();
-		json_object_set_new(before, "client", json_integer((json_int_t)c->app_bytes_before_reneg[SIDE_CLIENT]));
-		json_object_set_new(before, "server", json_integer((json_int_t)c->app_bytes_before_reneg[SIDE_SERVER]));
-		json_object_set_new(reneg, "application_bytes_before", before);
-	} else {
-		json_object_set_new(reneg, "application_bytes_before", json_null());
-	}
-	json_object_set_new(j, "renegotiation", reneg);
-
-	/* Only with a key log, so reports without one keep their shape. */
-	const char *dec = decryption_status(c);
-	if (dec) {
-		json_t *d = json_object();
-		json_object_set_new(d, "status", json_string(dec));
-		json_object_set_new(d, "records", json_integer((json_int_t)c->records_decrypted));
-		json_object_set_new(d, "failed_frame", frame_or_null(c->decrypt_fail_frame));
-		json_object_set_new(d, "failed_from",
-				    c->decrypt_failed ? json_string(side_name(c->decrypt_fail_side)) : json_null());
-		snprintf(buf, sizeof buf, "0x%04x", c->unsupported_suite);
-		json_object_set_new(d, "unsupported_cipher_suite",
-				    c->suite_unsupported ? json_string(buf) : json_null());
-		json_object_set_new(j, "decryption", d);
-	}
-	output_json_http(j, c);
-
-	json_object_set_new(j, "end", json_string(conn_end_name(c->end)));
-	json_object_set_new(j, "end_frame", frame_or_null(c->end_frame));
-	json_object_set_new(j, "end_by", c->end == END_CAPTURE_END || c->end == END_IDLE || c->end == END_EVICTED
-						 ? json_null()
-						 : json_string(side_name(c->end_by)));
-	if (c->end == END_RST)
-		json_object_set_new(j, "rst_ttl", json_integer(c->rst_ttl));
-
-	json_t *tcp = json_object();
-	json_object_set_new(tcp, "syn_seen", json_boolean(c->syn_seen));
-	json_object_set_new(tcp, "midstream", json_boolean(c->midstream));
-	json_object_set_new(tcp, "gaps", json_integer((json_int_t)c->gaps));
-	json_object_set_new(tcp, "gap_bytes", json_integer((json_int_t)c->gap_bytes));
-	json_object_set_new(tcp, "resyncs", json_integer((json_int_t)c->resyncs));
-	json_object_set_new(tcp, "client_ttl", c->ttl_known[SIDE_CLIENT] ? json_integer(c->usual_ttl[SIDE_CLIENT])
-									  : json_null());
-	json_object_set_new(tcp, "server_ttl", c->ttl_known[SIDE_SERVER] ? json_integer(c->usual_ttl[SIDE_SERVER])
-									  : json_null());
-	json_object_set_new(j, "tcp", tcp);
-	json_object_set_new(j, "history", history_json(c));
-	char notes[CONN_NOTES_TEXT_MAX];
-	tls_conn_notes_text(c, notes, sizeof notes);
-	json_object_set_new(j, "notes", json_string(notes));
-	json_object_set_new(j, "notes_list", notes_list_json(c));
-	snprintf(buf, sizeof buf, "tcp.stream eq %llu", (unsigned long long)c->stream);
-	json_object_set_new(j, "wireshark_filter", json_string(buf));
-	json_object_set_new(j, "outcome", outcome_json(&fs->outcome));
-	json_t *findings = json_array();
-	for (size_t i = 0; i < fs->n; i++) {
-		const struct finding *f = &fs->items[i];
-		json_t *fo = json_object();
-		json_object_set_new(fo, "id", json_string(f->id));
-		json_object_set_new(fo, "severity", json_string(severity_name(f->severity)));
-		json_t *frames = json_array();
-		for (size_t k = 0; k < f->n_frames; k++)
-			json_array_append_new(frames, json_integer((json_int_t)f->frames[k]));
-		json_object_set_new(fo, "frames", frames);
-		json_object_set_new(fo, "message", json_string(f->message));
-		json_object_set_new(fo, "remedy", json_string(f->remedy));
-		if (f->inferred)
-			json_object_set_new(fo, "inferred", json_string(f->inferred));
-		json_object_set_new(fo, "cause", json_boolean(finding_is_cause(fs, i)));
-		json_array_append_new(findings, fo);
-	}
-	json_object_set_new(j, "findings", findings);
-	output_json_stack(j, fs);
-	return j;
+	jw_string(w, endpoint_text(e, buf, sizeof buf));
 }
 
-void output_json_line(struct output *o, const json_t *j)
+static void ip_value(struct json_writer *w, const struct endpoint *e)
 {
-	/* As json_dumps would, several times faster (json_write.h); reals
-	 * as short as they read back (0.73, not 0.72999999999999998). */
-	struct textbuf b;
-	textbuf_init(&b, o->fp);
-	json_write_reals(&b, j, o->format == FORMAT_JSON_PRETTY, JSON_WRITE_REAL_SHORTEST);
-	tb_char(&b, '\n');
-	textbuf_flush(&b);
+	char addr[64];
+	jw_string(w, ip_addr_text(&e->addr, addr, sizeof addr));
+}
+
+void json_conn_header(struct json_writer *w, const char *file_name, const struct tls_conn *c)
+{
+	jw_member_int(w, "schema_version", JSON_SCHEMA_VERSION);
+	jw_member_string(w, "file", file_name);
+	jw_member_uint(w, "stream", c->stream);
+	jw_key(w, "client");
+	endpoint_value(w, &c->client);
+	jw_key(w, "server");
+	endpoint_value(w, &c->server);
+}
+
+/* "0x%04x" */
+static const char *hex16(uint16_t v, char buf[7])
+{
+	static const char digits[] = "0123456789abcdef";
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (int i = 0; i < 4; i++)
+		buf[2 + i] = digits[(v >> (12 - 4 * i)) & 15];
+	buf[6] = '\0';
+	return buf;
+}
+
+/* A name from the tables, or "0x1301" for a code without one. */
+static void name_or_code(struct json_writer *w, const char *name, uint16_t code)
+{
+	char buf[7];
+	jw_string(w, name ? name : hex16(code, buf));
+}
+
+static void names_array(struct json_writer *w, const char *const *names, size_t n)
+{
+	jw_begin_array(w);
+	for (size_t i = 0; i < n; i++)
+		jw_string(w, names[i]);
+	jw_end_array(w);
+}
+
+static const struct x509_summary *chain_leaf(const struct cert_chain *ch)
+{
+	return ch->n_kept > 0 && ch->certs[0].parsed ? ch->certs[0].sum : NULL;
+}
+
+static void leaf_field(struct json_writer *w, const struct x509_summary *s, enum json_leaf_field f, bool upper)
+{
+	switch (f) {
+	case JL_SUBJECT:
+		jw_string(w, s->subject);
+		break;
+	case JL_ISSUER:
+		jw_string(w, s->issuer);
+		break;
+	case JL_NOT_BEFORE:
+		jw_string(w, s->not_before);
+		break;
+	case JL_NOT_AFTER:
+		jw_string(w, s->not_after);
+		break;
+	case JL_SERIAL:
+		jw_string(w, s->serial);
+		break;
+	case JL_SHA256:
+		jw_hex(w, s->sha256, 32, upper);
+		break;
+	}
+}
+
+void json_chain_leaf(struct json_writer *w, const struct cert_chain *ch, enum json_leaf_field f, bool upper)
+{
+	const struct x509_summary *s = chain_leaf(ch);
+	if (s)
+		leaf_field(w, s, f, upper);
+	else
+		jw_null(w);
+}
+
+static void cert_value(struct json_writer *w, const struct cert_info *ci)
+{
+	jw_begin_object(w);
+	if (!ci->parsed) {
+		jw_member_string(w, "error", "certificate not decodable");
+		jw_member_uint(w, "der_bytes", ci->der_len);
+		jw_end_object(w);
+		return;
+	}
+	const struct x509_summary *s = ci->sum;
+	jw_member_string(w, "subject", s->subject);
+	jw_member_string(w, "issuer", s->issuer);
+	jw_member_string(w, "serial", s->serial);
+	jw_member_string(w, "not_before", s->not_before);
+	jw_member_string(w, "not_after", s->not_after);
+	const char *names[9];
+	jw_key(w, "eku");
+	if (s->has_eku)
+		names_array(w, names, x509_eku_names(s->eku, names, 8));
+	else
+		jw_null(w);
+	jw_key(w, "key_usage");
+	if (s->has_key_usage)
+		names_array(w, names, x509_key_usage_names(s->key_usage, names, 9));
+	else
+		jw_null(w);
+	jw_member_string(w, "key_type", s->key_type);
+	jw_member_bool(w, "self_signed", s->self_signed);
+	jw_member_bool(w, "ca", s->is_ca);
+	jw_key(w, "sha256");
+	leaf_field(w, s, JL_SHA256, false);
+	jw_end_object(w);
+}
+
+static void chain_value(struct json_writer *w, const struct cert_chain *ch)
+{
+	jw_begin_array(w);
+	for (size_t i = 0; i < ch->n_kept; i++)
+		cert_value(w, &ch->certs[i]);
+	jw_end_array(w);
+}
+
+/* Only with --trust: OpenSSL's verdict on the client chain. */
+static void verdict_value(struct json_writer *w, const struct chain_verdict *v)
+{
+	jw_begin_object(w);
+	jw_member_string(w, "result", v->ok ? "ok" : "failed");
+	if (!v->ok) {
+		jw_member_int(w, "error", v->error);
+		jw_member_string(w, "error_text", v->error_text);
+		jw_member_int(w, "depth", v->depth);
+		jw_member_string(w, "subject", v->subject);
+		jw_member_string(w, "issuer", v->issuer);
+	}
+	jw_end_object(w);
+}
+
+static void request_value(struct json_writer *w, const struct cert_request_fact *f)
+{
+	jw_begin_object(w);
+	jw_member_uint(w, "frame", f->frame);
+	jw_member_string(w, "phase", cr_phase_name(f->phase));
+	jw_member_string(w, "visibility", visibility_name(f->visibility));
+	jw_key(w, "ms_since_client_hello");
+	if (f->since_client_hello_ns >= 0)
+		jw_decimal(w, f->since_client_hello_ns, 6);
+	else
+		jw_null(w);
+	jw_key(w, "ca_names");
+	names_array(w, f->ca_names, f->n_ca_names);
+	jw_member_uint(w, "ca_count", f->n_ca_names + f->ca_names_dropped);
+	jw_member_uint(w, "ca_list_bytes", f->ca_list_bytes);
+	jw_key(w, "certificate_types");
+	jw_begin_array(w);
+	for (size_t i = 0; i < f->n_cert_types; i++) {
+		const char *n = tls_cert_type_name(f->cert_types[i]);
+		if (n)
+			jw_string(w, n);
+		else
+			jw_uint(w, f->cert_types[i]);
+	}
+	jw_end_array(w);
+	jw_key(w, "signature_algorithms");
+	jw_begin_array(w);
+	for (size_t i = 0; i < f->n_sig_algs; i++)
+		name_or_code(w, tls_sig_alg_name(f->sig_algs[i]), f->sig_algs[i]);
+	jw_end_array(w);
+	jw_member_uint(w, "message_bytes", f->msg_len);
+	jw_member_uint(w, "records", f->records);
+	if (f->parse_error)
+		jw_member_string(w, "error", "request not decodable");
+	jw_end_object(w);
+}
+
+static void requests_value(struct json_writer *w, const struct tls_conn *c)
+{
+	jw_begin_array(w);
+	for (size_t i = 0; i < c->n_requests; i++)
+		request_value(w, &c->requests[i]);
+	jw_end_array(w);
+}
+
+/* Judged at the capture time: the leaf's validity, and whether the chain
+ * reaches a DN the server listed. */
+static void client_chain_judgement(struct json_writer *w, const struct tls_conn *c)
+{
+	const struct x509_summary *leaf = c->cc_status == CC_PRESENT ? chain_leaf(&c->client_chain) : NULL;
+	int validity = leaf ? cert_validity_at(leaf, conn_capture_time(c)) : 0;
+	jw_member_string_or_null(w, "valid_at_capture_time",
+				 !leaf ? NULL : validity > 0 ? "expired" : validity < 0 ? "not_yet_valid" : "valid");
+	int reaches = client_chain_reaches_list(c);
+	jw_key(w, "chain_reaches_listed_ca");
+	if (reaches < 0)
+		jw_null(w);
+	else
+		jw_bool(w, reaches);
+}
+
+static void client_certificate_value(struct json_writer *w, const struct tls_conn *c)
+{
+	jw_begin_object(w);
+	jw_member_string(w, "status", cc_status_name(c->cc_status));
+	jw_member_uint_or_null(w, "frame", c->client_cert_frame);
+	jw_member_string_or_null(w, "visibility", c->cc_status == CC_NOT_REQUESTED && c->cc_visibility != VIS_INFERRED
+							  ? NULL
+							  : visibility_name(c->cc_visibility));
+	jw_member_uint(w, "count", c->client_chain.n_certs);
+	jw_key(w, "chain");
+	chain_value(w, &c->client_chain);
+	jw_member_uint_or_null(w, "certificate_verify_frame", c->cert_verify_frame);
+	if (c->n_cc_msgs > 1) {
+		/* Several answers (renegotiation): each one, in order. */
+		jw_key(w, "messages");
+		jw_begin_array(w);
+		for (size_t i = 0; i < c->n_cc_msgs; i++) {
+			jw_begin_object(w);
+			jw_member_uint(w, "frame", c->cc_msgs[i].frame);
+			jw_member_uint(w, "count", c->cc_msgs[i].n_certs);
+			jw_member_string(w, "visibility", visibility_name(c->cc_msgs[i].visibility));
+			jw_end_object(w);
+		}
+		jw_end_array(w);
+	}
+	client_chain_judgement(w, c);
+	if (c->client_verify) {
+		jw_key(w, "verification");
+		verdict_value(w, c->client_verify);
+	}
+	jw_end_object(w);
+}
+
+static void alerts_value(struct json_writer *w, const struct tls_conn *c)
+{
+	jw_begin_array(w);
+	for (size_t i = 0; i < c->n_alerts; i++) {
+		const struct alert_fact *al = &c->alerts[i];
+		jw_begin_object(w);
+		jw_member_uint(w, "frame", al->frame);
+		jw_member_string(w, "from", side_name(al->from));
+		if (al->encrypted) {
+			jw_member_null(w, "level");
+			jw_member_null(w, "description");
+		} else {
+			jw_member_string(w, "level", tls_alert_level_name((uint8_t)al->level));
+			jw_member_string(w, "description", tls_alert_name((uint8_t)al->description));
+			jw_member_int(w, "code", al->description);
+		}
+		jw_member_string(w, "visibility", visibility_name(al->visibility));
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+}
+
+/* The client's encrypted answer to a renegotiation, and the application
+ * bytes before it. */
+static void renegotiation_answer(struct json_writer *w, const struct tls_conn *c)
+{
+	uint64_t answer_bytes;
+	size_t answer_records = reneg_client_answer(c, &answer_bytes);
+	jw_key(w, "client_answer");
+	if (answer_records) {
+		jw_begin_object(w);
+		jw_member_uint_or_null(w, "frame", c->reneg_client_flight_frame);
+		jw_member_uint(w, "records", answer_records);
+		jw_member_uint(w, "bytes", answer_bytes);
+		jw_end_object(w);
+	} else {
+		jw_null(w);
+	}
+	jw_member_string_or_null(w, "outcome", reneg_outcome(c));
+	jw_key(w, "application_bytes_before");
+	if (c->renegotiated) {
+		jw_begin_object(w);
+		jw_member_uint(w, "client", c->app_bytes_before_reneg[SIDE_CLIENT]);
+		jw_member_uint(w, "server", c->app_bytes_before_reneg[SIDE_SERVER]);
+		jw_end_object(w);
+	} else {
+		jw_null(w);
+	}
+}
+
+static void renegotiation_value(struct json_writer *w, const struct tls_conn *c)
+{
+	jw_begin_object(w);
+	jw_member_bool(w, "seen", c->renegotiated || c->hello_request_frame);
+	jw_member_uint_or_null(w, "hello_request_frame", c->hello_request_frame);
+	jw_member_uint_or_null(w, "first_frame", c->first_reneg_frame);
+	jw_member_string_or_null(w, "initiator", c->renegotiated ? side_name(c->reneg_initiator) : NULL);
+	jw_member_uint(w, "encrypted_records_client", c->enc_hs_after_app[SIDE_CLIENT]);
+	jw_member_uint(w, "encrypted_records_server", c->enc_hs_after_app[SIDE_SERVER]);
+	renegotiation_answer(w, c);
+	jw_end_object(w);
+}
+
+/* Only with a key log, so reports without one keep their shape. */
+static void decryption_member(struct json_writer *w, const struct tls_conn *c)
+{
+	const char *dec = decryption_status(c);
+	if (!dec)
+		return;
+	char buf[7];
+	jw_key(w, "decryption");
+	jw_begin_object(w);
+	jw_member_string(w, "status", dec);
+	jw_member_uint(w, "records", c->records_decrypted);
+	jw_member_uint_or_null(w, "failed_frame", c->decrypt_fail_frame);
+	jw_member_string_or_null(w, "failed_from", c->decrypt_failed ? side_name(c->decrypt_fail_side) : NULL);
+	jw_member_string_or_null(w, "unsupported_cipher_suite",
+				 c->suite_unsupported ? hex16(c->unsupported_suite, buf) : NULL);
+	jw_end_object(w);
+}
+
+static const char *end_by(const struct tls_conn *c)
+{
+	return c->end == END_CAPTURE_END || c->end == END_IDLE || c->end == END_EVICTED ? NULL : side_name(c->end_by);
+}
+
+static void tcp_value(struct json_writer *w, const struct tls_conn *c)
+{
+	jw_begin_object(w);
+	jw_member_bool(w, "syn_seen", c->syn_seen);
+	jw_member_bool(w, "midstream", c->midstream);
+	jw_member_uint(w, "gaps", c->gaps);
+	jw_member_uint(w, "gap_bytes", c->gap_bytes);
+	jw_member_uint(w, "resyncs", c->resyncs);
+	jw_key(w, "client_ttl");
+	if (c->ttl_known[SIDE_CLIENT])
+		jw_uint(w, c->usual_ttl[SIDE_CLIENT]);
+	else
+		jw_null(w);
+	jw_key(w, "server_ttl");
+	if (c->ttl_known[SIDE_SERVER])
+		jw_uint(w, c->usual_ttl[SIDE_SERVER]);
+	else
+		jw_null(w);
+	jw_end_object(w);
+}
+
+/* What an event of the history is, as the "what" field names it. */
+static const char *event_what(const struct conn_event *e, char label[24])
+{
+	switch (e->kind) {
+	case EV_HANDSHAKE:
+		return tls_hs_type_label(e->hs_type, label);
+	case EV_ENC_HANDSHAKE:
+		return e->hs_type == TLS_HS_FINISHED ? "encrypted_finished" : "encrypted_handshake";
+	case EV_CCS:
+		return "change_cipher_spec";
+	case EV_ALERT:
+		return "alert";
+	case EV_APP_DATA:
+		return "application_data";
+	case EV_SSLV2_HELLO:
+		return e->hs_type == 1 ? "sslv2_client_hello" : e->hs_type == 4 ? "sslv2_server_hello" : "sslv2_record";
+	case EV_GAP:
+		return "gap";
+	case EV_RST:
+		return "rst";
+	case EV_FIN:
+		return "fin";
+	}
+	return "?";
+}
+
+static void history_value(struct json_writer *w, const struct tls_conn *c)
+{
+	jw_begin_array(w);
+	for (size_t i = 0; i < c->n_events; i++) {
+		const struct conn_event *e = &c->events[i];
+		char label[24];
+		jw_begin_object(w);
+		jw_member_uint(w, "frame", e->frame);
+		jw_member_string(w, "from", side_name(e->from));
+		jw_member_string(w, "what", event_what(e, label));
+		jw_member_uint(w, "bytes", e->bytes);
+		if (e->count > 1)
+			jw_member_uint(w, "records", e->count);
+		if (e->decrypted)
+			jw_member_bool(w, "decrypted", true);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+}
+
+/* The notes by name, in the order first seen. */
+static void notes_list_value(struct json_writer *w, const struct tls_conn *c)
+{
+	jw_begin_array(w);
+	for (size_t i = 0; i < c->n_notes; i++)
+		jw_string(w, conn_note_name(c->note_order[i]));
+	jw_end_array(w);
+}
+
+static void outcome_value(struct json_writer *w, const struct outcome *oc)
+{
+	jw_begin_object(w);
+	jw_member_string(w, "kind", outcome_name(oc->kind));
+	jw_member_string(w, "failure", outcome_failure_name(oc->failure));
+	jw_member_string(w, "visibility", visibility_name(oc->visibility));
+	jw_key(w, "frames");
+	jw_uint_array(w, oc->frames, oc->n_frames);
+	jw_member_string(w, "reason", oc->reason);
+	jw_member_string(w, "certificate_requested", !oc->requested ? "no" : oc->request_inferred ? "inferred" : "yes");
+	jw_member_string(w, "client_answer", cc_status_name(oc->answer));
+	jw_end_object(w);
+}
+
+static void findings_value(struct json_writer *w, const struct findings *fs)
+{
+	jw_begin_array(w);
+	for (size_t i = 0; i < fs->n; i++) {
+		const struct finding *f = &fs->items[i];
+		jw_begin_object(w);
+		jw_member_string(w, "id", f->id);
+		jw_member_string(w, "severity", severity_name(f->severity));
+		jw_key(w, "frames");
+		jw_uint_array(w, f->frames, f->n_frames);
+		jw_member_string(w, "message", f->message);
+		jw_member_string(w, "remedy", f->remedy);
+		if (f->inferred)
+			jw_member_string(w, "inferred", f->inferred);
+		jw_member_bool(w, "cause", finding_is_cause(fs, i));
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+}
+
+static void client_hello_value(struct json_writer *w, const struct tls_conn *c)
+{
+	if (!c->have_client_hello) {
+		jw_null(w);
+		return;
+	}
+	jw_begin_object(w);
+	jw_member_uint(w, "frame", c->client_hello_frame);
+	jw_key(w, "legacy_version");
+	json_tls_version(w, c->ch.legacy_version);
+	jw_key(w, "supported_versions");
+	jw_begin_array(w);
+	for (size_t i = 0; i < c->ch.n_versions; i++)
+		json_tls_version(w, c->ch.versions[i]);
+	jw_end_array(w);
+	jw_key(w, "alpn");
+	jw_begin_array(w);
+	for (size_t i = 0; i < c->ch.n_alpn; i++)
+		jw_string(w, c->ch.alpn[i]);
+	jw_end_array(w);
+	jw_member_bool(w, "post_handshake_auth", c->ch.has_post_handshake_auth);
+	jw_member_bool(w, "renegotiation_info", c->ch.has_renegotiation_info || c->ch.offers_reneg_scsv);
+	jw_member_bool(w, "session_id", c->ch.session_id_len > 0);
+	jw_member_bool(w, "session_ticket", c->ch.session_ticket_len > 0);
+	jw_member_bool(w, "psk", c->ch.has_pre_shared_key);
+	jw_member_bool(w, "sslv2_format", c->ch.sslv2_format);
+	jw_member_uint(w, "count", c->n_client_hellos);
+	jw_end_object(w);
+}
+
+static void server_hello_value(struct json_writer *w, const struct tls_conn *c)
+{
+	if (!c->have_server_hello) {
+		jw_null(w);
+		return;
+	}
+	jw_begin_object(w);
+	jw_member_uint(w, "frame", c->server_hello_frame);
+	jw_key(w, "cipher_suite");
+	name_or_code(w, tls_cipher_suite_name(c->sh.cipher_suite), c->sh.cipher_suite);
+	jw_member_string_or_null(w, "alpn", c->sh.alpn[0] ? c->sh.alpn : NULL);
+	jw_member_bool(w, "renegotiation_info", c->sh.has_renegotiation_info);
+	jw_member_bool(w, "hello_retry_request", c->hello_retry);
+	jw_end_object(w);
+}
+
+static void community_id_value(struct json_writer *w, const struct json_conn *j)
+{
+	const struct tls_conn *c = j->c;
+	char cid[COMMUNITY_ID_LEN];
+	if (community_id_v1(&c->client.addr, c->client.port, &c->server.addr, c->server.port, COMMUNITY_ID_PROTO_TCP,
+			    j->o->community_id_seed, cid, sizeof cid) == 0)
+		jw_string(w, cid);
+	else
+		jw_null(w);
+}
+
+static void first_time_iso_value(struct json_writer *w, const struct tls_conn *c)
+{
+	char iso[40];
+	jw_string(w, iso8601_us(c->first_ts_ns, iso, sizeof iso));
+}
+
+static void wireshark_filter_value(struct json_writer *w, const struct tls_conn *c)
+{
+	char buf[48] = "tcp.stream eq ";
+	size_t n = strlen(buf), k = sizeof buf;
+	uint64_t v = c->stream;
+	do {
+		buf[--k] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memmove(buf + n, buf + k, sizeof buf - k);
+	jw_stringn(w, buf, n + sizeof buf - k);
+}
+
+/* Who the connection is between, when it began, and its version and
+ * name: the members before the handshake's details. */
+static void identity_members(struct json_writer *w, const struct json_conn *j)
+{
+	const struct tls_conn *c = j->c;
+	json_conn_header(w, j->file_name, c);
+	jw_key(w, "client_ip");
+	ip_value(w, &c->client);
+	jw_member_uint(w, "client_port", c->client.port);
+	jw_key(w, "server_ip");
+	ip_value(w, &c->server);
+	jw_member_uint(w, "server_port", c->server.port);
+	jw_key(w, "community_id");
+	community_id_value(w, j);
+	jw_member_uint(w, "first_frame", c->first_frame);
+	jw_member_uint(w, "last_frame", c->last_frame);
+	jw_key(w, "first_time");
+	jw_decimal(w, time_us(c->first_ts_ns), 6);
+	jw_key(w, "first_time_iso");
+	first_time_iso_value(w, c);
+	jw_key(w, "version");
+	json_tls_version(w, c->version);
+	jw_key(w, "sni");
+	json_sni(w, c);
+}
+
+/* The handshake: hellos, certificates, requests, the client's answer,
+ * alerts and renegotiation. */
+static void handshake_members(struct json_writer *w, const struct tls_conn *c)
+{
+	jw_key(w, "client_hello");
+	client_hello_value(w, c);
+	jw_key(w, "server_hello");
+	server_hello_value(w, c);
+	jw_member_bool(w, "resumed", c->resumed);
+	jw_key(w, "server_chain");
+	chain_value(w, &c->server_chain);
+	jw_member_uint_or_null(w, "server_certificate_frame", c->server_cert_frame);
+	jw_key(w, "cert_requests");
+	requests_value(w, c);
+	jw_key(w, "client_certificate");
+	client_certificate_value(w, c);
+	jw_key(w, "alerts");
+	alerts_value(w, c);
+	jw_key(w, "renegotiation");
+	renegotiation_value(w, c);
+}
+
+/* How the connection ended, and what TCP showed of it. */
+static void end_members(struct json_writer *w, const struct tls_conn *c)
+{
+	jw_member_string(w, "end", conn_end_name(c->end));
+	jw_member_uint_or_null(w, "end_frame", c->end_frame);
+	jw_member_string_or_null(w, "end_by", end_by(c));
+	if (c->end == END_RST)
+		jw_member_uint(w, "rst_ttl", c->rst_ttl);
+	jw_key(w, "tcp");
+	tcp_value(w, c);
+	jw_key(w, "history");
+	history_value(w, c);
+	char notes[CONN_NOTES_TEXT_MAX];
+	tls_conn_notes_text(c, notes, sizeof notes);
+	jw_member_string(w, "notes", notes);
+	jw_key(w, "notes_list");
+	notes_list_value(w, c);
+	jw_key(w, "wireshark_filter");
+	wireshark_filter_value(w, c);
+}
+
+/* The diagnosis: outcome, findings, the software identified. */
+static void diagnosis_members(struct json_writer *w, const struct findings *fs)
+{
+	jw_key(w, "outcome");
+	outcome_value(w, &fs->outcome);
+	jw_key(w, "findings");
+	findings_value(w, fs);
+	jw_key(w, "server_software");
+	json_stack_guess(w, fs, true);
+	jw_key(w, "client_software");
+	json_stack_guess(w, fs, false);
+	jw_key(w, "ja4");
+	json_ja4(w, fs);
+}
+
+static void conn_object(struct json_writer *w, const struct json_conn *j)
+{
+	jw_begin_object(w);
+	identity_members(w, j);
+	handshake_members(w, j->c);
+	decryption_member(w, j->c);
+	json_http_member(w, j->c);
+	end_members(w, j->c);
+	diagnosis_members(w, j->fs);
+	jw_end_object(w);
+}
+
+void json_conn_value(struct json_writer *w, const struct json_conn *j, enum json_field f)
+{
+	const struct tls_conn *c = j->c;
+	switch (f) {
+	case JF_SCHEMA_VERSION:
+		jw_int(w, JSON_SCHEMA_VERSION);
+		break;
+	case JF_FILE:
+		jw_string(w, j->file_name);
+		break;
+	case JF_STREAM:
+		jw_uint(w, c->stream);
+		break;
+	case JF_CLIENT_IP:
+		ip_value(w, &c->client);
+		break;
+	case JF_CLIENT_PORT:
+		jw_uint(w, c->client.port);
+		break;
+	case JF_SERVER_IP:
+		ip_value(w, &c->server);
+		break;
+	case JF_SERVER_PORT:
+		jw_uint(w, c->server.port);
+		break;
+	case JF_COMMUNITY_ID:
+		community_id_value(w, j);
+		break;
+	case JF_FIRST_FRAME:
+		jw_uint(w, c->first_frame);
+		break;
+	case JF_LAST_FRAME:
+		jw_uint(w, c->last_frame);
+		break;
+	case JF_FIRST_TIME_ISO:
+		first_time_iso_value(w, c);
+		break;
+	case JF_VERSION:
+		json_tls_version(w, c->version);
+		break;
+	case JF_SNI:
+		json_sni(w, c);
+		break;
+	case JF_SERVER_HELLO_CIPHER_SUITE:
+		if (c->have_server_hello)
+			name_or_code(w, tls_cipher_suite_name(c->sh.cipher_suite), c->sh.cipher_suite);
+		else
+			jw_null(w);
+		break;
+	case JF_SERVER_HELLO_ALPN:
+		jw_string_or_null(w, c->have_server_hello && c->sh.alpn[0] ? c->sh.alpn : NULL);
+		break;
+	case JF_RESUMED:
+		jw_bool(w, c->resumed);
+		break;
+	case JF_CERT_REQUESTS:
+		requests_value(w, c);
+		break;
+	case JF_CLIENT_CERTIFICATE:
+		client_certificate_value(w, c);
+		break;
+	case JF_ALERTS:
+		alerts_value(w, c);
+		break;
+	case JF_RENEGOTIATION:
+		renegotiation_value(w, c);
+		break;
+	case JF_HTTP:
+		json_http_value(w, c);
+		break;
+	case JF_HTTP_STATUS:
+		json_http_status(w, c);
+		break;
+	case JF_END:
+		jw_string(w, conn_end_name(c->end));
+		break;
+	case JF_END_BY:
+		jw_string_or_null(w, end_by(c));
+		break;
+	case JF_NOTES_LIST:
+		notes_list_value(w, c);
+		break;
+	case JF_WIRESHARK_FILTER:
+		wireshark_filter_value(w, c);
+		break;
+	case JF_OUTCOME:
+		outcome_value(w, &j->fs->outcome);
+		break;
+	case JF_OUTCOME_REASON:
+		jw_string(w, j->fs->outcome.reason);
+		break;
+	case JF_FINDINGS:
+		findings_value(w, j->fs);
+		break;
+	case JF_SERVER_SOFTWARE:
+		json_stack_guess(w, j->fs, true);
+		break;
+	case JF_CLIENT_SOFTWARE:
+		json_stack_guess(w, j->fs, false);
+		break;
+	case JF_JA4:
+		json_ja4(w, j->fs);
+		break;
+	}
 }
 
 void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)
@@ -486,57 +827,77 @@ void output_json_conn(struct output *o, const char *file_name, const struct tls_
 		output_ecs_conn(o, file_name, c, fs);
 		return;
 	}
-	json_t *j = output_json_object(o, file_name, c, fs);
-	output_json_line(o, j);
-	json_decref(j);
+	/* Reals as short as they read back (0.73, not 0.72999999999999998). */
+	struct json_writer w;
+	struct textbuf b;
+	struct json_conn j = { o, file_name, c, fs };
+	jw_line_begin(&w, &b, o->fp, o->format == FORMAT_JSON_PRETTY, JSON_WRITE_REAL_SHORTEST);
+	conn_object(&w, &j);
+	jw_line_end(&w);
 }
 
 static void story_json_line(void *ctx, const char *line)
 {
-	json_array_append_new((json_t *)ctx, json_string(line));
+	jw_string(ctx, line);
+}
+
+static void summary_counts(struct json_writer *w, const struct run_stats *st, unsigned files)
+{
+	jw_member_uint(w, "files", files);
+	jw_member_uint(w, "frames", st->frames);
+	jw_member_uint(w, "tcp_streams", st->tcp_flows);
+	jw_member_uint(w, "tls_connections_seen", st->tls_conns);
+	jw_member_uint(w, "tls_connections_reported", st->reported);
+	jw_member_uint(w, "evicted_max_flows", st->evicted - st->evicted_memory);
+	jw_member_uint(w, "evicted_max_memory", st->evicted_memory);
+	jw_member_uint(w, "with_request", st->with_request);
+	jw_member_uint(w, "client_certificate_present", st->cc_present);
+	jw_member_uint(w, "client_certificate_empty", st->cc_empty);
+	jw_member_uint(w, "client_certificate_absent", st->cc_absent);
+	jw_member_uint(w, "with_request_inferred", st->with_request_inferred);
+	jw_key(w, "outcomes");
+	jw_begin_object(w);
+	for (int k = 0; k < OUTCOME_KIND_COUNT; k++) {
+		jw_key_text(w, outcome_name((enum outcome_kind)k));
+		jw_uint(w, st->outcomes[k]);
+	}
+	jw_end_object(w);
+	jw_member_uint(w, "failed", st->failed);
 }
 
 /* The run summary as one object, {"summary": {...}}, on fp: standard
  * error, so that the report itself stays one object per connection. */
 void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st, unsigned files)
 {
-	json_t *s = json_object();
-	json_object_set_new(s, "files", json_integer(files));
-	json_object_set_new(s, "frames", json_integer((json_int_t)st->frames));
-	json_object_set_new(s, "tcp_streams", json_integer((json_int_t)st->tcp_flows));
-	json_object_set_new(s, "tls_connections_seen", json_integer((json_int_t)st->tls_conns));
-	json_object_set_new(s, "tls_connections_reported", json_integer((json_int_t)st->reported));
-	json_object_set_new(s, "evicted_max_flows", json_integer((json_int_t)(st->evicted - st->evicted_memory)));
-	json_object_set_new(s, "evicted_max_memory", json_integer((json_int_t)st->evicted_memory));
-	json_object_set_new(s, "with_request", json_integer((json_int_t)st->with_request));
-	json_object_set_new(s, "client_certificate_present", json_integer((json_int_t)st->cc_present));
-	json_object_set_new(s, "client_certificate_empty", json_integer((json_int_t)st->cc_empty));
-	json_object_set_new(s, "client_certificate_absent", json_integer((json_int_t)st->cc_absent));
-	json_object_set_new(s, "with_request_inferred", json_integer((json_int_t)st->with_request_inferred));
-	json_t *outcomes = json_object();
-	for (int k = 0; k < OUTCOME_KIND_COUNT; k++)
-		json_object_set_new(outcomes, outcome_name((enum outcome_kind)k), json_integer((json_int_t)st->outcomes[k]));
-	json_object_set_new(s, "outcomes", outcomes);
-	json_object_set_new(s, "failed", json_integer((json_int_t)st->failed));
-	json_t *story = json_array();
-	story_tell(st->story, story_json_line, story);
-	json_object_set_new(s, "story", story);
-	json_t *causes = json_object();
-	for (size_t i = 0; i < st->n_causes; i++)
-		json_object_set_new(causes, st->cause_id[i], json_integer((json_int_t)st->cause_count[i]));
-	json_object_set_new(s, "top_causes", causes);
-	json_object_set_new(s, "non_ip", json_integer((json_int_t)st->non_ip));
-	json_object_set_new(s, "non_tcp", json_integer((json_int_t)st->non_tcp));
-	json_object_set_new(s, "malformed", json_integer((json_int_t)st->malformed));
-	json_t *decap = json_object();
-	for (int k = 0; k < TUNNEL_TYPES; k++)
-		json_object_set_new(decap, tunnel_type_name(k), json_integer((json_int_t)st->tunnel_frames[k]));
-	json_object_set_new(s, "decapsulated", decap);
-	json_t *j = json_object();
-	json_object_set_new(j, "summary", s);
-	size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII;
-	flags |= o->format == FORMAT_JSON_PRETTY ? JSON_INDENT(2) : JSON_COMPACT;
-	json_dumpf(j, fp, flags);
-	fputc('\n', fp);
-	json_decref(j);
+	struct json_writer w;
+	struct textbuf b;
+	jw_line_begin(&w, &b, fp, o->format == FORMAT_JSON_PRETTY, 0);
+	jw_begin_object(&w);
+	jw_key(&w, "summary");
+	jw_begin_object(&w);
+	summary_counts(&w, st, files);
+	jw_key(&w, "story");
+	jw_begin_array(&w);
+	story_tell(st->story, story_json_line, &w);
+	jw_end_array(&w);
+	jw_key(&w, "top_causes");
+	jw_begin_object(&w);
+	for (size_t i = 0; i < st->n_causes; i++) {
+		jw_key_text(&w, st->cause_id[i]);
+		jw_uint(&w, st->cause_count[i]);
+	}
+	jw_end_object(&w);
+	jw_member_uint(&w, "non_ip", st->non_ip);
+	jw_member_uint(&w, "non_tcp", st->non_tcp);
+	jw_member_uint(&w, "malformed", st->malformed);
+	jw_key(&w, "decapsulated");
+	jw_begin_object(&w);
+	for (int k = 0; k < TUNNEL_TYPES; k++) {
+		jw_key_text(&w, tunnel_type_name(k));
+		jw_uint(&w, st->tunnel_frames[k]);
+	}
+	jw_end_object(&w);
+	jw_end_object(&w);
+	jw_end_object(&w);
+	jw_line_end(&w);
 }

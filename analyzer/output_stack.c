@@ -34,23 +34,21 @@ void output_text_stack(struct textbuf *b, const struct findings *f)
 	tb_char(b, '\n');
 }
 
-static json_t *guess_json(const char *name, const char *label, const struct stack_guess *g)
+void json_stack_guess(struct json_writer *w, const struct findings *f, bool server)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "kind", json_string(name));
-	json_object_set_new(o, "label", json_string(label));
-	json_object_set_new(o, "confidence", json_string(stack_confidence_name(g->confidence)));
-	json_object_set_new(o, "evidence", g->evidence[0] ? json_string(g->evidence) : json_null());
-	json_object_set_new(o, "overridden", json_boolean(g->overridden));
-	return o;
+	const struct stack_guess *g = server ? &f->stack.server : &f->stack.client;
+	enum server_kind sk = (enum server_kind)g->kind;
+	enum client_kind ck = (enum client_kind)g->kind;
+	jw_begin_object(w);
+	jw_member_string(w, "kind", server ? server_kind_name(sk) : client_kind_name(ck));
+	jw_member_string(w, "label", server ? server_kind_label(sk) : client_kind_label(ck));
+	jw_member_string(w, "confidence", stack_confidence_name(g->confidence));
+	jw_member_string_or_null(w, "evidence", g->evidence[0] ? g->evidence : NULL);
+	jw_member_bool(w, "overridden", g->overridden);
+	jw_end_object(w);
 }
 
-void output_json_stack(json_t *conn, const struct findings *f)
+void json_ja4(struct json_writer *w, const struct findings *f)
 {
-	const struct stack_id *s = &f->stack;
-	enum server_kind sk = (enum server_kind)s->server.kind;
-	enum client_kind ck = (enum client_kind)s->client.kind;
-	json_object_set_new(conn, "server_software", guess_json(server_kind_name(sk), server_kind_label(sk), &s->server));
-	json_object_set_new(conn, "client_software", guess_json(client_kind_name(ck), client_kind_label(ck), &s->client));
-	json_object_set_new(conn, "ja4", s->ja4[0] ? json_string(s->ja4) : json_null());
+	jw_string_or_null(w, f->stack.ja4[0] ? f->stack.ja4 : NULL);
 }

@@ -3,14 +3,15 @@
 #ifndef MTLS_OUTPUT_STACK_H
 #define MTLS_OUTPUT_STACK_H
 
-#include <jansson.h>
-
 #include "diagnose.h"
+#include "json_write.h"
 #include "textbuf.h"
 
 /* "  Software: server ..., client ..., JA4 ...\n" */
 void output_text_stack(struct textbuf *b, const struct findings *f);
-/* Adds "server_software", "client_software" and "ja4" to a connection object. */
-void output_json_stack(json_t *conn, const struct findings *f);
+/* The values of the "server_software" (server) or "client_software"
+ * members of a connection object, and of "ja4" (null when none). */
+void json_stack_guess(struct json_writer *w, const struct findings *f, bool server);
+void json_ja4(struct json_writer *w, const struct findings *f);
 
 #endif

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <nghttp2/nghttp2.h>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #include "analyzer.h"
+#include "json_write.h"
 #include "expect.h"
 #include "keylog.h"
 #include "output.h"
@@ -771,6 +771,27 @@ static void matrix_take(void *ctx, const char *file_name, struct tls_conn *conn,
 	free(conn);
 }
 
+/* One row of the matrix as a line of compact JSON, UTF-8 as it is. */
+static void json_row(FILE *fp, const char *url, const char *tls, int http, const char *alpn, bool cert,
+		     const struct matrix_row *row, const struct finding *first)
+{
+	struct json_writer w;
+	struct textbuf b;
+	jw_line_begin(&w, &b, fp, false, 0);
+	w.ascii = false;
+	jw_begin_object(&w);
+	jw_member_string(&w, "probe", url);
+	jw_member_string(&w, "tls", tls);
+	jw_member_string(&w, "http", http == 2 ? "2" : "1.1");
+	jw_member_string(&w, "alpn", alpn);
+	jw_member_bool(&w, "cert", cert);
+	jw_member_string(&w, "outcome", row->have ? outcome_name(row->f.outcome.kind) : "");
+	jw_member_string(&w, "failed", row->have ? outcome_failure_name(row->f.outcome.failure) : "");
+	jw_member_string(&w, "first_finding", first ? first->id : "");
+	jw_end_object(&w);
+	jw_line_end(&w);
+}
+
 static int run_matrix(const struct probe_cfg *cfg, struct analyzer *a, struct output *out,
 		      struct expect_set *expectations)
 {
@@ -813,17 +834,7 @@ static int run_matrix(const struct probe_cfg *cfg, struct analyzer *a, struct ou
 						cert ? "yes" : "no", row.have ? outcome_name(row.f.outcome.kind) : "no TLS",
 						row.have ? outcome_failure_name(row.f.outcome.failure) : "-", why);
 				} else {
-					json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:s}", "probe", cfg->url,
-							      "tls", version_label(tls), "http", http == 2 ? "2" : "1.1",
-							      "alpn", res.alpn, "cert", cert,
-							      "outcome", row.have ? outcome_name(row.f.outcome.kind) : "",
-							      "failed", row.have ? outcome_failure_name(row.f.outcome.failure) : "",
-							      "first_finding", first ? first->id : "");
-					if (j) {
-						json_dumpf(j, fp, JSON_COMPACT);
-						fputc('\n', fp);
-						json_decref(j);
-					}
+					json_row(fp, cfg->url, version_label(tls), http, res.alpn, cert, &row, first);
 				}
 				if (!row.have && rc == EXIT_OK)
 					rc = EXIT_NO_TLS;

@@ -175,6 +175,22 @@ const char *ip_addr_text(const struct ip_addr *a, char *buf, size_t bufsz)
 {
 	if (!buf || bufsz == 0)
 		return "";
+	if (a->family != 6 && bufsz >= 16) {
+		/* What inet_ntop writes, without its printf per address. */
+		char *p = buf;
+		for (int i = 0; i < 4; i++) {
+			unsigned v = a->a[i];
+			if (i)
+				*p++ = '.';
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+		}
+		*p = '\0';
+		return buf;
+	}
 	int af = a->family == 6 ? AF_INET6 : AF_INET;
 	if (!inet_ntop(af, a->a, buf, (socklen_t)(bufsz > 1024 ? 1024 : bufsz))) {
 		buf[0] = '?';

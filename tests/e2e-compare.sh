@@ -2,7 +2,8 @@
 # e2e-compare.sh MTLSDIAG - `mtlsdiag compare` on real capture pairs:
 #  - every pair in samples/pairs (the TLS-terminating proxy): matched by time,
 #    the request the backend sent never reached the client, interception;
-#  - every sample against itself: every connection paired, no finding;
+#  - every sample against itself: every connection paired, no finding, each
+#    side starting with the header of the connection's object in the report;
 #  - copies made with editcap/mergecap (skipped when absent): a clock shift
 #    that compare must estimate, a RST seen on one side only, records that
 #    never reached the other side, and other scenarios moved onto the same
@@ -120,6 +121,17 @@ self_compare() { # capture; a damaged capture exits 2 both ways
 	else
 		bad "compare $1 with itself: exit $rc (alone: $want_rc), $pairs pairs of $n connections, $findings findings"
 	fi
+	# Both sides of each pair start with the header of the connection's own
+	# object in the report (schema_version, file, stream, client, server).
+	missing=0
+	sed -n 's/^{\("schema_version":[0-9]*,"file":"[^"]*","stream":[0-9]*,"client":"[^"]*","server":"[^"]*"\),.*/\1/p' \
+		"$T/single.json" >"$T/headers"
+	while IFS= read -r hdr; do
+		grep -qF "\"client_side\":{$hdr," "$T/self.json" && grep -qF "\"server_side\":{$hdr," "$T/self.json" ||
+			missing=$((missing + 1))
+	done <"$T/headers"
+	[ "$(wc -l <"$T/headers")" = "$n" ] && [ $missing = 0 ] && ok ||
+		bad "compare $1 with itself: $missing of $n report headers not at the start of both sides"
 }
 for cap in samples/*.pcap samples/*.pcapng samples/*.cap; do
 	self_compare "$cap"

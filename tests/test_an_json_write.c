@@ -1,64 +1,170 @@
-/* json_write against jansson's own json_dumps (the oracle) with the flags
- * the report uses: every kind of value, escapes, UTF-8 of every length
- * (surrogate pairs too), reals of every magnitude, empty and nested
- * containers, and trees built from pseudo-random parts. */
+/* The streaming JSON writer against jansson's own json_dumps (the
+ * oracle): jansson trees are replayed through the writer call by call and
+ * the two texts must be equal, with the flags the reports use (compact and
+ * indented, with and without JSON_ENSURE_ASCII): every kind of value,
+ * escapes, UTF-8 of every length (surrogate pairs too), reals of every
+ * magnitude, empty and nested containers, trees built from pseudo-random
+ * parts, and members held back by jw_defer_object / jw_defer_key against
+ * the same tree with those members removed. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "json_write.h"
+#include "output_json.h"
 #include "support/suite_run.h"
 
-static char *written_reals(const json_t *j, bool pretty, int digits, size_t *len)
+/* A key is held back (jw_defer_*) when its length is odd. */
+static bool deferred(const char *key)
+{
+	return strlen(key) % 2 == 1;
+}
+
+static void replay(struct json_writer *w, const json_t *j, bool defer);
+
+static void replay_members(struct json_writer *w, const json_t *j, bool defer)
+{
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)j, key, v)
+	{
+		if (defer && deferred(key) && json_is_object(v)) {
+			jw_defer_object(w, key, strlen(key));
+			replay_members(w, v, defer);
+			jw_end_object(w);
+			continue;
+		}
+		if (defer && deferred(key))
+			jw_defer_key(w, key, strlen(key));
+		else
+			jw_key_text(w, key);
+		replay(w, v, defer);
+	}
+}
+
+/* The writer's calls for the tree j. */
+static void replay(struct json_writer *w, const json_t *j, bool defer)
+{
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		jw_begin_object(w);
+		replay_members(w, j, defer);
+		jw_end_object(w);
+		break;
+	case JSON_ARRAY:
+		jw_begin_array(w);
+		for (size_t i = 0; i < json_array_size(j); i++)
+			replay(w, json_array_get(j, i), defer);
+		jw_end_array(w);
+		break;
+	case JSON_STRING:
+		jw_stringn(w, json_string_value(j), json_string_length(j));
+		break;
+	case JSON_INTEGER:
+		jw_int(w, json_integer_value(j));
+		break;
+	case JSON_REAL:
+		jw_real(w, json_real_value(j));
+		break;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		jw_bool(w, json_is_true(j));
+		break;
+	case JSON_NULL:
+		jw_null(w);
+		break;
+	}
+}
+
+/* j without what the writer leaves out when replay defers: null values
+ * of held-back keys, and held-back objects left empty. */
+static json_t *pruned(const json_t *j)
+{
+	if (json_is_array(j)) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < json_array_size(j); i++)
+			json_array_append_new(a, pruned(json_array_get(j, i)));
+		return a;
+	}
+	if (!json_is_object(j))
+		return json_deep_copy(j);
+	json_t *o = json_object();
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)j, key, v)
+	{
+		json_t *p = pruned(v);
+		if (deferred(key) && (json_is_null(p) || (json_is_object(p) && json_object_size(p) == 0)))
+			json_decref(p);
+		else
+			json_object_set_new(o, key, p);
+	}
+	return o;
+}
+
+struct style {
+	bool pretty, ascii, defer;
+	int digits;
+};
+
+static char *written_style(const json_t *j, struct style st, size_t *len)
 {
 	char *text = NULL;
 	FILE *fp = open_memstream(&text, len);
 	ck_assert_ptr_nonnull(fp);
 	struct textbuf *b = malloc(sizeof *b);
 	ck_assert_ptr_nonnull(b);
+	struct json_writer w;
 	textbuf_init(b, fp);
-	json_write_reals(b, j, pretty, digits);
+	jw_init(&w, b, st.pretty, st.digits);
+	w.ascii = st.ascii;
+	replay(&w, j, st.defer);
 	textbuf_flush(b);
 	free(b);
 	fclose(fp);
 	return text;
 }
 
-static char *written(const json_t *j, bool pretty, size_t *len)
+static char *written_reals(const json_t *j, bool pretty, int digits, size_t *len)
 {
-	return written_reals(j, pretty, 0, len);
+	return written_style(j, (struct style){ pretty, true, false, digits }, len);
 }
 
+static void check_style(const json_t *j, struct style st)
+{
+	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(st.digits);
+	flags |= st.pretty ? JSON_INDENT(2) : JSON_COMPACT;
+	if (st.ascii)
+		flags |= JSON_ENSURE_ASCII;
+	json_t *oracle = st.defer ? pruned(j) : json_incref((json_t *)j);
+	char *want = json_dumps(oracle, flags);
+	json_decref(oracle);
+	ck_assert_ptr_nonnull(want);
+	size_t len;
+	char *got = written_style(j, st, &len);
+	ck_assert_msg(strcmp(got, want) == 0, "pretty=%d ascii=%d defer=%d\n got: %s\nwant: %s", st.pretty, st.ascii,
+		      st.defer, got, want);
+	ck_assert_uint_eq(len, strlen(want));
+	free(got);
+	free(want);
+}
+
+/* Compact and indented, with and without JSON_ENSURE_ASCII, members
+ * deferred or not. */
 static void check_same(const json_t *j)
 {
-	for (int pretty = 0; pretty < 2; pretty++) {
-		size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_ENCODE_ANY;
-		flags |= pretty ? JSON_INDENT(2) : JSON_COMPACT;
-		char *want = json_dumps(j, flags);
-		ck_assert_ptr_nonnull(want);
-		size_t len;
-		char *got = written(j, pretty, &len);
-		ck_assert_msg(strcmp(got, want) == 0, "pretty=%d\n got: %s\nwant: %s", pretty, got, want);
-		ck_assert_uint_eq(len, strlen(want));
-		free(got);
-		free(want);
-	}
+	for (int k = 0; k < 8; k++)
+		check_style(j, (struct style){ k & 1, (k & 2) != 0, (k & 4) != 0, 0 });
 }
 
 /* With JSON_REAL_PRECISION(digits), as json_dumps writes it. */
 static void check_same_digits(const json_t *j, int digits)
 {
-	size_t flags = JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_ENCODE_ANY | JSON_COMPACT;
-	char *want = json_dumps(j, flags | JSON_REAL_PRECISION(digits));
-	ck_assert_ptr_nonnull(want);
-	size_t len;
-	char *got = written_reals(j, false, digits, &len);
-	ck_assert_msg(strcmp(got, want) == 0, "digits=%d\n got: %s\nwant: %s", digits, got, want);
-	free(got);
-	free(want);
+	check_style(j, (struct style){ false, true, false, digits });
 }
 
 /* The shortest real by jansson alone: the first precision from 15 up
@@ -268,6 +374,260 @@ START_TEST(random_trees)
 }
 END_TEST
 
+/* jw_decimal writes k / 10^scale from k's digits where it can: always
+ * the text jw_real writes for (double)k / 10^scale. */
+static void check_decimal(int64_t k, unsigned scale, int digits)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12 };
+	/* A value is far shorter than the buffer: nothing reaches the FILE. */
+	static struct textbuf b[2];
+	for (int way = 0; way < 2; way++) {
+		struct json_writer w;
+		textbuf_init(&b[way], NULL);
+		jw_init(&w, &b[way], false, digits);
+		if (way)
+			jw_decimal(&w, k, scale);
+		else
+			jw_real(&w, (double)k / pow10[scale]);
+		tb_char(&b[way], '\0');
+	}
+	ck_assert_msg(strcmp(b[0].data, b[1].data) == 0, "k=%lld scale=%u digits=%d: jw_real %s, jw_decimal %s",
+		      (long long)k, scale, digits, b[0].data, b[1].data);
+}
+
+START_TEST(decimals)
+{
+	/* Edges: zero, signs, powers of ten and of two, the largest exact
+	 * integer, the exponent limits of %g's fixed form. */
+	static const int64_t ks[] = { 0, 1, -1, 5, 9, 10, 99, 100, 999999, 1000000, 1000001, 123456789012345,
+				      999999999999999, 1000000000000000, 1000000000000001, 9007199254740991,
+				      9007199254740992, 9007199254740993, 4503599627370495, 4503599627370497,
+				      1772449442507877, 1772445600000000, 9999999999999999, INT64_MAX, INT64_MIN + 1 };
+	for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+		for (unsigned scale = 0; scale <= 12; scale++)
+			for (int digits = -1; digits <= 17; digits += 18) {
+				check_decimal(ks[i], scale, digits);
+				check_decimal(-ks[i], scale, digits);
+			}
+	/* Times in microseconds and durations in nanoseconds, and k of every
+	 * length and scale. */
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		check_decimal((int64_t)(1000000000000000ULL + x % 4000000000000000ULL), 6, JSON_WRITE_REAL_SHORTEST);
+		check_decimal((int64_t)(x % 100000000000ULL), 6, JSON_WRITE_REAL_SHORTEST);
+		uint64_t len = 1 + (x >> 20) % 16, mod = 1;
+		for (uint64_t d = 0; d < len; d++)
+			mod *= 10;
+		check_decimal((int64_t)((x >> 7) % mod), (unsigned)((x >> 3) % 13), JSON_WRITE_REAL_SHORTEST);
+	}
+}
+END_TEST
+
+/* iso8601_us against the C library's gmtime_r and strftime: epoch, leap
+ * days, century years, the ends of what a time in nanoseconds holds,
+ * times before 1970 (left to the C library), and random times. */
+static void check_iso(int64_t ns)
+{
+	char got[40], want[40];
+	iso8601_us(ns, got, sizeof got);
+	int64_t us = ns / 1000, rest = ns % 1000;
+	if (rest < 0) {
+		us--;
+		rest += 1000;
+	}
+	if (rest >= 500)
+		us++;
+	int64_t sec = us / 1000000, frac = us % 1000000;
+	if (frac < 0) {
+		sec--;
+		frac += 1000000;
+	}
+	time_t t = (time_t)sec;
+	struct tm tm;
+	ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+	size_t n = strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(want + n, sizeof want - n, ".%06lldZ", (long long)frac);
+	ck_assert_msg(strcmp(got, want) == 0, "ns=%lld: %s, C library %s", (long long)ns, got, want);
+}
+
+START_TEST(iso_times)
+{
+	static const int64_t secs[] = { 0, 59, 86399, 86400, 951782400, 951868800, 4107542400, 4107456000,
+					1772449442, 9223372035, -1, -86401, -9223372035 };
+	for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++)
+		for (int64_t ns = -1000; ns <= 1000; ns += 499)
+			check_iso(secs[i] * 1000000000 + ns);
+	check_iso(INT64_MAX); /* the last nanosecond a capture time holds */
+	check_iso(INT64_MIN + 1000);
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	for (int i = 0; i < 20000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		check_iso((int64_t)(x >> 1));
+		check_iso(-(int64_t)(x >> 2));
+	}
+}
+END_TEST
+
+/* What a caller writes by hand, to a string. */
+struct out {
+	char *text;
+	size_t len;
+	FILE *fp;
+	struct textbuf *b;
+	struct json_writer w;
+};
+
+static struct json_writer *out_open(struct out *o, bool pretty)
+{
+	o->text = NULL;
+	o->fp = open_memstream(&o->text, &o->len);
+	ck_assert_ptr_nonnull(o->fp);
+	o->b = malloc(sizeof *o->b);
+	ck_assert_ptr_nonnull(o->b);
+	textbuf_init(o->b, o->fp);
+	jw_init(&o->w, o->b, pretty, 0);
+	return &o->w;
+}
+
+static char *out_close(struct out *o)
+{
+	textbuf_flush(o->b);
+	free(o->b);
+	fclose(o->fp);
+	return o->text;
+}
+
+/* The same document by hand through the helpers and from the tree jansson
+ * builds of it. */
+START_TEST(helpers)
+{
+	static const uint8_t bytes[] = { 0x00, 0x0f, 0xa5, 0xff, 0x3c };
+	char hex[16];
+	for (size_t i = 0; i < sizeof bytes; i++)
+		snprintf(hex + 2 * i, 3, "%02x", bytes[i]);
+	for (int pretty = 0; pretty < 2; pretty++) {
+		struct out o;
+		struct json_writer *w = out_open(&o, pretty);
+		jw_begin_object(w);
+		jw_member_string(w, "literal_key", "v");
+		jw_key(w, "hex");
+		jw_hex(w, bytes, sizeof bytes, false);
+		jw_member_uint(w, "big", (uint64_t)INT64_MAX);
+		jw_member_int(w, "neg", INT64_MIN);
+		jw_member_uint_or_null(w, "zero", 0);
+		jw_member_uint_or_null(w, "seven", 7);
+		jw_member_string_or_null(w, "none", NULL);
+		jw_member_bool(w, "t", true);
+		jw_member_null(w, "n");
+		jw_key(w, "empty");
+		jw_begin_array(w);
+		jw_end_array(w);
+		jw_end_object(w);
+		char *got = out_close(&o);
+
+		json_t *j = json_object();
+		json_object_set_new(j, "literal_key", json_string("v"));
+		json_object_set_new(j, "hex", json_string(hex));
+		json_object_set_new(j, "big", json_integer(INT64_MAX));
+		json_object_set_new(j, "neg", json_integer(INT64_MIN));
+		json_object_set_new(j, "zero", json_null());
+		json_object_set_new(j, "seven", json_integer(7));
+		json_object_set_new(j, "none", json_null());
+		json_object_set_new(j, "t", json_true());
+		json_object_set_new(j, "n", json_null());
+		json_object_set_new(j, "empty", json_array());
+		char *want = json_dumps(j, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+		ck_assert_str_eq(got, want);
+		free(got);
+		free(want);
+		json_decref(j);
+	}
+	/* Upper-case hex, and an unsigned beyond what jansson holds. */
+	struct out o;
+	struct json_writer *w = out_open(&o, false);
+	jw_begin_array(w);
+	jw_hex(w, bytes, sizeof bytes, true);
+	jw_uint(w, UINT64_MAX);
+	jw_end_array(w);
+	char *got = out_close(&o);
+	char want[64];
+	snprintf(want, sizeof want, "[\"%02X%02X%02X%02X%02X\",%llu]", bytes[0], bytes[1], bytes[2], bytes[3], bytes[4],
+		 (unsigned long long)UINT64_MAX);
+	ck_assert_str_eq(got, want);
+	free(got);
+}
+END_TEST
+
+/* Text that is not UTF-8 (jansson refuses it) is written, each bad byte
+ * as U+FFFD, in both modes; good sequences stay as they are without
+ * JSON_ENSURE_ASCII. */
+START_TEST(invalid_utf8)
+{
+	static const struct {
+		const char *in, *ascii, *raw;
+	} cases[] = {
+		{ "a\xff" "b", "\"a\\uFFFDb\"", "\"a\\uFFFDb\"" },
+		{ "\xc3", "\"\\uFFFD\"", "\"\\uFFFD\"" },                       /* cut short */
+		{ "\xc0\xaf", "\"\\uFFFD\\uFFFD\"", "\"\\uFFFD\\uFFFD\"" },     /* overlong '/' */
+		{ "\xe0\x80\xaf", "\"\\uFFFD\\uFFFD\\uFFFD\"", "\"\\uFFFD\\uFFFD\\uFFFD\"" }, /* overlong, 3 bytes */
+		{ "\xed\xa0\x80", "\"\\uFFFD\\uFFFD\\uFFFD\"", "\"\\uFFFD\\uFFFD\\uFFFD\"" }, /* a surrogate */
+		{ "\xf4\x90\x80\x80", "\"\\uFFFD\\uFFFD\\uFFFD\\uFFFD\"", "\"\\uFFFD\\uFFFD\\uFFFD\\uFFFD\"" },
+		{ "caf\xc3\xa9\x80", "\"caf\\u00E9\\uFFFD\"", "\"caf\xc3\xa9\\uFFFD\"" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		for (int ascii = 0; ascii < 2; ascii++) {
+			struct out o;
+			struct json_writer *w = out_open(&o, false);
+			w->ascii = ascii;
+			jw_string(w, cases[i].in);
+			char *got = out_close(&o);
+			ck_assert_str_eq(got, ascii ? cases[i].ascii : cases[i].raw);
+			free(got);
+		}
+	}
+}
+END_TEST
+
+/* Held-back members in the corners replay does not reach: a deferred key
+ * whose value never comes, deferred objects inside one another, at the
+ * top of a line. */
+START_TEST(deferred_corners)
+{
+	for (int pretty = 0; pretty < 2; pretty++) {
+		struct out o;
+		struct json_writer *w = out_open(&o, pretty);
+		jw_begin_object(w);
+		jw_defer_key(w, "lost", 4); /* no value, then a key */
+		jw_member_int(w, "a", 1);
+		const char *path = "outer.inner"; /* keys need not end the string */
+		jw_defer_object(w, path, 5);
+		jw_defer_object(w, path + 6, 5);
+		jw_defer_key(w, "gone", 4);
+		jw_null(w);
+		jw_end_object(w);
+		jw_defer_key(w, "kept", 4);
+		jw_int(w, 2);
+		jw_defer_object(w, "empty", 5);
+		jw_end_object(w);
+		jw_defer_key(w, "last", 4); /* no value, then the end */
+		jw_end_object(w);
+		jw_end_object(w);
+		char *got = out_close(&o);
+		json_t *j = json_pack("{s:i, s:{s:i}}", "a", 1, "outer", "kept", 2);
+		char *want = json_dumps(j, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+		ck_assert_str_eq(got, want);
+		free(got);
+		free(want);
+		json_decref(j);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("json_write");
@@ -277,6 +637,11 @@ static Suite *suite(void)
 	tcase_add_test(tc, containers);
 	tcase_add_test(tc, real_precision);
 	tcase_add_test(tc, random_trees);
+	tcase_add_test(tc, decimals);
+	tcase_add_test(tc, iso_times);
+	tcase_add_test(tc, helpers);
+	tcase_add_test(tc, invalid_utf8);
+	tcase_add_test(tc, deferred_corners);
 	suite_add_tcase(s, tc);
 	return s;
 }

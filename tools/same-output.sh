@@ -1,11 +1,14 @@
 #!/bin/sh
 # tools/same-output.sh OLD NEW [CAPTURE...] - checks that two mtlsdiag
 # binaries report the same, byte for byte: standard output, standard error
-# and exit status, in text and in JSON, over every sample capture (with its
-# key log and without), every capture in ../shared/captures (with its key
-# log when there is one), every input under tests/regress/ and any CAPTURE
-# named. For a change meant to leave the reports alone (speed work); OLD is
-# typically main's HEAD built in a temporary clone:
+# and exit status, in every report format (text, json, json-pretty, ecs;
+# FORMATS="..." chooses), over every sample capture (with its key log and
+# without), every capture in ../shared/captures (with its key log when
+# there is one), every input under tests/regress/ and any CAPTURE named;
+# then `compare` of each sample with itself and --expect with the
+# samples' expectations file, in text and JSON. For a change meant to
+# leave the reports alone (speed work); OLD is typically main's HEAD built
+# in a temporary clone:
 #   git clone -q . /tmp/old && make -C /tmp/old -j2 all
 #   sh tools/same-output.sh /tmp/old/build/mtlsdiag build/mtlsdiag
 # Prints each difference (the first lines of the diff) and a count; exits
@@ -17,6 +20,7 @@ if [ $# -lt 2 ] || ! [ -x "$1" ] || ! [ -x "$2" ]; then
 fi
 OLD=$1 NEW=$2
 shift 2
+FORMATS=${FORMATS:-text json json-pretty ecs}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 runs=0 diffs=0
@@ -56,11 +60,11 @@ same() {
 	fi
 }
 
-# check FILE: text and JSON, without keys and with its key log.
+# check FILE: every format, without keys and with its key log.
 check() {
 	f=$1
 	kl=$(keylog_of "$f")
-	for fmt in text json; do
+	for fmt in $FORMATS; do
 		same "$f ($fmt)" -F "$fmt" "$f"
 		[ -n "$kl" ] && same "$f ($fmt, keys)" -F "$fmt" --keylog "$kl" "$f"
 	done
@@ -83,6 +87,14 @@ for f in $(find tests/regress -type f | sort); do
 done
 for f in "$@"; do
 	check "$f"
+done
+# compare and --expect have JSON of their own.
+samples=$(find samples -maxdepth 1 -type f \( -name '*.pcap' -o -name '*.pcapng' -o -name '*.cap' \) | sort)
+for fmt in text json; do
+	for f in $samples; do
+		same "compare $f $f ($fmt)" -F "$fmt" compare "$f" "$f"
+	done
+	same "--expect ($fmt)" -F "$fmt" --expect samples/expectations/samples.expect $samples
 done
 echo "same-output: $runs runs compared, $diffs differ"
 [ "$diffs" = 0 ]
