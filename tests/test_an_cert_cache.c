@@ -203,22 +203,11 @@ START_TEST(lists_counted_once_while_held)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("cert_cache");
-	TCase *tc = tcase_create("ca_lists");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, same_list_decoded_once_and_shared);
-	tcase_add_test(tc, limit_keeps_the_first_names_and_counts_the_rest);
-	tcase_add_test(tc, without_a_cache_and_past_its_size);
-	tcase_add_test(tc, lists_counted_once_while_held);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("cert_cache");
+	suite_case(s, "ca_lists", 60,
+		   TESTS(same_list_decoded_once_and_shared, limit_keeps_the_first_names_and_counts_the_rest,
+			 without_a_cache_and_past_its_size, lists_counted_once_while_held));
+	return suite_exit(s, false);
 }

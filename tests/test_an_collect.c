@@ -293,25 +293,12 @@ START_TEST(expect_refuses_malformed_text)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("collect");
-	TCase *tc = tcase_create("compare");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, nat_pairs_by_random_with_offset);
-	tcase_add_test(tc, nat_without_client_hello_pairs_by_time);
-	tcase_add_test(tc, unrelated_captures_stay_apart);
-	suite_add_tcase(s, tc);
-	TCase *te = tcase_create("expect");
-	tcase_set_timeout(te, 60);
-	tcase_add_test(te, expect_selects_and_judges);
-	tcase_add_test(te, expect_refuses_malformed_text);
-	suite_add_tcase(s, te);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("collect");
+	suite_case(s, "compare", 60,
+		   TESTS(nat_pairs_by_random_with_offset, nat_without_client_hello_pairs_by_time,
+			 unrelated_captures_stay_apart));
+	suite_case(s, "expect", 60, TESTS(expect_selects_and_judges, expect_refuses_malformed_text));
+	return suite_exit(s, false);
 }

@@ -101,11 +101,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("conn_limits");
-	TCase *tc = tcase_create("caps");
-	tcase_add_test(tc, alerts_are_capped);
-	tcase_add_test(tc, cert_requests_are_capped);
-	tcase_add_test(tc, notes_say_when_they_overflow);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	suite_case(s, "caps", 0,
+		   TESTS(alerts_are_capped, cert_requests_are_capped, notes_say_when_they_overflow));
+	return suite_exit(s, false);
 }

@@ -198,12 +198,9 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("an_decrypt");
-	TCase *tc = tcase_create("model");
-	tcase_set_timeout(tc, 120);
-	int n = (int)(sizeof cases / sizeof cases[0]);
+	int n = N_TESTS(cases);
+	TCase *tc = suite_case(s, "model", 120, NULL);
 	tcase_add_loop_test(tc, test_decrypted_facts, 0, n);
 	tcase_add_loop_test(tc, test_wrong_key, 0, n);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_exit(s, false);
 }

@@ -348,16 +348,8 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("an_http_track");
-	TCase *tc = tcase_create("http_track");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, pipelined_every_cut);
-	tcase_add_test(tc, request_every_cut);
-	tcase_add_test(tc, not_http);
-	tcase_add_test(tc, head_capped);
-	tcase_add_test(tc, exchanges_capped);
-	tcase_add_test(tc, gap_resync);
-	tcase_add_test(tc, h2_every_cut);
-	tcase_add_test(tc, h2_malformed);
-	suite_add_tcase(s, tc);
-	return run_suite(s, false) ? EXIT_FAILURE : EXIT_SUCCESS;
+	suite_case(s, "http_track", 60,
+		   TESTS(pipelined_every_cut, request_every_cut, not_http, head_capped, exchanges_capped,
+			 gap_resync, h2_every_cut, h2_malformed));
+	return suite_exit(s, false);
 }

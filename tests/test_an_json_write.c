@@ -268,21 +268,9 @@ START_TEST(random_trees)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("json_write");
-	TCase *tc = tcase_create("json_write");
-
-	tcase_add_test(tc, scalars_and_escapes);
-	tcase_add_test(tc, containers);
-	tcase_add_test(tc, real_precision);
-	tcase_add_test(tc, random_trees);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("json_write");
+	suite_case(s, "json_write", 0, TESTS(scalars_and_escapes, containers, real_precision, random_trees));
+	return suite_exit(s, false);
 }

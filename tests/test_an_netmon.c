@@ -1010,13 +1010,13 @@ START_TEST(test_binary_reports)
 }
 END_TEST
 
-static Suite *netmon_suite(void)
+int main(void)
 {
 	Suite *s = suite_create("netmon");
-	TCase *tc = tcase_create("reader");
-	tcase_set_timeout(tc, 120);
+	/* Unforked: the tests share the temporary folder removed below. */
+	TCase *tc = suite_case(s, "reader", 120, NULL);
 	tcase_add_loop_test(tc, test_committed_samples, 0, 2);
-	tcase_add_loop_test(tc, test_editcap_copies, 0, (int)(sizeof editcap_sources / sizeof editcap_sources[0]));
+	tcase_add_loop_test(tc, test_editcap_copies, 0, N_TESTS(editcap_sources));
 	tcase_add_test(tc, test_real_netmon20);
 	tcase_add_test(tc, test_media_types_and_numbering);
 	tcase_add_test(tc, test_versions_and_times);
@@ -1026,13 +1026,7 @@ static Suite *netmon_suite(void)
 	tcase_add_loop_test(tc, test_binary_reports, 0, 2);
 	tcase_add_loop_test(tc, test_cut_everywhere, 0, 2);
 	tcase_add_test(tc, test_table_one_record);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(netmon_suite(), true);
+	int failed = run_suite(s, true);
 	if (tmpdir[0]) {
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

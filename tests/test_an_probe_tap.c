@@ -217,9 +217,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("an_probe_tap");
-	TCase *tc = tcase_create("tap");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_case(s, "tap", 60, NULL);
 	tcase_add_loop_test(tc, test_tap_tls13_required, 0, 2);
-	suite_add_tcase(s, tc);
-	return run_suite(s, false) ? EXIT_FAILURE : EXIT_SUCCESS;
+	return suite_exit(s, false);
 }

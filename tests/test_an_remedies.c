@@ -407,26 +407,13 @@ START_TEST(generic_client_part_dropped_first)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("remedies");
-	TCase *tc = tcase_create("remedies");
-	tcase_add_test(tc, every_key_has_a_generic_row);
-	tcase_add_test(tc, server_fixes_name_the_common_servers);
-	tcase_add_test(tc, rows_speak_their_stack);
-	tcase_add_test(tc, rows_sorted_and_unique);
-	tcase_add_test(tc, placeholders_known);
-	tcase_add_test(tc, placeholders_filled);
-	tcase_add_test(tc, labels_say_whose_fix);
-	tcase_add_test(tc, variant_falls_back_to_its_id);
-	tcase_add_test(tc, composition_fits_and_cuts_between_words);
-	tcase_add_test(tc, generic_client_part_dropped_first);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("remedies");
+	suite_case(s, "remedies", 0,
+		   TESTS(every_key_has_a_generic_row, server_fixes_name_the_common_servers,
+			 rows_speak_their_stack, rows_sorted_and_unique, placeholders_known,
+			 placeholders_filled, labels_say_whose_fix, variant_falls_back_to_its_id,
+			 composition_fits_and_cuts_between_words, generic_client_part_dropped_first));
+	return suite_exit(s, false);
 }

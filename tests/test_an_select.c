@@ -105,18 +105,9 @@ START_TEST(matching)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("select");
-	TCase *tc = tcase_create("select");
-	tcase_add_test(tc, values);
-	tcase_add_test(tc, matching);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("select");
+	suite_case(s, "select", 0, TESTS(values, matching));
+	return suite_exit(s, false);
 }

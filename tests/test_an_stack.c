@@ -295,24 +295,11 @@ START_TEST(overrides)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("stack");
-	TCase *tc = tcase_create("stack");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, openssl_client_and_ja4, 0, sizeof openssl_samples / sizeof openssl_samples[0]);
-	tcase_add_test(tc, pha_trait);
-	tcase_add_test(tc, server_traits);
-	tcase_add_test(tc, decrypted_http_first);
-	tcase_add_test(tc, ttl_alone);
-	tcase_add_test(tc, overrides);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("stack");
+	TCase *tc = suite_case(s, "stack", 60,
+			       TESTS(pha_trait, server_traits, decrypted_http_first, ttl_alone, overrides));
+	tcase_add_loop_test(tc, openssl_client_and_ja4, 0, N_TESTS(openssl_samples));
+	return suite_exit(s, false);
 }

@@ -147,20 +147,9 @@ START_TEST(larger_than_the_buffer)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("textbuf");
-	TCase *tc = tcase_create("textbuf");
-
-	tcase_add_test(tc, ratio_matches_printf);
-	tcase_add_test(tc, numbers_and_padding);
-	tcase_add_test(tc, larger_than_the_buffer);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("textbuf");
+	suite_case(s, "textbuf", 0, TESTS(ratio_matches_printf, numbers_and_padding, larger_than_the_buffer));
+	return suite_exit(s, false);
 }

@@ -197,19 +197,10 @@ START_TEST(fragments_around_and_inside_gre)
 }
 END_TEST
 
-static Suite *tunnels_suite(void)
-{
-	Suite *s = suite_create("tunnels");
-	TCase *tc = tcase_create("fragments");
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, fragments_around_and_inside_gre, 0,
-			    (int)(sizeof samples / sizeof samples[0]));
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(tunnels_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("tunnels");
+	TCase *tc = suite_case(s, "fragments", 60, NULL);
+	tcase_add_loop_test(tc, fragments_around_and_inside_gre, 0, N_TESTS(samples));
+	return suite_exit(s, false);
 }

@@ -102,11 +102,6 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("http2");
-	TCase *tc = tcase_create("http2");
-	tcase_add_test(tc, frame_header);
-	tcase_add_test(tc, preface);
-	tcase_add_test(tc, header_block);
-	tcase_add_test(tc, control_frames);
-	suite_add_tcase(s, tc);
-	return run_suite(s, false) ? EXIT_FAILURE : EXIT_SUCCESS;
+	suite_case(s, "http2", 0, TESTS(frame_header, preface, header_block, control_frames));
+	return suite_exit(s, false);
 }

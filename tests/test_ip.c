@@ -360,27 +360,12 @@ START_TEST(tcp_header)
 }
 END_TEST
 
-static Suite *ip_suite(void)
-{
-	Suite *s = suite_create("ip");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, ipv4_basic);
-	tcase_add_test(tc, ipv4_options);
-	tcase_add_test(tc, ipv4_padding_and_snaplen);
-	tcase_add_test(tc, ipv4_invalid);
-	tcase_add_test(tc, ipv4_fragment_fields);
-	tcase_add_test(tc, ipv6_basic);
-	tcase_add_test(tc, ipv6_hbh_fragment);
-	tcase_add_test(tc, ipv6_atomic_fragment);
-	tcase_add_test(tc, ipv6_ext_chain);
-	tcase_add_test(tc, ip_addr_text_small_buffer);
-	tcase_add_test(tc, tcp_header);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(ip_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("ip");
+	suite_case(s, "core", 0,
+		   TESTS(ipv4_basic, ipv4_options, ipv4_padding_and_snaplen, ipv4_invalid,
+			 ipv4_fragment_fields, ipv6_basic, ipv6_hbh_fragment, ipv6_atomic_fragment,
+			 ipv6_ext_chain, ip_addr_text_small_buffer, tcp_header));
+	return suite_exit(s, false);
 }

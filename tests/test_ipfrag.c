@@ -256,25 +256,11 @@ START_TEST(many_pending)
 }
 END_TEST
 
-static Suite *ipfrag_suite(void)
-{
-	Suite *s = suite_create("ipfrag");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, in_order_and_parsed);
-	tcase_add_test(tc, out_of_order);
-	tcase_add_test(tc, overlap_first_copy_wins);
-	tcase_add_test(tc, interleaved_datagrams);
-	tcase_add_test(tc, memory_cap);
-	tcase_add_test(tc, timeout);
-	tcase_add_test(tc, malformed);
-	tcase_add_test(tc, ipv6_through_parser);
-	tcase_add_test(tc, many_pending);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(ipfrag_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("ipfrag");
+	suite_case(s, "core", 0,
+		   TESTS(in_order_and_parsed, out_of_order, overlap_first_copy_wins, interleaved_datagrams,
+			 memory_cap, timeout, malformed, ipv6_through_parser, many_pending));
+	return suite_exit(s, false);
 }

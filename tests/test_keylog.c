@@ -232,13 +232,8 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("keylog");
-	TCase *tc = tcase_create("parse");
-	tcase_add_test(tc, test_both_kinds);
-	tcase_add_test(tc, test_malformed_lines);
-	tcase_add_test(tc, test_limits_and_numbering);
-	tcase_add_test(tc, test_live_keylog);
-	tcase_add_test(tc, test_entry_limit);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	suite_case(s, "parse", 0,
+		   TESTS(test_both_kinds, test_malformed_lines, test_limits_and_numbering, test_live_keylog,
+			 test_entry_limit));
+	return suite_exit(s, false);
 }

@@ -215,11 +215,6 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("keys_inference");
-	TCase *tc = tcase_create("inference");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_samples);
-	tcase_add_test(tc, test_shared);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, true);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	suite_case(s, "inference", 300, TESTS(test_samples, test_shared));
+	return suite_exit(s, true);
 }

@@ -203,26 +203,11 @@ START_TEST(names_and_support)
 }
 END_TEST
 
-static Suite *link_suite(void)
-{
-	Suite *s = suite_create("link");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, ethernet_ipv4);
-	tcase_add_test(tc, ethernet_vlan);
-	tcase_add_test(tc, ethernet_qinq);
-	tcase_add_test(tc, ethernet_not_ip);
-	tcase_add_test(tc, linux_sll);
-	tcase_add_test(tc, linux_sll2);
-	tcase_add_test(tc, bsd_null_both_orders);
-	tcase_add_test(tc, bsd_loop);
-	tcase_add_test(tc, raw_variants);
-	tcase_add_test(tc, names_and_support);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(link_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("link");
+	suite_case(s, "core", 0,
+		   TESTS(ethernet_ipv4, ethernet_vlan, ethernet_qinq, ethernet_not_ip, linux_sll, linux_sll2,
+			 bsd_null_both_orders, bsd_loop, raw_variants, names_and_support));
+	return suite_exit(s, false);
 }

@@ -322,19 +322,9 @@ START_TEST(test_samples)
 }
 END_TEST
 
-static Suite *oracle_suite(void)
-{
-	Suite *s = suite_create("oracle");
-	TCase *tc = tcase_create("shared-captures");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_shared_captures);
-	tcase_add_test(tc, test_samples);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(oracle_suite(), true);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("oracle");
+	suite_case(s, "shared-captures", 300, TESTS(test_shared_captures, test_samples));
+	return suite_exit(s, true);
 }

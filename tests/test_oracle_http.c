@@ -389,11 +389,6 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("oracle_http");
-	TCase *tc = tcase_create("tshark");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_http_against_tshark);
-	tcase_add_test(tc, test_http_samples_covered);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, true);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	suite_case(s, "tshark", 300, TESTS(test_http_against_tshark, test_http_samples_covered));
+	return suite_exit(s, true);
 }

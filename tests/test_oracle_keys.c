@@ -587,12 +587,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("oracle_keys");
-	TCase *tc = tcase_create("keyed");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_samples_with_keys);
-	tcase_add_test(tc, test_shared_with_keys);
-	tcase_add_test(tc, test_oracles_current);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, true);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	suite_case(s, "keyed", 300,
+		   TESTS(test_samples_with_keys, test_shared_with_keys, test_oracles_current));
+	return suite_exit(s, true);
 }

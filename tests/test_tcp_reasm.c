@@ -640,39 +640,15 @@ START_TEST(memory_counts_allocations)
 }
 END_TEST
 
-static Suite *reasm_suite(void)
-{
-	Suite *s = suite_create("tcp_reasm");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, in_order);
-	tcase_add_test(tc, out_of_order_312);
-	tcase_add_test(tc, retransmission_exact);
-	tcase_add_test(tc, partial_overlap_delivered);
-	tcase_add_test(tc, partial_overlap_both_sides);
-	tcase_add_test(tc, covers_several_in_order);
-	tcase_add_test(tc, covers_several_ahead);
-	tcase_add_test(tc, sequence_wrap);
-	tcase_add_test(tc, gap_by_ack);
-	tcase_add_test(tc, gap_by_ack_partial);
-	tcase_add_test(tc, gap_at_flush);
-	tcase_add_test(tc, ooo_cap);
-	tcase_add_test(tc, midstream);
-	tcase_add_test(tc, reanchor_before_data_only);
-	tcase_add_test(tc, syn_with_data);
-	tcase_add_test(tc, fin);
-	tcase_add_test(tc, snaplen_truncated);
-	tcase_add_test(tc, zero_length);
-	tcase_add_test(tc, rst_data_ignored);
-	tcase_add_test(tc, ack_implausible);
-	tcase_add_test(tc, piece_count_cap);
-	tcase_add_test(tc, opaque_not_copied);
-	tcase_add_test(tc, memory_counts_allocations);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(reasm_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("tcp_reasm");
+	suite_case(s, "core", 0,
+		   TESTS(in_order, out_of_order_312, retransmission_exact, partial_overlap_delivered,
+			 partial_overlap_both_sides, covers_several_in_order, covers_several_ahead,
+			 sequence_wrap, gap_by_ack, gap_by_ack_partial, gap_at_flush, ooo_cap, midstream,
+			 reanchor_before_data_only, syn_with_data, fin, snaplen_truncated, zero_length,
+			 rst_data_ignored, ack_implausible, piece_count_cap, opaque_not_copied,
+			 memory_counts_allocations));
+	return suite_exit(s, false);
 }

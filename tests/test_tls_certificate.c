@@ -203,27 +203,12 @@ START_TEST(long_chain_kept_partly)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("tls_certificate");
-	TCase *live = tcase_create("live");
-	TCase *bytes = tcase_create("bytes");
-
-	tcase_set_timeout(live, 30);
-	tcase_add_test(live, live_tls12_chains);
-	tcase_add_test(live, live_tls12_empty_client_certificate);
-	tcase_add_test(live, live_tls13_chains);
-	tcase_add_test(live, live_tls13_empty_and_post_handshake);
-	tcase_add_test(bytes, tls12_bytes);
-	tcase_add_test(bytes, tls13_bytes);
-	tcase_add_test(bytes, long_chain_kept_partly);
-	suite_add_tcase(s, live);
-	suite_add_tcase(s, bytes);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("tls_certificate");
+	suite_case(s, "live", 30,
+		   TESTS(live_tls12_chains, live_tls12_empty_client_certificate, live_tls13_chains,
+			 live_tls13_empty_and_post_handshake));
+	suite_case(s, "bytes", 0, TESTS(tls12_bytes, tls13_bytes, long_chain_kept_partly));
+	return suite_exit(s, false);
 }

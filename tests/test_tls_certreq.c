@@ -358,34 +358,15 @@ START_TEST(dn_list_iteration)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("tls_certreq");
-	TCase *live = tcase_create("live");
-	TCase *bytes = tcase_create("bytes");
-
-	tcase_set_timeout(live, 30);
-	tcase_add_test(live, live_tls12_three_cas);
-	tcase_add_test(live, live_tls12_empty_list);
-	tcase_add_test(live, live_tls13_cas_extension);
-	tcase_add_test(live, live_tls13_no_cas);
-	tcase_add_test(live, live_tls13_post_handshake);
-	tcase_add_test(bytes, tls12_layout);
-	tcase_add_test(bytes, tls11_and_ssl3_layout);
-	tcase_add_test(bytes, every_prefix_truncated);
-	tcase_add_test(bytes, trailing_byte_invalid);
-	tcase_add_test(bytes, vector_bounds);
-	tcase_add_test(bytes, max_types_kept);
-	tcase_add_test(bytes, tls13_layout);
-	tcase_add_test(bytes, tls13_duplicate_ca_extension);
-	tcase_add_test(bytes, dn_list_iteration);
-	suite_add_tcase(s, live);
-	suite_add_tcase(s, bytes);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("tls_certreq");
+	suite_case(s, "live", 30,
+		   TESTS(live_tls12_three_cas, live_tls12_empty_list, live_tls13_cas_extension,
+			 live_tls13_no_cas, live_tls13_post_handshake));
+	suite_case(s, "bytes", 0,
+		   TESTS(tls12_layout, tls11_and_ssl3_layout, every_prefix_truncated, trailing_byte_invalid,
+			 vector_bounds, max_types_kept, tls13_layout, tls13_duplicate_ca_extension,
+			 dn_list_iteration));
+	return suite_exit(s, false);
 }

@@ -341,29 +341,12 @@ START_TEST(sslv2_hello)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("tls_client_hello");
-	TCase *live = tcase_create("live");
-	TCase *bytes = tcase_create("bytes");
-
-	tcase_set_timeout(live, 30);
-	tcase_add_test(live, live_tls13_hello);
-	tcase_add_test(live, live_tls12_hello);
-	tcase_add_test(live, live_lists);
-	tcase_add_test(bytes, ssl3_without_extensions);
-	tcase_add_test(bytes, field_bounds);
-	tcase_add_test(bytes, extensions_by_hand);
-	tcase_add_test(bytes, lists_by_hand);
-	tcase_add_test(bytes, pre_shared_key);
-	tcase_add_test(bytes, sslv2_hello);
-	suite_add_tcase(s, live);
-	suite_add_tcase(s, bytes);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("tls_client_hello");
+	suite_case(s, "live", 30, TESTS(live_tls13_hello, live_tls12_hello, live_lists));
+	suite_case(s, "bytes", 0,
+		   TESTS(ssl3_without_extensions, field_bounds, extensions_by_hand, lists_by_hand,
+			 pre_shared_key, sslv2_hello));
+	return suite_exit(s, false);
 }

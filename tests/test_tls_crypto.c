@@ -167,9 +167,6 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("tls_crypto");
-	TCase *tc = tcase_create("derivations");
-	tcase_add_test(tc, test_every_suite);
-	tcase_add_test(tc, test_expand_many_blocks);
-	suite_add_tcase(s, tc);
-	return run_suite(s, false) ? EXIT_FAILURE : EXIT_SUCCESS;
+	suite_case(s, "derivations", 0, TESTS(test_every_suite, test_expand_many_blocks));
+	return suite_exit(s, false);
 }

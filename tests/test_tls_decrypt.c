@@ -487,13 +487,8 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("tls_decrypt");
-	TCase *tc = tcase_create("live");
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, test_decrypt_live, 0, (int)(sizeof cases / sizeof cases[0]));
-	tcase_add_test(tc, test_decrypt_failures);
-	tcase_add_test(tc, test_rfc8448_key_schedule);
-	tcase_add_test(tc, test_suite_table);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	TCase *tc = suite_case(s, "live", 120,
+			       TESTS(test_decrypt_failures, test_rfc8448_key_schedule, test_suite_table));
+	tcase_add_loop_test(tc, test_decrypt_live, 0, N_TESTS(cases));
+	return suite_exit(s, false);
 }

@@ -249,28 +249,12 @@ START_TEST(header_bytes)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("tls_misc");
-	TCase *live = tcase_create("live");
-	TCase *bytes = tcase_create("bytes");
-
-	tcase_set_timeout(live, 30);
-	tcase_add_test(live, live_tls12_messages);
-	tcase_add_test(live, live_tls13_messages);
-	tcase_add_test(live, live_tls12_rejections);
-	tcase_add_test(live, live_tls13_certificate_required);
-	tcase_add_test(live, live_hello_request);
-	tcase_add_test(bytes, alert_bytes);
-	tcase_add_test(bytes, small_message_bytes);
-	tcase_add_test(bytes, header_bytes);
-	suite_add_tcase(s, live);
-	suite_add_tcase(s, bytes);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("tls_misc");
+	suite_case(s, "live", 30,
+		   TESTS(live_tls12_messages, live_tls13_messages, live_tls12_rejections,
+			 live_tls13_certificate_required, live_hello_request));
+	suite_case(s, "bytes", 0, TESTS(alert_bytes, small_message_bytes, header_bytes));
+	return suite_exit(s, false);
 }

@@ -134,24 +134,10 @@ START_TEST(bytes)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("tls_server_hello");
-	TCase *live = tcase_create("live");
-	TCase *hand = tcase_create("bytes");
-
-	tcase_set_timeout(live, 30);
-	tcase_add_test(live, live_tls13);
-	tcase_add_test(live, live_tls12);
-	tcase_add_test(live, live_hello_retry_request);
-	tcase_add_test(hand, bytes);
-	suite_add_tcase(s, live);
-	suite_add_tcase(s, hand);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("tls_server_hello");
+	suite_case(s, "live", 30, TESTS(live_tls13, live_tls12, live_hello_retry_request));
+	suite_case(s, "bytes", 0, TESTS(bytes));
+	return suite_exit(s, false);
 }

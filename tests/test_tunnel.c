@@ -530,29 +530,12 @@ START_TEST(chain_link_types_and_reassembled)
 }
 END_TEST
 
-static Suite *tunnel_suite(void)
-{
-	Suite *s = suite_create("tunnel");
-	TCase *tc = tcase_create("decoders");
-	tcase_add_test(tc, vxlan);
-	tcase_add_test(tc, geneve);
-	tcase_add_test(tc, gre);
-	tcase_add_test(tc, erspan);
-	tcase_add_test(tc, gtpu);
-	tcase_add_test(tc, mpls);
-	tcase_add_test(tc, pppoe);
-	suite_add_tcase(s, tc);
-	TCase *chain = tcase_create("chain");
-	tcase_add_test(chain, chain_vxlan_in_gre_in_mpls);
-	tcase_add_test(chain, chain_depth_limit);
-	tcase_add_test(chain, chain_not_a_tunnel);
-	tcase_add_test(chain, chain_link_types_and_reassembled);
-	suite_add_tcase(s, chain);
-	return s;
-}
-
 int main(void)
 {
-	int failed = run_suite(tunnel_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	Suite *s = suite_create("tunnel");
+	suite_case(s, "decoders", 0, TESTS(vxlan, geneve, gre, erspan, gtpu, mpls, pppoe));
+	suite_case(s, "chain", 0,
+		   TESTS(chain_vxlan_in_gre_in_mpls, chain_depth_limit, chain_not_a_tunnel,
+			 chain_link_types_and_reassembled));
+	return suite_exit(s, false);
 }
