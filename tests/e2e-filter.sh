@@ -13,10 +13,7 @@ BIN=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 C=../shared/captures
-if ! command -v tcpdump >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
-	echo "SKIP e2e-filter: needs tcpdump and jq (tools/deps.sh install test)"
-	exit 0
-fi
+needs e2e-filter "tools/deps.sh install test" tcpdump jq
 strip_file() { sed 's/"file":"[^"]*",//' "$1"; }
 
 # same_as_tcpdump CAPTURE EXPR [narrower]: the three spellings of the

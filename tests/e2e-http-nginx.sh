@@ -12,13 +12,8 @@
 set -u
 BIN=$1
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-NS_TAG=http
-. tests/lib/tally.sh
+NS_TAG=http-nginx
 . tests/lib/netns.sh
-finish() {
-	tally_report http-nginx
-	exit
-}
 skip() {
 	echo "SKIP HTTP against nginx: $*"
 	finish

@@ -21,13 +21,7 @@ BIN=$1
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 S=samples/tls12-mutual-ok.pcap
 NS_TAG=live
-. tests/lib/tally.sh
 . tests/lib/netns.sh
-. tests/lib/expect.sh
-finish() {
-	tally_report live
-	exit
-}
 
 # ---- 1. errors, no privilege needed ------------------------------------
 expect "unknown interface" 2 "nosuchif0: no such capture interface" -- "$BIN" -i nosuchif0

@@ -19,13 +19,7 @@ BIN=$1
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 SRC=$(pwd)
 NS_TAG=probe
-. tests/lib/tally.sh
 . tests/lib/netns.sh
-. tests/lib/expect.sh
-finish() {
-	tally_report probe
-	exit
-}
 
 # ---- 1. no privilege, no server ---------------------------------------------
 expect "no URL" 2 "one URL" -- "$BIN" probe

@@ -6,10 +6,7 @@
 set -u
 BIN=$1
 . tests/lib/tally.sh
-if ! command -v editcap >/dev/null 2>&1 || ! command -v mergecap >/dev/null 2>&1; then
-	echo "SKIP e2e-story: editcap/mergecap (Debian package wireshark-common, via tshark) not installed"
-	exit 0
-fi
+needs e2e-story "Debian: wireshark-common, via tshark" editcap mergecap
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 # join FIRST SECOND OUT: SECOND shifted to start 60 s after FIRST starts.

@@ -1,9 +1,12 @@
 # netns.sh - sourced by the e2e scripts that run servers and live captures
-# in a private network namespace. Set NS_TAG (names the namespace) before;
-# the script defines skip (says why, then ends). Sets tmp (a scratch
-# folder) and pids (background processes to end): on exit they, whatever
-# is left in the namespace, the namespace and tmp are removed.
+# in a private network namespace. Set NS_TAG (names the namespace and the
+# tally) before; the script defines skip (says why, then calls finish).
+# Brings tally.sh and expect.sh. Sets tmp (a scratch folder) and pids
+# (background processes to end): on exit they, whatever is left in the
+# namespace, the namespace and tmp are removed.
+. tests/lib/tally.sh
 tmp=$(mktemp -d)
+. tests/lib/expect.sh
 NS=mtlsdiag-$NS_TAG-$$
 ns_made=0
 pids=""
@@ -18,6 +21,11 @@ ns_cleanup() {
 }
 trap ns_cleanup EXIT
 trap 'exit 1' INT TERM HUP
+# finish: the tally, then the end of the script.
+finish() {
+	tally_report "$NS_TAG"
+	exit
+}
 
 # ns_up TOOL...: as root, with ip and every TOOL installed, the namespace
 # with its loopback up; skips otherwise.
