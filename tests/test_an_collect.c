@@ -22,50 +22,13 @@
 #include "expect.h"
 #include "output.h"
 #include "source.h"
+#include "support/net_bytes.h"
 #include "support/suite_run.h"
 
 #define SAMPLE "samples/tls12-mutual-ok.pcap"
 #define CLIENT_IP 0xc000020au /* 192.0.2.10, the samples' client */
 #define NAT_IP 0xcb007105u    /* 203.0.113.5 */
 #define NAT_PORT 61001
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint32_t sum16(const uint8_t *p, size_t n, uint32_t acc)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		acc += get16(p + i);
-	if (n & 1)
-		acc += (uint32_t)p[n - 1] << 8;
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
-}
 
 /* Copy SAMPLE with the client behind a NAT, the clock moved by shift_us,
  * and the first `skip` frames left out. Ethernet/IPv4/TCP only. */
@@ -88,24 +51,22 @@ static void nat_copy(const char *dst, int64_t shift_us, unsigned skip)
 		ck_assert_uint_eq(h->caplen, h->len);
 		ck_assert_uint_le(h->caplen, sizeof pkt);
 		memcpy(pkt, data, h->caplen);
-		ck_assert_uint_eq(get16(pkt + 12), 0x0800);
+		ck_assert_uint_eq(be_get(pkt + 12, 2), 0x0800);
 		uint8_t *ip = pkt + 14;
-		size_t ihl = (size_t)(ip[0] & 0x0f) * 4, total = get16(ip + 2);
+		size_t ihl = (size_t)(ip[0] & 0x0f) * 4, total = be_get(ip + 2, 2);
 		ck_assert_uint_eq(ip[9], 6);
 		uint8_t *tcp = ip + ihl;
 		size_t tcp_len = total - ihl;
-		if (get32(ip + 12) == CLIENT_IP) {
-			put32(ip + 12, NAT_IP);
-			put16(tcp, NAT_PORT);
-		} else if (get32(ip + 16) == CLIENT_IP) {
-			put32(ip + 16, NAT_IP);
-			put16(tcp + 2, NAT_PORT);
-		}
-		put16(ip + 10, 0);
-		put16(ip + 10, fold(sum16(ip, ihl, 0)));
-		put16(tcp + 16, 0);
-		uint32_t acc = sum16(ip + 12, 8, 0) + 6 + (uint32_t)tcp_len;
-		put16(tcp + 16, fold(sum16(tcp, tcp_len, acc)));
+		for (int side = 0; side < 2; side++) /* source, then destination */
+			if (be_get(ip + 12 + 4 * side, 4) == CLIENT_IP) {
+				be_put(ip + 12 + 4 * side, 4, NAT_IP);
+				be_put(tcp + 2 * side, 2, NAT_PORT);
+			}
+		be_put(ip + 10, 2, 0);
+		be_put(ip + 10, 2, (uint16_t)~inet_sum(0, ip, ihl));
+		be_put(tcp + 16, 2, 0);
+		uint32_t pseudo = inet_sum(0, ip + 12, 8) + 6 + (uint32_t)tcp_len;
+		be_put(tcp + 16, 2, (uint16_t)~inet_sum(pseudo, tcp, tcp_len));
 		struct pcap_pkthdr oh = *h;
 		int64_t us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec + shift_us;
 		oh.ts.tv_sec = us / 1000000;
