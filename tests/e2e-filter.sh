@@ -10,10 +10,9 @@
 set -u
 BIN=$1
 . tests/lib/tally.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-C=../shared/captures
 needs e2e-filter "tools/deps.sh install test" tcpdump jq
+. tests/lib/scratch.sh
+C=../shared/captures
 strip_file() { sed 's/"file":"[^"]*",//' "$1"; }
 
 # same_as_tcpdump CAPTURE EXPR [narrower]: the three spellings of the

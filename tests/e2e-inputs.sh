@@ -7,8 +7,7 @@ BIN=$1
 . tests/lib/tally.sh
 S=samples/tls12-mutual-ok.pcap
 S2=samples/tls12-empty-client-cert.pcap
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 . tests/lib/expect.sh
 count_conns() { grep -c '"stream"' "$1"; }
 

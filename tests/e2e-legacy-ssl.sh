@@ -10,8 +10,7 @@ set -u
 BIN=$1
 . tests/lib/tally.sh
 needs e2e-legacy-ssl "tools/deps.sh install test" tshark openssl python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/k.pem" -subj /CN=sslv2.example \
 	-days 30 -outform DER -out "$tmp/c.der" 2>/dev/null || bad "openssl req"
 

@@ -8,8 +8,7 @@ set -u
 BIN=$1
 . tests/lib/tally.sh
 needs e2e-midstream "Debian: tshark" editcap tshark
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 
 # cut SAMPLE FIRST-FRAME: the frames from FIRST-FRAME on, as OUT.
 cut_from() {

@@ -22,6 +22,7 @@
 #include "expect.h"
 #include "output.h"
 #include "source.h"
+#include "support/collect_file.h"
 #include "support/net_bytes.h"
 #include "support/suite_run.h"
 
@@ -78,44 +79,6 @@ static void nat_copy(const char *dst, int64_t shift_us, unsigned skip)
 	pcap_close(in);
 }
 
-
-/* Analyses path in collect mode, handing each connection to sink. */
-static void collect(const char *path, struct conn_sink sink, int64_t *last_ns)
-{
-	struct options opt;
-	options_defaults(&opt);
-	opt.format = FORMAT_JSON;
-	opt.quiet = true;
-	/* Nothing may be printed in collect mode: the output is /dev/full. */
-	struct output out = { .fp = fopen("/dev/full", "w"), .format = FORMAT_JSON };
-	ck_assert_ptr_nonnull(out.fp);
-	struct analyzer a;
-	analyzer_init(&a, &opt, &out);
-	a.sink = sink;
-	char err[256];
-	struct source *src = source_open(path, err, sizeof err);
-	ck_assert_msg(src != NULL, "%s: %s", path, err);
-	analyzer_begin_file(&a, path, 0);
-	struct source_frame fr;
-	enum source_status st;
-	while ((st = source_next(src, &fr, err, sizeof err)) == SOURCE_FRAME)
-		analyzer_frame(&a, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns);
-	ck_assert_int_eq(st, SOURCE_END);
-	analyzer_end_file(&a);
-	if (last_ns)
-		*last_ns = a.now_ns;
-	ck_assert_uint_eq(out.printed, 0);
-	source_close(src);
-	analyzer_release(&a);
-	fclose(out.fp);
-}
-
-static void collect_list(const char *path, struct conn_list *l)
-{
-	memset(l, 0, sizeof *l);
-	collect(path, (struct conn_sink){ conn_list_take, l }, &l->capture_last_ns);
-	ck_assert(!l->out_of_memory);
-}
 
 START_TEST(nat_pairs_by_random_with_offset)
 {
@@ -204,7 +167,7 @@ static size_t failures(const char *text, const char *capture)
 	char err[600];
 	struct expect_set *e = expect_parse("t.expect", text, err, sizeof err);
 	ck_assert_msg(e != NULL, "%s", err);
-	collect(capture, (struct conn_sink){ expect_take, e }, NULL);
+	collect_file(capture, (struct conn_sink){ expect_take, e }, NULL);
 	size_t n = expect_failed_count(e);
 	expect_free(e);
 	return n;
