@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "http2.h"
+#include "support/report_json.h"
 #include "support/suite_run.h"
 #include "support/test_paths.h"
 
@@ -240,57 +241,59 @@ static const char *str_of(json_t *o, const char *key)
 /* Ours, from the JSON lines of one run. Returns the number of
  * connections with exchanges left out (then ours must only be a part of
  * tshark's). */
+/* One connection's exchanges as lines; counts those with exchanges dropped. */
+struct ours_run {
+	struct lines *out;
+	int partial;
+};
+
+static void take_conn(json_t *j, void *ctx)
+{
+	struct ours_run *r = ctx;
+	struct lines *out = r->out;
+	long stream = (long)json_integer_value(json_object_get(j, "stream"));
+	json_t *h = json_object_get(j, "http");
+	if (json_is_object(h)) {
+		size_t i;
+		json_t *e;
+		r->partial += json_integer_value(json_object_get(h, "exchanges_dropped")) > 0;
+		json_array_foreach(json_object_get(h, "exchanges"), i, e)
+		{
+			long req = frame_of(e, "request_frame"), resp = frame_of(e, "response_frame");
+			long status = (long)json_integer_value(json_object_get(e, "status"));
+			if (json_is_null(json_object_get(e, "stream"))) {
+				if (req)
+					add_line(out, "s%ld h1 req frame %ld %s %s", stream, req, str_of(e, "method"),
+						 str_of(e, "path"));
+				if (resp && req)
+					add_line(out, "s%ld h1 resp frame %ld %ld for %ld", stream, resp, status, req);
+				else if (resp)
+					add_line(out, "s%ld h1 resp frame %ld %ld for -", stream, resp, status);
+				continue;
+			}
+			long sid = frame_of(e, "stream");
+			if (req)
+				add_line(out, "s%ld h2 req stream %ld frame %ld %s %s", stream, sid, req,
+					 str_of(e, "method"), str_of(e, "path"));
+			if (resp)
+				add_line(out, "s%ld h2 resp stream %ld frame %ld %ld", stream, sid, resp, status);
+			if (frame_of(e, "reset_frame"))
+				add_line(out, "s%ld h2 rst stream %ld frame %ld %ld", stream, sid,
+					 frame_of(e, "reset_frame"), error_code(str_of(e, "reset_error")));
+		}
+		json_t *g = json_object_get(h, "goaway");
+		if (json_is_object(g))
+			add_line(out, "s%ld h2 goaway frame %ld error %ld last %ld", stream, frame_of(g, "frame"),
+				 error_code(str_of(g, "error")), frame_of(g, "last_stream"));
+	}
+}
+
+/* Our exchanges on cap as lines; non-zero when some were dropped. */
 static int ours(const char *cap, const char *key, struct lines *out)
 {
-	char cmd[4096];
-	static char line[1 << 20];
-	int partial = 0;
-	snprintf(cmd, sizeof cmd, "'%s' -F json -q --keylog '%s' '%s' 2>/dev/null", test_binary(), key, cap);
-	FILE *fp = popen(cmd, "r");
-	ck_assert_ptr_nonnull(fp);
-	while (fgets(line, sizeof line, fp)) {
-		json_t *j = json_loads(line, 0, NULL);
-		if (!j)
-			continue;
-		long stream = (long)json_integer_value(json_object_get(j, "stream"));
-		json_t *h = json_object_get(j, "http");
-		if (json_is_object(h)) {
-			size_t i;
-			json_t *e;
-			partial += json_integer_value(json_object_get(h, "exchanges_dropped")) > 0;
-			json_array_foreach(json_object_get(h, "exchanges"), i, e)
-			{
-				long req = frame_of(e, "request_frame"), resp = frame_of(e, "response_frame");
-				long status = (long)json_integer_value(json_object_get(e, "status"));
-				if (json_is_null(json_object_get(e, "stream"))) {
-					if (req)
-						add_line(out, "s%ld h1 req frame %ld %s %s", stream, req, str_of(e, "method"),
-							 str_of(e, "path"));
-					if (resp && req)
-						add_line(out, "s%ld h1 resp frame %ld %ld for %ld", stream, resp, status, req);
-					else if (resp)
-						add_line(out, "s%ld h1 resp frame %ld %ld for -", stream, resp, status);
-					continue;
-				}
-				long sid = frame_of(e, "stream");
-				if (req)
-					add_line(out, "s%ld h2 req stream %ld frame %ld %s %s", stream, sid, req,
-						 str_of(e, "method"), str_of(e, "path"));
-				if (resp)
-					add_line(out, "s%ld h2 resp stream %ld frame %ld %ld", stream, sid, resp, status);
-				if (frame_of(e, "reset_frame"))
-					add_line(out, "s%ld h2 rst stream %ld frame %ld %ld", stream, sid,
-						 frame_of(e, "reset_frame"), error_code(str_of(e, "reset_error")));
-			}
-			json_t *g = json_object_get(h, "goaway");
-			if (json_is_object(g))
-				add_line(out, "s%ld h2 goaway frame %ld error %ld last %ld", stream, frame_of(g, "frame"),
-					 error_code(str_of(g, "error")), frame_of(g, "last_stream"));
-		}
-		json_decref(j);
-	}
-	pclose(fp);
-	return partial;
+	struct ours_run r = { out, 0 };
+	report_each_conn(cap, key, take_conn, &r);
+	return r.partial;
 }
 
 struct tally {
@@ -321,30 +324,12 @@ static void check_capture(const char *cap, const char *key, struct tally *t)
 	t->lines += (int)theirs.n;
 }
 
-static bool file_exists(const char *p)
+/* A key log whose capture is there. */
+static void check_keyed(const char *cap, const char *keylog, void *t)
 {
 	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* Every DIR/X.keylog whose capture is DIR/X (strip_ext: DIR/X.pcap). */
-static void check_dir(const char *dir, bool strip_ext, struct tally *t)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n < 8 || strcmp(e->d_name + n - 7, ".keylog") != 0)
-			continue;
-		char key[1024], cap[1024];
-		snprintf(key, sizeof key, "%s/%s", dir, e->d_name);
-		snprintf(cap, sizeof cap, "%s/%.*s%s", dir, (int)(n - 7), e->d_name, strip_ext ? ".pcap" : "");
-		if (file_exists(cap))
-			check_capture(cap, key, t);
-	}
-	closedir(d);
+	if (stat(cap, &st) == 0 && S_ISREG(st.st_mode))
+		check_capture(cap, keylog, t);
 }
 
 START_TEST(test_http_against_tshark)
@@ -355,9 +340,9 @@ START_TEST(test_http_against_tshark)
 		printf("SKIP http oracle: tshark is not installed (tools/deps.sh install test)\n");
 		return;
 	}
-	check_dir("samples", true, &t);
+	test_each_keylog("samples", ".pcap", check_keyed, &t);
 	snprintf(shared, sizeof shared, "%s/captures", test_shared_dir());
-	check_dir(shared, false, &t);
+	test_each_keylog(shared, "", check_keyed, &t);
 	printf("http oracle: %d captures, %d tshark HTTP facts, %d disagreements%s\n", t.captures, t.lines, t.failed,
 	       t.ambiguous ? " (some packets skipped: headers not attributable to a frame)" : "");
 	ck_assert_int_gt(t.captures, 0);
