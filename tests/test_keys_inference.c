@@ -159,10 +159,8 @@ END_TEST
 START_TEST(test_shared)
 {
 	struct tally t = {0};
-	char dir[1024];
-	if (!shared_captures_dir(dir, sizeof dir, "inference vs keys over real captures"))
+	if (!shared_each_keylog("inference vs keys over real captures", check_keyed, &t))
 		return;
-	ck_assert_msg(test_each_keylog(dir, "", check_keyed, &t), "cannot open %s", dir);
 	printf("inference vs keys: %d TLS 1.3 and %d encrypted renegotiations in real captures, %d "
 	       "disagreements\n",
 	       t.tls13, t.tls12_reneg, t.failures);

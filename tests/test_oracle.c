@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "support/fields.h"
 #include "support/report_json.h"
 #include "support/suite_run.h"
 #include "support/test_paths.h"
@@ -114,13 +115,8 @@ static int read_oracle(const char *path, struct oracle_row *rows, int max)
 	if (!fp)
 		return -1;
 	while (fgets(line, sizeof line, fp) && n < max) {
-		if (line[0] == '#')
-			continue;
 		char *fields[20] = { 0 };
-		int k = 0;
-		for (char *save = NULL, *t = strtok_r(line, "\t\n", &save); t && k < 20;
-		     t = strtok_r(NULL, "\t\n", &save))
-			fields[k++] = t;
+		size_t k = tsv_fields(line, fields, 20);
 		if (k < 10)
 			continue;
 		rows[n].stream = strtol(fields[0], NULL, 10);

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "http2.h"
+#include "support/fields.h"
 #include "support/report_json.h"
 #include "support/suite_run.h"
 #include "support/test_paths.h"
@@ -59,30 +60,6 @@ static bool have_tshark(void)
 	return system("tshark -v >/dev/null 2>&1") == 0;
 }
 
-/* Splits s at every sep (in place) into at most max fields. */
-static size_t split(char *s, char sep, char **out, size_t max)
-{
-	size_t n = 0;
-	if (!*s)
-		return 0;
-	while (n < max) {
-		out[n++] = s;
-		char *t = strchr(s, sep);
-		if (!t)
-			break;
-		*t = '\0';
-		s = t + 1;
-	}
-	return n;
-}
-
-static void chomp(char *s)
-{
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-}
-
 /* HTTP/1.x as tshark decodes it (bodies not reassembled, so a response is
  * where its head ends, as ours). */
 static int tshark_http1(const char *cap, const char *key, struct lines *out)
@@ -101,7 +78,7 @@ static int tshark_http1(const char *cap, const char *key, struct lines *out)
 	while (fgets(line, sizeof line, fp)) {
 		char *f[6] = {0};
 		chomp(line);
-		if (split(line, '\t', f, 6) < 6)
+		if (split_fields(line, '\t', f, 6) < 6)
 			continue;
 		if (f[2][0]) {
 			add_line(out, "s%s h1 req frame %s %.*s %.*s", f[0], f[1], METHOD_KEPT, f[2], PATH_KEPT, f[3]);
@@ -143,18 +120,18 @@ static int tshark_http2(const char *cap, const char *key, struct lines *out, int
 		char *f[10] = {0};
 		char *sid[64], *type[64], *count[64], *name[512], *value[512], *rst[64], *gerr[8], *glast[8];
 		chomp(line);
-		if (split(line, '\t', f, 10) < 10)
+		if (split_fields(line, '\t', f, 10) < 10)
 			continue;
 		long stream = atol(f[0]);
 		const char *frame = f[1];
-		size_t nf = split(f[2], US[0], sid, 64);
-		size_t nt = split(f[3], US[0], type, 64);
-		size_t nc = split(f[4], US[0], count, 64);
-		size_t nn = split(f[5], US[0], name, 512);
-		size_t nv = split(f[6], US[0], value, 512);
-		size_t nr = split(f[7], US[0], rst, 64);
-		size_t ng = split(f[8], US[0], gerr, 8);
-		split(f[9], US[0], glast, 8);
+		size_t nf = split_fields(f[2], US[0], sid, 64);
+		size_t nt = split_fields(f[3], US[0], type, 64);
+		size_t nc = split_fields(f[4], US[0], count, 64);
+		size_t nn = split_fields(f[5], US[0], name, 512);
+		size_t nv = split_fields(f[6], US[0], value, 512);
+		size_t nr = split_fields(f[7], US[0], rst, 64);
+		size_t ng = split_fields(f[8], US[0], gerr, 8);
+		split_fields(f[9], US[0], glast, 8);
 		size_t headers = 0, total = 0;
 		for (size_t i = 0; i < nt; i++)
 			headers += atoi(type[i]) == 1;
@@ -335,14 +312,12 @@ static void check_keyed(const char *cap, const char *keylog, void *t)
 START_TEST(test_http_against_tshark)
 {
 	struct tally t = {0};
-	char shared[1024];
 	if (!have_tshark()) {
 		printf("SKIP http oracle: tshark is not installed (tools/deps.sh install test)\n");
 		return;
 	}
 	test_each_keylog("samples", ".pcap", check_keyed, &t);
-	snprintf(shared, sizeof shared, "%s/captures", test_shared_dir());
-	test_each_keylog(shared, "", check_keyed, &t);
+	shared_each_keylog("http oracle over real captures", check_keyed, &t);
 	printf("http oracle: %d captures, %d tshark HTTP facts, %d disagreements%s\n", t.captures, t.lines, t.failed,
 	       t.ambiguous ? " (some packets skipped: headers not attributable to a frame)" : "");
 	ck_assert_int_gt(t.captures, 0);

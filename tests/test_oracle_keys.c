@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "tls_names.h"
+#include "support/fields.h"
 #include "support/report_json.h"
 #include "support/suite_run.h"
 #include "support/test_paths.h"
@@ -153,24 +154,8 @@ static int read_oracle(const char *path, struct view *rows, long *streams, int m
 	if (!fp)
 		return -1;
 	while (fgets(line, sizeof line, fp) && n < max) {
-		if (line[0] == '#')
-			continue;
 		char *f[20] = {0};
-		int k = 0;
-		char *p = line;
-		/* strtok would merge empty fields; split on every tab. */
-		while (k < 20) {
-			f[k++] = p;
-			char *t = strchr(p, '\t');
-			if (!t)
-				break;
-			*t = '\0';
-			p = t + 1;
-		}
-		char *nl = strchr(f[k - 1], '\n');
-		if (nl)
-			*nl = '\0';
-		if (k < 18)
+		if (tsv_fields(line, f, 20) < 18)
 			continue;
 		struct view *v = &rows[n];
 		memset(v, 0, sizeof *v);
@@ -496,10 +481,8 @@ END_TEST
 START_TEST(test_shared_with_keys)
 {
 	struct tally t = {0};
-	char dir[1024];
-	if (!shared_captures_dir(dir, sizeof dir, "keyed oracle over real captures"))
+	if (!shared_each_keylog("keyed oracle over real captures", check_shared, &t))
 		return;
-	ck_assert(test_each_keylog(dir, "", check_shared, &t));
 	printf(
 	    "keyed oracle: %d of %d connections in real captures agree with tshark's decrypted view, over %d "
 	    "captures\n",

@@ -57,6 +57,22 @@ static inline bool test_each_keylog(const char *dir, const char *cap_ext,
 	return true;
 }
 
+/* test_each_keylog over the shared real captures (each capture beside
+ * its NAME.keylog); false, after a SKIP line naming `what`, when they are
+ * not there. */
+static inline bool shared_each_keylog(const char *what, void (*each)(const char *cap, const char *keylog, void *ctx),
+				      void *ctx)
+{
+	char dir[1024];
+	if (!shared_captures_dir(dir, sizeof dir, what))
+		return false;
+	if (!test_each_keylog(dir, "", each, ctx)) {
+		printf("SKIP %s: cannot read %s\n", what, dir);
+		return false;
+	}
+	return true;
+}
+
 /* Appends item to a list in buf, separated by sep; truncates to fit. */
 static inline void test_append(char *buf, size_t n, const char *sep, const char *item)
 {
