@@ -208,7 +208,7 @@ START_TEST(test_live_keylog)
 				  0);
 		ck_assert_uint_eq(e.n, 0);
 		size_t n;
-		uint8_t *ch = lh_stream_hs(res.c2s, res.c2s_len, TLS_HS_CLIENT_HELLO, 0, &n);
+		uint8_t *ch = lh_wire_msg(&res, false, TLS_HS_CLIENT_HELLO, &n);
 		ck_assert(ch != NULL);
 		struct tls_client_hello chp;
 		ck_assert_int_eq(tls_client_hello_parse(ch + 4, n - 4, &chp), DIS_OK);

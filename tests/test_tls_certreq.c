@@ -51,8 +51,6 @@ START_TEST(live_tls12_three_cas)
 			     .server_trusts_client_ca = true, .client_eku = "clientAuth" };
 	struct lh_result res;
 	struct tls_cert_request cr;
-	uint8_t *wire;
-	size_t wire_len = 0;
 	bool has_ecdsa = false, has_p256 = false;
 
 	ck_assert_int_eq(lh_run(&o, &res), 0);
@@ -69,7 +67,8 @@ START_TEST(live_tls12_three_cas)
 	ck_assert(!cr.has_ca_extension);
 
 	/* The same message read off the wire: byte-identical to the callback's. */
-	wire = lh_stream_hs(res.s2c, res.s2c_len, TLS_HS_CERTIFICATE_REQUEST, 0, &wire_len);
+	size_t wire_len = 0;
+	uint8_t *wire = lh_wire_msg(&res, true, TLS_HS_CERTIFICATE_REQUEST, &wire_len);
 	ck_assert_ptr_nonnull(wire);
 	ck_assert_uint_eq(wire_len, lh_find(&res, true, TLS_HS_CERTIFICATE_REQUEST, 0)->len);
 	ck_assert_int_eq(tls_cert_request_parse(wire + 4, wire_len - 4, TLS_VERSION_TLS12, &cr), DIS_OK);

@@ -579,3 +579,9 @@ uint8_t *lh_stream_hs(const uint8_t *stream, size_t len, uint8_t type, int n, si
 	free(hs.p);
 	return copy;
 }
+
+uint8_t *lh_wire_msg(const struct lh_result *res, bool from_server, uint8_t type, size_t *msg_len)
+{
+	return from_server ? lh_stream_hs(res->s2c, res->s2c_len, type, 0, msg_len)
+			   : lh_stream_hs(res->c2s, res->c2s_len, type, 0, msg_len);
+}
