@@ -154,7 +154,7 @@ static void params_of(const struct lh_result *res, const struct keylog *kl, stru
 {
 	size_t n;
 	uint8_t *ch = lh_wire_msg(res, false, TLS_HS_CLIENT_HELLO, &n);
-	uint8_t *sh = lh_stream_hs(res->s2c, res->s2c_len, TLS_HS_SERVER_HELLO, 0, &n);
+	uint8_t *sh = lh_wire_msg(res, true, TLS_HS_SERVER_HELLO, &n);
 	struct tls_client_hello chp;
 	struct tls_server_hello shp;
 	ck_assert(ch && sh);
