@@ -11,20 +11,23 @@
 
 #include "json_write.h"
 #include "support/suite_run.h"
+#include "support/tb_render.h"
+
+struct written {
+	const json_t *j;
+	bool pretty;
+	int digits;
+};
+
+static void fill_json(struct textbuf *b, const void *arg)
+{
+	const struct written *w = arg;
+	json_write_reals(b, w->j, w->pretty, w->digits);
+}
 
 static char *written_reals(const json_t *j, bool pretty, int digits, size_t *len)
 {
-	char *text = NULL;
-	FILE *fp = open_memstream(&text, len);
-	ck_assert_ptr_nonnull(fp);
-	struct textbuf *b = malloc(sizeof *b);
-	ck_assert_ptr_nonnull(b);
-	textbuf_init(b, fp);
-	json_write_reals(b, j, pretty, digits);
-	textbuf_flush(b);
-	free(b);
-	fclose(fp);
-	return text;
+	return tb_render(fill_json, &(struct written){j, pretty, digits}, len);
 }
 
 static char *written(const json_t *j, bool pretty, size_t *len)
