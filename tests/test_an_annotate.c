@@ -288,12 +288,7 @@ START_TEST(annotations_sorted_deduplicated_capped)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("annotate");
-	suite_case(s, "pcapng writer", 0,
-		   TESTS(epb_comments_padded, idb_and_shb, comments_added_to_a_read_block,
-			 long_comment_cut_on_a_character, file_read_back));
-	suite_case(s, "annotations", 0, TESTS(annotations_sorted_deduplicated_capped));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("annotate", false,
+	   CASE("pcapng writer", 0, epb_comments_padded, idb_and_shb, comments_added_to_a_read_block,
+		long_comment_cut_on_a_character, file_read_back),
+	   CASE("annotations", 0, annotations_sorted_deduplicated_capped))

@@ -208,11 +208,7 @@ START_TEST(lists_counted_once_while_held)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("cert_cache");
-	suite_case(s, "ca_lists", 60,
-		   TESTS(same_list_decoded_once_and_shared, limit_keeps_the_first_names_and_counts_the_rest,
-			 without_a_cache_and_past_its_size, lists_counted_once_while_held));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("cert_cache", false,
+	   CASE("ca_lists", 60, same_list_decoded_once_and_shared,
+		limit_keeps_the_first_names_and_counts_the_rest, without_a_cache_and_past_its_size,
+		lists_counted_once_while_held))

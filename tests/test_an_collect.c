@@ -217,12 +217,7 @@ START_TEST(expect_refuses_malformed_text)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("collect");
-	suite_case(s, "compare", 60,
-		   TESTS(nat_pairs_by_random_with_offset, nat_without_client_hello_pairs_by_time,
-			 unrelated_captures_stay_apart));
-	suite_case(s, "expect", 60, TESTS(expect_selects_and_judges, expect_refuses_malformed_text));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("collect", false,
+	   CASE("compare", 60, nat_pairs_by_random_with_offset, nat_without_client_hello_pairs_by_time,
+		unrelated_captures_stay_apart),
+	   CASE("expect", 60, expect_selects_and_judges, expect_refuses_malformed_text))

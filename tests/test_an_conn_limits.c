@@ -106,10 +106,5 @@ START_TEST(notes_say_when_they_overflow)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("conn_limits");
-	suite_case(s, "caps", 0,
-		   TESTS(alerts_are_capped, cert_requests_are_capped, notes_say_when_they_overflow));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("conn_limits", false,
+	   CASE("caps", 0, alerts_are_capped, cert_requests_are_capped, notes_say_when_they_overflow))

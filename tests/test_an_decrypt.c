@@ -195,12 +195,4 @@ START_TEST(test_wrong_key)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("an_decrypt");
-	int n = N_TESTS(cases);
-	TCase *tc = suite_case(s, "model", 120, NULL);
-	tcase_add_loop_test(tc, test_decrypted_facts, 0, n);
-	tcase_add_loop_test(tc, test_wrong_key, 0, n);
-	return suite_exit(s, false);
-}
+SUITE_MAIN("an_decrypt", false, LOOP_CASE("model", 120, N_TESTS(cases), test_decrypted_facts, test_wrong_key))

@@ -349,11 +349,6 @@ START_TEST(h2_malformed)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("an_http_track");
-	suite_case(s, "http_track", 60,
-		   TESTS(pipelined_every_cut, request_every_cut, not_http, head_capped, exchanges_capped,
-			 gap_resync, h2_every_cut, h2_malformed));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("an_http_track", false,
+	   CASE("http_track", 60, pipelined_every_cut, request_every_cut, not_http, head_capped,
+		exchanges_capped, gap_resync, h2_every_cut, h2_malformed))

@@ -271,9 +271,5 @@ START_TEST(random_trees)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("json_write");
-	suite_case(s, "json_write", 0, TESTS(scalars_and_escapes, containers, real_precision, random_trees));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("json_write", false,
+	   CASE("json_write", 0, scalars_and_escapes, containers, real_precision, random_trees))

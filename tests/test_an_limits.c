@@ -331,9 +331,4 @@ START_TEST(hostile_capture_stays_within_memory)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("limits");
-	suite_case(s, "memory", 300, TESTS(hostile_capture_stays_within_memory));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("limits", false, CASE("memory", 300, hostile_capture_stays_within_memory))

@@ -121,11 +121,4 @@ START_TEST(pcapng_by_editcap)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("pcap_variants");
-	TCase *tc = suite_case(s, "variants", 120, NULL);
-	tcase_add_loop_test(tc, byte_order_and_precision, 0, 3);
-	tcase_add_loop_test(tc, pcapng_by_editcap, 0, 3);
-	return suite_exit(s, false);
-}
+SUITE_MAIN("pcap_variants", false, LOOP_CASE("variants", 120, 3, byte_order_and_precision, pcapng_by_editcap))

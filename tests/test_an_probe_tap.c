@@ -199,10 +199,4 @@ START_TEST(test_tap_tls13_required)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("an_probe_tap");
-	TCase *tc = suite_case(s, "tap", 60, NULL);
-	tcase_add_loop_test(tc, test_tap_tls13_required, 0, 2);
-	return suite_exit(s, false);
-}
+SUITE_MAIN("an_probe_tap", false, LOOP_CASE("tap", 60, 2, test_tap_tls13_required))

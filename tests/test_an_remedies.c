@@ -407,13 +407,8 @@ START_TEST(generic_client_part_dropped_first)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("remedies");
-	suite_case(s, "remedies", 0,
-		   TESTS(every_key_has_a_generic_row, server_fixes_name_the_common_servers,
-			 rows_speak_their_stack, rows_sorted_and_unique, placeholders_known,
-			 placeholders_filled, labels_say_whose_fix, variant_falls_back_to_its_id,
-			 composition_fits_and_cuts_between_words, generic_client_part_dropped_first));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("remedies", false,
+	   CASE("remedies", 0, every_key_has_a_generic_row, server_fixes_name_the_common_servers,
+		rows_speak_their_stack, rows_sorted_and_unique, placeholders_known, placeholders_filled,
+		labels_say_whose_fix, variant_falls_back_to_its_id, composition_fits_and_cuts_between_words,
+		generic_client_part_dropped_first))

@@ -105,9 +105,4 @@ START_TEST(matching)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("select");
-	suite_case(s, "select", 0, TESTS(values, matching));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("select", false, CASE("select", 0, values, matching))

@@ -274,11 +274,5 @@ START_TEST(overrides)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("stack");
-	TCase *tc = suite_case(s, "stack", 60,
-			       TESTS(pha_trait, server_traits, decrypted_http_first, ttl_alone, overrides));
-	tcase_add_loop_test(tc, openssl_client_and_ja4, 0, N_TESTS(openssl_samples));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("stack", false, LOOP_CASE("stack", 60, N_TESTS(openssl_samples), openssl_client_and_ja4),
+	   CASE("stack", 60, pha_trait, server_traits, decrypted_http_first, ttl_alone, overrides))

@@ -132,9 +132,5 @@ START_TEST(larger_than_the_buffer)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("textbuf");
-	suite_case(s, "textbuf", 0, TESTS(ratio_matches_printf, numbers_and_padding, larger_than_the_buffer));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("textbuf", false,
+	   CASE("textbuf", 0, ratio_matches_printf, numbers_and_padding, larger_than_the_buffer))

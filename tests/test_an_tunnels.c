@@ -197,10 +197,4 @@ START_TEST(fragments_around_and_inside_gre)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tunnels");
-	TCase *tc = suite_case(s, "fragments", 60, NULL);
-	tcase_add_loop_test(tc, fragments_around_and_inside_gre, 0, N_TESTS(samples));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("tunnels", false, LOOP_CASE("fragments", 60, N_TESTS(samples), fragments_around_and_inside_gre))

@@ -86,10 +86,5 @@ START_TEST(cannot_hash)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("community_id");
-	TCase *tc = suite_case(s, "community_id", 0, TESTS(equal_addresses_order_by_port, cannot_hash));
-	tcase_add_loop_test(tc, published_tcp_flows, 0, N_TESTS(published));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("community_id", false, LOOP_CASE("community_id", 0, N_TESTS(published), published_tcp_flows),
+	   CASE("community_id", 0, equal_addresses_order_by_port, cannot_hash))

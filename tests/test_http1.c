@@ -181,11 +181,6 @@ START_TEST(start_lines)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("http1");
-	suite_case(s, "http1", 0,
-		   TESTS(request_head, request_head_every_split, response_head, not_http1, bad_lengths,
-			 overlong_line, chunks, error_text, start_lines));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("http1", false,
+	   CASE("http1", 0, request_head, request_head_every_split, response_head, not_http1, bad_lengths,
+		overlong_line, chunks, error_text, start_lines))

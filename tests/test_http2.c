@@ -99,9 +99,4 @@ START_TEST(control_frames)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("http2");
-	suite_case(s, "http2", 0, TESTS(frame_header, preface, header_block, control_frames));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("http2", false, CASE("http2", 0, frame_header, preface, header_block, control_frames))

@@ -363,12 +363,7 @@ START_TEST(tcp_header)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("ip");
-	suite_case(s, "core", 0,
-		   TESTS(ipv4_basic, ipv4_options, ipv4_padding_and_snaplen, ipv4_invalid,
-			 ipv4_fragment_fields, ipv6_basic, ipv6_hbh_fragment, ipv6_atomic_fragment,
-			 ipv6_ext_chain, ip_addr_text_small_buffer, tcp_header));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("ip", false,
+	   CASE("core", 0, ipv4_basic, ipv4_options, ipv4_padding_and_snaplen, ipv4_invalid,
+		ipv4_fragment_fields, ipv6_basic, ipv6_hbh_fragment, ipv6_atomic_fragment, ipv6_ext_chain,
+		ip_addr_text_small_buffer, tcp_header))

@@ -251,11 +251,6 @@ START_TEST(many_pending)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("ipfrag");
-	suite_case(s, "core", 0,
-		   TESTS(in_order_and_parsed, out_of_order, overlap_first_copy_wins, interleaved_datagrams,
-			 memory_cap, timeout, malformed, ipv6_through_parser, many_pending));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("ipfrag", false,
+	   CASE("core", 0, in_order_and_parsed, out_of_order, overlap_first_copy_wins, interleaved_datagrams,
+		memory_cap, timeout, malformed, ipv6_through_parser, many_pending))

@@ -180,10 +180,5 @@ START_TEST(not_computable)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("ja4");
-	suite_case(s, "ja4", 0,
-		   TESTS(published_example, grease_and_order, alpn_rules, edges, not_computable));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("ja4", false,
+	   CASE("ja4", 0, published_example, grease_and_order, alpn_rules, edges, not_computable))

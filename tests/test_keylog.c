@@ -229,11 +229,6 @@ START_TEST(test_live_keylog)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("keylog");
-	suite_case(s, "parse", 0,
-		   TESTS(test_both_kinds, test_malformed_lines, test_limits_and_numbering, test_live_keylog,
-			 test_entry_limit));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("keylog", false,
+	   CASE("parse", 0, test_both_kinds, test_malformed_lines, test_limits_and_numbering,
+		test_live_keylog, test_entry_limit))

@@ -168,9 +168,4 @@ START_TEST(test_shared)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("keys_inference");
-	suite_case(s, "inference", 300, TESTS(test_samples, test_shared));
-	return suite_exit(s, true);
-}
+SUITE_MAIN("keys_inference", true, CASE("inference", 300, test_samples, test_shared))

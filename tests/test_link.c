@@ -200,11 +200,6 @@ START_TEST(names_and_support)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("link");
-	suite_case(s, "core", 0,
-		   TESTS(ethernet_ipv4, ethernet_vlan, ethernet_qinq, ethernet_not_ip, linux_sll, linux_sll2,
-			 bsd_null_both_orders, bsd_loop, raw_variants, names_and_support));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("link", false,
+	   CASE("core", 0, ethernet_ipv4, ethernet_vlan, ethernet_qinq, ethernet_not_ip, linux_sll,
+		linux_sll2, bsd_null_both_orders, bsd_loop, raw_variants, names_and_support))

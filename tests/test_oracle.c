@@ -286,9 +286,4 @@ START_TEST(test_samples)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("oracle");
-	suite_case(s, "shared-captures", 300, TESTS(test_shared_captures, test_samples));
-	return suite_exit(s, true);
-}
+SUITE_MAIN("oracle", true, CASE("shared-captures", 300, test_shared_captures, test_samples))

@@ -346,9 +346,4 @@ START_TEST(test_http_samples_covered)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("oracle_http");
-	suite_case(s, "tshark", 300, TESTS(test_http_against_tshark, test_http_samples_covered));
-	return suite_exit(s, true);
-}
+SUITE_MAIN("oracle_http", true, CASE("tshark", 300, test_http_against_tshark, test_http_samples_covered))

@@ -538,10 +538,5 @@ START_TEST(test_oracles_current)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("oracle_keys");
-	suite_case(s, "keyed", 300,
-		   TESTS(test_samples_with_keys, test_shared_with_keys, test_oracles_current));
-	return suite_exit(s, true);
-}
+SUITE_MAIN("oracle_keys", true,
+	   CASE("keyed", 300, test_samples_with_keys, test_shared_with_keys, test_oracles_current))

@@ -518,15 +518,9 @@ START_TEST(memory_counts_allocations)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tcp_reasm");
-	suite_case(s, "core", 0,
-		   TESTS(in_order, out_of_order_312, retransmission_exact, partial_overlap_delivered,
-			 partial_overlap_both_sides, covers_several_in_order, covers_several_ahead,
-			 sequence_wrap, gap_by_ack, gap_by_ack_partial, gap_at_flush, ooo_cap, midstream,
-			 reanchor_before_data_only, syn_with_data, fin, snaplen_truncated, zero_length,
-			 rst_data_ignored, ack_implausible, piece_count_cap, opaque_not_copied,
-			 memory_counts_allocations));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("tcp_reasm", false,
+	   CASE("core", 0, in_order, out_of_order_312, retransmission_exact, partial_overlap_delivered,
+		partial_overlap_both_sides, covers_several_in_order, covers_several_ahead, sequence_wrap,
+		gap_by_ack, gap_by_ack_partial, gap_at_flush, ooo_cap, midstream, reanchor_before_data_only,
+		syn_with_data, fin, snaplen_truncated, zero_length, rst_data_ignored, ack_implausible,
+		piece_count_cap, opaque_not_copied, memory_counts_allocations))

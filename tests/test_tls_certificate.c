@@ -201,12 +201,7 @@ START_TEST(long_chain_kept_partly)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tls_certificate");
-	suite_case(s, "live", 30,
-		   TESTS(live_tls12_chains, live_tls12_empty_client_certificate, live_tls13_chains,
-			 live_tls13_empty_and_post_handshake));
-	suite_case(s, "bytes", 0, TESTS(tls12_bytes, tls13_bytes, long_chain_kept_partly));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("tls_certificate", false,
+	   CASE("live", 30, live_tls12_chains, live_tls12_empty_client_certificate, live_tls13_chains,
+		live_tls13_empty_and_post_handshake),
+	   CASE("bytes", 0, tls12_bytes, tls13_bytes, long_chain_kept_partly))

@@ -357,15 +357,9 @@ START_TEST(dn_list_iteration)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tls_certreq");
-	suite_case(s, "live", 30,
-		   TESTS(live_tls12_three_cas, live_tls12_empty_list, live_tls13_cas_extension,
-			 live_tls13_no_cas, live_tls13_post_handshake));
-	suite_case(s, "bytes", 0,
-		   TESTS(tls12_layout, tls11_and_ssl3_layout, every_prefix_truncated, trailing_byte_invalid,
-			 vector_bounds, max_types_kept, tls13_layout, tls13_duplicate_ca_extension,
-			 dn_list_iteration));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("tls_certreq", false,
+	   CASE("live", 30, live_tls12_three_cas, live_tls12_empty_list, live_tls13_cas_extension,
+		live_tls13_no_cas, live_tls13_post_handshake),
+	   CASE("bytes", 0, tls12_layout, tls11_and_ssl3_layout, every_prefix_truncated,
+		trailing_byte_invalid, vector_bounds, max_types_kept, tls13_layout,
+		tls13_duplicate_ca_extension, dn_list_iteration))

@@ -346,12 +346,6 @@ START_TEST(sslv2_hello)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tls_client_hello");
-	suite_case(s, "live", 30, TESTS(live_tls13_hello, live_tls12_hello, live_lists));
-	suite_case(s, "bytes", 0,
-		   TESTS(ssl3_without_extensions, field_bounds, extensions_by_hand, lists_by_hand,
-			 pre_shared_key, sslv2_hello));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("tls_client_hello", false, CASE("live", 30, live_tls13_hello, live_tls12_hello, live_lists),
+	   CASE("bytes", 0, ssl3_without_extensions, field_bounds, extensions_by_hand, lists_by_hand,
+		pre_shared_key, sslv2_hello))

@@ -164,9 +164,4 @@ START_TEST(test_expand_many_blocks)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tls_crypto");
-	suite_case(s, "derivations", 0, TESTS(test_every_suite, test_expand_many_blocks));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("tls_crypto", false, CASE("derivations", 0, test_every_suite, test_expand_many_blocks))

@@ -486,11 +486,5 @@ START_TEST(test_suite_table)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tls_decrypt");
-	TCase *tc = suite_case(s, "live", 120,
-			       TESTS(test_decrypt_failures, test_rfc8448_key_schedule, test_suite_table));
-	tcase_add_loop_test(tc, test_decrypt_live, 0, N_TESTS(cases));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("tls_decrypt", false, LOOP_CASE("live", 120, N_TESTS(cases), test_decrypt_live),
+	   CASE("live", 120, test_decrypt_failures, test_rfc8448_key_schedule, test_suite_table))

@@ -261,12 +261,7 @@ START_TEST(header_bytes)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tls_misc");
-	suite_case(s, "live", 30,
-		   TESTS(live_tls12_messages, live_tls13_messages, live_tls12_rejections,
-			 live_tls13_certificate_required, live_hello_request));
-	suite_case(s, "bytes", 0, TESTS(alert_bytes, small_message_bytes, header_bytes));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("tls_misc", false,
+	   CASE("live", 30, live_tls12_messages, live_tls13_messages, live_tls12_rejections,
+		live_tls13_certificate_required, live_hello_request),
+	   CASE("bytes", 0, alert_bytes, small_message_bytes, header_bytes))

@@ -109,10 +109,5 @@ START_TEST(cipher_suites_match_openssl)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tls_names");
-	suite_case(s, "names", 0,
-		   TESTS(versions, zero_values_and_unknowns, mtls_vocabulary, cipher_suites_match_openssl));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("tls_names", false,
+	   CASE("names", 0, versions, zero_values_and_unknowns, mtls_vocabulary, cipher_suites_match_openssl))

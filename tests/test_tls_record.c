@@ -527,16 +527,10 @@ START_TEST(opaque_app_data_body)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tls_record");
-	suite_case(s, "live", 60,
-		   TESTS(real_stream_any_chunking, real_messages_reassembled,
-			 midstream_start_anywhere_in_real_stream, midstream_start_on_boundary));
-	suite_case(s, "edges", 0,
-		   TESTS(gap_inside_record_keeps_framing, gap_over_header_resyncs,
-			 resync_header_straddles_chunks, lone_plausible_header_not_trusted, header_limits,
-			 sslv2_hello_at_start, sslv2_record_longer_than_body_buffer,
-			 oversized_message_skipped, opaque_app_data_body));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("tls_record", false,
+	   CASE("live", 60, real_stream_any_chunking, real_messages_reassembled,
+		midstream_start_anywhere_in_real_stream, midstream_start_on_boundary),
+	   CASE("edges", 0, gap_inside_record_keeps_framing, gap_over_header_resyncs,
+		resync_header_straddles_chunks, lone_plausible_header_not_trusted, header_limits,
+		sslv2_hello_at_start, sslv2_record_longer_than_body_buffer, oversized_message_skipped,
+		opaque_app_data_body))

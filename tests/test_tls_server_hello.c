@@ -139,10 +139,5 @@ START_TEST(bytes)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tls_server_hello");
-	suite_case(s, "live", 30, TESTS(live_tls13, live_tls12, live_hello_retry_request));
-	suite_case(s, "bytes", 0, TESTS(bytes));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("tls_server_hello", false, CASE("live", 30, live_tls13, live_tls12, live_hello_retry_request),
+	   CASE("bytes", 0, bytes))

@@ -512,12 +512,6 @@ START_TEST(chain_link_types_and_reassembled)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tunnel");
-	suite_case(s, "decoders", 0, TESTS(vxlan, geneve, gre, erspan, gtpu, mpls, pppoe));
-	suite_case(s, "chain", 0,
-		   TESTS(chain_vxlan_in_gre_in_mpls, chain_depth_limit, chain_not_a_tunnel,
-			 chain_link_types_and_reassembled));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("tunnel", false, CASE("decoders", 0, vxlan, geneve, gre, erspan, gtpu, mpls, pppoe),
+	   CASE("chain", 0, chain_vxlan_in_gre_in_mpls, chain_depth_limit, chain_not_a_tunnel,
+		chain_link_types_and_reassembled))

@@ -190,10 +190,6 @@ START_TEST(name_cmp_canonical)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("x509_summary");
-	suite_case(s, "live", 30, TESTS(live_client_certificate, live_no_eku_and_two_ekus, bad_der));
-	suite_case(s, "bytes", 0, TESTS(name_text, name_cmp_canonical));
-	return suite_exit(s, false);
-}
+SUITE_MAIN("x509_summary", false,
+	   CASE("live", 30, live_client_certificate, live_no_eku_and_two_ekus, bad_der),
+	   CASE("bytes", 0, name_text, name_cmp_canonical))

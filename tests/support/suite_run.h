@@ -27,6 +27,15 @@ static inline TCase *suite_case(Suite *s, const char *name, double timeout, cons
 	return tc;
 }
 
+/* Like suite_case, each test a loop test run for _i from 0 to n - 1. */
+static inline TCase *suite_loop_case(Suite *s, const char *name, double timeout, int n, const TTest *const *tests)
+{
+	TCase *tc = suite_case(s, name, timeout, NULL);
+	for (; *tests; tests++)
+		tcase_add_loop_test(tc, *tests, 0, n);
+	return tc;
+}
+
 /* Runs s; returns how many tests failed. no_fork keeps every test in this
  * process (for tests that share state across a suite, or run under
  * valgrind). */
@@ -46,5 +55,18 @@ static inline int suite_exit(Suite *s, bool no_fork)
 {
 	return run_suite(s, no_fork) ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+/* SUITE_MAIN("name", no_fork, CASE("case", timeout, test...)...): main
+ * for a suite, case by case; LOOP_CASE("case", timeout, n, test...) runs
+ * each of its tests n times (_i). */
+#define CASE(name, timeout, ...) suite_case(s, name, timeout, TESTS(__VA_ARGS__))
+#define LOOP_CASE(name, timeout, n, ...) suite_loop_case(s, name, timeout, n, TESTS(__VA_ARGS__))
+#define SUITE_MAIN(name, no_fork, ...)                                                                       \
+	int main(void)                                                                                       \
+	{                                                                                                    \
+		Suite *s = suite_create(name);                                                               \
+		__VA_ARGS__;                                                                                 \
+		return suite_exit(s, no_fork);                                                               \
+	}
 
 #endif
