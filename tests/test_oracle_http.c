@@ -10,7 +10,6 @@
  * is run here (no committed copy): without it the test is skipped, saying
  * so. */
 #include <check.h>
-#include <dirent.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdbool.h>

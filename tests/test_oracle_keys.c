@@ -12,7 +12,6 @@
  * HelloRequest and the alerts. The oracle files are committed, so tshark
  * is not needed here; ../shared is optional (SKIP when absent). */
 #include <check.h>
-#include <dirent.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
