@@ -376,6 +376,30 @@ static int usage(void)
 	return 2;
 }
 
+/* n connections (0 .. n-1) opened: their handshakes started. NULL, said,
+ * when there is no memory for them. */
+static struct conn *open_all(struct writer *w, uint64_t n)
+{
+	struct conn *cs = calloc(n, sizeof *cs);
+	if (!cs) {
+		perror("advgen");
+		return NULL;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		conn_init(&cs[i], i);
+		open_tls(w, &cs[i], (uint32_t)i);
+	}
+	return cs;
+}
+
+/* Each of the n connections of open_all finished, then freed. */
+static void finish_all(struct writer *w, struct conn *cs, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		finish_tls(w, &cs[i]);
+	free(cs);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4)
@@ -413,34 +437,20 @@ int main(int argc, char **argv)
 		int ca = strcmp(mode, "calist") == 0;
 		if (ca && (r == 0 || r > 16))
 			return usage();
-		struct conn *cs = calloc(n, sizeof *cs);
-		if (!cs) {
-			perror("advgen");
+		struct conn *cs = open_all(&w, n);
+		if (!cs)
 			return 2;
-		}
-		for (uint64_t i = 0; i < n; i++) {
-			conn_init(&cs[i], i);
-			open_tls(&w, &cs[i], (uint32_t)i);
-		}
 		for (uint64_t i = 0; i < n; i++)
 			server_flight(&w, &cs[i], (uint32_t)i, ca ? NAMES_64K : 3, ca ? i * r : 0);
 		for (uint64_t k = 1; ca && k < r; k++)
 			for (uint64_t i = 0; i < n; i++)
 				another_request(&w, &cs[i], NAMES_64K, i * r + k);
-		for (uint64_t i = 0; i < n; i++)
-			finish_tls(&w, &cs[i]);
-		free(cs);
+		finish_all(&w, cs, n);
 		tls = n;
 	} else if (strcmp(mode, "mixed") == 0) {
-		struct conn *cs = calloc(n, sizeof *cs);
-		if (!cs) {
-			perror("advgen");
+		struct conn *cs = open_all(&w, n);
+		if (!cs)
 			return 2;
-		}
-		for (uint64_t i = 0; i < n; i++) {
-			conn_init(&cs[i], i);
-			open_tls(&w, &cs[i], (uint32_t)i);
-		}
 		for (uint64_t i = 0; i < r; i++) {
 			struct conn c;
 			conn_init(&c, n + i);
@@ -448,9 +458,7 @@ int main(int argc, char **argv)
 		}
 		for (uint64_t i = 0; i < n; i++)
 			server_flight(&w, &cs[i], (uint32_t)i, 3, 0);
-		for (uint64_t i = 0; i < n; i++)
-			finish_tls(&w, &cs[i]);
-		free(cs);
+		finish_all(&w, cs, n);
 		tls = n;
 	} else if (strcmp(mode, "hole") == 0) {
 		struct conn c;

@@ -14,14 +14,7 @@
 set -u
 BIN=$1
 . tests/lib/tally.sh
-if ! command -v tshark >/dev/null 2>&1; then
-	echo "SKIP e2e-annotate: tshark is not installed (Debian: tshark)"
-	exit 0
-fi
-if ! command -v python3 >/dev/null 2>&1; then
-	echo "SKIP e2e-annotate: python3 is not installed"
-	exit 0
-fi
+needs e2e-annotate "Debian: tshark, python3" tshark python3
 T=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 EXPECT=tests/lib/annotate_expect.py

@@ -6,12 +6,8 @@
 # not there, the build stops naming them.
 set -u
 . tests/lib/tally.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-if ! command -v make >/dev/null 2>&1 || ! command -v pkg-config >/dev/null 2>&1; then
-	echo "SKIP e2e-build: needs make and pkg-config"
-	exit 0
-fi
+needs e2e-build "Debian: make, pkg-config" make pkg-config
+. tests/lib/scratch.sh
 # The make running this test must not lend its jobs or flags.
 unset MAKEFLAGS MFLAGS MAKELEVEL
 mkdir "$tmp/bin"

@@ -6,8 +6,7 @@
 set -u
 BIN=$1
 . tests/lib/tally.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 S=samples/tls12-unknown-ca.pcap
 ESC=$(printf '\033')
 # colours FILE: the number of lines with an SGR (colour) sequence.

@@ -10,8 +10,7 @@
 set -u
 BIN=$1
 . tests/lib/tally.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 for t in dpkg-deb dpkg readelf; do
 	if ! command -v $t >/dev/null 2>&1; then
 		echo "SKIP e2e-deb: $t is not installed (a Debian system with binutils builds the package)"

@@ -13,8 +13,7 @@
 set -u
 BIN=$1
 . tests/lib/tally.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 # etl FILE FLAGS-BYTE: a header as above, padded to 512 bytes.
 etl() {
 	{

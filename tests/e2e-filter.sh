@@ -10,13 +10,9 @@
 set -u
 BIN=$1
 . tests/lib/tally.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+needs e2e-filter "tools/deps.sh install test" tcpdump jq
+. tests/lib/scratch.sh
 C=../shared/captures
-if ! command -v tcpdump >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
-	echo "SKIP e2e-filter: needs tcpdump and jq (tools/deps.sh install test)"
-	exit 0
-fi
 strip_file() { sed 's/"file":"[^"]*",//' "$1"; }
 
 # same_as_tcpdump CAPTURE EXPR [narrower]: the three spellings of the

@@ -12,25 +12,8 @@
 set -u
 BIN=$1
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
-. tests/lib/tally.sh
-tmp=$(mktemp -d)
-NS=mtlsdiag-http-$$
-ns_made=0
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	if [ "$ns_made" = 1 ]; then
-		for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
-		ip netns del "$NS" 2>/dev/null
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-finish() {
-	tally_report http-nginx
-	exit
-}
+NS_TAG=http-nginx
+. tests/lib/netns.sh
 skip() {
 	echo "SKIP HTTP against nginx: $*"
 	finish
@@ -38,25 +21,13 @@ skip() {
 # has NAME FILE PATTERN: the file holds the (fixed-string) pattern
 has() { if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $(head -c 3000 "$2")"; fi; }
 
-[ "$(id -u)" = 0 ] || skip "not root"
-for tool in ip nginx curl openssl; do
-	command -v $tool >/dev/null 2>&1 || skip "no $tool"
-done
+ns_up nginx curl openssl
 curl -V | grep -q HTTP2 || skip "curl without HTTP/2"
-ip netns add "$NS" 2>"$tmp/err" || skip "ip netns add failed: $(cat "$tmp/err")"
-ns_made=1
-ip netns exec "$NS" ip link set lo up || skip "cannot bring up lo in the namespace"
-in_ns() { ip netns exec "$NS" "$@"; }
 
 pki=$tmp/pki
-mkdir "$pki"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	-subj "/O=mtlsdiag test/CN=mtlsdiag http test CA" -keyout "$pki/ca.key" -out "$pki/ca.pem" 2>/dev/null &&
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
-		-keyout "$pki/server.key" -out "$pki/server.csr" 2>/dev/null &&
-	printf 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$pki/server.ext" &&
-	openssl x509 -req -in "$pki/server.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial -days 2 \
-		-extfile "$pki/server.ext" -out "$pki/server.pem" 2>/dev/null ||
+ns_pki "$pki" "mtlsdiag http test CA" &&
+	ns_cert "$pki" server "/CN=localhost" "subjectAltName=DNS:localhost
+extendedKeyUsage=serverAuth" ||
 	skip "openssl could not make the test certificates"
 
 PORT=8443
@@ -79,9 +50,9 @@ http {
 		listen 127.0.0.1:$PORT ssl http2;
 		server_name localhost;
 		ssl_protocols TLSv1.2 TLSv1.3;
-		ssl_certificate $pki/server.pem;
+		ssl_certificate $pki/server.crt;
 		ssl_certificate_key $pki/server.key;
-		ssl_client_certificate $pki/ca.pem;
+		ssl_client_certificate $pki/root.crt;
 		ssl_verify_client on;
 		location / { return 200 "ok\n"; }
 	}
@@ -89,40 +60,25 @@ http {
 EOF
 ip netns exec "$NS" nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" >"$tmp/nginx/out.log" 2>&1 </dev/null &
 pids="$pids $!"
-n=0
-until in_ns ss -ltn 2>/dev/null | grep -q ":$PORT "; do
-	n=$((n + 1))
-	[ $n -le 300 ] || skip "nginx did not start: $(cat "$tmp/nginx/out.log" "$tmp/nginx/error.log" 2>/dev/null)"
-	sleep 0.1
-done
+wait_until 300 ns_listening "$PORT" ||
+	skip "nginx did not start: $(cat "$tmp/nginx/out.log" "$tmp/nginx/error.log" 2>/dev/null)"
 
 # The capture: mtlsdiag itself, writing what it sees.
 ip netns exec "$NS" "$BIN" -i lo -f "tcp port $PORT" -w "$tmp/cap.pcap" >"$tmp/live.out" 2>"$tmp/live.err" &
 cap=$!
 pids="$pids $cap"
-n=0
-until grep -qs "capturing on lo" "$tmp/live.err"; do
-	n=$((n + 1))
-	if [ $n -gt 600 ] || ! kill -0 "$cap" 2>/dev/null; then
-		bad "capture did not start: $(cat "$tmp/live.err")"
-		finish
-	fi
-	sleep 0.1
-done
+await_capture live "$tmp/live.err" 600 || finish
 # HTTP/1.1 over TLS 1.2 (bodies skipped by length without decrypting),
 # HTTP/2 over TLS 1.3.
 for v in "--http1.1 --tls-max 1.2" --http2; do
 	# shellcheck disable=SC2086 # v is two options
-	in_ns env SSLKEYLOGFILE="$tmp/keys.log" timeout 60 curl -s $v --cacert "$pki/ca.pem" \
+	in_ns env SSLKEYLOGFILE="$tmp/keys.log" timeout 60 curl -s $v --cacert "$pki/root.crt" \
 		--resolve "localhost:$PORT:127.0.0.1" -o /dev/null -w '%{http_code} %{http_version}\n' \
 		"https://localhost:$PORT/secure/report" >>"$tmp/curl.log" 2>&1
 done
 # Both connections closed; give the last packets a moment, then stop.
-n=0
-until [ "$(grep -c . "$tmp/curl.log" 2>/dev/null)" = 2 ] || [ $n -gt 100 ]; do
-	n=$((n + 1))
-	sleep 0.1
-done
+curl_done() { [ "$(grep -c . "$tmp/curl.log" 2>/dev/null)" = 2 ]; }
+wait_until 100 curl_done
 sleep 0.5
 kill -INT "$cap"
 wait "$cap"

@@ -7,8 +7,7 @@
 set -u
 BIN=$1
 . tests/lib/tally.sh
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 unset SSLKEYLOGFILE
 has() { if grep -qxF -- "$3" "$2"; then ok; else bad "$1: line '$3' not in $(cat "$2")"; fi; }
 hasnt() { if grep -qF -- "$3" "$2"; then bad "$1: '$3' should not be there"; else ok; fi; }

@@ -7,22 +7,8 @@ BIN=$1
 . tests/lib/tally.sh
 S=samples/tls12-mutual-ok.pcap
 S2=samples/tls12-empty-client-cert.pcap
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# expect NAME STATUS PATTERN-IN-STDERR -- command...
-expect() {
-	name=$1 want=$2 pat=$3
-	shift 4
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	if [ "$rc" != "$want" ]; then
-		bad "$name: exit status $rc, expected $want; stderr: $(cat "$tmp/err")"
-	elif [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/err"; then
-		bad "$name: stderr lacks '$pat': $(cat "$tmp/err")"
-	else
-		ok
-	fi
-}
+. tests/lib/scratch.sh
+. tests/lib/expect.sh
 count_conns() { grep -c '"stream"' "$1"; }
 
 expect "not a capture" 2 "README.md: not a capture file" -- "$BIN" README.md

@@ -7,8 +7,7 @@ set -u
 BIN=$1
 . tests/lib/tally.sh
 S=samples/tls12-reneg-late-request-no-cert
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 unset SSLKEYLOGFILE
 # has NAME FILE PATTERN: the file holds the (fixed-string) pattern
 has() { if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in $(head -c 2000 "$2")"; fi; }

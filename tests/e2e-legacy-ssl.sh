@@ -9,12 +9,8 @@
 set -u
 BIN=$1
 . tests/lib/tally.sh
-if ! command -v tshark >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
-	echo "e2e-legacy-ssl: skipped (needs tshark, openssl and python3)"
-	exit 0
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+needs e2e-legacy-ssl "tools/deps.sh install test" tshark openssl python3
+. tests/lib/scratch.sh
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$tmp/k.pem" -subj /CN=sslv2.example \
 	-days 30 -outform DER -out "$tmp/c.der" 2>/dev/null || bad "openssl req"
 

@@ -7,8 +7,7 @@ set -u
 BIN=$1
 . tests/lib/tally.sh
 S=samples/tls12-huge-ca-list.pcap
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 # names FILE: how many CA names the first request lists
 names() { grep -o '"ca_names":\[[^]]*\]' "$1" | head -1 | grep -o '","' | wc -l | awk '{print $1 + 1}'; }
 

@@ -20,37 +20,8 @@ set -u
 BIN=$1
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 S=samples/tls12-mutual-ok.pcap
-tmp=$(mktemp -d)
-NS=mtlsdiag-live-$$
-ns_made=0
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	[ "$ns_made" = 1 ] && netns_cleanup "$NS"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-. tests/lib/tally.sh
-. tests/lib/capture.sh
-finish() {
-	tally_report live
-	exit
-}
-# expect NAME STATUS PATTERN-IN-STDERR -- command...
-expect() {
-	name=$1 want=$2 pat=$3
-	shift 4
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	if [ "$rc" != "$want" ]; then
-		bad "$name: exit status $rc, expected $want; stderr: $(cat "$tmp/err")"
-	elif [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/err"; then
-		bad "$name: stderr lacks '$pat': $(cat "$tmp/err")"
-	else
-		ok
-	fi
-}
+NS_TAG=live
+. tests/lib/netns.sh
 
 # ---- 1. errors, no privilege needed ------------------------------------
 expect "unknown interface" 2 "nosuchif0: no such capture interface" -- "$BIN" -i nosuchif0
@@ -116,33 +87,25 @@ skip() {
 	echo "SKIP live capture in a network namespace: $*"
 	finish
 }
-[ "$(id -u)" = 0 ] || skip "not root"
-command -v ip >/dev/null 2>&1 || skip "no ip (iproute2)"
-command -v openssl >/dev/null 2>&1 || skip "no openssl"
-ip netns add "$NS" 2>"$tmp/err" || skip "ip netns add failed: $(cat "$tmp/err")"
-ns_made=1
-ip netns exec "$NS" ip link set lo up || skip "cannot bring up lo in the namespace"
-in_ns() { ip netns exec "$NS" "$@"; }
+ns_up openssl
 
 # A CA, a server certificate and a client certificate (clientAuth).
 pki=$tmp/pki
-. tests/lib/test-pki.sh
-make_test_pki "$pki" || skip "openssl could not make the test certificates"
+ns_pki "$pki" "mtlsdiag live test CA" &&
+	ns_cert "$pki" server "/CN=localhost" "subjectAltName=DNS:localhost
+extendedKeyUsage=serverAuth" &&
+	ns_cert "$pki" client "/CN=live test client" "extendedKeyUsage=clientAuth" ||
+	skip "openssl could not make the test certificates"
 
 # Two servers: s_server serves one connection at a time, and one test
 # holds a connection open on the second while using the first.
 PORT=4433
 PORT2=4434
 for port in $PORT $PORT2; do
-	ip netns exec "$NS" openssl s_server -accept "127.0.0.1:$port" -cert "$pki/server.pem" -key "$pki/server.key" \
-		-CAfile "$pki/ca.pem" -Verify 1 -tls1_2 -www >"$tmp/server$port.log" 2>&1 </dev/null &
+	ip netns exec "$NS" openssl s_server -accept "127.0.0.1:$port" -cert "$pki/server.crt" -key "$pki/server.key" \
+		-CAfile "$pki/root.crt" -Verify 1 -tls1_2 -www >"$tmp/server$port.log" 2>&1 </dev/null &
 	pids="$pids $!"
-	n=0
-	until in_ns ss -ltn 2>/dev/null | grep -q ":$port "; do
-		n=$((n + 1))
-		[ $n -le 600 ] || { bad "s_server did not listen: $(cat "$tmp/server$port.log")"; finish; }
-		sleep 0.1
-	done
+	wait_until 600 ns_listening "$port" || { bad "s_server did not listen: $(cat "$tmp/server$port.log")"; finish; }
 done
 
 # start_capture NAME ARGS...: mtlsdiag in the namespace, in the background;
@@ -156,28 +119,34 @@ start_capture() {
 		>"$tmp/$name.json" 2>"$tmp/$name.err" &
 	cap=$!
 	pids="$pids $cap"
-	capture_started "$name"
+	await_capture "$name" "$tmp/$name.err" 1200
+}
+# wait_capture NAME SECONDS: waits for the capture to end by itself;
+# its exit status goes to $cap_rc.
+capture_ended() { ! kill -0 "$cap" 2>/dev/null; }
+wait_capture() {
+	if ! wait_until $(($2 * 10)) capture_ended; then
+		bad "$1: capture still running after $2 s; reports so far: $(cat "$tmp/$1.json")"
+		kill "$cap"
+	fi
+	wait "$cap"
+	cap_rc=$?
 }
 client() { # s_client ARGS; sends one request, reads the answer to the end
 	printf 'GET / HTTP/1.0\r\n\r\n' | in_ns timeout 300 openssl s_client -connect "127.0.0.1:$PORT" \
-		-servername localhost -CAfile "$pki/ca.pem" -tls1_2 -quiet "$@" >>"$tmp/client.log" 2>&1
+		-servername localhost -CAfile "$pki/root.crt" -tls1_2 -quiet "$@" >>"$tmp/client.log" 2>&1
 }
 # A connection held open after its handshake until release_client (to
 # port $1, default $PORT).
 hold_client() {
 	rm -f "$tmp/hold" "$tmp/hold.log"
 	mkfifo "$tmp/hold"
-	ip netns exec "$NS" openssl s_client -connect "127.0.0.1:${1:-$PORT}" -servername localhost -CAfile "$pki/ca.pem" -tls1_2 \
-		-cert "$pki/client.pem" -key "$pki/client.key" <"$tmp/hold" >"$tmp/hold.log" 2>&1 &
+	ip netns exec "$NS" openssl s_client -connect "127.0.0.1:${1:-$PORT}" -servername localhost -CAfile "$pki/root.crt" -tls1_2 \
+		-cert "$pki/client.crt" -key "$pki/client.key" <"$tmp/hold" >"$tmp/hold.log" 2>&1 &
 	held=$!
 	pids="$pids $held"
 	exec 3>"$tmp/hold"
-	n=0
-	until grep -q "Verify return code" "$tmp/hold.log" 2>/dev/null; do
-		n=$((n + 1))
-		[ $n -le 1200 ] || { bad "held client did not complete its handshake"; break; }
-		sleep 0.1
-	done
+	wait_until 1200 grep -qs "Verify return code" "$tmp/hold.log" || bad "held client did not complete its handshake"
 }
 release_client() {
 	exec 3>&-
@@ -191,7 +160,7 @@ stats_printed() { # NAME
 
 # A. -c 2 with -w: one client with a certificate, one without.
 if start_capture two -c 2 -w "$tmp/live.pcap"; then
-	client -cert "$pki/client.pem" -key "$pki/client.key"
+	client -cert "$pki/client.crt" -key "$pki/client.key"
 	client
 	wait_capture two 300
 	r=$tmp/two.json
@@ -240,7 +209,7 @@ fi
 # older one stays open (each flow stage expires on its own).
 if start_capture order -c 1; then
 	hold_client $PORT2
-	client -cert "$pki/client.pem" -key "$pki/client.key"
+	client -cert "$pki/client.crt" -key "$pki/client.key"
 	wait_capture order 120
 	release_client
 	case $(cat "$tmp/order.json") in
@@ -279,15 +248,11 @@ pids="$pids $!"
 ip netns exec "$NS" "$BIN" -i lo -F json -f "tcp port $PORT" -w "$tmp/piped.pcap" >"$tmp/rep" 2>"$tmp/piped.err" &
 cap=$!
 pids="$pids $cap"
-if capture_started piped; then
-	client -cert "$pki/client.pem" -key "$pki/client.key"
-	n=0 # the first report reaches the reader, which leaves
-	until [ -s "$tmp/reader-gone" ]; do
-		n=$((n + 1))
-		[ $n -le 1200 ] || { bad "piped: the first report never reached the reader"; break; }
-		sleep 0.1
-	done
-	client -cert "$pki/client.pem" -key "$pki/client.key"
+if await_capture piped "$tmp/piped.err" 1200 && kill -0 "$cap" 2>/dev/null; then
+	client -cert "$pki/client.crt" -key "$pki/client.key"
+	# the first report reaches the reader, which leaves
+	wait_until 1200 test -s "$tmp/reader-gone" || bad "piped: the first report never reached the reader"
+	client -cert "$pki/client.crt" -key "$pki/client.key"
 	wait_capture piped 120
 	[ "$cap_rc" = 2 ] && grep -q "^mtlsdiag: writing the report: Broken pipe$" "$tmp/piped.err" && ok ||
 		bad "piped: exit status $cap_rc: $(cat "$tmp/piped.err")"
@@ -325,7 +290,7 @@ if nobody_uid=$(id -u nobody 2>/dev/null) && nobody_gid=$(id -g nobody); then
 		groups=$(status_field "$cap" Groups | tr ' ' '\n' | sort -n | tr '\n' ' ')
 		want=$(id -G nobody | tr ' ' '\n' | sort -n | tr '\n' ' ')
 		[ "$groups" = "$want" ] && ok || bad "default user: groups '$groups', expected nobody's: '$want'"
-		client -cert "$pki/client.pem" -key "$pki/client.key"
+		client -cert "$pki/client.crt" -key "$pki/client.key"
 		wait_capture drop 300
 		[ "$cap_rc" = 0 ] && grep -q '"status":"present"' "$tmp/drop.json" && ok ||
 			bad "default user: exit status $cap_rc, reports: $(cat "$tmp/drop.json") $(cat "$tmp/drop.err")"
@@ -375,10 +340,10 @@ else
 		-f "tcp port $PORT" -c 1 >"$tmp/fcap.json" 2>"$tmp/fcap.err" &
 	cap=$!
 	pids="$pids $cap"
-	if capture_started fcap; then
+	if await_capture "file capabilities" "$tmp/fcap.err" 1200 && kill -0 "$cap" 2>/dev/null; then
 		runs_as "file capabilities" 65534 65534
 		no_privileges "file capabilities"
-		client -cert "$pki/client.pem" -key "$pki/client.key"
+		client -cert "$pki/client.crt" -key "$pki/client.key"
 		wait_capture fcap 300
 		[ "$cap_rc" = 0 ] && grep -q '"status":"present"' "$tmp/fcap.json" && ok ||
 			bad "file capabilities: exit status $cap_rc, reports: $(cat "$tmp/fcap.json") $(cat "$tmp/fcap.err")"

@@ -35,8 +35,7 @@ skip() {
 [ -z "${TEST_WRAP:-}" ] || skip "peak RSS is not the program's own under $TEST_WRAP"
 case "$BUILD" in *san*) skip "peak RSS is not the program's own under the sanitizers" ;; esac
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 
 # run ADVGEN_ARGS... : streams the capture through mtlsdiag under the bound;
 # sets rss (KiB), seen, reported, evicted, written.

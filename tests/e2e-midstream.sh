@@ -7,12 +7,8 @@
 set -u
 BIN=$1
 . tests/lib/tally.sh
-if ! command -v editcap >/dev/null 2>&1 || ! command -v tshark >/dev/null 2>&1; then
-	echo "e2e-midstream: skipped (needs editcap and tshark from the tshark package)"
-	exit 0
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+needs e2e-midstream "Debian: tshark" editcap tshark
+. tests/lib/scratch.sh
 
 # cut SAMPLE FIRST-FRAME: the frames from FIRST-FRAME on, as OUT.
 cut_from() {

@@ -8,8 +8,7 @@
 set -u
 BIN=$1
 S=samples/tls12-mutual-ok.pcap
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 trap 'exit 1' INT TERM HUP
 . tests/lib/tally.sh
 umask 022

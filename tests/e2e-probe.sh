@@ -18,50 +18,18 @@ set -u
 BIN=$1
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 SRC=$(pwd)
-tmp=$(mktemp -d)
-NS=mtlsdiag-probe-$$
-ns_made=0
-pids=""
-cleanup() {
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	for p in $pids; do wait "$p" 2>/dev/null; done
-	if [ "$ns_made" = 1 ]; then
-		for p in $(ip netns pids "$NS" 2>/dev/null); do kill "$p" 2>/dev/null; done
-		ip netns del "$NS" 2>/dev/null
-	fi
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-. tests/lib/tally.sh
-finish() {
-	tally_report probe
-	exit
-}
-# status NAME WANT PATTERN-IN-STDERR -- command...
-status() {
-	name=$1 want=$2 pat=$3
-	shift 4
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	if [ "$rc" != "$want" ]; then
-		bad "$name: exit status $rc, expected $want; stderr: $(head -c 600 "$tmp/err")"
-	elif [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/err"; then
-		bad "$name: stderr lacks '$pat': $(head -c 600 "$tmp/err")"
-	else
-		ok
-	fi
-}
+NS_TAG=probe
+. tests/lib/netns.sh
 
 # ---- 1. no privilege, no server ---------------------------------------------
-status "no URL" 2 "one URL" -- "$BIN" probe
-status "not https" 2 "must start with https://" -- "$BIN" probe http://example.com/
-status "bad port" 2 "is not https://HOST" -- "$BIN" probe https://example.com:44x3/
-status "key without cert" 2 "--key needs --cert" -- "$BIN" probe --key k.pem https://localhost/
-status "pfx and cert" 2 "not with --cert" -- "$BIN" probe --pfx a.p12 --cert c.pem https://localhost/
-status "bad timeout" 2 "--timeout: '0'" -- "$BIN" probe --timeout 0 https://localhost/
-status "matrix and pcap" 2 "--matrix runs every" -- "$BIN" probe --matrix --write-pcap x.pcap https://localhost/
-status "unreadable cert" 2 "--cert $tmp/none.pem" -- "$BIN" probe --cert "$tmp/none.pem" https://127.0.0.1:1/
+expect "no URL" 2 "one URL" -- "$BIN" probe
+expect "not https" 2 "must start with https://" -- "$BIN" probe http://example.com/
+expect "bad port" 2 "is not https://HOST" -- "$BIN" probe https://example.com:44x3/
+expect "key without cert" 2 "--key needs --cert" -- "$BIN" probe --key k.pem https://localhost/
+expect "pfx and cert" 2 "not with --cert" -- "$BIN" probe --pfx a.p12 --cert c.pem https://localhost/
+expect "bad timeout" 2 "--timeout: '0'" -- "$BIN" probe --timeout 0 https://localhost/
+expect "matrix and pcap" 2 "--matrix runs every" -- "$BIN" probe --matrix --write-pcap x.pcap https://localhost/
+expect "unreadable cert" 2 "--cert $tmp/none.pem" -- "$BIN" probe --cert "$tmp/none.pem" https://127.0.0.1:1/
 "$BIN" --help | grep -q "mtlsdiag probe" && ok || bad "--help does not name probe"
 "$BIN" probe --help | grep -q -- "--write-pcap FILE" && ok || bad "probe --help lacks --write-pcap"
 
@@ -70,36 +38,20 @@ skip() {
 	echo "SKIP probe against real servers: $*"
 	finish
 }
-[ "$(id -u)" = 0 ] || skip "not root"
-export PATH=$PATH:/usr/sbin:/sbin
-command -v ip >/dev/null 2>&1 || skip "no ip (iproute2)"
-command -v openssl >/dev/null 2>&1 || skip "no openssl"
-command -v jq >/dev/null 2>&1 || skip "no jq"
-ip netns add "$NS" 2>"$tmp/err" || skip "ip netns add failed: $(cat "$tmp/err")"
-ns_made=1
-ip netns exec "$NS" ip link set lo up || skip "cannot bring up lo in the namespace"
-in_ns() { ip netns exec "$NS" "$@"; }
+ns_up openssl jq
 
 # Nothing listens: the connection is refused (exit 2, the reason named).
-status "refused" 2 "cannot connect to 127.0.0.1 port 9: Connection refused" -- in_ns "$BIN" probe https://127.0.0.1:9/
+expect "refused" 2 "cannot connect to 127.0.0.1 port 9: Connection refused" -- in_ns "$BIN" probe https://127.0.0.1:9/
 
 # A root CA, the server's certificate for app.example.com and alice's
 # (clientAuth), laid out as samples/servers/conf/*.conf.in expect them.
 W=$tmp/w
 P=$W/pki
 mkdir -p "$P" "$W/run" "$W/logs" "$W/htdocs/secure"
-mkcert() { # NAME SUBJECT EXTENSIONS
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "$2" \
-		-keyout "$P/$1.key" -out "$P/$1.csr" 2>/dev/null &&
-		printf '%s\n' "$3" >"$P/$1.ext" &&
-		openssl x509 -req -in "$P/$1.csr" -CA "$P/root.crt" -CAkey "$P/root.key" -CAcreateserial \
-			-days 2 -extfile "$P/$1.ext" -out "$P/$1.crt" 2>/dev/null
-}
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-	-subj "/O=mtlsdiag test/CN=mtlsdiag probe test CA" -keyout "$P/root.key" -out "$P/root.crt" 2>/dev/null &&
-	mkcert server "/CN=app.example.com" "subjectAltName=DNS:app.example.com
+ns_pki "$P" "mtlsdiag probe test CA" &&
+	ns_cert "$P" server "/CN=app.example.com" "subjectAltName=DNS:app.example.com
 extendedKeyUsage=serverAuth" &&
-	mkcert alice "/CN=alice" "extendedKeyUsage=clientAuth" ||
+	ns_cert "$P" alice "/CN=alice" "extendedKeyUsage=clientAuth" ||
 	skip "openssl could not make the test certificates"
 cp "$P/root.crt" "$P/client-cas.pem"
 echo ok >"$W/htdocs/ok.txt"
@@ -109,14 +61,7 @@ chmod -R a+rX "$W" # Apache's workers run as www-data
 SRV=127.0.0.2
 CERT="--cert $P/alice.crt --key $P/alice.key"
 
-wait_listen() { # PORT
-	n=0
-	until in_ns ss -ltnH "sport = :$1" 2>/dev/null | grep -q LISTEN; do
-		n=$((n + 1))
-		[ $n -le 300 ] || return 1
-		sleep 0.1
-	done
-}
+wait_listen() { wait_until 300 ns_listening "$1"; } # PORT
 start() { # LOG CMD...: in the namespace, in the background ($! is the server)
 	log=$1
 	shift
@@ -212,15 +157,15 @@ match sni=app.example.com
   client-cert present
   no-errors
 EOF
-status "--expect held" 0 "" -- in_ns "$BIN" probe -q --expect "$tmp/required.expect" --connect $SRV:4433 $CERT "$URL"
-status "--expect failed" 1 "" -- in_ns "$BIN" probe -q --expect "$tmp/required.expect" --connect $SRV:4433 "$URL"
+expect "--expect held" 0 "" -- in_ns "$BIN" probe -q --expect "$tmp/required.expect" --connect $SRV:4433 $CERT "$URL"
+expect "--expect failed" 1 "" -- in_ns "$BIN" probe -q --expect "$tmp/required.expect" --connect $SRV:4433 "$URL"
 grep -q "client-cert present" "$tmp/out" && ok || bad "--expect failed: the failed expectation is not named: $(cat "$tmp/out")"
-status "--fail-on error, refused" 1 "" -- in_ns "$BIN" probe -q --fail-on error --connect $SRV:4433 "$URL"
-status "--fail-on error, served" 0 "" -- in_ns "$BIN" probe -q --fail-on error --connect $SRV:4433 $CERT "$URL"
+expect "--fail-on error, refused" 1 "" -- in_ns "$BIN" probe -q --fail-on error --connect $SRV:4433 "$URL"
+expect "--fail-on error, served" 0 "" -- in_ns "$BIN" probe -q --fail-on error --connect $SRV:4433 $CERT "$URL"
 # The same certificate from a PKCS#12 file.
 if openssl pkcs12 -export -in "$P/alice.crt" -inkey "$P/alice.key" -passout pass:s3cret -out "$P/alice.p12" 2>/dev/null; then
 	probe "s_server -Verify, --pfx" authenticated no - --connect $SRV:4433 --pfx "$P/alice.p12" --pfx-pass s3cret "$URL"
-	status "--pfx, wrong password" 2 "wrong --pfx-pass" -- "$BIN" probe --pfx "$P/alice.p12" --pfx-pass nope "$URL"
+	expect "--pfx, wrong password" 2 "wrong --pfx-pass" -- "$BIN" probe --pfx "$P/alice.p12" --pfx-pass nope "$URL"
 else
 	echo "SKIP --pfx: openssl pkcs12 -export failed"
 fi

@@ -9,34 +9,28 @@
 # MTLSDIAG may be a wrapper script; the build directory is its directory.
 set -u
 BUILD=$(dirname "$1")
-pass=0
-fail=0
+. tests/lib/tally.sh
+# replay LABEL REPLAY-BINARY INPUT...: one run; its last lines when it fails.
+replay() {
+	label=$1
+	shift
+	# shellcheck disable=SC2086 # TEST_WRAP is a command line
+	if out=$(${TEST_WRAP:-} "$@" 2>&1); then
+		ok
+		echo "$label: $out"
+	else
+		bad "$label:"
+		echo "$out" | tail -30
+	fi
+}
 for dir in tests/regress/*/; do
 	t=$(basename "$dir")
 	bin=$BUILD/fuzz-replay/$t
-	if [ ! -x "$bin" ]; then
-		echo "FAIL $t: no replay binary $bin (is tests/fuzz/$t.c gone?)"
-		fail=$((fail + 1))
-		continue
-	fi
-	# shellcheck disable=SC2086 # REPLAY_WRAP is a command line
-	if out=$(${TEST_WRAP:-} "$bin" "$dir" 2>&1); then
-		pass=$((pass + 1))
-		echo "$t: $out"
+	if [ -x "$bin" ]; then
+		replay "$t" "$bin" "$dir"
 	else
-		echo "FAIL $t:"
-		echo "$out" | tail -30
-		fail=$((fail + 1))
+		bad "$t: no replay binary $bin (is tests/fuzz/$t.c gone?)"
 	fi
 done
-# shellcheck disable=SC2086
-if out=$(${TEST_WRAP:-} "$BUILD/fuzz-replay/fuzz_pipeline" samples/*.pcap samples/*.pcapng samples/*.cap 2>&1); then
-	pass=$((pass + 1))
-	echo "fuzz_pipeline on samples/: $out"
-else
-	echo "FAIL fuzz_pipeline on samples/:"
-	echo "$out" | tail -30
-	fail=$((fail + 1))
-fi
-echo "regress: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+replay "fuzz_pipeline on samples/" "$BUILD/fuzz-replay/fuzz_pipeline" samples/*.pcap samples/*.pcapng samples/*.cap
+tally_report regress

@@ -10,8 +10,7 @@ BIN=$1
 UPDATE=${2:-}
 dir=samples
 exp=$dir/expected-keys
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 unset SSLKEYLOGFILE
 pass=0
 fail=0

@@ -9,8 +9,7 @@ BIN=$1
 UPDATE=${2:-}
 dir=samples
 exp=$dir/expected
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 pass=0
 fail=0
 mkdir -p "$exp"

@@ -17,8 +17,7 @@ if ! command -v jq >/dev/null 2>&1; then
 	tally_report servers
 	exit
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 skips=""
 done_caps=""
 # skip CHECK [WHY] - said once per check.

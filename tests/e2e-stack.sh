@@ -13,8 +13,7 @@ BIN=$1
 . tests/lib/tally.sh
 SHARED=${MTLS_SHARED:-../shared}
 S=samples/tls12-mutual-ok.pcap
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 
 for k in iis nginx apache haproxy envoy java go node kestrel openssl; do
 	line=$("$BIN" -F json -q --server "$k" "$S" | head -1)

@@ -8,8 +8,7 @@ set -u
 BIN=$1
 . tests/lib/tally.sh
 ROOT=samples/trust/example-root.pem
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 
 # The first connection's JSON line with --trust.
 report() { "$BIN" -F json -q --trust "$ROOT" "$1" | head -1; }

@@ -19,8 +19,7 @@ fi
 OUT=$(dirname "$BIN")/tunnels
 # MTLSDIAG may be a wrapper script next to the binary (check-valgrind).
 [ -d "$OUT" ] || mkdir -p "$OUT" || OUT=$(mktemp -d)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib/scratch.sh
 KINDS="vxlan vxlan6 geneve gre gre6 erspan1 erspan2 erspan3 gtpu mpls mpls-pw pppoe ipip ip6 nested"
 SAMPLES="tls12-mutual-ok tls12-empty-client-cert transport-ipv6"
 TSHARK=1

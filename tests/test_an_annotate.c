@@ -288,24 +288,7 @@ START_TEST(annotations_sorted_deduplicated_capped)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("annotate");
-	TCase *tc = tcase_create("pcapng writer");
-	tcase_add_test(tc, epb_comments_padded);
-	tcase_add_test(tc, idb_and_shb);
-	tcase_add_test(tc, comments_added_to_a_read_block);
-	tcase_add_test(tc, long_comment_cut_on_a_character);
-	tcase_add_test(tc, file_read_back);
-	suite_add_tcase(s, tc);
-	TCase *tn = tcase_create("annotations");
-	tcase_add_test(tn, annotations_sorted_deduplicated_capped);
-	suite_add_tcase(s, tn);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("annotate", false,
+	   CASE("pcapng writer", 0, epb_comments_padded, idb_and_shb, comments_added_to_a_read_block,
+		long_comment_cut_on_a_character, file_read_back),
+	   CASE("annotations", 0, annotations_sorted_deduplicated_capped))

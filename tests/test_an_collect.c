@@ -22,50 +22,14 @@
 #include "expect.h"
 #include "output.h"
 #include "source.h"
+#include "support/collect_file.h"
+#include "support/net_bytes.h"
 #include "support/suite_run.h"
 
 #define SAMPLE "samples/tls12-mutual-ok.pcap"
 #define CLIENT_IP 0xc000020au /* 192.0.2.10, the samples' client */
 #define NAT_IP 0xcb007105u    /* 203.0.113.5 */
 #define NAT_PORT 61001
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint32_t sum16(const uint8_t *p, size_t n, uint32_t acc)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		acc += get16(p + i);
-	if (n & 1)
-		acc += (uint32_t)p[n - 1] << 8;
-	return acc;
-}
-
-static uint16_t fold(uint32_t acc)
-{
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)~acc;
-}
 
 /* Copy SAMPLE with the client behind a NAT, the clock moved by shift_us,
  * and the first `skip` frames left out. Ethernet/IPv4/TCP only. */
@@ -88,24 +52,22 @@ static void nat_copy(const char *dst, int64_t shift_us, unsigned skip)
 		ck_assert_uint_eq(h->caplen, h->len);
 		ck_assert_uint_le(h->caplen, sizeof pkt);
 		memcpy(pkt, data, h->caplen);
-		ck_assert_uint_eq(get16(pkt + 12), 0x0800);
+		ck_assert_uint_eq(be_get(pkt + 12, 2), 0x0800);
 		uint8_t *ip = pkt + 14;
-		size_t ihl = (size_t)(ip[0] & 0x0f) * 4, total = get16(ip + 2);
+		size_t ihl = (size_t)(ip[0] & 0x0f) * 4, total = be_get(ip + 2, 2);
 		ck_assert_uint_eq(ip[9], 6);
 		uint8_t *tcp = ip + ihl;
 		size_t tcp_len = total - ihl;
-		if (get32(ip + 12) == CLIENT_IP) {
-			put32(ip + 12, NAT_IP);
-			put16(tcp, NAT_PORT);
-		} else if (get32(ip + 16) == CLIENT_IP) {
-			put32(ip + 16, NAT_IP);
-			put16(tcp + 2, NAT_PORT);
-		}
-		put16(ip + 10, 0);
-		put16(ip + 10, fold(sum16(ip, ihl, 0)));
-		put16(tcp + 16, 0);
-		uint32_t acc = sum16(ip + 12, 8, 0) + 6 + (uint32_t)tcp_len;
-		put16(tcp + 16, fold(sum16(tcp, tcp_len, acc)));
+		for (int side = 0; side < 2; side++) /* source, then destination */
+			if (be_get(ip + 12 + 4 * side, 4) == CLIENT_IP) {
+				be_put(ip + 12 + 4 * side, 4, NAT_IP);
+				be_put(tcp + 2 * side, 2, NAT_PORT);
+			}
+		be_put(ip + 10, 2, 0);
+		be_put(ip + 10, 2, (uint16_t)~inet_sum(0, ip, ihl));
+		be_put(tcp + 16, 2, 0);
+		uint32_t pseudo = inet_sum(0, ip + 12, 8) + 6 + (uint32_t)tcp_len;
+		be_put(tcp + 16, 2, (uint16_t)~inet_sum(pseudo, tcp, tcp_len));
 		struct pcap_pkthdr oh = *h;
 		int64_t us = (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec + shift_us;
 		oh.ts.tv_sec = us / 1000000;
@@ -117,44 +79,6 @@ static void nat_copy(const char *dst, int64_t shift_us, unsigned skip)
 	pcap_close(in);
 }
 
-
-/* Analyses path in collect mode, handing each connection to sink. */
-static void collect(const char *path, struct conn_sink sink, int64_t *last_ns)
-{
-	struct options opt;
-	options_defaults(&opt);
-	opt.format = FORMAT_JSON;
-	opt.quiet = true;
-	/* Nothing may be printed in collect mode: the output is /dev/full. */
-	struct output out = { .fp = fopen("/dev/full", "w"), .format = FORMAT_JSON };
-	ck_assert_ptr_nonnull(out.fp);
-	struct analyzer a;
-	analyzer_init(&a, &opt, &out);
-	a.sink = sink;
-	char err[256];
-	struct source *src = source_open(path, err, sizeof err);
-	ck_assert_msg(src != NULL, "%s: %s", path, err);
-	analyzer_begin_file(&a, path, 0);
-	struct source_frame fr;
-	enum source_status st;
-	while ((st = source_next(src, &fr, err, sizeof err)) == SOURCE_FRAME)
-		analyzer_frame(&a, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns);
-	ck_assert_int_eq(st, SOURCE_END);
-	analyzer_end_file(&a);
-	if (last_ns)
-		*last_ns = a.now_ns;
-	ck_assert_uint_eq(out.printed, 0);
-	source_close(src);
-	analyzer_release(&a);
-	fclose(out.fp);
-}
-
-static void collect_list(const char *path, struct conn_list *l)
-{
-	memset(l, 0, sizeof *l);
-	collect(path, (struct conn_sink){ conn_list_take, l }, &l->capture_last_ns);
-	ck_assert(!l->out_of_memory);
-}
 
 START_TEST(nat_pairs_by_random_with_offset)
 {
@@ -243,7 +167,7 @@ static size_t failures(const char *text, const char *capture)
 	char err[600];
 	struct expect_set *e = expect_parse("t.expect", text, err, sizeof err);
 	ck_assert_msg(e != NULL, "%s", err);
-	collect(capture, (struct conn_sink){ expect_take, e }, NULL);
+	collect_file(capture, (struct conn_sink){ expect_take, e }, NULL);
 	size_t n = expect_failed_count(e);
 	expect_free(e);
 	return n;
@@ -293,25 +217,7 @@ START_TEST(expect_refuses_malformed_text)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("collect");
-	TCase *tc = tcase_create("compare");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, nat_pairs_by_random_with_offset);
-	tcase_add_test(tc, nat_without_client_hello_pairs_by_time);
-	tcase_add_test(tc, unrelated_captures_stay_apart);
-	suite_add_tcase(s, tc);
-	TCase *te = tcase_create("expect");
-	tcase_set_timeout(te, 60);
-	tcase_add_test(te, expect_selects_and_judges);
-	tcase_add_test(te, expect_refuses_malformed_text);
-	suite_add_tcase(s, te);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("collect", false,
+	   CASE("compare", 60, nat_pairs_by_random_with_offset, nat_without_client_hello_pairs_by_time,
+		unrelated_captures_stay_apart),
+	   CASE("expect", 60, expect_selects_and_judges, expect_refuses_malformed_text))

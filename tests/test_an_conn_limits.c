@@ -13,10 +13,35 @@
 #include "model.h"
 #include "support/suite_run.h"
 
-static void feed(struct tls_conn *c, struct conn_parser *p, const uint8_t *rec, size_t n, uint64_t frame)
+/* A new connection sent the server's record rec `times` times, in frames
+ * 1, 2, ... */
+static void feed_repeatedly(struct tls_conn *c, struct conn_parser *p, const uint8_t *rec, size_t n,
+			    uint64_t times)
+{
+	tls_conn_init(c);
+	conn_parser_init(p, 65536);
+	for (uint64_t frame = 1; frame <= times; frame++) {
+		struct tcp_frame_ref at = { frame, (int64_t)frame * 1000000 };
+		conn_feed(c, p, SIDE_SERVER, rec, n, &at);
+	}
+}
+
+/* The server's record rec, once, in frame `frame`. */
+static void feed_once(struct tls_conn *c, struct conn_parser *p, const uint8_t *rec, size_t n, uint64_t frame)
 {
 	struct tcp_frame_ref at = { frame, (int64_t)frame * 1000000 };
 	conn_feed(c, p, SIDE_SERVER, rec, n, &at);
+}
+
+/* Of `fed` facts, `max` were kept: the first ones in frames 1 to max - 1,
+ * the newest (frame fed) in the last slot. */
+static void expect_capped(size_t kept, size_t max, uint64_t first, uint64_t before_last, uint64_t last,
+			  uint64_t fed)
+{
+	ck_assert_uint_eq(kept, max);
+	ck_assert_uint_eq(first, 1);
+	ck_assert_uint_eq(before_last, max - 1);
+	ck_assert_uint_eq(last, fed);
 }
 
 START_TEST(alerts_are_capped)
@@ -25,15 +50,10 @@ START_TEST(alerts_are_capped)
 	static const uint8_t alert[] = { 0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x64 };
 	struct tls_conn c;
 	struct conn_parser p;
-	tls_conn_init(&c);
-	conn_parser_init(&p, 65536);
 	const uint64_t n = 3 * CONN_MAX_ALERTS;
-	for (uint64_t i = 1; i <= n; i++)
-		feed(&c, &p, alert, sizeof alert, i);
-	ck_assert_uint_eq(c.n_alerts, CONN_MAX_ALERTS);
-	ck_assert_uint_eq(c.alerts[0].frame, 1);
-	ck_assert_uint_eq(c.alerts[CONN_MAX_ALERTS - 2].frame, CONN_MAX_ALERTS - 1);
-	ck_assert_uint_eq(c.alerts[CONN_MAX_ALERTS - 1].frame, n);
+	feed_repeatedly(&c, &p, alert, sizeof alert, n);
+	expect_capped(c.n_alerts, CONN_MAX_ALERTS, c.alerts[0].frame, c.alerts[CONN_MAX_ALERTS - 2].frame,
+		      c.alerts[CONN_MAX_ALERTS - 1].frame, n);
 	ck_assert_int_eq(c.alerts[CONN_MAX_ALERTS - 1].description, 100);
 	conn_parser_release(&p);
 	tls_conn_release(&c);
@@ -54,15 +74,10 @@ START_TEST(cert_requests_are_capped)
 	};
 	struct tls_conn c;
 	struct conn_parser p;
-	tls_conn_init(&c);
-	conn_parser_init(&p, 65536);
 	const uint64_t n = 3 * CONN_MAX_REQUESTS;
-	for (uint64_t i = 1; i <= n; i++)
-		feed(&c, &p, req, sizeof req, i);
-	ck_assert_uint_eq(c.n_requests, CONN_MAX_REQUESTS);
-	ck_assert_uint_eq(c.requests[0].frame, 1);
-	ck_assert_uint_eq(c.requests[CONN_MAX_REQUESTS - 2].frame, CONN_MAX_REQUESTS - 1);
-	ck_assert_uint_eq(c.requests[CONN_MAX_REQUESTS - 1].frame, n);
+	feed_repeatedly(&c, &p, req, sizeof req, n);
+	expect_capped(c.n_requests, CONN_MAX_REQUESTS, c.requests[0].frame,
+		      c.requests[CONN_MAX_REQUESTS - 2].frame, c.requests[CONN_MAX_REQUESTS - 1].frame, n);
 	/* the kept ones are whole (decoded, with their CA name) */
 	ck_assert(!c.requests[CONN_MAX_REQUESTS - 1].parse_error);
 	ck_assert_uint_eq(c.requests[CONN_MAX_REQUESTS - 1].n_ca_names, 1);
@@ -90,7 +105,7 @@ START_TEST(partial_request_reaches_the_model)
 	struct conn_parser p;
 	tls_conn_init(&c);
 	conn_parser_init(&p, 65536);
-	feed(&c, &p, req, sizeof req, 7);
+	feed_once(&c, &p, req, sizeof req, 7);
 	ck_assert_uint_eq(c.n_requests, 1);
 	const struct cert_request_fact *r = &c.requests[0];
 	ck_assert_uint_eq(r->frame, 7);
@@ -109,7 +124,7 @@ START_TEST(partial_request_reaches_the_model)
 	/* Larger than the handshake cap: seen, not decodable, nothing read. */
 	tls_conn_init(&c);
 	conn_parser_init(&p, 8);
-	feed(&c, &p, req, sizeof req, 9);
+	feed_once(&c, &p, req, sizeof req, 9);
 	ck_assert_uint_eq(c.n_requests, 1);
 	ck_assert(c.requests[0].parse_error && !c.requests[0].partial);
 	ck_assert_uint_eq(c.requests[0].n_cert_types, 0);
@@ -158,15 +173,6 @@ START_TEST(notes_are_a_set_in_first_seen_order)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("conn_limits");
-	TCase *tc = tcase_create("caps");
-	tcase_add_test(tc, alerts_are_capped);
-	tcase_add_test(tc, cert_requests_are_capped);
-	tcase_add_test(tc, notes_are_a_set_in_first_seen_order);
-	tcase_add_test(tc, partial_request_reaches_the_model);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("conn_limits", false,
+	   CASE("caps", 0, alerts_are_capped, cert_requests_are_capped, notes_are_a_set_in_first_seen_order,
+		partial_request_reaches_the_model))

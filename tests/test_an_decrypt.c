@@ -195,15 +195,4 @@ START_TEST(test_wrong_key)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("an_decrypt");
-	TCase *tc = tcase_create("model");
-	tcase_set_timeout(tc, 120);
-	int n = (int)(sizeof cases / sizeof cases[0]);
-	tcase_add_loop_test(tc, test_decrypted_facts, 0, n);
-	tcase_add_loop_test(tc, test_wrong_key, 0, n);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("an_decrypt", false, LOOP_CASE("model", 120, N_TESTS(cases), test_decrypted_facts, test_wrong_key))

@@ -17,10 +17,13 @@ struct run {
 	struct http_track *t;
 };
 
-static void run_init(struct run *r)
+/* A new connection with no HTTP seen yet. */
+static struct run run_new(void)
 {
-	tls_conn_init(&r->c);
-	r->t = NULL;
+	struct run r;
+	tls_conn_init(&r.c);
+	r.t = NULL;
+	return r;
 }
 
 static void run_free(struct run *r)
@@ -32,6 +35,18 @@ static void run_free(struct run *r)
 static void feed(struct run *r, enum side s, const void *p, size_t n, uint64_t frame)
 {
 	http_track_record(&r->t, &r->c, s, p, n, frame);
+}
+
+static void feed_text(struct run *r, enum side s, const char *text, uint64_t frame)
+{
+	feed(r, s, text, strlen(text), frame);
+}
+
+/* The client's text in frame f, the server's in frame f + 1. */
+static void exchange(struct run *r, const char *request, const char *response, uint64_t f)
+{
+	feed_text(r, SIDE_CLIENT, request, f);
+	feed_text(r, SIDE_SERVER, response, f + 1);
 }
 
 /* The bytes as two records (frames f and f + 1), cut at `at`. */
@@ -59,8 +74,7 @@ START_TEST(pipelined_every_cut)
 {
 	size_t n = strlen(responses);
 	for (size_t at = 0; at <= n; at++) {
-		struct run r;
-		run_init(&r);
+		struct run r = run_new();
 		feed(&r, SIDE_CLIENT, requests, strlen(requests), 10);
 		feed_cut(&r, SIDE_SERVER, responses, n, at, 11);
 		const struct http_facts *h = r.c.http;
@@ -92,8 +106,7 @@ START_TEST(request_every_cut)
 {
 	size_t n = strlen(requests);
 	for (size_t at = 0; at <= n; at++) {
-		struct run r;
-		run_init(&r);
+		struct run r = run_new();
 		feed_cut(&r, SIDE_CLIENT, requests, n, at, 10);
 		ck_assert_ptr_nonnull(r.c.http);
 		ck_assert_uint_eq(r.c.http->n, 3);
@@ -106,10 +119,8 @@ END_TEST
 
 START_TEST(not_http)
 {
-	struct run r;
-	run_init(&r);
-	feed(&r, SIDE_CLIENT, "EHLO mail.example\r\n", 19, 5);
-	feed(&r, SIDE_SERVER, "220 mail ESMTP\r\n", 16, 6);
+	struct run r = run_new();
+	exchange(&r, "EHLO mail.example\r\n", "220 mail ESMTP\r\n", 5);
 	ck_assert_ptr_null(r.c.http);
 	ck_assert(!http_track_wants(r.t, SIDE_CLIENT));
 	ck_assert(!http_track_wants(r.t, SIDE_SERVER));
@@ -121,11 +132,10 @@ END_TEST
 /* A head that never ends: kept up to the cap, then said and left. */
 START_TEST(head_capped)
 {
-	struct run r;
+	struct run r = run_new();
 	char buf[1000];
-	run_init(&r);
 	memset(buf, 'a', sizeof buf);
-	feed(&r, SIDE_CLIENT, "GET / HTTP/1.1\r\nX-Long: ", 24, 1);
+	feed_text(&r, SIDE_CLIENT, "GET / HTTP/1.1\r\nX-Long: ", 1);
 	for (int i = 0; i < 20 && http_track_wants(r.t, SIDE_CLIENT); i++)
 		feed(&r, SIDE_CLIENT, buf, sizeof buf, 2 + (uint64_t)i);
 	ck_assert(!http_track_wants(r.t, SIDE_CLIENT));
@@ -141,11 +151,9 @@ END_TEST
  * counted with them, not taken for responses without a request. */
 START_TEST(exchanges_capped)
 {
-	struct run r;
-	run_init(&r);
+	struct run r = run_new();
 	for (int i = 0; i < CONN_MAX_HTTP + 3; i++) {
-		feed(&r, SIDE_CLIENT, "GET / HTTP/1.1\r\n\r\n", 18, 1 + 2 * (uint64_t)i);
-		feed(&r, SIDE_SERVER, "HTTP/1.1 204 No Content\r\n\r\n", 27, 2 + 2 * (uint64_t)i);
+		exchange(&r, "GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 204 No Content\r\n\r\n", 1 + 2 * (uint64_t)i);
 	}
 	ck_assert_uint_eq(r.c.http->n, CONN_MAX_HTTP);
 	ck_assert_uint_eq(r.c.http->dropped, 3);
@@ -158,13 +166,12 @@ END_TEST
  * starts a head is read. */
 START_TEST(gap_resync)
 {
-	struct run r;
-	run_init(&r);
-	feed(&r, SIDE_CLIENT, "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n", 38, 1);
-	feed(&r, SIDE_SERVER, "HTTP/1.1 200 OK\r\nContent-Length: 50000\r\n\r\nxx", 44, 2);
+	struct run r = run_new();
+	exchange(&r, "GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n",
+		 "HTTP/1.1 200 OK\r\nContent-Length: 50000\r\n\r\nxx", 1);
 	http_track_gap(r.t, SIDE_SERVER);
-	feed(&r, SIDE_SERVER, "the rest of the body", 20, 4);
-	feed(&r, SIDE_SERVER, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 45, 5);
+	feed_text(&r, SIDE_SERVER, "the rest of the body", 4);
+	feed_text(&r, SIDE_SERVER, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 5);
 	ck_assert_uint_eq(r.c.http->n, 2);
 	ck_assert_int_eq(r.c.http->ex[1].status, 404);
 	ck_assert_uint_eq(r.c.http->ex[1].response_frame, 5);
@@ -277,8 +284,7 @@ START_TEST(h2_every_cut)
 	c1 += 9 + ((size_t)c.b[c1] << 16 | (size_t)c.b[c1 + 1] << 8 | c.b[c1 + 2]);
 	size_t s1 = s.n - (9 + 4) - (9 + 8);
 	for (size_t at = 0; at <= s1; at++) {
-		struct run r;
-		run_init(&r);
+		struct run r = run_new();
 		feed(&r, SIDE_CLIENT, c.b, c1, 1);
 		feed_cut(&r, SIDE_SERVER, (const char *)s.b, s1, at, 2);
 		feed(&r, SIDE_CLIENT, c.b + c1, c.n - c1, 4);
@@ -287,8 +293,7 @@ START_TEST(h2_every_cut)
 		run_free(&r);
 	}
 	for (size_t at = 0; at <= c.n; at++) {
-		struct run r;
-		run_init(&r);
+		struct run r = run_new();
 		/* the server first this time: its SETTINGS raise the client's table bound */
 		feed(&r, SIDE_SERVER, s.b, 9 + 6, 1);
 		feed_cut(&r, SIDE_CLIENT, (const char *)c.b, c.n, at, 2);
@@ -304,9 +309,8 @@ START_TEST(h2_malformed)
 {
 	static struct wb w;
 	static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-	struct run r;
 	/* CONTINUATION with no HEADERS before it */
-	run_init(&r);
+	struct run r = run_new();
 	memset(&w, 0, sizeof w);
 	memcpy(w.b, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
 	w.n = 24;
@@ -316,14 +320,14 @@ START_TEST(h2_malformed)
 	ck_assert(!http_track_wants(r.t, SIDE_CLIENT));
 	run_free(&r);
 	/* a header block HPACK cannot decode */
-	run_init(&r);
+	r = run_new();
 	w.n = 24;
 	frame(&w, 0x1, 0x5, 1, junk, sizeof junk);
 	feed(&r, SIDE_CLIENT, w.b, w.n, 1);
 	ck_assert(tls_conn_has_note(&r.c, NOTE_HTTP2_HPACK_FAILED));
 	run_free(&r);
 	/* a HEADERS frame over the buffer cap, arriving in pieces */
-	run_init(&r);
+	r = run_new();
 	w.n = 24;
 	static uint8_t big[20000];
 	frame(&w, 0x1, 0x5, 1, big, sizeof big);
@@ -333,7 +337,7 @@ START_TEST(h2_malformed)
 	ck_assert(tls_conn_has_note(&r.c, NOTE_HTTP_HEADER_CAPPED));
 	run_free(&r);
 	/* DATA far longer than the records: skipped by length, never kept */
-	run_init(&r);
+	r = run_new();
 	w.n = 24;
 	frame(&w, 0x0, 0, 1, NULL, 0);
 	w.b[24] = 0xff; /* a 16 MiB DATA frame */
@@ -345,19 +349,6 @@ START_TEST(h2_malformed)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("an_http_track");
-	TCase *tc = tcase_create("http_track");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, pipelined_every_cut);
-	tcase_add_test(tc, request_every_cut);
-	tcase_add_test(tc, not_http);
-	tcase_add_test(tc, head_capped);
-	tcase_add_test(tc, exchanges_capped);
-	tcase_add_test(tc, gap_resync);
-	tcase_add_test(tc, h2_every_cut);
-	tcase_add_test(tc, h2_malformed);
-	suite_add_tcase(s, tc);
-	return run_suite(s, false) ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("an_http_track", false,
+	   CASE("http_track", 60, pipelined_every_cut, request_every_cut, not_http, head_capped,
+		exchanges_capped, gap_resync, h2_every_cut, h2_malformed))

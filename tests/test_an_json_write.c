@@ -17,6 +17,7 @@
 #include "json_write.h"
 #include "output_json.h"
 #include "support/suite_run.h"
+#include "support/tb_render.h"
 
 /* A key is held back (jw_defer_*) when its length is odd. */
 static bool deferred(const char *key)
@@ -111,22 +112,24 @@ struct style {
 	int digits;
 };
 
+struct styled {
+	const json_t *j;
+	struct style st;
+};
+
+static void fill_styled(struct textbuf *b, const void *arg)
+{
+	const struct styled *a = arg;
+	struct json_writer w;
+	jw_init(&w, b, a->st.pretty, a->st.digits);
+	w.ascii = a->st.ascii;
+	replay(&w, a->j, a->st.defer);
+}
+
 static char *written_style(const json_t *j, struct style st, size_t *len)
 {
-	char *text = NULL;
-	FILE *fp = open_memstream(&text, len);
-	ck_assert_ptr_nonnull(fp);
-	struct textbuf *b = malloc(sizeof *b);
-	ck_assert_ptr_nonnull(b);
-	struct json_writer w;
-	textbuf_init(b, fp);
-	jw_init(&w, b, st.pretty, st.digits);
-	w.ascii = st.ascii;
-	replay(&w, j, st.defer);
-	textbuf_flush(b);
-	free(b);
-	fclose(fp);
-	return text;
+	const struct styled arg = { j, st };
+	return tb_render(fill_styled, &arg, len);
 }
 
 static char *written_reals(const json_t *j, bool pretty, int digits, size_t *len)
@@ -628,26 +631,6 @@ START_TEST(deferred_corners)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("json_write");
-	TCase *tc = tcase_create("json_write");
-
-	tcase_add_test(tc, scalars_and_escapes);
-	tcase_add_test(tc, containers);
-	tcase_add_test(tc, real_precision);
-	tcase_add_test(tc, random_trees);
-	tcase_add_test(tc, decimals);
-	tcase_add_test(tc, iso_times);
-	tcase_add_test(tc, helpers);
-	tcase_add_test(tc, invalid_utf8);
-	tcase_add_test(tc, deferred_corners);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("json_write", false,
+	   CASE("json_write", 0, scalars_and_escapes, containers, real_precision, random_trees, decimals, iso_times,
+		helpers, invalid_utf8, deferred_corners))

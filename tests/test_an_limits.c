@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "support/suite_run.h"
 #include "support/test_paths.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -330,16 +331,4 @@ START_TEST(hostile_capture_stays_within_memory)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("limits");
-	TCase *tc = tcase_create("memory");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, hostile_capture_stays_within_memory);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("limits", false, CASE("memory", 300, hostile_capture_stays_within_memory))

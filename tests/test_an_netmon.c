@@ -435,6 +435,16 @@ static void write_crafted(const char *name, char *path, size_t pn, const struct 
 	write_file(path, b->p, b->len);
 }
 
+/* b written as name (its path in path) and read whole into nm: n frames,
+ * then the end. */
+static void read_back(const char *name, char *path, size_t pn, const struct buf *b, struct frames *nm, size_t n)
+{
+	write_crafted(name, path, pn, b);
+	ck_assert_msg(read_netmon(path, nm), "%s: %s", name, nm->err);
+	ck_assert_msg(nm->last == SOURCE_END, "%s: %s", name, nm->err);
+	ck_assert_uint_eq(nm->n, n);
+}
+
 START_TEST(test_media_types_and_numbering)
 {
 	/* NetMon 2.1: per-frame media types, including the three metadata
@@ -461,15 +471,11 @@ START_TEST(test_media_types_and_numbering)
 	struct buf b;
 	char path[512];
 	craft(&b, "GMBU", 2, 1, 1, recs, n, false, offs);
-	write_crafted("media.cap", path, sizeof path, &b);
-
 	struct frames nm;
-	ck_assert_msg(read_netmon(path, &nm), "%s", nm.err);
-	ck_assert_msg(nm.last == SOURCE_END, "%s", nm.err);
+	read_back("media.cap", path, sizeof path, &b, &nm, 8);
 	static const int want_lt[] = { LINKTYPE_ETHERNET, LINKTYPE_RAW, NETMON_LINKTYPE_BASE + 0xFFE0, 105,
 				       LINKTYPE_RAW,	  NETMON_LINKTYPE_BASE + 0xFFFF, LINKTYPE_RAW, LINKTYPE_ETHERNET };
 	static const int64_t want_us[] = { 0, 2000, 3000, 5000, 7000, 8000, 9000, 10000 };
-	ck_assert_uint_eq(nm.n, 8);
 	for (size_t i = 0; i < nm.n; i++) {
 		ck_assert_msg(nm.v[i].linktype == want_lt[i], "frame %zu: linktype %d, want %d", i + 1,
 			      nm.v[i].linktype, want_lt[i]);
@@ -500,10 +506,7 @@ START_TEST(test_media_types_and_numbering)
 		{ 2, 1, 0, eth_frame, sizeof eth_frame },
 	};
 	craft(&b, "GMBU", 2, 1, 1, unk, 3, false, offs);
-	write_crafted("unknown.cap", path, sizeof path, &b);
-	ck_assert(read_netmon(path, &nm));
-	ck_assert_msg(nm.last == SOURCE_END, "%s", nm.err);
-	ck_assert_uint_eq(nm.n, 3);
+	read_back("unknown.cap", path, sizeof path, &b, &nm, 3);
 	ck_assert_int_eq(nm.v[1].linktype, NETMON_LINKTYPE_BASE + 10);
 	ck_assert(!link_type_supported(nm.v[1].linktype));
 	ck_assert_int_eq(nm.v[2].linktype, LINKTYPE_ETHERNET);
@@ -529,10 +532,7 @@ START_TEST(test_versions_and_times)
 		{ 99999999, 1, FT(t1 + 1500), eth_frame, sizeof eth_frame },
 	};
 	craft(&b, "GMBU", 2, 3, 1, v23, 3, false, offs);
-	write_crafted("v23.cap", path, sizeof path, &b);
-	ck_assert(read_netmon(path, &nm));
-	ck_assert_msg(nm.last == SOURCE_END, "%s", nm.err);
-	ck_assert_uint_eq(nm.n, 3);
+	read_back("v23.cap", path, sizeof path, &b, &nm, 3);
 	ck_assert_int_eq(nm.v[0].ts_ns, t1);
 	ck_assert_int_eq(nm.v[1].ts_ns, START_NS + 5000);
 	ck_assert_int_eq(nm.v[2].ts_ns, t1 + 1500);
@@ -547,10 +547,7 @@ START_TEST(test_versions_and_times)
 		{ 2500, 1, 0, eth_frame, sizeof eth_frame },
 	};
 	craft(&b, "GMBU", 2, 2, 1, plain, 3, true, offs);
-	write_crafted("v22.cap", path, sizeof path, &b);
-	ck_assert(read_netmon(path, &nm));
-	ck_assert_msg(nm.last == SOURCE_END, "%s", nm.err);
-	ck_assert_uint_eq(nm.n, 3);
+	read_back("v22.cap", path, sizeof path, &b, &nm, 3);
 	ck_assert_int_eq(nm.v[1].linktype, LINKTYPE_RAW);
 	ck_assert_int_eq(nm.v[2].ts_ns, START_NS + 2500000);
 	long nt = tshark_frames(path, t, 16);
@@ -564,10 +561,7 @@ START_TEST(test_versions_and_times)
 		{ 1500, 0, 0, eth_frame + IP_OFF, sizeof eth_frame - IP_OFF },
 	};
 	craft(&b, "GMBU", 2, 0, 9, same, 2, false, offs);
-	write_crafted("v20raw.cap", path, sizeof path, &b);
-	ck_assert(read_netmon(path, &nm));
-	ck_assert_msg(nm.last == SOURCE_END, "%s", nm.err);
-	ck_assert_uint_eq(nm.n, 2);
+	read_back("v20raw.cap", path, sizeof path, &b, &nm, 2);
 	ck_assert_int_eq(nm.v[0].linktype, LINKTYPE_RAW);
 	ck_assert_int_eq(nm.v[1].ts_ns, START_NS + 1500000);
 	nt = tshark_frames(path, t, 16);
@@ -577,10 +571,7 @@ START_TEST(test_versions_and_times)
 	free(b.p);
 
 	craft(&b, "RTSS", 1, 1, 1, plain, 3, false, offs);
-	write_crafted("v1.cap", path, sizeof path, &b);
-	ck_assert(read_netmon(path, &nm));
-	ck_assert_msg(nm.last == SOURCE_END, "%s", nm.err);
-	ck_assert_uint_eq(nm.n, 3);
+	read_back("v1.cap", path, sizeof path, &b, &nm, 3);
 	ck_assert_int_eq(nm.v[1].linktype, LINKTYPE_ETHERNET); /* 1.x: the header's type */
 	ck_assert_int_eq(nm.v[1].ts_ns, START_NS + 1500LL * 1000000);
 	nt = tshark_frames(path, t, 16);
@@ -600,10 +591,7 @@ START_TEST(test_versions_and_times)
 
 	/* An empty frame table is an empty capture. */
 	craft(&b, "GMBU", 2, 1, 1, plain, 0, false, offs);
-	write_crafted("empty.cap", path, sizeof path, &b);
-	ck_assert(read_netmon(path, &nm));
-	ck_assert_int_eq(nm.last, SOURCE_END);
-	ck_assert_uint_eq(nm.n, 0);
+	read_back("empty.cap", path, sizeof path, &b, &nm, 0);
 	free(b.p);
 }
 END_TEST
@@ -827,10 +815,7 @@ START_TEST(test_no_table)
 	/* 1.x (8-byte record headers), cut 3 bytes into its table. */
 	craft(&b, "RTSS", 1, 1, 1, recs, 3, false, offs);
 	uint32_t toff = get32le(b.p + 24);
-	write_crafted("v1-cut.cap", path, sizeof path, &(struct buf){ b.p, toff + 3, toff + 3 });
-	ck_assert(read_netmon(path, &nm));
-	ck_assert_msg(nm.last == SOURCE_END, "%s", nm.err);
-	ck_assert_uint_eq(nm.n, 3);
+	read_back("v1-cut.cap", path, sizeof path, &(struct buf){ b.p, toff + 3, toff + 3 }, &nm, 3);
 	ck_assert_uint_eq(nm.v[2].caplen, sizeof eth_frame - 2);
 	ck_assert_int_eq(memcmp(nm.v[2].data, eth_frame + 2, nm.v[2].caplen), 0);
 	ck_assert_int_eq(nm.v[1].ts_ns, START_NS + 10LL * 1000000);
@@ -842,18 +827,12 @@ START_TEST(test_no_table)
 	toff = get32le(b.p + 24);
 	set32le(b.p + 24, 0);
 	set32le(b.p + 28, 0);
-	write_crafted("v2-no-table.cap", path, sizeof path, &(struct buf){ b.p, toff, toff });
-	ck_assert(read_netmon(path, &nm));
-	ck_assert_msg(nm.last == SOURCE_END, "%s", nm.err);
-	ck_assert_uint_eq(nm.n, 3);
+	read_back("v2-no-table.cap", path, sizeof path, &(struct buf){ b.p, toff, toff }, &nm, 3);
 	ck_assert_int_eq(nm.v[2].ts_ns, START_NS + 20000);
 	frames_free(&nm);
 
 	/* ... and without records: an empty capture, no error. */
-	write_crafted("v2-header-only.cap", path, sizeof path, &(struct buf){ b.p, 128, 128 });
-	ck_assert(read_netmon(path, &nm));
-	ck_assert_int_eq(nm.last, SOURCE_END);
-	ck_assert_uint_eq(nm.n, 0);
+	read_back("v2-header-only.cap", path, sizeof path, &(struct buf){ b.p, 128, 128 }, &nm, 0);
 	frames_free(&nm);
 	free(b.p);
 }
@@ -1010,13 +989,13 @@ START_TEST(test_binary_reports)
 }
 END_TEST
 
-static Suite *netmon_suite(void)
+int main(void)
 {
 	Suite *s = suite_create("netmon");
-	TCase *tc = tcase_create("reader");
-	tcase_set_timeout(tc, 120);
+	/* Unforked: the tests share the temporary folder removed below. */
+	TCase *tc = suite_case(s, "reader", 120, NULL);
 	tcase_add_loop_test(tc, test_committed_samples, 0, 2);
-	tcase_add_loop_test(tc, test_editcap_copies, 0, (int)(sizeof editcap_sources / sizeof editcap_sources[0]));
+	tcase_add_loop_test(tc, test_editcap_copies, 0, N_TESTS(editcap_sources));
 	tcase_add_test(tc, test_real_netmon20);
 	tcase_add_test(tc, test_media_types_and_numbering);
 	tcase_add_test(tc, test_versions_and_times);
@@ -1026,13 +1005,7 @@ static Suite *netmon_suite(void)
 	tcase_add_loop_test(tc, test_binary_reports, 0, 2);
 	tcase_add_loop_test(tc, test_cut_everywhere, 0, 2);
 	tcase_add_test(tc, test_table_one_record);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(netmon_suite(), true);
+	int failed = run_suite(s, true);
 	if (tmpdir[0]) {
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

@@ -121,19 +121,4 @@ START_TEST(pcapng_by_editcap)
 }
 END_TEST
 
-static Suite *variants_suite(void)
-{
-	Suite *s = suite_create("pcap_variants");
-	TCase *tc = tcase_create("variants");
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, byte_order_and_precision, 0, 3);
-	tcase_add_loop_test(tc, pcapng_by_editcap, 0, 3);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(variants_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("pcap_variants", false, LOOP_CASE("variants", 120, 3, byte_order_and_precision, pcapng_by_editcap))

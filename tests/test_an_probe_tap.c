@@ -23,6 +23,7 @@
 #include "probe_tap.h"
 #include "source.h"
 #include "support/live_handshake.h"
+#include "support/net_bytes.h"
 #include "support/suite_run.h"
 
 struct facts {
@@ -92,22 +93,6 @@ static void check_facts(const struct facts *x, uint64_t frames)
 	ck_assert_uint_eq(x->last_frame, frames);
 }
 
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	return s;
-}
-
-static uint16_t folded(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
 /* Ethernet, then IPv4 or IPv6, then TCP: both checksums verify to 0xffff. */
 static void check_checksums(const uint8_t *f, size_t len)
 {
@@ -117,17 +102,17 @@ static void check_checksums(const uint8_t *f, size_t len)
 	size_t ip_len, tcp_len;
 	if (f[12] == 0x86 && f[13] == 0xdd) {
 		ip_len = 40;
-		tcp_len = (size_t)ip[4] << 8 | ip[5];
-		pseudo = sum16(0, ip + 8, 32) + (uint32_t)tcp_len + 6;
+		tcp_len = be_get(ip + 4, 2);
+		pseudo = inet_sum(0, ip + 8, 32) + (uint32_t)tcp_len + 6;
 	} else {
 		ck_assert(f[12] == 0x08 && f[13] == 0x00);
 		ip_len = 20;
-		ck_assert_uint_eq(folded(sum16(0, ip, 20)), 0xffff);
-		tcp_len = ((size_t)ip[2] << 8 | ip[3]) - 20;
-		pseudo = sum16(0, ip + 12, 8) + (uint32_t)tcp_len + 6;
+		ck_assert_uint_eq(inet_sum(0, ip, 20), 0xffff);
+		tcp_len = be_get(ip + 2, 2) - 20;
+		pseudo = inet_sum(0, ip + 12, 8) + (uint32_t)tcp_len + 6;
 	}
 	ck_assert_uint_eq(14 + ip_len + tcp_len, len);
-	ck_assert_uint_eq(folded(sum16(pseudo, ip + ip_len, tcp_len)), 0xffff);
+	ck_assert_uint_eq(inet_sum(pseudo, ip + ip_len, tcp_len), 0xffff);
 }
 
 START_TEST(test_tap_tls13_required)
@@ -214,12 +199,4 @@ START_TEST(test_tap_tls13_required)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("an_probe_tap");
-	TCase *tc = tcase_create("tap");
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_tap_tls13_required, 0, 2);
-	suite_add_tcase(s, tc);
-	return run_suite(s, false) ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("an_probe_tap", false, LOOP_CASE("tap", 60, 2, test_tap_tls13_required))

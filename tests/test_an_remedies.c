@@ -40,11 +40,12 @@ static const char *const variants[] = {
 #define N_VARIANTS (sizeof variants / sizeof variants[0])
 
 /* Every key a finding may look up: each finding of the catalogue
- * (findings.def), then the variants. Filled by main. */
+ * (findings.def), then the variants. Filled before main (the suite's
+ * main is SUITE_MAIN's). */
 #define N_KEYS (FINDING_COUNT + N_VARIANTS)
 static const char *keys[N_KEYS];
 
-static void fill_keys(void)
+__attribute__((constructor)) static void fill_keys(void)
 {
 	for (size_t i = 0; i < FINDING_COUNT; i++)
 		keys[i] = finding_info((enum finding_code)i)->id;
@@ -411,27 +412,8 @@ START_TEST(generic_client_part_dropped_first)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("remedies");
-	TCase *tc = tcase_create("remedies");
-	tcase_add_test(tc, every_key_has_a_generic_row);
-	tcase_add_test(tc, server_fixes_name_the_common_servers);
-	tcase_add_test(tc, rows_speak_their_stack);
-	tcase_add_test(tc, rows_sorted_and_unique);
-	tcase_add_test(tc, placeholders_known);
-	tcase_add_test(tc, placeholders_filled);
-	tcase_add_test(tc, labels_say_whose_fix);
-	tcase_add_test(tc, variant_falls_back_to_its_id);
-	tcase_add_test(tc, composition_fits_and_cuts_between_words);
-	tcase_add_test(tc, generic_client_part_dropped_first);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	fill_keys();
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("remedies", false,
+	   CASE("remedies", 0, every_key_has_a_generic_row, server_fixes_name_the_common_servers,
+		rows_speak_their_stack, rows_sorted_and_unique, placeholders_known, placeholders_filled,
+		labels_say_whose_fix, variant_falls_back_to_its_id, composition_fits_and_cuts_between_words,
+		generic_client_part_dropped_first))

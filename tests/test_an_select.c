@@ -105,18 +105,4 @@ START_TEST(matching)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("select");
-	TCase *tc = tcase_create("select");
-	tcase_add_test(tc, values);
-	tcase_add_test(tc, matching);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("select", false, CASE("select", 0, values, matching))

@@ -21,34 +21,13 @@
 #include "output.h"
 #include "source.h"
 #include "stack.h"
+#include "support/collect_file.h"
 #include "support/suite_run.h"
 
-static void collect_list(const char *path, struct conn_list *l)
+/* Every connection of path (at least one) in l. */
+static void collect_some(const char *path, struct conn_list *l)
 {
-	struct options opt;
-	options_defaults(&opt);
-	opt.format = FORMAT_JSON;
-	opt.quiet = true;
-	struct output out = { .fp = fopen("/dev/full", "w"), .format = FORMAT_JSON };
-	ck_assert_ptr_nonnull(out.fp);
-	struct analyzer a;
-	memset(l, 0, sizeof *l);
-	analyzer_init(&a, &opt, &out);
-	a.sink = (struct conn_sink){ conn_list_take, l };
-	char err[256];
-	struct source *src = source_open(path, err, sizeof err);
-	ck_assert_msg(src != NULL, "%s: %s", path, err);
-	analyzer_begin_file(&a, path, 0);
-	struct source_frame fr;
-	enum source_status st;
-	while ((st = source_next(src, &fr, err, sizeof err)) == SOURCE_FRAME)
-		analyzer_frame(&a, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns);
-	ck_assert_int_eq(st, SOURCE_END);
-	analyzer_end_file(&a);
-	source_close(src);
-	analyzer_release(&a);
-	fclose(out.fp);
-	ck_assert(!l->out_of_memory);
+	collect_list(path, l);
 	ck_assert_uint_ge(l->n, 1);
 }
 
@@ -93,7 +72,7 @@ START_TEST(openssl_client_and_ja4)
 	struct conn_list l;
 	char want[64];
 
-	collect_list(path, &l);
+	collect_some(path, &l);
 	const struct stack_id *s = &l.items[0].findings.stack;
 	ck_assert_msg(s->client.kind == CLIENT_OPENSSL, "%s: client %s (%s)", path,
 		      client_kind_name((enum client_kind)s->client.kind), s->client.evidence);
@@ -113,10 +92,10 @@ END_TEST
 START_TEST(pha_trait)
 {
 	struct conn_list l;
-	collect_list("samples/tls13-post-handshake-auth.pcap", &l);
+	collect_some("samples/tls13-post-handshake-auth.pcap", &l);
 	ck_assert_ptr_nonnull(strstr(l.items[0].findings.stack.client.evidence, "post_handshake_auth offered"));
 	conn_list_release(&l);
-	collect_list("samples/tls12-mutual-ok.pcap", &l);
+	collect_some("samples/tls12-mutual-ok.pcap", &l);
 	ck_assert_ptr_null(strstr(l.items[0].findings.stack.client.evidence, "post_handshake_auth"));
 	conn_list_release(&l);
 }
@@ -127,7 +106,7 @@ START_TEST(server_traits)
 	struct conn_list l;
 	const struct stack_guess *g;
 
-	collect_list("samples/tls12-mutual-ok.pcap", &l);
+	collect_some("samples/tls12-mutual-ok.pcap", &l);
 	g = &l.items[0].findings.stack.server;
 	ck_assert_int_eq(g->kind, SERVER_OPENSSL);
 	ck_assert_int_eq(g->confidence, CONFIDENCE_LOW);
@@ -135,7 +114,7 @@ START_TEST(server_traits)
 	ck_assert_ptr_nonnull(strstr(g->evidence, "IP TTL 64 (Linux/Unix)"));
 	conn_list_release(&l);
 
-	collect_list("samples/tls12-empty-ca-list.pcap", &l);
+	collect_some("samples/tls12-empty-ca-list.pcap", &l);
 	g = &l.items[0].findings.stack.server;
 	ck_assert_int_eq(g->kind, SERVER_OPENSSL);
 	ck_assert_int_eq(g->confidence, CONFIDENCE_MEDIUM);
@@ -143,7 +122,7 @@ START_TEST(server_traits)
 	conn_list_release(&l);
 
 	/* Without keys the renegotiation is seen, not the request inside it. */
-	collect_list("samples/tls12-reneg-late-request.pcap", &l);
+	collect_some("samples/tls12-reneg-late-request.pcap", &l);
 	g = &l.items[0].findings.stack.server;
 	ck_assert_ptr_nonnull(strstr(g->evidence, "renegotiation started by the server after the request"));
 	ck_assert_int_ne(g->kind, SERVER_IIS); /* TTL 64 is no Windows host */
@@ -154,7 +133,7 @@ END_TEST
 /* A real connection with decrypted HTTP facts added as conn.c keeps them. */
 static struct tls_conn *with_http(struct conn_list *l, const char *server, const char *page, const char *agent)
 {
-	collect_list("samples/tls12-mutual-ok.pcap", l);
+	collect_some("samples/tls12-mutual-ok.pcap", l);
 	struct tls_conn *c = l->items[0].conn;
 	free(c->http);
 	c->http = calloc(1, sizeof *c->http);
@@ -241,7 +220,7 @@ START_TEST(ttl_alone)
 	struct conn_list l;
 	struct stack_id s;
 
-	collect_list("samples/tls12-mutual-ok.pcap", &l);
+	collect_some("samples/tls12-mutual-ok.pcap", &l);
 	struct tls_conn *c = l.items[0].conn;
 	c->have_client_hello = false; /* nothing of the client's TLS left */
 	stack_identify(c, NULL, &s);
@@ -271,7 +250,7 @@ START_TEST(overrides)
 	struct stack_id s;
 	struct stack_overrides ov = { SERVER_APACHE, CLIENT_JAVA };
 
-	collect_list("samples/tls12-mutual-ok.pcap", &l);
+	collect_some("samples/tls12-mutual-ok.pcap", &l);
 	stack_identify(l.items[0].conn, &ov, &s);
 	ck_assert_int_eq(s.server.kind, SERVER_APACHE);
 	ck_assert(s.server.overridden);
@@ -295,24 +274,5 @@ START_TEST(overrides)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("stack");
-	TCase *tc = tcase_create("stack");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, openssl_client_and_ja4, 0, sizeof openssl_samples / sizeof openssl_samples[0]);
-	tcase_add_test(tc, pha_trait);
-	tcase_add_test(tc, server_traits);
-	tcase_add_test(tc, decrypted_http_first);
-	tcase_add_test(tc, ttl_alone);
-	tcase_add_test(tc, overrides);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("stack", false, LOOP_CASE("stack", 60, N_TESTS(openssl_samples), openssl_client_and_ja4),
+	   CASE("stack", 60, pha_trait, server_traits, decrypted_http_first, ttl_alone, overrides))

@@ -7,22 +7,7 @@
 
 #include "textbuf.h"
 #include "support/suite_run.h"
-
-/* Runs fill(b, arg) into a memory stream; returns the malloc'd text. */
-static char *render(void (*fill)(struct textbuf *, const void *), const void *arg, size_t *len)
-{
-	char *text = NULL;
-	FILE *fp = open_memstream(&text, len);
-	ck_assert_ptr_nonnull(fp);
-	struct textbuf *b = malloc(sizeof *b);
-	ck_assert_ptr_nonnull(b);
-	textbuf_init(b, fp);
-	fill(b, arg);
-	textbuf_flush(b);
-	free(b);
-	fclose(fp);
-	return text;
-}
+#include "support/tb_render.h"
 
 struct ratio_case {
 	int64_t num, den;
@@ -42,7 +27,7 @@ static void check_ratio(int64_t num, int64_t den, unsigned decimals, size_t widt
 	char want[128];
 	snprintf(want, sizeof want, "%*.*f", (int)width, (int)decimals, (double)num / (double)den);
 	size_t len;
-	char *got = render(fill_ratio, &rc, &len);
+	char *got = tb_render(fill_ratio, &rc, &len);
 	ck_assert_msg(strcmp(got, want) == 0, "%lld/%lld .%u w%zu: got '%s', printf '%s'", (long long)num,
 		      (long long)den, decimals, width, got, want);
 	free(got);
@@ -98,7 +83,7 @@ START_TEST(numbers_and_padding)
 	snprintf(want, sizeof want, "%llu|%7llu|%3llu|%-10s|%-4s|%70s%s-%d", 0ULL, 42ULL,
 		 (unsigned long long)UINT64_MAX, "client", "longer than the width", "", "end", 7);
 	size_t len;
-	char *got = render(fill_numbers, NULL, &len);
+	char *got = tb_render(fill_numbers, NULL, &len);
 	ck_assert_str_eq(got, want);
 	ck_assert_uint_eq(len, strlen(want));
 	free(got);
@@ -127,7 +112,7 @@ static void fill_large(struct textbuf *b, const void *arg)
 START_TEST(larger_than_the_buffer)
 {
 	size_t len;
-	char *got = render(fill_large, NULL, &len);
+	char *got = tb_render(fill_large, NULL, &len);
 	size_t sizes[] = { 1, TEXTBUF_SIZE - 1, TEXTBUF_SIZE, 7, TEXTBUF_SIZE + 1, 2 * TEXTBUF_SIZE + 5, 3 };
 	size_t at = 0;
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -147,20 +132,5 @@ START_TEST(larger_than_the_buffer)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("textbuf");
-	TCase *tc = tcase_create("textbuf");
-
-	tcase_add_test(tc, ratio_matches_printf);
-	tcase_add_test(tc, numbers_and_padding);
-	tcase_add_test(tc, larger_than_the_buffer);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("textbuf", false,
+	   CASE("textbuf", 0, ratio_matches_printf, numbers_and_padding, larger_than_the_buffer))

@@ -197,19 +197,4 @@ START_TEST(fragments_around_and_inside_gre)
 }
 END_TEST
 
-static Suite *tunnels_suite(void)
-{
-	Suite *s = suite_create("tunnels");
-	TCase *tc = tcase_create("fragments");
-	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, fragments_around_and_inside_gre, 0,
-			    (int)(sizeof samples / sizeof samples[0]));
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(tunnels_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("tunnels", false, LOOP_CASE("fragments", 60, N_TESTS(samples), fragments_around_and_inside_gre))

@@ -86,20 +86,5 @@ START_TEST(cannot_hash)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("community_id");
-	TCase *tc = tcase_create("community_id");
-
-	tcase_add_loop_test(tc, published_tcp_flows, 0, (int)(sizeof published / sizeof published[0]));
-	tcase_add_test(tc, equal_addresses_order_by_port);
-	tcase_add_test(tc, cannot_hash);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("community_id", false, LOOP_CASE("community_id", 0, N_TESTS(published), published_tcp_flows),
+	   CASE("community_id", 0, equal_addresses_order_by_port, cannot_hash))

@@ -181,19 +181,6 @@ START_TEST(start_lines)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("http1");
-	TCase *tc = tcase_create("http1");
-	tcase_add_test(tc, request_head);
-	tcase_add_test(tc, request_head_every_split);
-	tcase_add_test(tc, response_head);
-	tcase_add_test(tc, not_http1);
-	tcase_add_test(tc, bad_lengths);
-	tcase_add_test(tc, overlong_line);
-	tcase_add_test(tc, chunks);
-	tcase_add_test(tc, error_text);
-	tcase_add_test(tc, start_lines);
-	suite_add_tcase(s, tc);
-	return run_suite(s, false) ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("http1", false,
+	   CASE("http1", 0, request_head, request_head_every_split, response_head, not_http1, bad_lengths,
+		overlong_line, chunks, error_text, start_lines))

@@ -99,14 +99,4 @@ START_TEST(control_frames)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("http2");
-	TCase *tc = tcase_create("http2");
-	tcase_add_test(tc, frame_header);
-	tcase_add_test(tc, preface);
-	tcase_add_test(tc, header_block);
-	tcase_add_test(tc, control_frames);
-	suite_add_tcase(s, tc);
-	return run_suite(s, false) ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("http2", false, CASE("http2", 0, frame_header, preface, header_block, control_frames))

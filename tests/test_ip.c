@@ -50,20 +50,46 @@ static const uint8_t v4_tcp[] = {
 };
 /* clang-format on */
 
+/* Bytes of v4_tcp changed for one case: byte `at` becomes v. */
+struct patch {
+	size_t at;
+	uint8_t v;
+};
+
+static enum dis_status parse_v4_with(struct ip_packet *ip, struct heap *h, const struct patch *pt, size_t n)
+{
+	uint8_t p[sizeof(v4_tcp)];
+	memcpy(p, v4_tcp, sizeof(p));
+	for (size_t i = 0; i < n; i++)
+		p[pt[i].at] = pt[i].v;
+	return parse_ip(p, sizeof(p), ip, h);
+}
+/* V4_WITH(ip, h, {at, v}...): v4_tcp so changed, parsed into ip. */
+#define V4_WITH(ip, h, ...)                                                                                  \
+	parse_v4_with(ip, h, (const struct patch[]){__VA_ARGS__},                                            \
+		      sizeof((const struct patch[]){__VA_ARGS__}) / sizeof(struct patch))
+
+/* The fixed header's facts, addresses as text. */
+static void expect_header(const struct ip_packet *ip, int family, const char *src, const char *dst, int proto,
+			  int ttl, uint32_t id)
+{
+	char buf[64];
+	ck_assert_uint_eq(ip->src.family, family);
+	ck_assert_str_eq(ip_addr_text(&ip->src, buf, sizeof(buf)), src);
+	ck_assert_str_eq(ip_addr_text(&ip->dst, buf, sizeof(buf)), dst);
+	ck_assert_uint_eq(ip->proto, proto);
+	ck_assert_uint_eq(ip->ttl, ttl);
+	ck_assert_uint_eq(ip->ip_id, id);
+}
+
 START_TEST(ipv4_basic)
 {
 	struct heap h = {NULL};
 	struct ip_packet ip;
-	char buf[64];
 	ck_assert_int_eq(parse_ip(v4_tcp, sizeof(v4_tcp), &ip, &h), DIS_OK);
-	ck_assert_uint_eq(ip.src.family, 4);
-	ck_assert_str_eq(ip_addr_text(&ip.src, buf, sizeof(buf)), "10.0.0.1");
-	ck_assert_str_eq(ip_addr_text(&ip.dst, buf, sizeof(buf)), "10.0.0.2");
+	expect_header(&ip, 4, "10.0.0.1", "10.0.0.2", 6, 64, 0x1234);
 	ck_assert_int_lt(ip_addr_cmp(&ip.src, &ip.dst), 0);
 	ck_assert_int_eq(ip_addr_cmp(&ip.src, &ip.src), 0);
-	ck_assert_uint_eq(ip.proto, 6);
-	ck_assert_uint_eq(ip.ttl, 64);
-	ck_assert_uint_eq(ip.ip_id, 0x1234);
 	ck_assert(!ip.is_fragment);
 	ck_assert(!ip.truncated);
 	ck_assert_uint_eq(ip.payload_len, 24);
@@ -128,10 +154,7 @@ START_TEST(ipv4_padding_and_snaplen)
 	ck_assert_int_eq(tcp_parse(ip.payload, ip.payload_len, &th), DIS_TRUNCATED);
 
 	/* Total length 0 (segmentation offload): the capture is the length. */
-	uint8_t tso[sizeof(v4_tcp)];
-	memcpy(tso, v4_tcp, sizeof(tso));
-	tso[2] = tso[3] = 0;
-	ck_assert_int_eq(parse_ip(tso, sizeof(tso), &ip, &h), DIS_OK);
+	ck_assert_int_eq(V4_WITH(&ip, &h, {2, 0}, {3, 0}), DIS_OK);
 	ck_assert_uint_eq(ip.payload_len, 24);
 	ck_assert(!ip.truncated);
 	free(h.p);
@@ -142,25 +165,14 @@ START_TEST(ipv4_invalid)
 {
 	struct heap h = {NULL};
 	struct ip_packet ip;
-	uint8_t p[sizeof(v4_tcp)];
-
-	memcpy(p, v4_tcp, sizeof(p));
-	p[0] = 0x44; /* IHL 4 */
-	ck_assert_int_eq(parse_ip(p, sizeof(p), &ip, &h), DIS_INVALID);
-	memcpy(p, v4_tcp, sizeof(p));
-	p[3] = 19; /* total length below the header */
-	ck_assert_int_eq(parse_ip(p, sizeof(p), &ip, &h), DIS_INVALID);
-	memcpy(p, v4_tcp, sizeof(p));
-	p[0] = 0x55; /* version 5 */
-	ck_assert_int_eq(parse_ip(p, sizeof(p), &ip, &h), DIS_INVALID);
+	ck_assert_int_eq(V4_WITH(&ip, &h, {0, 0x44}), DIS_INVALID); /* IHL 4 */
+	ck_assert_int_eq(V4_WITH(&ip, &h, {3, 19}), DIS_INVALID);   /* total length below the header */
+	ck_assert_int_eq(V4_WITH(&ip, &h, {0, 0x55}), DIS_INVALID); /* version 5 */
 	/* IHL 15 (60 bytes) but total length 44: invalid from the fixed
 	 * header alone... */
-	memcpy(p, v4_tcp, sizeof(p));
-	p[0] = 0x4f;
-	ck_assert_int_eq(parse_ip(p, sizeof(p), &ip, &h), DIS_INVALID);
+	ck_assert_int_eq(V4_WITH(&ip, &h, {0, 0x4f}), DIS_INVALID);
 	/* ... while with total length 100 the options are merely cut. */
-	p[3] = 100;
-	ck_assert_int_eq(parse_ip(p, sizeof(p), &ip, &h), DIS_TRUNCATED);
+	ck_assert_int_eq(V4_WITH(&ip, &h, {0, 0x4f}, {3, 100}), DIS_TRUNCATED);
 	free(h.p);
 }
 END_TEST
@@ -169,21 +181,18 @@ START_TEST(ipv4_fragment_fields)
 {
 	struct heap h = {NULL};
 	struct ip_packet ip;
-	uint8_t p[sizeof(v4_tcp)];
-	memcpy(p, v4_tcp, sizeof(p));
-	p[6] = 0x20 | 0x00; /* MF, offset 185 * 8 = 1480 */
-	p[7] = 185;
-	ck_assert_int_eq(parse_ip(p, sizeof(p), &ip, &h), DIS_OK);
+	/* MF, offset 185 * 8 = 1480 */
+	ck_assert_int_eq(V4_WITH(&ip, &h, {6, 0x20}, {7, 185}), DIS_OK);
 	ck_assert(ip.is_fragment);
 	ck_assert(ip.more_fragments);
 	ck_assert_uint_eq(ip.frag_offset, 1480);
 	ck_assert_uint_eq(ip.frag_id, 0x1234);
-	p[6] = 0x00; /* last fragment */
-	ck_assert_int_eq(parse_ip(p, sizeof(p), &ip, &h), DIS_OK);
+	/* the last fragment */
+	ck_assert_int_eq(V4_WITH(&ip, &h, {6, 0x00}, {7, 185}), DIS_OK);
 	ck_assert(ip.is_fragment);
 	ck_assert(!ip.more_fragments);
-	p[7] = 0; /* DF only earlier, now nothing: not a fragment */
-	ck_assert_int_eq(parse_ip(p, sizeof(p), &ip, &h), DIS_OK);
+	/* DF only earlier, now nothing: not a fragment */
+	ck_assert_int_eq(V4_WITH(&ip, &h, {6, 0x00}, {7, 0}), DIS_OK);
 	ck_assert(!ip.is_fragment);
 	free(h.p);
 }
@@ -197,14 +206,8 @@ START_TEST(ipv6_basic)
 	static const uint8_t p[] = {0x60, 0, 0, 0, 0, 4, 6, 57, V6_SRC, V6_DST, 't', 'e', 's', 't'};
 	struct heap h = {NULL};
 	struct ip_packet ip;
-	char buf[64];
 	ck_assert_int_eq(parse_ip(p, sizeof(p), &ip, &h), DIS_OK);
-	ck_assert_uint_eq(ip.src.family, 6);
-	ck_assert_str_eq(ip_addr_text(&ip.src, buf, sizeof(buf)), "2001:db8::1");
-	ck_assert_str_eq(ip_addr_text(&ip.dst, buf, sizeof(buf)), "2001:db8::2");
-	ck_assert_uint_eq(ip.proto, 6);
-	ck_assert_uint_eq(ip.ttl, 57);
-	ck_assert_uint_eq(ip.ip_id, 0);
+	expect_header(&ip, 6, "2001:db8::1", "2001:db8::2", 6, 57, 0);
 	ck_assert_uint_eq(ip.payload_len, 4);
 	ck_assert_ptr_eq(ip.payload, h.p + 40);
 	ck_assert(!ip.is_fragment);
@@ -360,27 +363,7 @@ START_TEST(tcp_header)
 }
 END_TEST
 
-static Suite *ip_suite(void)
-{
-	Suite *s = suite_create("ip");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, ipv4_basic);
-	tcase_add_test(tc, ipv4_options);
-	tcase_add_test(tc, ipv4_padding_and_snaplen);
-	tcase_add_test(tc, ipv4_invalid);
-	tcase_add_test(tc, ipv4_fragment_fields);
-	tcase_add_test(tc, ipv6_basic);
-	tcase_add_test(tc, ipv6_hbh_fragment);
-	tcase_add_test(tc, ipv6_atomic_fragment);
-	tcase_add_test(tc, ipv6_ext_chain);
-	tcase_add_test(tc, ip_addr_text_small_buffer);
-	tcase_add_test(tc, tcp_header);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(ip_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("ip", false,
+	   CASE("core", 0, ipv4_basic, ipv4_options, ipv4_padding_and_snaplen, ipv4_invalid,
+		ipv4_fragment_fields, ipv6_basic, ipv6_hbh_fragment, ipv6_atomic_fragment, ipv6_ext_chain,
+		ip_addr_text_small_buffer, tcp_header))

@@ -30,15 +30,59 @@ static struct ip_packet frag4(uint32_t id, uint32_t off, int more, const char *d
 	return p;
 }
 
-static int add(struct ipfrag_table *t, struct ip_packet p, int64_t ts, const uint8_t **out, size_t *len)
-{
-	return ipfrag_add(t, &p, ts, out, len);
-}
-
 static void expect_payload(const uint8_t *out, size_t len, const char *want)
 {
 	ck_assert_uint_eq(len, strlen(want));
 	ck_assert_int_eq(memcmp(out, want, len), 0);
+}
+
+/* One fragment (frag4) given to the table at time ts, and what ipfrag_add
+ * must answer: 0 kept, -1 refused, 1 the datagram is whole and its
+ * payload is `whole`. */
+struct frag {
+	uint32_t id, off;
+	int more;
+	const char *data;
+	int64_t ts;
+	int want;
+	const char *whole;
+	uint8_t family, proto; /* other than IPv4 and TCP */
+	size_t wire_len;       /* a fragment cut by the snap length: its length on the wire */
+};
+/* clang-format off */
+#define FRAG(i, o, m, d, t, w) { .id = (i), .off = (o), .more = (m), .data = (d), .ts = (t), .want = (w) }
+/* The fragment that completes its datagram, whose payload is w. */
+#define WHOLE(i, o, m, d, t, w) { .id = (i), .off = (o), .more = (m), .data = (d), .ts = (t), .want = 1, .whole = (w) }
+#define FRAGS(...) ((const struct frag[]){ __VA_ARGS__, { .data = NULL } })
+/* clang-format on */
+
+static void feed(struct ipfrag_table *t, const struct frag *f)
+{
+	for (size_t i = 0; f[i].data; i++) {
+		struct ip_packet p = frag4(f[i].id, f[i].off, f[i].more, f[i].data);
+		if (f[i].family)
+			p.src.family = p.dst.family = f[i].family;
+		if (f[i].proto)
+			p.proto = f[i].proto;
+		if (f[i].wire_len) {
+			p.payload_wire_len = f[i].wire_len;
+			p.truncated = true;
+		}
+		const uint8_t *out = NULL;
+		size_t len = 0;
+		int got = ipfrag_add(t, &p, f[i].ts, &out, &len);
+		ck_assert_msg(got == f[i].want, "fragment %zu: %d, expected %d", i, got, f[i].want);
+		if (f[i].whole)
+			expect_payload(out, len, f[i].whole);
+	}
+}
+
+/* feed on a new table of cap bytes and a 30 s timeout, freed after. */
+static void scenario(size_t cap, const struct frag *f)
+{
+	struct ipfrag_table *t = ipfrag_table_new(cap, 30000 * MS);
+	feed(t, f);
+	ipfrag_table_free(t);
 }
 
 START_TEST(in_order_and_parsed)
@@ -72,81 +116,54 @@ END_TEST
 
 START_TEST(out_of_order)
 {
-	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
-	const uint8_t *out = NULL;
-	size_t len = 0;
-	ck_assert_int_eq(add(t, frag4(7, 16, 0, "QRS"), 0, &out, &len), 0);
-	ck_assert_int_eq(add(t, frag4(7, 0, 1, "ABCDEFGH"), 1, &out, &len), 0);
-	ck_assert_int_eq(add(t, frag4(7, 8, 1, "IJKLMNOP"), 2, &out, &len), 1);
-	expect_payload(out, len, "ABCDEFGHIJKLMNOPQRS");
-	ipfrag_table_free(t);
+	scenario(1 << 20, FRAGS(FRAG(7, 16, 0, "QRS", 0, 0), FRAG(7, 0, 1, "ABCDEFGH", 1, 0),
+				WHOLE(7, 8, 1, "IJKLMNOP", 2, "ABCDEFGHIJKLMNOPQRS")));
 }
 END_TEST
 
 START_TEST(overlap_first_copy_wins)
 {
-	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
-	const uint8_t *out = NULL;
-	size_t len = 0;
-	ck_assert_int_eq(add(t, frag4(9, 8, 1, "iiiiiiii"), 0, &out, &len), 0);
-	/* Covers [0,24): only [0,8) and [16,24) are new. */
-	ck_assert_int_eq(add(t, frag4(9, 0, 1, "AAAAAAAABBBBBBBBCCCCCCCC"), 1, &out, &len), 0);
-	/* Exact duplicate, then a partial overlap of the tail. */
-	ck_assert_int_eq(add(t, frag4(9, 8, 1, "XXXXXXXX"), 2, &out, &len), 0);
-	ck_assert_int_eq(add(t, frag4(9, 16, 0, "YYYYYYYYzz"), 3, &out, &len), 1);
-	expect_payload(out, len, "AAAAAAAAiiiiiiiiCCCCCCCCzz");
-	ipfrag_table_free(t);
+	scenario(1 << 20, FRAGS(FRAG(9, 8, 1, "iiiiiiii", 0, 0),
+				/* Covers [0,24): only [0,8) and [16,24) are new. */
+				FRAG(9, 0, 1, "AAAAAAAABBBBBBBBCCCCCCCC", 1, 0),
+				/* Exact duplicate, then a partial overlap of the tail. */
+				FRAG(9, 8, 1, "XXXXXXXX", 2, 0),
+				WHOLE(9, 16, 0, "YYYYYYYYzz", 3, "AAAAAAAAiiiiiiiiCCCCCCCCzz")));
 }
 END_TEST
 
 START_TEST(interleaved_datagrams)
 {
-	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
-	const uint8_t *out = NULL;
-	size_t len = 0;
-	struct ip_packet v6 = frag4(1, 0, 1, "66666666");
-	v6.src.family = v6.dst.family = 6; /* same bytes and id, other family */
-	ck_assert_int_eq(add(t, frag4(1, 0, 1, "aaaaaaaa"), 0, &out, &len), 0);
-	ck_assert_int_eq(add(t, frag4(2, 0, 1, "bbbbbbbb"), 0, &out, &len), 0);
-	ck_assert_int_eq(add(t, v6, 0, &out, &len), 0);
-	struct ip_packet other_proto = frag4(1, 8, 0, "P");
-	other_proto.proto = 17;
-	ck_assert_int_eq(add(t, other_proto, 0, &out, &len), 0);
-	ck_assert_int_eq(add(t, frag4(2, 8, 0, "B"), 0, &out, &len), 1);
-	expect_payload(out, len, "bbbbbbbbB");
-	ck_assert_int_eq(add(t, frag4(1, 8, 0, "A"), 0, &out, &len), 1);
-	expect_payload(out, len, "aaaaaaaaA");
-	v6 = frag4(1, 8, 0, "6");
-	v6.src.family = v6.dst.family = 6;
-	ck_assert_int_eq(add(t, v6, 0, &out, &len), 1);
-	expect_payload(out, len, "666666666");
-	ipfrag_table_free(t);
+	/* Datagram 1 in IPv4 and in IPv6 (same bytes and id, other family),
+	 * datagram 2, and a fragment of 1 for another protocol. */
+	scenario(1 << 20,
+		 FRAGS(FRAG(1, 0, 1, "aaaaaaaa", 0, 0), FRAG(2, 0, 1, "bbbbbbbb", 0, 0),
+		       {.id = 1, .more = 1, .data = "66666666", .family = 6},
+		       {.id = 1, .off = 8, .data = "P", .proto = 17}, WHOLE(2, 8, 0, "B", 0, "bbbbbbbbB"),
+		       WHOLE(1, 8, 0, "A", 0, "aaaaaaaaA"),
+		       {.id = 1, .off = 8, .data = "6", .want = 1, .whole = "666666666", .family = 6}));
 }
 END_TEST
 
 START_TEST(memory_cap)
 {
-	const uint8_t *out = NULL;
-	size_t len = 0;
 	/* Learn what one pending 8-byte datagram costs. */
 	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
-	ck_assert_int_eq(add(t, frag4(1, 0, 1, "aaaaaaaa"), 0, &out, &len), 0);
+	feed(t, FRAGS(FRAG(1, 0, 1, "aaaaaaaa", 0, 0)));
 	size_t one = ipfrag_bytes_in_use(t);
 	ipfrag_table_free(t);
 
 	/* Room for one and a half: the second evicts the oldest. */
 	t = ipfrag_table_new(one + one / 2, 30000 * MS);
-	ck_assert_int_eq(add(t, frag4(1, 0, 1, "aaaaaaaa"), 0, &out, &len), 0);
-	ck_assert_int_eq(add(t, frag4(2, 0, 1, "bbbbbbbb"), 1, &out, &len), 0);
+	feed(t, FRAGS(FRAG(1, 0, 1, "aaaaaaaa", 0, 0), FRAG(2, 0, 1, "bbbbbbbb", 1, 0)));
 	ck_assert_uint_le(ipfrag_bytes_in_use(t), one + one / 2);
 	/* Datagram 1 is gone: its last fragment starts a new one. */
-	ck_assert_int_eq(add(t, frag4(1, 8, 0, "A"), 2, &out, &len), 0);
+	feed(t, FRAGS(FRAG(1, 8, 0, "A", 2, 0)));
 	ipfrag_table_free(t);
 
 	/* A datagram that alone exceeds the cap is refused. */
 	t = ipfrag_table_new(one, 30000 * MS);
-	ck_assert_int_eq(add(t, frag4(3, 0, 1, "cccccccc"), 0, &out, &len), 0);
-	ck_assert_int_eq(add(t, frag4(3, 8, 1, "cccccccccccccccccccccccc"), 0, &out, &len), -1);
+	feed(t, FRAGS(FRAG(3, 0, 1, "cccccccc", 0, 0), FRAG(3, 8, 1, "cccccccccccccccccccccccc", 0, -1)));
 	ck_assert_uint_eq(ipfrag_bytes_in_use(t), 0);
 	ipfrag_table_free(t);
 }
@@ -154,19 +171,12 @@ END_TEST
 
 START_TEST(timeout)
 {
-	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
-	const uint8_t *out = NULL;
-	size_t len = 0;
-	ck_assert_int_eq(add(t, frag4(5, 0, 1, "aaaaaaaa"), 0, &out, &len), 0);
-	ck_assert_int_eq(add(t, frag4(6, 0, 1, "bbbbbbbb"), 20000 * MS, &out, &len), 0);
-	/* 31 s after the first: datagram 5 expired, 6 still pending. */
-	ck_assert_int_eq(add(t, frag4(5, 8, 0, "A"), 31000 * MS, &out, &len), 0);
-	ck_assert_int_eq(add(t, frag4(6, 8, 0, "B"), 31000 * MS, &out, &len), 1);
-	expect_payload(out, len, "bbbbbbbbB");
-	/* A clock that steps backwards expires nothing. */
-	ck_assert_int_eq(add(t, frag4(5, 0, 1, "aaaaaaaa"), 0, &out, &len), 1);
-	expect_payload(out, len, "aaaaaaaaA");
-	ipfrag_table_free(t);
+	scenario(1 << 20,
+		 FRAGS(FRAG(5, 0, 1, "aaaaaaaa", 0, 0), FRAG(6, 0, 1, "bbbbbbbb", 20000 * MS, 0),
+		       /* 31 s after the first: datagram 5 expired, 6 still pending. */
+		       FRAG(5, 8, 0, "A", 31000 * MS, 0), WHOLE(6, 8, 0, "B", 31000 * MS, "bbbbbbbbB"),
+		       /* A clock that steps backwards expires nothing. */
+		       WHOLE(5, 0, 1, "aaaaaaaa", 0, "aaaaaaaaA")));
 }
 END_TEST
 
@@ -175,34 +185,22 @@ START_TEST(malformed)
 	struct ipfrag_table *t = ipfrag_table_new(1 << 20, 30000 * MS);
 	const uint8_t *out = NULL;
 	size_t len = 0;
-	struct ip_packet p;
-
-	p = frag4(1, 0, 0, "whole");
+	struct ip_packet p = frag4(1, 0, 0, "whole");
 	p.is_fragment = false;
-	ck_assert_int_eq(add(t, p, 0, &out, &len), -1);
-	/* Past the 64 KiB limit. */
-	ck_assert_int_eq(add(t, frag4(1, 65528, 1, "12345678"), 0, &out, &len), -1);
-	/* Empty non-last fragment. */
-	ck_assert_int_eq(add(t, frag4(1, 8, 1, ""), 0, &out, &len), -1);
-
-	/* Conflicting last fragments, and data past the end. */
-	ck_assert_int_eq(add(t, frag4(2, 8, 0, "end"), 0, &out, &len), 0);
-	ck_assert_int_eq(add(t, frag4(2, 16, 0, "other"), 0, &out, &len), -1);
-	ck_assert_int_eq(add(t, frag4(2, 8, 1, "beyond-the-end"), 0, &out, &len), -1);
-	ck_assert_int_eq(add(t, frag4(2, 0, 1, "01234567"), 0, &out, &len), 1);
-	expect_payload(out, len, "01234567end");
-
-	/* A "last" fragment ending before data already held. */
-	ck_assert_int_eq(add(t, frag4(3, 16, 1, "xxxxxxxx"), 0, &out, &len), 0);
-	ck_assert_int_eq(add(t, frag4(3, 0, 0, "short"), 0, &out, &len), -1);
-
-	/* A snaplen-cut fragment gives its datagram up. */
-	ck_assert_int_eq(add(t, frag4(4, 0, 1, "aaaaaaaa"), 0, &out, &len), 0);
-	p = frag4(4, 8, 0, "bb");
-	p.payload_wire_len = 10;
-	p.truncated = true;
-	ck_assert_int_eq(add(t, p, 0, &out, &len), -1);
-	ck_assert_int_eq(add(t, frag4(4, 8, 0, "bbbbbbbbbb"), 0, &out, &len), 0);
+	ck_assert_int_eq(ipfrag_add(t, &p, 0, &out, &len), -1);
+	feed(t, FRAGS(/* Past the 64 KiB limit. */
+		      FRAG(1, 65528, 1, "12345678", 0, -1),
+		      /* Empty non-last fragment. */
+		      FRAG(1, 8, 1, "", 0, -1),
+		      /* Conflicting last fragments, and data past the end. */
+		      FRAG(2, 8, 0, "end", 0, 0), FRAG(2, 16, 0, "other", 0, -1),
+		      FRAG(2, 8, 1, "beyond-the-end", 0, -1), WHOLE(2, 0, 1, "01234567", 0, "01234567end"),
+		      /* A "last" fragment ending before data already held. */
+		      FRAG(3, 16, 1, "xxxxxxxx", 0, 0), FRAG(3, 0, 0, "short", 0, -1),
+		      /* A snaplen-cut fragment gives its datagram up. */
+		      FRAG(4, 0, 1, "aaaaaaaa", 0, 0),
+		      {.id = 4, .off = 8, .data = "bb", .want = -1, .wire_len = 10},
+		      FRAG(4, 8, 0, "bbbbbbbbbb", 0, 0)));
 	ipfrag_table_free(t);
 }
 END_TEST
@@ -245,36 +243,14 @@ START_TEST(many_pending)
 {
 	/* More pending datagrams than the table keeps: bounded, no leak. */
 	struct ipfrag_table *t = ipfrag_table_new(64 << 20, 30000 * MS);
-	const uint8_t *out = NULL;
-	size_t len = 0;
 	for (uint32_t id = 0; id < 5000; id++)
-		ck_assert_int_eq(add(t, frag4(id, 0, 1, "aaaaaaaa"), 0, &out, &len), 0);
+		feed(t, FRAGS(FRAG(id, 0, 1, "aaaaaaaa", 0, 0)));
 	ck_assert_uint_lt(ipfrag_bytes_in_use(t), 1024 * 1024);
-	ck_assert_int_eq(add(t, frag4(4999, 8, 0, "z"), 0, &out, &len), 1);
-	ck_assert_int_eq(add(t, frag4(0, 8, 0, "z"), 0, &out, &len), 0); /* evicted */
+	feed(t, FRAGS(FRAG(4999, 8, 0, "z", 0, 1), FRAG(0, 8, 0, "z", 0, 0) /* evicted */));
 	ipfrag_table_free(t);
 }
 END_TEST
 
-static Suite *ipfrag_suite(void)
-{
-	Suite *s = suite_create("ipfrag");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, in_order_and_parsed);
-	tcase_add_test(tc, out_of_order);
-	tcase_add_test(tc, overlap_first_copy_wins);
-	tcase_add_test(tc, interleaved_datagrams);
-	tcase_add_test(tc, memory_cap);
-	tcase_add_test(tc, timeout);
-	tcase_add_test(tc, malformed);
-	tcase_add_test(tc, ipv6_through_parser);
-	tcase_add_test(tc, many_pending);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(ipfrag_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("ipfrag", false,
+	   CASE("core", 0, in_order_and_parsed, out_of_order, overlap_first_copy_wins, interleaved_datagrams,
+		memory_cap, timeout, malformed, ipv6_through_parser, many_pending))

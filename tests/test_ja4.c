@@ -180,22 +180,5 @@ START_TEST(not_computable)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("ja4");
-	TCase *tc = tcase_create("ja4");
-
-	tcase_add_test(tc, published_example);
-	tcase_add_test(tc, grease_and_order);
-	tcase_add_test(tc, alpn_rules);
-	tcase_add_test(tc, edges);
-	tcase_add_test(tc, not_computable);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("ja4", false,
+	   CASE("ja4", 0, published_example, grease_and_order, alpn_rules, edges, not_computable))

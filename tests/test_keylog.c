@@ -208,7 +208,7 @@ START_TEST(test_live_keylog)
 				  0);
 		ck_assert_uint_eq(e.n, 0);
 		size_t n;
-		uint8_t *ch = lh_stream_hs(res.c2s, res.c2s_len, TLS_HS_CLIENT_HELLO, 0, &n);
+		uint8_t *ch = lh_wire_msg(&res, false, TLS_HS_CLIENT_HELLO, &n);
 		ck_assert(ch != NULL);
 		struct tls_client_hello chp;
 		ck_assert_int_eq(tls_client_hello_parse(ch + 4, n - 4, &chp), DIS_OK);
@@ -229,16 +229,6 @@ START_TEST(test_live_keylog)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("keylog");
-	TCase *tc = tcase_create("parse");
-	tcase_add_test(tc, test_both_kinds);
-	tcase_add_test(tc, test_malformed_lines);
-	tcase_add_test(tc, test_limits_and_numbering);
-	tcase_add_test(tc, test_live_keylog);
-	tcase_add_test(tc, test_entry_limit);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("keylog", false,
+	   CASE("parse", 0, test_both_kinds, test_malformed_lines, test_limits_and_numbering,
+		test_live_keylog, test_entry_limit))

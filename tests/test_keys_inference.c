@@ -12,44 +12,24 @@
  *     server must be one that begins with a (decrypted) HelloRequest, one
  *     started by the client one without. */
 #include <check.h>
-#include <dirent.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include "support/report_json.h"
 #include "support/suite_run.h"
 #include "support/test_paths.h"
 
 #define MAX_CONNS 64
 
-/* The JSON objects of one run, indexed by stream. */
-static int run(const char *cap, const char *keylog, json_t **conns)
+/* Keeps a connection in the array of MAX_CONNS indexed by stream. */
+static void keep_by_stream(json_t *j, void *ctx)
 {
-	char cmd[4096];
-	static char line[1 << 20];
-	if (keylog)
-		snprintf(cmd, sizeof cmd, "'%s' -F json -q --keylog '%s' '%s' 2>/dev/null", test_binary(), keylog,
-			 cap);
-	else
-		snprintf(cmd, sizeof cmd, "'%s' -F json -q '%s' 2>/dev/null", test_binary(), cap);
-	FILE *fp = popen(cmd, "r");
-	ck_assert_msg(fp != NULL, "cannot run %s", test_binary());
-	int n = 0;
-	while (fgets(line, sizeof line, fp)) {
-		json_t *j = json_loads(line, 0, NULL);
-		ck_assert_msg(j != NULL, "%s: bad JSON", cap);
-		long st = (long)json_integer_value(json_object_get(j, "stream"));
-		if (st >= 0 && st < MAX_CONNS && !conns[st]) {
-			conns[st] = j;
-			n++;
-		} else {
-			json_decref(j);
-		}
-	}
-	pclose(fp);
-	return n;
+	json_t **conns = ctx;
+	long st = (long)json_integer_value(json_object_get(j, "stream"));
+	if (st >= 0 && st < MAX_CONNS && !conns[st])
+		conns[st] = json_incref(j);
 }
 
 static json_t *finding(json_t *conn, const char *id)
@@ -96,8 +76,8 @@ struct tally {
 static void check_capture(const char *name, const char *cap, const char *keylog, struct tally *t)
 {
 	json_t *plain[MAX_CONNS] = {0}, *keyed[MAX_CONNS] = {0};
-	run(cap, NULL, plain);
-	run(cap, keylog, keyed);
+	report_each_conn(cap, NULL, keep_by_stream, plain);
+	report_each_conn(cap, keylog, keep_by_stream, keyed);
 	for (int st = 0; st < MAX_CONNS; st++) {
 		if (!plain[st] || !keyed[st])
 			continue;
@@ -159,33 +139,15 @@ static void check_capture(const char *name, const char *cap, const char *keylog,
 	}
 }
 
-static bool ends_with(const char *s, const char *suffix)
+static void check_keyed(const char *cap, const char *keylog, void *t)
 {
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-static void check_dir(const char *dir, bool samples, struct tally *t)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	ck_assert_msg(d != NULL, "cannot open %s", dir);
-	while ((e = readdir(d))) {
-		if (!ends_with(e->d_name, ".keylog"))
-			continue;
-		char cap[2048], key[2048];
-		snprintf(key, sizeof key, "%s/%s", dir, e->d_name);
-		snprintf(cap, sizeof cap, "%s/%.*s%s", dir, (int)(strlen(e->d_name) - 7), e->d_name,
-			 samples ? ".pcap" : "");
-		check_capture(strrchr(cap, '/') + 1, cap, key, t);
-	}
-	closedir(d);
+	check_capture(strrchr(cap, '/') + 1, cap, keylog, t);
 }
 
 START_TEST(test_samples)
 {
 	struct tally t = {0};
-	check_dir("samples", true, &t);
+	ck_assert(test_each_keylog("samples", ".pcap", check_keyed, &t));
 	printf("inference vs keys: %d TLS 1.3 and %d encrypted renegotiations on samples, %d disagreements\n",
 	       t.tls13, t.tls12_reneg, t.failures);
 	ck_assert_int_ge(t.tls13, 3);
@@ -197,14 +159,8 @@ END_TEST
 START_TEST(test_shared)
 {
 	struct tally t = {0};
-	char dir[1024];
-	struct stat st;
-	snprintf(dir, sizeof dir, "%s/captures", test_shared_dir());
-	if (stat(dir, &st) != 0) {
-		printf("SKIP inference vs keys over real captures: %s not found (set MTLS_SHARED)\n", dir);
+	if (!shared_each_keylog("inference vs keys over real captures", check_keyed, &t))
 		return;
-	}
-	check_dir(dir, false, &t);
 	printf("inference vs keys: %d TLS 1.3 and %d encrypted renegotiations in real captures, %d "
 	       "disagreements\n",
 	       t.tls13, t.tls12_reneg, t.failures);
@@ -212,14 +168,4 @@ START_TEST(test_shared)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("keys_inference");
-	TCase *tc = tcase_create("inference");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_samples);
-	tcase_add_test(tc, test_shared);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, true);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("keys_inference", true, CASE("inference", 300, test_samples, test_shared))

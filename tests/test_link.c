@@ -44,40 +44,37 @@ START_TEST(ethernet_ipv4)
 }
 END_TEST
 
+/* An Ethernet frame with n_vlan recorded VLAN tags (IDs vid[0], vid[1])
+ * before IP at l3_offset; every cut of that header is truncated. */
+static void expect_tagged(const uint8_t *f, size_t n, uint16_t ethertype, size_t l3_offset, int n_vlan,
+			  const uint16_t vid[2])
+{
+	struct link_info li;
+	ck_assert_int_eq(decode(LINKTYPE_ETHERNET, f, n, &li), DIS_OK);
+	ck_assert_uint_eq(li.ethertype, ethertype);
+	ck_assert_uint_eq(li.l3_offset, l3_offset);
+	ck_assert_int_eq(li.n_vlan, n_vlan);
+	for (int i = 0; i < n_vlan; i++)
+		ck_assert_uint_eq(li.vlan[i], vid[i]);
+	all_prefixes_truncated(LINKTYPE_ETHERNET, f, l3_offset);
+}
+
 START_TEST(ethernet_vlan)
 {
 	/* PCP 1, VID 100 */
 	static const uint8_t f[] = {MACS, 0x81, 0x00, 0x20, 0x64, 0x86, 0xdd, 0x60};
-	struct link_info li;
-	ck_assert_int_eq(decode(LINKTYPE_ETHERNET, f, sizeof(f), &li), DIS_OK);
-	ck_assert_uint_eq(li.ethertype, ETHERTYPE_IPV6);
-	ck_assert_uint_eq(li.l3_offset, 18);
-	ck_assert_int_eq(li.n_vlan, 1);
-	ck_assert_uint_eq(li.vlan[0], 100);
-	all_prefixes_truncated(LINKTYPE_ETHERNET, f, 18);
+	expect_tagged(f, sizeof(f), ETHERTYPE_IPV6, 18, 1, (const uint16_t[2]){100});
 }
 END_TEST
 
 START_TEST(ethernet_qinq)
 {
 	static const uint8_t f[] = {MACS, 0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x14, 0x08, 0x00, 0x45};
-	struct link_info li;
-	ck_assert_int_eq(decode(LINKTYPE_ETHERNET, f, sizeof(f), &li), DIS_OK);
-	ck_assert_uint_eq(li.l3_offset, 22);
-	ck_assert_int_eq(li.n_vlan, 2);
-	ck_assert_uint_eq(li.vlan[0], 10);
-	ck_assert_uint_eq(li.vlan[1], 20);
-	all_prefixes_truncated(LINKTYPE_ETHERNET, f, 22);
-
+	expect_tagged(f, sizeof(f), ETHERTYPE_IPV4, 22, 2, (const uint16_t[2]){10, 20});
 	/* Three tags (old 0x9100 outermost): the third is skipped unrecorded. */
 	static const uint8_t g[] = {MACS, 0x91, 0x00, 0x0f, 0xff, 0x88, 0xa8, 0x00,
 				    0x02, 0x81, 0x00, 0x00, 0x03, 0x08, 0x00, 0x45};
-	ck_assert_int_eq(decode(LINKTYPE_ETHERNET, g, sizeof(g), &li), DIS_OK);
-	ck_assert_uint_eq(li.l3_offset, 26);
-	ck_assert_int_eq(li.n_vlan, 2);
-	ck_assert_uint_eq(li.vlan[0], 4095);
-	ck_assert_uint_eq(li.vlan[1], 2);
-	all_prefixes_truncated(LINKTYPE_ETHERNET, g, 26);
+	expect_tagged(g, sizeof(g), ETHERTYPE_IPV4, 26, 2, (const uint16_t[2]){4095, 2});
 }
 END_TEST
 
@@ -203,26 +200,6 @@ START_TEST(names_and_support)
 }
 END_TEST
 
-static Suite *link_suite(void)
-{
-	Suite *s = suite_create("link");
-	TCase *tc = tcase_create("core");
-	tcase_add_test(tc, ethernet_ipv4);
-	tcase_add_test(tc, ethernet_vlan);
-	tcase_add_test(tc, ethernet_qinq);
-	tcase_add_test(tc, ethernet_not_ip);
-	tcase_add_test(tc, linux_sll);
-	tcase_add_test(tc, linux_sll2);
-	tcase_add_test(tc, bsd_null_both_orders);
-	tcase_add_test(tc, bsd_loop);
-	tcase_add_test(tc, raw_variants);
-	tcase_add_test(tc, names_and_support);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(link_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("link", false,
+	   CASE("core", 0, ethernet_ipv4, ethernet_vlan, ethernet_qinq, ethernet_not_ip, linux_sll,
+		linux_sll2, bsd_null_both_orders, bsd_loop, raw_variants, names_and_support))

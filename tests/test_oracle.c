@@ -12,7 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include "support/fields.h"
+#include "support/report_json.h"
 #include "support/suite_run.h"
 #include "support/test_paths.h"
 
@@ -62,55 +63,28 @@ static bool is_capture(const char *name)
 	return name[0] != '.';
 }
 
-/* Runs mtlsdiag on the capture; fills ours[stream]. Returns the number of
- * connections reported, or -1 when the tool could not be run. */
-static int run_tool(const char *path, struct ours *ours, bool *present)
+/* Our view of each connection, by stream. */
+struct run {
+	const char *path;
+	struct ours *ours;
+	bool *present;
+};
+
+static void take_conn(json_t *j, void *ctx)
 {
-	char cmd[2048], line[1 << 16];
-	snprintf(cmd, sizeof cmd, "'%s' -F json -q '%s' 2>/dev/null", test_binary(), path);
-	FILE *fp = popen(cmd, "r");
-	if (!fp)
-		return -1;
-	int n = 0;
-	while (fgets(line, sizeof line, fp)) {
-		json_error_t jerr;
-		json_t *j = json_loads(line, 0, &jerr);
-		ck_assert_msg(j != NULL, "%s: bad JSON from mtlsdiag: %s", path, jerr.text);
-		json_int_t st = json_integer_value(json_object_get(j, "stream"));
-		ck_assert_msg(st >= 0 && st < MAX_STREAMS, "%s: stream %lld out of range", path, (long long)st);
-		struct ours *o = &ours[st];
-		memset(o, 0, sizeof *o);
-		present[st] = true;
-		size_t i;
-		json_t *cr;
-		json_array_foreach(json_object_get(j, "cert_requests"), i, cr)
-		{
-			char num[32];
-			snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(cr, "frame")));
-			test_append(o->cr_frames, sizeof o->cr_frames, ",", num);
-			snprintf(num, sizeof num, "%lld",
-				 (long long)json_integer_value(json_object_get(cr, "ca_count")));
-			test_append(o->cr_counts, sizeof o->cr_counts, ";", num);
-		}
-		if (!o->cr_frames[0])
-			strcpy(o->cr_frames, "-");
-		if (!o->cr_counts[0])
-			strcpy(o->cr_counts, "-");
-		o->client_hello = json_is_object(json_object_get(j, "client_hello"));
-		json_t *cc = json_object_get(j, "client_certificate");
-		const char *status = json_string_value(json_object_get(cc, "status"));
-		if (status && strcmp(status, "present") == 0)
-			snprintf(o->client_cert, sizeof o->client_cert, "present(n=%lld)",
-				 (long long)json_integer_value(json_object_get(cc, "count")));
-		else if (status && strcmp(status, "empty") == 0)
-			strcpy(o->client_cert, "empty");
-		else
-			strcpy(o->client_cert, "none");
-		json_decref(j);
-		n++;
-	}
-	pclose(fp);
-	return n;
+	struct run *r = ctx;
+	json_int_t st = json_integer_value(json_object_get(j, "stream"));
+	ck_assert_msg(st >= 0 && st < MAX_STREAMS, "%s: stream %lld out of range", r->path, (long long)st);
+	struct ours *o = &r->ours[st];
+	memset(o, 0, sizeof *o);
+	r->present[st] = true;
+	report_cert_requests(j, o->cr_frames, sizeof o->cr_frames, o->cr_counts, sizeof o->cr_counts);
+	if (!o->cr_frames[0])
+		strcpy(o->cr_frames, "-");
+	if (!o->cr_counts[0])
+		strcpy(o->cr_counts, "-");
+	o->client_hello = json_is_object(json_object_get(j, "client_hello"));
+	report_client_cert(json_object_get(j, "client_certificate"), o->client_cert, sizeof o->client_cert);
 }
 
 struct oracle_row {
@@ -141,13 +115,8 @@ static int read_oracle(const char *path, struct oracle_row *rows, int max)
 	if (!fp)
 		return -1;
 	while (fgets(line, sizeof line, fp) && n < max) {
-		if (line[0] == '#')
-			continue;
 		char *fields[20] = { 0 };
-		int k = 0;
-		for (char *save = NULL, *t = strtok_r(line, "\t\n", &save); t && k < 20;
-		     t = strtok_r(NULL, "\t\n", &save))
-			fields[k++] = t;
+		size_t k = tsv_fields(line, fields, 20);
 		if (k < 10)
 			continue;
 		rows[n].stream = strtol(fields[0], NULL, 10);
@@ -236,8 +205,7 @@ static void check_dir(const char *dir, const char *odir, int *captures, int *agr
 		snprintf(opath, sizeof opath, "%s/%s.no-ooo.oracle.tsv", odir, cap);
 		int nalt = read_oracle(opath, alt, MAX_STREAMS);
 		memset(present, 0, sizeof present);
-		int reported = run_tool(path, ours, present);
-		ck_assert_msg(reported >= 0, "could not run %s", test_binary());
+		report_each_conn(path, NULL, take_conn, &(struct run){ path, ours, present });
 		(*captures)++;
 		for (int i = 0; i < nrows; i++) {
 			long st = our_stream_for(cap, rows[i].stream);
@@ -294,12 +262,8 @@ START_TEST(test_shared_captures)
 {
 	char dir[1024];
 	int captures = 0, agreed = 0, total = 0, failures = 0;
-	snprintf(dir, sizeof dir, "%s/captures", test_shared_dir());
-	struct stat st;
-	if (stat(dir, &st) != 0) {
-		printf("SKIP oracle regression: %s not found (set MTLS_SHARED to the shared folder)\n", dir);
+	if (!shared_captures_dir(dir, sizeof dir, "oracle regression"))
 		return;
-	}
 	check_dir(dir, dir, &captures, &agreed, &total, &failures);
 	printf("oracle: %d of %d connections agreed with tshark, over %d captures in %s\n", agreed, total,
 	       captures, dir);
@@ -322,19 +286,4 @@ START_TEST(test_samples)
 }
 END_TEST
 
-static Suite *oracle_suite(void)
-{
-	Suite *s = suite_create("oracle");
-	TCase *tc = tcase_create("shared-captures");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_shared_captures);
-	tcase_add_test(tc, test_samples);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(oracle_suite(), true);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("oracle", true, CASE("shared-captures", 300, test_shared_captures, test_samples))

@@ -10,7 +10,6 @@
  * is run here (no committed copy): without it the test is skipped, saying
  * so. */
 #include <check.h>
-#include <dirent.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -20,6 +19,8 @@
 #include <sys/stat.h>
 
 #include "http2.h"
+#include "support/fields.h"
+#include "support/report_json.h"
 #include "support/suite_run.h"
 #include "support/test_paths.h"
 
@@ -58,30 +59,6 @@ static bool have_tshark(void)
 	return system("tshark -v >/dev/null 2>&1") == 0;
 }
 
-/* Splits s at every sep (in place) into at most max fields. */
-static size_t split(char *s, char sep, char **out, size_t max)
-{
-	size_t n = 0;
-	if (!*s)
-		return 0;
-	while (n < max) {
-		out[n++] = s;
-		char *t = strchr(s, sep);
-		if (!t)
-			break;
-		*t = '\0';
-		s = t + 1;
-	}
-	return n;
-}
-
-static void chomp(char *s)
-{
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-		s[--n] = '\0';
-}
-
 /* HTTP/1.x as tshark decodes it (bodies not reassembled, so a response is
  * where its head ends, as ours). */
 static int tshark_http1(const char *cap, const char *key, struct lines *out)
@@ -100,7 +77,7 @@ static int tshark_http1(const char *cap, const char *key, struct lines *out)
 	while (fgets(line, sizeof line, fp)) {
 		char *f[6] = {0};
 		chomp(line);
-		if (split(line, '\t', f, 6) < 6)
+		if (split_fields(line, '\t', f, 6) < 6)
 			continue;
 		if (f[2][0]) {
 			add_line(out, "s%s h1 req frame %s %.*s %.*s", f[0], f[1], METHOD_KEPT, f[2], PATH_KEPT, f[3]);
@@ -142,18 +119,18 @@ static int tshark_http2(const char *cap, const char *key, struct lines *out, int
 		char *f[10] = {0};
 		char *sid[64], *type[64], *count[64], *name[512], *value[512], *rst[64], *gerr[8], *glast[8];
 		chomp(line);
-		if (split(line, '\t', f, 10) < 10)
+		if (split_fields(line, '\t', f, 10) < 10)
 			continue;
 		long stream = atol(f[0]);
 		const char *frame = f[1];
-		size_t nf = split(f[2], US[0], sid, 64);
-		size_t nt = split(f[3], US[0], type, 64);
-		size_t nc = split(f[4], US[0], count, 64);
-		size_t nn = split(f[5], US[0], name, 512);
-		size_t nv = split(f[6], US[0], value, 512);
-		size_t nr = split(f[7], US[0], rst, 64);
-		size_t ng = split(f[8], US[0], gerr, 8);
-		split(f[9], US[0], glast, 8);
+		size_t nf = split_fields(f[2], US[0], sid, 64);
+		size_t nt = split_fields(f[3], US[0], type, 64);
+		size_t nc = split_fields(f[4], US[0], count, 64);
+		size_t nn = split_fields(f[5], US[0], name, 512);
+		size_t nv = split_fields(f[6], US[0], value, 512);
+		size_t nr = split_fields(f[7], US[0], rst, 64);
+		size_t ng = split_fields(f[8], US[0], gerr, 8);
+		split_fields(f[9], US[0], glast, 8);
 		size_t headers = 0, total = 0;
 		for (size_t i = 0; i < nt; i++)
 			headers += atoi(type[i]) == 1;
@@ -240,57 +217,59 @@ static const char *str_of(json_t *o, const char *key)
 /* Ours, from the JSON lines of one run. Returns the number of
  * connections with exchanges left out (then ours must only be a part of
  * tshark's). */
+/* One connection's exchanges as lines; counts those with exchanges dropped. */
+struct ours_run {
+	struct lines *out;
+	int partial;
+};
+
+static void take_conn(json_t *j, void *ctx)
+{
+	struct ours_run *r = ctx;
+	struct lines *out = r->out;
+	long stream = (long)json_integer_value(json_object_get(j, "stream"));
+	json_t *h = json_object_get(j, "http");
+	if (json_is_object(h)) {
+		size_t i;
+		json_t *e;
+		r->partial += json_integer_value(json_object_get(h, "exchanges_dropped")) > 0;
+		json_array_foreach(json_object_get(h, "exchanges"), i, e)
+		{
+			long req = frame_of(e, "request_frame"), resp = frame_of(e, "response_frame");
+			long status = (long)json_integer_value(json_object_get(e, "status"));
+			if (json_is_null(json_object_get(e, "stream"))) {
+				if (req)
+					add_line(out, "s%ld h1 req frame %ld %s %s", stream, req, str_of(e, "method"),
+						 str_of(e, "path"));
+				if (resp && req)
+					add_line(out, "s%ld h1 resp frame %ld %ld for %ld", stream, resp, status, req);
+				else if (resp)
+					add_line(out, "s%ld h1 resp frame %ld %ld for -", stream, resp, status);
+				continue;
+			}
+			long sid = frame_of(e, "stream");
+			if (req)
+				add_line(out, "s%ld h2 req stream %ld frame %ld %s %s", stream, sid, req,
+					 str_of(e, "method"), str_of(e, "path"));
+			if (resp)
+				add_line(out, "s%ld h2 resp stream %ld frame %ld %ld", stream, sid, resp, status);
+			if (frame_of(e, "reset_frame"))
+				add_line(out, "s%ld h2 rst stream %ld frame %ld %ld", stream, sid,
+					 frame_of(e, "reset_frame"), error_code(str_of(e, "reset_error")));
+		}
+		json_t *g = json_object_get(h, "goaway");
+		if (json_is_object(g))
+			add_line(out, "s%ld h2 goaway frame %ld error %ld last %ld", stream, frame_of(g, "frame"),
+				 error_code(str_of(g, "error")), frame_of(g, "last_stream"));
+	}
+}
+
+/* Our exchanges on cap as lines; non-zero when some were dropped. */
 static int ours(const char *cap, const char *key, struct lines *out)
 {
-	char cmd[4096];
-	static char line[1 << 20];
-	int partial = 0;
-	snprintf(cmd, sizeof cmd, "'%s' -F json -q --keylog '%s' '%s' 2>/dev/null", test_binary(), key, cap);
-	FILE *fp = popen(cmd, "r");
-	ck_assert_ptr_nonnull(fp);
-	while (fgets(line, sizeof line, fp)) {
-		json_t *j = json_loads(line, 0, NULL);
-		if (!j)
-			continue;
-		long stream = (long)json_integer_value(json_object_get(j, "stream"));
-		json_t *h = json_object_get(j, "http");
-		if (json_is_object(h)) {
-			size_t i;
-			json_t *e;
-			partial += json_integer_value(json_object_get(h, "exchanges_dropped")) > 0;
-			json_array_foreach(json_object_get(h, "exchanges"), i, e)
-			{
-				long req = frame_of(e, "request_frame"), resp = frame_of(e, "response_frame");
-				long status = (long)json_integer_value(json_object_get(e, "status"));
-				if (json_is_null(json_object_get(e, "stream"))) {
-					if (req)
-						add_line(out, "s%ld h1 req frame %ld %s %s", stream, req, str_of(e, "method"),
-							 str_of(e, "path"));
-					if (resp && req)
-						add_line(out, "s%ld h1 resp frame %ld %ld for %ld", stream, resp, status, req);
-					else if (resp)
-						add_line(out, "s%ld h1 resp frame %ld %ld for -", stream, resp, status);
-					continue;
-				}
-				long sid = frame_of(e, "stream");
-				if (req)
-					add_line(out, "s%ld h2 req stream %ld frame %ld %s %s", stream, sid, req,
-						 str_of(e, "method"), str_of(e, "path"));
-				if (resp)
-					add_line(out, "s%ld h2 resp stream %ld frame %ld %ld", stream, sid, resp, status);
-				if (frame_of(e, "reset_frame"))
-					add_line(out, "s%ld h2 rst stream %ld frame %ld %ld", stream, sid,
-						 frame_of(e, "reset_frame"), error_code(str_of(e, "reset_error")));
-			}
-			json_t *g = json_object_get(h, "goaway");
-			if (json_is_object(g))
-				add_line(out, "s%ld h2 goaway frame %ld error %ld last %ld", stream, frame_of(g, "frame"),
-					 error_code(str_of(g, "error")), frame_of(g, "last_stream"));
-		}
-		json_decref(j);
-	}
-	pclose(fp);
-	return partial;
+	struct ours_run r = { out, 0 };
+	report_each_conn(cap, key, take_conn, &r);
+	return r.partial;
 }
 
 struct tally {
@@ -321,43 +300,23 @@ static void check_capture(const char *cap, const char *key, struct tally *t)
 	t->lines += (int)theirs.n;
 }
 
-static bool file_exists(const char *p)
+/* A key log whose capture is there. */
+static void check_keyed(const char *cap, const char *keylog, void *t)
 {
 	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* Every DIR/X.keylog whose capture is DIR/X (strip_ext: DIR/X.pcap). */
-static void check_dir(const char *dir, bool strip_ext, struct tally *t)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		if (n < 8 || strcmp(e->d_name + n - 7, ".keylog") != 0)
-			continue;
-		char key[1024], cap[1024];
-		snprintf(key, sizeof key, "%s/%s", dir, e->d_name);
-		snprintf(cap, sizeof cap, "%s/%.*s%s", dir, (int)(n - 7), e->d_name, strip_ext ? ".pcap" : "");
-		if (file_exists(cap))
-			check_capture(cap, key, t);
-	}
-	closedir(d);
+	if (stat(cap, &st) == 0 && S_ISREG(st.st_mode))
+		check_capture(cap, keylog, t);
 }
 
 START_TEST(test_http_against_tshark)
 {
 	struct tally t = {0};
-	char shared[1024];
 	if (!have_tshark()) {
 		printf("SKIP http oracle: tshark is not installed (tools/deps.sh install test)\n");
 		return;
 	}
-	check_dir("samples", true, &t);
-	snprintf(shared, sizeof shared, "%s/captures", test_shared_dir());
-	check_dir(shared, false, &t);
+	test_each_keylog("samples", ".pcap", check_keyed, &t);
+	shared_each_keylog("http oracle over real captures", check_keyed, &t);
 	printf("http oracle: %d captures, %d tshark HTTP facts, %d disagreements%s\n", t.captures, t.lines, t.failed,
 	       t.ambiguous ? " (some packets skipped: headers not attributable to a frame)" : "");
 	ck_assert_int_gt(t.captures, 0);
@@ -386,14 +345,4 @@ START_TEST(test_http_samples_covered)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("oracle_http");
-	TCase *tc = tcase_create("tshark");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_http_against_tshark);
-	tcase_add_test(tc, test_http_samples_covered);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, true);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("oracle_http", true, CASE("tshark", 300, test_http_against_tshark, test_http_samples_covered))

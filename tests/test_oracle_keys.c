@@ -12,7 +12,6 @@
  * HelloRequest and the alerts. The oracle files are committed, so tshark
  * is not needed here; ../shared is optional (SKIP when absent). */
 #include <check.h>
-#include <dirent.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +20,8 @@
 #include <sys/stat.h>
 
 #include "tls_names.h"
+#include "support/fields.h"
+#include "support/report_json.h"
 #include "support/suite_run.h"
 #include "support/test_paths.h"
 
@@ -152,24 +153,8 @@ static int read_oracle(const char *path, struct view *rows, long *streams, int m
 	if (!fp)
 		return -1;
 	while (fgets(line, sizeof line, fp) && n < max) {
-		if (line[0] == '#')
-			continue;
 		char *f[20] = {0};
-		int k = 0;
-		char *p = line;
-		/* strtok would merge empty fields; split on every tab. */
-		while (k < 20) {
-			f[k++] = p;
-			char *t = strchr(p, '\t');
-			if (!t)
-				break;
-			*t = '\0';
-			p = t + 1;
-		}
-		char *nl = strchr(f[k - 1], '\n');
-		if (nl)
-			*nl = '\0';
-		if (k < 18)
+		if (tsv_fields(line, f, 20) < 18)
 			continue;
 		struct view *v = &rows[n];
 		memset(v, 0, sizeof *v);
@@ -270,13 +255,9 @@ static void ours_from_json(json_t *j, struct view *v)
 	json_t *x;
 	char num[64];
 	memset(v, 0, sizeof *v);
+	report_cert_requests(j, v->cr_frames, sizeof v->cr_frames, v->cr_counts, sizeof v->cr_counts);
 	json_array_foreach(json_object_get(j, "cert_requests"), i, x)
 	{
-		snprintf(num, sizeof num, "%lld", (long long)json_integer_value(json_object_get(x, "frame")));
-		test_append(v->cr_frames, sizeof v->cr_frames, ",", num);
-		snprintf(num, sizeof num, "%lld",
-			 (long long)json_integer_value(json_object_get(x, "ca_count")));
-		test_append(v->cr_counts, sizeof v->cr_counts, ";", num);
 		char dns[FIELD] = "";
 		size_t k;
 		json_t *dn;
@@ -300,14 +281,7 @@ static void ours_from_json(json_t *j, struct view *v)
 			test_append(v->client_cert_frames, sizeof v->client_cert_frames, ",", num);
 		}
 	} else {
-		const char *status = json_string_value(json_object_get(cc, "status"));
-		if (status && strcmp(status, "present") == 0)
-			snprintf(v->client_cert, sizeof v->client_cert, "present(n=%lld)",
-				 (long long)json_integer_value(json_object_get(cc, "count")));
-		else if (status && strcmp(status, "empty") == 0)
-			strcpy(v->client_cert, "empty");
-		else
-			strcpy(v->client_cert, "none");
+		report_client_cert(cc, v->client_cert, sizeof v->client_cert);
 		if (json_integer_value(json_object_get(cc, "frame")))
 			snprintf(v->client_cert_frames, sizeof v->client_cert_frames, "%lld",
 				 (long long)json_integer_value(json_object_get(cc, "frame")));
@@ -421,6 +395,30 @@ struct tally {
 	int captures, conns, agreed, with_request;
 };
 
+/* Our view of each connection of one capture, by stream. */
+struct run {
+	const char *name;
+	struct view *ours;
+	bool *present;
+	struct tally *t;
+};
+
+static void take_conn(json_t *j, void *ctx)
+{
+	struct run *r = ctx;
+	long st = (long)json_integer_value(json_object_get(j, "stream"));
+	if (st < 0 || st >= MAX_STREAMS)
+		return;
+	ours_from_json(j, &r->ours[st]);
+	r->present[st] = true;
+	/* Every connection of a keyed capture was decrypted without a failure. */
+	const char *dec = json_string_value(json_object_get(json_object_get(j, "decryption"), "status"));
+	if (dec && strcmp(dec, "failed") == 0) {
+		printf("FAIL %s stream %ld: a record did not authenticate\n", r->name, st);
+		r->t->conns++;
+	}
+}
+
 static void check_capture(const char *cap_path, const char *name, const char *keylog, const char *oracle,
 			  struct tally *t)
 {
@@ -430,32 +428,8 @@ static void check_capture(const char *cap_path, const char *name, const char *ke
 	static bool present[MAX_STREAMS];
 	int nrows = read_oracle(oracle, rows, streams, MAX_STREAMS);
 	ck_assert_msg(nrows >= 0, "%s: no keyed oracle %s", name, oracle);
-
-	char cmd[4096];
-	static char line[1 << 20];
-	snprintf(cmd, sizeof cmd, "'%s' -F json -q --keylog '%s' '%s'", test_binary(), keylog, cap_path);
-	FILE *fp = popen(cmd, "r");
-	ck_assert_msg(fp != NULL, "cannot run %s", test_binary());
 	memset(present, 0, sizeof present);
-	while (fgets(line, sizeof line, fp)) {
-		json_error_t jerr;
-		json_t *j = json_loads(line, 0, &jerr);
-		ck_assert_msg(j != NULL, "%s: bad JSON: %s", name, jerr.text);
-		long st = (long)json_integer_value(json_object_get(j, "stream"));
-		if (st >= 0 && st < MAX_STREAMS) {
-			ours_from_json(j, &ours[st]);
-			present[st] = true;
-			/* Every connection of a keyed capture was decrypted without a failure. */
-			const char *dec =
-			    json_string_value(json_object_get(json_object_get(j, "decryption"), "status"));
-			if (dec && strcmp(dec, "failed") == 0) {
-				printf("FAIL %s stream %ld: a record did not authenticate\n", name, st);
-				t->conns++;
-			}
-		}
-		json_decref(j);
-	}
-	pclose(fp);
+	report_each_conn(cap_path, keylog, take_conn, &(struct run){name, ours, present, t});
 	t->captures++;
 	for (int i = 0; i < nrows; i++) {
 		long st = streams[i];
@@ -472,30 +446,27 @@ static void check_capture(const char *cap_path, const char *name, const char *ke
 	}
 }
 
-static bool ends_with(const char *s, const char *suffix)
+/* samples/NAME.pcap, its oracle in samples/oracle/NAME.pcap.oracle.tsv. */
+static void check_sample(const char *cap, const char *keylog, void *t)
 {
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && strcmp(s + n - k, suffix) == 0;
+	char oracle[2200];
+	snprintf(oracle, sizeof oracle, "samples/oracle/%s.oracle.tsv", strrchr(cap, '/') + 1);
+	check_capture(cap, cap, keylog, oracle, t);
+}
+
+/* A real capture, its oracle beside it. */
+static void check_shared(const char *cap, const char *keylog, void *t)
+{
+	char oracle[2100];
+	snprintf(oracle, sizeof oracle, "%s.oracle.tsv", cap);
+	check_capture(cap, strrchr(cap, '/') + 1, keylog, oracle, t);
 }
 
 /* Our samples: samples/<name>.keylog for samples/<name>.pcap. */
 START_TEST(test_samples_with_keys)
 {
 	struct tally t = {0};
-	DIR *d = opendir("samples");
-	struct dirent *e;
-	ck_assert(d != NULL);
-	while ((e = readdir(d))) {
-		if (!ends_with(e->d_name, ".keylog"))
-			continue;
-		char base[512], cap[1024], key[1024], oracle[1024];
-		snprintf(base, sizeof base, "%.*s", (int)(strlen(e->d_name) - 7), e->d_name);
-		snprintf(cap, sizeof cap, "samples/%s.pcap", base);
-		snprintf(key, sizeof key, "samples/%s", e->d_name);
-		snprintf(oracle, sizeof oracle, "samples/oracle/%s.pcap.oracle.tsv", base);
-		check_capture(cap, cap, key, oracle, &t);
-	}
-	closedir(d);
+	ck_assert(test_each_keylog("samples", ".pcap", check_sample, &t));
 	printf("keyed oracle: %d of %d sample connections agree with tshark's decrypted view (%d with a "
 	       "CertificateRequest), over %d captures\n",
 	       t.agreed, t.conns, t.with_request, t.captures);
@@ -509,26 +480,8 @@ END_TEST
 START_TEST(test_shared_with_keys)
 {
 	struct tally t = {0};
-	char dir[1024];
-	struct stat st;
-	snprintf(dir, sizeof dir, "%s/captures", test_shared_dir());
-	if (stat(dir, &st) != 0) {
-		printf("SKIP keyed oracle over real captures: %s not found (set MTLS_SHARED)\n", dir);
+	if (!shared_each_keylog("keyed oracle over real captures", check_shared, &t))
 		return;
-	}
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	ck_assert(d != NULL);
-	while ((e = readdir(d))) {
-		if (!ends_with(e->d_name, ".keylog"))
-			continue;
-		char cap[2048], key[2048], oracle[2100];
-		snprintf(cap, sizeof cap, "%s/%.*s", dir, (int)(strlen(e->d_name) - 7), e->d_name);
-		snprintf(key, sizeof key, "%s/%s", dir, e->d_name);
-		snprintf(oracle, sizeof oracle, "%s.oracle.tsv", cap);
-		check_capture(cap, strrchr(cap, '/') + 1, key, oracle, &t);
-	}
-	closedir(d);
 	printf(
 	    "keyed oracle: %d of %d connections in real captures agree with tshark's decrypted view, over %d "
 	    "captures\n",
@@ -537,6 +490,27 @@ START_TEST(test_shared_with_keys)
 	ck_assert_int_eq(t.agreed, t.conns);
 }
 END_TEST
+
+struct freshness {
+	const char *script;
+	int checked, stale;
+};
+
+/* The sample's committed oracle is what the script makes now. */
+static void check_fresh(const char *cap, const char *keylog, void *ctx)
+{
+	struct freshness *f = ctx;
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "bash '%s' '%s' '%s' 2>/dev/null | cmp -s - 'samples/oracle/%s.oracle.tsv'",
+		 f->script, cap, keylog, strrchr(cap, '/') + 1);
+	f->checked++;
+	if (system(cmd) != 0) {
+		printf(
+		    "FAIL samples/oracle/%s.oracle.tsv is not what tshark says now (run oracle.sh again)\n",
+		    strrchr(cap, '/') + 1);
+		f->stale++;
+	}
+}
 
 /* The committed keyed oracles are tshark's current view: when tshark and
  * ../shared/tools/oracle.sh are here, each sample's oracle is made again
@@ -554,45 +528,14 @@ START_TEST(test_oracles_current)
 		printf("SKIP keyed oracle freshness: tshark is not installed\n");
 		return;
 	}
-	DIR *d = opendir("samples");
-	struct dirent *e;
-	int checked = 0, stale = 0;
-	ck_assert(d != NULL);
-	while ((e = readdir(d))) {
-		if (!ends_with(e->d_name, ".keylog"))
-			continue;
-		char base[512], cmd[4096];
-		snprintf(base, sizeof base, "%.*s", (int)(strlen(e->d_name) - 7), e->d_name);
-		snprintf(cmd, sizeof cmd,
-			 "bash '%s' 'samples/%s.pcap' 'samples/%s.keylog' 2>/dev/null | cmp -s - "
-			 "'samples/oracle/%s.pcap.oracle.tsv'",
-			 script, base, base, base);
-		checked++;
-		if (system(cmd) != 0) {
-			printf("FAIL samples/oracle/%s.pcap.oracle.tsv is not what tshark says now (run "
-			       "oracle.sh "
-			       "again)\n",
-			       base);
-			stale++;
-		}
-	}
-	closedir(d);
-	printf("keyed oracle freshness: %d of %d committed oracles equal tshark's output\n", checked - stale,
-	       checked);
-	ck_assert_int_gt(checked, 0);
-	ck_assert_int_eq(stale, 0);
+	struct freshness f = {script, 0, 0};
+	ck_assert(test_each_keylog("samples", ".pcap", check_fresh, &f));
+	printf("keyed oracle freshness: %d of %d committed oracles equal tshark's output\n",
+	       f.checked - f.stale, f.checked);
+	ck_assert_int_gt(f.checked, 0);
+	ck_assert_int_eq(f.stale, 0);
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("oracle_keys");
-	TCase *tc = tcase_create("keyed");
-	tcase_set_timeout(tc, 300);
-	tcase_add_test(tc, test_samples_with_keys);
-	tcase_add_test(tc, test_shared_with_keys);
-	tcase_add_test(tc, test_oracles_current);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, true);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("oracle_keys", true,
+	   CASE("keyed", 300, test_samples_with_keys, test_shared_with_keys, test_oracles_current))

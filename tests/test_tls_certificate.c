@@ -40,15 +40,14 @@ START_TEST(live_tls12_chains)
 			     .client_eku = "clientAuth" };
 	struct lh_result res;
 	struct tls_certificate c;
-	uint8_t *wire;
-	size_t wire_len;
 
 	ck_assert_int_eq(lh_run(&o, &res), 0);
 	ck_assert(res.server_ok);
 	ck_assert_int_eq(live_cert(&res, true, TLS_VERSION_TLS12, &c), DIS_OK);
 	check_server_chain(&c);
 	/* the client's chain, read from the cleartext client stream */
-	wire = lh_stream_hs(res.c2s, res.c2s_len, TLS_HS_CERTIFICATE, 0, &wire_len);
+	size_t wire_len = 0;
+	uint8_t *wire = lh_wire_msg(&res, false, TLS_HS_CERTIFICATE, &wire_len);
 	ck_assert_ptr_nonnull(wire);
 	ck_assert_int_eq(tls_certificate_parse(wire + 4, wire_len - 4, TLS_VERSION_TLS12, &c), DIS_OK);
 	ck_assert_uint_eq(c.n_certs, 2);
@@ -68,12 +67,11 @@ START_TEST(live_tls12_empty_client_certificate)
 	struct lh_opts o = { .max_version = TLS1_2_VERSION, .request_cert = true };
 	struct lh_result res;
 	struct tls_certificate c;
-	uint8_t *wire;
-	size_t wire_len;
 
 	ck_assert_int_eq(lh_run(&o, &res), 0);
 	ck_assert(res.server_ok); /* requested, not required */
-	wire = lh_stream_hs(res.c2s, res.c2s_len, TLS_HS_CERTIFICATE, 0, &wire_len);
+	size_t wire_len = 0;
+	uint8_t *wire = lh_wire_msg(&res, false, TLS_HS_CERTIFICATE, &wire_len);
 	ck_assert_ptr_nonnull(wire);
 	ck_assert_uint_eq(wire_len, 7);
 	ck_assert_int_eq(tls_certificate_parse(wire + 4, wire_len - 4, TLS_VERSION_TLS12, &c), DIS_OK);
@@ -203,27 +201,7 @@ START_TEST(long_chain_kept_partly)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("tls_certificate");
-	TCase *live = tcase_create("live");
-	TCase *bytes = tcase_create("bytes");
-
-	tcase_set_timeout(live, 30);
-	tcase_add_test(live, live_tls12_chains);
-	tcase_add_test(live, live_tls12_empty_client_certificate);
-	tcase_add_test(live, live_tls13_chains);
-	tcase_add_test(live, live_tls13_empty_and_post_handshake);
-	tcase_add_test(bytes, tls12_bytes);
-	tcase_add_test(bytes, tls13_bytes);
-	tcase_add_test(bytes, long_chain_kept_partly);
-	suite_add_tcase(s, live);
-	suite_add_tcase(s, bytes);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("tls_certificate", false,
+	   CASE("live", 30, live_tls12_chains, live_tls12_empty_client_certificate, live_tls13_chains,
+		live_tls13_empty_and_post_handshake),
+	   CASE("bytes", 0, tls12_bytes, tls13_bytes, long_chain_kept_partly))

@@ -51,8 +51,6 @@ START_TEST(live_tls12_three_cas)
 			     .server_trusts_client_ca = true, .client_eku = "clientAuth" };
 	struct lh_result res;
 	struct tls_cert_request cr;
-	uint8_t *wire;
-	size_t wire_len = 0;
 	bool has_ecdsa = false, has_p256 = false;
 
 	ck_assert_int_eq(lh_run(&o, &res), 0);
@@ -69,7 +67,8 @@ START_TEST(live_tls12_three_cas)
 	ck_assert(!cr.has_ca_extension);
 
 	/* The same message read off the wire: byte-identical to the callback's. */
-	wire = lh_stream_hs(res.s2c, res.s2c_len, TLS_HS_CERTIFICATE_REQUEST, 0, &wire_len);
+	size_t wire_len = 0;
+	uint8_t *wire = lh_wire_msg(&res, true, TLS_HS_CERTIFICATE_REQUEST, &wire_len);
 	ck_assert_ptr_nonnull(wire);
 	ck_assert_uint_eq(wire_len, lh_find(&res, true, TLS_HS_CERTIFICATE_REQUEST, 0)->len);
 	ck_assert_int_eq(tls_cert_request_parse(wire + 4, wire_len - 4, TLS_VERSION_TLS12, &cr), DIS_OK);
@@ -438,37 +437,10 @@ START_TEST(tls13_predicate)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("tls_certreq");
-	TCase *live = tcase_create("live");
-	TCase *bytes = tcase_create("bytes");
-
-	tcase_set_timeout(live, 30);
-	tcase_add_test(live, live_tls12_three_cas);
-	tcase_add_test(live, live_tls12_empty_list);
-	tcase_add_test(live, live_tls13_cas_extension);
-	tcase_add_test(live, live_tls13_no_cas);
-	tcase_add_test(live, live_tls13_post_handshake);
-	tcase_add_test(bytes, tls12_layout);
-	tcase_add_test(bytes, tls11_and_ssl3_layout);
-	tcase_add_test(bytes, every_prefix_truncated);
-	tcase_add_test(bytes, trailing_byte_invalid);
-	tcase_add_test(bytes, vector_bounds);
-	tcase_add_test(bytes, max_types_kept);
-	tcase_add_test(bytes, tls13_layout);
-	tcase_add_test(bytes, tls13_duplicate_ca_extension);
-	tcase_add_test(bytes, dn_list_iteration);
-	tcase_add_test(bytes, rd_vec_outcomes);
-	tcase_add_test(bytes, partial_fields_kept);
-	tcase_add_test(bytes, tls13_predicate);
-	suite_add_tcase(s, live);
-	suite_add_tcase(s, bytes);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("tls_certreq", false,
+	   CASE("live", 30, live_tls12_three_cas, live_tls12_empty_list, live_tls13_cas_extension,
+		live_tls13_no_cas, live_tls13_post_handshake),
+	   CASE("bytes", 0, tls12_layout, tls11_and_ssl3_layout, every_prefix_truncated,
+		trailing_byte_invalid, vector_bounds, max_types_kept, tls13_layout,
+		tls13_duplicate_ca_extension, dn_list_iteration, rd_vec_outcomes, partial_fields_kept,
+		tls13_predicate))

@@ -164,12 +164,4 @@ START_TEST(test_expand_many_blocks)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tls_crypto");
-	TCase *tc = tcase_create("derivations");
-	tcase_add_test(tc, test_every_suite);
-	tcase_add_test(tc, test_expand_many_blocks);
-	suite_add_tcase(s, tc);
-	return run_suite(s, false) ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("tls_crypto", false, CASE("derivations", 0, test_every_suite, test_expand_many_blocks))

@@ -153,8 +153,8 @@ static void expected_hs(const struct lh_result *res, bool from_server, struct by
 static void params_of(const struct lh_result *res, const struct keylog *kl, struct hs_params *hp)
 {
 	size_t n;
-	uint8_t *ch = lh_stream_hs(res->c2s, res->c2s_len, TLS_HS_CLIENT_HELLO, 0, &n);
-	uint8_t *sh = lh_stream_hs(res->s2c, res->s2c_len, TLS_HS_SERVER_HELLO, 0, &n);
+	uint8_t *ch = lh_wire_msg(res, false, TLS_HS_CLIENT_HELLO, &n);
+	uint8_t *sh = lh_wire_msg(res, true, TLS_HS_SERVER_HELLO, &n);
 	struct tls_client_hello chp;
 	struct tls_server_hello shp;
 	ck_assert(ch && sh);
@@ -444,22 +444,24 @@ static void unhex(const char *h, uint8_t *out, size_t n)
  * secret gives the listed key and IV; the server application secret too. */
 START_TEST(test_rfc8448_key_schedule)
 {
-	uint8_t secret[32], key[16], iv[12], want_key[16], want_iv[12];
-	unhex("b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38", secret, 32);
-	unhex("3fce516009c21727d0f2e4e86ee403bc", want_key, 16);
-	unhex("5d313eb2671276ee13000b30", want_iv, 12);
-	ck_assert_int_eq(tls13_expand_label("SHA256", secret, 32, "key", key, 16), 0);
-	ck_assert_int_eq(tls13_expand_label("SHA256", secret, 32, "iv", iv, 12), 0);
-	ck_assert_mem_eq(key, want_key, 16);
-	ck_assert_mem_eq(iv, want_iv, 12);
-
-	unhex("a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643", secret, 32);
-	unhex("9f02283b6c9c07efc26bb9f2ac92e356", want_key, 16);
-	unhex("cf782b88dd83549aadf1e984", want_iv, 12);
-	ck_assert_int_eq(tls13_expand_label("SHA256", secret, 32, "key", key, 16), 0);
-	ck_assert_int_eq(tls13_expand_label("SHA256", secret, 32, "iv", iv, 12), 0);
-	ck_assert_mem_eq(key, want_key, 16);
-	ck_assert_mem_eq(iv, want_iv, 12);
+	static const struct {
+		const char *secret, *key, *iv;
+	} vectors[] = {
+		{"b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38",
+		 "3fce516009c21727d0f2e4e86ee403bc", "5d313eb2671276ee13000b30"},
+		{"a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643",
+		 "9f02283b6c9c07efc26bb9f2ac92e356", "cf782b88dd83549aadf1e984"},
+	};
+	for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
+		uint8_t secret[32], key[16], iv[12], want_key[16], want_iv[12];
+		unhex(vectors[i].secret, secret, 32);
+		unhex(vectors[i].key, want_key, 16);
+		unhex(vectors[i].iv, want_iv, 12);
+		ck_assert_int_eq(tls13_expand_label("SHA256", secret, 32, "key", key, 16), 0);
+		ck_assert_int_eq(tls13_expand_label("SHA256", secret, 32, "iv", iv, 12), 0);
+		ck_assert_mem_eq(key, want_key, 16);
+		ck_assert_mem_eq(iv, want_iv, 12);
+	}
 }
 END_TEST
 
@@ -484,16 +486,5 @@ START_TEST(test_suite_table)
 }
 END_TEST
 
-int main(void)
-{
-	Suite *s = suite_create("tls_decrypt");
-	TCase *tc = tcase_create("live");
-	tcase_set_timeout(tc, 120);
-	tcase_add_loop_test(tc, test_decrypt_live, 0, (int)(sizeof cases / sizeof cases[0]));
-	tcase_add_test(tc, test_decrypt_failures);
-	tcase_add_test(tc, test_rfc8448_key_schedule);
-	tcase_add_test(tc, test_suite_table);
-	suite_add_tcase(s, tc);
-	int failed = run_suite(s, false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("tls_decrypt", false, LOOP_CASE("live", 120, N_TESTS(cases), test_decrypt_live),
+	   CASE("live", 120, test_decrypt_failures, test_rfc8448_key_schedule, test_suite_table))

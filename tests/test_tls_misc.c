@@ -19,6 +19,26 @@ static const struct lh_msg *msg(const struct lh_result *res, bool from_server, u
 	return m;
 }
 
+/* The message of `type` as it went on the wire (cleartext before TLS
+ * 1.3), header included; the caller frees it. */
+static uint8_t *on_wire(const struct lh_result *res, bool from_server, uint8_t type, size_t *len)
+{
+	uint8_t *w = lh_wire_msg(res, from_server, type, len);
+	ck_assert_msg(w != NULL, "no %s on the wire from the %s", tls_hs_type_name(type),
+		      from_server ? "server" : "client");
+	return w;
+}
+
+/* An empty-bodied message on the wire that must parse. */
+static void on_wire_parses(const struct lh_result *res, bool from_server, uint8_t type,
+			   enum dis_status (*parse)(const uint8_t *, size_t))
+{
+	size_t wl;
+	uint8_t *w = on_wire(res, from_server, type, &wl);
+	ck_assert_int_eq(parse(w + 4, wl - 4), DIS_OK);
+	free(w);
+}
+
 START_TEST(live_tls12_messages)
 {
 	struct lh_opts o = { .max_version = TLS1_2_VERSION, .request_cert = true, .client_has_cert = true,
@@ -33,23 +53,15 @@ START_TEST(live_tls12_messages)
 	ck_assert_int_eq(lh_run(&o, &res), 0);
 	ck_assert(res.client_ok && res.server_ok);
 	/* cleartext on the wire in TLS 1.2 */
-	w = lh_stream_hs(res.s2c, res.s2c_len, TLS_HS_SERVER_HELLO_DONE, 0, &wl);
-	ck_assert_ptr_nonnull(w);
-	ck_assert_int_eq(tls_server_hello_done_parse(w + 4, wl - 4), DIS_OK);
-	free(w);
-	w = lh_stream_hs(res.s2c, res.s2c_len, TLS_HS_NEW_SESSION_TICKET, 0, &wl);
-	ck_assert_ptr_nonnull(w);
+	on_wire_parses(&res, true, TLS_HS_SERVER_HELLO_DONE, tls_server_hello_done_parse);
+	w = on_wire(&res, true, TLS_HS_NEW_SESSION_TICKET, &wl);
 	ck_assert_int_eq(tls_new_session_ticket_parse(w + 4, wl - 4, TLS_VERSION_TLS12, &t), DIS_OK);
 	ck_assert_uint_gt(t.lifetime, 0);
 	ck_assert_uint_eq(t.ticket_len, wl - 4 - 6);
 	ck_assert_int_ne(tls_new_session_ticket_parse(w + 4, wl - 4, TLS_VERSION_TLS13, &t), DIS_OK);
 	free(w);
-	w = lh_stream_hs(res.c2s, res.c2s_len, TLS_HS_CLIENT_KEY_EXCHANGE, 0, &wl);
-	ck_assert_ptr_nonnull(w);
-	ck_assert_int_eq(tls_client_key_exchange_parse(w + 4, wl - 4), DIS_OK);
-	free(w);
-	w = lh_stream_hs(res.c2s, res.c2s_len, TLS_HS_CERTIFICATE_VERIFY, 0, &wl);
-	ck_assert_ptr_nonnull(w);
+	on_wire_parses(&res, false, TLS_HS_CLIENT_KEY_EXCHANGE, tls_client_key_exchange_parse);
+	w = on_wire(&res, false, TLS_HS_CERTIFICATE_VERIFY, &wl);
 	ck_assert_int_eq(tls_certificate_verify_parse(w + 4, wl - 4, TLS_VERSION_TLS12, &cv), DIS_OK);
 	ck_assert_uint_eq(cv.sig_alg, 0x0403); /* the client key is P-256 */
 	ck_assert_uint_eq(cv.sig_len, wl - 4 - 4);
@@ -249,28 +261,7 @@ START_TEST(header_bytes)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("tls_misc");
-	TCase *live = tcase_create("live");
-	TCase *bytes = tcase_create("bytes");
-
-	tcase_set_timeout(live, 30);
-	tcase_add_test(live, live_tls12_messages);
-	tcase_add_test(live, live_tls13_messages);
-	tcase_add_test(live, live_tls12_rejections);
-	tcase_add_test(live, live_tls13_certificate_required);
-	tcase_add_test(live, live_hello_request);
-	tcase_add_test(bytes, alert_bytes);
-	tcase_add_test(bytes, small_message_bytes);
-	tcase_add_test(bytes, header_bytes);
-	suite_add_tcase(s, live);
-	suite_add_tcase(s, bytes);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("tls_misc", false,
+	   CASE("live", 30, live_tls12_messages, live_tls13_messages, live_tls12_rejections,
+		live_tls13_certificate_required, live_hello_request),
+	   CASE("bytes", 0, alert_bytes, small_message_bytes, header_bytes))

@@ -116,21 +116,5 @@ START_TEST(cipher_suites_match_openssl)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("tls_names");
-	TCase *tc = tcase_create("names");
-
-	tcase_add_test(tc, versions);
-	tcase_add_test(tc, zero_values_and_unknowns);
-	tcase_add_test(tc, mtls_vocabulary);
-	tcase_add_test(tc, cipher_suites_match_openssl);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("tls_names", false,
+	   CASE("names", 0, versions, zero_values_and_unknowns, mtls_vocabulary, cipher_suites_match_openssl))

@@ -527,32 +527,10 @@ START_TEST(opaque_app_data_body)
 }
 END_TEST
 
-static Suite *record_suite(void)
-{
-	Suite *s = suite_create("tls_record");
-	TCase *live = tcase_create("live");
-	tcase_set_timeout(live, 60);
-	tcase_add_test(live, real_stream_any_chunking);
-	tcase_add_test(live, real_messages_reassembled);
-	tcase_add_test(live, midstream_start_anywhere_in_real_stream);
-	tcase_add_test(live, midstream_start_on_boundary);
-	suite_add_tcase(s, live);
-	TCase *edge = tcase_create("edges");
-	tcase_add_test(edge, gap_inside_record_keeps_framing);
-	tcase_add_test(edge, gap_over_header_resyncs);
-	tcase_add_test(edge, resync_header_straddles_chunks);
-	tcase_add_test(edge, lone_plausible_header_not_trusted);
-	tcase_add_test(edge, header_limits);
-	tcase_add_test(edge, sslv2_hello_at_start);
-	tcase_add_test(edge, sslv2_record_longer_than_body_buffer);
-	tcase_add_test(edge, oversized_message_skipped);
-	tcase_add_test(edge, opaque_app_data_body);
-	suite_add_tcase(s, edge);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(record_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("tls_record", false,
+	   CASE("live", 60, real_stream_any_chunking, real_messages_reassembled,
+		midstream_start_anywhere_in_real_stream, midstream_start_on_boundary),
+	   CASE("edges", 0, gap_inside_record_keeps_framing, gap_over_header_resyncs,
+		resync_header_straddles_chunks, lone_plausible_header_not_trusted, header_limits,
+		sslv2_hello_at_start, sslv2_record_longer_than_body_buffer, oversized_message_skipped,
+		opaque_app_data_body))

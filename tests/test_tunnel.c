@@ -49,6 +49,26 @@ static void expect_next(decoder fn, const uint8_t *p, size_t n, uint16_t proto, 
 	ck_assert_uint_eq(nx.len, len);
 }
 
+static void expect_status(decoder fn, const uint8_t *p, size_t n, enum dis_status want)
+{
+	struct tunnel_next nx;
+	enum dis_status got = run(fn, p, n, &nx);
+	ck_assert_msg(got == want, "%zu bytes: status %d, expected %d", n, got, want);
+}
+
+/* The n bytes at p with byte i set to v give the status want. */
+static void expect_patched(decoder fn, const uint8_t *p, size_t n, size_t i, uint8_t v, enum dis_status want)
+{
+	uint8_t b[64];
+	ck_assert_uint_le(n, sizeof b);
+	ck_assert_uint_lt(i, n);
+	memcpy(b, p, n);
+	b[i] = v;
+	struct tunnel_next nx;
+	enum dis_status got = run(fn, b, n, &nx);
+	ck_assert_msg(got == want, "byte %zu set to 0x%02x: status %d, expected %d", i, v, got, want);
+}
+
 /* ---- VXLAN ---- */
 
 START_TEST(vxlan)
@@ -61,9 +81,7 @@ START_TEST(vxlan)
 	memcpy(r, h, sizeof h);
 	r[0] = 0xFF;
 	expect_next(tunnel_vxlan_decode, r, sizeof r, ETHERTYPE_TEB, 8, 2);
-	r[0] = 0x00;
-	struct tunnel_next nx;
-	ck_assert_int_eq(run(tunnel_vxlan_decode, r, sizeof r, &nx), DIS_UNSUPPORTED);
+	expect_patched(tunnel_vxlan_decode, h, sizeof h, 0, 0x00, DIS_UNSUPPORTED);
 }
 END_TEST
 
@@ -80,14 +98,9 @@ START_TEST(geneve)
 	static const uint8_t v4[] = {0x00, 0x00, 0x08, 0x00, 0, 0, 1, 0, 0x45};
 	expect_next(tunnel_geneve_decode, v4, sizeof v4, ETHERTYPE_IPV4, 8, 1);
 	/* Version 1 is not ours. */
-	uint8_t r[sizeof v4];
-	memcpy(r, v4, sizeof v4);
-	r[0] = 0x40;
-	struct tunnel_next nx;
-	ck_assert_int_eq(run(tunnel_geneve_decode, r, sizeof r, &nx), DIS_UNSUPPORTED);
+	expect_patched(tunnel_geneve_decode, v4, sizeof v4, 0, 0x40, DIS_UNSUPPORTED);
 	/* The largest option length, 252 bytes, more than there is. */
-	r[0] = 0x3f;
-	ck_assert_int_eq(run(tunnel_geneve_decode, r, sizeof r, &nx), DIS_TRUNCATED);
+	expect_patched(tunnel_geneve_decode, v4, sizeof v4, 0, 0x3f, DIS_TRUNCATED);
 }
 END_TEST
 
@@ -114,11 +127,10 @@ START_TEST(gre)
 	static const uint8_t e3[] = {0x10, 0x00, 0x22, 0xeb, 0, 0, 0, 1};
 	expect_next(tunnel_gre_decode, e3, sizeof e3, ETHERTYPE_ERSPAN_III, 8, 0);
 	/* Version 1 (PPTP) and RFC 1701 routing are not followed. */
-	struct tunnel_next nx;
 	static const uint8_t v1[] = {0x30, 0x01, 0x88, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0};
-	ck_assert_int_eq(run(tunnel_gre_decode, v1, sizeof v1, &nx), DIS_UNSUPPORTED);
+	expect_status(tunnel_gre_decode, v1, sizeof v1, DIS_UNSUPPORTED);
 	static const uint8_t routing[] = {0x40, 0x00, 0x08, 0x00, 0, 0, 0, 0};
-	ck_assert_int_eq(run(tunnel_gre_decode, routing, sizeof routing, &nx), DIS_UNSUPPORTED);
+	expect_status(tunnel_gre_decode, routing, sizeof routing, DIS_UNSUPPORTED);
 }
 END_TEST
 
@@ -141,7 +153,6 @@ static enum dis_status erspan1(const uint8_t *p, size_t n, struct tunnel_next *n
 
 START_TEST(erspan)
 {
-	struct tunnel_next nx;
 	/* Type I: the frame at once, nothing to be short of. */
 	static const uint8_t eth[] = {1, 2, 3};
 	expect_next(erspan1, eth, sizeof eth, ETHERTYPE_TEB, 0, 3);
@@ -149,10 +160,7 @@ START_TEST(erspan)
 	static const uint8_t h2[] = {0x10, 0x00, 0x00, 0x07, 0, 0, 0, 0, 0xEE};
 	expect_next(erspan2, h2, sizeof h2, ETHERTYPE_TEB, 8, 1);
 	prefixes_truncated(erspan2, h2, 8);
-	uint8_t bad[sizeof h2];
-	memcpy(bad, h2, sizeof h2);
-	bad[0] = 0x20;
-	ck_assert_int_eq(run(erspan2, bad, sizeof bad, &nx), DIS_UNSUPPORTED);
+	expect_patched(erspan2, h2, sizeof h2, 0, 0x20, DIS_UNSUPPORTED);
 	/* Type III: version 2; O clear, then O set with the 8-byte
 	 * subheader; FT 2 is IP, FT 1 is not followed. */
 	uint8_t h3[] = {0x20, 0x00, 0x00, 0x07, 0, 1, 0xe2, 0x40, 0x00, 0x00, 0x00,
@@ -163,11 +171,9 @@ START_TEST(erspan)
 	prefixes_truncated(erspan3, h3, 20);
 	h3[10] = 2 << 2; /* FT 2 */
 	expect_next(erspan3, h3, sizeof h3, TUNNEL_NEXT_IP, 20, 1);
-	h3[10] = 1 << 2; /* FT 1 */
-	ck_assert_int_eq(run(erspan3, h3, sizeof h3, &nx), DIS_UNSUPPORTED);
-	h3[0] = 0x10;
+	expect_patched(erspan3, h3, sizeof h3, 10, 1 << 2, DIS_UNSUPPORTED); /* FT 1 */
 	h3[10] = 0;
-	ck_assert_int_eq(run(erspan3, h3, sizeof h3, &nx), DIS_UNSUPPORTED);
+	expect_patched(erspan3, h3, sizeof h3, 0, 0x10, DIS_UNSUPPORTED);
 }
 END_TEST
 
@@ -175,7 +181,6 @@ END_TEST
 
 START_TEST(gtpu)
 {
-	struct tunnel_next nx;
 	/* No optional fields: Length counts the 3-byte T-PDU; one byte of
 	 * padding after it is not inner. */
 	static const uint8_t plain[] = {0x30, 0xff, 0x00, 0x03, 0, 0, 0x10, 0, 0x45, 0x00, 0x00, 0xEE};
@@ -193,28 +198,16 @@ START_TEST(gtpu)
 				      0x00, 0x09, 0x40, 2,    1, 2, 3, 4, 5, 6, 0, 0x45};
 	expect_next(tunnel_gtpu_decode, ext, sizeof ext, TUNNEL_NEXT_IP, 24, 1);
 	prefixes_truncated(tunnel_gtpu_decode, ext, 24);
-	/* An extension header of length 0 would never end. */
-	uint8_t b[sizeof ext];
-	memcpy(b, ext, sizeof ext);
-	b[16] = 0;
-	ck_assert_int_eq(run(tunnel_gtpu_decode, b, sizeof b, &nx), DIS_INVALID);
-	/* One running past Length. */
-	memcpy(b, ext, sizeof ext);
-	b[16] = 200;
-	ck_assert_int_eq(run(tunnel_gtpu_decode, b, sizeof b, &nx), DIS_INVALID);
+	/* An extension header of length 0 would never end; one running past
+	 * Length. */
+	expect_patched(tunnel_gtpu_decode, ext, sizeof ext, 16, 0, DIS_INVALID);
+	expect_patched(tunnel_gtpu_decode, ext, sizeof ext, 16, 200, DIS_INVALID);
 	/* Length too small for the optional fields. */
-	memcpy(b, seq, sizeof seq);
-	b[3] = 2;
-	ck_assert_int_eq(run(tunnel_gtpu_decode, b, sizeof seq, &nx), DIS_INVALID);
+	expect_patched(tunnel_gtpu_decode, seq, sizeof seq, 3, 2, DIS_INVALID);
 	/* Echo request, version 0, GTP' (PT 0): not user data. */
-	memcpy(b, plain, sizeof plain);
-	b[1] = 1;
-	ck_assert_int_eq(run(tunnel_gtpu_decode, b, sizeof plain, &nx), DIS_UNSUPPORTED);
-	memcpy(b, plain, sizeof plain);
-	b[0] = 0x10;
-	ck_assert_int_eq(run(tunnel_gtpu_decode, b, sizeof plain, &nx), DIS_UNSUPPORTED);
-	b[0] = 0x20;
-	ck_assert_int_eq(run(tunnel_gtpu_decode, b, sizeof plain, &nx), DIS_UNSUPPORTED);
+	expect_patched(tunnel_gtpu_decode, plain, sizeof plain, 1, 1, DIS_UNSUPPORTED);
+	expect_patched(tunnel_gtpu_decode, plain, sizeof plain, 0, 0x10, DIS_UNSUPPORTED);
+	expect_patched(tunnel_gtpu_decode, plain, sizeof plain, 0, 0x20, DIS_UNSUPPORTED);
 }
 END_TEST
 
@@ -222,7 +215,6 @@ END_TEST
 
 START_TEST(mpls)
 {
-	struct tunnel_next nx;
 	/* Two labels, IPv4 after the bottom one. */
 	static const uint8_t v4[] = {0x00, 0x06, 0x40, 0x40, 0x00, 0x0c, 0x81, 0x40, 0x45, 0x00};
 	expect_next(tunnel_mpls_decode, v4, sizeof v4, TUNNEL_NEXT_IP, 8, 2);
@@ -235,13 +227,13 @@ START_TEST(mpls)
 	prefixes_truncated(tunnel_mpls_decode, pw, 8);
 	/* The associated channel (nibble 1), and a guess we do not make. */
 	static const uint8_t gach[] = {0x00, 0x00, 0x01, 0x40, 0x10, 0, 0, 0};
-	ck_assert_int_eq(run(tunnel_mpls_decode, gach, sizeof gach, &nx), DIS_UNSUPPORTED);
+	expect_status(tunnel_mpls_decode, gach, sizeof gach, DIS_UNSUPPORTED);
 	static const uint8_t other[] = {0x00, 0x00, 0x01, 0x40, 0xa0};
-	ck_assert_int_eq(run(tunnel_mpls_decode, other, sizeof other, &nx), DIS_UNSUPPORTED);
+	expect_status(tunnel_mpls_decode, other, sizeof other, DIS_UNSUPPORTED);
 	/* A stack that never reaches its bottom ends with the input. */
 	uint8_t endless[400];
 	memset(endless, 0, sizeof endless);
-	ck_assert_int_eq(run(tunnel_mpls_decode, endless, sizeof endless, &nx), DIS_TRUNCATED);
+	expect_status(tunnel_mpls_decode, endless, sizeof endless, DIS_TRUNCATED);
 }
 END_TEST
 
@@ -249,7 +241,6 @@ END_TEST
 
 START_TEST(pppoe)
 {
-	struct tunnel_next nx;
 	/* Session 0x1234, 3 bytes of PPP: protocol IPv4 and one byte; a
 	 * byte of Ethernet padding after it. */
 	static const uint8_t v4[] = {0x11, 0x00, 0x12, 0x34, 0x00, 0x03, 0x00, 0x21, 0x45, 0xEE};
@@ -262,19 +253,10 @@ START_TEST(pppoe)
 	expect_next(tunnel_pppoe_decode, pfc, sizeof pfc, ETHERTYPE_IPV4, 7, 1);
 	/* LCP, a discovery code, another version; a length without room for
 	 * the protocol. */
-	uint8_t b[sizeof v4];
-	memcpy(b, v4, sizeof v4);
-	b[6] = 0xc0;
-	ck_assert_int_eq(run(tunnel_pppoe_decode, b, sizeof b, &nx), DIS_UNSUPPORTED);
-	memcpy(b, v4, sizeof v4);
-	b[1] = 0x09;
-	ck_assert_int_eq(run(tunnel_pppoe_decode, b, sizeof b, &nx), DIS_UNSUPPORTED);
-	memcpy(b, v4, sizeof v4);
-	b[0] = 0x21;
-	ck_assert_int_eq(run(tunnel_pppoe_decode, b, sizeof b, &nx), DIS_UNSUPPORTED);
-	memcpy(b, v4, sizeof v4);
-	b[5] = 1;
-	ck_assert_int_eq(run(tunnel_pppoe_decode, b, sizeof b, &nx), DIS_INVALID);
+	expect_patched(tunnel_pppoe_decode, v4, sizeof v4, 6, 0xc0, DIS_UNSUPPORTED);
+	expect_patched(tunnel_pppoe_decode, v4, sizeof v4, 1, 0x09, DIS_UNSUPPORTED);
+	expect_patched(tunnel_pppoe_decode, v4, sizeof v4, 0, 0x21, DIS_UNSUPPORTED);
+	expect_patched(tunnel_pppoe_decode, v4, sizeof v4, 5, 1, DIS_INVALID);
 }
 END_TEST
 
@@ -530,29 +512,6 @@ START_TEST(chain_link_types_and_reassembled)
 }
 END_TEST
 
-static Suite *tunnel_suite(void)
-{
-	Suite *s = suite_create("tunnel");
-	TCase *tc = tcase_create("decoders");
-	tcase_add_test(tc, vxlan);
-	tcase_add_test(tc, geneve);
-	tcase_add_test(tc, gre);
-	tcase_add_test(tc, erspan);
-	tcase_add_test(tc, gtpu);
-	tcase_add_test(tc, mpls);
-	tcase_add_test(tc, pppoe);
-	suite_add_tcase(s, tc);
-	TCase *chain = tcase_create("chain");
-	tcase_add_test(chain, chain_vxlan_in_gre_in_mpls);
-	tcase_add_test(chain, chain_depth_limit);
-	tcase_add_test(chain, chain_not_a_tunnel);
-	tcase_add_test(chain, chain_link_types_and_reassembled);
-	suite_add_tcase(s, chain);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(tunnel_suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("tunnel", false, CASE("decoders", 0, vxlan, geneve, gre, erspan, gtpu, mpls, pppoe),
+	   CASE("chain", 0, chain_vxlan_in_gre_in_mpls, chain_depth_limit, chain_not_a_tunnel,
+		chain_link_types_and_reassembled))

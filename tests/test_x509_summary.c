@@ -190,25 +190,6 @@ START_TEST(name_cmp_canonical)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-	Suite *s = suite_create("x509_summary");
-	TCase *live = tcase_create("live");
-	TCase *bytes = tcase_create("bytes");
-
-	tcase_set_timeout(live, 30);
-	tcase_add_test(live, live_client_certificate);
-	tcase_add_test(live, live_no_eku_and_two_ekus);
-	tcase_add_test(live, bad_der);
-	tcase_add_test(bytes, name_text);
-	tcase_add_test(bytes, name_cmp_canonical);
-	suite_add_tcase(s, live);
-	suite_add_tcase(s, bytes);
-	return s;
-}
-
-int main(void)
-{
-	int failed = run_suite(suite(), false);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN("x509_summary", false,
+	   CASE("live", 30, live_client_certificate, live_no_eku_and_two_ekus, bad_der),
+	   CASE("bytes", 0, name_text, name_cmp_canonical))

@@ -1,6 +1,7 @@
 /* pki.c - build the test CA hierarchy and end-entity certificates in memory. */
 #include "pki.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,15 +39,6 @@ static const struct ext_spec inter_exts[] = {
 };
 
 static const struct ext_spec server_exts[] = {
-    {NID_basic_constraints, "critical,CA:FALSE"},
-    {NID_key_usage, "critical,digitalSignature"},
-    {NID_ext_key_usage, "serverAuth"},
-    {NID_subject_alt_name, "DNS:app.example.com"},
-    {NID_subject_key_identifier, "hash"},
-    {NID_authority_key_identifier, "keyid:always"},
-};
-
-static const struct ext_spec proxy_exts[] = {
     {NID_basic_constraints, "critical,CA:FALSE"},
     {NID_key_usage, "critical,digitalSignature"},
     {NID_ext_key_usage, "serverAuth"},
@@ -155,71 +147,69 @@ static void cert_free(struct pki_cert *c)
 	EVP_PKEY_free(c->key);
 }
 
+#define SLOT(name) offsetof(struct pki, name)
+
+/* Every certificate of the hierarchy, each after its issuer: where it
+ * goes in struct pki, who issues it (its own slot: self-signed) and what
+ * it says. */
+/* clang-format off */
+static const struct cert_plan {
+	size_t slot, issuer;
+	struct cert_spec spec;
+} plan[] = {
+    {SLOT(root), SLOT(root),
+     {"Example Corp Root CA", NULL, "Example Corp", "US", 4096, -3650, 3650, ca_exts, N_OF(ca_exts)}},
+    {SLOT(inter), SLOT(root),
+     {"Example Corp Client Issuing CA 1", NULL, "Example Corp", "US", 4097, -1000, 2000, inter_exts,
+      N_OF(inter_exts)}},
+    {SLOT(server), SLOT(root),
+     {"app.example.com", NULL, "Example Corp", "US", 4098, -60, 365, server_exts, N_OF(server_exts)}},
+    /* The TLS-terminating proxy presents a server certificate of its own. */
+    {SLOT(proxy), SLOT(root),
+     {"app.example.com", "Edge Proxy", "Example Corp", "US", 4099, -60, 365, server_exts, N_OF(server_exts)}},
+    {SLOT(client), SLOT(inter),
+     {"alice", "Engineering", "Example Corp", "US", 8193, -30, 365, client_exts, N_OF(client_exts)}},
+    {SLOT(proxy_client), SLOT(inter),
+     {"edge-proxy", "Edge Proxy", "Example Corp", "US", 8196, -30, 365, client_exts, N_OF(client_exts)}},
+    {SLOT(client_expired), SLOT(inter),
+     {"bob", "Engineering", "Example Corp", "US", 8194, -375, -10, client_exts, N_OF(client_exts)}},
+    {SLOT(client_no_eku), SLOT(inter),
+     {"carol", "Engineering", "Example Corp", "US", 8195, -30, 365, client_no_eku_exts, N_OF(client_no_eku_exts)}},
+    {SLOT(rogue_root), SLOT(rogue_root),
+     {"Unlisted Root CA", NULL, "Other Org", "NL", 77, -3650, 3650, ca_exts, N_OF(ca_exts)}},
+    {SLOT(client_rogue), SLOT(rogue_root),
+     {"mallory", NULL, "Other Org", "NL", 78, -30, 365, client_exts, N_OF(client_exts)}},
+    /* Named as the product names its CA (client-cert-field-facts.md, section 7). */
+    {SLOT(inspection_ca), SLOT(inspection_ca),
+     {"Zscaler Intermediate Root CA (zscaler.net)", "Zscaler Inc.", "Zscaler Inc.", "US", 91, -700, 3000,
+      ca_exts, N_OF(ca_exts)}},
+    {SLOT(inspection_server), SLOT(inspection_ca),
+     {"app.example.com", NULL, "Example Corp", "US", 92, -2, 12, server_exts, N_OF(server_exts)}},
+};
+/* clang-format on */
+
+static struct pki_cert *slot_of(struct pki *p, size_t slot)
+{
+	return (struct pki_cert *)((char *)p + slot);
+}
+
 struct pki *pki_new(time_t base)
 {
 	struct pki *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
 	p->base = base;
-
-	const struct cert_spec root = {
-	    "Example Corp Root CA", NULL, "Example Corp", "US", 4096, -3650, 3650, ca_exts, N_OF(ca_exts)};
-	const struct cert_spec inter = {"Example Corp Client Issuing CA 1",
-					NULL,
-					"Example Corp",
-					"US",
-					4097,
-					-1000,
-					2000,
-					inter_exts,
-					N_OF(inter_exts)};
-	const struct cert_spec server = {
-	    "app.example.com", NULL, "Example Corp", "US", 4098, -60, 365, server_exts, N_OF(server_exts)};
-	const struct cert_spec proxy = {
-	    "app.example.com", "Edge Proxy",	"Example Corp", "US", 4099, -60, 365,
-	    proxy_exts,	       N_OF(proxy_exts)};
-	const struct cert_spec proxy_client = {"edge-proxy", "Edge Proxy", "Example Corp", "US", 8196, -30,
-					       365,	     client_exts,  N_OF(client_exts)};
-	const struct cert_spec client = {"alice", "Engineering", "Example Corp",   "US", 8193, -30,
-					 365,	  client_exts,	 N_OF(client_exts)};
-	const struct cert_spec expired = {"bob", "Engineering", "Example Corp",	  "US", 8194, -375,
-					  -10,	 client_exts,	N_OF(client_exts)};
-	const struct cert_spec no_eku = {
-	    "carol", "Engineering",	 "Example Corp",	  "US", 8195, -30,
-	    365,     client_no_eku_exts, N_OF(client_no_eku_exts)};
-	const struct cert_spec rogue = {"Unlisted Root CA", NULL, "Other Org", "NL", 77, -3650, 3650, ca_exts,
-					N_OF(ca_exts)};
-	/* Issuer names as the product uses them (client-cert-field-facts.md, section 7). */
-	const struct cert_spec inspection_ca = {"Zscaler Intermediate Root CA (zscaler.net)",
-						"Zscaler Inc.",
-						"Zscaler Inc.",
-						"US",
-						91,
-						-700,
-						3000,
-						ca_exts,
-						N_OF(ca_exts)};
-	const struct cert_spec inspection_server = {
-	    "app.example.com", NULL, "Example Corp", "US", 92, -2, 12, server_exts, N_OF(server_exts)};
-	const struct cert_spec client_rogue = {"mallory", NULL,	       "Other Org",	 "NL", 78, -30,
-					       365,	  client_exts, N_OF(client_exts)};
-
-	/* RSA only for the root: its 256-byte signatures make the chains realistically large. */
-	if (!issue(&p->root, EVP_RSA_gen(2048), &root, NULL, base) ||
-	    !issue(&p->inter, EVP_EC_gen("P-256"), &inter, &p->root, base) ||
-	    !issue(&p->server, EVP_EC_gen("P-256"), &server, &p->root, base) ||
-	    !issue(&p->proxy, EVP_EC_gen("P-256"), &proxy, &p->root, base) ||
-	    !issue(&p->client, EVP_EC_gen("P-256"), &client, &p->inter, base) ||
-	    !issue(&p->proxy_client, EVP_EC_gen("P-256"), &proxy_client, &p->inter, base) ||
-	    !issue(&p->client_expired, EVP_EC_gen("P-256"), &expired, &p->inter, base) ||
-	    !issue(&p->client_no_eku, EVP_EC_gen("P-256"), &no_eku, &p->inter, base) ||
-	    !issue(&p->rogue_root, EVP_EC_gen("P-256"), &rogue, NULL, base) ||
-	    !issue(&p->client_rogue, EVP_EC_gen("P-256"), &client_rogue, &p->rogue_root, base) ||
-	    !issue(&p->inspection_ca, EVP_EC_gen("P-256"), &inspection_ca, NULL, base) ||
-	    !issue(&p->inspection_server, EVP_EC_gen("P-256"), &inspection_server, &p->inspection_ca, base)) {
-		ERR_print_errors_fp(stderr);
-		pki_free(p);
-		return NULL;
+	for (size_t i = 0; i < N_OF(plan); i++) {
+		const struct cert_plan *c = &plan[i];
+		/* RSA only for the root: its 256-byte signatures make the chains
+		 * realistically large. */
+		EVP_PKEY *key = c->slot == SLOT(root) ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256");
+		const struct pki_cert *issuer = c->issuer == c->slot ? NULL : slot_of(p, c->issuer);
+		if (!issue(slot_of(p, c->slot), key, &c->spec, issuer, base)) {
+			ERR_print_errors_fp(stderr);
+			pki_free(p);
+			return NULL;
+		}
 	}
 	return p;
 }
@@ -228,18 +218,8 @@ void pki_free(struct pki *p)
 {
 	if (!p)
 		return;
-	cert_free(&p->root);
-	cert_free(&p->inter);
-	cert_free(&p->server);
-	cert_free(&p->proxy);
-	cert_free(&p->proxy_client);
-	cert_free(&p->client);
-	cert_free(&p->client_expired);
-	cert_free(&p->client_no_eku);
-	cert_free(&p->rogue_root);
-	cert_free(&p->client_rogue);
-	cert_free(&p->inspection_ca);
-	cert_free(&p->inspection_server);
+	for (size_t i = 0; i < N_OF(plan); i++)
+		cert_free(slot_of(p, plan[i].slot));
 	free(p);
 }
 

@@ -3,13 +3,8 @@
  * through the tracker (http_track.c, with libnghttp2's HPACK inflater) as
  * the analyzer drives it, record by record.
  *
- * Input: byte 0: bit 0 says ALPN h2 was negotiated; then records, each a
- * 2-byte header followed by its bytes:
- *   bit 15    side (client/server)
- *   bit 14    bytes were lost here (http_track_gap) instead of a record
- *   bits 0-13 length (taken modulo what is left)
- * Each record is copied into a buffer of exactly its size so the
- * sanitizers see a read past it. */
+ * Input: byte 0: bit 0 says ALPN h2 was negotiated; then records as
+ * chunks (chunks.h), a gap being bytes lost (http_track_gap). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +12,7 @@
 #include "http1.h"
 #include "http2.h"
 #include "http_track.h"
+#include "chunks.h"
 #include "model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -68,27 +64,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	data++;
 	size--;
-	while (size >= 2) {
-		unsigned hdr = (unsigned)data[0] << 8 | data[1];
-		enum side s = (hdr & 0x8000) ? SIDE_SERVER : SIDE_CLIENT;
-		size_t n = hdr & 0x3fff;
-		data += 2;
-		size -= 2;
-		if (hdr & 0x4000) {
-			http_track_gap(t, s);
+	struct chunk c;
+	while (next_chunk(&data, &size, &c)) {
+		if (c.gap) {
+			http_track_gap(t, c.side);
 			continue;
 		}
-		if (n > size)
-			n = size;
-		uint8_t *rec = malloc(n ? n : 1);
-		if (!rec)
-			break;
-		memcpy(rec, data, n);
-		http_track_record(&t, &conn, s, rec, n, ++frame);
-		(void)http_track_wants(t, s);
-		free(rec);
-		data += n;
-		size -= n;
+		http_track_record(&t, &conn, c.side, c.bytes, c.len, ++frame);
+		(void)http_track_wants(t, c.side);
+		free(c.bytes);
 	}
 	const struct http_facts *h = conn.http;
 	if (h && (h->n > CONN_MAX_HTTP || h->server[sizeof h->server - 1] || h->error_page[sizeof h->error_page - 1]))

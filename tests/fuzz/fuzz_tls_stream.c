@@ -6,19 +6,14 @@
  * Input: byte 0 picks the handshake message limit (bits 0-1) and which
  * sides began before the capture (bit 2 client, bit 3 server: their
  * record framing must be found first, as on a midstream flow); then
- * chunks, each a
- * 2-byte header followed by its bytes:
- *   bit 15    side (client/server)
- *   bit 14    a gap of (length) bytes instead of data
- *   bits 0-13 length (taken modulo what is left)
- * Each chunk is copied into a buffer of exactly its size so the sanitizers
- * see a read past what TCP delivered. */
+ * what TCP delivered as chunks (chunks.h). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conn.h"
 #include "diagnose.h"
+#include "chunks.h"
 #include "model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -44,28 +39,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	data++;
 	size--;
-	while (size >= 2) {
-		unsigned hdr = (unsigned)data[0] << 8 | data[1];
-		enum side s = (hdr & 0x8000) ? SIDE_SERVER : SIDE_CLIENT;
-		size_t n = hdr & 0x3fff;
-		data += 2;
-		size -= 2;
+	struct chunk c;
+	while (next_chunk(&data, &size, &c)) {
 		frame++;
 		struct tcp_frame_ref at = { frame, (int64_t)frame * 1000 };
-		if (hdr & 0x4000) {
-			conn_gap(&conn, &parser, s, n ? n : 1, &at);
+		if (c.gap) {
+			conn_gap(&conn, &parser, c.side, c.len ? c.len : 1, &at);
 			continue;
 		}
-		if (n > size)
-			n = size;
-		uint8_t *chunk = malloc(n ? n : 1);
-		if (!chunk)
-			abort();
-		memcpy(chunk, data, n);
-		conn_feed(&conn, &parser, s, chunk, n, &at);
-		free(chunk);
-		data += n;
-		size -= n;
+		conn_feed(&conn, &parser, c.side, c.bytes, c.len, &at);
+		free(c.bytes);
 	}
 	conn_finish(&conn, &parser);
 	conn_parser_release(&parser);

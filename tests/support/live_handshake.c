@@ -257,6 +257,20 @@ static int pki_make(const struct lh_opts *o, struct pki *k)
 	return k->server && k->client ? 0 : -1;
 }
 
+/* What both sides are given alike: the groups (each side its own), the
+ * cipher suites, the lowest version, encrypt-then-MAC. */
+static bool set_algorithms(SSL_CTX *ctx, const struct lh_opts *o, const char *groups)
+{
+	if ((groups && !SSL_CTX_set1_groups_list(ctx, groups)) ||
+	    (o->tls13_suites && !SSL_CTX_set_ciphersuites(ctx, o->tls13_suites)) ||
+	    (o->tls12_ciphers && !SSL_CTX_set_cipher_list(ctx, o->tls12_ciphers)) ||
+	    (o->min_version && !SSL_CTX_set_min_proto_version(ctx, o->min_version)))
+		return false;
+	if (o->no_encrypt_then_mac)
+		SSL_CTX_set_options(ctx, SSL_OP_NO_ENCRYPT_THEN_MAC);
+	return true;
+}
+
 static SSL_CTX *server_ctx(const struct lh_opts *o, struct pki *k)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -300,13 +314,8 @@ static SSL_CTX *server_ctx(const struct lh_opts *o, struct pki *k)
 	}
 	if (o->alpn)
 		SSL_CTX_set_alpn_select_cb(ctx, on_alpn, NULL);
-	if ((o->server_groups && !SSL_CTX_set1_groups_list(ctx, o->server_groups)) ||
-	    (o->tls13_suites && !SSL_CTX_set_ciphersuites(ctx, o->tls13_suites)) ||
-	    (o->tls12_ciphers && !SSL_CTX_set_cipher_list(ctx, o->tls12_ciphers)) ||
-	    (o->min_version && !SSL_CTX_set_min_proto_version(ctx, o->min_version)))
+	if (!set_algorithms(ctx, o, o->server_groups))
 		goto fail;
-	if (o->no_encrypt_then_mac)
-		SSL_CTX_set_options(ctx, SSL_OP_NO_ENCRYPT_THEN_MAC);
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);
@@ -323,13 +332,8 @@ static SSL_CTX *client_ctx(const struct lh_opts *o, struct pki *k)
 	    (!SSL_CTX_use_certificate(ctx, k->client) || !SSL_CTX_use_PrivateKey(ctx, k->client_key) ||
 	     (o->client_sends_chain && !SSL_CTX_add1_chain_cert(ctx, k->inter))))
 		goto fail;
-	if ((o->client_groups && !SSL_CTX_set1_groups_list(ctx, o->client_groups)) ||
-	    (o->tls13_suites && !SSL_CTX_set_ciphersuites(ctx, o->tls13_suites)) ||
-	    (o->tls12_ciphers && !SSL_CTX_set_cipher_list(ctx, o->tls12_ciphers)) ||
-	    (o->min_version && !SSL_CTX_set_min_proto_version(ctx, o->min_version)))
+	if (!set_algorithms(ctx, o, o->client_groups))
 		goto fail;
-	if (o->no_encrypt_then_mac)
-		SSL_CTX_set_options(ctx, SSL_OP_NO_ENCRYPT_THEN_MAC);
 	SSL_CTX_set_keylog_callback(ctx, on_keylog);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	return ctx;
@@ -574,4 +578,10 @@ uint8_t *lh_stream_hs(const uint8_t *stream, size_t len, uint8_t type, int n, si
 	}
 	free(hs.p);
 	return copy;
+}
+
+uint8_t *lh_wire_msg(const struct lh_result *res, bool from_server, uint8_t type, size_t *msg_len)
+{
+	return from_server ? lh_stream_hs(res->s2c, res->s2c_len, type, 0, msg_len)
+			   : lh_stream_hs(res->c2s, res->c2s_len, type, 0, msg_len);
 }

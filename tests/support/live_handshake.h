@@ -83,6 +83,11 @@ const struct lh_msg *lh_find(const struct lh_result *res, bool from_server, uint
  * its 4-byte header, or NULL. */
 uint8_t *lh_stream_hs(const uint8_t *stream, size_t len, uint8_t type, int n, size_t *msg_len);
 
+/* lh_stream_hs on what the server (from_server) or the client sent: the
+ * first message of `type` as it went on the wire (in clear before TLS
+ * 1.3), or NULL. */
+uint8_t *lh_wire_msg(const struct lh_result *res, bool from_server, uint8_t type, size_t *msg_len);
+
 /* The body of the n-th record of `content_type` in a raw TLS stream:
  * 0 with *body set (a view into stream), or -1. */
 struct rd;
