@@ -1,13 +1,13 @@
 #!/bin/sh
 # e2e-remedies.sh MTLSDIAG - every finding ID the diagnosis and the
-# comparison can report (the IDs passed to add() in analyzer/diagnose.c and
-# analyzer/compare.c, and any remedy_key variant they set) has rows in the
+# comparison can report (the IDs passed to add() in analyzer/diagnosis/diagnose.c and
+# analyzer/diagnosis/compare.c, and any remedy_key variant they set) has rows in the
 # remedies catalogue; and, once --server/--client exist, a remedy speaks
 # the words of the software named there.
 set -u
 BIN=$1
 . tests/lib/tally.sh
-DEF=analyzer/remedies.def
+DEF=analyzer/diagnosis/remedies.def
 # The IDs of each add(...) call: the quoted NAMES between "add(" and the
 # severity (two for a ternary such as RST_/FIN_DURING_CERT_NEGOTIATION).
 ids() {
@@ -15,7 +15,7 @@ ids() {
 }
 keys() { perl -0777 -ne 'print "$1\n" while /remedy_key\s*=\s*"([^"]+)"/g' "$1" | sort -u; }
 has_key() { grep -q "^REMEDY(\"$1\"," "$DEF"; }
-for src in analyzer/diagnose.c analyzer/compare.c; do
+for src in analyzer/diagnosis/diagnose.c analyzer/diagnosis/compare.c; do
 	n=0
 	for id in $(ids "$src"); do
 		n=$((n + 1))

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
-#include "model.h"
+#include "model/conn.h"
+#include "model/model.h"
 #include "support/suite_run.h"
 
 static void feed(struct tls_conn *c, struct conn_parser *p, const uint8_t *rec, size_t n, uint64_t frame)

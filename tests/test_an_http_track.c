@@ -8,8 +8,8 @@
 
 #include <nghttp2/nghttp2.h>
 
-#include "http_track.h"
-#include "model.h"
+#include "model/http_track.h"
+#include "model/model.h"
 #include "support/suite_run.h"
 
 struct run {

@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "json_write.h"
+#include "output/json_write.h"
 #include "support/suite_run.h"
 
 static char *written_reals(const json_t *j, bool pretty, int digits, size_t *len)

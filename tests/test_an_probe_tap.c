@@ -17,11 +17,11 @@
 
 #include <openssl/ssl.h>
 
-#include "analyzer.h"
+#include "flow/analyzer.h"
 #include "keylog.h"
-#include "output.h"
-#include "probe_tap.h"
-#include "source.h"
+#include "output/output.h"
+#include "cli/probe_tap.h"
+#include "capture/source.h"
 #include "support/live_handshake.h"
 #include "support/suite_run.h"
 

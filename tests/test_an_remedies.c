@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "remedies.h"
+#include "diagnosis/remedies.h"
 #include "support/suite_run.h"
 
 /* The catalogue as written, read through its own X-macro. */
@@ -18,7 +18,7 @@ struct row {
 };
 #define REMEDY(key, side, kind, text) { key, #side, #kind, text },
 static const struct row rows[] = {
-#include "remedies.def"
+#include "diagnosis/remedies.def"
 };
 #undef REMEDY
 #define N_ROWS (sizeof rows / sizeof rows[0])

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "textbuf.h"
+#include "output/textbuf.h"
 #include "support/suite_run.h"
 
 /* Runs fill(b, arg) into a memory stream; returns the malloc'd text. */

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer.h"
+#include "flow/analyzer.h"
 #include "link.h"
-#include "output.h"
+#include "output/output.h"
 #include "support/suite_run.h"
 #include "tunnel.h"
 

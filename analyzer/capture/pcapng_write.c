@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pcapng_write.h"
+#include "capture/pcapng_write.h"
 #include "rd.h"
 
 void pcapng_buf_init(struct pcapng_buf *b, bool swap)

@@ -1,7 +1,7 @@
 /* privs.c - see privs.h. Capabilities through the capget/capset system
  * calls and prctl rather than libcap: clearing every set is all that is
  * needed, and it takes no extra library. */
-#include "privs.h"
+#include "capture/privs.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "link.h"
-#include "source.h"
+#include "capture/source.h"
 
 /* The BPF filter compiled for one link type; compiled is false when libpcap
  * refused (err says why). */

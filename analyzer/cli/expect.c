@@ -1,7 +1,7 @@
 /* expect.c - the expectations file (man page, EXPECTATIONS): parse it,
  * check every finished connection against it, report what held and, for
  * what did not, what was expected and what was found, with frames. */
-#include "expect.h"
+#include "cli/expect.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "output.h"
+#include "output/output.h"
 #include "tls_names.h"
 
 #define EXPECT_FILE_MAX (1024u * 1024u)

@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "diagnose.h"
-#include "model.h"
+#include "diagnosis/diagnose.h"
+#include "model/model.h"
 
 struct expect_set;
 struct output;

@@ -11,7 +11,7 @@
  * packs packets dropped none in the same runs. Blocks are handed over
  * within LIVE_BLOCK_MS, and a connection is reported 2 s after it ends
  * anyway, so the delay costs nothing. */
-#include "live.h"
+#include "cli/live.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "link.h"
-#include "output.h"
-#include "privs.h"
+#include "output/output.h"
+#include "capture/privs.h"
 
 /* The one piece of file-scope mutable state: a signal handler can reach
  * nothing else, and writing a volatile sig_atomic_t is what it may safely

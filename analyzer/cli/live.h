@@ -3,7 +3,7 @@
 #ifndef MTLS_LIVE_H
 #define MTLS_LIVE_H
 
-#include "analyzer.h"
+#include "flow/analyzer.h"
 
 #define LIVE_DEFAULT_FILTER "tcp"
 #define LIVE_SNAPLEN 262144                    /* whole packets */

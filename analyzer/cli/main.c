@@ -10,20 +10,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyzer.h"
-#include "annotate.h"
-#include "compare.h"
-#include "report_stream.h"
-#include "select.h"
-#include "diagnose.h"
-#include "expect.h"
+#include "flow/analyzer.h"
+#include "output/annotate.h"
+#include "diagnosis/compare.h"
+#include "cli/report_stream.h"
+#include "model/select.h"
+#include "diagnosis/diagnose.h"
+#include "cli/expect.h"
 #include "link.h"
-#include "live.h"
-#include "output.h"
-#include "privs.h"
-#include "probe.h"
-#include "source.h"
-#include "trust.h"
+#include "cli/live.h"
+#include "output/output.h"
+#include "capture/privs.h"
+#include "cli/probe.h"
+#include "capture/source.h"
+#include "model/trust.h"
 
 #define MTLSDIAG_VERSION "0.1.0"
 

@@ -5,7 +5,7 @@
  * (probe_tap.c). The analyzer reads the tapped frames only when the
  * connection is over, with the whole key log: the keys of a TLS 1.3
  * handshake are known only after the ServerHello they follow. */
-#include "probe.h"
+#include "cli/probe.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,14 +27,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyzer.h"
-#include "expect.h"
+#include "flow/analyzer.h"
+#include "cli/expect.h"
 #include "keylog.h"
-#include "output.h"
-#include "probe_http.h"
-#include "probe_tap.h"
-#include "report_stream.h"
-#include "trust.h"
+#include "output/output.h"
+#include "cli/probe_http.h"
+#include "cli/probe_tap.h"
+#include "cli/report_stream.h"
+#include "model/trust.h"
 
 enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_INPUT = 2, EXIT_NO_TLS = 3 };
 

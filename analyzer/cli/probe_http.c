@@ -1,5 +1,5 @@
 /* probe_http.c - the end of an HTTP/1.x response (probe_http.h). */
-#include "probe_http.h"
+#include "cli/probe_http.h"
 
 #include <string.h>
 

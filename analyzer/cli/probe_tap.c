@@ -1,6 +1,6 @@
 /* probe_tap.c - the probe's own connection as synthesised frames (see
  * probe_tap.h). Checksums are real, so Wireshark shows no errors. */
-#include "probe_tap.h"
+#include "cli/probe_tap.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "analyzer.h"
+#include "flow/analyzer.h"
 #include "link.h"
 
 #define ETH_LEN 14

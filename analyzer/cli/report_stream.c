@@ -1,6 +1,6 @@
 /* report_stream.c - a stdio stream over the report's descriptor that
  * remembers why a write failed (report_stream.h). */
-#include "report_stream.h"
+#include "cli/report_stream.h"
 
 #include <errno.h>
 #include <unistd.h>

@@ -10,8 +10,8 @@
  *     a NAT, or a proxy that terminates TLS (then the randoms differ).
  * Without a random in common, the offset is the one under which the most
  * connections line up. */
-#include "compare.h"
-#include "remedies.h"
+#include "diagnosis/compare.h"
+#include "diagnosis/remedies.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,7 +20,7 @@
 #include <strings.h>
 #include <uthash.h>
 
-#include "cert_cache.h"
+#include "model/cert_cache.h"
 #include "tls_names.h"
 
 /* How far two views of one connection may disagree in time once the clock

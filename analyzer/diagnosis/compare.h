@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyzer.h"
-#include "diagnose.h"
-#include "model.h"
+#include "flow/analyzer.h"
+#include "diagnosis/diagnose.h"
+#include "model/model.h"
 
 /* A finished connection kept for later, with its single-capture findings. */
 struct collected_conn {

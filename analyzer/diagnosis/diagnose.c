@@ -1,17 +1,17 @@
 /* diagnose.c - the findings catalogue (see the man page, FINDINGS). Each
  * rule reads the model and adds at most one finding; the list is then
  * sorted so that findings[0] answers "why". */
-#include "diagnose.h"
+#include "diagnosis/diagnose.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cert_cache.h"
-#include "evidence.h"
-#include "outcome.h"
-#include "remedies.h"
+#include "model/cert_cache.h"
+#include "diagnosis/evidence.h"
+#include "diagnosis/outcome.h"
+#include "diagnosis/remedies.h"
 #include "tls_names.h"
 
 const char *severity_name(enum severity s)

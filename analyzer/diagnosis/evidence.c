@@ -1,6 +1,6 @@
 /* evidence.c - readings of the model shared by the outcome and the
  * findings (see evidence.h). */
-#include "evidence.h"
+#include "diagnosis/evidence.h"
 
 #include <string.h>
 

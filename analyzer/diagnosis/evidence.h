@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
+#include "model/model.h"
 
 bool conn_is_tls13(const struct tls_conn *c);
 /* The key log showed what encryption hides: no inference is needed. */

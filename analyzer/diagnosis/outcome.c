@@ -2,13 +2,13 @@
  * with a certificate, and if not, what stopped it. Decided from the
  * strongest evidence there is: decrypted facts, then explicit alerts and
  * HTTP statuses, then inference from record sizes and timing. */
-#include "outcome.h"
+#include "diagnosis/outcome.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "evidence.h"
+#include "diagnosis/evidence.h"
 #include "tls_names.h"
 
 const char *outcome_name(enum outcome_kind k)

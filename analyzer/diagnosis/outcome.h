@@ -2,7 +2,7 @@
 #ifndef MTLS_OUTCOME_H
 #define MTLS_OUTCOME_H
 
-#include "diagnose.h"
+#include "diagnosis/diagnose.h"
 
 void decide_outcome(const struct tls_conn *c, struct outcome *o);
 

@@ -2,7 +2,7 @@
  * (remedies.def). The rows are sorted by key, so a lookup is a binary
  * search over constant data and a scan of that key's few rows: no
  * allocation, no state, cheap enough to run for every finding. */
-#include "remedies.h"
+#include "diagnosis/remedies.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,7 +21,7 @@ struct remedy_row {
  * a misspelt side or software does not compile. */
 #define REMEDY(key, side, kind, text) { key, REMEDY_SIDE_##side, side##_##kind, text },
 static const struct remedy_row remedy_rows[] = {
-#include "remedies.def"
+#include "diagnosis/remedies.def"
 };
 #undef REMEDY
 

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "stack.h"
+#include "diagnosis/stack.h"
 
 /* Values for the placeholders a row may use: {port}, {issuer},
  * {subject}, {depth}, {product}, {sni}. NULL or 0: the placeholder reads

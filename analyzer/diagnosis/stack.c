@@ -5,7 +5,7 @@
  * each narrowing a set of candidate kinds; two or more agreeing traits
  * give medium confidence, one gives low. The facts behind each trait are
  * in the man page's SOFTWARE IDENTIFICATION section. */
-#include "stack.h"
+#include "diagnosis/stack.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "model.h"
+#include "model/model.h"
 
 enum server_kind {
 	SERVER_UNKNOWN = 0,

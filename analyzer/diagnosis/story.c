@@ -1,5 +1,5 @@
 /* story.c - the story across connections (story.h). */
-#include "story.h"
+#include "diagnosis/story.h"
 
 #include <stdbool.h>
 #include <stdio.h>

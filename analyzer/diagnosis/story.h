@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diagnose.h"
-#include "model.h"
+#include "diagnosis/diagnose.h"
+#include "model/model.h"
 
 #define STORY_MAX_GROUPS 4096
 #define STORY_MAX_STEPS 12

@@ -1,7 +1,7 @@
 /* analyzer.c - one frame at a time: link, IP (and fragments), TCP. */
-#include "analyzer.h"
-#include "story.h"
-#include "cert_cache.h"
+#include "flow/analyzer.h"
+#include "diagnosis/story.h"
+#include "model/cert_cache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 #include "ipfrag.h"
 #include "keylog.h"
 #include "link.h"
-#include "output.h"
+#include "output/output.h"
 #include "tls_decrypt.h"
 #include "tunnel.h"
 

@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "diagnose.h"
-#include "model.h"
+#include "diagnosis/diagnose.h"
+#include "model/model.h"
 #include "tcp_reasm.h"
 #include "tunnel.h"
 

@@ -49,13 +49,13 @@ static unsigned flow_key_hash(const void *key, size_t len)
 #define HASH_INITIAL_NUM_BUCKETS (1u << 14)
 #define HASH_INITIAL_NUM_BUCKETS_LOG2 14u
 
-#include "analyzer.h"
-#include "cert_cache.h"
-#include "conn.h"
+#include "flow/analyzer.h"
+#include "model/cert_cache.h"
+#include "model/conn.h"
 #include "heap_charge.h"
 #include "ip.h"
 #include "ipfrag.h"
-#include "story.h"
+#include "diagnosis/story.h"
 #include "tcp.h"
 #include "tcp_reasm.h"
 #include "tls_record.h"

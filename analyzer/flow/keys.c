@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer.h"
+#include "flow/analyzer.h"
 #include "keylog.h"
 #include "tls_decrypt.h"
 

@@ -1,14 +1,14 @@
 /* report.c - puts finished connections out in stream order. */
 #include <stdlib.h>
 
-#include "diagnose.h"
+#include "diagnosis/diagnose.h"
 #include "heap_charge.h"
-#include "select.h"
-#include "story.h"
-#include "trust.h"
+#include "model/select.h"
+#include "diagnosis/story.h"
+#include "model/trust.h"
 
-#include "analyzer.h"
-#include "output.h"
+#include "flow/analyzer.h"
+#include "output/output.h"
 
 struct report_item {
 	uint64_t stream;

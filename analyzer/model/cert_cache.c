@@ -1,6 +1,6 @@
 /* cert_cache.c - bounded DER -> decoded summary caches (see cert_cache.h). */
-#include "cert_cache.h"
-#include "inspection.h"
+#include "model/cert_cache.h"
+#include "model/inspection.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* conn.c - turns TLS records and handshake messages into model facts. */
-#include "conn.h"
+#include "model/conn.h"
 
 #include <stdio.h>
 #include <stdlib.h>

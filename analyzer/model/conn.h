@@ -3,9 +3,9 @@
 #define MTLS_CONN_H
 
 #include "keylog.h"
-#include "cert_cache.h"
-#include "http_track.h"
-#include "model.h"
+#include "model/cert_cache.h"
+#include "model/http_track.h"
+#include "model/model.h"
 #include "tls_decrypt.h"
 #include "tls_hs_stream.h"
 #include "tls_record.h"

@@ -6,7 +6,7 @@
  * bodies and DATA are skipped by length and never copied, except the
  * first bytes of the first error page. HPACK is libnghttp2's inflater,
  * one per side, its memory counted through our allocator. */
-#include "http_track.h"
+#include "model/http_track.h"
 
 #include <stdalign.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* inspection.c - see inspection.h. Called once per distinct certificate
  * (the certificate cache keeps the answer), so a plain scan is enough. */
-#include "inspection.h"
+#include "model/inspection.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -13,7 +13,7 @@ struct inspector {
 };
 static const struct inspector inspectors[] = {
 #define INSPECTOR(product, fragment) {product, fragment},
-#include "inspection_issuers.def"
+#include "model/inspection_issuers.def"
 #undef INSPECTOR
 };
 

@@ -1,6 +1,6 @@
 /* model.c - life cycle and names of the connection model. */
-#include "model.h"
-#include "cert_cache.h"
+#include "model/model.h"
+#include "model/cert_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>

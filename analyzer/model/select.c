@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
-#include "select.h"
+#include "model/model.h"
+#include "model/select.h"
 
 static int full(const char *opt, char *err, size_t errsz)
 {

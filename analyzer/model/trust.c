@@ -1,5 +1,5 @@
 /* trust.c - verification of the client chain with OpenSSL's X509_STORE. */
-#include "trust.h"
+#include "model/trust.h"
 
 #include <errno.h>
 #include <stdbool.h>

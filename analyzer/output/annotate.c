@@ -13,12 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "annotate.h"
+#include "output/annotate.h"
 #include "http2.h"
-#include "output.h"
-#include "pcapng_write.h"
+#include "output/output.h"
+#include "capture/pcapng_write.h"
 #include "rd.h"
-#include "source.h"
+#include "capture/source.h"
 #include "tls_names.h"
 
 #define MTLSDIAG_APPL "mtlsdiag (--annotate)"

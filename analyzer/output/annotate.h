@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analyzer.h"
-#include "diagnose.h"
-#include "model.h"
+#include "flow/analyzer.h"
+#include "diagnosis/diagnose.h"
+#include "model/model.h"
 
 /* Comment text kept for the whole capture, at most (each connection adds
  * a few hundred bytes). */

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compare.h"
-#include "output.h"
-#include "output_html.h"
+#include "diagnosis/compare.h"
+#include "output/output.h"
+#include "output/output_html.h"
 #include "tls_names.h"
 
 #define SCHEMA_VERSION 1

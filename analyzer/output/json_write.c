@@ -1,5 +1,5 @@
 /* json_write.c - see json_write.h. */
-#include "json_write.h"
+#include "output/json_write.h"
 
 #include <stdint.h>
 #include <stdio.h>

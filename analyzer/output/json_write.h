@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "textbuf.h"
+#include "output/textbuf.h"
 
 void json_write(struct textbuf *b, const json_t *j, bool pretty);
 

@@ -7,9 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "analyzer.h"
-#include "diagnose.h"
-#include "model.h"
+#include "flow/analyzer.h"
+#include "diagnosis/diagnose.h"
+#include "model/model.h"
 
 struct output {
 	FILE *fp;

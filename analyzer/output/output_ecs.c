@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output_json.h"
+#include "output/output_json.h"
 
 #define ECS_VERSION "8.11.0"
 

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare.h"
-#include "output_html.h"
-#include "output_stack.h"
-#include "story.h"
-#include "textbuf.h"
+#include "diagnosis/compare.h"
+#include "output/output_html.h"
+#include "output/output_stack.h"
+#include "diagnosis/story.h"
+#include "output/textbuf.h"
 #include "tls_handshake.h"
 #include "tls_names.h"
 

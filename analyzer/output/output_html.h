@@ -5,7 +5,7 @@
 #ifndef MTLS_OUTPUT_HTML_H
 #define MTLS_OUTPUT_HTML_H
 
-#include "output.h"
+#include "output/output.h"
 
 void output_html_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 void output_html_summary(struct output *o, const struct run_stats *st, unsigned files);

@@ -6,8 +6,8 @@
 #include <stdio.h>
 
 #include "http2.h"
-#include "output.h"
-#include "textbuf.h"
+#include "output/output.h"
+#include "output/textbuf.h"
 
 #define C_RESET "\033[0m"
 #define C_RED "\033[31m"

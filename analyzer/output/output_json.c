@@ -6,12 +6,12 @@
 #include <time.h>
 
 #include "community_id.h"
-#include "json_write.h"
-#include "output.h"
-#include "output_json.h"
-#include "output_stack.h"
-#include "story.h"
-#include "textbuf.h"
+#include "output/json_write.h"
+#include "output/output.h"
+#include "output/output_json.h"
+#include "output/output_stack.h"
+#include "diagnosis/story.h"
+#include "output/textbuf.h"
 #include "tls_names.h"
 
 #define SCHEMA_VERSION 1

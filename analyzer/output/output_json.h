@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "output.h"
+#include "output/output.h"
 
 /* The object -F json writes for one connection; the caller owns it. */
 json_t *output_json_object(const struct output *o, const char *file_name, const struct tls_conn *c,

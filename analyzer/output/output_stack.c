@@ -1,6 +1,6 @@
 /* output_stack.c - the software line of the text report and its JSON
  * fields, from the guesses stack_identify() made. */
-#include "output_stack.h"
+#include "output/output_stack.h"
 
 static void text_guess(struct textbuf *b, const char *label, const struct stack_guess *g)
 {

@@ -5,8 +5,8 @@
 
 #include <jansson.h>
 
-#include "diagnose.h"
-#include "textbuf.h"
+#include "diagnosis/diagnose.h"
+#include "output/textbuf.h"
 
 /* "  Software: server ..., client ..., JA4 ...\n" */
 void output_text_stack(struct textbuf *b, const struct findings *f);

@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "output.h"
-#include "output_html.h"
-#include "output_stack.h"
-#include "story.h"
-#include "textbuf.h"
+#include "output/output.h"
+#include "output/output_html.h"
+#include "output/output_stack.h"
+#include "diagnosis/story.h"
+#include "output/textbuf.h"
 #include "tls_names.h"
 
 #define C_RESET "\033[0m"

@@ -1,5 +1,5 @@
 /* textbuf.c - see textbuf.h. */
-#include "textbuf.h"
+#include "output/textbuf.h"
 
 #include <stdarg.h>
 

@@ -16,8 +16,8 @@
 
 #include "http1.h"
 #include "http2.h"
-#include "http_track.h"
-#include "model.h"
+#include "model/http_track.h"
+#include "model/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,9 +16,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "analyzer.h"
-#include "output.h"
-#include "source.h"
+#include "flow/analyzer.h"
+#include "output/output.h"
+#include "capture/source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

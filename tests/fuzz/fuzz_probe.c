@@ -17,10 +17,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "analyzer.h"
-#include "output.h"
-#include "probe_http.h"
-#include "probe_tap.h"
+#include "flow/analyzer.h"
+#include "output/output.h"
+#include "cli/probe_http.h"
+#include "cli/probe_tap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
-#include "diagnose.h"
-#include "model.h"
+#include "model/conn.h"
+#include "diagnosis/diagnose.h"
+#include "model/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
