@@ -11,6 +11,7 @@
 
 #include "output/annotate.h"
 #include "capture/pcapng_write.h"
+#include "capture/pcapng.h"
 #include "capture/source.h"
 #include "support/suite_run.h"
 

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "link.h"
+#include "capture/netmon.h"
 #include "capture/source.h"
 #include "support/suite_run.h"
 #include "support/test_paths.h"

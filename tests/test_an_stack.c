@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flow/analyzer.h"
+#include "cli/analysis.h"
 #include "diagnosis/compare.h"
 #include "output/output.h"
 #include "capture/source.h"
@@ -31,22 +31,22 @@ static void collect_list(const char *path, struct conn_list *l)
 	opt.quiet = true;
 	struct output out = { .fp = fopen("/dev/full", "w"), .format = FORMAT_JSON };
 	ck_assert_ptr_nonnull(out.fp);
-	struct analyzer a;
+	struct analysis a;
 	memset(l, 0, sizeof *l);
-	analyzer_init(&a, &opt, &out);
+	analysis_init(&a, &opt, &out);
 	a.sink = (struct conn_sink){ conn_list_take, l };
 	char err[256];
 	struct source *src = source_open(path, err, sizeof err);
 	ck_assert_msg(src != NULL, "%s: %s", path, err);
-	analyzer_begin_file(&a, path, 0);
+	analysis_begin_file(&a, path, 0);
 	struct source_frame fr;
 	enum source_status st;
 	while ((st = source_next(src, &fr, err, sizeof err)) == SOURCE_FRAME)
-		analyzer_frame(&a, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns);
+		analyzer_frame(&a.an, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns);
 	ck_assert_int_eq(st, SOURCE_END);
-	analyzer_end_file(&a);
+	analysis_end_file(&a);
 	source_close(src);
-	analyzer_release(&a);
+	analysis_release(&a);
 	fclose(out.fp);
 	ck_assert(!l->out_of_memory);
 	ck_assert_uint_ge(l->n, 1);

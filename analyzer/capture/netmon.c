@@ -29,7 +29,7 @@
 
 #include "link.h"
 #include "rd.h"
-#include "capture/source.h"
+#include "capture/netmon.h"
 
 #define NETMON_HDR_LEN 64              /* magic + the fields we read */
 #define NETMON_MAX_CAPLEN (256u * 1024u) /* Wireshark's limit too */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "rd.h"
-#include "capture/source.h"
+#include "capture/pcapng.h"
 
 #define PCAPNG_SHB 0x0A0D0D0Au
 #define PCAPNG_IDB 1u

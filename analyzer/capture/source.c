@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "link.h"
+#include "capture/netmon.h"
+#include "capture/pcapng.h"
 #include "capture/source.h"
 
 /* The BPF filter compiled for one link type; compiled is false when libpcap
@@ -51,14 +53,6 @@ struct source {
 };
 
 enum { FILE_BUF, STREAM_BUF };
-
-void source_buffer_file(FILE *fp, char **buf)
-{
-	if (!*buf)
-		*buf = malloc(SOURCE_READ_BUFFER);
-	if (*buf)
-		setvbuf(fp, *buf, _IOFBF, SOURCE_READ_BUFFER);
-}
 
 static bool mixed_linktype_error(const char *msg)
 {

@@ -12,6 +12,7 @@
  * within LIVE_BLOCK_MS, and a connection is reported 2 s after it ends
  * anyway, so the delay costs nothing. */
 #include "cli/live.h"
+#include "flow/flow.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +41,7 @@ static void on_stop_signal(int sig)
 }
 
 struct live_capture {
-	struct analyzer *a;
+	struct analysis *a;
 	pcap_t *pcap;
 	pcap_dumper_t *dump;
 	int linktype;
@@ -59,7 +60,7 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static bool limit_reached(const struct analyzer *a)
+static bool limit_reached(const struct analysis *a)
 {
 	return a->opt.max_reports && a->stats.reported >= a->opt.max_reports;
 }
@@ -73,7 +74,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 	int64_t ts = (int64_t)h->ts.tv_sec * 1000000000LL + (int64_t)h->ts.tv_usec * (lc->nano ? 1 : 1000);
 	lc->captured++;
 	lc->since_tick = true;
-	analyzer_frame(lc->a, lc->linktype, data, h->caplen, h->len < h->caplen ? h->caplen : h->len, ts);
+	analyzer_frame(&lc->a->an, lc->linktype, data, h->caplen, h->len < h->caplen ? h->caplen : h->len, ts);
 	if ((live_stop_signal && !lc->draining) || limit_reached(lc->a))
 		pcap_breakloop(lc->pcap);
 }
@@ -85,14 +86,14 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
  * comes out older than the clock (its time would be bent). */
 static void live_tick(struct live_capture *lc)
 {
-	struct analyzer *a = lc->a;
+	struct analysis *a = lc->a;
 	if (!lc->since_tick) {
 		int64_t wall = clock_ns(CLOCK_REALTIME) - 2LL * LIVE_BLOCK_MS * 1000000LL;
-		if (wall > a->now_ns)
-			a->now_ns = wall;
+		if (wall > a->an.now_ns)
+			a->an.now_ns = wall;
 	}
 	lc->since_tick = false;
-	flow_expire_idle(a);
+	flow_expire_idle(&a->an);
 }
 
 /* Without privileges libpcap cannot tell a missing interface from a
@@ -386,7 +387,7 @@ static bool live_setup(struct live_capture *lc, const struct live_options *lo, c
 	return false;
 }
 
-enum live_status live_run(struct analyzer *a, const struct live_options *lo)
+enum live_status live_run(struct analysis *a, const struct live_options *lo)
 {
 	const char *filter = lo->filter ? lo->filter : LIVE_DEFAULT_FILTER;
 	struct live_capture lc = { .a = a };
@@ -405,13 +406,13 @@ enum live_status live_run(struct analyzer *a, const struct live_options *lo)
 			lo->iface, link_type_name(lc.linktype), filter, lo->write_path ? ", saving to " : "",
 			lo->write_path ? lo->write_path : "");
 	set_stop_handlers(&old_signals);
-	analyzer_begin_file(a, name, 0);
+	analysis_begin_file(a, name, 0);
 	enum live_status st = capture_loop(&lc, lo->iface);
-	analyzer_end_file(a); /* connections still open: capture_end */
+	analysis_end_file(a); /* connections still open: capture_end */
 	fflush(a->out->fp);
-	if (a->stats.tls_conns == 0 && !a->opt.quiet)
+	if (a->an.stats.tls_conns == 0 && !a->opt.quiet)
 		fprintf(stderr, "mtlsdiag: %s: no TLS connection seen (%llu packets, %llu TCP connections)\n", lo->iface,
-			(unsigned long long)a->stats.frames, (unsigned long long)a->stats.tcp_flows);
+			(unsigned long long)a->an.stats.frames, (unsigned long long)a->an.stats.tcp_flows);
 	restore_signals(&old_signals);
 	if (lc.dump) {
 		if (pcap_dump_flush(lc.dump) != 0 || lc.dump_failed) {

@@ -3,7 +3,7 @@
 #ifndef MTLS_LIVE_H
 #define MTLS_LIVE_H
 
-#include "flow/analyzer.h"
+#include "cli/analysis.h"
 
 #define LIVE_DEFAULT_FILTER "tcp"
 #define LIVE_SNAPLEN 262144                    /* whole packets */
@@ -39,6 +39,6 @@ enum live_status {
  * or until an error.
  * Connections still open at the end are reported as capture_end. The
  * kernel's packet counts go to stderr. */
-enum live_status live_run(struct analyzer *a, const struct live_options *lo);
+enum live_status live_run(struct analysis *a, const struct live_options *lo);
 
 #endif

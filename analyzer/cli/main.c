@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "flow/analyzer.h"
+#include "cli/analysis.h"
 #include "output/annotate.h"
-#include "diagnosis/compare.h"
+#include "output/compare_output.h"
 #include "cli/report_stream.h"
 #include "model/select.h"
 #include "diagnosis/diagnose.h"
@@ -180,7 +180,7 @@ static double now_seconds(void)
 
 /* Reads one file through the analyzer. Returns EXIT_OK or EXIT_INPUT;
  * *opened says whether the file could be opened at all. */
-static int run_file(struct analyzer *a, const char *path, unsigned index, const char *filter, bool *opened)
+static int run_file(struct analysis *a, const char *path, unsigned index, const char *filter, bool *opened)
 {
 	char err[768];
 	struct source *src = source_open(path, err, sizeof err);
@@ -191,7 +191,7 @@ static int run_file(struct analyzer *a, const char *path, unsigned index, const 
 	}
 	source_set_filter(src, filter);
 	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
-	analyzer_begin_file(a, name, index);
+	analysis_begin_file(a, name, index);
 
 	int rc = EXIT_OK;
 	int warned_link = -1;
@@ -205,48 +205,48 @@ static int run_file(struct analyzer *a, const char *path, unsigned index, const 
 			break;
 		if (st == SOURCE_ERROR) {
 			fprintf(stderr, "%smtlsdiag: %s: frame %llu: %s; reporting what was read before it\n",
-				progress ? "\r\033[K" : "", name, (unsigned long long)a->frame_no + 1, err);
+				progress ? "\r\033[K" : "", name, (unsigned long long)a->an.frame_no + 1, err);
 			rc = EXIT_INPUT;
 			break;
 		}
 		if (!link_type_supported(fr.linktype)) {
 			if (warned_link != fr.linktype) {
 				fprintf(stderr, "mtlsdiag: %s: frame %llu: link type %d (%s) is not decoded; such frames are skipped\n",
-					name, (unsigned long long)a->frame_no + 1, fr.linktype, link_type_name(fr.linktype));
+					name, (unsigned long long)a->an.frame_no + 1, fr.linktype, link_type_name(fr.linktype));
 				warned_link = fr.linktype;
 			}
 		} else {
 			decodable++;
 		}
-		analyzer_frame(a, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns);
-		if ((a->frame_no & 0x3fff) == 0 && ferror(a->out->fp))
+		analyzer_frame(&a->an, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns);
+		if ((a->an.frame_no & 0x3fff) == 0 && ferror(a->out->fp))
 			break; /* the report cannot be written: main says why */
-		if (progress && (a->frame_no & 0x3fff) == 0) {
+		if (progress && (a->an.frame_no & 0x3fff) == 0) {
 			double t = now_seconds();
 			if (t - last_progress >= 0.5) {
 				uint64_t done, total;
 				source_progress(src, &done, &total);
 				if (total)
 					fprintf(stderr, "\r\033[K%s: %3.0f%%, %llu frames, %llu TLS connections", name,
-						100.0 * (double)done / (double)total, (unsigned long long)a->frame_no,
-						(unsigned long long)a->stats.tls_conns);
+						100.0 * (double)done / (double)total, (unsigned long long)a->an.frame_no,
+						(unsigned long long)a->an.stats.tls_conns);
 				else
 					fprintf(stderr, "\r\033[K%s: %llu frames, %llu TLS connections", name,
-						(unsigned long long)a->frame_no, (unsigned long long)a->stats.tls_conns);
+						(unsigned long long)a->an.frame_no, (unsigned long long)a->an.stats.tls_conns);
 				last_progress = t;
 			}
 		}
 	}
 	if (progress)
 		fprintf(stderr, "\r\033[K");
-	analyzer_end_file(a);
-	if (a->stats.frames > 0 && decodable == 0 && rc == EXIT_OK) {
+	analysis_end_file(a);
+	if (a->an.stats.frames > 0 && decodable == 0 && rc == EXIT_OK) {
 		fprintf(stderr, "mtlsdiag: %s: no frame has a link type mtlsdiag decodes\n", name);
 		rc = EXIT_INPUT;
-	} else if (a->stats.tls_conns == 0 && !a->opt.quiet) {
+	} else if (a->an.stats.tls_conns == 0 && !a->opt.quiet) {
 		fprintf(stderr, "mtlsdiag: %s: no TLS connection found (%llu frames%s, %llu TCP connections)\n", name,
-			(unsigned long long)a->stats.frames, filter ? " kept by the filter" : "",
-			(unsigned long long)a->stats.tcp_flows);
+			(unsigned long long)a->an.stats.frames, filter ? " kept by the filter" : "",
+			(unsigned long long)a->an.stats.tcp_flows);
 	}
 	source_close(src);
 	return rc;
@@ -296,7 +296,7 @@ static int check_file_filter(const char *expr, const char *first_word)
 
 /* compare CLIENT_SIDE SERVER_SIDE: each file is collected (conn_sink), then
  * compare.c matches the two lists and reports. */
-static int run_compare(struct analyzer *a, const char *client_path, const char *server_path, const char *filter)
+static int run_compare(struct analysis *a, const char *client_path, const char *server_path, const char *filter)
 {
 	struct conn_list sides[2] = { { 0 }, { 0 } };
 	const char *paths[2] = { client_path, server_path };
@@ -307,7 +307,7 @@ static int run_compare(struct analyzer *a, const char *client_path, const char *
 		int frc = run_file(a, paths[i], i, filter, &opened);
 		if (frc != EXIT_OK)
 			rc = frc;
-		sides[i].capture_last_ns = a->now_ns;
+		sides[i].capture_last_ns = a->an.now_ns;
 		if (sides[i].out_of_memory) {
 			fprintf(stderr, "mtlsdiag: %s: out of memory; some connections are not compared\n", paths[i]);
 			rc = EXIT_INPUT;
@@ -427,21 +427,21 @@ int main(int argc, char **argv)
 			opt.quiet = true;
 			break;
 		case OPT_MAX_FLOWS:
-			if (parse_size("--max-flows", optarg, 1, &opt.max_flows))
+			if (parse_size("--max-flows", optarg, 1, &opt.flow.max_flows))
 				return EXIT_INPUT;
 			break;
 		case OPT_REASM_CAP:
-			if (parse_size("--reasm-cap", optarg, 1024, &opt.ooo_cap))
+			if (parse_size("--reasm-cap", optarg, 1024, &opt.flow.ooo_cap))
 				return EXIT_INPUT;
 			break;
 		case OPT_MAX_HS:
-			if (parse_size("--max-handshake", optarg, 1024, &opt.max_hs_msg))
+			if (parse_size("--max-handshake", optarg, 1024, &opt.flow.max_hs_msg))
 				return EXIT_INPUT;
 			break;
 		case OPT_IDLE:
 			if (parse_size("--idle-timeout", optarg, 1, &v))
 				return EXIT_INPUT;
-			opt.idle_timeout_ns = (int64_t)v * 1000000000LL;
+			opt.flow.idle_timeout_ns = (int64_t)v * 1000000000LL;
 			break;
 		case OPT_FAIL_ON:
 			if (strcmp(optarg, "error") == 0)
@@ -503,19 +503,19 @@ int main(int argc, char **argv)
 			live.run_as = optarg;
 			break;
 		case OPT_MAX_MEMORY:
-			if (parse_size("--max-memory", optarg, 1024 * 1024, &opt.max_memory))
+			if (parse_size("--max-memory", optarg, 1024 * 1024, &opt.flow.max_memory))
 				return EXIT_INPUT;
 			break;
 		case OPT_MAX_CHAIN:
-			if (parse_size("--max-chain", optarg, 1, &opt.max_chain))
+			if (parse_size("--max-chain", optarg, 1, &opt.flow.max_chain))
 				return EXIT_INPUT;
-			if (opt.max_chain > TLS_MAX_CHAIN) {
+			if (opt.flow.max_chain > TLS_MAX_CHAIN) {
 				fprintf(stderr, "mtlsdiag: --max-chain: at most %u certificates are kept\n", TLS_MAX_CHAIN);
 				return EXIT_INPUT;
 			}
 			break;
 		case OPT_MAX_CA_NAMES:
-			if (parse_size("--max-ca-names", optarg, 1, &opt.max_ca_names))
+			if (parse_size("--max-ca-names", optarg, 1, &opt.flow.max_ca_names))
 				return EXIT_INPUT;
 			break;
 		case OPT_COMMUNITY_ID_SEED:
@@ -571,7 +571,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mtlsdiag: -w -: standard output carries the report; write it elsewhere with -o FILE\n");
 		return EXIT_INPUT;
 	}
-	opt.live = live.iface != NULL;
+	opt.flow.live = live.iface != NULL;
 	if (!live.iface && n_files <= 0) {
 		fprintf(stderr, "mtlsdiag: no capture file given (try --help)\n");
 		return EXIT_INPUT;
@@ -642,16 +642,16 @@ int main(int argc, char **argv)
 				: (color == 1 && opt.format == FORMAT_TEXT);
 	opt.progress = !opt.quiet && isatty(STDERR_FILENO);
 
-	struct analyzer a;
-	analyzer_init(&a, &opt, &out);
+	struct analysis a;
+	analysis_init(&a, &opt, &out);
 	int rc = EXIT_OK;
 	/* Keys: --keylog FILE must be readable; $SSLKEYLOGFILE only helps. */
 	const char *env_keylog = getenv("SSLKEYLOGFILE");
-	if (keylog_path && analyzer_load_keylog(&a, keylog_path) != 0) {
+	if (keylog_path && analyzer_load_keylog(&a.an, keylog_path) != 0) {
 		expect_free(expectations);
 		rc = EXIT_INPUT;
 		goto finish;
-	} else if (!keylog_path && env_keylog && *env_keylog && analyzer_load_keylog(&a, env_keylog) != 0) {
+	} else if (!keylog_path && env_keylog && *env_keylog && analyzer_load_keylog(&a.an, env_keylog) != 0) {
 		fprintf(stderr, "mtlsdiag: SSLKEYLOGFILE not used; going on without keys\n");
 	}
 	unsigned files = 0, opened_files = 0;
@@ -702,19 +702,19 @@ int main(int argc, char **argv)
 	/* A summary of nothing read would only hide the error above. */
 	if (!opt.quiet && opened_files > 0)
 		output_run_summary(&out, &a.total, files);
-	if (rc == EXIT_OK && a.total.tls_conns == 0) {
+	if (rc == EXIT_OK && a.total.traffic.tls_conns == 0) {
 		rc = EXIT_NO_TLS;
 	} else if (rc == EXIT_OK && opt.select && a.total.reported == 0) {
 		if (!opt.quiet)
 			fprintf(stderr, "mtlsdiag: none of the %llu TLS connections matched --host, --port and --sni\n",
-				(unsigned long long)a.total.tls_conns);
+				(unsigned long long)a.total.traffic.tls_conns);
 		rc = EXIT_NO_TLS;
 	}
 	else if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
 		rc = EXIT_FINDINGS;
 finish:
 	output_finish(&out);
-	analyzer_release(&a);
+	analysis_release(&a);
 	trust_store_free(trust);
 	int write_error = report_stream_close(&report);
 	out.fp = report.under;

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "flow/analyzer.h"
+#include "cli/analysis.h"
 #include "cli/expect.h"
 #include "keylog.h"
 #include "output/output.h"
@@ -691,16 +691,16 @@ static void probe_conn_release(struct probe_conn *pc)
 
 /* The tapped frames through the analyzer, with the session's keys, as one
  * "file" named name. */
-static void analyze(struct analyzer *a, const struct probe_conn *pc, const char *name, unsigned index)
+static void analyze(struct analysis *a, const struct probe_conn *pc, const char *name, unsigned index)
 {
 	struct keylog *kl = keylog_new();
 	if (kl && pc->klen)
 		keylog_parse(kl, (const uint8_t *)pc->keylog, pc->klen, NULL, NULL);
-	keylog_free(a->keylog);
-	a->keylog = kl;
-	analyzer_begin_file(a, name, index);
-	probe_tap_feed(pc->tap, a);
-	analyzer_end_file(a);
+	keylog_free(a->an.keylog);
+	a->an.keylog = kl;
+	analysis_begin_file(a, name, index);
+	probe_tap_feed(pc->tap, &a->an);
+	analysis_end_file(a);
 }
 
 static int write_capture(const struct probe_conn *pc, const char *path)
@@ -769,7 +769,7 @@ static void matrix_take(void *ctx, const char *file_name, struct tls_conn *conn,
 	free(conn);
 }
 
-static int run_matrix(const struct probe_cfg *cfg, struct analyzer *a, struct output *out,
+static int run_matrix(const struct probe_cfg *cfg, struct analysis *a, struct output *out,
 		      struct expect_set *expectations)
 {
 	bool has_cert = cfg->cert || cfg->pfx;
@@ -990,8 +990,8 @@ int probe_main(int argc, char **argv)
 	out.fp = report.fp;
 	out.color = color == -1 ? (opt.format == FORMAT_TEXT && !opt.output_path && isatty(STDOUT_FILENO))
 				: (color == 1 && opt.format == FORMAT_TEXT);
-	struct analyzer a;
-	analyzer_init(&a, &opt, &out);
+	struct analysis a;
+	analysis_init(&a, &opt, &out);
 	int rc;
 	if (cfg.matrix) {
 		rc = run_matrix(&cfg, &a, &out, expectations);
@@ -1016,7 +1016,7 @@ int probe_main(int argc, char **argv)
 			a.sink = (struct conn_sink){ NULL, NULL };
 			if (!opt.quiet && !expectations)
 				output_run_summary(&out, &a.total, 1);
-			if (rc == EXIT_OK && a.total.tls_conns == 0) {
+			if (rc == EXIT_OK && a.total.traffic.tls_conns == 0) {
 				fprintf(stderr, "mtlsdiag probe: %s: no TLS connection (the server at %s did not answer "
 						"with TLS)\n", cfg.url, res.peer);
 				rc = EXIT_NO_TLS;
@@ -1031,7 +1031,7 @@ int probe_main(int argc, char **argv)
 	}
 	if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
 		rc = EXIT_FINDINGS;
-	analyzer_release(&a);
+	analysis_release(&a);
 	expect_free(expectations);
 	trust_store_free(trust);
 	int write_error = report_stream_close(&report);

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "flow/analyzer.h"
 #include "diagnosis/diagnose.h"
 #include "model/model.h"
 
@@ -80,10 +79,5 @@ int compare_conns(const struct conn_list *client_side, const struct conn_list *s
 		  struct compare_result *out);
 void compare_result_release(struct compare_result *r);
 const char *compare_match_name(enum compare_match m);
-
-/* compare_output.c: text or JSON lines, like the single-capture report. */
-struct output;
-void compare_output(struct output *o, const struct conn_list *client_side, const struct conn_list *server_side,
-		    const struct compare_result *r, bool summary);
 
 #endif

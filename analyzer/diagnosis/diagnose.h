@@ -72,6 +72,13 @@ struct diagnose_options {
 	struct stack_overrides stack;  /* --server / --client */
 };
 
+/* A receiver of diagnosed connections (compare, --expect, --annotate):
+ * `take` owns the connection (tls_conn_release + free). */
+struct conn_sink {
+	void (*take)(void *ctx, const char *file_name, struct tls_conn *conn, const struct findings *f);
+	void *ctx;
+};
+
 /* opt may be NULL (no overrides). */
 void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, struct findings *out);
 const char *outcome_name(enum outcome_kind k);

@@ -1,6 +1,7 @@
 /* analyzer.c - one frame at a time: link, IP (and fragments), TCP. */
 #include "flow/analyzer.h"
-#include "diagnosis/story.h"
+#include "flow/flow.h"
+#include "flow/report.h"
 #include "model/cert_cache.h"
 
 #include <stdlib.h>
@@ -10,7 +11,6 @@
 #include "ipfrag.h"
 #include "keylog.h"
 #include "link.h"
-#include "output/output.h"
 #include "tls_decrypt.h"
 #include "tunnel.h"
 
@@ -19,30 +19,25 @@
 /* About the year 2116. */
 #define CAPTURE_TIME_MAX_NS (INT64_MAX / 4)
 
-void options_defaults(struct options *opt)
+void flow_options_defaults(struct flow_options *opt)
 {
 	memset(opt, 0, sizeof *opt);
-	opt->format = FORMAT_TEXT;
 	opt->max_flows = DEFAULT_MAX_FLOWS;
 	opt->ooo_cap = DEFAULT_OOO_CAP;
 	opt->max_hs_msg = DEFAULT_MAX_HS_MSG;
 	opt->max_frag_bytes = DEFAULT_MAX_FRAG_BYTES;
 	opt->idle_timeout_ns = (int64_t)DEFAULT_IDLE_TIMEOUT_S * 1000000000LL;
-	opt->fail_on = -1;
 	opt->max_memory = DEFAULT_MAX_MEMORY;
 	opt->max_chain = TLS_MAX_CHAIN;
 	opt->max_ca_names = DEFAULT_MAX_CA_NAMES;
 }
 
-int analyzer_init(struct analyzer *a, const struct options *opt, struct output *out)
+int analyzer_init(struct analyzer *a, const struct flow_options *opt, struct flow_sink sink)
 {
 	memset(a, 0, sizeof *a);
 	a->opt = *opt;
-	a->out = out;
-	a->total.worst_severity = -1;
+	a->sink = sink;
 	a->certs = cert_cache_new();
-	a->story = story_new();
-	a->total.story = a->story;
 	return 0; /* without a cache (out of memory) certificates are decoded every time */
 }
 
@@ -54,9 +49,6 @@ void analyzer_release(struct analyzer *a)
 	a->crypto = NULL;
 	cert_cache_free(a->certs);
 	a->certs = NULL;
-	story_free(a->story);
-	a->story = NULL;
-	a->total.story = NULL;
 }
 
 void analyzer_begin_file(struct analyzer *a, const char *name, unsigned index)
@@ -67,25 +59,11 @@ void analyzer_begin_file(struct analyzer *a, const char *name, unsigned index)
 	a->next_stream = 0;
 	a->now_ns = 0;
 	memset(&a->stats, 0, sizeof a->stats);
-	a->stats.worst_severity = -1;
 	a->frags = ipfrag_table_new(a->opt.max_frag_bytes, 60LL * 1000000000LL);
 	a->queue = report_queue_new();
 }
 
-void run_stats_add_cause(struct run_stats *st, const char *id, uint64_t n)
-{
-	size_t k = 0;
-	while (k < st->n_causes && strcmp(st->cause_id[k], id) != 0)
-		k++;
-	if (k == st->n_causes) {
-		if (k == sizeof st->cause_id / sizeof st->cause_id[0])
-			return;
-		st->cause_id[st->n_causes++] = id;
-	}
-	st->cause_count[k] += n;
-}
-
-static void add_stats(struct run_stats *t, const struct run_stats *s)
+void traffic_stats_add(struct traffic_stats *t, const struct traffic_stats *s)
 {
 	t->frames += s->frames;
 	t->bytes += s->bytes;
@@ -95,24 +73,11 @@ static void add_stats(struct run_stats *t, const struct run_stats *s)
 	t->truncated += s->truncated;
 	t->tcp_flows += s->tcp_flows;
 	t->tls_conns += s->tls_conns;
-	t->reported += s->reported;
 	t->evicted += s->evicted;
 	t->evicted_memory += s->evicted_memory;
 	t->unsupported_link_frames += s->unsupported_link_frames;
-	t->with_request += s->with_request;
-	t->with_request_inferred += s->with_request_inferred;
-	for (int k = 0; k < OUTCOME_KIND_COUNT; k++)
-		t->outcomes[k] += s->outcomes[k];
-	t->failed += s->failed;
-	t->cc_empty += s->cc_empty;
-	t->cc_present += s->cc_present;
-	t->cc_absent += s->cc_absent;
 	for (int k = 0; k < TUNNEL_TYPES; k++)
 		t->tunnel_frames[k] += s->tunnel_frames[k];
-	if (s->worst_severity > t->worst_severity)
-		t->worst_severity = s->worst_severity;
-	for (size_t i = 0; i < s->n_causes; i++)
-		run_stats_add_cause(t, s->cause_id[i], s->cause_count[i]);
 }
 
 void analyzer_end_file(struct analyzer *a)
@@ -123,7 +88,6 @@ void analyzer_end_file(struct analyzer *a)
 	a->queue = NULL;
 	ipfrag_table_free(a->frags);
 	a->frags = NULL;
-	add_stats(&a->total, &a->stats);
 }
 
 void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t caplen, size_t wirelen,

@@ -49,13 +49,13 @@ static unsigned flow_key_hash(const void *key, size_t len)
 #define HASH_INITIAL_NUM_BUCKETS (1u << 14)
 #define HASH_INITIAL_NUM_BUCKETS_LOG2 14u
 
-#include "flow/analyzer.h"
+#include "flow/flow.h"
+#include "flow/report.h"
 #include "model/cert_cache.h"
 #include "model/conn.h"
 #include "heap_charge.h"
 #include "ip.h"
 #include "ipfrag.h"
-#include "diagnosis/story.h"
 #include "tcp.h"
 #include "tcp_reasm.h"
 #include "tls_record.h"
@@ -278,7 +278,7 @@ static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_
 	conn_parser_set_keylog(f->parser, f->conn, a->keylog);
 	conn_parser_set_crypto(f->parser, a->crypto);
 	f->parser->certs = a->certs;
-	f->parser->keep_client_der = a->opt.trust != NULL;
+	f->parser->keep_client_der = a->opt.keep_client_der;
 	if (a->opt.max_chain < f->parser->max_chain)
 		f->parser->max_chain = a->opt.max_chain;
 	f->parser->max_ca_names = a->opt.max_ca_names;
@@ -697,12 +697,12 @@ static void flow_make_room(struct analyzer *a)
  * of evictions). It is kept out of --max-memory's budget, so that the
  * process as a whole stays within the bound: tracked memory starts being
  * given back at 7/8 of it, down to 3/4. */
-static size_t memory_high_mark(const struct options *opt)
+static size_t memory_high_mark(const struct flow_options *opt)
 {
 	return opt->max_memory - opt->max_memory / 8;
 }
 
-static size_t memory_low_mark(const struct options *opt)
+static size_t memory_low_mark(const struct flow_options *opt)
 {
 	return opt->max_memory - opt->max_memory / 4;
 }
@@ -716,7 +716,8 @@ static size_t memory_in_use(const struct analyzer *a)
 {
 	return a->flow_bytes + HASH_TABLE_HEAP(a->flows) + HASH_TABLE_HEAP(a->tombstones) +
 	       HASH_COUNT(a->tombstones) * heap_charge(sizeof(struct tombstone)) + report_queue_bytes(a->queue) +
-	       cert_cache_bytes(a->certs) + ipfrag_bytes_in_use(a->frags) + story_bytes(a->story);
+	       cert_cache_bytes(a->certs) + ipfrag_bytes_in_use(a->frags) +
+	       (a->sink.held_bytes ? a->sink.held_bytes(a->sink.ctx) : 0);
 }
 
 /* Reports the least recently active flows of one list early until

@@ -1,14 +1,8 @@
-/* report.c - puts finished connections out in stream order. */
+/* report.c - hands finished connections over in stream order. */
 #include <stdlib.h>
 
-#include "diagnosis/diagnose.h"
+#include "flow/report.h"
 #include "heap_charge.h"
-#include "model/select.h"
-#include "diagnosis/story.h"
-#include "model/trust.h"
-
-#include "flow/analyzer.h"
-#include "output/output.h"
 
 struct report_item {
 	uint64_t stream;
@@ -54,49 +48,8 @@ struct report_queue *report_queue_new(void)
 
 static void emit(struct analyzer *a, struct tls_conn *c)
 {
-	if (!c)
-		return;
-	if (a->opt.select && !conn_select_match(a->opt.select, c)) {
-		tls_conn_release(c);
-		free(c);
-		return;
-	}
-	if (a->opt.max_reports && a->stats.reported >= a->opt.max_reports) {
-		tls_conn_release(c);
-		free(c);
-		return;
-	}
-	struct findings f;
-	if (a->opt.trust)
-		trust_verify_client(a->opt.trust, c, conn_capture_time(c));
-	diagnose(c, &a->opt.diagnose, &f);
-	if (!a->sink.take)
-		output_conn(a->out, a->file_name, c, &f);
-	a->stats.reported++;
-	if (findings_worst(&f) > a->stats.worst_severity)
-		a->stats.worst_severity = findings_worst(&f);
-	if (finding_is_cause(&f, 0))
-		run_stats_add_cause(&a->stats, f.items[0].id, 1);
-	a->stats.outcomes[f.outcome.kind]++;
-	story_add(a->story, a->file_name, c, &f);
-	if (f.outcome.failure == FAILURE_YES)
-		a->stats.failed++;
-	if (f.outcome.requested)
-		a->stats.with_request++;
-	if (f.outcome.request_inferred)
-		a->stats.with_request_inferred++;
-	if (c->cc_status == CC_EMPTY)
-		a->stats.cc_empty++;
-	else if (c->cc_status == CC_PRESENT)
-		a->stats.cc_present++;
-	else if (c->cc_status == CC_ABSENT)
-		a->stats.cc_absent++;
-	if (a->sink.take) {
-		a->sink.take(a->sink.ctx, a->file_name, c, &f);
-		return;
-	}
-	tls_conn_release(c);
-	free(c);
+	if (c)
+		a->sink.take(a->sink.ctx, a->file_name, c);
 }
 
 static void swap(struct report_item *x, struct report_item *y)

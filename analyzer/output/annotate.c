@@ -18,6 +18,7 @@
 #include "output/output.h"
 #include "capture/pcapng_write.h"
 #include "rd.h"
+#include "capture/netmon.h"
 #include "capture/source.h"
 #include "tls_names.h"
 

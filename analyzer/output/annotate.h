@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "flow/analyzer.h"
 #include "diagnosis/diagnose.h"
 #include "model/model.h"
 

@@ -5,8 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diagnosis/compare.h"
-#include "output/output.h"
+#include "output/compare_output.h"
 #include "output/output_html.h"
 #include "tls_names.h"
 

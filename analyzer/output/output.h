@@ -1,5 +1,6 @@
 /* output.h - renderers of finished connections: text for people, JSON
- * lines for machines. They read the model only. */
+ * lines, ECS and HTML for machines and for sending on. They read the model,
+ * the findings and the run's counts only. */
 #ifndef MTLS_OUTPUT_H
 #define MTLS_OUTPUT_H
 
@@ -7,9 +8,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "flow/analyzer.h"
 #include "diagnosis/diagnose.h"
+#include "diagnosis/run_stats.h"
 #include "model/model.h"
+
+enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY, FORMAT_ECS, FORMAT_HTML };
 
 struct output {
 	FILE *fp;
@@ -21,6 +24,7 @@ struct output {
 	struct html_report *html; /* output_html.c: the page being written; NULL before */
 };
 
+/* output.c: to the writer of o->format. */
 void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 void output_run_summary(struct output *o, const struct run_stats *st, unsigned files);
 /* Ends the report (closes the HTML page); the other formats need nothing. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/output_ecs.h"
 #include "output/output_json.h"
 
 #define ECS_VERSION "8.11.0"

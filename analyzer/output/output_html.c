@@ -690,8 +690,8 @@ void output_html_summary(struct output *o, const struct run_stats *st, unsigned 
 	fputs("</main>\n<section id=\"summary\">\n<h2>Summary</h2>\n", fp);
 	fprintf(fp,
 		"<p>%llu TLS connection%s reported of %llu seen (%llu TCP streams, %llu frames, %u capture file%s).</p>\n",
-		(unsigned long long)st->reported, st->reported == 1 ? "" : "s", (unsigned long long)st->tls_conns,
-		(unsigned long long)st->tcp_flows, (unsigned long long)st->frames, files, files == 1 ? "" : "s");
+		(unsigned long long)st->reported, st->reported == 1 ? "" : "s", (unsigned long long)st->traffic.tls_conns,
+		(unsigned long long)st->traffic.tcp_flows, (unsigned long long)st->traffic.frames, files, files == 1 ? "" : "s");
 	if (h->n_files) {
 		fputs("<p>Capture", fp);
 		fputs(h->n_files + h->files_not_named > 1 ? "s: " : ": ", fp);
@@ -723,9 +723,9 @@ void output_html_summary(struct output *o, const struct run_stats *st, unsigned 
 		}
 		fputs("</table>\n", fp);
 	}
-	if (st->evicted)
+	if (st->traffic.evicted)
 		fprintf(fp, "<p>%llu connection(s) evicted early to respect --max-flows or --max-memory.</p>\n",
-			(unsigned long long)st->evicted);
+			(unsigned long long)st->traffic.evicted);
 	if (st->story) {
 		struct story_list sl = { fp, 0 };
 		story_tell(st->story, story_item, &sl);

@@ -487,10 +487,6 @@ void output_json_line(struct output *o, const json_t *j)
 
 void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)
 {
-	if (o->format == FORMAT_ECS) {
-		output_ecs_conn(o, file_name, c, fs);
-		return;
-	}
 	json_t *j = output_json_object(o, file_name, c, fs);
 	output_json_line(o, j);
 	json_decref(j);
@@ -507,12 +503,12 @@ void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st,
 {
 	json_t *s = json_object();
 	json_object_set_new(s, "files", json_integer(files));
-	json_object_set_new(s, "frames", json_integer((json_int_t)st->frames));
-	json_object_set_new(s, "tcp_streams", json_integer((json_int_t)st->tcp_flows));
-	json_object_set_new(s, "tls_connections_seen", json_integer((json_int_t)st->tls_conns));
+	json_object_set_new(s, "frames", json_integer((json_int_t)st->traffic.frames));
+	json_object_set_new(s, "tcp_streams", json_integer((json_int_t)st->traffic.tcp_flows));
+	json_object_set_new(s, "tls_connections_seen", json_integer((json_int_t)st->traffic.tls_conns));
 	json_object_set_new(s, "tls_connections_reported", json_integer((json_int_t)st->reported));
-	json_object_set_new(s, "evicted_max_flows", json_integer((json_int_t)(st->evicted - st->evicted_memory)));
-	json_object_set_new(s, "evicted_max_memory", json_integer((json_int_t)st->evicted_memory));
+	json_object_set_new(s, "evicted_max_flows", json_integer((json_int_t)(st->traffic.evicted - st->traffic.evicted_memory)));
+	json_object_set_new(s, "evicted_max_memory", json_integer((json_int_t)st->traffic.evicted_memory));
 	json_object_set_new(s, "with_request", json_integer((json_int_t)st->with_request));
 	json_object_set_new(s, "client_certificate_present", json_integer((json_int_t)st->cc_present));
 	json_object_set_new(s, "client_certificate_empty", json_integer((json_int_t)st->cc_empty));
@@ -530,12 +526,12 @@ void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st,
 	for (size_t i = 0; i < st->n_causes; i++)
 		json_object_set_new(causes, st->cause_id[i], json_integer((json_int_t)st->cause_count[i]));
 	json_object_set_new(s, "top_causes", causes);
-	json_object_set_new(s, "non_ip", json_integer((json_int_t)st->non_ip));
-	json_object_set_new(s, "non_tcp", json_integer((json_int_t)st->non_tcp));
-	json_object_set_new(s, "malformed", json_integer((json_int_t)st->malformed));
+	json_object_set_new(s, "non_ip", json_integer((json_int_t)st->traffic.non_ip));
+	json_object_set_new(s, "non_tcp", json_integer((json_int_t)st->traffic.non_tcp));
+	json_object_set_new(s, "malformed", json_integer((json_int_t)st->traffic.malformed));
 	json_t *decap = json_object();
 	for (int k = 0; k < TUNNEL_TYPES; k++)
-		json_object_set_new(decap, tunnel_type_name(k), json_integer((json_int_t)st->tunnel_frames[k]));
+		json_object_set_new(decap, tunnel_type_name(k), json_integer((json_int_t)st->traffic.tunnel_frames[k]));
 	json_object_set_new(s, "decapsulated", decap);
 	json_t *j = json_object();
 	json_object_set_new(j, "summary", s);

@@ -16,7 +16,4 @@ void output_json_line(struct output *o, const json_t *j);
 /* "2026-03-02T10:00:00.123456Z": a capture time in UTC to the microsecond. */
 const char *iso8601_us(int64_t ns, char *buf, size_t bufsz);
 
-/* output_ecs.c: the connection with Elastic Common Schema names. */
-void output_ecs_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs);
-
 #endif

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "output/output.h"
-#include "output/output_html.h"
 #include "output/output_stack.h"
 #include "diagnosis/story.h"
 #include "output/textbuf.h"
@@ -445,21 +444,21 @@ static void output_text_tunnels(FILE *fp, const struct run_stats *st)
 {
 	const char *sep = "  decapsulated frames: ";
 	for (int k = 0; k < TUNNEL_TYPES; k++) {
-		if (!st->tunnel_frames[k])
+		if (!st->traffic.tunnel_frames[k])
 			continue;
-		fprintf(fp, "%s%s %llu", sep, tunnel_type_label(k), (unsigned long long)st->tunnel_frames[k]);
+		fprintf(fp, "%s%s %llu", sep, tunnel_type_label(k), (unsigned long long)st->traffic.tunnel_frames[k]);
 		sep = ", ";
 	}
 	if (sep[0] == ',')
-		fprintf(fp, "; frames not IP %llu, not TCP %llu\n", (unsigned long long)st->non_ip,
-			(unsigned long long)st->non_tcp);
+		fprintf(fp, "; frames not IP %llu, not TCP %llu\n", (unsigned long long)st->traffic.non_ip,
+			(unsigned long long)st->traffic.non_tcp);
 }
 
 void output_text_summary(struct output *o, const struct run_stats *st, unsigned files)
 {
 	fprintf(o->fp, "Summary: %llu TLS connection%s reported of %llu seen (%llu TCP streams, %llu frames",
-		(unsigned long long)st->reported, st->reported == 1 ? "" : "s", (unsigned long long)st->tls_conns,
-		(unsigned long long)st->tcp_flows, (unsigned long long)st->frames);
+		(unsigned long long)st->reported, st->reported == 1 ? "" : "s", (unsigned long long)st->traffic.tls_conns,
+		(unsigned long long)st->traffic.tcp_flows, (unsigned long long)st->traffic.frames);
 	if (files > 1)
 		fprintf(o->fp, ", %u files", files);
 	fprintf(o->fp, ")\n");
@@ -478,42 +477,14 @@ void output_text_summary(struct output *o, const struct run_stats *st, unsigned 
 		fprintf(o->fp, "  %s: %llu connection%s\n", st->cause_id[i], (unsigned long long)st->cause_count[i],
 			st->cause_count[i] == 1 ? "" : "s");
 	output_text_tunnels(o->fp, st);
-	if (st->evicted > st->evicted_memory)
+	if (st->traffic.evicted > st->traffic.evicted_memory)
 		fprintf(o->fp, "  %llu connection(s) evicted early to respect --max-flows\n",
-			(unsigned long long)(st->evicted - st->evicted_memory));
-	if (st->evicted_memory)
+			(unsigned long long)(st->traffic.evicted - st->traffic.evicted_memory));
+	if (st->traffic.evicted_memory)
 		fprintf(o->fp, "  %llu connection(s) evicted early to respect --max-memory\n",
-			(unsigned long long)st->evicted_memory);
+			(unsigned long long)st->traffic.evicted_memory);
 	if (st->story) {
 		struct story_print sp = { o->fp, 0 };
 		story_tell(st->story, story_line, &sp);
 	}
-}
-
-void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f)
-{
-	if (o->format == FORMAT_HTML)
-		output_html_conn(o, file_name, c, f);
-	else if (o->format != FORMAT_TEXT)
-		output_json_conn(o, file_name, c, f);
-	else
-		output_text_conn(o, file_name, c, f);
-	o->printed++;
-	if (o->format != FORMAT_TEXT || o->fp != stdout)
-		fflush(o->fp);
-}
-
-void output_run_summary(struct output *o, const struct run_stats *st, unsigned files)
-{
-	if (o->format == FORMAT_TEXT)
-		output_text_summary(o, st, files);
-	else if (o->format == FORMAT_HTML)
-		output_html_summary(o, st, files);
-	else
-		output_json_summary(o, stderr, st, files);
-}
-
-void output_finish(struct output *o)
-{
-	output_html_finish(o);
 }

@@ -1,0 +1,36 @@
+/* output.c - each report goes to the writer of the format asked for. */
+#include <stdio.h>
+
+#include "output/output.h"
+#include "output/output_ecs.h"
+#include "output/output_html.h"
+
+void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f)
+{
+	if (o->format == FORMAT_HTML)
+		output_html_conn(o, file_name, c, f);
+	else if (o->format == FORMAT_ECS)
+		output_ecs_conn(o, file_name, c, f);
+	else if (o->format != FORMAT_TEXT)
+		output_json_conn(o, file_name, c, f);
+	else
+		output_text_conn(o, file_name, c, f);
+	o->printed++;
+	if (o->format != FORMAT_TEXT || o->fp != stdout)
+		fflush(o->fp);
+}
+
+void output_run_summary(struct output *o, const struct run_stats *st, unsigned files)
+{
+	if (o->format == FORMAT_TEXT)
+		output_text_summary(o, st, files);
+	else if (o->format == FORMAT_HTML)
+		output_html_summary(o, st, files);
+	else
+		output_json_summary(o, stderr, st, files);
+}
+
+void output_finish(struct output *o)
+{
+	output_html_finish(o);
+}
