@@ -234,11 +234,8 @@ static bool starts_tls(const struct flow *f, int dir, const uint8_t *p, size_t n
 	/* A capture that began mid-connection: a run of plausible records. */
 	if (f->syn[0] || f->syn[1] || f->synack[0] || f->synack[1] || f->probed[dir] >= MIDSTREAM_PROBE_BYTES)
 		return false;
-	if (tls_record_header_plausible(p, n)) {
-		size_t next = 5 + (size_t)((p[3] << 8) | p[4]);
-		if (next == n || (next + 5 <= n && tls_record_header_plausible(p + next, n - next)))
-			return true;
-	}
+	if (tls_records_plausible(p, n))
+		return true;
 	/* The segment began inside a record: framing further on, found as
 	 * the record reader will find it. */
 	size_t at;
@@ -250,9 +247,7 @@ static void decide_client(struct flow *f, int dir, const uint8_t *p, size_t n)
 	/* The sender of a ClientHello is the client; of a ServerHello, the
 	 * server; then the SYN; then the lower port is taken as the server. */
 	if (tls_looks_like_hello(p, n)) {
-		bool server_hello = (p[0] == TLS_CT_HANDSHAKE && n > 5 && p[5] == 2) ||
-				    tls_looks_like_sslv2_server_hello(p, n);
-		f->client_dir = server_hello ? !dir : dir;
+		f->client_dir = tls_hello_from_server(p, n) ? !dir : dir;
 	} else if (f->syn[0] || f->syn[1]) {
 		f->client_dir = f->syn[0] ? 0 : 1;
 	} else if (f->synack[0] || f->synack[1]) {
@@ -274,14 +269,9 @@ static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_
 		return;
 	}
 	tls_conn_init(f->conn);
-	conn_parser_init(f->parser, a->opt.max_hs_msg);
-	conn_parser_set_keylog(f->parser, f->conn, a->keylog);
-	conn_parser_set_crypto(f->parser, a->crypto);
-	f->parser->certs = a->certs;
-	f->parser->keep_client_der = a->opt.keep_client_der;
-	if (a->opt.max_chain < f->parser->max_chain)
-		f->parser->max_chain = a->opt.max_chain;
-	f->parser->max_ca_names = a->opt.max_ca_names;
+	struct conn_parser_config cfg = { a->opt.max_hs_msg, a->opt.max_chain, a->opt.max_ca_names,
+					  a->opt.keep_client_der, a->keylog, a->crypto, a->certs };
+	conn_parser_setup(f->parser, f->conn, &cfg);
 	decide_client(f, dir, p, n);
 	struct tls_conn *c = f->conn;
 	c->file_index = a->file_index;
@@ -294,12 +284,6 @@ static void become_tls(struct analyzer *a, struct flow *f, int dir, const uint8_
 	c->syn_seen = f->syn[0] || f->syn[1];
 	c->midstream = !c->syn_seen;
 	a->stats.tls_conns++;
-}
-
-/* Could these bytes begin a TLS or SSLv2 hello? */
-static bool hello_prefix(const uint8_t *p, size_t n)
-{
-	return n > 0 && (p[0] == TLS_CT_HANDSHAKE || (p[0] & 0x80)) && (n < 2 || p[0] != TLS_CT_HANDSHAKE || p[1] == 3);
 }
 
 /* Bytes of one direction to the TLS parser. A direction whose first
@@ -341,7 +325,7 @@ static size_t probe(struct analyzer *a, struct flow *f, int dir, const uint8_t *
 		f->pending_at[dir] = *at;
 	memcpy(f->pending[dir] + held, p, take);
 	f->n_pending[dir] = (uint8_t)(held + take);
-	if (!hello_prefix(f->pending[dir], f->n_pending[dir]) || f->probed[dir] >= HELLO_PROBE_BYTES) {
+	if (!tls_could_start_hello(f->pending[dir], f->n_pending[dir]) || f->probed[dir] >= HELLO_PROBE_BYTES) {
 		f->probed[dir] += f->n_pending[dir];
 		f->n_pending[dir] = 0;
 		return take;

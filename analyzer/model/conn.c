@@ -68,6 +68,18 @@ void conn_parser_set_crypto(struct conn_parser *p, struct tls_crypto *crypto)
 	p->keys->dir[0].crypto = p->keys->dir[1].crypto = p->keys->early.crypto = crypto;
 }
 
+void conn_parser_setup(struct conn_parser *p, struct tls_conn *c, const struct conn_parser_config *cfg)
+{
+	conn_parser_init(p, cfg->max_hs_msg);
+	conn_parser_set_keylog(p, c, cfg->keylog);
+	conn_parser_set_crypto(p, cfg->crypto);
+	p->certs = cfg->certs;
+	p->keep_client_der = cfg->keep_client_der;
+	if (cfg->max_chain < p->max_chain)
+		p->max_chain = cfg->max_chain;
+	p->max_ca_names = cfg->max_ca_names;
+}
+
 /* ---- keys ------------------------------------------------------------ */
 
 static bool keys_buffer(struct conn_keys *k)

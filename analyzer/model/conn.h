@@ -57,6 +57,18 @@ void conn_parser_set_keylog(struct conn_parser *p, struct tls_conn *c, const str
 /* The run's fetched algorithms for decryption (borrowed; NULL: fetched
  * per use), after conn_parser_set_keylog. */
 void conn_parser_set_crypto(struct conn_parser *p, struct tls_crypto *crypto);
+/* What a run sets on each connection's parser (the limits and the keys). */
+struct conn_parser_config {
+	size_t max_hs_msg;
+	size_t max_chain;           /* lowers TLS_MAX_CHAIN, never raises it */
+	size_t max_ca_names;
+	bool keep_client_der;
+	const struct keylog *keylog;  /* borrowed; NULL: no decryption */
+	struct tls_crypto *crypto;    /* borrowed; NULL: fetched per use */
+	struct cert_cache *certs;     /* borrowed; NULL: decoded every time */
+};
+/* conn_parser_init and the rest at once, for connection c. */
+void conn_parser_setup(struct conn_parser *p, struct tls_conn *c, const struct conn_parser_config *cfg);
 /* The TCP connection closed: give back buffers not in use (they come
  * back if late bytes arrive). */
 void conn_parser_trim(struct conn_parser *p);
