@@ -1,4 +1,4 @@
-/* test_an_netmon.c - our NetMon reader (analyzer/netmon.c).
+/* test_an_netmon.c - our NetMon reader (analyzer/capture/netmon.c).
  *
  * - the committed NetMon 2.0 samples (editcap -F netmon2) frame by frame
  *   against their pcap originals read by libpcap (microseconds);
