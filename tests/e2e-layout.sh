@@ -30,21 +30,16 @@ broken() {
 		bad "$1: exit $rc, expected '$4' in: $(echo "$o" | tail -5)"
 	fi
 }
-broken "upward include" analyzer/flow/flow.c '#include "output/output.h"' \
-	'analyzer/flow/flow.c (flow) includes analyzer/output/output.h (output): a later stage'
-broken "dissector including the analyzer" dissectors/tls_record.c '#include "model/model.h"' \
-	'dissectors/tls_record.c (dissectors) includes analyzer/model/model.h (model): a later stage'
-broken "header declaring a later stage's function" analyzer/model/model.h \
-	'void output_finish(struct output *o);' \
-	'analyzer/model/model.h (model) declares output_finish(), defined in analyzer/output/output.c (output): a later stage'
-broken "include without its folder" analyzer/model/select.c '#include "trust.h"' \
-	'analyzer/model/select.c: includes "trust.h" without its folder ("model/trust.h")'
-broken "include of no file" analyzer/model/select.c '#include "model/nothing.h"' \
-	'includes "model/nothing.h", which is no file'
-# frame.c calling source.c, which calls frame.c's source_buffer_file.
-broken "circle within a stage" analyzer/capture/frame.c \
-	'#include "capture/source.h"\nvoid frame_loop(void); void frame_loop(void) { source_close(NULL); }' \
-	'analyzer/capture/frame.c -> analyzer/capture/source.c: source_close() (analyzer/capture/source.h)'
-broken "headers including each other" analyzer/model/model.h '#include "model/trust.h"' \
-	'headers that include each other: analyzer/model/model.h, analyzer/model/trust.h'
+# One case a line: what | the file | the lines it ends with | what the check must say.
+while IFS='|' read -r what file lines expected; do
+	broken "$what" "$file" "$lines" "$expected"
+done <<'CASES'
+upward include|analyzer/flow/flow.c|#include "output/output.h"|analyzer/flow/flow.c (flow) includes analyzer/output/output.h (output): a later stage
+dissector including the analyzer|dissectors/tls_record.c|#include "model/model.h"|dissectors/tls_record.c (dissectors) includes analyzer/model/model.h (model): a later stage
+header declaring a later stage's function|analyzer/model/model.h|void output_finish(struct output *o);|analyzer/model/model.h (model) declares output_finish(), defined in analyzer/output/output.c (output): a later stage
+include without its folder|analyzer/model/select.c|#include "trust.h"|analyzer/model/select.c: includes "trust.h" without its folder ("model/trust.h")
+include of no file|analyzer/model/select.c|#include "model/nothing.h"|includes "model/nothing.h", which is no file
+circle within a stage (source.c calls frame.c)|analyzer/capture/frame.c|#include "capture/source.h"\nvoid frame_loop(void); void frame_loop(void) { source_close(NULL); }|analyzer/capture/frame.c -> analyzer/capture/source.c: source_close() (analyzer/capture/source.h)
+headers including each other|analyzer/model/model.h|#include "model/trust.h"|headers that include each other: analyzer/model/model.h, analyzer/model/trust.h
+CASES
 tally_report e2e-layout
