@@ -2,7 +2,7 @@
  * out (in stream order, to the sink its owner sets). Options, the flow
  * table of the current file, the keys and counters; no globals. What is
  * done with a finished connection (diagnosis, the report) is the owner's
- * (cli/run.h). */
+ * (cli/analysis.h). */
 #ifndef MTLS_ANALYZER_H
 #define MTLS_ANALYZER_H
 
