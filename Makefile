@@ -36,7 +36,8 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(SANFLAGS) -Idissectors -I
 LDFLAGS_ALL := -pthread $(SANFLAGS) $(LDFLAGS)
 
 DISSECTOR_SRCS := $(wildcard dissectors/*.c)
-ANALYZER_SRCS := $(filter-out analyzer/main.c,$(wildcard analyzer/*.c))
+# analyzer/ has one folder per stage of the pipeline (README.md, "Layout").
+ANALYZER_SRCS := $(filter-out analyzer/cli/main.c,$(wildcard analyzer/*/*.c))
 DISSECT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(DISSECTOR_SRCS))
 ANALYZER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(ANALYZER_SRCS))
 DISSECT_LIB := $(BUILD)/libdissect.a
@@ -87,7 +88,7 @@ $(ANALYZER_LIB): $(ANALYZER_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(BUILD)/analyzer/main.o $(ANALYZER_LIB) $(DISSECT_LIB)
+$(BIN): $(BUILD)/analyzer/cli/main.o $(ANALYZER_LIB) $(DISSECT_LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 # tests/test_an_*.c exercise the analyzer; the others only the dissectors.
@@ -153,7 +154,7 @@ install: $(BIN)
 # A Debian package of `make install PREFIX=/usr`, built with dpkg-deb from
 # a staged tree (debian/build-deb.sh); the Depends line names the packages
 # that hold the libraries the binary links. Written to $(BUILD)/deb/.
-VERSION := $(shell sed -n 's/^\#define MTLSDIAG_VERSION "\(.*\)"/\1/p' analyzer/main.c)
+VERSION := $(shell sed -n 's/^\#define MTLSDIAG_VERSION "\(.*\)"/\1/p' analyzer/cli/main.c)
 deb: $(BIN)
 	sh debian/build-deb.sh $(BIN) $(VERSION) $(BUILD)/deb
 

@@ -1,7 +1,7 @@
 /* http1.h - HTTP/1.x messages in decrypted application data (RFC 9112):
  * start lines, header blocks, chunked framing, and the text of an error
  * page. Only what the evidence needs: no full HTTP parser. Pure and
- * bounded; the caller keeps the stream state (analyzer/http_track.c). */
+ * bounded; the caller keeps the stream state (analyzer/model/http_track.c). */
 #ifndef MTLS_HTTP1_H
 #define MTLS_HTTP1_H
 

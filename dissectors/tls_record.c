@@ -36,6 +36,16 @@ bool tls_record_header_plausible(const uint8_t *p, size_t n)
 	return true;
 }
 
+bool tls_records_plausible(const uint8_t *p, size_t n)
+{
+	struct rd r = rd_make(p, n);
+	struct tls_record_header h;
+
+	if (!tls_record_header_plausible(p, n) || tls_record_header_parse(&r, &h) != DIS_OK || rd_skip(&r, h.length))
+		return false;
+	return rd_left(&r) == 0 || tls_record_header_plausible(r.p, rd_left(&r));
+}
+
 bool tls_looks_like_sslv2_server_hello(const uint8_t *p, size_t n)
 {
 	/* 2-byte header, msg_type 4 (SERVER-HELLO), session_id_hit 0 or 1,
@@ -70,6 +80,29 @@ bool tls_looks_like_hello(const uint8_t *p, size_t n)
 	if (rd_skip(&r, 2) || rd_u8(&r, &b3))
 		return false;
 	return b3 == 1 /* ClientHello */ || b3 == 2 /* ServerHello */;
+}
+
+bool tls_could_start_hello(const uint8_t *p, size_t n)
+{
+	struct rd r = rd_make(p, n);
+	uint8_t b0, b1;
+
+	/* A handshake record, or SSLv2's 2-byte header with the top bit set. */
+	if (rd_u8(&r, &b0) || (b0 != TLS_CT_HANDSHAKE && !(b0 & 0x80)))
+		return false;
+	/* A record's version begins with 3. */
+	return b0 != TLS_CT_HANDSHAKE || rd_u8(&r, &b1) || b1 == 3;
+}
+
+bool tls_hello_from_server(const uint8_t *p, size_t n)
+{
+	struct rd r = rd_make(p, n);
+	uint8_t type, hs_type;
+
+	if (tls_looks_like_sslv2_server_hello(p, n))
+		return true;
+	return rd_u8(&r, &type) == 0 && type == TLS_CT_HANDSHAKE && rd_skip(&r, 4) == 0 && rd_u8(&r, &hs_type) == 0 &&
+	       hs_type == 2 /* ServerHello */;
 }
 
 /* The bytes held while framing is lost, with the frame each run of them

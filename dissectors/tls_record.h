@@ -58,11 +58,21 @@ bool tls_record_header_plausible(const uint8_t *p, size_t n);
  * plausible headers as tls_record_reader_midstream requires? *at is where
  * it begins. */
 bool tls_record_framing_in(const uint8_t *p, size_t n, size_t *at);
+/* A plausible record header whose record ends exactly with the bytes, or
+ * is followed by another plausible header: a stream seen from its middle
+ * that is TLS. */
+bool tls_records_plausible(const uint8_t *p, size_t n);
 /* The first bytes of an SSL 2.0 SERVER-HELLO. */
 bool tls_looks_like_sslv2_server_hello(const uint8_t *p, size_t n);
 /* The first bytes of a TLS or SSLv2 ClientHello (or a ServerHello, also
  * SSL 2.0's). */
 bool tls_looks_like_hello(const uint8_t *p, size_t n);
+/* Could these first bytes of a delivery, too short for
+ * tls_looks_like_hello, begin a TLS or SSLv2 hello? */
+bool tls_could_start_hello(const uint8_t *p, size_t n);
+/* Of the bytes tls_looks_like_hello accepts: a server's hello (a TLS
+ * ServerHello, or SSL 2.0's SERVER-HELLO)? */
+bool tls_hello_from_server(const uint8_t *p, size_t n);
 
 struct tls_record {
 	struct tls_record_header hdr;

@@ -165,7 +165,7 @@ rm -f /tmp/mtls-inv.$$ /tmp/mtls-cat.$$
 
 # --list-findings: the catalogue's IDs, each once and in its order, in
 # text and in JSON; --help names the option.
-want=$(sed -n 's/^FINDING(\([A-Z0-9_]*\),.*/\1/p' analyzer/findings.def)
+want=$(sed -n 's/^FINDING(\([A-Z0-9_]*\),.*/\1/p' analyzer/diagnosis/findings.def)
 [ "$(echo "$want" | wc -l)" -ge 30 ] && ok || bad "findings.def: the ID extraction found too few"
 got=$("$BIN" --list-findings -F json | sed -n 's/^{"id":"\([A-Z0-9_]*\)".*/\1/p')
 [ "$got" = "$want" ] && ok || bad "--list-findings -F json lists other IDs than findings.def"

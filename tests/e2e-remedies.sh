@@ -6,12 +6,12 @@
 set -u
 BIN=$1
 . tests/lib/tally.sh
-DEF=analyzer/remedies.def
+DEF=analyzer/diagnosis/remedies.def
 # Variants set by name ("issuer_missing", "inferred"): some finding has
 # rows for it. (Variants named after an alert fall back to the finding's
 # rows when the catalogue has none of their own.)
 n=0
-for v in $(perl -ne 'print "$1\n" while /remedy_variant\s*=\s*"([^"]+)"/g' analyzer/diagnose.c | sort -u); do
+for v in $(perl -ne 'print "$1\n" while /remedy_variant\s*=\s*"([^"]+)"/g' analyzer/diagnosis/diagnose.c | sort -u); do
 	n=$((n + 1))
 	if grep -q "^REMEDY(\"[A-Z0-9_]*/$v\"," "$DEF"; then ok; else bad "remedy variant $v has no row"; fi
 done

@@ -9,9 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "annotate.h"
-#include "pcapng_write.h"
-#include "source.h"
+#include "output/annotate.h"
+#include "capture/pcapng_write.h"
+#include "capture/pcapng.h"
+#include "capture/source.h"
 #include "support/suite_run.h"
 
 static uint32_t get32(const uint8_t *p, bool swap)

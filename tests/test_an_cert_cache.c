@@ -8,7 +8,7 @@
 
 #include <openssl/ssl.h>
 
-#include "cert_cache.h"
+#include "model/cert_cache.h"
 #include "support/live_handshake.h"
 #include "tls_handshake.h"
 #include "support/suite_run.h"

@@ -17,11 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzer.h"
-#include "compare.h"
-#include "expect.h"
-#include "output.h"
-#include "source.h"
+#include "cli/analysis.h"
+#include "diagnosis/compare.h"
+#include "cli/expect.h"
+#include "output/output.h"
+#include "capture/source.h"
 #include "support/collect_file.h"
 #include "support/net_bytes.h"
 #include "support/suite_run.h"

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
-#include "model.h"
+#include "model/conn.h"
+#include "model/model.h"
 #include "support/suite_run.h"
 
 /* A new connection sent the server's record rec `times` times, in frames

@@ -12,7 +12,7 @@
 
 #include <openssl/ssl.h>
 
-#include "conn.h"
+#include "model/conn.h"
 #include "keylog.h"
 #include "support/live_handshake.h"
 #include "support/suite_run.h"

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "findings.h"
-#include "model.h"
-#include "remedies.h"
+#include "diagnosis/findings.h"
+#include "model/model.h"
+#include "diagnosis/remedies.h"
 #include "support/suite_run.h"
 
 #define MAN_PAGE "man/mtlsdiag.1"

@@ -1,4 +1,4 @@
-/* HTTP in decrypted records (analyzer/http_track.c): streams cut into
+/* HTTP in decrypted records (analyzer/model/http_track.c): streams cut into
  * records at every byte, pipelining, chunked error pages, the caps, lost
  * bytes, and HTTP/2 whose header blocks nghttp2's own deflater encodes
  * (real HPACK, dynamic table in use). */
@@ -8,8 +8,8 @@
 
 #include <nghttp2/nghttp2.h>
 
-#include "http_track.h"
-#include "model.h"
+#include "model/http_track.h"
+#include "model/model.h"
 #include "support/suite_run.h"
 
 struct run {

@@ -14,8 +14,8 @@
 
 #include <jansson.h>
 
-#include "json_write.h"
-#include "output_json.h"
+#include "output/json_write.h"
+#include "output/output_json.h"
 #include "support/suite_run.h"
 #include "support/tb_render.h"
 

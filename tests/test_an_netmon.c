@@ -1,4 +1,4 @@
-/* test_an_netmon.c - our NetMon reader (analyzer/netmon.c).
+/* test_an_netmon.c - our NetMon reader (analyzer/capture/netmon.c).
  *
  * - the committed NetMon 2.0 samples (editcap -F netmon2) frame by frame
  *   against their pcap originals read by libpcap (microseconds);
@@ -29,7 +29,8 @@
 #include <unistd.h>
 
 #include "link.h"
-#include "source.h"
+#include "capture/netmon.h"
+#include "capture/source.h"
 #include "support/suite_run.h"
 #include "support/test_paths.h"
 

@@ -17,11 +17,11 @@
 
 #include <openssl/ssl.h>
 
-#include "analyzer.h"
+#include "cli/analysis.h"
 #include "keylog.h"
-#include "output.h"
-#include "probe_tap.h"
-#include "source.h"
+#include "output/output.h"
+#include "cli/probe_tap.h"
+#include "capture/source.h"
 #include "support/live_handshake.h"
 #include "support/net_bytes.h"
 #include "support/suite_run.h"
@@ -56,7 +56,7 @@ static void take(void *ctx, const char *file_name, struct tls_conn *c, const str
 	free(c);
 }
 
-static struct analyzer *analyzer_with_keys(const struct lh_result *res, struct output *out, struct facts *x)
+static struct analysis *analyzer_with_keys(const struct lh_result *res, struct output *out, struct facts *x)
 {
 	struct options opt;
 	options_defaults(&opt);
@@ -64,18 +64,18 @@ static struct analyzer *analyzer_with_keys(const struct lh_result *res, struct o
 	out->fp = fopen("/dev/null", "w");
 	out->format = FORMAT_TEXT;
 	ck_assert_ptr_nonnull(out->fp);
-	struct analyzer *a = malloc(sizeof *a);
+	struct analysis *a = malloc(sizeof *a);
 	ck_assert_ptr_nonnull(a);
-	analyzer_init(a, &opt, out);
-	a->keylog = keylog_new();
-	ck_assert_uint_gt(keylog_parse(a->keylog, (const uint8_t *)res->keylog, res->keylog_len, NULL, NULL), 0);
+	analysis_init(a, &opt, out);
+	a->an.keylog = keylog_new();
+	ck_assert_uint_gt(keylog_parse(a->an.keylog, (const uint8_t *)res->keylog, res->keylog_len, NULL, NULL), 0);
 	a->sink = (struct conn_sink){ take, x };
 	return a;
 }
 
-static void analyzer_done(struct analyzer *a, struct output *out)
+static void analyzer_done(struct analysis *a, struct output *out)
 {
-	analyzer_release(a);
+	analysis_release(a);
 	free(a);
 	fclose(out->fp);
 }
@@ -158,10 +158,10 @@ START_TEST(test_tap_tls13_required)
 	/* Straight into the analyzer, as the probe does. */
 	struct output out;
 	struct facts direct = { 0 };
-	struct analyzer *a = analyzer_with_keys(&res, &out, &direct);
-	analyzer_begin_file(a, "probe", 0);
-	probe_tap_feed(t, a);
-	analyzer_end_file(a);
+	struct analysis *a = analyzer_with_keys(&res, &out, &direct);
+	analysis_begin_file(a, "probe", 0);
+	probe_tap_feed(t, &a->an);
+	analysis_end_file(a);
 	analyzer_done(a, &out);
 	check_facts(&direct, frames);
 
@@ -175,7 +175,7 @@ START_TEST(test_tap_tls13_required)
 	ck_assert_msg(src != NULL, "%s", err);
 	struct facts reread = { 0 };
 	a = analyzer_with_keys(&res, &out, &reread);
-	analyzer_begin_file(a, path, 0);
+	analysis_begin_file(a, path, 0);
 	struct source_frame f;
 	size_t n = 0;
 	int64_t last_ts = 0;
@@ -183,12 +183,12 @@ START_TEST(test_tap_tls13_required)
 		check_checksums(f.data, f.caplen);
 		ck_assert_int_ge(f.ts_ns, last_ts);
 		last_ts = f.ts_ns;
-		analyzer_frame(a, f.linktype, f.data, f.caplen, f.wirelen, f.ts_ns);
+		analyzer_frame(&a->an, f.linktype, f.data, f.caplen, f.wirelen, f.ts_ns);
 		n++;
 	}
 	ck_assert_int_eq(last_ts, ts + 5000); /* nanoseconds kept */
 	source_close(src);
-	analyzer_end_file(a);
+	analysis_end_file(a);
 	analyzer_done(a, &out);
 	unlink(path);
 	ck_assert_uint_eq(n, frames);

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "findings.h"
-#include "remedies.h"
+#include "diagnosis/remedies.h"
+#include "diagnosis/findings.h"
 #include "support/suite_run.h"
 
 /* The catalogue as written, read through its own X-macro. */
@@ -19,7 +19,7 @@ struct row {
 };
 #define REMEDY(key, side, kind, text) { key, #side, #kind, text },
 static const struct row rows[] = {
-#include "remedies.def"
+#include "diagnosis/remedies.def"
 };
 #undef REMEDY
 #define N_ROWS (sizeof rows / sizeof rows[0])

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
-#include "select.h"
+#include "model/model.h"
+#include "model/select.h"
 #include "support/suite_run.h"
 
 static struct tls_conn *conn(const char *client, unsigned cport, const char *server, unsigned sport, const char *sni)

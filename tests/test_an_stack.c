@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer.h"
-#include "compare.h"
-#include "output.h"
-#include "source.h"
-#include "stack.h"
+#include "cli/analysis.h"
+#include "diagnosis/compare.h"
+#include "output/output.h"
+#include "capture/source.h"
+#include "diagnosis/stack.h"
 #include "support/collect_file.h"
 #include "support/suite_run.h"
 

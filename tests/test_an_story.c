@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diagnose.h"
-#include "model.h"
-#include "story.h"
+#include "diagnosis/diagnose.h"
+#include "model/model.h"
+#include "diagnosis/story.h"
 #include "support/suite_run.h"
 
 /* Connection `stream` from 192.0.2.CLIENT to 198.51.100.1:443, with SNI,

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "textbuf.h"
+#include "output/textbuf.h"
 #include "support/suite_run.h"
 #include "support/tb_render.h"
 

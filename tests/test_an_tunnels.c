@@ -10,16 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer.h"
+#include "cli/analysis.h"
 #include "link.h"
-#include "output.h"
+#include "output/output.h"
 #include "support/suite_run.h"
 #include "tunnel.h"
 
 enum mode { PLAIN, OUTER_FRAGMENTS, INNER_FRAGMENTS, BOTH_FRAGMENTED, MODES };
 
 struct run {
-	struct analyzer a;
+	struct analysis a;
 	struct output out;
 	uint16_t outer_id;
 	uint64_t fed;
@@ -35,13 +35,13 @@ static void run_open(struct run *r)
 	r->out.fp = fopen("/dev/null", "w");
 	r->out.format = FORMAT_JSON;
 	ck_assert_ptr_nonnull(r->out.fp);
-	analyzer_init(&r->a, &opt, &r->out);
-	analyzer_begin_file(&r->a, "test", 0);
+	analysis_init(&r->a, &opt, &r->out);
+	analysis_begin_file(&r->a, "test", 0);
 }
 
 static void feed(struct run *r, int lt, const uint8_t *p, size_t n, int64_t ts)
 {
-	analyzer_frame(&r->a, lt, p, n, n, ts);
+	analyzer_frame(&r->a.an, lt, p, n, n, ts);
 	r->fed++;
 }
 
@@ -144,12 +144,12 @@ static void analyse(const char *path, enum mode m, struct run *r)
 				       m == INNER_FRAGMENTS || m == BOTH_FRAGMENTED, ts, send_in_gre);
 	}
 	pcap_close(p);
-	analyzer_end_file(&r->a);
+	analysis_end_file(&r->a);
 }
 
 static void run_close(struct run *r)
 {
-	analyzer_release(&r->a);
+	analysis_release(&r->a);
 	fclose(r->out.fp);
 }
 
@@ -162,15 +162,15 @@ START_TEST(fragments_around_and_inside_gre)
 	struct run plain;
 	analyse(path, PLAIN, &plain);
 	const struct run_stats *want = &plain.a.stats;
-	ck_assert_uint_ge(want->tls_conns, 1);
+	ck_assert_uint_ge(want->traffic.tls_conns, 1);
 	for (enum mode m = OUTER_FRAGMENTS; m < MODES; m++) {
 		struct run r;
 		analyse(path, m, &r);
 		const struct run_stats *got = &r.a.stats;
-		ck_assert_msg(r.fed > want->frames, "%s mode %d: nothing was cut", path, m);
-		ck_assert_uint_eq(got->malformed, 0);
-		ck_assert_uint_eq(got->tcp_flows, want->tcp_flows);
-		ck_assert_uint_eq(got->tls_conns, want->tls_conns);
+		ck_assert_msg(r.fed > want->traffic.frames, "%s mode %d: nothing was cut", path, m);
+		ck_assert_uint_eq(got->traffic.malformed, 0);
+		ck_assert_uint_eq(got->traffic.tcp_flows, want->traffic.tcp_flows);
+		ck_assert_uint_eq(got->traffic.tls_conns, want->traffic.tls_conns);
 		ck_assert_uint_eq(got->with_request, want->with_request);
 		ck_assert_uint_eq(got->cc_present, want->cc_present);
 		ck_assert_uint_eq(got->cc_empty, want->cc_empty);
@@ -184,12 +184,12 @@ START_TEST(fragments_around_and_inside_gre)
 		 * frame when the outer datagram is cut, per inner fragment
 		 * when the inner packet is (every frame here is long enough
 		 * to be cut in two). */
-		uint64_t gre_packets = m == OUTER_FRAGMENTS   ? want->frames
+		uint64_t gre_packets = m == OUTER_FRAGMENTS   ? want->traffic.frames
 				       : m == INNER_FRAGMENTS ? r.fed
 							      : r.fed / 2;
-		ck_assert_msg(got->tunnel_frames[TUNNEL_GRE] == gre_packets,
+		ck_assert_msg(got->traffic.tunnel_frames[TUNNEL_GRE] == gre_packets,
 			      "%s mode %d: %llu GRE frames, want %llu (%llu fed)", path, m,
-			      (unsigned long long)got->tunnel_frames[TUNNEL_GRE],
+			      (unsigned long long)got->traffic.tunnel_frames[TUNNEL_GRE],
 			      (unsigned long long)gre_packets, (unsigned long long)r.fed);
 		run_close(&r);
 	}

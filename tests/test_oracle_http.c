@@ -26,7 +26,7 @@
 
 #define MAX_LINES 512
 #define LINE 512
-/* What our model keeps of a request (analyzer/model.h http_exchange). */
+/* What our model keeps of a request (analyzer/model/model.h http_exchange). */
 #define PATH_KEPT 95
 #define METHOD_KEPT 11
 

@@ -254,6 +254,34 @@ END_TEST
 
 /* One plausible header in bytes that go on as something else is not
  * framing: an encrypted 48-byte alert seen after a hole is not read. */
+/* The tests the flow table makes before a stream is taken as TLS. */
+START_TEST(stream_start_tests)
+{
+	uint8_t two[5 + 3 + 5 + 1] = { 23, 3, 3, 0, 3, 'a', 'b', 'c', 21, 3, 3, 0, 2, 2 };
+	ck_assert(tls_records_plausible(two, 5 + 3));     /* ends with the bytes */
+	ck_assert(tls_records_plausible(two, sizeof two)); /* another header follows */
+	ck_assert(!tls_records_plausible(two, 5 + 3 + 4)); /* what follows is too short */
+	ck_assert(!tls_records_plausible(two, 5 + 2));     /* the record goes on */
+	two[8] = 99;
+	ck_assert(!tls_records_plausible(two, sizeof two)); /* followed by no header */
+
+	static const uint8_t client_hello[] = { 22, 3, 1, 0, 40, 1, 0, 0, 36 };
+	static const uint8_t server_hello[] = { 22, 3, 3, 0, 40, 2, 0, 0, 36 };
+	static const uint8_t sslv2_server_hello[] = { 0x80, 40, 4, 0, 1, 0, 2 };
+	ck_assert(!tls_hello_from_server(client_hello, sizeof client_hello));
+	ck_assert(tls_hello_from_server(server_hello, sizeof server_hello));
+	ck_assert(!tls_hello_from_server(server_hello, 5)); /* the type is not there */
+	ck_assert(tls_hello_from_server(sslv2_server_hello, sizeof sslv2_server_hello));
+
+	ck_assert(tls_could_start_hello(client_hello, 1));
+	ck_assert(tls_could_start_hello(client_hello, 2));
+	ck_assert(!tls_could_start_hello((const uint8_t[]){ 22, 2 }, 2)); /* no 3.x version */
+	ck_assert(tls_could_start_hello((const uint8_t[]){ 0x80 }, 1));     /* SSLv2 header */
+	ck_assert(!tls_could_start_hello((const uint8_t[]){ 'G', 'E' }, 2));
+	ck_assert(!tls_could_start_hello(client_hello, 0));
+}
+END_TEST
+
 START_TEST(lone_plausible_header_not_trusted)
 {
 	uint8_t junk[5 + 48 + 3];
@@ -531,6 +559,6 @@ SUITE_MAIN("tls_record", false,
 	   CASE("live", 60, real_stream_any_chunking, real_messages_reassembled,
 		midstream_start_anywhere_in_real_stream, midstream_start_on_boundary),
 	   CASE("edges", 0, gap_inside_record_keeps_framing, gap_over_header_resyncs,
-		resync_header_straddles_chunks, lone_plausible_header_not_trusted, header_limits,
+		resync_header_straddles_chunks, stream_start_tests, lone_plausible_header_not_trusted, header_limits,
 		sslv2_hello_at_start, sslv2_record_longer_than_body_buffer, oversized_message_skipped,
 		opaque_app_data_body))

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expect.h"
-#include "output.h"
+#include "cli/expect.h"
+#include "output/output.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,9 +11,9 @@
 
 #include "http1.h"
 #include "http2.h"
-#include "http_track.h"
+#include "model/http_track.h"
+#include "model/model.h"
 #include "chunks.h"
-#include "model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

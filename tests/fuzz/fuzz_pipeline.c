@@ -16,14 +16,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "analyzer.h"
-#include "output.h"
-#include "source.h"
+#include "cli/analysis.h"
+#include "output/output.h"
+#include "capture/source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The key logs of samples/ (when run from the checkout) as one file. */
-static void load_sample_keylogs(struct analyzer *a)
+static void load_sample_keylogs(struct analysis *a)
 {
 	glob_t g;
 	if (glob("samples/*.keylog", 0, NULL, &g) != 0)
@@ -44,7 +44,7 @@ static void load_sample_keylogs(struct analyzer *a)
 		return;
 	char path[64];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	analyzer_load_keylog(a, path);
+	analyzer_load_keylog(&a->an, path);
 	close(fd);
 }
 
@@ -61,41 +61,43 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct options opt = {
 		.format = (size & 1) ? FORMAT_JSON : FORMAT_TEXT,
 		.quiet = true,
-		.max_flows = 4,
-		.ooo_cap = 2048,
-		.max_hs_msg = 8192,
-		.max_frag_bytes = 64 * 1024,
-		.idle_timeout_ns = 5LL * 1000000000LL,
+		.flow = {
+			.max_flows = 4,
+			.ooo_cap = 2048,
+			.max_hs_msg = 8192,
+			.max_frag_bytes = 64 * 1024,
+			.idle_timeout_ns = 5LL * 1000000000LL,
+			/* Small enough, for one input in three, that connections are
+			 * evicted for memory and the report queue drains early. */
+			.max_memory = size % 3 == 0 ? 96 * 1024 : 4 * 1024 * 1024,
+			.max_chain = 4,
+			.max_ca_names = 8,
+		},
 		.fail_on = -1,
-		/* Small enough, for one input in three, that connections are
-		 * evicted for memory and the report queue drains early. */
-		.max_memory = size % 3 == 0 ? 96 * 1024 : 4 * 1024 * 1024,
-		.max_chain = 4,
-		.max_ca_names = 8,
 	};
 	struct output out = { .fp = fopen("/dev/null", "w"), .format = opt.format };
 	if (!out.fp)
 		abort();
-	struct analyzer a;
-	analyzer_init(&a, &opt, &out);
+	struct analysis a;
+	analysis_init(&a, &opt, &out);
 	if (size % 4 == 1)
 		load_sample_keylogs(&a);
 	struct source *src = source_open(path, err, sizeof err);
 	if (src) {
-		analyzer_begin_file(&a, "fuzz", 0);
+		analysis_begin_file(&a, "fuzz", 0);
 		struct source_frame f;
 		while (source_next(src, &f, err, sizeof err) == SOURCE_FRAME)
-			analyzer_frame(&a, f.linktype, f.data, f.caplen, f.wirelen, f.ts_ns);
-		analyzer_end_file(&a);
+			analyzer_frame(&a.an, f.linktype, f.data, f.caplen, f.wirelen, f.ts_ns);
+		analysis_end_file(&a);
 		source_close(src);
 		output_run_summary(&out, &a.total, 1);
-		if (a.total.reported != a.total.tls_conns) {
+		if (a.total.reported != a.total.traffic.tls_conns) {
 			fprintf(stderr, "reported %llu of %llu TLS connections\n",
-				(unsigned long long)a.total.reported, (unsigned long long)a.total.tls_conns);
+				(unsigned long long)a.total.reported, (unsigned long long)a.total.traffic.tls_conns);
 			abort();
 		}
 	}
-	analyzer_release(&a);
+	analysis_release(&a);
 	fclose(out.fp);
 	close(fd);
 	return 0;

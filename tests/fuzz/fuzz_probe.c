@@ -17,10 +17,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "analyzer.h"
-#include "output.h"
-#include "probe_http.h"
-#include "probe_tap.h"
+#include "cli/analysis.h"
+#include "output/output.h"
+#include "cli/probe_http.h"
+#include "cli/probe_tap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -104,16 +104,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct output out = { .fp = fopen("/dev/null", "w"), .format = opt.format };
 	if (!out.fp)
 		abort();
-	struct analyzer a;
-	analyzer_init(&a, &opt, &out);
-	analyzer_begin_file(&a, "probe", 0);
-	probe_tap_feed(tap, &a);
-	analyzer_end_file(&a);
+	struct analysis a;
+	analysis_init(&a, &opt, &out);
+	analysis_begin_file(&a, "probe", 0);
+	probe_tap_feed(tap, &a.an);
+	analysis_end_file(&a);
 	/* One TCP connection, every frame read, and it is reported. */
-	if (a.total.tcp_flows != 1 || a.total.frames != probe_tap_frames(tap) || a.total.tls_conns > 1 ||
-	    a.total.reported != a.total.tls_conns)
+	if (a.total.traffic.tcp_flows != 1 || a.total.traffic.frames != probe_tap_frames(tap) || a.total.traffic.tls_conns > 1 ||
+	    a.total.reported != a.total.traffic.tls_conns)
 		abort();
-	analyzer_release(&a);
+	analysis_release(&a);
 	fclose(out.fp);
 	probe_tap_free(tap);
 	return 0;

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
-#include "diagnose.h"
+#include "model/conn.h"
+#include "diagnosis/diagnose.h"
+#include "model/model.h"
 #include "chunks.h"
-#include "model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analyzer.h"
-#include "compare.h"
-#include "output.h"
-#include "source.h"
+#include "cli/analysis.h"
+#include "diagnosis/compare.h"
+#include "output/output.h"
+#include "capture/source.h"
 
 /* Analyses path, handing each connection to sink; *last_ns (unless NULL)
  * becomes the time of the last frame. */
@@ -25,24 +25,24 @@ static inline void collect_file(const char *path, struct conn_sink sink, int64_t
 	/* Nothing may be printed in collect mode: the output is /dev/full. */
 	struct output out = { .fp = fopen("/dev/full", "w"), .format = FORMAT_JSON };
 	ck_assert_ptr_nonnull(out.fp);
-	struct analyzer a;
-	analyzer_init(&a, &opt, &out);
+	struct analysis a;
+	analysis_init(&a, &opt, &out);
 	a.sink = sink;
 	char err[256];
 	struct source *src = source_open(path, err, sizeof err);
 	ck_assert_msg(src != NULL, "%s: %s", path, err);
-	analyzer_begin_file(&a, path, 0);
+	analysis_begin_file(&a, path, 0);
 	struct source_frame fr;
 	enum source_status st;
 	while ((st = source_next(src, &fr, err, sizeof err)) == SOURCE_FRAME)
-		analyzer_frame(&a, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns);
+		analyzer_frame(&a.an, fr.linktype, fr.data, fr.caplen, fr.wirelen, fr.ts_ns);
 	ck_assert_int_eq(st, SOURCE_END);
-	analyzer_end_file(&a);
+	analysis_end_file(&a);
 	if (last_ns)
-		*last_ns = a.now_ns;
+		*last_ns = a.an.now_ns;
 	ck_assert_uint_eq(out.printed, 0);
 	source_close(src);
-	analyzer_release(&a);
+	analysis_release(&a);
 	fclose(out.fp);
 }
 

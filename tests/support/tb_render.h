@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "textbuf.h"
+#include "output/textbuf.h"
 
 /* Runs fill(b, arg) into a memory stream; returns the malloc'd text, its
  * length in *len. */

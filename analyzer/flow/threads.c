@@ -1,0 +1,730 @@
+/* threads.c - one capture file over several threads (threads.h).
+ *
+ * The thread that reads does what is cheap and global: it reads and
+ * numbers frames, keeps capture time, opens link layers, tunnels and IP
+ * (fragments are reassembled here: their table is keyed by datagram, not
+ * by connection), and copies each TCP segment to the worker its
+ * connection hashes to (addresses and ports, either direction alike). A
+ * worker is a whole analyzer of its own flows: table, reassembly, TLS,
+ * certificate cache. So that it cannot tell it is not alone:
+ * - each segment carries its frame number and capture time, and every
+ *   EXPIRE_EVERY frames each worker gets a tick with both, so that flows
+ *   are given up at the same frames as in one thread, whether or not the
+ *   worker saw frames in between;
+ * - a worker numbers a stream by its first frame (a frame starts at most
+ *   one stream) and tells where each event (a stream begins or ends) falls
+ *   in one thread's order: its frame, then in a tick the flow's list and
+ *   last frame (the order expiry walks them), within a frame the order it
+ *   came in, and at the end of the file the order the flow table holds
+ *   flows (the frame that made each).
+ * Work goes out in rounds. When every worker has returned a round, the
+ * reading thread merges their events in that order: a stream that begins
+ * takes the next number; one that ends goes into the report queue
+ * (report.c) as it would have in one thread, so that its bounded reorder
+ * (REPORT_QUEUE_MAX, a quarter of --max-memory) puts it out in the same
+ * order. A connection the queue puts out goes back to its worker with its
+ * number, to be diagnosed and rendered there (its certificates are shared
+ * with that worker's cache, so it is also freed there); the report comes
+ * back with the next round and is written in the order it was asked for,
+ * and the summary's counts and the story across connections are kept
+ * by the stage above (its flow_render), in that order. Counts made by workers (TCP and TLS connections,
+ * malformed TCP headers, evictions) are added at the end of the file.
+ *
+ * Limits: each worker holds 1/N of --max-flows and --max-memory and its
+ * own tombstones; the report queue's share is this thread's. While no
+ * limit is reached the report is byte for byte one thread's; when one is,
+ * which connections are given up early can differ, and the connections a
+ * worker has handed on and not yet rendered are neither counted nor
+ * given back early (as one thread releases those it holds for order), so
+ * that under pressure a worker gives up more, tombstones too (whose late
+ * packets then come back as new streams), and the process can pass the
+ * bound. Hence --threads is 1 unless asked for. */
+#include "flow/threads.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+#include "ip.h"
+#include "flow/flow.h"
+#include "flow/report.h"
+#include "rd.h"
+#include "tls_decrypt.h"
+
+/* A round ends after this many segments, or bytes copied, over all
+ * workers: large enough that handing over costs little, small enough that
+ * reports follow the capture closely. */
+#define ROUND_SEGMENTS 4096u
+#define ROUND_BYTES (4u << 20)
+/* Rounds handed out and not yet merged; one more is being filled. */
+#define ROUNDS_IN_FLIGHT 3
+#define ROUND_SLOTS (ROUNDS_IN_FLIGHT + 2)
+#define MAX_WORKERS 64u
+
+enum rec_kind { REC_SEGMENT, REC_TICK, REC_END };
+
+/* One record of a round, in its batch's arena; a segment's bytes follow,
+ * padded to 8. */
+struct rec {
+	enum rec_kind kind;
+	uint64_t frame_no;
+	int64_t now_ns;
+	size_t len, wire_len;
+	struct ip_packet ip; /* its payload views are not used */
+};
+
+enum event_kind { EV_BEGIN, EV_CONN, EV_SKIP };
+
+/* After a tick's lists (place 0 to 3: enum flow_list in flow.c). */
+#define PLACE_FRAME 16u
+
+struct event {
+	/* Where it falls in one thread's order, compared in this order. */
+	uint64_t frame, place, order;
+	enum event_kind kind;
+	uint64_t stream;          /* the worker's number: the first frame */
+	struct relayed *conn;     /* EV_CONN */
+	size_t charge;            /* EV_CONN: the connection's heap */
+};
+
+/* A worker's finished connection, until it is rendered. */
+struct relayed {
+	struct tls_conn *conn; /* owned */
+	unsigned worker;
+};
+
+struct job {
+	struct relayed *conn; /* the worker frees it */
+	uint64_t stream;
+	uint64_t out_seq;     /* the order reports are written in */
+};
+
+struct rendered {
+	uint64_t out_seq;
+	bool selected;
+	size_t off, len;      /* in the batch's text */
+};
+
+/* One worker's share of a round: what it is given, what it gives back. */
+struct batch {
+	uint8_t *arena;
+	size_t used, cap;
+	struct job *jobs;
+	size_t n_jobs, cap_jobs;
+	struct event *events;
+	size_t n_events, cap_events;
+	struct rendered *done;
+	size_t n_done, cap_done;
+	unsigned char *tallies; /* done[i]'s at i * tally_size */
+	size_t cap_tallies;
+	char *text;
+	size_t text_len, text_cap;
+	uint64_t tls_conns;   /* the worker's count when it returned this */
+	bool returned;        /* under workers.mu */
+	struct batch *next;   /* the worker's queue */
+};
+
+struct relay {
+	struct analyzer a;    /* the worker's own; a.relay points here */
+	FILE *fp;             /* into the batch's text (text_write) */
+	void *renderer;       /* the stage above's, writing to fp */
+	struct workers *ws;
+	unsigned index;
+	pthread_t thread;
+	struct batch *head, *tail; /* to do; under workers.mu */
+	/* while it works on a batch */
+	struct batch *b;
+	enum rec_kind phase;
+	uint64_t seq;         /* order within the frame */
+};
+
+struct stream_number {
+	uint64_t first_frame;
+	uint64_t number;
+	UT_hash_handle hh;
+};
+
+struct workers {
+	unsigned n;
+	struct relay *w;      /* n of them */
+	pthread_mutex_t mu;
+	pthread_cond_t work;  /* a batch to do, or quit */
+	pthread_cond_t back;  /* a batch returned */
+	bool quit;
+	struct batch *slots;  /* ROUND_SLOTS rounds of n batches */
+	size_t first, in_flight; /* the oldest round handed out; how many */
+	size_t round_segments, round_bytes;
+	uint64_t next_out;    /* out_seq of the next job */
+	struct stream_number *numbers; /* uthash: streams begun, not ended */
+};
+
+static void out_of_memory(void)
+{
+	/* A segment or a report cannot be dropped without changing the
+	 * report, and nothing can be given back here. */
+	fprintf(stderr, "mtlsdiag: out of memory handing work to the threads (try --threads 1)\n");
+	exit(2);
+}
+
+/* A capacity of at least `need`, doubling from 64. */
+static size_t grown_cap(size_t cap, size_t need)
+{
+	size_t c = cap ? cap : 64;
+	while (c < need)
+		c *= 2;
+	return c;
+}
+
+/* Room for `more` items after the n in array p of capacity cap. */
+#define GROW(p, cap, n, more)                                                   \
+	do {                                                                    \
+		if ((n) + (more) > (cap)) {                                     \
+			size_t c_ = grown_cap((cap), (n) + (more));             \
+			void *q_ = realloc((p), c_ * sizeof *(p));              \
+			if (!q_)                                                \
+				out_of_memory();                                \
+			(p) = q_;                                               \
+			(cap) = c_;                                             \
+		}                                                               \
+	} while (0)
+
+unsigned threads_for_run(unsigned requested)
+{
+	/* Not yet the cores by default: when --max-memory is reached, the
+	 * connections a worker has handed on for rendering cannot be given
+	 * back early as one thread gives them back, so the process can pass
+	 * the bound and give up more than one thread would. */
+	unsigned n = requested ? requested : 1;
+	return n > MAX_WORKERS ? MAX_WORKERS : n;
+}
+
+static bool workers_fit(const struct analyzer *a)
+{
+	return a->opt.threads > 1 && !a->opt.live && a->sink.render;
+}
+
+static uint64_t relay_stream_start(struct analyzer *a);
+static void relay_conn(struct analyzer *a, struct tls_conn *c);
+static void relay_skip_stream(struct analyzer *a, uint64_t stream);
+static void relay_emit(struct analyzer *a, struct relayed *r, uint64_t stream);
+static void workers_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t *seg, size_t len,
+			    size_t wire_len);
+static void workers_tick(struct analyzer *a);
+static void workers_end_file(struct analyzer *a);
+
+/* The hooks the flow stage calls instead of doing the work itself. */
+static const struct flow_split split = {
+	workers_segment, workers_tick, workers_end_file, relay_emit,
+	relay_stream_start, relay_conn, relay_skip_stream,
+};
+
+/* ---- in a worker -------------------------------------------------------- */
+
+static struct event *new_event(struct relay *w, enum event_kind kind, uint64_t stream)
+{
+	struct batch *b = w->b;
+	GROW(b->events, b->cap_events, b->n_events, 1);
+	struct event *e = &b->events[b->n_events++];
+	memset(e, 0, sizeof *e);
+	e->kind = kind;
+	e->stream = stream;
+	switch (w->phase) {
+	case REC_SEGMENT:
+		e->frame = w->a.frame_no;
+		e->place = PLACE_FRAME;
+		e->order = w->seq++;
+		break;
+	case REC_TICK:
+		e->frame = w->a.frame_no;
+		e->place = w->a.origin.list;
+		e->order = w->a.origin.last_frame;
+		break;
+	case REC_END:
+		e->frame = UINT64_MAX;
+		e->order = w->a.origin.first_seen;
+		break;
+	}
+	return e;
+}
+
+static uint64_t relay_stream_start(struct analyzer *a)
+{
+	new_event(a->relay, EV_BEGIN, a->frame_no);
+	return a->frame_no;
+}
+
+static void relay_conn(struct analyzer *a, struct tls_conn *c)
+{
+	struct relayed *r = malloc(sizeof *r);
+	if (!r)
+		out_of_memory();
+	r->conn = c;
+	r->worker = a->relay->index;
+	struct event *e = new_event(a->relay, EV_CONN, c->stream);
+	e->conn = r;
+	e->charge = conn_heap_charge(c);
+}
+
+static void relay_skip_stream(struct analyzer *a, uint64_t stream)
+{
+	new_event(a->relay, EV_SKIP, stream);
+}
+
+/* The worker's report stream: unbuffered, straight into the batch. */
+static ssize_t text_write(void *cookie, const char *buf, size_t n)
+{
+	struct batch *b = ((struct relay *)cookie)->b;
+	GROW(b->text, b->text_cap, b->text_len, n);
+	memcpy(b->text + b->text_len, buf, n);
+	b->text_len += n;
+	return (ssize_t)n;
+}
+
+static void render(struct relay *w, const struct job *j)
+{
+	struct batch *b = w->b;
+	const struct flow_render *ops = w->a.sink.render;
+	struct tls_conn *c = j->conn->conn;
+	free(j->conn);
+	c->stream = j->stream;
+	GROW(b->done, b->cap_done, b->n_done, 1);
+	GROW(b->tallies, b->cap_tallies, b->n_done * ops->tally_size, ops->tally_size);
+	void *tally = b->tallies + b->n_done * ops->tally_size;
+	struct rendered *d = &b->done[b->n_done++];
+	d->out_seq = j->out_seq;
+	d->off = b->text_len;
+	d->selected = ops->render(w->renderer, w->a.file_name, c, tally);
+	fflush(w->fp);
+	d->len = b->text_len - d->off;
+	tls_conn_release(c);
+	free(c);
+}
+
+static void work(struct relay *w, struct batch *b)
+{
+	w->b = b;
+	for (size_t i = 0; i < b->n_jobs; i++)
+		render(w, &b->jobs[i]);
+	for (size_t at = 0; at < b->used;) {
+		struct rec *r = (struct rec *)(void *)(b->arena + at);
+		const uint8_t *data = b->arena + at + sizeof *r;
+		at += sizeof *r + ((r->len + 7) & ~(size_t)7);
+		w->phase = r->kind;
+		w->a.frame_no = r->frame_no;
+		w->a.now_ns = r->now_ns;
+		if (r->kind == REC_SEGMENT) {
+			w->seq = 0;
+			flow_segment(&w->a, &r->ip, data, r->len, r->wire_len);
+		} else if (r->kind == REC_TICK) {
+			flow_expire_idle(&w->a);
+		} else {
+			flow_table_flush(&w->a, END_CAPTURE_END);
+		}
+	}
+	b->tls_conns = w->a.stats.tls_conns;
+	w->b = NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	struct relay *w = arg;
+	struct workers *ws = w->ws;
+	pthread_mutex_lock(&ws->mu);
+	for (;;) {
+		while (!w->head && !ws->quit)
+			pthread_cond_wait(&ws->work, &ws->mu);
+		struct batch *b = w->head;
+		if (!b)
+			break;
+		w->head = b->next;
+		if (!w->head)
+			w->tail = NULL;
+		pthread_mutex_unlock(&ws->mu);
+		work(w, b);
+		pthread_mutex_lock(&ws->mu);
+		b->returned = true;
+		pthread_cond_signal(&ws->back);
+	}
+	pthread_mutex_unlock(&ws->mu);
+	return NULL;
+}
+
+/* ---- in the reading thread --------------------------------------------- */
+
+static struct batch *slot(struct workers *ws, size_t round, unsigned worker)
+{
+	return &ws->slots[(round % ROUND_SLOTS) * ws->n + worker];
+}
+
+static struct batch *filling(struct workers *ws, unsigned worker)
+{
+	return slot(ws, ws->first + ws->in_flight, worker);
+}
+
+static void batch_reset(struct batch *b)
+{
+	b->used = b->n_jobs = b->n_events = b->n_done = b->text_len = 0;
+	b->returned = false;
+	b->next = NULL;
+}
+
+static void batch_free(struct batch *b)
+{
+	free(b->arena);
+	free(b->jobs);
+	free(b->events);
+	free(b->done);
+	free(b->tallies);
+	free(b->text);
+}
+
+static void append_rec(struct workers *ws, unsigned worker, const struct rec *r, const uint8_t *data)
+{
+	struct batch *b = filling(ws, worker);
+	size_t padded = (r->len + 7) & ~(size_t)7;
+	GROW(b->arena, b->cap, b->used, sizeof *r + padded);
+	memcpy(b->arena + b->used, r, sizeof *r);
+	if (r->len)
+		memcpy(b->arena + b->used + sizeof *r, data, r->len);
+	b->used += sizeof *r + padded;
+	ws->round_bytes += sizeof *r + padded;
+}
+
+static bool round_returned(struct workers *ws, size_t round)
+{
+	for (unsigned i = 0; i < ws->n; i++)
+		if (!slot(ws, round, i)->returned)
+			return false;
+	return true;
+}
+
+static void number_put(struct workers *ws, uint64_t first_frame, uint64_t number)
+{
+	struct stream_number *s = malloc(sizeof *s);
+	if (!s)
+		out_of_memory();
+	s->first_frame = first_frame;
+	s->number = number;
+	HASH_ADD(hh, ws->numbers, first_frame, sizeof s->first_frame, s);
+}
+
+static uint64_t number_take(struct workers *ws, uint64_t first_frame)
+{
+	struct stream_number *s;
+	HASH_FIND(hh, ws->numbers, &first_frame, sizeof first_frame, s);
+	if (!s)
+		return 0; /* cannot happen: a stream ends after it begins */
+	uint64_t n = s->number;
+	HASH_DEL(ws->numbers, s);
+	free(s);
+	return n;
+}
+
+static bool event_before(const struct event *x, const struct event *y)
+{
+	if (x->frame != y->frame)
+		return x->frame < y->frame;
+	if (x->place != y->place)
+		return x->place < y->place;
+	return x->order < y->order;
+}
+
+/* The oldest round handed out, once every worker has returned it: the
+ * reports it rendered are written, then its events taken in one
+ * thread's order. */
+static void merge_oldest(struct analyzer *a)
+{
+	struct workers *ws = a->workers;
+	pthread_mutex_lock(&ws->mu);
+	while (!round_returned(ws, ws->first))
+		pthread_cond_wait(&ws->back, &ws->mu);
+	pthread_mutex_unlock(&ws->mu);
+
+	size_t at[MAX_WORKERS] = { 0 };
+	for (;;) {
+		struct batch *next = NULL;
+		unsigned from = 0;
+		for (unsigned i = 0; i < ws->n; i++) {
+			struct batch *b = slot(ws, ws->first, i);
+			if (at[i] < b->n_done && (!next || b->done[at[i]].out_seq < next->done[at[from]].out_seq)) {
+				next = b;
+				from = i;
+			}
+		}
+		if (!next)
+			break;
+		size_t i = at[from]++;
+		const struct rendered *d = &next->done[i];
+		if (d->selected)
+			a->sink.render->publish(a->sink.ctx, a->file_name, next->text + d->off, d->len,
+						next->tallies + i * a->sink.render->tally_size);
+	}
+	memset(at, 0, sizeof at);
+	for (;;) {
+		struct batch *next = NULL;
+		unsigned from = 0;
+		for (unsigned i = 0; i < ws->n; i++) {
+			struct batch *b = slot(ws, ws->first, i);
+			if (at[i] < b->n_events && (!next || event_before(&b->events[at[i]], &next->events[at[from]]))) {
+				next = b;
+				from = i;
+			}
+		}
+		if (!next)
+			break;
+		const struct event *e = &next->events[at[from]++];
+		if (e->kind == EV_BEGIN)
+			number_put(ws, e->stream, a->next_stream++);
+		else if (e->kind == EV_CONN)
+			report_relayed(a, number_take(ws, e->stream), e->conn, e->charge);
+		else
+			report_skip_stream(a, number_take(ws, e->stream));
+	}
+	/* For the progress line; the counts are added at the end. */
+	a->stats.tls_conns = 0;
+	for (unsigned i = 0; i < ws->n; i++) {
+		struct batch *b = slot(ws, ws->first, i);
+		a->stats.tls_conns += b->tls_conns;
+		batch_reset(b);
+	}
+	ws->first = (ws->first + 1) % ROUND_SLOTS;
+	ws->in_flight--;
+}
+
+static void send_round(struct analyzer *a)
+{
+	struct workers *ws = a->workers;
+	pthread_mutex_lock(&ws->mu);
+	for (unsigned i = 0; i < ws->n; i++) {
+		struct relay *w = &ws->w[i];
+		struct batch *b = filling(ws, i);
+		b->next = NULL;
+		if (w->tail)
+			w->tail->next = b;
+		else
+			w->head = b;
+		w->tail = b;
+	}
+	ws->in_flight++;
+	pthread_cond_broadcast(&ws->work);
+	pthread_mutex_unlock(&ws->mu);
+	ws->round_segments = ws->round_bytes = 0;
+	while (ws->in_flight > ROUNDS_IN_FLIGHT)
+		merge_oldest(a);
+}
+
+static void relay_emit(struct analyzer *a, struct relayed *r, uint64_t stream)
+{
+	struct workers *ws = a->workers;
+	struct batch *b = filling(ws, r->worker);
+	GROW(b->jobs, b->cap_jobs, b->n_jobs, 1);
+	b->jobs[b->n_jobs++] = (struct job){ r, stream, ws->next_out++ };
+}
+
+/* Either direction of a connection alike: the two ends' mixes added. */
+static uint64_t end_mix(const struct ip_addr *x, uint16_t port)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)x->family << 16 | port);
+	for (size_t k = 0; k < sizeof x->a; k += 8) {
+		uint64_t v;
+		memcpy(&v, x->a + k, 8);
+		h = (h ^ v) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+static void workers_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t *seg, size_t len,
+		     size_t wire_len)
+{
+	struct workers *ws = a->workers;
+	struct rd r = rd_make(seg, len);
+	uint16_t sport, dport;
+	unsigned to = 0; /* too short for ports: whoever gets it counts it malformed */
+	if (rd_u16(&r, &sport) == 0 && rd_u16(&r, &dport) == 0) {
+		uint64_t h = end_mix(&ip->src, sport) + end_mix(&ip->dst, dport);
+		h ^= h >> 29;
+		h *= 0xc4ceb9fe1a85ec53ull;
+		h ^= h >> 32;
+		to = (unsigned)(h % ws->n);
+	}
+	struct rec rec = { REC_SEGMENT, a->frame_no, a->now_ns, len, wire_len, *ip };
+	rec.ip.payload = NULL;
+	append_rec(ws, to, &rec, seg);
+	if (++ws->round_segments >= ROUND_SEGMENTS || ws->round_bytes >= ROUND_BYTES)
+		send_round(a);
+}
+
+static void to_every_worker(struct analyzer *a, enum rec_kind kind)
+{
+	struct rec rec;
+	memset(&rec, 0, sizeof rec);
+	rec.kind = kind;
+	rec.frame_no = a->frame_no;
+	rec.now_ns = a->now_ns;
+	for (unsigned i = 0; i < a->workers->n; i++)
+		append_rec(a->workers, i, &rec, NULL);
+}
+
+static void workers_tick(struct analyzer *a)
+{
+	to_every_worker(a, REC_TICK);
+}
+
+static bool jobs_waiting(struct workers *ws)
+{
+	for (unsigned i = 0; i < ws->n; i++)
+		if (filling(ws, i)->n_jobs)
+			return true;
+	return false;
+}
+
+static void workers_end_file(struct analyzer *a)
+{
+	struct workers *ws = a->workers;
+	to_every_worker(a, REC_END);
+	send_round(a);
+	while (ws->in_flight)
+		merge_oldest(a);
+	/* What the queue still holds, then the reports of all of it. */
+	report_flush(a);
+	while (jobs_waiting(ws)) {
+		send_round(a);
+		while (ws->in_flight)
+			merge_oldest(a);
+	}
+	a->stats.tls_conns = 0;
+	for (unsigned i = 0; i < ws->n; i++)
+		traffic_stats_add(&a->stats, &ws->w[i].a.stats);
+}
+
+static void workers_stop(struct workers *ws, unsigned started)
+{
+	pthread_mutex_lock(&ws->mu);
+	ws->quit = true;
+	pthread_cond_broadcast(&ws->work);
+	pthread_mutex_unlock(&ws->mu);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(ws->w[i].thread, NULL);
+}
+
+static void relay_release(struct relay *w)
+{
+	if (w->renderer)
+		w->a.sink.render->close(w->renderer);
+	if (w->fp)
+		fclose(w->fp);
+	w->a.keylog = NULL; /* the reading thread's */
+	analyzer_release(&w->a);
+}
+
+static struct workers *workers_new(const struct analyzer *a)
+{
+	struct workers *ws = calloc(1, sizeof *ws);
+	if (!ws)
+		return NULL;
+	ws->n = a->opt.threads > MAX_WORKERS ? MAX_WORKERS : a->opt.threads;
+	ws->w = calloc(ws->n, sizeof *ws->w);
+	ws->slots = calloc((size_t)ROUND_SLOTS * ws->n, sizeof *ws->slots);
+	if (!ws->w || !ws->slots) {
+		free(ws->w);
+		free(ws->slots);
+		free(ws);
+		return NULL;
+	}
+	pthread_mutex_init(&ws->mu, NULL);
+	pthread_cond_init(&ws->work, NULL);
+	pthread_cond_init(&ws->back, NULL);
+	struct flow_options wopt = a->opt;
+	wopt.threads = 1;
+	wopt.max_flows = a->opt.max_flows / ws->n ? a->opt.max_flows / ws->n : 1;
+	wopt.max_memory = a->opt.max_memory / ws->n;
+	unsigned started = 0;
+	for (; started < ws->n; started++) {
+		struct relay *w = &ws->w[started];
+		w->ws = ws;
+		w->index = started;
+		w->fp = fopencookie(w, "w", (cookie_io_functions_t){ .write = text_write });
+		if (w->fp)
+			setvbuf(w->fp, NULL, _IONBF, 0);
+		/* Its connections go to the reading thread (relay), never to a
+		 * sink's take; the render hooks are the reading thread's. */
+		analyzer_init(&w->a, &wopt, (struct flow_sink){ NULL, NULL, a->sink.ctx, a->sink.render });
+		w->renderer = w->fp ? a->sink.render->open(a->sink.ctx, w->fp) : NULL;
+		w->a.relay = w;
+		w->a.split = &split;
+		w->a.keylog = a->keylog;
+		if (a->keylog)
+			w->a.crypto = tls_crypto_new();
+		if (!w->fp || !w->renderer || (a->keylog && !w->a.crypto) ||
+		    pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			relay_release(w);
+			break;
+		}
+	}
+	if (started < ws->n) {
+		workers_stop(ws, started);
+		for (unsigned i = 0; i < started; i++)
+			relay_release(&ws->w[i]);
+		free(ws->w);
+		free(ws->slots);
+		free(ws);
+		return NULL;
+	}
+	return ws;
+}
+
+void threads_begin_file(struct analyzer *a)
+{
+	if (!workers_fit(a))
+		return;
+	if (!a->workers)
+		a->workers = workers_new(a);
+	struct workers *ws = a->workers;
+	if (!ws)
+		return;
+	a->split = &split;
+	/* The workers are idle between files: what they read next is set
+	 * before they are handed anything. */
+	for (unsigned i = 0; i < ws->n; i++) {
+		struct analyzer *w = &ws->w[i].a;
+		w->file_name = a->file_name;
+		w->file_index = a->file_index;
+		w->frame_no = 0;
+		w->next_stream = 0;
+		w->now_ns = 0;
+		memset(&w->stats, 0, sizeof w->stats);
+	}
+}
+
+static void workers_free(struct workers *ws)
+{
+	if (!ws)
+		return;
+	workers_stop(ws, ws->n);
+	for (unsigned i = 0; i < ws->n; i++)
+		relay_release(&ws->w[i]);
+	for (size_t i = 0; i < (size_t)ROUND_SLOTS * ws->n; i++)
+		batch_free(&ws->slots[i]);
+	struct stream_number *s, *tmp;
+	HASH_ITER(hh, ws->numbers, s, tmp)
+	{
+		HASH_DEL(ws->numbers, s);
+		free(s);
+	}
+	pthread_mutex_destroy(&ws->mu);
+	pthread_cond_destroy(&ws->work);
+	pthread_cond_destroy(&ws->back);
+	free(ws->w);
+	free(ws->slots);
+	free(ws);
+}
+
+void threads_release(struct analyzer *a)
+{
+	workers_free(a->workers);
+	a->workers = NULL;
+	a->split = NULL;
+}

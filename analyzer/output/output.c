@@ -1,0 +1,49 @@
+/* output.c - each report goes to the writer of the format asked for. */
+#include <stdio.h>
+
+#include "output/output.h"
+#include "output/output_ecs.h"
+#include "output/output_html.h"
+
+/* A connection's report is written: machines reading JSON lines or a
+ * file see each connection as it is reported. */
+static void conn_written(struct output *o)
+{
+	o->printed++;
+	if (o->format != FORMAT_TEXT || o->fp != stdout)
+		fflush(o->fp);
+}
+
+void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f)
+{
+	if (o->format == FORMAT_HTML)
+		output_html_conn(o, file_name, c, f);
+	else if (o->format == FORMAT_ECS)
+		output_ecs_conn(o, file_name, c, f);
+	else if (o->format != FORMAT_TEXT)
+		output_json_conn(o, file_name, c, f);
+	else
+		output_text_conn(o, file_name, c, f);
+	conn_written(o);
+}
+
+void output_conn_rendered(struct output *o, const char *text, size_t len)
+{
+	fwrite(text, 1, len, o->fp);
+	conn_written(o);
+}
+
+void output_run_summary(struct output *o, const struct run_stats *st, unsigned files)
+{
+	if (o->format == FORMAT_TEXT)
+		output_text_summary(o, st, files);
+	else if (o->format == FORMAT_HTML)
+		output_html_summary(o, st, files);
+	else
+		output_json_summary(o, stderr, st, files);
+}
+
+void output_finish(struct output *o)
+{
+	output_html_finish(o);
+}

@@ -1,0 +1,55 @@
+/* output.h - renderers of finished connections: text for people, JSON
+ * lines, ECS and HTML for machines and for sending on. They read the model,
+ * the findings and the run's counts only. */
+#ifndef MTLS_OUTPUT_H
+#define MTLS_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diagnosis/diagnose.h"
+#include "diagnosis/run_stats.h"
+#include "model/model.h"
+
+enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY, FORMAT_ECS, FORMAT_HTML };
+
+struct output {
+	FILE *fp;
+	enum out_format format;
+	bool color;
+	bool verbose;
+	unsigned printed;
+	uint16_t community_id_seed; /* --community-id-seed */
+	struct html_report *html; /* output_html.c: the page being written; NULL before */
+};
+
+/* output.c: to the writer of o->format. */
+void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
+/* A report output_conn wrote elsewhere (another thread's stream, threads.c),
+ * written as output_conn would have (not HTML). */
+void output_conn_rendered(struct output *o, const char *text, size_t len);
+void output_run_summary(struct output *o, const struct run_stats *st, unsigned files);
+/* Ends the report (closes the HTML page); the other formats need nothing. */
+void output_finish(struct output *o);
+
+/* output_json.c */
+void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
+void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st, unsigned files);
+/* output_http.c: the decrypted HTTP (text lines; the JSON "http" member) */
+struct textbuf;
+struct json_writer;
+void output_text_http(struct textbuf *b, bool color, const struct tls_conn *c);
+/* The "http" member of a connection object: with a key log or HTTP seen. */
+void json_http_member(struct json_writer *w, const struct tls_conn *c);
+/* Its value (null when none), and its "status" (null when none). */
+void json_http_value(struct json_writer *w, const struct tls_conn *c);
+void json_http_status(struct json_writer *w, const struct tls_conn *c);
+/* output_text.c */
+void output_text_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
+void output_text_summary(struct output *o, const struct run_stats *st, unsigned files);
+/* One step of the ladder, as the text report names it ("ClientHello"). */
+struct conn_event;
+void output_event_label(struct textbuf *b, const struct conn_event *e);
+
+#endif
