@@ -91,11 +91,7 @@ ns_up openssl
 
 # A CA, a server certificate and a client certificate (clientAuth).
 pki=$tmp/pki
-ns_pki "$pki" "mtlsdiag live test CA" &&
-	ns_cert "$pki" server "/CN=localhost" "subjectAltName=DNS:localhost
-extendedKeyUsage=serverAuth" &&
-	ns_cert "$pki" client "/CN=live test client" "extendedKeyUsage=clientAuth" ||
-	skip "openssl could not make the test certificates"
+make_test_pki "$pki" || skip "openssl could not make the test certificates"
 
 # Two servers: s_server serves one connection at a time, and one test
 # holds a connection open on the second while using the first.
@@ -119,18 +115,7 @@ start_capture() {
 		>"$tmp/$name.json" 2>"$tmp/$name.err" &
 	cap=$!
 	pids="$pids $cap"
-	await_capture "$name" "$tmp/$name.err" 1200
-}
-# wait_capture NAME SECONDS: waits for the capture to end by itself;
-# its exit status goes to $cap_rc.
-capture_ended() { ! kill -0 "$cap" 2>/dev/null; }
-wait_capture() {
-	if ! wait_until $(($2 * 10)) capture_ended; then
-		bad "$1: capture still running after $2 s; reports so far: $(cat "$tmp/$1.json")"
-		kill "$cap"
-	fi
-	wait "$cap"
-	cap_rc=$?
+	capture_started "$name"
 }
 client() { # s_client ARGS; sends one request, reads the answer to the end
 	printf 'GET / HTTP/1.0\r\n\r\n' | in_ns timeout 300 openssl s_client -connect "127.0.0.1:$PORT" \
@@ -248,7 +233,7 @@ pids="$pids $!"
 ip netns exec "$NS" "$BIN" -i lo -F json -f "tcp port $PORT" -w "$tmp/piped.pcap" >"$tmp/rep" 2>"$tmp/piped.err" &
 cap=$!
 pids="$pids $cap"
-if await_capture piped "$tmp/piped.err" 1200 && kill -0 "$cap" 2>/dev/null; then
+if capture_started piped; then
 	client -cert "$pki/client.crt" -key "$pki/client.key"
 	# the first report reaches the reader, which leaves
 	wait_until 1200 test -s "$tmp/reader-gone" || bad "piped: the first report never reached the reader"
@@ -340,7 +325,7 @@ else
 		-f "tcp port $PORT" -c 1 >"$tmp/fcap.json" 2>"$tmp/fcap.err" &
 	cap=$!
 	pids="$pids $cap"
-	if await_capture "file capabilities" "$tmp/fcap.err" 1200 && kill -0 "$cap" 2>/dev/null; then
+	if await_capture "file capabilities" "$tmp/fcap.err" 1200; then
 		runs_as "file capabilities" 65534 65534
 		no_privileges "file capabilities"
 		client -cert "$pki/client.crt" -key "$pki/client.key"

@@ -92,8 +92,8 @@ make_test_pki "$pki" || skip "openssl could not make the test certificates"
 # each).
 PORTS="4433 4434 4435 4436"
 for port in $PORTS; do
-	ip netns exec "$SNS" openssl s_server -accept "$SRV:$port" -cert "$pki/server.pem" -key "$pki/server.key" \
-		-CAfile "$pki/ca.pem" -Verify 1 -tls1_2 -www >"$tmp/server$port.log" 2>&1 </dev/null &
+	ip netns exec "$SNS" openssl s_server -accept "$SRV:$port" -cert "$pki/server.crt" -key "$pki/server.key" \
+		-CAfile "$pki/root.crt" -Verify 1 -tls1_2 -www >"$tmp/server$port.log" 2>&1 </dev/null &
 	pids="$pids $!"
 done
 n=0
@@ -136,10 +136,10 @@ client() {
 	sport=$1
 	shift
 	printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec "$CNS" timeout 300 openssl s_client -connect "$SRV:$sport" \
-		-bind "$CLI:$cport" -servername localhost -CAfile "$pki/ca.pem" -tls1_2 -quiet "$@" \
+		-bind "$CLI:$cport" -servername localhost -CAfile "$pki/root.crt" -tls1_2 -quiet "$@" \
 		>>"$tmp/client.log" 2>&1
 }
-with_cert() { client "$1" -cert "$pki/client.pem" -key "$pki/client.key"; }
+with_cert() { client "$1" -cert "$pki/client.crt" -key "$pki/client.key"; }
 # connections NAME COUNT: COUNT connections over the four servers, with a
 # certificate on every other pair; what each client did goes to
 # $tmp/NAME.made as "PORT with|without".
@@ -221,7 +221,7 @@ hold_all() { # NAME: one connection held open on each server, after its handshak
 	for port in $PORTS; do
 		CPORT=$((CPORT + 1))
 		ip netns exec "$CNS" sh -c 'sleep 600 | openssl s_client -connect "$1" -bind "$2" -servername localhost \
-			-CAfile "$3/ca.pem" -tls1_2 -cert "$3/client.pem" -key "$3/client.key"' sh "$SRV:$port" "$CLI:$CPORT" \
+			-CAfile "$3/root.crt" -tls1_2 -cert "$3/client.crt" -key "$3/client.key"' sh "$SRV:$port" "$CLI:$CPORT" \
 			"$pki" >"$tmp/hold$port.log" 2>&1 &
 		echo "$CPORT" >>"$tmp/$1.made"
 	done
