@@ -25,7 +25,7 @@
 #include "capture/source.h"
 #include "model/trust.h"
 #include "diagnosis/compare.h"
-#include "diagnosis/findings.h"
+#include "output/findings_list.h"
 #include "flow/threads.h"
 
 #define MTLSDIAG_VERSION "0.1.0"

@@ -42,9 +42,7 @@ const struct finding_info *finding_info(enum finding_code code);
  * its rule gives only one. */
 enum severity finding_severity(enum finding_code code);
 const char *severity_name(enum severity s);
-/* --list-findings: the catalogue, as text or as JSON lines (one object
- * per finding: id, section, severities, severity_rule, rank, mild_rank,
- * text). Returns 0, or -1 when writing failed. */
-int findings_list(FILE *fp, int json);
+/* "diagnosis" or "compare". */
+const char *finding_section_name(enum finding_section s);
 
 #endif
