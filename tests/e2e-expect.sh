@@ -121,6 +121,23 @@ check_syntax 2 "match" "  client-cert issuer"
 check_syntax 4 "match port=443" "  no-errors" "" "  frobnicate"
 check_syntax 1 "match port=70000"
 check_syntax 2 "match" "  finding not_an_id"
+# Each keyword's own message.
+check_message() { # what the message must say, then the expectation line
+	printf 'match\n  %s\n' "$2" >"$T/bad.expect"
+	"$BIN" --expect "$T/bad.expect" samples/tls12-mutual-ok.pcap >/dev/null 2>"$T/err"
+	rc=$?
+	if [ $rc = 2 ] && grep -qF "$T/bad.expect:2: $1" "$T/err"; then ok; else bad "'$2': exit $rc, stderr: $(cat "$T/err")"; fi
+}
+check_message "'connections' needs a number, or >= and a number" "connections >= many"
+check_message "'request sometimes': expected initial, renegotiation, post-handshake, any or none" "request sometimes"
+check_message "'ended late': expected fin, rst, alert, capture_end, idle or evicted" "ended late"
+check_message "'ca-list count' needs a number" "ca-list count x"
+check_message "expected 'ca-list contains DN'" "ca-list contains"
+check_message "expected 'client-cert present|empty|absent|not-requested|unknown'" "client-cert present now"
+check_message "'version' needs a version" "version"
+check_message "'no-warnings' takes nothing after it" "no-warnings at all"
+check_message "'no-finding' needs one finding ID" "no-finding A B"
+check_message "unknown expectation 'Connections'" "Connections 1"
 printf '# nothing but a comment\n' >"$T/empty.expect"
 "$BIN" --expect "$T/empty.expect" samples/tls12-mutual-ok.pcap >/dev/null 2>"$T/err"
 [ $? = 2 ] && grep -q "$T/empty.expect: no expectations" "$T/err" && ok || bad "a file without expectations: not exit 2"

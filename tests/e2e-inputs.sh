@@ -20,6 +20,25 @@ expect "bad option value" 2 "--format" -- "$BIN" --format xml "$S"
 expect "help" 0 "" -- "$BIN" --help
 grep -q -- "--max-handshake" "$tmp/out" || bad "help lacks --max-handshake"
 
+# Option values out of their range: each refused before anything is read,
+# the message naming the option and what it takes.
+expect "format list" 2 "^mtlsdiag: --format: 'xml' is not text, json, json-pretty, ecs or html$" -- "$BIN" -F xml "$S"
+expect "fail-on value" 2 "^mtlsdiag: --fail-on: 'fatal' is not error or warning$" -- "$BIN" --fail-on fatal "$S"
+expect "color value" 2 "^mtlsdiag: --color: 'blue' is not auto, always or never$" -- "$BIN" --color=blue "$S"
+expect "size minimum" 2 "^mtlsdiag: --reasm-cap: '1000' is not a number >= 1024$" -- "$BIN" --reasm-cap 1000 "$S"
+expect "size overflow" 2 "^mtlsdiag: --max-memory: '17179869184G' is not a number >= 1048576$" -- \
+	"$BIN" --max-memory 17179869184G "$S"
+expect "chain maximum" 2 "^mtlsdiag: --max-chain: at most 16 certificates are kept$" -- "$BIN" --max-chain 17 "$S"
+expect "seed range" 2 "^mtlsdiag: --community-id-seed: '65536' is not a number from 0 to 65535$" -- \
+	"$BIN" --community-id-seed 65536 "$S"
+expect "server kind" 2 "^mtlsdiag: --server: 'iiis' is not one of: iis nginx" -- "$BIN" --server iiis "$S"
+expect "first bad option" 2 "^mtlsdiag: --max-flows: '0'" -- "$BIN" --max-flows 0 --bogus "$S"
+expect "ambiguous option" 2 "'--co' is ambiguous; possibilities: '--color' '--count' '--community-id-seed'" -- \
+	"$BIN" --co 1 "$S"
+expect "unknown option" 2 "^Usage: mtlsdiag" -- "$BIN" --bogus "$S"
+expect "list-findings with a later -F" 0 "" -- "$BIN" --list-findings -F json
+[ "$(head -c 1 "$tmp/out")" = "{" ] && ok || bad "--list-findings -F json: not JSON: $(head -c 80 "$tmp/out")"
+
 # A good file, from a path and from standard input: the same report.
 expect "sample" 0 "" -- "$BIN" -F json "$S"
 sed 's/"file":"[^"]*"//' "$tmp/out" >"$tmp/from-file"

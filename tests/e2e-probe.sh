@@ -29,6 +29,11 @@ expect "key without cert" 2 "--key needs --cert" -- "$BIN" probe --key k.pem htt
 expect "pfx and cert" 2 "not with --cert" -- "$BIN" probe --pfx a.p12 --cert c.pem https://localhost/
 expect "bad timeout" 2 "--timeout: '0'" -- "$BIN" probe --timeout 0 https://localhost/
 expect "matrix and pcap" 2 "--matrix runs every" -- "$BIN" probe --matrix --write-pcap x.pcap https://localhost/
+expect "probe formats" 2 "^mtlsdiag probe: --format: 'ecs' is not text, json or json-pretty$" -- "$BIN" probe -F ecs https://localhost/
+expect "probe fail-on" 2 "^mtlsdiag probe: --fail-on: 'x' is not error or warning$" -- "$BIN" probe --fail-on x https://localhost/
+expect "probe color takes no value" 2 "'--color' doesn't allow an argument" -- "$BIN" probe --color=never https://localhost/
+expect "probe ambiguous" 2 "'--co' is ambiguous; possibilities: '--connect' '--color'" -- "$BIN" probe --co x https://localhost/
+expect "probe trust" 2 "^mtlsdiag probe: --trust $tmp/none.pem: " -- "$BIN" probe --trust "$tmp/none.pem" https://localhost/
 expect "unreadable cert" 2 "--cert $tmp/none.pem" -- "$BIN" probe --cert "$tmp/none.pem" https://127.0.0.1:1/
 "$BIN" --help | grep -q "mtlsdiag probe" && ok || bad "--help does not name probe"
 "$BIN" probe --help | grep -q -- "--write-pcap FILE" && ok || bad "probe --help lacks --write-pcap"

@@ -233,100 +233,183 @@ static const char *const req_words[] = { "initial", "renegotiation", "post-hands
 static const char *const cc_words[] = { "not-requested", "absent", "empty", "present", "unknown", NULL };
 static const char *const end_words[] = { "capture_end", "fin", "rst", "alert", "idle", "evicted", NULL };
 
-static int parse_assertion(struct assertion *a, char *line_text, char *err, size_t errsz, const char *path,
-			   unsigned line)
+/* Where a line's error goes (fail_at). */
+struct line_at {
+	char *err;
+	size_t errsz;
+	const char *path;
+	unsigned line;
+};
+
+/* What may follow one keyword: parse() reads the rest of the line (trimmed)
+ * into a; 0, or -1 with the error written. */
+struct assertion_syntax {
+	const char *keyword;
+	enum exp_kind kind;
+	int (*parse)(struct assertion *a, const struct assertion_syntax *syn, char *rest, const struct line_at *at);
+	const char *const *words; /* parse_choice: the words taken */
+	const char *expected;     /* parse_choice: them, as its error lists them */
+};
+
+/* connections N, or connections >= N */
+static int parse_connections(struct assertion *a, const struct assertion_syntax *syn, char *rest,
+			     const struct line_at *at)
 {
-	char *rest = line_text;
-	char *kw = next_word(&rest);
-	rest = trim(rest);
 	unsigned long n;
-	if (strcmp(kw, "connections") == 0) {
-		a->kind = E_CONNECTIONS;
-		const char *num = rest;
-		if (strncmp(num, ">=", 2) == 0) {
-			a->at_least = true;
-			num = trim((char *)num + 2);
-		}
-		if (!parse_ulong(num, 1000000000UL, &n)) {
-			fail_at(err, errsz, path, line, "'connections' needs a number, or >= and a number");
+	if (strncmp(rest, ">=", 2) == 0) {
+		a->at_least = true;
+		rest = trim(rest + 2);
+	}
+	if (!parse_ulong(rest, 1000000000UL, &n)) {
+		fail_at(at->err, at->errsz, at->path, at->line, "'connections' needs a number, or >= and a number");
+		return -1;
+	}
+	a->number = n;
+	return 0;
+}
+
+/* request WHEN, ended HOW: one word of syn->words. */
+static int parse_choice(struct assertion *a, const struct assertion_syntax *syn, char *rest, const struct line_at *at)
+{
+	if ((a->value = word_index(rest, syn->words)) < 0) {
+		fail_at(at->err, at->errsz, at->path, at->line, "'%s %s': expected %s", syn->keyword, rest,
+			syn->expected);
+		return -1;
+	}
+	return 0;
+}
+
+/* ca-list contains DN | lacks DN | count N | empty */
+static int parse_ca_list(struct assertion *a, const struct assertion_syntax *syn, char *rest, const struct line_at *at)
+{
+	char *sub = next_word(&rest);
+	rest = unquote(trim(rest));
+	unsigned long n;
+	if (sub && strcmp(sub, "empty") == 0 && !*rest) {
+		a->kind = E_CA_COUNT;
+		a->number = 0;
+	} else if (sub && strcmp(sub, "count") == 0) {
+		a->kind = E_CA_COUNT;
+		if (!parse_ulong(rest, 1000000UL, &n)) {
+			fail_at(at->err, at->errsz, at->path, at->line, "'ca-list count' needs a number");
 			return -1;
 		}
 		a->number = n;
-	} else if (strcmp(kw, "request") == 0) {
-		a->kind = E_REQUEST;
-		if ((a->value = word_index(rest, req_words)) < 0) {
-			fail_at(err, errsz, path, line, "'request %s': expected initial, renegotiation, post-handshake, any or none",
-				rest);
-			return -1;
-		}
-	} else if (strcmp(kw, "ca-list") == 0) {
-		char *sub = next_word(&rest);
-		rest = unquote(trim(rest));
-		if (sub && strcmp(sub, "empty") == 0 && !*rest) {
-			a->kind = E_CA_COUNT;
-			a->number = 0;
-		} else if (sub && strcmp(sub, "count") == 0) {
-			a->kind = E_CA_COUNT;
-			if (!parse_ulong(rest, 1000000UL, &n)) {
-				fail_at(err, errsz, path, line, "'ca-list count' needs a number");
-				return -1;
-			}
-			a->number = n;
-		} else if (sub && (strcmp(sub, "contains") == 0 || strcmp(sub, "lacks") == 0) && *rest) {
-			a->kind = strcmp(sub, "contains") == 0 ? E_CA_CONTAINS : E_CA_LACKS;
-			a->arg = strdup(rest);
-		} else {
-			fail_at(err, errsz, path, line, "expected 'ca-list contains DN', 'ca-list lacks DN', 'ca-list count N' or 'ca-list empty'");
-			return -1;
-		}
-	} else if (strcmp(kw, "client-cert") == 0) {
-		char *sub = next_word(&rest);
-		rest = unquote(trim(rest));
-		if (sub && (strcmp(sub, "subject") == 0 || strcmp(sub, "issuer") == 0) && *rest) {
-			a->kind = strcmp(sub, "subject") == 0 ? E_CC_SUBJECT : E_CC_ISSUER;
-			a->arg = strdup(rest);
-		} else if (sub && !*rest && (a->value = word_index(sub, cc_words)) >= 0) {
-			a->kind = E_CC_STATUS;
-		} else {
-			fail_at(err, errsz, path, line, "expected 'client-cert present|empty|absent|not-requested|unknown', 'client-cert subject DN' or 'client-cert issuer DN'");
-			return -1;
-		}
-	} else if (strcmp(kw, "version") == 0) {
-		a->kind = E_VERSION;
-		if (!*rest) {
-			fail_at(err, errsz, path, line, "'version' needs a version, e.g. 'TLS 1.2'");
-			return -1;
-		}
-		a->arg = strdup(unquote(rest));
-	} else if (strcmp(kw, "no-errors") == 0 || strcmp(kw, "no-warnings") == 0) {
-		a->kind = strcmp(kw, "no-errors") == 0 ? E_NO_ERRORS : E_NO_WARNINGS;
-		if (*rest) {
-			fail_at(err, errsz, path, line, "'%s' takes nothing after it", kw);
-			return -1;
-		}
-	} else if (strcmp(kw, "finding") == 0 || strcmp(kw, "no-finding") == 0) {
-		a->kind = strcmp(kw, "finding") == 0 ? E_FINDING : E_NO_FINDING;
-		if (!finding_id_ok(rest)) {
-			fail_at(err, errsz, path, line, "'%s' needs one finding ID such as CLIENT_CERT_EMPTY", kw);
-			return -1;
-		}
+	} else if (sub && (strcmp(sub, "contains") == 0 || strcmp(sub, "lacks") == 0) && *rest) {
+		a->kind = strcmp(sub, "contains") == 0 ? E_CA_CONTAINS : E_CA_LACKS;
 		a->arg = strdup(rest);
-	} else if (strcmp(kw, "ended") == 0) {
-		a->kind = E_ENDED;
-		if ((a->value = word_index(rest, end_words)) < 0) {
-			fail_at(err, errsz, path, line, "'ended %s': expected fin, rst, alert, capture_end, idle or evicted", rest);
-			return -1;
-		}
 	} else {
+		fail_at(at->err, at->errsz, at->path, at->line,
+			"expected 'ca-list contains DN', 'ca-list lacks DN', 'ca-list count N' or 'ca-list empty'");
+		return -1;
+	}
+	return 0;
+}
+
+/* client-cert STATUS | subject DN | issuer DN */
+static int parse_client_cert(struct assertion *a, const struct assertion_syntax *syn, char *rest,
+			     const struct line_at *at)
+{
+	char *sub = next_word(&rest);
+	rest = unquote(trim(rest));
+	if (sub && (strcmp(sub, "subject") == 0 || strcmp(sub, "issuer") == 0) && *rest) {
+		a->kind = strcmp(sub, "subject") == 0 ? E_CC_SUBJECT : E_CC_ISSUER;
+		a->arg = strdup(rest);
+	} else if (sub && !*rest && (a->value = word_index(sub, cc_words)) >= 0) {
+		a->kind = E_CC_STATUS;
+	} else {
+		fail_at(at->err, at->errsz, at->path, at->line,
+			"expected 'client-cert present|empty|absent|not-requested|unknown', 'client-cert subject DN' or "
+			"'client-cert issuer DN'");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_version(struct assertion *a, const struct assertion_syntax *syn, char *rest, const struct line_at *at)
+{
+	if (!*rest) {
+		fail_at(at->err, at->errsz, at->path, at->line, "'version' needs a version, e.g. 'TLS 1.2'");
+		return -1;
+	}
+	a->arg = strdup(unquote(rest));
+	return 0;
+}
+
+/* no-errors, no-warnings */
+static int parse_nothing(struct assertion *a, const struct assertion_syntax *syn, char *rest, const struct line_at *at)
+{
+	if (*rest) {
+		fail_at(at->err, at->errsz, at->path, at->line, "'%s' takes nothing after it", syn->keyword);
+		return -1;
+	}
+	return 0;
+}
+
+/* finding ID, no-finding ID */
+static int parse_finding(struct assertion *a, const struct assertion_syntax *syn, char *rest, const struct line_at *at)
+{
+	if (!finding_id_ok(rest)) {
+		fail_at(at->err, at->errsz, at->path, at->line, "'%s' needs one finding ID such as CLIENT_CERT_EMPTY",
+			syn->keyword);
+		return -1;
+	}
+	a->arg = strdup(rest);
+	return 0;
+}
+
+static const struct assertion_syntax assertion_syntax[] = {
+	{ "connections", E_CONNECTIONS, parse_connections, NULL, NULL },
+	{ "request", E_REQUEST, parse_choice, req_words, "initial, renegotiation, post-handshake, any or none" },
+	{ "ca-list", E_CA_COUNT, parse_ca_list, NULL, NULL },
+	{ "client-cert", E_CC_STATUS, parse_client_cert, NULL, NULL },
+	{ "version", E_VERSION, parse_version, NULL, NULL },
+	{ "no-errors", E_NO_ERRORS, parse_nothing, NULL, NULL },
+	{ "no-warnings", E_NO_WARNINGS, parse_nothing, NULL, NULL },
+	{ "finding", E_FINDING, parse_finding, NULL, NULL },
+	{ "no-finding", E_NO_FINDING, parse_finding, NULL, NULL },
+	{ "ended", E_ENDED, parse_choice, end_words, "fin, rst, alert, capture_end, idle or evicted" },
+};
+
+/* The kinds that keep a copy of their argument (a->arg). */
+static bool kind_has_arg(enum exp_kind kind)
+{
+	switch (kind) {
+	case E_CA_CONTAINS:
+	case E_CA_LACKS:
+	case E_CC_SUBJECT:
+	case E_CC_ISSUER:
+	case E_VERSION:
+	case E_FINDING:
+	case E_NO_FINDING:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int parse_assertion(struct assertion *a, char *line_text, char *err, size_t errsz, const char *path,
+			   unsigned line)
+{
+	const struct line_at at = { err, errsz, path, line };
+	char *rest = line_text;
+	char *kw = next_word(&rest);
+	rest = trim(rest);
+	const struct assertion_syntax *syn = NULL;
+	for (size_t i = 0; !syn && i < sizeof assertion_syntax / sizeof assertion_syntax[0]; i++)
+		if (strcmp(kw, assertion_syntax[i].keyword) == 0)
+			syn = &assertion_syntax[i];
+	if (!syn) {
 		fail_at(err, errsz, path, line,
 			"unknown expectation '%s' (match, connections, request, ca-list, client-cert, version, no-errors, "
 			"no-warnings, finding, no-finding, ended)",
 			kw);
 		return -1;
 	}
-	if ((a->kind == E_CA_CONTAINS || a->kind == E_CA_LACKS || a->kind == E_CC_SUBJECT || a->kind == E_CC_ISSUER ||
-	     a->kind == E_VERSION || a->kind == E_FINDING || a->kind == E_NO_FINDING) &&
-	    !a->arg) {
+	a->kind = syn->kind;
+	if (syn->parse(a, syn, rest, &at) != 0)
+		return -1;
+	if (kind_has_arg(a->kind) && !a->arg) {
 		snprintf(err, errsz, "%s:%u: out of memory", path, line);
 		return -1;
 	}

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/analysis.h"
+#include "cli/cmdline.h"
 #include "output/annotate.h"
 #include "output/compare_output.h"
 #include "cli/report_stream.h"
@@ -29,14 +31,6 @@
 #include "flow/threads.h"
 
 #define MTLSDIAG_VERSION "0.1.0"
-
-/* Exit codes (documented in the man page). */
-enum {
-	EXIT_OK = 0,
-	EXIT_FINDINGS = 1,
-	EXIT_INPUT = 2,
-	EXIT_NO_TLS = 3,
-};
 
 static void usage(FILE *fp)
 {
@@ -335,7 +329,7 @@ static int run_compare(struct analysis *a, const char *client_path, const char *
 		compare_output(a->out, &sides[0], &sides[1], &res, !a->opt.quiet);
 		if (rc == EXIT_OK && sides[0].n + sides[1].n == 0)
 			rc = EXIT_NO_TLS;
-		else if (rc == EXIT_OK && a->opt.fail_on >= 0 && res.worst_severity >= a->opt.fail_on)
+		else if (rc == EXIT_OK && report_fails(&a->opt, res.worst_severity))
 			rc = EXIT_FINDINGS;
 		compare_result_release(&res);
 	}
@@ -344,427 +338,448 @@ static int run_compare(struct analysis *a, const char *client_path, const char *
 	return rc;
 }
 
-int main(int argc, char **argv)
-{
-	if (argc > 1 && strcmp(argv[1], "probe") == 0)
-		return probe_main(argc - 1, argv + 1);
-	enum { OPT_COLOR = 256, OPT_NO_COLOR, OPT_MAX_FLOWS, OPT_REASM_CAP, OPT_MAX_HS, OPT_IDLE, OPT_FAIL_ON, OPT_TRUST, OPT_KEYLOG, OPT_EXPECT, OPT_SERVER, OPT_CLIENT };
-	enum { OPT_MAX_MEMORY = 512, OPT_MAX_CHAIN, OPT_MAX_CA_NAMES, OPT_HOST, OPT_PORT, OPT_SNI, OPT_ANNOTATE, OPT_THREADS };
-	enum { OPT_COMMUNITY_ID_SEED = 768, OPT_LIST_FINDINGS, OPT_WORKERS };
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "color", optional_argument, NULL, OPT_COLOR },
-		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
-		{ "reasm-cap", required_argument, NULL, OPT_REASM_CAP },
-		{ "max-handshake", required_argument, NULL, OPT_MAX_HS },
-		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
-		{ "trust", required_argument, NULL, OPT_TRUST },
-		{ "keylog", required_argument, NULL, OPT_KEYLOG },
-		{ "expect", required_argument, NULL, OPT_EXPECT },
-		{ "server", required_argument, NULL, OPT_SERVER },
-		{ "client", required_argument, NULL, OPT_CLIENT },
-		{ "read", required_argument, NULL, 'r' },
-		{ "host", required_argument, NULL, OPT_HOST },
-		{ "port", required_argument, NULL, OPT_PORT },
-		{ "sni", required_argument, NULL, OPT_SNI },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "user", required_argument, NULL, 'Z' },
-		{ "workers", required_argument, NULL, OPT_WORKERS },
-		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
-		{ "max-chain", required_argument, NULL, OPT_MAX_CHAIN },
-		{ "max-ca-names", required_argument, NULL, OPT_MAX_CA_NAMES },
-		{ "community-id-seed", required_argument, NULL, OPT_COMMUNITY_ID_SEED },
-		{ "annotate", required_argument, NULL, OPT_ANNOTATE },
-		{ "threads", required_argument, NULL, OPT_THREADS },
-		{ "help", no_argument, NULL, 'h' },
-		{ "list-findings", no_argument, NULL, OPT_LIST_FINDINGS },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct options opt;
-	options_defaults(&opt);
-	int color = -1, c;
-	const char *keylog_path = NULL;
-	size_t v;
-	const char *trust_path = NULL;
-	const char *expect_path = NULL;
-	const char *annotate_path = NULL;
-	struct live_options live = { 0 };
-	const char *read_paths[argc > 0 ? argc : 1]; /* -r FILE, in order */
-	int n_read = 0;
-	struct conn_select select = { 0 };
-	char serr[160];
-	size_t community_id_seed = 0;
-	bool list_findings = false;
-	size_t threads = 0;
+/* ---- the command line ---------------------------------------------------- */
 
-	while ((c = getopt_long(argc, argv, "F:o:qhVi:f:c:w:Z:r:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'F':
-			if (strcmp(optarg, "text") == 0)
-				opt.format = FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				opt.format = FORMAT_JSON;
-			else if (strcmp(optarg, "json-pretty") == 0)
-				opt.format = FORMAT_JSON_PRETTY;
-			else if (strcmp(optarg, "ecs") == 0)
-				opt.format = FORMAT_ECS;
-			else if (strcmp(optarg, "html") == 0)
-				opt.format = FORMAT_HTML;
-			else {
-				fprintf(stderr, "mtlsdiag: --format: '%s' is not text, json, json-pretty, ecs or html\n", optarg);
-				return EXIT_INPUT;
-			}
-			break;
-		case 'o':
-			opt.output_path = optarg;
-			break;
-		case OPT_COLOR:
-			if (!optarg || strcmp(optarg, "always") == 0)
-				color = 1;
-			else if (strcmp(optarg, "never") == 0)
-				color = 0;
-			else if (strcmp(optarg, "auto") == 0)
-				color = -1;
-			else {
-				fprintf(stderr, "mtlsdiag: --color: '%s' is not auto, always or never\n", optarg);
-				return EXIT_INPUT;
-			}
-			break;
-		case OPT_NO_COLOR:
-			color = 0;
-			break;
-		case 'q':
-			opt.quiet = true;
-			break;
-		case OPT_MAX_FLOWS:
-			if (parse_size("--max-flows", optarg, 1, &opt.flow.max_flows))
-				return EXIT_INPUT;
-			break;
-		case OPT_REASM_CAP:
-			if (parse_size("--reasm-cap", optarg, 1024, &opt.flow.ooo_cap))
-				return EXIT_INPUT;
-			break;
-		case OPT_MAX_HS:
-			if (parse_size("--max-handshake", optarg, 1024, &opt.flow.max_hs_msg))
-				return EXIT_INPUT;
-			break;
-		case OPT_IDLE:
-			if (parse_size("--idle-timeout", optarg, 1, &v))
-				return EXIT_INPUT;
-			opt.flow.idle_timeout_ns = (int64_t)v * 1000000000LL;
-			break;
-		case OPT_FAIL_ON:
-			if (strcmp(optarg, "error") == 0)
-				opt.fail_on = SEV_ERROR;
-			else if (strcmp(optarg, "warning") == 0)
-				opt.fail_on = SEV_WARNING;
-			else {
-				fprintf(stderr, "mtlsdiag: --fail-on: '%s' is not error or warning\n", optarg);
-				return EXIT_INPUT;
-			}
-			break;
-		case OPT_TRUST:
-			trust_path = optarg;
-			break;
-		case OPT_KEYLOG:
-			keylog_path = optarg;
-			break;
-		case OPT_EXPECT:
-			expect_path = optarg;
-			break;
-		case OPT_SERVER:
-			if (parse_kind("--server", optarg, true, &opt.diagnose.stack))
-				return EXIT_INPUT;
-			break;
-		case OPT_CLIENT:
-			if (parse_kind("--client", optarg, false, &opt.diagnose.stack))
-				return EXIT_INPUT;
-			break;
-		case 'r':
-			read_paths[n_read++] = optarg;
-			break;
-		case OPT_HOST:
-		case OPT_PORT:
-		case OPT_SNI:
-			if ((c == OPT_HOST ? conn_select_add_host(&select, optarg, serr, sizeof serr)
-			     : c == OPT_PORT ? conn_select_add_port(&select, optarg, serr, sizeof serr)
-					     : conn_select_add_sni(&select, optarg, serr, sizeof serr)) != 0) {
-				fprintf(stderr, "mtlsdiag: %s\n", serr);
-				return EXIT_INPUT;
-			}
-			opt.select = &select;
-			break;
-		/* live capture */
-		case 'i':
-			live.iface = optarg;
-			break;
-		case 'f':
-			live.filter = optarg;
-			break;
-		case 'c':
-			if (parse_size("--count", optarg, 1, &v))
-				return EXIT_INPUT;
-			opt.max_reports = v;
-			break;
-		case 'w':
-			live.write_path = optarg;
-			break;
-		case 'Z':
-			live.run_as = optarg;
-			break;
-		case OPT_WORKERS:
-			if (parse_size("--workers", optarg, 1, &v))
-				return EXIT_INPUT;
-			if (v > LIVE_MAX_WORKERS) {
-				fprintf(stderr, "mtlsdiag: --workers: at most %u\n", LIVE_MAX_WORKERS);
-				return EXIT_INPUT;
-			}
-			live.workers = (unsigned)v;
-			break;
-		case OPT_MAX_MEMORY:
-			if (parse_size("--max-memory", optarg, 1024 * 1024, &opt.flow.max_memory))
-				return EXIT_INPUT;
-			break;
-		case OPT_MAX_CHAIN:
-			if (parse_size("--max-chain", optarg, 1, &opt.flow.max_chain))
-				return EXIT_INPUT;
-			if (opt.flow.max_chain > TLS_MAX_CHAIN) {
-				fprintf(stderr, "mtlsdiag: --max-chain: at most %u certificates are kept\n", TLS_MAX_CHAIN);
-				return EXIT_INPUT;
-			}
-			break;
-		case OPT_MAX_CA_NAMES:
-			if (parse_size("--max-ca-names", optarg, 1, &opt.flow.max_ca_names))
-				return EXIT_INPUT;
-			break;
-		case OPT_COMMUNITY_ID_SEED:
-			if (parse_size("--community-id-seed", optarg, 0, &community_id_seed))
-				return EXIT_INPUT;
-			if (community_id_seed > UINT16_MAX) {
-				fprintf(stderr, "mtlsdiag: --community-id-seed: '%s' is not a number from 0 to 65535\n", optarg);
-				return EXIT_INPUT;
-			}
-			break;
-		case OPT_ANNOTATE:
-			annotate_path = optarg;
-			break;
-		case OPT_THREADS:
-			if (parse_size("--threads", optarg, 1, &threads))
-				return EXIT_INPUT;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case 'V':
-			printf("mtlsdiag %s\n", MTLSDIAG_VERSION);
-			return EXIT_OK;
-		case OPT_LIST_FINDINGS:
-			list_findings = true;
-			break;
-		default:
-			usage(stderr);
+/* What the options ask for. */
+struct cli_args {
+	struct options opt;
+	struct report_args report;   /* -F -o -q --color --fail-on --expect --trust */
+	struct live_options live;    /* -i -f -w -Z; --workers from `workers` */
+	struct conn_select select;   /* --host --port --sni */
+	const char **read_paths;     /* -r FILE, in order (room for argc) */
+	int n_read;
+	const char *keylog_path;
+	const char *annotate_path;
+	size_t idle_s, count, workers, community_id_seed, threads; /* as given; 0: not given */
+	bool list_findings;
+};
+
+/* The options that take a number: its least and most, and the size_t of
+ * struct cli_args it goes to. Over the most: "at most MAX" and the unit,
+ * or without a unit the whole range. */
+static const struct number_opt {
+	int code;
+	const char *name;
+	size_t min, max;
+	const char *unit;
+	size_t field;
+} number_opts[] = {
+	{ OPT_MAX_FLOWS, "--max-flows", 1, SIZE_MAX, "", offsetof(struct cli_args, opt.flow.max_flows) },
+	{ OPT_REASM_CAP, "--reasm-cap", 1024, SIZE_MAX, "", offsetof(struct cli_args, opt.flow.ooo_cap) },
+	{ OPT_MAX_HS, "--max-handshake", 1024, SIZE_MAX, "", offsetof(struct cli_args, opt.flow.max_hs_msg) },
+	{ OPT_IDLE, "--idle-timeout", 1, SIZE_MAX, "", offsetof(struct cli_args, idle_s) },
+	{ 'c', "--count", 1, SIZE_MAX, "", offsetof(struct cli_args, count) },
+	{ OPT_WORKERS, "--workers", 1, LIVE_MAX_WORKERS, "", offsetof(struct cli_args, workers) },
+	{ OPT_MAX_MEMORY, "--max-memory", 1024 * 1024, SIZE_MAX, "", offsetof(struct cli_args, opt.flow.max_memory) },
+	{ OPT_MAX_CHAIN, "--max-chain", 1, TLS_MAX_CHAIN, " certificates are kept",
+	  offsetof(struct cli_args, opt.flow.max_chain) },
+	{ OPT_MAX_CA_NAMES, "--max-ca-names", 1, SIZE_MAX, "", offsetof(struct cli_args, opt.flow.max_ca_names) },
+	{ OPT_COMMUNITY_ID_SEED, "--community-id-seed", 0, UINT16_MAX, NULL,
+	  offsetof(struct cli_args, community_id_seed) },
+	{ OPT_THREADS, "--threads", 1, SIZE_MAX, "", offsetof(struct cli_args, threads) },
+};
+
+static int number_option(struct cli_args *m, int c, const char *arg)
+{
+	for (size_t i = 0; i < sizeof number_opts / sizeof number_opts[0]; i++) {
+		const struct number_opt *no = &number_opts[i];
+		if (no->code != c)
+			continue;
+		size_t *v = (size_t *)((char *)m + no->field);
+		if (parse_size(no->name, arg, no->min, v) != 0)
 			return EXIT_INPUT;
+		if (*v <= no->max)
+			return CLI_NEXT;
+		if (no->unit)
+			fprintf(stderr, "mtlsdiag: %s: at most %zu%s\n", no->name, no->max, no->unit);
+		else
+			fprintf(stderr, "mtlsdiag: %s: '%s' is not a number from %zu to %zu\n", no->name, arg, no->min,
+				no->max);
+		return EXIT_INPUT;
+	}
+	return CLI_NOT_MINE;
+}
+
+/* The options whose argument is kept as given (a file, an interface, a
+ * filter, a user): the const char * of struct cli_args it goes to. -r is
+ * repeatable and keeps each. */
+static const struct name_opt {
+	int code;
+	size_t field;
+} name_opts[] = {
+	{ 'i', offsetof(struct cli_args, live.iface) },
+	{ 'f', offsetof(struct cli_args, live.filter) },
+	{ 'w', offsetof(struct cli_args, live.write_path) },
+	{ 'Z', offsetof(struct cli_args, live.run_as) },
+	{ OPT_KEYLOG, offsetof(struct cli_args, keylog_path) },
+	{ OPT_ANNOTATE, offsetof(struct cli_args, annotate_path) },
+};
+
+static int name_option(struct cli_args *m, int c, const char *arg)
+{
+	if (c == 'r') {
+		m->read_paths[m->n_read++] = arg;
+		return CLI_NEXT;
+	}
+	for (size_t i = 0; i < sizeof name_opts / sizeof name_opts[0]; i++) {
+		if (name_opts[i].code == c) {
+			*(const char **)((char *)m + name_opts[i].field) = arg;
+			return CLI_NEXT;
 		}
 	}
-	if (list_findings) { /* after the loop: -F may come later */
-		bool json = opt.format == FORMAT_JSON || opt.format == FORMAT_JSON_PRETTY;
-		return findings_list(stdout, json) == 0 ? EXIT_OK : EXIT_INPUT;
+	return CLI_NOT_MINE;
+}
+
+/* --host, --port, --sni (the connections reported); --server, --client. */
+static int select_option(struct cli_args *m, int c, const char *arg)
+{
+	char serr[160];
+	int err;
+	switch (c) {
+	case OPT_HOST:
+		err = conn_select_add_host(&m->select, arg, serr, sizeof serr);
+		break;
+	case OPT_PORT:
+		err = conn_select_add_port(&m->select, arg, serr, sizeof serr);
+		break;
+	case OPT_SNI:
+		err = conn_select_add_sni(&m->select, arg, serr, sizeof serr);
+		break;
+	case OPT_SERVER:
+	case OPT_CLIENT:
+		if (parse_kind(c == OPT_SERVER ? "--server" : "--client", arg, c == OPT_SERVER,
+			       &m->opt.diagnose.stack) != 0)
+			return EXIT_INPUT;
+		return CLI_NEXT;
+	default:
+		return CLI_NOT_MINE;
 	}
-	/* Files: each -r FILE, and then the words left are a BPF filter, as
-	 * tcpdump -r reads them; without -r the words are the files. A file's
-	 * filter drops packets before they are read, so the numbering is the
-	 * filtered copy's (tcpdump -r IN -w COPY FILTER). */
-	int n_words = n_read > 0 ? argc - optind : 0;
-	char joined_filter[n_words > 0 ? words_length(&argv[optind], n_words) : 1];
-	join_words(&argv[optind], n_words, joined_filter);
-	if (n_words > 0 && live.filter) {
+	if (err != 0) {
+		fprintf(stderr, "mtlsdiag: %s\n", serr);
+		return EXIT_INPUT;
+	}
+	m->opt.select = &m->select;
+	return CLI_NEXT;
+}
+
+/* -h, -V and --list-findings: answered instead of a run. */
+static int info_option(struct cli_args *m, int c)
+{
+	switch (c) {
+	case 'h':
+		usage(stdout);
+		return EXIT_OK;
+	case 'V':
+		printf("mtlsdiag %s\n", MTLSDIAG_VERSION);
+		return EXIT_OK;
+	case OPT_LIST_FINDINGS:
+		m->list_findings = true;
+		return CLI_NEXT;
+	default:
+		return CLI_NOT_MINE;
+	}
+}
+
+/* mtlsdiag's own options (cmdline.c takes the report's). */
+static int main_option(void *ctx, int c, const char *arg)
+{
+	struct cli_args *m = ctx;
+	int rc = number_option(m, c, arg);
+	if (rc == CLI_NOT_MINE)
+		rc = name_option(m, c, arg);
+	if (rc == CLI_NOT_MINE)
+		rc = select_option(m, c, arg);
+	if (rc == CLI_NOT_MINE)
+		rc = info_option(m, c);
+	return rc;
+}
+
+static int parse_args(struct cli_args *m, int argc, char **argv)
+{
+	static const struct cli_command cmd = { CLI_MAIN, "F:o:qhVi:f:c:w:Z:r:", main_option, usage };
+	int rc = cli_parse(&cmd, m, &m->report, &m->opt, argc, argv);
+	if (rc != CLI_NEXT)
+		return rc;
+	/* The numbers parsed as sizes go where they belong. */
+	if (m->idle_s)
+		m->opt.flow.idle_timeout_ns = (int64_t)m->idle_s * 1000000000LL;
+	m->opt.max_reports = m->count;
+	m->live.workers = (unsigned)m->workers;
+	return CLI_NEXT;
+}
+
+/* ---- what the words after the options are, and which run they make ---------- */
+
+struct inputs {
+	char **words;          /* after the options */
+	int n_words;
+	const char **files;    /* the captures to read */
+	int n_files;
+	const char *filter;    /* for the files; NULL: none */
+	bool compare;          /* compare CLIENT_SIDE SERVER_SIDE */
+};
+
+/* Files: each -r FILE, and then the words left are a BPF filter (joined),
+ * as tcpdump -r reads them; without -r the words are the files. A file's
+ * filter drops packets before they are read, so the numbering is the
+ * filtered copy's (tcpdump -r IN -w COPY FILTER). */
+static int check_files(const struct cli_args *m, const char *joined, struct inputs *in)
+{
+	int n_filter = m->n_read > 0 ? in->n_words : 0;
+	if (n_filter > 0 && m->live.filter) {
 		fprintf(stderr, "mtlsdiag: give the filter once: with -f, or after the -r files\n");
 		return EXIT_INPUT;
 	}
-	const char **files_v = n_read > 0 ? read_paths : (const char **)&argv[optind];
-	int n_files = n_read > 0 ? n_read : argc - optind;
-	const char *file_filter = n_words > 0 ? joined_filter : live.iface ? NULL : live.filter;
-	if (file_filter && check_file_filter(file_filter, n_words > 0 ? argv[optind] : NULL) != 0)
+	in->files = m->n_read > 0 ? m->read_paths : (const char **)in->words;
+	in->n_files = m->n_read > 0 ? m->n_read : in->n_words;
+	in->filter = n_filter > 0 ? joined : m->live.iface ? NULL : m->live.filter;
+	if (in->filter && check_file_filter(in->filter, n_filter > 0 ? in->words[0] : NULL) != 0)
 		return EXIT_INPUT;
-	/* Live capture: -f, -c and -w belong to -i, which takes no files. */
-	if (live.iface && (optind < argc || n_read > 0)) {
+	return CLI_NEXT;
+}
+
+/* Live capture: -f, -c, -w, -Z and --workers belong to -i, which takes no
+ * files. */
+static int check_live(const struct cli_args *m, const struct inputs *in)
+{
+	const struct live_options *live = &m->live;
+	if (live->iface && (in->n_words > 0 || m->n_read > 0)) {
 		fprintf(stderr, "mtlsdiag: -i captures live; it takes no capture file ('%s')\n",
-			n_read > 0 ? read_paths[0] : argv[optind]);
+			m->n_read > 0 ? m->read_paths[0] : in->words[0]);
 		return EXIT_INPUT;
 	}
-	if (!live.iface && (live.write_path || opt.max_reports || live.run_as || live.workers)) {
+	if (!live->iface && (live->write_path || m->opt.max_reports || live->run_as || live->workers)) {
 		fprintf(stderr, "mtlsdiag: %s needs -i (live capture)\n",
-			live.write_path ? "-w" : live.run_as ? "-Z" : live.workers ? "--workers" : "-c");
+			live->write_path ? "-w" : live->run_as ? "-Z" : live->workers ? "--workers" : "-c");
 		return EXIT_INPUT;
 	}
-	if (live.write_path && strcmp(live.write_path, "-") == 0 && !opt.output_path) {
+	if (live->write_path && strcmp(live->write_path, "-") == 0 && !m->opt.output_path) {
 		fprintf(stderr, "mtlsdiag: -w -: standard output carries the report; write it elsewhere with -o FILE\n");
 		return EXIT_INPUT;
 	}
-	opt.flow.live = live.iface != NULL;
-	opt.flow.threads = threads_for_run(threads > 64 ? 64 : (unsigned)threads);
-	if (!live.iface && n_files <= 0) {
+	return CLI_NEXT;
+}
+
+/* The compare subcommand, --expect and --annotate, and what they exclude. */
+static int check_modes(const struct cli_args *m, struct inputs *in)
+{
+	char **w = in->words;
+	if (!m->live.iface && in->n_files <= 0) {
 		fprintf(stderr, "mtlsdiag: no capture file given (try --help)\n");
 		return EXIT_INPUT;
 	}
-	/* Subcommand and --expect (compare.c, expect.c). */
-	bool compare = n_read == 0 && optind < argc && strcmp(argv[optind], "compare") == 0;
-	if (compare && (argc - optind != 3 || expect_path)) {
+	in->compare = m->n_read == 0 && in->n_words > 0 && strcmp(w[0], "compare") == 0;
+	if (in->compare && (in->n_words != 3 || m->report.expect_path)) {
 		fprintf(stderr, "mtlsdiag: compare takes two captures, CLIENT_SIDE SERVER_SIDE, and no --expect "
 				"(try --help)\n");
 		return EXIT_INPUT;
 	}
-	if (compare && strcmp(argv[optind + 1], "-") == 0 && strcmp(argv[optind + 2], "-") == 0) {
+	if (in->compare && strcmp(w[1], "-") == 0 && strcmp(w[2], "-") == 0) {
 		fprintf(stderr, "mtlsdiag: compare: only one of the two captures can be standard input\n");
 		return EXIT_INPUT;
 	}
-	if (opt.format == FORMAT_HTML && expect_path) {
+	if (m->opt.format == FORMAT_HTML && m->report.expect_path) {
 		fprintf(stderr, "mtlsdiag: --format html is for reports; --expect writes text or JSON\n");
 		return EXIT_INPUT;
 	}
-	if (annotate_path) {
-		/* Two passes over one file: the analysis, then the copy. */
-		char aerr[600];
-		if (annotate_check_run(annotate_path, argc - optind, argv[optind], live.iface || compare,
-				       opt.output_path != NULL, aerr, sizeof aerr) != 0) {
-			fprintf(stderr, "mtlsdiag: %s\n", aerr);
-			return EXIT_INPUT;
-		}
+	/* Two passes over one file: the analysis, then the copy. */
+	char aerr[600];
+	if (m->annotate_path && annotate_check_run(m->annotate_path, in->n_words, w[0], m->live.iface || in->compare,
+						   m->opt.output_path != NULL, aerr, sizeof aerr) != 0) {
+		fprintf(stderr, "mtlsdiag: %s\n", aerr);
+		return EXIT_INPUT;
 	}
-	struct expect_set *expectations = NULL;
-	if (expect_path) {
-		char err[600];
-		expectations = expect_load(expect_path, err, sizeof err);
-		if (!expectations) {
-			fprintf(stderr, "mtlsdiag: %s\n", err);
-			return EXIT_INPUT;
-		}
-	}
+	return CLI_NEXT;
+}
 
-	struct trust_store *trust = NULL;
-	if (trust_path) {
-		char terr[256];
-		trust = trust_store_load(trust_path, terr, sizeof terr);
-		if (!trust) {
-			fprintf(stderr, "mtlsdiag: --trust %s: %s\n", trust_path, terr);
-			expect_free(expectations);
-			return EXIT_INPUT;
-		}
-		opt.trust = trust;
-	}
+static int check_inputs(struct cli_args *m, const char *joined, struct inputs *in)
+{
+	int rc = check_files(m, joined, in);
+	if (rc == CLI_NEXT)
+		rc = check_live(m, in);
+	if (rc != CLI_NEXT)
+		return rc;
+	m->opt.flow.live = m->live.iface != NULL;
+	m->opt.flow.threads = threads_for_run(m->threads > 64 ? 64 : (unsigned)m->threads);
+	return check_modes(m, in);
+}
 
-	struct output out = { .fp = stdout, .format = opt.format, .community_id_seed = (uint16_t)community_id_seed };
-	if (opt.output_path) {
-		out.fp = privs_fopen_report("-o", opt.output_path, 0644);
-		if (!out.fp) {
-			trust_store_free(trust);
-			expect_free(expectations);
-			return EXIT_INPUT;
-		}
-	}
+/* ---- a run: set-up, the modes, the end ---------------------------------------- */
+
+struct run {
+	struct output out;
 	struct report_stream report;
-	report_stream_open(&report, out.fp);
-	out.fp = report.fp;
+	struct expect_set *expectations; /* --expect; NULL: none */
+	struct trust_store *trust;       /* --trust; NULL: none */
+	struct analysis a;
+};
+
+/* Expectations, trust store, the report's file and colour, the analysis.
+ * CLI_NEXT, or EXIT_INPUT with nothing left open. */
+static int run_setup(struct cli_args *m, struct run *r)
+{
+	struct options *opt = &m->opt;
+	if (report_args_load(&m->report, opt, &r->expectations, &r->trust) != 0)
+		return EXIT_INPUT;
+	r->out = (struct output){ .fp = stdout, .format = opt->format, .community_id_seed = (uint16_t)m->community_id_seed };
+	if (opt->output_path) {
+		r->out.fp = privs_fopen_report("-o", opt->output_path, 0644);
+		if (!r->out.fp) {
+			trust_store_free(r->trust);
+			expect_free(r->expectations);
+			return EXIT_INPUT;
+		}
+	}
+	report_stream_open(&r->report, r->out.fp);
+	r->out.fp = r->report.fp;
 	/* NO_COLOR (no-color.org): any non-empty value turns off the automatic
 	 * colour; --color=always still forces it. */
 	const char *no_color = getenv("NO_COLOR");
-	out.color = color == -1 ? (opt.format == FORMAT_TEXT && !opt.output_path && isatty(STDOUT_FILENO) &&
-				   !(no_color && *no_color))
-				: (color == 1 && opt.format == FORMAT_TEXT);
-	opt.progress = !opt.quiet && isatty(STDERR_FILENO);
+	int color = m->report.color;
+	r->out.color = color == -1 ? (opt->format == FORMAT_TEXT && !opt->output_path && isatty(STDOUT_FILENO) &&
+				      !(no_color && *no_color))
+				   : (color == 1 && opt->format == FORMAT_TEXT);
+	opt->progress = !opt->quiet && isatty(STDERR_FILENO);
+	analysis_init(&r->a, opt, &r->out);
+	return CLI_NEXT;
+}
 
-	struct analysis a;
-	analysis_init(&a, &opt, &out);
-	int rc = EXIT_OK;
-	/* Keys: --keylog FILE must be readable; $SSLKEYLOGFILE only helps. */
+/* Keys: --keylog FILE must be readable; $SSLKEYLOGFILE only helps. */
+static int load_keys(struct analysis *a, const char *keylog_path)
+{
 	const char *env_keylog = getenv("SSLKEYLOGFILE");
-	if (keylog_path && analyzer_load_keylog(&a.an, keylog_path) != 0) {
-		expect_free(expectations);
-		rc = EXIT_INPUT;
-		goto finish;
-	} else if (!keylog_path && env_keylog && *env_keylog && analyzer_load_keylog(&a.an, env_keylog) != 0) {
+	if (keylog_path && analyzer_load_keylog(&a->an, keylog_path) != 0)
+		return EXIT_INPUT;
+	if (!keylog_path && env_keylog && *env_keylog && analyzer_load_keylog(&a->an, env_keylog) != 0)
 		fprintf(stderr, "mtlsdiag: SSLKEYLOGFILE not used; going on without keys\n");
-	}
-	unsigned files = 0, opened_files = 0;
-	if (compare) {
-		rc = run_compare(&a, argv[optind + 1], argv[optind + 2], file_filter);
-		goto finish;
-	}
-	if (expectations)
-		a.sink = (struct conn_sink){ expect_take, expectations };
-	struct annotate_sink annotated = { NULL, a.sink, &out };
-	if (annotate_path) {
-		annotated.an = annotations_new(ANNOTATE_MAX_BYTES);
-		a.sink = (struct conn_sink){ annotate_take, &annotated };
-	}
-	if (live.iface) {
-		files = opened_files = 1;
-		enum live_status ls = live_run(&a, &live);
-		if (ls == LIVE_SETUP_FAILED) {
-			expect_free(expectations);
-			rc = EXIT_INPUT;
-			goto finish;
-		}
-		if (ls == LIVE_CAPTURE_FAILED)
-			rc = EXIT_INPUT;
-	}
-	for (int i = 0; !live.iface && i < n_files; i++) {
-		bool opened;
-		int frc = run_file(&a, files_v[i], files++, file_filter, &opened);
-		opened_files += opened;
+	return EXIT_OK;
+}
+
+/* The files one after the other; *files counts them, *opened those read. */
+static int run_files(struct analysis *a, const struct inputs *in, unsigned *files, unsigned *opened)
+{
+	int rc = EXIT_OK;
+	for (int i = 0; i < in->n_files; i++) {
+		bool ok;
+		int frc = run_file(a, in->files[i], (*files)++, in->filter, &ok);
+		*opened += ok;
 		if (frc != EXIT_OK)
 			rc = frc;
-		if (ferror(out.fp))
+		if (ferror(a->out->fp))
 			break; /* reported at the end */
 	}
-	if (annotate_path && opened_files && annotate_run(annotated.an, argv[optind], annotate_path, opt.quiet) != 0)
-		rc = EXIT_INPUT;
-	annotations_free(annotated.an);
-	if (expectations) {
-		/* An input error (2) stands; otherwise the expectations decide. */
-		bool held = expect_report(expectations, &out, opt.quiet);
-		expect_free(expectations);
+	return rc;
+}
+
+/* The exit status of files or a live capture: with --expect its results
+ * decide (an input error stands); otherwise the summary and what was found. */
+static int captures_status(const struct options *opt, struct run *r, int rc, unsigned files, unsigned opened)
+{
+	const struct run_stats *total = &r->a.total;
+	if (r->expectations) {
+		bool held = expect_report(r->expectations, &r->out, opt->quiet);
 		if (rc == EXIT_OK)
 			rc = held ? EXIT_OK : EXIT_FINDINGS;
-		if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
-			rc = EXIT_FINDINGS;
-		goto finish;
+		return rc == EXIT_OK && report_fails(opt, total->worst_severity) ? EXIT_FINDINGS : rc;
 	}
 	/* A summary of nothing read would only hide the error above. */
-	if (!opt.quiet && opened_files > 0)
-		output_run_summary(&out, &a.total, files);
-	if (rc == EXIT_OK && a.total.traffic.tls_conns == 0) {
-		rc = EXIT_NO_TLS;
-	} else if (rc == EXIT_OK && opt.select && a.total.reported == 0) {
-		if (!opt.quiet)
+	if (!opt->quiet && opened > 0)
+		output_run_summary(&r->out, total, files);
+	if (rc != EXIT_OK)
+		return rc;
+	if (total->traffic.tls_conns == 0)
+		return EXIT_NO_TLS;
+	if (opt->select && total->reported == 0) {
+		if (!opt->quiet)
 			fprintf(stderr, "mtlsdiag: none of the %llu TLS connections matched --host, --port and --sni\n",
-				(unsigned long long)a.total.traffic.tls_conns);
-		rc = EXIT_NO_TLS;
+				(unsigned long long)total->traffic.tls_conns);
+		return EXIT_NO_TLS;
 	}
-	else if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
-		rc = EXIT_FINDINGS;
-finish:
-	output_finish(&out);
-	analysis_release(&a);
-	trust_store_free(trust);
-	int write_error = report_stream_close(&report);
-	out.fp = report.under;
+	return report_fails(opt, total->worst_severity) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/* Files or a live capture; --expect and --annotate collect on the way. */
+static int run_captures(struct cli_args *m, struct run *r, const struct inputs *in)
+{
+	struct analysis *a = &r->a;
+	if (r->expectations)
+		a->sink = (struct conn_sink){ expect_take, r->expectations };
+	struct annotate_sink annotated = { NULL, a->sink, &r->out };
+	if (m->annotate_path) {
+		annotated.an = annotations_new(ANNOTATE_MAX_BYTES);
+		a->sink = (struct conn_sink){ annotate_take, &annotated };
+	}
+	int rc = EXIT_OK;
+	unsigned files = 0, opened = 0;
+	if (m->live.iface) {
+		files = opened = 1;
+		enum live_status ls = live_run(a, &m->live);
+		if (ls != LIVE_OK)
+			rc = EXIT_INPUT;
+		if (ls == LIVE_SETUP_FAILED) {
+			a->sink = (struct conn_sink){ NULL, NULL };
+			annotations_free(annotated.an);
+			return rc;
+		}
+	} else {
+		rc = run_files(a, in, &files, &opened);
+	}
+	a->sink = (struct conn_sink){ NULL, NULL };
+	if (m->annotate_path && opened && annotate_run(annotated.an, in->words[0], m->annotate_path, m->opt.quiet) != 0)
+		rc = EXIT_INPUT;
+	annotations_free(annotated.an);
+	return captures_status(&m->opt, r, rc, files, opened);
+}
+
+/* The report ends: rc, or 2 when it could not all be written. */
+static int run_finish(const struct cli_args *m, struct run *r, int rc)
+{
+	output_finish(&r->out);
+	analysis_release(&r->a);
+	trust_store_free(r->trust);
+	expect_free(r->expectations);
+	int write_error = report_stream_close(&r->report);
+	FILE *fp = r->report.under;
 	if (write_error) {
 		fprintf(stderr, "mtlsdiag: writing the report: %s\n", strerror(write_error));
 		rc = EXIT_INPUT;
-		if (out.fp != stdout)
-			fclose(out.fp);
-	} else if (out.fp != stdout && fclose(out.fp) != 0) {
-		fprintf(stderr, "mtlsdiag: %s: %s\n", opt.output_path, strerror(errno));
+		if (fp != stdout)
+			fclose(fp);
+	} else if (fp != stdout && fclose(fp) != 0) {
+		fprintf(stderr, "mtlsdiag: %s: %s\n", m->opt.output_path, strerror(errno));
 		rc = EXIT_INPUT;
 	}
 	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "probe") == 0)
+		return probe_main(argc - 1, argv + 1);
+	const char *read_paths[argc > 0 ? argc : 1];
+	struct cli_args m = { .read_paths = read_paths };
+	options_defaults(&m.opt);
+	report_args_init(&m.report, "mtlsdiag", FORMAT_HTML);
+	int rc = parse_args(&m, argc, argv);
+	if (rc != CLI_NEXT)
+		return rc;
+	if (m.list_findings) { /* after the options: -F may come later */
+		bool json = m.opt.format == FORMAT_JSON || m.opt.format == FORMAT_JSON_PRETTY;
+		return findings_list(stdout, json) == 0 ? EXIT_OK : EXIT_INPUT;
+	}
+	struct inputs in = { .words = &argv[optind], .n_words = argc - optind };
+	int n_filter = m.n_read > 0 ? in.n_words : 0;
+	char joined[n_filter > 0 ? words_length(in.words, n_filter) : 1];
+	join_words(in.words, n_filter, joined);
+	if ((rc = check_inputs(&m, joined, &in)) != CLI_NEXT)
+		return rc;
+	struct run r;
+	if ((rc = run_setup(&m, &r)) != CLI_NEXT)
+		return rc;
+	rc = load_keys(&r.a, m.keylog_path);
+	if (rc == EXIT_OK && in.compare)
+		rc = run_compare(&r.a, in.words[1], in.words[2], in.filter);
+	else if (rc == EXIT_OK)
+		rc = run_captures(&m, &r, &in);
+	return run_finish(&m, &r, rc);
 }

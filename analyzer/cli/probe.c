@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cli/analysis.h"
+#include "cli/cmdline.h"
 #include "cli/expect.h"
 #include "output/json_write.h"
 #include "keylog.h"
@@ -35,8 +36,6 @@
 #include "cli/probe_tap.h"
 #include "cli/report_stream.h"
 #include "model/trust.h"
-
-enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_INPUT = 2, EXIT_NO_TLS = 3 };
 
 /* HTTP/1.x response head kept to see where the response ends. */
 #define HTTP1_HEAD_MAX (64u * 1024u)
@@ -847,213 +846,178 @@ static int run_matrix(const struct probe_cfg *cfg, struct analysis *a, struct ou
 
 /* ---- probe_main ------------------------------------------------------------- */
 
-int probe_main(int argc, char **argv)
+/* --timeout SECONDS (at most an hour) and --max-bytes N. */
+static int probe_number(struct probe_cfg *cfg, int c, const char *arg)
 {
-	enum {
-		O_CERT = 256, O_KEY, O_PFX, O_PFX_PASS, O_TLS12, O_TLS13, O_H1, O_H2, O_SNI, O_CONNECT, O_CA,
-		O_TIMEOUT, O_MAX_BYTES, O_MATRIX, O_WRITE_PCAP, O_COLOR, O_NO_COLOR, O_FAIL_ON, O_EXPECT, O_TRUST,
-	};
-	static const struct option longopts[] = {
-		{ "cert", required_argument, NULL, O_CERT },
-		{ "key", required_argument, NULL, O_KEY },
-		{ "pfx", required_argument, NULL, O_PFX },
-		{ "pfx-pass", required_argument, NULL, O_PFX_PASS },
-		{ "tls1.2", no_argument, NULL, O_TLS12 },
-		{ "tls1.3", no_argument, NULL, O_TLS13 },
-		{ "http1.1", no_argument, NULL, O_H1 },
-		{ "http2", no_argument, NULL, O_H2 },
-		{ "sni", required_argument, NULL, O_SNI },
-		{ "connect", required_argument, NULL, O_CONNECT },
-		{ "ca", required_argument, NULL, O_CA },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "max-bytes", required_argument, NULL, O_MAX_BYTES },
-		{ "matrix", no_argument, NULL, O_MATRIX },
-		{ "write-pcap", required_argument, NULL, O_WRITE_PCAP },
-		{ "format", required_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "color", no_argument, NULL, O_COLOR },
-		{ "no-color", no_argument, NULL, O_NO_COLOR },
-		{ "fail-on", required_argument, NULL, O_FAIL_ON },
-		{ "expect", required_argument, NULL, O_EXPECT },
-		{ "trust", required_argument, NULL, O_TRUST },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct probe_cfg cfg = { .http = 1, .timeout_ms = PROBE_DEFAULT_TIMEOUT_S * 1000,
-				 .max_bytes = PROBE_DEFAULT_MAX_BYTES };
-	struct options opt;
-	options_defaults(&opt);
-	int color = -1, c;
-	const char *expect_path = NULL, *trust_path = NULL;
 	char *end;
-	unsigned long long v;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "F:o:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case O_CERT: cfg.cert = optarg; break;
-		case O_KEY: cfg.key = optarg; break;
-		case O_PFX: cfg.pfx = optarg; break;
-		case O_PFX_PASS: cfg.pfx_pass = optarg; break;
-		case O_TLS12: cfg.tls = 12; break;
-		case O_TLS13: cfg.tls = 13; break;
-		case O_H1: cfg.http = 1; break;
-		case O_H2: cfg.http = 2; break;
-		case O_SNI: cfg.sni = optarg; break;
-		case O_CONNECT: cfg.connect = optarg; break;
-		case O_CA: cfg.ca = optarg; break;
-		case O_TIMEOUT:
-		case O_MAX_BYTES:
-			errno = 0;
-			v = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || v < 1 || (c == O_TIMEOUT && v > 3600)) {
-				fprintf(stderr, "mtlsdiag probe: %s: '%s' is not a number from 1%s\n",
-					c == O_TIMEOUT ? "--timeout" : "--max-bytes", optarg, c == O_TIMEOUT ? " to 3600" : "");
-				return EXIT_INPUT;
-			}
-			if (c == O_TIMEOUT)
-				cfg.timeout_ms = (int)v * 1000;
-			else
-				cfg.max_bytes = (size_t)v;
-			break;
-		case O_MATRIX: cfg.matrix = true; break;
-		case O_WRITE_PCAP: cfg.write_pcap = optarg; break;
-		case 'F':
-			if (strcmp(optarg, "text") == 0)
-				opt.format = FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				opt.format = FORMAT_JSON;
-			else if (strcmp(optarg, "json-pretty") == 0)
-				opt.format = FORMAT_JSON_PRETTY;
-			else {
-				fprintf(stderr, "mtlsdiag probe: --format: '%s' is not text, json or json-pretty\n", optarg);
-				return EXIT_INPUT;
-			}
-			break;
-		case 'o': opt.output_path = optarg; break;
-		case 'q': opt.quiet = true; break;
-		case O_COLOR: color = 1; break;
-		case O_NO_COLOR: color = 0; break;
-		case O_FAIL_ON:
-			if (strcmp(optarg, "error") == 0)
-				opt.fail_on = SEV_ERROR;
-			else if (strcmp(optarg, "warning") == 0)
-				opt.fail_on = SEV_WARNING;
-			else {
-				fprintf(stderr, "mtlsdiag probe: --fail-on: '%s' is not error or warning\n", optarg);
-				return EXIT_INPUT;
-			}
-			break;
-		case O_EXPECT: expect_path = optarg; break;
-		case O_TRUST: trust_path = optarg; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_INPUT;
-		}
+	errno = 0;
+	unsigned long long v = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1 || (c == OPT_TIMEOUT && v > 3600)) {
+		fprintf(stderr, "mtlsdiag probe: %s: '%s' is not a number from 1%s\n",
+			c == OPT_TIMEOUT ? "--timeout" : "--max-bytes", arg, c == OPT_TIMEOUT ? " to 3600" : "");
+		return EXIT_INPUT;
 	}
+	if (c == OPT_TIMEOUT)
+		cfg->timeout_ms = (int)v * 1000;
+	else
+		cfg->max_bytes = (size_t)v;
+	return CLI_NEXT;
+}
+
+/* probe's own options (cmdline.c takes the report's). */
+static int probe_option(void *ctx, int c, const char *arg)
+{
+	struct probe_cfg *cfg = ctx;
+	switch (c) {
+	case OPT_CERT: cfg->cert = arg; break;
+	case OPT_KEY: cfg->key = arg; break;
+	case OPT_PFX: cfg->pfx = arg; break;
+	case OPT_PFX_PASS: cfg->pfx_pass = arg; break;
+	case OPT_TLS12: cfg->tls = 12; break;
+	case OPT_TLS13: cfg->tls = 13; break;
+	case OPT_H1: cfg->http = 1; break;
+	case OPT_H2: cfg->http = 2; break;
+	case OPT_SNI: cfg->sni = arg; break;
+	case OPT_CONNECT: cfg->connect = arg; break;
+	case OPT_CA: cfg->ca = arg; break;
+	case OPT_MATRIX: cfg->matrix = true; break;
+	case OPT_WRITE_PCAP: cfg->write_pcap = arg; break;
+	case OPT_TIMEOUT:
+	case OPT_MAX_BYTES:
+		return probe_number(cfg, c, arg);
+	case 'h':
+		usage(stdout);
+		return EXIT_OK;
+	default:
+		return CLI_NOT_MINE;
+	}
+	return CLI_NEXT;
+}
+
+/* The options, one URL, and the combinations probe refuses. CLI_NEXT, or
+ * the exit status to end with. */
+static int parse_probe_args(struct probe_cfg *cfg, struct report_args *r, struct options *opt, int argc, char **argv)
+{
+	static const struct cli_command cmd = { CLI_PROBE, "F:o:qh", probe_option, usage };
+	int rc = cli_parse(&cmd, cfg, r, opt, argc, argv);
+	if (rc != CLI_NEXT)
+		return rc;
 	if (argc - optind != 1) {
 		fprintf(stderr, "mtlsdiag probe: one URL, https://HOST[:PORT][/PATH] (try mtlsdiag probe --help)\n");
 		return EXIT_INPUT;
 	}
-	cfg.url = argv[optind];
-	if (parse_url(&cfg, cfg.url) != 0)
+	cfg->url = argv[optind];
+	if (parse_url(cfg, cfg->url) != 0)
 		return EXIT_INPUT;
-	if (cfg.pfx && (cfg.cert || cfg.key)) {
+	if (cfg->pfx && (cfg->cert || cfg->key)) {
 		fprintf(stderr, "mtlsdiag probe: --pfx holds the certificate and key: not with --cert or --key\n");
 		return EXIT_INPUT;
 	}
-	if (cfg.key && !cfg.cert) {
+	if (cfg->key && !cfg->cert) {
 		fprintf(stderr, "mtlsdiag probe: --key needs --cert\n");
 		return EXIT_INPUT;
 	}
-	if (cfg.matrix && (cfg.write_pcap || cfg.tls || cfg.http == 2)) {
+	if (cfg->matrix && (cfg->write_pcap || cfg->tls || cfg->http == 2)) {
 		fprintf(stderr, "mtlsdiag probe: --matrix runs every version and protocol; it takes no --write-pcap, "
 				"--tls1.x or --http2\n");
 		return EXIT_INPUT;
 	}
+	return CLI_NEXT;
+}
 
-	struct expect_set *expectations = NULL;
-	struct trust_store *trust = NULL;
-	if (expect_path) {
-		char err[600];
-		expectations = expect_load(expect_path, err, sizeof err);
-		if (!expectations) {
-			fprintf(stderr, "mtlsdiag: %s\n", err);
-			return EXIT_INPUT;
+/* One connection as the options ask: the client's view, the capture
+ * (--write-pcap), the report or the expectations' verdict. */
+static int run_single(const struct probe_cfg *cfg, struct analysis *a, struct output *out,
+		      struct expect_set *expectations)
+{
+	struct probe_conn pc;
+	struct probe_result res;
+	bool with_cert = cfg->cert || cfg->pfx;
+	bool quiet = a->opt.quiet;
+	int rc = probe_once(cfg, with_cert, cfg->tls, cfg->http, &pc, &res);
+	if (rc == EXIT_OK) {
+		if (!quiet)
+			print_header(out->format == FORMAT_TEXT && !expectations ? out->fp : stderr, cfg, &pc, &res,
+				     with_cert, cfg->tls, cfg->http);
+		if (cfg->write_pcap && write_capture(&pc, cfg->write_pcap) != 0)
+			rc = EXIT_INPUT;
+		else if (cfg->write_pcap && !quiet)
+			fprintf(stderr, "mtlsdiag probe: saved %s and %s.keylog\n", cfg->write_pcap, cfg->write_pcap);
+		char name[1100];
+		snprintf(name, sizeof name, "probe %s", cfg->url);
+		if (expectations)
+			a->sink = (struct conn_sink){ expect_take, expectations };
+		analyze(a, &pc, name, 0);
+		a->sink = (struct conn_sink){ NULL, NULL };
+		if (!quiet && !expectations)
+			output_run_summary(out, &a->total, 1);
+		if (rc == EXIT_OK && a->total.traffic.tls_conns == 0) {
+			fprintf(stderr, "mtlsdiag probe: %s: no TLS connection (the server at %s did not answer "
+					"with TLS)\n", cfg->url, res.peer);
+			rc = EXIT_NO_TLS;
 		}
 	}
-	if (trust_path) {
-		char terr[256];
-		trust = trust_store_load(trust_path, terr, sizeof terr);
-		if (!trust) {
-			fprintf(stderr, "mtlsdiag probe: --trust %s: %s\n", trust_path, terr);
-			expect_free(expectations);
-			return EXIT_INPUT;
-		}
-		opt.trust = trust;
+	probe_conn_release(&pc);
+	return rc;
+}
+
+/* The report's file and colour. 0, or -1 with the reason on stderr. */
+static int open_report(const struct report_args *r, const struct options *opt, struct output *out,
+		       struct report_stream *report)
+{
+	*out = (struct output){ .fp = stdout, .format = opt->format };
+	if (opt->output_path && !(out->fp = fopen(opt->output_path, "w"))) {
+		fprintf(stderr, "mtlsdiag probe: %s: %s\n", opt->output_path, strerror(errno));
+		return -1;
 	}
-	struct output out = { .fp = stdout, .format = opt.format };
-	if (opt.output_path && !(out.fp = fopen(opt.output_path, "w"))) {
-		fprintf(stderr, "mtlsdiag probe: %s: %s\n", opt.output_path, strerror(errno));
+	report_stream_open(report, out->fp);
+	out->fp = report->fp;
+	out->color = r->color == -1 ? (opt->format == FORMAT_TEXT && !opt->output_path && isatty(STDOUT_FILENO))
+				    : (r->color == 1 && opt->format == FORMAT_TEXT);
+	return 0;
+}
+
+int probe_main(int argc, char **argv)
+{
+	struct probe_cfg cfg = { .http = 1, .timeout_ms = PROBE_DEFAULT_TIMEOUT_S * 1000,
+				 .max_bytes = PROBE_DEFAULT_MAX_BYTES };
+	struct options opt;
+	options_defaults(&opt);
+	struct report_args r;
+	report_args_init(&r, "mtlsdiag probe", FORMAT_JSON_PRETTY);
+	int rc = parse_probe_args(&cfg, &r, &opt, argc, argv);
+	if (rc != CLI_NEXT)
+		return rc;
+	struct expect_set *expectations;
+	struct trust_store *trust;
+	if (report_args_load(&r, &opt, &expectations, &trust) != 0)
+		return EXIT_INPUT;
+	struct output out;
+	struct report_stream report;
+	if (open_report(&r, &opt, &out, &report) != 0) {
 		trust_store_free(trust);
 		expect_free(expectations);
 		return EXIT_INPUT;
 	}
-	struct report_stream report;
-	report_stream_open(&report, out.fp);
-	out.fp = report.fp;
-	out.color = color == -1 ? (opt.format == FORMAT_TEXT && !opt.output_path && isatty(STDOUT_FILENO))
-				: (color == 1 && opt.format == FORMAT_TEXT);
 	struct analysis a;
 	analysis_init(&a, &opt, &out);
-	int rc;
-	if (cfg.matrix) {
-		rc = run_matrix(&cfg, &a, &out, expectations);
-	} else {
-		struct probe_conn pc;
-		struct probe_result res;
-		bool with_cert = cfg.cert || cfg.pfx;
-		rc = probe_once(&cfg, with_cert, cfg.tls, cfg.http, &pc, &res);
-		if (rc == EXIT_OK) {
-			if (!opt.quiet)
-				print_header(opt.format == FORMAT_TEXT && !expectations ? out.fp : stderr, &cfg, &pc, &res,
-					     with_cert, cfg.tls, cfg.http);
-			if (cfg.write_pcap && write_capture(&pc, cfg.write_pcap) != 0)
-				rc = EXIT_INPUT;
-			else if (cfg.write_pcap && !opt.quiet)
-				fprintf(stderr, "mtlsdiag probe: saved %s and %s.keylog\n", cfg.write_pcap, cfg.write_pcap);
-			char name[1100];
-			snprintf(name, sizeof name, "probe %s", cfg.url);
-			if (expectations)
-				a.sink = (struct conn_sink){ expect_take, expectations };
-			analyze(&a, &pc, name, 0);
-			a.sink = (struct conn_sink){ NULL, NULL };
-			if (!opt.quiet && !expectations)
-				output_run_summary(&out, &a.total, 1);
-			if (rc == EXIT_OK && a.total.traffic.tls_conns == 0) {
-				fprintf(stderr, "mtlsdiag probe: %s: no TLS connection (the server at %s did not answer "
-						"with TLS)\n", cfg.url, res.peer);
-				rc = EXIT_NO_TLS;
-			}
-		}
-		probe_conn_release(&pc);
-	}
+	rc = cfg.matrix ? run_matrix(&cfg, &a, &out, expectations) : run_single(&cfg, &a, &out, expectations);
 	if (expectations) {
 		bool held = expect_report(expectations, &out, opt.quiet);
 		if (rc == EXIT_OK || rc == EXIT_NO_TLS)
 			rc = held ? EXIT_OK : EXIT_FINDINGS;
 	}
-	if (rc == EXIT_OK && opt.fail_on >= 0 && a.total.worst_severity >= opt.fail_on)
+	if (rc == EXIT_OK && report_fails(&opt, a.total.worst_severity))
 		rc = EXIT_FINDINGS;
 	analysis_release(&a);
 	expect_free(expectations);
 	trust_store_free(trust);
 	int write_error = report_stream_close(&report);
-	out.fp = report.under;
 	if (write_error) {
 		fprintf(stderr, "mtlsdiag probe: writing the report: %s\n", strerror(write_error));
 		rc = EXIT_INPUT;
 	}
-	if (out.fp != stdout)
-		fclose(out.fp);
+	if (report.under != stdout)
+		fclose(report.under);
 	return rc;
 }
