@@ -113,6 +113,17 @@ grep -q '<rect class="post"' "$T/tls13-post-handshake-auth.html" && ok || bad "p
 grep -q '<g class="m[^"]* enc' "$T/enc.html" && ok || bad "without keys: no encrypted step"
 validate "$T/enc.html" "tls13 without keys"
 
+# -q writes no summary: the page links to none, and every link it has
+# lands on an id of the page.
+"$BIN" -q -F html samples/tls12-mutual-ok.pcap >"$T/quiet.html" 2>/dev/null
+grep -q 'id="summary"' "$T/quiet.html" && bad "-q: a summary was written" || ok
+for f in "$T/quiet.html" "$T/enc.html"; do
+	for target in $(grep -o 'href="#[^"]*"' "$f" | sed 's/.*href="#\([^"]*\)"/\1/' | sort -u); do
+		grep -q "id=\"$target\"" "$f" && ok || bad "$(basename "$f"): a link to #$target, which no element has"
+	done
+done
+validate "$T/quiet.html" "-q"
+
 # Hostile text: an SNI of markup (same length as the real one, so the
 # ClientHello still parses) stays text. The JSON report is the reference.
 if "$JPY" -c '

@@ -367,7 +367,8 @@ static const struct number_opt {
 	{ OPT_MAX_FLOWS, "--max-flows", 1, SIZE_MAX, "", offsetof(struct cli_args, opt.flow.max_flows) },
 	{ OPT_REASM_CAP, "--reasm-cap", 1024, SIZE_MAX, "", offsetof(struct cli_args, opt.flow.ooo_cap) },
 	{ OPT_MAX_HS, "--max-handshake", 1024, SIZE_MAX, "", offsetof(struct cli_args, opt.flow.max_hs_msg) },
-	{ OPT_IDLE, "--idle-timeout", 1, SIZE_MAX, "", offsetof(struct cli_args, idle_s) },
+	/* At most what fits in nanoseconds (int64_t): about 292 years. */
+	{ OPT_IDLE, "--idle-timeout", 1, INT64_MAX / 1000000000, "", offsetof(struct cli_args, idle_s) },
 	{ 'c', "--count", 1, SIZE_MAX, "", offsetof(struct cli_args, count) },
 	{ OPT_WORKERS, "--workers", 1, LIVE_MAX_WORKERS, "", offsetof(struct cli_args, workers) },
 	{ OPT_MAX_MEMORY, "--max-memory", 1024 * 1024, SIZE_MAX, "", offsetof(struct cli_args, opt.flow.max_memory) },
@@ -621,7 +622,7 @@ static int run_setup(struct cli_args *m, struct run *r)
 	struct options *opt = &m->opt;
 	if (report_args_load(&m->report, opt, &r->expectations, &r->trust) != 0)
 		return EXIT_INPUT;
-	r->out = (struct output){ .fp = stdout, .format = opt->format, .community_id_seed = (uint16_t)m->community_id_seed };
+	r->out = (struct output){ .fp = stdout, .format = opt->format, .no_summary = opt->quiet, .community_id_seed = (uint16_t)m->community_id_seed };
 	if (opt->output_path) {
 		r->out.fp = privs_fopen_report("-o", opt->output_path, 0644);
 		if (!r->out.fp) {
@@ -765,7 +766,10 @@ int main(int argc, char **argv)
 		return rc;
 	if (m.list_findings) { /* after the options: -F may come later */
 		bool json = m.opt.format == FORMAT_JSON || m.opt.format == FORMAT_JSON_PRETTY;
-		return findings_list(stdout, json) == 0 ? EXIT_OK : EXIT_INPUT;
+		if (findings_list(stdout, json) == 0)
+			return EXIT_OK;
+		fprintf(stderr, "mtlsdiag: writing the list of findings: %s\n", strerror(errno));
+		return EXIT_INPUT;
 	}
 	struct inputs in = { .words = &argv[optind], .n_words = argc - optind };
 	int n_filter = m.n_read > 0 ? in.n_words : 0;

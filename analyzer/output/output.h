@@ -19,6 +19,7 @@ struct output {
 	enum out_format format;
 	bool color;
 	bool verbose;
+	bool no_summary;          /* -q: the run ends without a summary (no link to one) */
 	unsigned printed;
 	uint16_t community_id_seed; /* --community-id-seed */
 	struct html_report *html; /* output_html.c: the page being written; NULL before */

@@ -81,10 +81,7 @@ static const char html_head[] =
 	".pair{display:flex;gap:1em;align-items:flex-start}.pair>div{flex:1;min-width:0}\n"
 	".k-dec{color:#2e7d32;font-weight:700}.k-rn{background:#ede7f6}.k-ph{background:#e0f2f1}\n"
 	"</style>\n</head>\n<body>\n<div class=\"page\">\n"
-	"<header><h1>mtlsdiag: client certificate report</h1>\n"
-	"<p class=\"jump\"><a href=\"#summary\">Jump to the summary</a> &middot; "
-	"<a href=\"#connections\">connections</a></p></header>\n"
-	"<main id=\"connections\">\n";
+	"<header><h1>mtlsdiag: client certificate report</h1>\n";
 
 /* Text from the capture into the page: the five characters HTML gives a
  * meaning, and control characters, which no name should carry. */
@@ -134,6 +131,11 @@ static struct html_report *html_begin(struct output *o)
 		o->html->begun = true;
 		o->html->rows = tmpfile();
 		fputs(html_head, o->fp);
+		/* -q writes no summary: nothing to link to. */
+		if (!o->no_summary)
+			fputs("<p class=\"jump\"><a href=\"#summary\">Jump to the summary</a> &middot; "
+			      "<a href=\"#connections\">connections</a></p>", o->fp);
+		fputs("</header>\n<main id=\"connections\">\n", o->fp);
 	}
 	return o->html;
 }
@@ -761,8 +763,9 @@ void output_html_finish(struct output *o)
 	if (h) {
 		if (!h->summary_written)
 			fputs("</main>\n", o->fp);
-		fputs("<p class=\"jump\"><a href=\"#summary\">Back to the summary</a></p>\n</div>\n</body>\n</html>\n",
-		      o->fp);
+		if (h->summary_written)
+			fputs("<p class=\"jump\"><a href=\"#summary\">Back to the summary</a></p>\n", o->fp);
+		fputs("</div>\n</body>\n</html>\n", o->fp);
 		if (h->rows)
 			fclose(h->rows);
 		for (size_t i = 0; i < h->n_files; i++)
