@@ -5,7 +5,9 @@
  * escapes, UTF-8 of every length (surrogate pairs too), reals of every
  * magnitude, empty and nested containers, trees built from pseudo-random
  * parts, and members held back by jw_defer_object / jw_defer_key against
- * the same tree with those members removed. */
+ * the same tree with those members removed. Then json_conn_value (what
+ * -F ecs copies) against the -F json object of real sample connections:
+ * every field is written, as the value at its path there. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "output/json_write.h"
 #include "output/output_json.h"
+#include "support/collect_file.h"
 #include "support/suite_run.h"
 #include "support/tb_render.h"
 
@@ -631,6 +634,143 @@ START_TEST(deferred_corners)
 }
 END_TEST
 
+/* Where each json_field is in the -F json object, in the enum's order
+ * (JF_JA4 is its last value). */
+static const struct {
+	enum json_field f;
+	const char *path;
+} field_paths[] = {
+	{ JF_SCHEMA_VERSION, "schema_version" },
+	{ JF_FILE, "file" },
+	{ JF_STREAM, "stream" },
+	{ JF_CLIENT_IP, "client_ip" },
+	{ JF_CLIENT_PORT, "client_port" },
+	{ JF_SERVER_IP, "server_ip" },
+	{ JF_SERVER_PORT, "server_port" },
+	{ JF_COMMUNITY_ID, "community_id" },
+	{ JF_FIRST_FRAME, "first_frame" },
+	{ JF_LAST_FRAME, "last_frame" },
+	{ JF_FIRST_TIME_ISO, "first_time_iso" },
+	{ JF_VERSION, "version" },
+	{ JF_SNI, "sni" },
+	{ JF_SERVER_HELLO_CIPHER_SUITE, "server_hello.cipher_suite" },
+	{ JF_SERVER_HELLO_ALPN, "server_hello.alpn" },
+	{ JF_RESUMED, "resumed" },
+	{ JF_CERT_REQUESTS, "cert_requests" },
+	{ JF_CLIENT_CERTIFICATE, "client_certificate" },
+	{ JF_ALERTS, "alerts" },
+	{ JF_RENEGOTIATION, "renegotiation" },
+	{ JF_HTTP, "http" },
+	{ JF_HTTP_STATUS, "http.status" },
+	{ JF_END, "end" },
+	{ JF_END_BY, "end_by" },
+	{ JF_NOTES_LIST, "notes_list" },
+	{ JF_WIRESHARK_FILTER, "wireshark_filter" },
+	{ JF_OUTCOME, "outcome" },
+	{ JF_OUTCOME_REASON, "outcome.reason" },
+	{ JF_FINDINGS, "findings" },
+	{ JF_SERVER_SOFTWARE, "server_software" },
+	{ JF_CLIENT_SOFTWARE, "client_software" },
+	{ JF_JA4, "ja4" },
+};
+
+/* The value at a dotted path of obj (borrowed), or NULL. */
+static json_t *value_at(json_t *obj, const char *path)
+{
+	char name[64];
+	while (obj && *path) {
+		size_t n = strcspn(path, ".");
+		ck_assert_uint_lt(n, sizeof name);
+		memcpy(name, path, n);
+		name[n] = '\0';
+		obj = json_is_object(obj) ? json_object_get(obj, name) : NULL;
+		path += n + (path[n] == '.');
+	}
+	return obj;
+}
+
+/* What json_conn_value writes for f: exactly one value (owned). */
+static json_t *written_field(const struct json_conn *j, enum json_field f)
+{
+	struct out o;
+	struct json_writer *w = out_open(&o, false);
+	jw_begin_array(w);
+	json_conn_value(w, j, f);
+	jw_end_array(w);
+	char *text = out_close(&o);
+	json_error_t err;
+	json_t *arr = json_loads(text, 0, &err);
+	ck_assert_msg(arr && json_array_size(arr) == 1, "field %d wrote %s", (int)f, text);
+	json_t *v = json_incref(json_array_get(arr, 0));
+	json_decref(arr);
+	free(text);
+	return v;
+}
+
+/* The -F json object of one collected connection (owned). */
+static json_t *conn_object_of(const struct output *out, const struct collected_conn *it)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct output o = *out;
+	o.fp = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(o.fp);
+	output_json_conn(&o, it->file_name, it->conn, &it->findings);
+	fclose(o.fp);
+	json_error_t err;
+	json_t *obj = json_loads(text, 0, &err);
+	ck_assert_msg(json_is_object(obj), "not an object: %s", text);
+	free(text);
+	return obj;
+}
+
+static const struct {
+	const char *capture, *keylog;
+} field_samples[] = {
+	{ "samples/tls12-mutual-ok.pcap", NULL },
+	{ "samples/tls12-unknown-ca.pcap", NULL },
+	{ "samples/tls12-reneg-late-request.pcap", "samples/tls12-reneg-late-request.keylog" },
+	{ "samples/tls12-http11-two-requests-403.pcap", "samples/tls12-http11-two-requests-403.keylog" },
+	{ "samples/tls13-h2-http11-required.pcap", "samples/tls13-h2-http11-required.keylog" },
+	{ "samples/transport-ipv6.pcap", NULL },
+	{ "samples/transport-midstream.pcap", NULL },
+	{ "samples/tls12-injected-rst.pcap", NULL },
+};
+
+/* Every field, on every connection of a sample, is the value at its path
+ * in the connection's -F json object (null where that has none). */
+START_TEST(conn_fields)
+{
+	ck_assert_int_eq(N_TESTS(field_paths), JF_JA4 + 1);
+	for (int i = 0; i < N_TESTS(field_paths); i++)
+		ck_assert_int_eq(field_paths[i].f, i);
+	struct conn_list l;
+	collect_list_keys(field_samples[_i].capture, field_samples[_i].keylog, &l);
+	ck_assert_uint_gt(l.n, 0);
+	struct output out = { .format = FORMAT_JSON, .community_id_seed = 0 };
+	for (size_t k = 0; k < l.n; k++) {
+		json_t *obj = conn_object_of(&out, &l.items[k]);
+		struct json_conn j = { &out, l.items[k].file_name, l.items[k].conn, &l.items[k].findings };
+		for (int i = 0; i < N_TESTS(field_paths); i++) {
+			json_t *got = written_field(&j, field_paths[i].f);
+			json_t *want = value_at(obj, field_paths[i].path);
+			if (!want)
+				want = json_null();
+			char *g = json_dumps(got, JSON_ENCODE_ANY | JSON_COMPACT);
+			char *x = json_dumps(want, JSON_ENCODE_ANY | JSON_COMPACT);
+			ck_assert_msg(json_equal(got, want), "%s conn %zu %s: %s, the object has %s",
+				      field_samples[_i].capture, k, field_paths[i].path, g, x);
+			free(g);
+			free(x);
+			json_decref(got);
+		}
+		json_decref(obj);
+	}
+	conn_list_release(&l);
+}
+END_TEST
+
 SUITE_MAIN("json_write", false,
 	   CASE("json_write", 0, scalars_and_escapes, containers, real_precision, random_trees, decimals, iso_times,
-		helpers, invalid_utf8, deferred_corners))
+		helpers, invalid_utf8, deferred_corners);
+	   LOOP_CASE("conn_fields", 0, N_TESTS(field_samples), conn_fields))

@@ -178,14 +178,15 @@ static int cmp_edge(const void *x, const void *y)
 	return a->si < b->si ? -1 : a->si > b->si;
 }
 
-/* How many unmatched client-side connections have a partner under offset. */
 /* The state of matching the two lists. */
 struct matcher {
 	const struct conn_list *cl, *sl;
 	size_t *c_match, *s_match;      /* owned; SIZE_MAX: not matched */
+	enum compare_match *how;        /* owned; per client-side view, when matched */
 	struct start_entry *by_start;   /* owned; the server side by start time */
 };
 
+/* How many unmatched client-side connections have a partner under offset. */
 static size_t count_aligned(const struct matcher *m, int64_t offset_ns)
 {
 	size_t n = 0;
@@ -769,31 +770,52 @@ static int64_t estimate_by_alignment(const struct matcher *m, size_t *samples)
 	return best_n ? best : 0;
 }
 
-int compare_conns(const struct conn_list *cl, const struct conn_list *sl, struct compare_result *out)
+/* Nothing matched yet; the server side sorted by start time. -1 when out
+ * of memory (m can be released either way). */
+static int matcher_init(struct matcher *m, const struct conn_list *cl, const struct conn_list *sl)
 {
-	memset(out, 0, sizeof *out);
-	out->worst_severity = -1;
-	int rc = -1;
-	size_t *c_match = malloc((cl->n + 1) * sizeof *c_match);
-	size_t *s_match = malloc((sl->n + 1) * sizeof *s_match);
-	enum compare_match *how = malloc((cl->n + 1) * sizeof *how);
-	struct random_entry *by_random = NULL, *entries = calloc(sl->n + 1, sizeof *entries);
-	struct edge *edges = NULL;
-	struct start_entry *by_start = malloc((sl->n + 1) * sizeof *by_start);
-	struct matcher m = { cl, sl, c_match, s_match, by_start };
-	out->rows = calloc(cl->n + sl->n + 1, sizeof *out->rows);
-	if (!c_match || !s_match || !how || !entries || !by_start || !out->rows)
-		goto done;
+	m->cl = cl;
+	m->sl = sl;
+	m->c_match = malloc((cl->n + 1) * sizeof *m->c_match);
+	m->s_match = malloc((sl->n + 1) * sizeof *m->s_match);
+	m->how = malloc((cl->n + 1) * sizeof *m->how);
+	m->by_start = malloc((sl->n + 1) * sizeof *m->by_start);
+	if (!m->c_match || !m->s_match || !m->how || !m->by_start)
+		return -1;
 	for (size_t i = 0; i < cl->n; i++)
-		c_match[i] = SIZE_MAX;
+		m->c_match[i] = SIZE_MAX;
 	for (size_t j = 0; j < sl->n; j++) {
-		s_match[j] = SIZE_MAX;
-		by_start[j] = (struct start_entry){ sl->items[j].conn->first_ts_ns, j };
+		m->s_match[j] = SIZE_MAX;
+		m->by_start[j] = (struct start_entry){ sl->items[j].conn->first_ts_ns, j };
 	}
 	if (sl->n)
-		qsort(by_start, sl->n, sizeof *by_start, cmp_start);
+		qsort(m->by_start, sl->n, sizeof *m->by_start, cmp_start);
+	return 0;
+}
 
-	/* 1. The ClientHello random. */
+static void matcher_release(struct matcher *m)
+{
+	free(m->c_match);
+	free(m->s_match);
+	free(m->how);
+	free(m->by_start);
+}
+
+static void match_pair(struct matcher *m, size_t i, size_t j, enum compare_match how)
+{
+	m->c_match[i] = j;
+	m->s_match[j] = i;
+	m->how[i] = how;
+}
+
+/* 1. The ClientHello random: each client-side view with the first
+ * server-side view that has its random. -1 when out of memory. */
+static int match_by_random(struct matcher *m, struct compare_result *out)
+{
+	const struct conn_list *cl = m->cl, *sl = m->sl;
+	struct random_entry *by_random = NULL, *entries = calloc(sl->n + 1, sizeof *entries);
+	if (!entries)
+		return -1;
 	for (size_t j = 0; j < sl->n; j++) {
 		const struct tls_conn *s = sl->items[j].conn;
 		struct random_entry *e;
@@ -813,83 +835,113 @@ int compare_conns(const struct conn_list *cl, const struct conn_list *sl, struct
 		if (!c->have_client_hello)
 			continue;
 		HASH_FIND(hh, by_random, c->ch.random, 32, e);
-		if (e && s_match[e->index] == SIZE_MAX) {
-			c_match[i] = e->index;
-			s_match[e->index] = i;
-			how[i] = MATCH_RANDOM;
+		if (e && m->s_match[e->index] == SIZE_MAX) {
+			match_pair(m, i, e->index, MATCH_RANDOM);
 			out->by_random++;
 		}
 	}
 	HASH_CLEAR(hh, by_random);
+	free(entries);
+	return 0;
+}
 
-	/* 2. The clock offset. */
-	out->offset_ns = estimate_by_random(&m, &out->offset_samples);
+/* 2. The clock offset: from the pairs by random, else by alignment. */
+static void estimate_offset(const struct matcher *m, struct compare_result *out)
+{
+	out->offset_ns = estimate_by_random(m, &out->offset_samples);
 	out->offset_from = out->offset_samples ? OFFSET_RANDOM : OFFSET_NONE;
 	if (!out->offset_samples) {
-		out->offset_ns = estimate_by_alignment(&m, &out->offset_samples);
+		out->offset_ns = estimate_by_alignment(m, &out->offset_samples);
 		out->offset_from = out->offset_samples ? OFFSET_ALIGNED : OFFSET_NONE;
 	}
+}
 
-	/* 3. Addresses, then time: the closest candidates first. */
-	size_t n_edges = 0, cap_edges = 0;
+/* Every pair of unmatched views that could be one connection under the
+ * offset, up to MAX_EDGES, into *edges (owned by the caller, also when
+ * this fails). -1 when out of memory. */
+static int candidate_edges(const struct matcher *m, int64_t offset_ns, struct edge **edges, size_t *n_edges)
+{
+	const struct conn_list *cl = m->cl, *sl = m->sl;
+	size_t cap_edges = 0;
+	*n_edges = 0;
 	for (size_t i = 0; i < cl->n; i++) {
-		if (c_match[i] != SIZE_MAX)
+		if (m->c_match[i] != SIZE_MAX)
 			continue;
 		const struct tls_conn *c = cl->items[i].conn;
 		size_t from, to;
-		starting_during(by_start, sl->n, c, out->offset_ns, &from, &to);
-		for (size_t p = from; p < to && n_edges < MAX_EDGES; p++) {
-			size_t j = by_start[p].index;
+		starting_during(m->by_start, sl->n, c, offset_ns, &from, &to);
+		for (size_t p = from; p < to && *n_edges < MAX_EDGES; p++) {
+			size_t j = m->by_start[p].index;
 			const struct tls_conn *s = sl->items[j].conn;
 			int kind;
-			if (s_match[j] != SIZE_MAX || (kind = compatible(c, s)) < 0)
+			if (m->s_match[j] != SIZE_MAX || (kind = compatible(c, s)) < 0)
 				continue;
-			if (n_edges == cap_edges) {
+			if (*n_edges == cap_edges) {
 				size_t cap = cap_edges ? cap_edges * 2 : 64;
-				struct edge *grown = realloc(edges, cap * sizeof *grown);
+				struct edge *grown = realloc(*edges, cap * sizeof *grown);
 				if (!grown)
-					goto done;
-				edges = grown;
+					return -1;
+				*edges = grown;
 				cap_edges = cap;
 			}
-			edges[n_edges++] = (struct edge){ i, j, kind,
-							  abs64(s->first_ts_ns - out->offset_ns - c->first_ts_ns) };
+			(*edges)[(*n_edges)++] =
+				(struct edge){ i, j, kind, abs64(s->first_ts_ns - offset_ns - c->first_ts_ns) };
 		}
+	}
+	return 0;
+}
+
+/* 3. Addresses, then time: the closest candidates first. -1 when out of
+ * memory. */
+static int match_closest(struct matcher *m, struct compare_result *out)
+{
+	struct edge *edges = NULL;
+	size_t n_edges;
+	if (candidate_edges(m, out->offset_ns, &edges, &n_edges) != 0) {
+		free(edges);
+		return -1;
 	}
 	if (n_edges)
 		qsort(edges, n_edges, sizeof *edges, cmp_edge);
 	for (size_t k = 0; k < n_edges; k++) {
 		const struct edge *e = &edges[k];
-		if (c_match[e->ci] != SIZE_MAX || s_match[e->si] != SIZE_MAX)
+		if (m->c_match[e->ci] != SIZE_MAX || m->s_match[e->si] != SIZE_MAX)
 			continue;
-		c_match[e->ci] = e->si;
-		s_match[e->si] = e->ci;
-		how[e->ci] = (enum compare_match)e->kind;
+		match_pair(m, e->ci, e->si, (enum compare_match)e->kind);
 		if (e->kind == MATCH_ADDRESSES)
 			out->by_addresses++;
 		else
 			out->by_time++;
 	}
+	free(edges);
+	return 0;
+}
 
-	/* 4. Rows: pairs in client-side order, then each side's lone ones. */
+static void pair_row(const struct matcher *m, size_t i, struct compare_result *out)
+{
+	struct compare_row *r = &out->rows[out->n_rows++];
+	const struct tls_conn *c = m->cl->items[i].conn, *s = m->sl->items[m->c_match[i]].conn;
+	r->client_i = i;
+	r->server_i = m->c_match[i];
+	r->how = m->how[i];
+	r->nat = !same_tuple(c, s);
+	r->intercepted = c->have_client_hello && s->have_client_hello && memcmp(c->ch.random, s->ch.random, 32);
+	pair_findings(r, c, s, out->offset_ns, m->cl->capture_last_ns, m->sl->capture_last_ns);
+	out->n_pairs++;
+}
+
+/* 4. Rows: pairs in client-side order, then each side's lone ones. */
+static void add_rows(const struct matcher *m, struct compare_result *out)
+{
+	const struct conn_list *cl = m->cl, *sl = m->sl;
 	int64_t c_first, c_last, s_first, s_last;
 	span(cl, 0, &c_first, &c_last);
 	span(sl, out->offset_ns, &s_first, &s_last);
+	for (size_t i = 0; i < cl->n; i++)
+		if (m->c_match[i] != SIZE_MAX)
+			pair_row(m, i, out);
 	for (size_t i = 0; i < cl->n; i++) {
-		if (c_match[i] == SIZE_MAX)
-			continue;
-		struct compare_row *r = &out->rows[out->n_rows++];
-		const struct tls_conn *c = cl->items[i].conn, *s = sl->items[c_match[i]].conn;
-		r->client_i = i;
-		r->server_i = c_match[i];
-		r->how = how[i];
-		r->nat = !same_tuple(c, s);
-		r->intercepted = c->have_client_hello && s->have_client_hello && memcmp(c->ch.random, s->ch.random, 32);
-		pair_findings(r, c, s, out->offset_ns, cl->capture_last_ns, sl->capture_last_ns);
-		out->n_pairs++;
-	}
-	for (size_t i = 0; i < cl->n; i++) {
-		if (c_match[i] != SIZE_MAX)
+		if (m->c_match[i] != SIZE_MAX)
 			continue;
 		struct compare_row *r = &out->rows[out->n_rows++];
 		r->client_i = i;
@@ -898,7 +950,7 @@ int compare_conns(const struct conn_list *cl, const struct conn_list *sl, struct
 		out->client_only++;
 	}
 	for (size_t j = 0; j < sl->n; j++) {
-		if (s_match[j] != SIZE_MAX)
+		if (m->s_match[j] != SIZE_MAX)
 			continue;
 		struct compare_row *r = &out->rows[out->n_rows++];
 		r->client_i = SIZE_MAX;
@@ -908,6 +960,10 @@ int compare_conns(const struct conn_list *cl, const struct conn_list *sl, struct
 			     cl->n == 0);
 		out->server_only++;
 	}
+}
+
+static void count_findings(struct compare_result *out)
+{
 	for (size_t k = 0; k < out->n_rows; k++) {
 		for (size_t f = 0; f < out->rows[k].n_findings; f++) {
 			int sev = (int)out->rows[k].findings[f].severity;
@@ -916,14 +972,28 @@ int compare_conns(const struct conn_list *cl, const struct conn_list *sl, struct
 			out->n_findings++;
 		}
 	}
-	rc = 0;
-done:
-	free(c_match);
-	free(s_match);
-	free(how);
-	free(entries);
-	free(edges);
-	free(by_start);
+}
+
+int compare_conns(const struct conn_list *cl, const struct conn_list *sl, struct compare_result *out)
+{
+	memset(out, 0, sizeof *out);
+	out->worst_severity = -1;
+	struct matcher m;
+	int rc = matcher_init(&m, cl, sl);
+	out->rows = calloc(cl->n + sl->n + 1, sizeof *out->rows);
+	if (!out->rows)
+		rc = -1;
+	if (rc == 0)
+		rc = match_by_random(&m, out);
+	if (rc == 0) {
+		estimate_offset(&m, out);
+		rc = match_closest(&m, out);
+	}
+	if (rc == 0) {
+		add_rows(&m, out);
+		count_findings(out);
+	}
+	matcher_release(&m);
 	if (rc) {
 		free(out->rows);
 		out->rows = NULL;

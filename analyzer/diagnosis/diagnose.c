@@ -444,64 +444,69 @@ static void server_alert(const struct tls_conn *c, struct findings *out)
 	     tls_alert_name((uint8_t)a->description), why);
 }
 
-static void transport(const struct tls_conn *c, struct findings *out)
+/* Whether the connection ended during certificate negotiation: after a
+ * request (or a renegotiation), *neg its frame, and before the server
+ * sent application data again or either side a fatal alert. */
+static bool ended_during_negotiation(const struct tls_conn *c, uint64_t *neg)
 {
-	if (c->end != END_RST && c->end != END_FIN)
-		return;
-	/* During certificate negotiation: after a request (or a renegotiation)
-	 * and before the server sent application data again. */
-	uint64_t neg = c->n_requests ? c->requests[c->n_requests - 1].frame
-		     : c->renegotiated  ? c->first_reneg_frame
-					: 0;
-	uint64_t server_app_after = first_app_frame_after(c, SIDE_SERVER, neg);
+	*neg = c->n_requests ? c->requests[c->n_requests - 1].frame : c->renegotiated ? c->first_reneg_frame : 0;
+	uint64_t server_app_after = first_app_frame_after(c, SIDE_SERVER, *neg);
 	/* Negotiation is over once the handshake (or the renegotiation that
 	 * asked) finished: a close after that is an ordinary close. */
 	bool finished = c->n_requests && c->requests[c->n_requests - 1].phase == PHASE_INITIAL ? handshake_completed(c)
 			: c->renegotiated ? renegotiation_accepted(c)
 					  : false;
-	bool during = neg && c->end_frame > neg && !server_app_after && !finished && !fatal_alert_from(c, SIDE_SERVER) &&
-		      !fatal_alert_from(c, SIDE_CLIENT);
-	if (c->end == END_RST) {
-		enum side by = c->end_by;
-		const struct ipid_pattern *ids = &c->ipid[by];
-		bool ttl_differs = c->ttl_known[by] && abs((int)c->rst_ttl - (int)c->usual_ttl[by]) > 1;
-		/* Enough packets to know the sender's habit, and the RST breaks it
-		 * twice: its IP ID does not continue the count, and it lacks the DF
-		 * bit the host sets on everything. (Real stacks often send RSTs
-		 * with an ID of their own, e.g. Linux 0, but with DF.) */
-		bool ipid_differs = c->rst_ipv4 && ids->packets >= 3 && ids->df_always && !c->rst_df &&
-				    ((ids->all_zero && c->rst_ip_id != 0) ||
-				     (!ids->all_zero && ids->sequential &&
-				      (uint16_t)(c->rst_ip_id - ids->last) > IPID_MAX_STEP));
-		if (ttl_differs || ipid_differs) {
-			struct finding *f = add(out, FINDING_RST_INJECTED);
-			if (f) {
-				char ttl_text[96] = "", id_text[160] = "";
-				if (ttl_differs)
-					text(ttl_text, sizeof ttl_text, "TTL %u where its other packets have TTL %u",
-					     c->rst_ttl, c->usual_ttl[by]);
-				if (ipid_differs && ids->all_zero)
-					text(id_text, sizeof id_text,
-					     "IP ID %u and no DF bit where its other packets have IP ID 0 and DF",
-					     c->rst_ip_id);
-				else if (ipid_differs)
-					text(id_text, sizeof id_text,
-					     "IP ID %u and no DF bit where its other %u packets, all with DF, count "
-					     "up to %u",
-					     c->rst_ip_id,
-					     ids->packets, ids->last);
-				frame(f, c->end_frame);
-				text(f->message, sizeof f->message,
-				     "The reset that ended the connection claims to come from the %s but has %s%s%s: "
-				     "a device in the path (firewall, proxy, IPS) most likely injected it%s.",
-				     side_name(by), ttl_text, ttl_differs && ipid_differs ? ", and " : "", id_text,
-				     during ? ", during certificate negotiation" : "");
-			}
-			return;
-		}
-	}
-	if (!during)
-		return;
+	return *neg && c->end_frame > *neg && !server_app_after && !finished && !fatal_alert_from(c, SIDE_SERVER) &&
+	       !fatal_alert_from(c, SIDE_CLIENT);
+}
+
+/* Enough packets to know the sender's habit, and the RST breaks it twice:
+ * its IP ID does not continue the count, and it lacks the DF bit the host
+ * sets on everything. (Real stacks often send RSTs with an ID of their
+ * own, e.g. Linux 0, but with DF.) */
+static bool rst_ipid_differs(const struct tls_conn *c, const struct ipid_pattern *ids)
+{
+	return c->rst_ipv4 && ids->packets >= 3 && ids->df_always && !c->rst_df &&
+	       ((ids->all_zero && c->rst_ip_id != 0) ||
+		(!ids->all_zero && ids->sequential && (uint16_t)(c->rst_ip_id - ids->last) > IPID_MAX_STEP));
+}
+
+/* A RST whose TTL or IP ID does not fit its sender's other packets.
+ * Returns whether it did not fit (reported, or the list was full). */
+static bool injected_rst(const struct tls_conn *c, bool during, struct findings *out)
+{
+	enum side by = c->end_by;
+	const struct ipid_pattern *ids = &c->ipid[by];
+	bool ttl_differs = c->ttl_known[by] && abs((int)c->rst_ttl - (int)c->usual_ttl[by]) > 1;
+	bool ipid_differs = rst_ipid_differs(c, ids);
+	if (!ttl_differs && !ipid_differs)
+		return false;
+	struct finding *f = add(out, FINDING_RST_INJECTED);
+	if (!f)
+		return true;
+	char ttl_text[96] = "", id_text[160] = "";
+	if (ttl_differs)
+		text(ttl_text, sizeof ttl_text, "TTL %u where its other packets have TTL %u", c->rst_ttl,
+		     c->usual_ttl[by]);
+	if (ipid_differs && ids->all_zero)
+		text(id_text, sizeof id_text, "IP ID %u and no DF bit where its other packets have IP ID 0 and DF",
+		     c->rst_ip_id);
+	else if (ipid_differs)
+		text(id_text, sizeof id_text,
+		     "IP ID %u and no DF bit where its other %u packets, all with DF, count up to %u", c->rst_ip_id,
+		     ids->packets, ids->last);
+	frame(f, c->end_frame);
+	text(f->message, sizeof f->message,
+	     "The reset that ended the connection claims to come from the %s but has %s%s%s: "
+	     "a device in the path (firewall, proxy, IPS) most likely injected it%s.",
+	     side_name(by), ttl_text, ttl_differs && ipid_differs ? ", and " : "", id_text,
+	     during ? ", during certificate negotiation" : "");
+	return true;
+}
+
+/* A RST or FIN during certificate negotiation (neg: its start). */
+static void closed_during_negotiation(const struct tls_conn *c, uint64_t neg, struct findings *out)
+{
 	struct finding *f =
 		add(out, c->end == END_RST ? FINDING_RST_DURING_CERT_NEGOTIATION : FINDING_FIN_DURING_CERT_NEGOTIATION);
 	if (!f)
@@ -513,6 +518,20 @@ static void transport(const struct tls_conn *c, struct findings *out)
 	     "The %s %s the connection during client-certificate negotiation, before the server sent any "
 	     "response (on IIS this shows as a 500 with win32 status 64, or 0x800703E3, before the 403.7).",
 	     side_name(c->end_by), c->end == END_RST ? "reset" : "closed");
+}
+
+/* How TCP ended the connection: an injected RST says the most; else a
+ * RST or FIN during certificate negotiation. */
+static void transport(const struct tls_conn *c, struct findings *out)
+{
+	if (c->end != END_RST && c->end != END_FIN)
+		return;
+	uint64_t neg;
+	bool during = ended_during_negotiation(c, &neg);
+	if (c->end == END_RST && injected_rst(c, during, out))
+		return;
+	if (during)
+		closed_during_negotiation(c, neg, out);
 }
 
 /* TLS 1.3 cannot renegotiate: a server that decides only after the request

@@ -142,89 +142,137 @@ struct server_verdict {
 	char what[96];
 };
 
-static bool alert_refuses(const struct alert_fact *al)
+__attribute__((format(printf, 5, 6))) static void set_verdict(struct server_verdict *sv, enum verdict v,
+								enum visibility vis, uint64_t frame,
+								const char *fmt, ...)
 {
-	return al && !al->encrypted && al->level == TLS_ALERT_LEVEL_FATAL;
+	sv->v = v;
+	sv->vis = vis;
+	sv->frame = frame;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(sv->what, sizeof sv->what, fmt, ap);
+	va_end(ap);
 }
+
+static bool refused_by_alert(const struct tls_conn *c, const struct answer *a, struct server_verdict *sv)
+{
+	const struct alert_fact *al = fatal_alert_from(c, SIDE_SERVER);
+	if (!al || al->encrypted || al->level != TLS_ALERT_LEVEL_FATAL)
+		return false;
+	set_verdict(sv, V_REFUSED, al->visibility, al->frame, "a fatal %s alert",
+		    tls_alert_name((uint8_t)al->description));
+	return true;
+}
+
+static bool refused_by_http(const struct tls_conn *c, const struct answer *a, struct server_verdict *sv)
+{
+	uint64_t f;
+	int status = http_refusal_status(c, &f);
+	if (!status)
+		return false;
+	set_verdict(sv, V_REFUSED, VIS_DECRYPTED, f, "HTTP %d", status);
+	return true;
+}
+
+/* An HTTP/2 stream reset with HTTP_1_1_REQUIRED: the server wants the
+ * request again over HTTP/1.1, where it can renegotiate. */
+static bool refused_by_http2_reset(const struct tls_conn *c, const struct answer *a, struct server_verdict *sv)
+{
+	if (!c->http)
+		return false;
+	for (size_t i = 0; i < c->http->n; i++) {
+		const struct http_exchange *ex = &c->http->ex[i];
+		if (ex->reset_frame && ex->reset_error == HTTP2_HTTP_1_1_REQUIRED) {
+			set_verdict(sv, V_REFUSED, VIS_DECRYPTED, ex->reset_frame,
+				    "RST_STREAM HTTP_1_1_REQUIRED on HTTP/2 stream %u", ex->stream_id);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool served_by_http(const struct tls_conn *c, const struct answer *a, struct server_verdict *sv)
+{
+	uint64_t f;
+	int status = http_success_status(c, &f);
+	if (!status)
+		return false;
+	set_verdict(sv, V_ACCEPTED, VIS_DECRYPTED, f, "HTTP %d", status);
+	return true;
+}
+
+/* TLS 1.3 without keys: an alert-sized record after the client's flight,
+ * then a close. */
+static bool refused_by_tls13_alert_size(const struct tls_conn *c, const struct answer *a, struct server_verdict *sv)
+{
+	if (!conn_is_tls13(c) || conn_decrypted(c) || !tls13_alert_after_client_flight(c))
+		return false;
+	set_verdict(sv, V_REFUSED, VIS_INFERRED, c->server_reply_frame,
+		    "an alert-sized record (%u bytes) and a close", c->server_reply_len);
+	return true;
+}
+
+static bool refused_by_encrypted_alert(const struct tls_conn *c, const struct answer *a, struct server_verdict *sv)
+{
+	const struct alert_fact *enc = encrypted_alert_after_reneg_answer(c);
+	if (!enc)
+		return false;
+	set_verdict(sv, V_REFUSED, VIS_INFERRED, enc->frame, "an encrypted alert and a close");
+	return true;
+}
+
+/* The handshake (or, for a late request, the renegotiation) finished:
+ * accepted, unless a TLS 1.3 post-handshake answer was never followed up. */
+static bool finished_after_answer(const struct tls_conn *c, const struct answer *a, struct server_verdict *sv)
+{
+	bool late = a->request_frame && a->request_frame > c->server_hello_frame && !conn_is_tls13(c) &&
+		    (server_started_renegotiation(c));
+	if (!(late ? renegotiation_accepted(c) : handshake_completed(c)))
+		return false;
+	/* TLS 1.3: the server's data after the client's post-handshake answer. */
+	uint64_t after = a->frame ? a->frame : a->request_frame;
+	uint64_t data = first_app_frame_after(c, SIDE_SERVER, after);
+	set_verdict(sv, V_ACCEPTED,
+		    a->vis == VIS_DECRYPTED ? VIS_DECRYPTED : a->vis == VIS_CLEARTEXT ? VIS_CLEARTEXT : VIS_INFERRED,
+		    data, "%s", late ? "the renegotiation finished" : "the handshake finished");
+	if (!data && conn_is_tls13(c) && !conn_decrypted(c) && a->frame && a->frame > c->server_reply_frame &&
+	    c->end != END_CAPTURE_END) {
+		/* A post-handshake answer the server never followed up. */
+		sv->v = V_CUT;
+		sv->frame = c->end_frame;
+	}
+	return true;
+}
+
+static bool cut_by_end(const struct tls_conn *c, const struct answer *a, struct server_verdict *sv)
+{
+	if (c->end != END_FIN && c->end != END_RST && c->end != END_ALERT)
+		return false;
+	set_verdict(sv, V_CUT, VIS_CLEARTEXT, c->end_frame, "the connection ended (%s by the %s)",
+		    conn_end_name(c->end), side_name(c->end_by));
+	return true;
+}
+
+/* How the server answered, strongest evidence first: the first rule that
+ * applies decides; when none does, the verdict is V_NONE. */
+static bool (*const verdict_rules[])(const struct tls_conn *, const struct answer *, struct server_verdict *) = {
+	refused_by_alert,
+	refused_by_http,
+	refused_by_http2_reset,
+	served_by_http,
+	refused_by_tls13_alert_size,
+	refused_by_encrypted_alert,
+	finished_after_answer,
+	cut_by_end,
+};
 
 static void read_verdict(const struct tls_conn *c, const struct answer *a, struct server_verdict *sv)
 {
 	memset(sv, 0, sizeof *sv);
-	const struct alert_fact *al = fatal_alert_from(c, SIDE_SERVER);
-	uint64_t f;
-	int status;
-	if (alert_refuses(al)) {
-		sv->v = V_REFUSED;
-		sv->vis = al->visibility;
-		sv->frame = al->frame;
-		snprintf(sv->what, sizeof sv->what, "a fatal %s alert", tls_alert_name((uint8_t)al->description));
-		return;
-	}
-	if ((status = http_refusal_status(c, &f)) != 0) {
-		sv->v = V_REFUSED;
-		sv->vis = VIS_DECRYPTED;
-		sv->frame = f;
-		snprintf(sv->what, sizeof sv->what, "HTTP %d", status);
-		return;
-	}
-	if (c->http) {
-		for (size_t i = 0; i < c->http->n; i++)
-			if (c->http->ex[i].reset_frame && c->http->ex[i].reset_error == HTTP2_HTTP_1_1_REQUIRED) {
-				sv->v = V_REFUSED;
-				sv->vis = VIS_DECRYPTED;
-				sv->frame = c->http->ex[i].reset_frame;
-				snprintf(sv->what, sizeof sv->what, "RST_STREAM HTTP_1_1_REQUIRED on HTTP/2 stream %u",
-					 c->http->ex[i].stream_id);
-				return;
-			}
-	}
-	if ((status = http_success_status(c, &f)) != 0) {
-		sv->v = V_ACCEPTED;
-		sv->vis = VIS_DECRYPTED;
-		sv->frame = f;
-		snprintf(sv->what, sizeof sv->what, "HTTP %d", status);
-		return;
-	}
-	if (conn_is_tls13(c) && !conn_decrypted(c) && tls13_alert_after_client_flight(c)) {
-		sv->v = V_REFUSED;
-		sv->vis = VIS_INFERRED;
-		sv->frame = c->server_reply_frame;
-		snprintf(sv->what, sizeof sv->what, "an alert-sized record (%u bytes) and a close", c->server_reply_len);
-		return;
-	}
-	const struct alert_fact *enc = encrypted_alert_after_reneg_answer(c);
-	if (enc) {
-		sv->v = V_REFUSED;
-		sv->vis = VIS_INFERRED;
-		sv->frame = enc->frame;
-		snprintf(sv->what, sizeof sv->what, "an encrypted alert and a close");
-		return;
-	}
-	bool late = a->request_frame && a->request_frame > c->server_hello_frame && !conn_is_tls13(c) &&
-		    (server_started_renegotiation(c));
-	if (late ? renegotiation_accepted(c) : handshake_completed(c)) {
-		/* TLS 1.3: the server's data after the client's post-handshake answer. */
-		uint64_t after = a->frame ? a->frame : a->request_frame;
-		uint64_t data = first_app_frame_after(c, SIDE_SERVER, after);
-		sv->v = V_ACCEPTED;
-		sv->vis = a->vis == VIS_DECRYPTED ? VIS_DECRYPTED : a->vis == VIS_CLEARTEXT ? VIS_CLEARTEXT : VIS_INFERRED;
-		sv->frame = data;
-		snprintf(sv->what, sizeof sv->what, "%s", late ? "the renegotiation finished" : "the handshake finished");
-		if (!data && conn_is_tls13(c) && !conn_decrypted(c) && a->frame &&
-		    a->frame > c->server_reply_frame && c->end != END_CAPTURE_END) {
-			/* A post-handshake answer the server never followed up. */
-			sv->v = V_CUT;
-			sv->frame = c->end_frame;
-		}
-		return;
-	}
-	if (c->end == END_FIN || c->end == END_RST || c->end == END_ALERT) {
-		sv->v = V_CUT;
-		sv->vis = VIS_CLEARTEXT;
-		sv->frame = c->end_frame;
-		snprintf(sv->what, sizeof sv->what, "the connection ended (%s by the %s)", conn_end_name(c->end),
-			 side_name(c->end_by));
-	}
+	for (size_t i = 0; i < sizeof verdict_rules / sizeof verdict_rules[0]; i++)
+		if (verdict_rules[i](c, a, sv))
+			return;
 }
 
 static const char *answer_words(enum cc_status s)
@@ -261,113 +309,113 @@ static uint64_t unanswered_request(const struct tls_conn *c)
 	return request;
 }
 
-void decide_outcome(const struct tls_conn *c, struct outcome *o)
+/* Inferred when any part was, else decrypted when any part was, else as
+ * the client's answer was seen. */
+static enum visibility overall_visibility(const struct answer *a, const struct server_verdict *sv)
 {
-	memset(o, 0, sizeof *o);
-	struct answer a;
-	read_answer(c, &a);
-	struct server_verdict sv;
-	read_verdict(c, &a, &sv);
-	o->requested = a.requested;
-	o->request_inferred = a.requested && a.request_vis == VIS_INFERRED;
-	o->answer = a.status;
-	enum visibility vis = a.vis;
-	if (sv.vis == VIS_INFERRED || a.request_vis == VIS_INFERRED)
-		vis = VIS_INFERRED;
-	else if (sv.vis == VIS_DECRYPTED || a.vis == VIS_DECRYPTED)
-		vis = VIS_DECRYPTED;
+	if (sv->vis == VIS_INFERRED || a->request_vis == VIS_INFERRED)
+		return VIS_INFERRED;
+	if (sv->vis == VIS_DECRYPTED || a->vis == VIS_DECRYPTED)
+		return VIS_DECRYPTED;
+	return a->vis;
+}
 
-	if (c->midstream && !a.requested && !c->have_client_hello) {
-		set(o, OUTCOME_UNKNOWN, FAILURE_UNDETERMINED, VIS_INFERRED,
-		    "The capture started after the handshake: the certificate exchange is not in it.");
-		proof(o, c->first_frame);
-		return;
-	}
-	if (a.requested) {
-		proof(o, a.request_frame);
-		proof(o, a.frame);
-		proof(o, sv.frame);
-		if (a.status == CC_PRESENT) {
-			if (sv.v == V_REFUSED)
-				set(o, OUTCOME_REJECTED, FAILURE_YES, vis,
-				    "The client sent a certificate and the server refused it with %s.", sv.what);
-			else if (sv.v == V_ACCEPTED)
-				set(o, OUTCOME_AUTHENTICATED, FAILURE_NO, vis,
-				    "The client sent a certificate and %s%s.",
-				    sv.what[0] == 'H' ? "the server answered " : "", sv.what);
-			else if (sv.v == V_CUT)
-				set(o, OUTCOME_UNKNOWN, FAILURE_YES, vis,
-				    "The client sent a certificate, then %s before the server accepted it.",
-				    sv.what[0] ? sv.what : "the connection ended");
-			else
-				set(o, OUTCOME_UNKNOWN, FAILURE_UNDETERMINED, vis,
-				    "The client sent a certificate; the server's answer is not in the capture.");
-			return;
-		}
-		if (a.status == CC_EMPTY || a.status == CC_ABSENT) {
-			if (sv.v == V_ACCEPTED && sv.what[0] == 'H')
-				set(o, OUTCOME_NO_CERTIFICATE, FAILURE_NO, vis,
-				    "The server asked, the client %s, and the server still served the request (%s): the "
-				    "certificate is optional here.",
-				    answer_words(a.status), sv.what);
-			else if (sv.v == V_ACCEPTED)
-				set(o, OUTCOME_NO_CERTIFICATE, FAILURE_UNDETERMINED, vis,
-				    "The server asked, the client %s, and %s: the server either serves without a "
-				    "certificate or refuses in its HTTP answer (encrypted).",
-				    answer_words(a.status), sv.what);
-			else if (sv.v == V_REFUSED)
-				set(o, OUTCOME_NO_CERTIFICATE, FAILURE_YES, vis,
-				    "The server asked, the client %s, and the server refused with %s.",
-				    answer_words(a.status), sv.what);
-			else if (sv.v == V_CUT)
-				set(o, OUTCOME_NO_CERTIFICATE, FAILURE_YES, vis, "The server asked, the client %s, and %s.",
-				    answer_words(a.status), sv.what);
-			else
-				set(o, OUTCOME_NO_CERTIFICATE, FAILURE_UNDETERMINED, vis,
-				    "The server asked and the client %s; what followed is not in the capture.",
-				    answer_words(a.status));
-			return;
-		}
+/* Asked, the client sent a certificate: the server's verdict decides. */
+static void certificate_sent(struct outcome *o, const struct server_verdict *sv, enum visibility vis)
+{
+	if (sv->v == V_REFUSED)
+		set(o, OUTCOME_REJECTED, FAILURE_YES, vis,
+		    "The client sent a certificate and the server refused it with %s.", sv->what);
+	else if (sv->v == V_ACCEPTED)
+		set(o, OUTCOME_AUTHENTICATED, FAILURE_NO, vis, "The client sent a certificate and %s%s.",
+		    sv->what[0] == 'H' ? "the server answered " : "", sv->what);
+	else if (sv->v == V_CUT)
+		set(o, OUTCOME_UNKNOWN, FAILURE_YES, vis,
+		    "The client sent a certificate, then %s before the server accepted it.",
+		    sv->what[0] ? sv->what : "the connection ended");
+	else
+		set(o, OUTCOME_UNKNOWN, FAILURE_UNDETERMINED, vis,
+		    "The client sent a certificate; the server's answer is not in the capture.");
+}
+
+/* Asked, the client sent an empty Certificate or none: the server's
+ * verdict decides; served over HTTP means the certificate is optional. */
+static void no_certificate_sent(struct outcome *o, const struct answer *a, const struct server_verdict *sv,
+				enum visibility vis)
+{
+	const char *sent = answer_words(a->status);
+	if (sv->v == V_ACCEPTED && sv->what[0] == 'H')
+		set(o, OUTCOME_NO_CERTIFICATE, FAILURE_NO, vis,
+		    "The server asked, the client %s, and the server still served the request (%s): the "
+		    "certificate is optional here.",
+		    sent, sv->what);
+	else if (sv->v == V_ACCEPTED)
+		set(o, OUTCOME_NO_CERTIFICATE, FAILURE_UNDETERMINED, vis,
+		    "The server asked, the client %s, and %s: the server either serves without a "
+		    "certificate or refuses in its HTTP answer (encrypted).",
+		    sent, sv->what);
+	else if (sv->v == V_REFUSED)
+		set(o, OUTCOME_NO_CERTIFICATE, FAILURE_YES, vis,
+		    "The server asked, the client %s, and the server refused with %s.", sent, sv->what);
+	else if (sv->v == V_CUT)
+		set(o, OUTCOME_NO_CERTIFICATE, FAILURE_YES, vis, "The server asked, the client %s, and %s.", sent,
+		    sv->what);
+	else
+		set(o, OUTCOME_NO_CERTIFICATE, FAILURE_UNDETERMINED, vis,
+		    "The server asked and the client %s; what followed is not in the capture.", sent);
+}
+
+/* The server asked (seen or inferred): the client's answer decides. */
+static void when_requested(const struct answer *a, const struct server_verdict *sv, struct outcome *o)
+{
+	proof(o, a->request_frame);
+	proof(o, a->frame);
+	proof(o, sv->frame);
+	enum visibility vis = overall_visibility(a, sv);
+	if (a->status == CC_PRESENT)
+		certificate_sent(o, sv, vis);
+	else if (a->status == CC_EMPTY || a->status == CC_ABSENT)
+		no_certificate_sent(o, a, sv, vis);
+	else
 		set(o, OUTCOME_UNKNOWN, FAILURE_UNDETERMINED, VIS_INFERRED,
 		    "The server asked for a certificate; the client's answer is not visible (encrypted, or not captured).");
-		return;
-	}
+}
 
-	/* No request seen or inferred. */
-	if (a.status == CC_UNKNOWN) {
-		proof(o, c->server_hello_frame);
-		set(o, OUTCOME_UNKNOWN, sv.v == V_REFUSED || sv.v == V_CUT ? FAILURE_YES : FAILURE_UNDETERMINED,
-		    VIS_INFERRED, "Whether the server asked for a certificate cannot be seen (encrypted, no keys).");
-		return;
-	}
-	if (!handshake_completed(c) && !c->resumed && c->end != END_CAPTURE_END) {
-		const struct alert_fact *al = fatal_alert_from(c, SIDE_SERVER);
-		if (!al)
-			al = fatal_alert_from(c, SIDE_CLIENT);
-		proof(o, al ? al->frame : 0);
-		proof(o, c->end_frame);
-		if (al && !al->encrypted)
-			set(o, OUTCOME_FAILED_BEFORE_REQUEST, FAILURE_YES, al->visibility,
-			    "The handshake failed before any certificate request: the %s sent a fatal %s alert.",
-			    side_name(al->from), tls_alert_name((uint8_t)al->description));
-		else
-			set(o, OUTCOME_FAILED_BEFORE_REQUEST, FAILURE_YES, VIS_CLEARTEXT,
-			    "The connection ended (%s by the %s) before the handshake finished and before any "
-			    "certificate request.",
-			    conn_end_name(c->end), side_name(c->end_by));
-		return;
-	}
+/* Not asked, and the handshake ended before it finished: by an alert, or
+ * by the connection's end. */
+static void failed_before_request(const struct tls_conn *c, struct outcome *o)
+{
+	const struct alert_fact *al = fatal_alert_from(c, SIDE_SERVER);
+	if (!al)
+		al = fatal_alert_from(c, SIDE_CLIENT);
+	proof(o, al ? al->frame : 0);
+	proof(o, c->end_frame);
+	if (al && !al->encrypted)
+		set(o, OUTCOME_FAILED_BEFORE_REQUEST, FAILURE_YES, al->visibility,
+		    "The handshake failed before any certificate request: the %s sent a fatal %s alert.",
+		    side_name(al->from), tls_alert_name((uint8_t)al->description));
+	else
+		set(o, OUTCOME_FAILED_BEFORE_REQUEST, FAILURE_YES, VIS_CLEARTEXT,
+		    "The connection ended (%s by the %s) before the handshake finished and before any "
+		    "certificate request.",
+		    conn_end_name(c->end), side_name(c->end_by));
+}
+
+/* Not asked, and the handshake finished (or was resumed, or the capture
+ * ends in it): the first rule that applies decides. */
+static void when_not_requested(const struct tls_conn *c, const struct server_verdict *sv, struct outcome *o)
+{
 	proof(o, c->server_hello_frame);
-	if (sv.v == V_REFUSED) {
-		proof(o, sv.frame);
-		set(o, OUTCOME_NOT_REQUESTED, FAILURE_YES, sv.vis,
-		    "The server never asked for a certificate and refused the request with %s.", sv.what);
+	if (sv->v == V_REFUSED) {
+		proof(o, sv->frame);
+		set(o, OUTCOME_NOT_REQUESTED, FAILURE_YES, sv->vis,
+		    "The server never asked for a certificate and refused the request with %s.", sv->what);
 		return;
 	}
-	if (sv.v == V_ACCEPTED && sv.what[0] == 'H') {
-		proof(o, sv.frame);
+	if (sv->v == V_ACCEPTED && sv->what[0] == 'H') {
+		proof(o, sv->frame);
 		set(o, OUTCOME_NOT_REQUESTED, FAILURE_NO, VIS_DECRYPTED,
-		    "The server never asked for a certificate and served the request (%s).", sv.what);
+		    "The server never asked for a certificate and served the request (%s).", sv->what);
 		return;
 	}
 	uint64_t unanswered = unanswered_request(c);
@@ -390,4 +438,36 @@ void decide_outcome(const struct tls_conn *c, struct outcome *o)
 	    conn_decrypted(c) ? "The server never asked for a client certificate on this connection."
 			      : "The server never asked for a client certificate on this connection; whether it served "
 				"the request is encrypted.");
+}
+
+/* The rules in order, the first that applies deciding: a capture that
+ * missed the handshake; a request, seen or inferred (the client's answer
+ * decides); no request visible at all; a handshake that failed before
+ * any request; then a connection the server did not ask. */
+void decide_outcome(const struct tls_conn *c, struct outcome *o)
+{
+	memset(o, 0, sizeof *o);
+	struct answer a;
+	read_answer(c, &a);
+	struct server_verdict sv;
+	read_verdict(c, &a, &sv);
+	o->requested = a.requested;
+	o->request_inferred = a.requested && a.request_vis == VIS_INFERRED;
+	o->answer = a.status;
+
+	if (c->midstream && !a.requested && !c->have_client_hello) {
+		set(o, OUTCOME_UNKNOWN, FAILURE_UNDETERMINED, VIS_INFERRED,
+		    "The capture started after the handshake: the certificate exchange is not in it.");
+		proof(o, c->first_frame);
+	} else if (a.requested) {
+		when_requested(&a, &sv, o);
+	} else if (a.status == CC_UNKNOWN) {
+		proof(o, c->server_hello_frame);
+		set(o, OUTCOME_UNKNOWN, sv.v == V_REFUSED || sv.v == V_CUT ? FAILURE_YES : FAILURE_UNDETERMINED,
+		    VIS_INFERRED, "Whether the server asked for a certificate cannot be seen (encrypted, no keys).");
+	} else if (!handshake_completed(c) && !c->resumed && c->end != END_CAPTURE_END) {
+		failed_before_request(c, o);
+	} else {
+		when_not_requested(c, &sv, o);
+	}
 }

@@ -715,110 +715,153 @@ static void conn_object(struct json_writer *w, const struct json_conn *j)
 	jw_end_object(w);
 }
 
-void json_conn_value(struct json_writer *w, const struct json_conn *j, enum json_field f)
+/* json_conn_value by the object's sections (conn_object): each writes the
+ * fields it holds and says whether f was one of them. */
+static bool identity_value(struct json_writer *w, const struct json_conn *j, enum json_field f)
 {
 	const struct tls_conn *c = j->c;
 	switch (f) {
 	case JF_SCHEMA_VERSION:
 		jw_int(w, JSON_SCHEMA_VERSION);
-		break;
+		return true;
 	case JF_FILE:
 		jw_string(w, j->file_name);
-		break;
+		return true;
 	case JF_STREAM:
 		jw_uint(w, c->stream);
-		break;
+		return true;
 	case JF_CLIENT_IP:
 		ip_value(w, &c->client);
-		break;
+		return true;
 	case JF_CLIENT_PORT:
 		jw_uint(w, c->client.port);
-		break;
+		return true;
 	case JF_SERVER_IP:
 		ip_value(w, &c->server);
-		break;
+		return true;
 	case JF_SERVER_PORT:
 		jw_uint(w, c->server.port);
-		break;
+		return true;
 	case JF_COMMUNITY_ID:
 		community_id_value(w, j);
-		break;
+		return true;
 	case JF_FIRST_FRAME:
 		jw_uint(w, c->first_frame);
-		break;
+		return true;
 	case JF_LAST_FRAME:
 		jw_uint(w, c->last_frame);
-		break;
+		return true;
 	case JF_FIRST_TIME_ISO:
 		first_time_iso_value(w, c);
-		break;
+		return true;
 	case JF_VERSION:
 		json_tls_version(w, c->version);
-		break;
+		return true;
 	case JF_SNI:
 		json_sni(w, c);
-		break;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool handshake_value(struct json_writer *w, const struct tls_conn *c, enum json_field f)
+{
+	switch (f) {
 	case JF_SERVER_HELLO_CIPHER_SUITE:
 		if (c->have_server_hello)
 			name_or_code(w, tls_cipher_suite_name(c->sh.cipher_suite), c->sh.cipher_suite);
 		else
 			jw_null(w);
-		break;
+		return true;
 	case JF_SERVER_HELLO_ALPN:
 		jw_string_or_null(w, c->have_server_hello && c->sh.alpn[0] ? c->sh.alpn : NULL);
-		break;
+		return true;
 	case JF_RESUMED:
 		jw_bool(w, c->resumed);
-		break;
+		return true;
 	case JF_CERT_REQUESTS:
 		requests_value(w, c);
-		break;
+		return true;
 	case JF_CLIENT_CERTIFICATE:
 		client_certificate_value(w, c);
-		break;
+		return true;
 	case JF_ALERTS:
 		alerts_value(w, c);
-		break;
+		return true;
 	case JF_RENEGOTIATION:
 		renegotiation_value(w, c);
-		break;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool http_value(struct json_writer *w, const struct tls_conn *c, enum json_field f)
+{
+	switch (f) {
 	case JF_HTTP:
 		json_http_value(w, c);
-		break;
+		return true;
 	case JF_HTTP_STATUS:
 		json_http_status(w, c);
-		break;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool end_value(struct json_writer *w, const struct tls_conn *c, enum json_field f)
+{
+	switch (f) {
 	case JF_END:
 		jw_string(w, conn_end_name(c->end));
-		break;
+		return true;
 	case JF_END_BY:
 		jw_string_or_null(w, end_by(c));
-		break;
+		return true;
 	case JF_NOTES_LIST:
 		notes_list_value(w, c);
-		break;
+		return true;
 	case JF_WIRESHARK_FILTER:
 		wireshark_filter_value(w, c);
-		break;
-	case JF_OUTCOME:
-		outcome_value(w, &j->fs->outcome);
-		break;
-	case JF_OUTCOME_REASON:
-		jw_string(w, j->fs->outcome.reason);
-		break;
-	case JF_FINDINGS:
-		findings_value(w, j->fs);
-		break;
-	case JF_SERVER_SOFTWARE:
-		json_stack_guess(w, j->fs, true);
-		break;
-	case JF_CLIENT_SOFTWARE:
-		json_stack_guess(w, j->fs, false);
-		break;
-	case JF_JA4:
-		json_ja4(w, j->fs);
-		break;
+		return true;
+	default:
+		return false;
 	}
+}
+
+static bool diagnosis_value(struct json_writer *w, const struct findings *fs, enum json_field f)
+{
+	switch (f) {
+	case JF_OUTCOME:
+		outcome_value(w, &fs->outcome);
+		return true;
+	case JF_OUTCOME_REASON:
+		jw_string(w, fs->outcome.reason);
+		return true;
+	case JF_FINDINGS:
+		findings_value(w, fs);
+		return true;
+	case JF_SERVER_SOFTWARE:
+		json_stack_guess(w, fs, true);
+		return true;
+	case JF_CLIENT_SOFTWARE:
+		json_stack_guess(w, fs, false);
+		return true;
+	case JF_JA4:
+		json_ja4(w, fs);
+		return true;
+	default:
+		return false;
+	}
+}
+
+void json_conn_value(struct json_writer *w, const struct json_conn *j, enum json_field f)
+{
+	if (!identity_value(w, j, f) && !handshake_value(w, j->c, f) && !http_value(w, j->c, f) &&
+	    !end_value(w, j->c, f))
+		diagnosis_value(w, j->fs, f);
 }
 
 void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *fs)

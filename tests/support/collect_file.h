@@ -14,9 +14,10 @@
 #include "output/output.h"
 #include "capture/source.h"
 
-/* Analyses path, handing each connection to sink; *last_ns (unless NULL)
- * becomes the time of the last frame. */
-static inline void collect_file(const char *path, struct conn_sink sink, int64_t *last_ns)
+/* Analyses path, with the key log at keylog unless NULL, handing each
+ * connection to sink; *last_ns (unless NULL) becomes the time of the last
+ * frame. */
+static inline void collect_file_keys(const char *path, const char *keylog, struct conn_sink sink, int64_t *last_ns)
 {
 	struct options opt;
 	options_defaults(&opt);
@@ -28,6 +29,8 @@ static inline void collect_file(const char *path, struct conn_sink sink, int64_t
 	struct analysis a;
 	analysis_init(&a, &opt, &out);
 	a.sink = sink;
+	if (keylog)
+		ck_assert_int_eq(analyzer_load_keylog(&a.an, keylog), 0);
 	char err[256];
 	struct source *src = source_open(path, err, sizeof err);
 	ck_assert_msg(src != NULL, "%s: %s", path, err);
@@ -46,12 +49,22 @@ static inline void collect_file(const char *path, struct conn_sink sink, int64_t
 	fclose(out.fp);
 }
 
-/* Every connection of path, in l. */
-static inline void collect_list(const char *path, struct conn_list *l)
+static inline void collect_file(const char *path, struct conn_sink sink, int64_t *last_ns)
+{
+	collect_file_keys(path, NULL, sink, last_ns);
+}
+
+/* Every connection of path (decrypted with keylog unless NULL), in l. */
+static inline void collect_list_keys(const char *path, const char *keylog, struct conn_list *l)
 {
 	memset(l, 0, sizeof *l);
-	collect_file(path, (struct conn_sink){ conn_list_take, l }, &l->capture_last_ns);
+	collect_file_keys(path, keylog, (struct conn_sink){ conn_list_take, l }, &l->capture_last_ns);
 	ck_assert(!l->out_of_memory);
+}
+
+static inline void collect_list(const char *path, struct conn_list *l)
+{
+	collect_list_keys(path, NULL, l);
 }
 
 #endif
