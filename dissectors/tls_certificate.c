@@ -14,23 +14,9 @@ static void keep(struct tls_certificate *out, struct rd der)
 }
 
 /* opaque ASN.1Cert<1..2^24-1>;
- * struct { ASN.1Cert certificate_list<0..2^24-1>; } Certificate;   (SSL 3.0 - TLS 1.2) */
-static enum dis_status parse_classic(struct rd r, struct tls_certificate *out)
-{
-	struct rd list, der;
-
-	TLS_TRY(tls_vec(&r, 3, 0, 0xffffff, &list, DIS_TRUNCATED));
-	out->list_bytes = rd_left(&list);
-	if (rd_end(&r))
-		return DIS_INVALID;
-	while (rd_left(&list)) {
-		TLS_TRY(tls_vec(&list, 3, 1, 0xffffff, &der, DIS_INVALID));
-		keep(out, der);
-	}
-	return DIS_OK;
-}
-
-/* struct {
+ * struct { ASN.1Cert certificate_list<0..2^24-1>; } Certificate;   (SSL 3.0 - TLS 1.2)
+ *
+ * struct {
  *     select (certificate_type) { case RawPublicKey: opaque ASN1_subjectPublicKeyInfo<1..2^24-1>;
  *                                 case X509: opaque cert_data<1..2^24-1>; };
  *     Extension extensions<0..2^16-1>;
@@ -38,23 +24,26 @@ static enum dis_status parse_classic(struct rd r, struct tls_certificate *out)
  * struct {
  *     opaque certificate_request_context<0..2^8-1>;
  *     CertificateEntry certificate_list<0..2^24-1>;
- * } Certificate;                                                     (TLS 1.3) */
-static enum dis_status parse_tls13(struct rd r, struct tls_certificate *out)
+ * } Certificate;                                                     (TLS 1.3)
+ *
+ * The list, from after the TLS 1.3 context: the same in both layouts but
+ * for the extensions each TLS 1.3 entry ends with. */
+static enum dis_status parse_list(struct rd r, bool entry_extensions, struct tls_certificate *out)
 {
-	struct rd ctx, list, der, exts, data;
+	struct rd list, der, exts, data;
 	uint16_t type;
 
-	TLS_TRY(tls_vec(&r, 1, 0, 0xff, &ctx, DIS_TRUNCATED));
-	out->context_len = (uint8_t)rd_left(&ctx);
 	TLS_TRY(tls_vec(&r, 3, 0, 0xffffff, &list, DIS_TRUNCATED));
 	out->list_bytes = rd_left(&list);
 	if (rd_end(&r))
 		return DIS_INVALID;
 	while (rd_left(&list)) {
 		TLS_TRY(tls_vec(&list, 3, 1, 0xffffff, &der, DIS_INVALID));
-		TLS_TRY(tls_vec(&list, 2, 0, 0xffff, &exts, DIS_INVALID));
-		while (rd_left(&exts))
-			TLS_TRY(tls_ext_next(&exts, &type, &data));
+		if (entry_extensions) {
+			TLS_TRY(tls_vec(&list, 2, 0, 0xffff, &exts, DIS_INVALID));
+			while (rd_left(&exts))
+				TLS_TRY(tls_ext_next(&exts, &type, &data));
+		}
 		keep(out, der);
 	}
 	return DIS_OK;
@@ -67,9 +56,11 @@ enum dis_status tls_certificate_parse(const uint8_t *body, size_t len, uint16_t 
 	struct rd r = rd_make(body, len);
 
 	memset(out, 0, sizeof *out);
-	if (tls_version_is_13(version))
-		return parse_tls13(r, out);
+	if (tls_version_is_13(version)) {
+		TLS_TRY(tls_request_context(&r, &out->context_len));
+		return parse_list(r, true, out);
+	}
 	if (tls_version_is_classic(version))
-		return parse_classic(r, out);
+		return parse_list(r, false, out);
 	return DIS_UNSUPPORTED;
 }

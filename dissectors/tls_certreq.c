@@ -85,11 +85,10 @@ static enum dis_status parse_classic(struct rd r, uint16_t version, struct tls_c
  * struct { DistinguishedName authorities<3..2^16-1>; } CertificateAuthoritiesExtension; (47) */
 static enum dis_status parse_tls13(struct rd r, struct tls_cert_request *out)
 {
-	struct rd ctx, exts, data, cas;
+	struct rd exts, data, cas;
 	uint16_t type;
 
-	TLS_TRY(tls_vec(&r, 1, 0, 0xff, &ctx, DIS_TRUNCATED));
-	out->context_len = (uint8_t)rd_left(&ctx);
+	TLS_TRY(tls_request_context(&r, &out->context_len));
 	TLS_TRY(tls_vec(&r, 2, 2, 0xffff, &exts, DIS_TRUNCATED));
 	if (rd_end(&r))
 		return DIS_INVALID;

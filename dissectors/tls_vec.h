@@ -55,6 +55,17 @@ static inline void tls_copy_text(struct rd v, char *dst, size_t dstsz)
 			return tls_try_st_;                                                                   \
 	} while (0)
 
+/* opaque certificate_request_context<0..2^8-1>: opens a TLS 1.3
+ * CertificateRequest and the Certificate that answers it (which echoes
+ * it). Only its length is kept. */
+static inline enum dis_status tls_request_context(struct rd *r, uint8_t *len)
+{
+	struct rd ctx;
+	TLS_TRY(tls_vec(r, 1, 0, 0xff, &ctx, DIS_TRUNCATED));
+	*len = (uint8_t)rd_left(&ctx);
+	return DIS_OK;
+}
+
 /* The common opening of ClientHello and ServerHello: legacy_version,
  * random[32], legacy_session_id<0..32>. */
 static inline enum dis_status tls_hello_opening(struct rd *r, uint16_t *version, uint8_t random[32],

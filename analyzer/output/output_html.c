@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "diagnosis/compare.h"
+#include "output/output_common.h"
 #include "output/output_html.h"
 #include "output/output_stack.h"
 #include "diagnosis/story.h"
@@ -205,6 +206,13 @@ static void note_file(struct html_report *h, const char *file_name)
 		h->files_not_named++;
 }
 
+/* A finding's message and fix, closing its <div class="finding">. */
+static void html_message_fix(struct textbuf *b, const char *message, const char *remedy)
+{
+	output_fill(b, "<div>%s</div><div class=\"fix\"><b>Fix:</b> %s</div></div>\n", h_esc,
+		    (const char *const[]){ message, remedy }, 2);
+}
+
 static void html_findings(struct textbuf *b, const struct findings *fs)
 {
 	if (fs->n == 0) {
@@ -222,19 +230,10 @@ static void html_findings(struct textbuf *b, const struct findings *fs)
 		tb_lit(b, "</span> <b class=\"mono\">");
 		h_esc(b, f->id);
 		tb_lit(b, "</b>");
-		for (size_t k = 0; k < f->n_frames; k++) {
-			tb_str(b, k ? "," : " (frames ");
-			tb_u64(b, f->frames[k], 0);
-		}
-		if (f->n_frames)
-			tb_char(b, ')');
+		output_frame_list(b, " (frames ", f->frames, f->n_frames, ")");
 		if (cause)
 			tb_lit(b, "<span class=\"cause-mark\">&larr; the cause</span>");
-		tb_lit(b, "<div>");
-		h_esc(b, f->message);
-		tb_lit(b, "</div><div class=\"fix\"><b>Fix:</b> ");
-		h_esc(b, f->remedy);
-		tb_lit(b, "</div></div>\n");
+		html_message_fix(b, f->message, f->remedy);
 	}
 }
 
@@ -472,32 +471,13 @@ static void html_client_cert(struct textbuf *b, const struct tls_conn *c)
 		for (size_t i = 0; i < c->client_chain.n_kept; i++) {
 			const struct cert_info *ci = &c->client_chain.certs[i];
 			tb_printf(b, "<tr><td>%zu</td>", i);
-			if (!ci->parsed) {
+			if (ci->parsed)
+				output_cert_facts(b,
+						  "<td class=\"mono\">%s</td><td class=\"mono\">%s</td><td>%s &ndash; %s</td>"
+						  "<td>%s</td><td>%s</td></tr>\n",
+						  ", ", h_esc, ci->sum);
+			else
 				tb_printf(b, "<td colspan=\"5\">certificate of %zu bytes not decodable</td></tr>\n", ci->der_len);
-				continue;
-			}
-			const struct x509_summary *s = ci->sum;
-			tb_lit(b, "<td class=\"mono\">");
-			h_esc(b, s->subject);
-			tb_lit(b, "</td><td class=\"mono\">");
-			h_esc(b, s->issuer);
-			tb_lit(b, "</td><td>");
-			h_esc(b, s->not_before);
-			tb_lit(b, " &ndash; ");
-			h_esc(b, s->not_after);
-			tb_lit(b, "</td><td>");
-			h_esc(b, s->key_type);
-			tb_lit(b, "</td><td>");
-			const char *names[8];
-			size_t n = x509_eku_names(s->eku, names, 8);
-			if (!s->has_eku)
-				tb_lit(b, "(none: any use)");
-			for (size_t k = 0; k < n; k++) {
-				if (k)
-					tb_lit(b, ", ");
-				h_esc(b, names[k]);
-			}
-			tb_lit(b, "</td></tr>\n");
 		}
 		tb_lit(b, "</table>\n");
 	}
@@ -614,10 +594,7 @@ void output_html_conn(struct output *o, const char *file_name, const struct tls_
 	outcome_badge(&b, oc);
 	tb_printf(&b, " (%s, %s", oc->failure == FAILURE_YES ? "failed" : oc->failure == FAILURE_NO ? "ok" : "success not visible",
 		  visibility_name(oc->visibility));
-	for (size_t k = 0; k < oc->n_frames; k++) {
-		tb_str(&b, k ? "," : ", frames ");
-		tb_u64(&b, oc->frames[k], 0);
-	}
+	output_frame_list(&b, ", frames ", oc->frames, oc->n_frames, "");
 	tb_lit(&b, ") ");
 	h_esc(&b, oc->reason);
 	tb_lit(&b, "</p>\n");
@@ -811,12 +788,7 @@ static void compare_frames(struct textbuf *b, const char *label, const uint64_t 
 		return;
 	tb_str(b, *open ? "; " : " (");
 	tb_str(b, label);
-	tb_lit(b, " frames ");
-	for (size_t k = 0; k < n; k++) {
-		if (k)
-			tb_char(b, ',');
-		tb_u64(b, frames[k], 0);
-	}
+	output_frame_list(b, " frames ", frames, n, "");
 	*open = true;
 }
 
@@ -857,11 +829,7 @@ void output_html_compare(struct output *o, const struct conn_list *cl, const str
 			compare_frames(&b, "server-side", f->server_frames, f->n_server_frames, &open);
 			if (open)
 				tb_char(&b, ')');
-			tb_lit(&b, "<div>");
-			h_esc(&b, f->message);
-			tb_lit(&b, "</div><div class=\"fix\"><b>Fix:</b> ");
-			h_esc(&b, f->remedy);
-			tb_lit(&b, "</div></div>\n");
+			html_message_fix(&b, f->message, f->remedy);
 		}
 		tb_lit(&b, "<div class=\"pair\">\n");
 		if (row->client_i != SIZE_MAX)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "output/output.h"
+#include "output/output_common.h"
 #include "output/output_stack.h"
 #include "diagnosis/story.h"
 #include "output/textbuf.h"
@@ -162,39 +163,13 @@ static void print_decryption(struct output *o, struct textbuf *b, const struct t
 	output_text_http(b, o->color, c);
 }
 
-static void print_cert(struct textbuf *b, const char *indent, const struct cert_info *ci)
+static void print_cert(struct textbuf *b, const struct cert_info *ci)
 {
-	if (!ci->parsed) {
-		tb_printf(b, "%s(certificate of %zu bytes not decodable)\n", indent, ci->der_len);
-		return;
-	}
-	const struct x509_summary *s = ci->sum;
-	const char *names[8];
-	size_t n = x509_eku_names(s->eku, names, 8);
-	tb_str(b, indent);
-	tb_lit(b, "subject ");
-	tb_str(b, s->subject);
-	tb_char(b, '\n');
-	tb_str(b, indent);
-	tb_lit(b, "  issuer ");
-	tb_str(b, s->issuer);
-	tb_char(b, '\n');
-	tb_str(b, indent);
-	tb_lit(b, "  valid ");
-	tb_str(b, s->not_before);
-	tb_lit(b, " .. ");
-	tb_str(b, s->not_after);
-	tb_lit(b, ", key ");
-	tb_str(b, s->key_type);
-	tb_lit(b, ", EKU ");
-	if (!s->has_eku)
-		tb_lit(b, "(none: any use)");
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			tb_char(b, ',');
-		tb_str(b, names[i]);
-	}
-	tb_char(b, '\n');
+	if (ci->parsed)
+		output_cert_facts(b, "      subject %s\n        issuer %s\n        valid %s .. %s, key %s, EKU %s\n", ",",
+				  tb_str, ci->sum);
+	else
+		tb_printf(b, "      (certificate of %zu bytes not decodable)\n", ci->der_len);
 }
 
 static void print_requests(struct output *o, struct textbuf *b, const struct tls_conn *c)
@@ -259,7 +234,7 @@ static void print_client_cert(struct textbuf *b, const struct tls_conn *c)
 	}
 	tb_char(b, '\n');
 	for (size_t i = 0; i < c->client_chain.n_kept; i++)
-		print_cert(b, "      ", &c->client_chain.certs[i]);
+		print_cert(b, &c->client_chain.certs[i]);
 	if (c->client_verify && c->client_verify->ok)
 		tb_lit(b, "  Verified against --trust at the capture time: ok\n");
 	else if (c->client_verify)
@@ -334,19 +309,10 @@ static void print_findings(struct output *o, struct textbuf *b, const struct fin
 		tb_str(b, col(o, C_RESET));
 		tb_char(b, ' ');
 		tb_str(b, f->id);
-		for (size_t k = 0; k < f->n_frames; k++) {
-			tb_str(b, k ? "," : " (frames ");
-			tb_u64(b, f->frames[k], 0);
-		}
-		if (f->n_frames)
-			tb_char(b, ')');
+		output_frame_list(b, " (frames ", f->frames, f->n_frames, ")");
 		if (finding_is_cause(fs, i))
 			tb_lit(b, "  <- the cause");
-		tb_lit(b, "\n      ");
-		tb_str(b, f->message);
-		tb_lit(b, "\n      Fix: ");
-		tb_str(b, f->remedy);
-		tb_char(b, '\n');
+		output_fill(b, "\n      %s\n      Fix: %s\n", tb_str, (const char *const[]){ f->message, f->remedy }, 2);
 	}
 }
 
@@ -362,10 +328,7 @@ static void print_outcome(struct output *o, struct textbuf *b, const struct outc
 	tb_str(b, oc->failure == FAILURE_YES ? "failed" : oc->failure == FAILURE_NO ? "ok" : "success not visible");
 	tb_lit(b, ", ");
 	tb_str(b, visibility_name(oc->visibility));
-	for (size_t k = 0; k < oc->n_frames; k++) {
-		tb_str(b, k ? "," : ", frames ");
-		tb_u64(b, oc->frames[k], 0);
-	}
+	output_frame_list(b, ", frames ", oc->frames, oc->n_frames, "");
 	tb_lit(b, ") ");
 	tb_str(b, oc->reason);
 	tb_char(b, '\n');
