@@ -24,8 +24,9 @@ struct tcp_header {
 	size_t payload_len;      /* captured payload bytes */
 };
 
-/* wire_len: the segment length the IP header claims (so a snaplen-cut
- * payload can be told apart); payload_len is what was captured. */
+/* The TCP header of a segment of caplen captured bytes; payload_len is
+ * what was captured of the payload (the IP layer knows what was sent).
+ * *out is left alone unless the result is DIS_OK. */
 enum dis_status tcp_parse(const uint8_t *p, size_t caplen, struct tcp_header *out);
 
 /* Modular sequence-number comparisons (RFC 1982 style). */
