@@ -405,6 +405,63 @@ static uint32_t deliver_filling(struct tcp_reasm *r, uint32_t s, uint32_t e, str
 	return fresh;
 }
 
+/* Where a segment's sequence space s..e ends: at the stream's end once a
+ * FIN fixed it (the first FIN seen does), and the furthest point seen
+ * moves on, for the ACK plausibility check. */
+static uint32_t segment_end(struct tcp_reasm *r, uint32_t s, uint32_t wire_len, uint8_t flags)
+{
+	uint32_t e = s + wire_len;
+	if ((flags & TCP_FIN) && !r->fin_seen && seq_geq(e, r->next_seq)) {
+		r->fin_seen = true;
+		r->fin_seq = e;
+		trim_after_fin(r);
+	}
+	if (r->fin_seen && seq_gt(e, r->fin_seq))
+		e = seq_gt(s, r->fin_seq) ? s : r->fin_seq;
+	if (seq_gt(e, r->highest_end))
+		r->highest_end = e;
+	if (r->fin_seen && seq_gt(r->fin_seq + 1, r->highest_end))
+		r->highest_end = r->fin_seq + 1;
+	return e;
+}
+
+/* Bytes before next_seq were delivered (or given up) already: they are
+ * counted as overlap and taken off the front of *s, *wire and *cap.
+ * False when nothing new is left (a retransmission). */
+static bool skip_delivered(struct tcp_reasm *r, uint32_t *s, uint32_t *wire, struct rd *cap)
+{
+	if (!tcp_seq_lt(*s, r->next_seq))
+		return true;
+	uint32_t old = r->next_seq - *s;
+	if (old >= *wire) {
+		r->st.retransmitted_segments++;
+		r->st.overlap_bytes += *wire;
+		return false;
+	}
+	r->st.overlap_bytes += old;
+	if (rd_skip(cap, old))
+		cap->len = 0; /* the captured part was all old */
+	*s += old;
+	*wire -= old;
+	return true;
+}
+
+/* A segment that starts after next_seq: buffered, in order of sequence
+ * number, until the bytes before it come or are given up. */
+static void buffer_ahead(struct tcp_reasm *r, uint32_t s, uint32_t wire, struct rd cap,
+			 const struct tcp_frame_ref *at, const struct tcp_reasm_sink *sink)
+{
+	r->st.ooo_segments++;
+	uint64_t ahead = sink && sink->opaque_ahead ? sink->opaque_ahead(sink->ctx) : 0;
+	if (ahead > MAX_SEG_LEN)
+		ahead = MAX_SEG_LEN;
+	uint32_t dup = buffer_range(r, s, wire, cap, r->next_seq + (uint32_t)ahead, at);
+	r->st.overlap_bytes += dup;
+	if (dup == wire)
+		r->st.retransmitted_segments++;
+	enforce_caps(r, at, sink);
+}
+
 void tcp_reasm_segment(struct tcp_reasm *r, uint32_t seq, uint8_t flags, const uint8_t *payload, size_t len,
 		       size_t wire_len, const struct tcp_frame_ref *at, const struct tcp_reasm_sink *sink)
 {
@@ -433,64 +490,24 @@ void tcp_reasm_segment(struct tcp_reasm *r, uint32_t seq, uint8_t flags, const u
 	if (r->fin_done)
 		return;
 
-	uint32_t e = s + (uint32_t)wire_len;
-	if ((flags & TCP_FIN) && !r->fin_seen && seq_geq(e, r->next_seq)) {
-		r->fin_seen = true;
-		r->fin_seq = e;
-		trim_after_fin(r);
-	}
-	if (r->fin_seen && seq_gt(e, r->fin_seq))
-		e = seq_gt(s, r->fin_seq) ? s : r->fin_seq;
-	if (seq_gt(e, r->highest_end))
-		r->highest_end = e;
-	if (r->fin_seen && seq_gt(r->fin_seq + 1, r->highest_end))
-		r->highest_end = r->fin_seq + 1;
-
+	uint32_t e = segment_end(r, s, (uint32_t)wire_len, flags);
 	uint32_t wire = e - s;
 	struct rd cap = rd_make(payload, len < wire ? len : wire);
-	if (wire == 0) {
+	if (wire == 0 || !skip_delivered(r, &s, &wire, &cap)) {
 		consume_fin(r);
 		return;
 	}
-
-	/* Bytes before next_seq were delivered (or given up) already. */
-	if (tcp_seq_lt(s, r->next_seq)) {
-		uint32_t old = r->next_seq - s;
-		if (old >= wire) {
-			r->st.retransmitted_segments++;
-			r->st.overlap_bytes += wire;
-			consume_fin(r);
-			return;
-		}
-		r->st.overlap_bytes += old;
-		if (rd_skip(&cap, old))
-			cap.len = 0; /* the captured part was all old */
-		s += old;
-		wire -= old;
-	}
-
-	if (s == r->next_seq && !r->head) {
+	if (s != r->next_seq) {
+		buffer_ahead(r, s, wire, cap, at, sink);
+	} else if (!r->head) {
 		/* The steady state: no copy, no allocation. */
 		emit_data(r, cap.p, rd_left(&cap), at, sink);
 		emit_gap(r, wire - (uint32_t)rd_left(&cap), at, sink);
 		consume_fin(r);
-		return;
-	}
-	if (s == r->next_seq) {
+	} else {
 		uint32_t fresh = deliver_filling(r, s, e, cap, at, sink);
 		r->st.overlap_bytes += wire - fresh;
-		return;
 	}
-
-	r->st.ooo_segments++;
-	uint64_t ahead = sink && sink->opaque_ahead ? sink->opaque_ahead(sink->ctx) : 0;
-	if (ahead > MAX_SEG_LEN)
-		ahead = MAX_SEG_LEN;
-	uint32_t dup = buffer_range(r, s, wire, cap, r->next_seq + (uint32_t)ahead, at);
-	r->st.overlap_bytes += dup;
-	if (dup == wire)
-		r->st.retransmitted_segments++;
-	enforce_caps(r, at, sink);
 }
 
 int tcp_reasm_reanchor(struct tcp_reasm *r, uint32_t seq)

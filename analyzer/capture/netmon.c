@@ -592,23 +592,51 @@ static uint64_t first_record(struct netmon_reader *r)
 	return NETMON_FIRST_RECORD;
 }
 
+/* On the first record: a table found damaged before anything is read,
+ * or empty, sends the reader walking from the start, said once. */
+static void choose_path(struct netmon_reader *r)
+{
+	char why[320];
+	r->table_checked = true;
+	if (table_sound(r, why, sizeof why) != 0) {
+		start_walk(r, first_record(r));
+		walk_notice(r, why);
+	} else if (r->n_entries == 0) {
+		start_walk(r, NETMON_FIRST_RECORD); /* a file cut short, or empty */
+		if (r->walk_pos < r->walk_end)
+			walk_notice(r, "it is empty, yet records follow the file header");
+	}
+}
+
+/* A table entry that cannot be followed after all (table_next's why,
+ * bad_off and rwhy): 0 when the rest is walked, -1 with err when the
+ * record itself is damaged. */
+static int leave_table(struct netmon_reader *r, uint64_t bad_off, const char *why, const char *rwhy, char *err,
+		       size_t errsz)
+{
+	uint64_t from = r->prev_end ? r->prev_end : first_record(r);
+	if (bad_off == from && rwhy[0]) {
+		/* The entry follows the record before it, so the record
+		 * itself is damaged: walking would stop here too. */
+		snprintf(err, errsz, "frame %llu at offset %llu %s", (unsigned long long)r->frame_no + 1,
+			 (unsigned long long)bad_off, rwhy);
+		return -1;
+	}
+	/* Only seen now that records are read (a record running into
+	 * the next one, or past the end): the rest is walked from the
+	 * end of the last good record. */
+	start_walk(r, from);
+	walk_notice(r, why);
+	return 0;
+}
+
 /* The next record: through the table while it holds, else by walking. */
 static enum source_status next_record(struct netmon_reader *r, struct nm_record *rec, char *err, size_t errsz)
 {
-	unsigned long long no = (unsigned long long)r->frame_no + 1;
 	char why[320], rwhy[200];
 
-	if (!r->table_checked) {
-		r->table_checked = true;
-		if (table_sound(r, why, sizeof why) != 0) {
-			start_walk(r, first_record(r));
-			walk_notice(r, why);
-		} else if (r->n_entries == 0) {
-			start_walk(r, NETMON_FIRST_RECORD); /* a file cut short, or empty */
-			if (r->walk_pos < r->walk_end)
-				walk_notice(r, "it is empty, yet records follow the file header");
-		}
-	}
+	if (!r->table_checked)
+		choose_path(r);
 	if (!r->walking) {
 		uint64_t bad_off;
 		int got = table_next(r, rec, &bad_off, why, sizeof why, rwhy, sizeof rwhy);
@@ -616,27 +644,69 @@ static enum source_status next_record(struct netmon_reader *r, struct nm_record 
 			return SOURCE_FRAME;
 		if (got == 0)
 			return SOURCE_END;
-		uint64_t from = r->prev_end ? r->prev_end : first_record(r);
-		if (bad_off == from && rwhy[0]) {
-			/* The entry follows the record before it, so the record
-			 * itself is damaged: walking would stop here too. */
-			snprintf(err, errsz, "frame %llu at offset %llu %s", no, (unsigned long long)bad_off, rwhy);
+		if (leave_table(r, bad_off, why, rwhy, err, errsz) != 0)
 			return SOURCE_ERROR;
-		}
-		/* Only seen now that records are read (a record running into
-		 * the next one, or past the end): the rest is walked from the
-		 * end of the last good record. */
-		start_walk(r, from);
-		walk_notice(r, why);
 	}
 	if (r->walk_pos >= r->walk_end)
 		return SOURCE_END;
 	if (load_record(r, r->walk_pos, r->walk_end, rec, rwhy, sizeof rwhy) != 0) {
-		snprintf(err, errsz, "frame %llu at offset %llu %s", no, (unsigned long long)r->walk_pos, rwhy);
+		snprintf(err, errsz, "frame %llu at offset %llu %s", (unsigned long long)r->frame_no + 1,
+			 (unsigned long long)r->walk_pos, rwhy);
 		return SOURCE_ERROR;
 	}
 	r->walk_pos = rec->end;
 	return SOURCE_FRAME;
+}
+
+/* The 2.1+ trailer after the record's bytes (b stands at it): the media
+ * type, which replaces the file's, and from 2.3 on the record's own UTC
+ * time, else left 0. */
+static void read_trailer(const struct nm_record *rec, struct rd *b, uint16_t *media, uint64_t *filetime)
+{
+	uint32_t proc;
+	uint8_t tz;
+	if (!rec->tlen)
+		return;
+	rd_u16le(b, media);
+	if (rec->tlen >= 6)
+		rd_u32le(b, &proc);
+	if (rec->tlen >= NETMON_TRAILER_MAX) {
+		rd_u64le(b, filetime);
+		rd_u8(b, &tz);
+	}
+}
+
+/* The frame's time: the capture start plus the record's offset, or a
+ * 2.3 record's own UTC time when set and representable, as Wireshark
+ * takes it. 0, or -1 when the offset is out of range. */
+static int record_time(const struct netmon_reader *r, const struct nm_record *rec, uint64_t filetime, int64_t *ts)
+{
+	int64_t dns;
+	if (delta_ns(r, rec->raw_delta, &dns) != 0 || __builtin_add_overflow(r->start_ns, dns, ts))
+		return -1;
+	if (filetime && filetime <= (uint64_t)INT64_MAX) {
+		int64_t d = (int64_t)filetime - FILETIME_UNIX_EPOCH;
+		if (d <= INT64_MAX / 100 && d >= INT64_MIN / 100)
+			*ts = d * 100;
+	}
+	return 0;
+}
+
+/* The record's bytes and lengths to f, without the NetMon 802.11 header
+ * when strip asks for it; where that header is not the one we know, the
+ * frame keeps it and goes out as the undecoded media type. */
+static void frame_bytes(struct source_frame *f, struct rd data, uint32_t wirelen, int lt, bool strip, uint16_t media)
+{
+	size_t skip = strip ? wifi_header_len(data.p, data.len) : 0;
+	if (strip && skip == 0)
+		lt = NETMON_LINKTYPE_BASE + media;
+	rd_skip(&data, skip);
+	f->data = data.p;
+	f->caplen = data.len;
+	f->wirelen = wirelen > skip ? wirelen - skip : 0;
+	if (f->wirelen < f->caplen)
+		f->wirelen = f->caplen;
+	f->linktype = lt;
 }
 
 enum source_status netmon_reader_next(struct netmon_reader *r, struct source_frame *f, char *err, size_t errsz)
@@ -646,53 +716,24 @@ enum source_status netmon_reader_next(struct netmon_reader *r, struct source_fra
 		enum source_status st = next_record(r, &rec, err, errsz);
 		if (st != SOURCE_FRAME)
 			return st;
-		unsigned long long no = (unsigned long long)r->frame_no + 1;
-		unsigned long long off = (unsigned long long)rec.off;
 
 		struct rd b = rd_make(r->buf, (size_t)rec.caplen + rec.tlen);
 		struct rd data = { NULL, 0 };
 		rd_view(&b, rec.caplen, &data);
 		uint16_t media = r->file_media;
 		uint64_t filetime = 0;
-		if (rec.tlen) {
-			uint32_t proc;
-			uint8_t tz;
-			rd_u16le(&b, &media);
-			if (rec.tlen >= 6)
-				rd_u32le(&b, &proc);
-			if (rec.tlen >= NETMON_TRAILER_MAX) {
-				rd_u64le(&b, &filetime);
-				rd_u8(&b, &tz);
-			}
-		}
+		read_trailer(&rec, &b, &media, &filetime);
 		bool strip;
 		int lt = media_linktype(media, &strip);
 		if (lt < 0)
 			continue; /* metadata Wireshark does not show as a frame */
-
-		int64_t ts, dns;
-		if (delta_ns(r, rec.raw_delta, &dns) != 0 || __builtin_add_overflow(r->start_ns, dns, &ts)) {
-			snprintf(err, errsz, "frame %llu at offset %llu: time offset out of range", no, off);
+		int64_t ts;
+		if (record_time(r, &rec, filetime, &ts) != 0) {
+			snprintf(err, errsz, "frame %llu at offset %llu: time offset out of range",
+				 (unsigned long long)r->frame_no + 1, (unsigned long long)rec.off);
 			return SOURCE_ERROR;
 		}
-		/* 2.3 records carry their own UTC time; prefer it when set and
-		 * representable, as Wireshark does. */
-		if (filetime && filetime <= (uint64_t)INT64_MAX) {
-			int64_t d = (int64_t)filetime - FILETIME_UNIX_EPOCH;
-			if (d <= INT64_MAX / 100 && d >= INT64_MIN / 100)
-				ts = d * 100;
-		}
-
-		size_t skip = strip ? wifi_header_len(data.p, data.len) : 0;
-		if (strip && skip == 0)
-			lt = NETMON_LINKTYPE_BASE + media; /* not the header we know */
-		rd_skip(&data, skip);
-		f->data = data.p;
-		f->caplen = data.len;
-		f->wirelen = rec.wirelen > skip ? rec.wirelen - skip : 0;
-		if (f->wirelen < f->caplen)
-			f->wirelen = f->caplen;
-		f->linktype = lt;
+		frame_bytes(f, data, rec.wirelen, lt, strip, media);
 		f->ts_ns = ts;
 		r->frame_no++;
 		return SOURCE_FRAME;

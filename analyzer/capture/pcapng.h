@@ -9,7 +9,6 @@
 #include "capture/frame.h"
 
 struct pcapng_reader;
-struct pcapng_reader *pcapng_reader_open(const char *path, char *err, size_t errsz);
 /* Reads fp from where it stands, sequentially (a pipe will do); takes fp
  * and closes it (not stdin), even when it fails. */
 struct pcapng_reader *pcapng_reader_fopen(FILE *fp, char *err, size_t errsz);

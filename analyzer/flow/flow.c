@@ -807,66 +807,83 @@ void flow_table_flush(struct analyzer *a, enum conn_end why)
 
 /* ---- per segment ----------------------------------------------------- */
 
-void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t *seg, size_t len, size_t wire_len)
+/* A SYN (without ACK) on a known flow: the same SYN again after a reset
+ * or FIN opens that connection again, as one connection (as Wireshark
+ * counts it); a new initial sequence number after one is port reuse, a
+ * new connection on the same 5-tuple. */
+static void flow_syn_again(struct analyzer *a, struct flow *f, const struct ip_packet *ip,
+			   const struct tcp_header *th)
 {
-	struct tcp_header th;
+	int d = dir_of(f, ip, th->sport);
+	if (f->syn[d] && f->isn[d] == th->seq && (f->rst || f->fin[0] || f->fin[1])) {
+		f->rst = false;
+		f->fin[0] = f->fin[1] = false;
+		flow_set_stage(a, f, FLOW_OPEN);
+	}
+	bool new_isn = !f->syn[d] || f->isn[d] != th->seq;
+	if (new_isn && (f->syn[d] || f->rst || f->fin[0] || f->fin[1])) {
+		flow_report(a, f, END_FIN);
+		flow_start_stream(a, f, ip, th->sport, th->dport);
+	}
+}
+
+/* A flow for a segment no flow has: in the table, with room made for it.
+ * NULL when out of memory. */
+static struct flow *flow_new(struct analyzer *a, const struct flow_key *key, const struct ip_packet *ip,
+			     const struct tcp_header *th)
+{
+	flow_make_room(a);
+	struct flow *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	f->key = *key;
+	f->first_seen = a->frame_no;
+	HASH_ADD(hh, a->flows, key, sizeof f->key, f);
+	a->n_flows++;
+	lru_append(a, f);
+	flow_start_stream(a, f, ip, th->sport, th->dport);
+	return f;
+}
+
+/* The flow a segment belongs to, found or made, and made the most
+ * recently active. NULL when the segment is dropped: a late packet of a
+ * reported connection (its tombstone is kept), or no memory. */
+static struct flow *flow_of_segment(struct analyzer *a, const struct ip_packet *ip, const struct tcp_header *th)
+{
 	struct flow_key key;
 	struct flow *f = NULL;
 
-	if (tcp_parse(seg, len, &th) != DIS_OK) {
-		a->stats.malformed++;
-		return;
-	}
-	make_key(ip, th.sport, th.dport, &key);
+	make_key(ip, th->sport, th->dport, &key);
 	HASH_FIND(hh, a->flows, &key, sizeof key, f);
-	bool syn_only = (th.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+	bool syn_only = (th->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
 	if (!f && a->tombstones) {
 		struct tombstone *t = NULL;
 		HASH_FIND(hh, a->tombstones, &key, sizeof key, t);
 		if (t && !syn_only) {
 			tomb_touch(a, t); /* a late packet of a reported connection */
-			return;
+			return NULL;
 		}
 		if (t)
 			tomb_forget(a, t); /* port reuse: a new connection below */
 	}
-	int d = f ? dir_of(f, ip, th.sport) : 0;
-	if (f && syn_only) {
-		if (f->syn[d] && f->isn[d] == th.seq && (f->rst || f->fin[0] || f->fin[1])) {
-			/* The same SYN again after a reset: one connection, as in
-			 * Wireshark, and it is open again. */
-			f->rst = false;
-			f->fin[0] = f->fin[1] = false;
-			flow_set_stage(a, f, FLOW_OPEN);
-		}
-	}
-	if (f && syn_only) {
-		bool new_isn = !f->syn[d] || f->isn[d] != th.seq;
-		if (new_isn && (f->syn[d] || f->rst || f->fin[0] || f->fin[1])) {
-			/* Port reuse: a new connection on a known 5-tuple. */
-			flow_report(a, f, END_FIN);
-			flow_start_stream(a, f, ip, th.sport, th.dport);
-		}
-	}
-	if (!f) {
-		flow_make_room(a);
-		f = calloc(1, sizeof *f);
-		if (!f)
-			return;
-		f->key = key;
-		f->first_seen = a->frame_no;
-		HASH_ADD(hh, a->flows, key, sizeof f->key, f);
-		a->n_flows++;
-		lru_append(a, f);
-		flow_start_stream(a, f, ip, th.sport, th.dport);
-	}
+	if (f && syn_only)
+		flow_syn_again(a, f, ip, th);
+	if (!f && !(f = flow_new(a, &key, ip, th)))
+		return NULL;
 	f->last_ts = a->now_ns;
 	f->last_frame = a->frame_no;
 	lru_unlink(a, f);
 	lru_append(a, f);
+	return f;
+}
 
-	int dir = dir_of(f, ip, th.sport);
-	if (th.flags & TCP_RST) {
+/* What the IP and TCP headers tell of a side: the first RST (its TTL and
+ * IP ID, to tell an injected one), the usual TTL and IP ID pattern of its
+ * other packets, its SYN or SYN-ACK. */
+static void flow_note_headers(struct analyzer *a, struct flow *f, int dir, const struct ip_packet *ip,
+			      const struct tcp_header *th)
+{
+	if (th->flags & TCP_RST) {
 		if (!f->rst) {
 			f->rst = true;
 			f->rst_frame = a->frame_no;
@@ -886,39 +903,59 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 		if (ip->src.family == 4)
 			ipid_note(&f->ipid[dir], ip->ip_id, ip->dont_fragment);
 	}
-	if (th.flags & TCP_SYN) {
-		if (th.flags & TCP_ACK)
+	if (th->flags & TCP_SYN) {
+		if (th->flags & TCP_ACK) {
 			f->synack[dir] = true;
-		else {
+		} else {
 			f->syn[dir] = true;
-			f->isn[dir] = th.seq;
+			f->isn[dir] = th->seq;
 		}
 	}
+}
 
+/* The payload to this side's reassembly, its ACK to the other side's.
+ * Returns the payload's length on the wire (at least what was captured),
+ * which places a FIN. */
+static size_t flow_reassemble(struct analyzer *a, struct flow *f, int dir, const struct tcp_header *th,
+			      size_t wire_len)
+{
 	struct tcp_frame_ref at = { a->frame_no, a->now_ns };
-	if (f->reasm[dir] && th.payload_len)
-		reanchor_damaged(f->reasm[dir], &th);
-	size_t wire_payload = wire_len > th.hdr_len ? wire_len - th.hdr_len : 0;
-	if (wire_payload < th.payload_len)
-		wire_payload = th.payload_len;
+	if (f->reasm[dir] && th->payload_len)
+		reanchor_damaged(f->reasm[dir], th);
+	size_t wire_payload = wire_len > th->hdr_len ? wire_len - th->hdr_len : 0;
+	if (wire_payload < th->payload_len)
+		wire_payload = th->payload_len;
 	if (f->reasm[dir]) {
 		struct tcp_reasm_sink s = sink_for(f, dir);
-		tcp_reasm_segment(f->reasm[dir], th.seq, th.flags, th.payload, th.payload_len, wire_payload, &at, &s);
+		tcp_reasm_segment(f->reasm[dir], th->seq, th->flags, th->payload, th->payload_len, wire_payload, &at,
+				  &s);
 	}
-	if ((th.flags & TCP_ACK) && !(th.flags & TCP_RST) && f->reasm[!dir]) {
+	if ((th->flags & TCP_ACK) && !(th->flags & TCP_RST) && f->reasm[!dir]) {
 		struct tcp_reasm_sink s = sink_for(f, !dir);
-		tcp_reasm_ack(f->reasm[!dir], th.ack, &at, &s);
+		tcp_reasm_ack(f->reasm[!dir], th->ack, &at, &s);
 	}
-	if ((th.flags & TCP_FIN) && !f->fin[dir]) {
-		f->fin[dir] = true;
-		f->fin_seq[dir] = th.seq + (uint32_t)wire_payload;
-		if (!f->fin[!dir]) {
-			f->fin_frame = a->frame_no;
-			f->fin_dir = dir;
-		}
-		if (f->conn)
-			conn_add_event(f->conn, EV_FIN, side_of(f, dir), 0, a->frame_no, a->now_ns, 0);
+	return wire_payload;
+}
+
+/* A side's first FIN: where it ends that side's stream, and which FIN
+ * came first. */
+static void flow_note_fin(struct analyzer *a, struct flow *f, int dir, uint32_t seq, size_t wire_payload)
+{
+	f->fin[dir] = true;
+	f->fin_seq[dir] = seq + (uint32_t)wire_payload;
+	if (!f->fin[!dir]) {
+		f->fin_frame = a->frame_no;
+		f->fin_dir = dir;
 	}
+	if (f->conn)
+		conn_add_event(f->conn, EV_FIN, side_of(f, dir), 0, a->frame_no, a->now_ns, 0);
+}
+
+/* After the segment: a reset or both FINs end the flow (finished when
+ * every byte came, else closed), its list follows its state, and memory
+ * is given back when over the bound. */
+static void flow_settle(struct analyzer *a, struct flow *f)
+{
 	if (f->rst || (f->fin[0] && f->fin[1])) {
 		bool was_open = f->stage == FLOW_OPEN;
 		flow_set_stage(a, f, !f->rst && flow_dir_complete(f, 0) && flow_dir_complete(f, 1) ? FLOW_FINISHED
@@ -935,4 +972,25 @@ void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t 
 	flow_account(a, f);
 	if (memory_in_use(a) > memory_high_mark(&a->opt))
 		flow_limit_memory(a, f);
+}
+
+/* Runs once per TCP segment: the helpers above are static, called from
+ * here only, so the compiler can fold them back in. */
+void flow_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t *seg, size_t len, size_t wire_len)
+{
+	struct tcp_header th;
+
+	if (tcp_parse(seg, len, &th) != DIS_OK) {
+		a->stats.malformed++;
+		return;
+	}
+	struct flow *f = flow_of_segment(a, ip, &th);
+	if (!f)
+		return;
+	int dir = dir_of(f, ip, th.sport);
+	flow_note_headers(a, f, dir, ip, &th);
+	size_t wire_payload = flow_reassemble(a, f, dir, &th, wire_len);
+	if ((th.flags & TCP_FIN) && !f->fin[dir])
+		flow_note_fin(a, f, dir, th.seq, wire_payload);
+	flow_settle(a, f);
 }
