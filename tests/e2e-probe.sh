@@ -31,7 +31,13 @@ expect "bad timeout" 2 "--timeout: '0'" -- "$BIN" probe --timeout 0 https://loca
 expect "matrix and pcap" 2 "--matrix runs every" -- "$BIN" probe --matrix --write-pcap x.pcap https://localhost/
 expect "probe formats" 2 "^mtlsdiag probe: --format: 'ecs' is not text, json or json-pretty$" -- "$BIN" probe -F ecs https://localhost/
 expect "probe fail-on" 2 "^mtlsdiag probe: --fail-on: 'x' is not error or warning$" -- "$BIN" probe --fail-on x https://localhost/
-expect "probe color takes no value" 2 "'--color' doesn't allow an argument" -- "$BIN" probe --color=never https://localhost/
+expect "probe color" 2 "^mtlsdiag probe: --color: 'sometimes' is not auto, always or never$" -- "$BIN" probe --color=sometimes https://localhost/
+# -o never writes through a symbolic link (the report file opens first).
+echo keep >"$tmp/target"
+ln -s "$tmp/target" "$tmp/link.txt"
+expect "probe -o symlink" 2 "^mtlsdiag: -o $tmp/link.txt: is a symbolic link; not following it$" -- \
+	"$BIN" probe -o "$tmp/link.txt" https://127.0.0.1:9/
+[ "$(cat "$tmp/target")" = keep ] && ok || bad "probe -o symlink: its target was changed"
 expect "probe ambiguous" 2 "'--co' is ambiguous; possibilities: '--connect' '--color'" -- "$BIN" probe --co x https://localhost/
 expect "probe trust" 2 "^mtlsdiag probe: --trust $tmp/none.pem: " -- "$BIN" probe --trust "$tmp/none.pem" https://localhost/
 expect "unreadable cert" 2 "--cert $tmp/none.pem" -- "$BIN" probe --cert "$tmp/none.pem" https://127.0.0.1:1/
@@ -144,6 +150,22 @@ command -v tshark >/dev/null 2>&1 && {
 }
 in_ns "$BIN" probe --connect $SRV:4433 "$URL" >"$tmp/t.txt" 2>&1
 grep -q "frames: synthesised by mtlsdiag" "$tmp/t.txt" && ok || bad "text report lacks the synthesised-frames note"
+# The key log holds the session's secrets: the owner's alone.
+[ "$(stat -c %a "$tmp/w.pcap.keylog")" = 600 ] && ok || bad "--write-pcap: the key log is mode $(stat -c %a "$tmp/w.pcap.keylog")"
+# --write-pcap never writes through a symbolic link either.
+ln -s "$tmp/target" "$tmp/link.pcap"
+in_ns "$BIN" probe --connect $SRV:4433 --write-pcap "$tmp/link.pcap" "$URL" >/dev/null 2>"$tmp/l.err"
+rc=$?
+[ $rc = 2 ] && grep -q "link.pcap: is a symbolic link; not following it" "$tmp/l.err" && [ "$(cat "$tmp/target")" = keep ] &&
+	ok || bad "--write-pcap symlink: exit $rc, $(cat "$tmp/l.err"), target $(head -c 20 "$tmp/target")"
+# Colour as for captures: --color=always forces it into a file, NO_COLOR
+# does not stop that, --color=never and the default into a file have none.
+esc=$(printf '\033')
+for c in "always:yes" "never:no" "auto:no"; do
+	in_ns env NO_COLOR=1 "$BIN" probe --color="${c%%:*}" --connect $SRV:4433 "$URL" >"$tmp/c.txt" 2>&1
+	if grep -q "$esc\[" "$tmp/c.txt"; then got=yes; else got=no; fi
+	[ "$got" = "${c#*:}" ] && ok || bad "probe --color=${c%%:*}: colour $got"
+done
 # --ca: the server's chain is checked and the result reported (not enforced).
 in_ns "$BIN" probe --ca "$P/root.crt" --connect $SRV:4433 "$URL" >"$tmp/ca.txt" 2>&1
 grep -q "server chain against --ca: verified" "$tmp/ca.txt" && ok || bad "--ca: not verified: $(head -5 "$tmp/ca.txt")"

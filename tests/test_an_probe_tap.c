@@ -169,8 +169,9 @@ START_TEST(test_tap_tls13_required)
 	char path[] = "/tmp/test_an_probe_tap.XXXXXX", err[256];
 	int fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
-	close(fd);
-	ck_assert_msg(probe_tap_write_pcap(t, path, err, sizeof err) == 0, "%s", err);
+	FILE *pcap_fp = fdopen(fd, "wb");
+	ck_assert_ptr_nonnull(pcap_fp);
+	ck_assert_msg(probe_tap_write_pcap(t, pcap_fp, err, sizeof err) == 0, "%s", err);
 	struct source *src = source_open(path, err, sizeof err);
 	ck_assert_msg(src != NULL, "%s", err);
 	struct facts reread = { 0 };

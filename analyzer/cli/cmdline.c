@@ -2,6 +2,7 @@
 #include "cli/cmdline.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/expect.h"
@@ -37,8 +38,7 @@ static const struct cli_longopt {
 	{ "format", required_argument, 'F', M | P },
 	{ "output", required_argument, 'o', M | P },
 	{ "quiet", no_argument, 'q', M | P },
-	{ "color", optional_argument, OPT_COLOR, M },
-	{ "color", no_argument, OPT_COLOR, P },
+	{ "color", optional_argument, OPT_COLOR, M | P },
 	{ "no-color", no_argument, OPT_NO_COLOR, M | P },
 	{ "fail-on", required_argument, OPT_FAIL_ON, M | P },
 	{ "expect", required_argument, OPT_EXPECT, M | P },
@@ -108,7 +108,7 @@ static int parse_format(const struct report_args *r, const char *arg, enum out_f
 	return EXIT_INPUT;
 }
 
-/* --color[=WHEN]; without WHEN (the only form probe takes): always. */
+/* --color[=WHEN]; without WHEN: always. */
 static int parse_color(struct report_args *r, const char *arg)
 {
 	if (!arg || strcmp(arg, "always") == 0)
@@ -122,6 +122,16 @@ static int parse_color(struct report_args *r, const char *arg)
 		return EXIT_INPUT;
 	}
 	return CLI_NEXT;
+}
+
+bool report_color(const struct report_args *r, const struct options *opt, bool to_terminal)
+{
+	if (opt->format != FORMAT_TEXT || r->color == 0)
+		return false;
+	if (r->color == 1)
+		return true;
+	const char *no_color = getenv("NO_COLOR");
+	return to_terminal && !(no_color && *no_color);
 }
 
 static int parse_fail_on(const struct report_args *r, const char *arg, int *fail_on)

@@ -84,6 +84,11 @@ void report_args_init(struct report_args *r, const char *prog, enum out_format l
 int report_args_load(const struct report_args *r, struct options *opt, struct expect_set **expectations,
 		     struct trust_store **trust);
 
+/* Whether the text report is coloured: --color=always, or auto (the
+ * default) with text going to a terminal and NO_COLOR (no-color.org)
+ * unset or empty. */
+bool report_color(const struct report_args *r, const struct options *opt, bool to_terminal);
+
 /* Whether --fail-on is reached by a finding of severity `worst`. */
 bool report_fails(const struct options *opt, int worst);
 

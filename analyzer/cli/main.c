@@ -633,13 +633,7 @@ static int run_setup(struct cli_args *m, struct run *r)
 	}
 	report_stream_open(&r->report, r->out.fp);
 	r->out.fp = r->report.fp;
-	/* NO_COLOR (no-color.org): any non-empty value turns off the automatic
-	 * colour; --color=always still forces it. */
-	const char *no_color = getenv("NO_COLOR");
-	int color = m->report.color;
-	r->out.color = color == -1 ? (opt->format == FORMAT_TEXT && !opt->output_path && isatty(STDOUT_FILENO) &&
-				      !(no_color && *no_color))
-				   : (color == 1 && opt->format == FORMAT_TEXT);
+	r->out.color = report_color(&m->report, opt, !opt->output_path && isatty(STDOUT_FILENO));
 	opt->progress = !opt->quiet && isatty(STDERR_FILENO);
 	analysis_init(&r->a, opt, &r->out);
 	return CLI_NEXT;

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/privs.h"
 #include "cli/analysis.h"
 #include "cli/cmdline.h"
 #include "cli/expect.h"
@@ -705,13 +706,20 @@ static void analyze(struct analysis *a, const struct probe_conn *pc, const char 
 static int write_capture(const struct probe_conn *pc, const char *path)
 {
 	char err[256], kpath[4096];
-	if (probe_tap_write_pcap(pc->tap, path, err, sizeof err) != 0) {
+	FILE *pcap_fp = privs_fopen_report("--write-pcap", path, 0644);
+	if (!pcap_fp)
+		return -1;
+	if (probe_tap_write_pcap(pc->tap, pcap_fp, err, sizeof err) != 0) {
 		fprintf(stderr, "mtlsdiag probe: --write-pcap %s: %s\n", path, err);
 		return -1;
 	}
+	/* The session's secrets: readable by the owner only. */
 	snprintf(kpath, sizeof kpath, "%s.keylog", path);
-	FILE *fp = fopen(kpath, "w");
-	if (!fp || fwrite(pc->keylog ? pc->keylog : "", 1, pc->klen, fp) != pc->klen || fclose(fp) != 0) {
+	FILE *fp = privs_fopen_report("--write-pcap", kpath, 0600);
+	if (!fp)
+		return -1;
+	bool written = fwrite(pc->keylog ? pc->keylog : "", 1, pc->klen, fp) == pc->klen;
+	if (fclose(fp) != 0 || !written) {
 		fprintf(stderr, "mtlsdiag probe: %s: %s\n", kpath, strerror(errno));
 		return -1;
 	}
@@ -966,14 +974,11 @@ static int open_report(const struct report_args *r, const struct options *opt, s
 		       struct report_stream *report)
 {
 	*out = (struct output){ .fp = stdout, .format = opt->format };
-	if (opt->output_path && !(out->fp = fopen(opt->output_path, "w"))) {
-		fprintf(stderr, "mtlsdiag probe: %s: %s\n", opt->output_path, strerror(errno));
+	if (opt->output_path && !(out->fp = privs_fopen_report("-o", opt->output_path, 0644)))
 		return -1;
-	}
 	report_stream_open(report, out->fp);
 	out->fp = report->fp;
-	out->color = r->color == -1 ? (opt->format == FORMAT_TEXT && !opt->output_path && isatty(STDOUT_FILENO))
-				    : (r->color == 1 && opt->format == FORMAT_TEXT);
+	out->color = report_color(r, opt, !opt->output_path && isatty(STDOUT_FILENO));
 	return 0;
 }
 
@@ -1016,8 +1021,11 @@ int probe_main(int argc, char **argv)
 	if (write_error) {
 		fprintf(stderr, "mtlsdiag probe: writing the report: %s\n", strerror(write_error));
 		rc = EXIT_INPUT;
+		if (report.under != stdout)
+			fclose(report.under);
+	} else if (report.under != stdout && fclose(report.under) != 0) {
+		fprintf(stderr, "mtlsdiag probe: %s: %s\n", opt.output_path, strerror(errno));
+		rc = EXIT_INPUT;
 	}
-	if (report.under != stdout)
-		fclose(report.under);
 	return rc;
 }

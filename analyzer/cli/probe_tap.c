@@ -199,17 +199,19 @@ void probe_tap_feed(const struct probe_tap *t, struct analyzer *a)
 			       t->frames[i].ts_ns);
 }
 
-int probe_tap_write_pcap(const struct probe_tap *t, const char *path, char *err, size_t errsz)
+int probe_tap_write_pcap(const struct probe_tap *t, FILE *fp, char *err, size_t errsz)
 {
 	pcap_t *p = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 262144, PCAP_TSTAMP_PRECISION_NANO);
 	if (!p) {
 		snprintf(err, errsz, "out of memory");
+		fclose(fp);
 		return -1;
 	}
-	pcap_dumper_t *d = pcap_dump_open(p, path);
+	pcap_dumper_t *d = pcap_dump_fopen(p, fp);
 	if (!d) {
 		snprintf(err, errsz, "%s", pcap_geterr(p));
 		pcap_close(p);
+		fclose(fp);
 		return -1;
 	}
 	for (size_t i = 0; i < t->n; i++) {

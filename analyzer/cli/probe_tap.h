@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 struct analyzer;
@@ -41,8 +42,8 @@ size_t probe_tap_frames(const struct probe_tap *t);
 size_t probe_tap_payload_bytes(const struct probe_tap *t, bool from_server);
 /* Every frame, in order, through analyzer_frame (LINKTYPE_ETHERNET). */
 void probe_tap_feed(const struct probe_tap *t, struct analyzer *a);
-/* The frames as a pcap file (Ethernet, nanosecond times). 0, or -1 with
- * the reason in err. */
-int probe_tap_write_pcap(const struct probe_tap *t, const char *path, char *err, size_t errsz);
+/* The frames as a pcap file (Ethernet, nanosecond times) written to fp,
+ * which this closes. 0, or -1 with the reason in err. */
+int probe_tap_write_pcap(const struct probe_tap *t, FILE *fp, char *err, size_t errsz);
 
 #endif
