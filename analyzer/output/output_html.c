@@ -213,6 +213,20 @@ static void html_message_fix(struct textbuf *b, const char *message, const char 
 		    (const char *const[]){ message, remedy }, 2);
 }
 
+/* A finding's box up to its ID: severity badge, then the ID; the cause
+ * (of a connection, or of a compared pair) is marked. */
+static void finding_open(struct textbuf *b, bool cause, enum severity severity, const char *id)
+{
+	tb_str(b, cause ? "<div class=\"finding cause\">" : "<div class=\"finding\">");
+	tb_lit(b, "<span class=\"sev sev-");
+	tb_str(b, severity_name(severity));
+	tb_lit(b, "\">");
+	tb_str(b, severity_name(severity));
+	tb_lit(b, "</span> <b class=\"mono\">");
+	h_esc(b, id);
+	tb_lit(b, "</b>");
+}
+
 static void html_findings(struct textbuf *b, const struct findings *fs)
 {
 	if (fs->n == 0) {
@@ -222,14 +236,7 @@ static void html_findings(struct textbuf *b, const struct findings *fs)
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct finding *f = &fs->items[i];
 		bool cause = finding_is_cause(fs, i);
-		tb_str(b, cause ? "<div class=\"finding cause\">" : "<div class=\"finding\">");
-		tb_lit(b, "<span class=\"sev sev-");
-		tb_str(b, severity_name(f->severity));
-		tb_lit(b, "\">");
-		tb_str(b, severity_name(f->severity));
-		tb_lit(b, "</span> <b class=\"mono\">");
-		h_esc(b, f->id);
-		tb_lit(b, "</b>");
+		finding_open(b, cause, f->severity, f->id);
 		output_frame_list(b, " (frames ", f->frames, f->n_frames, ")");
 		if (cause)
 			tb_lit(b, "<span class=\"cause-mark\">&larr; the cause</span>");
@@ -817,14 +824,7 @@ void output_html_compare(struct output *o, const struct conn_list *cl, const str
 		for (size_t k = 0; k < row->n_findings; k++) {
 			const struct compare_finding *f = &row->findings[k];
 			bool open = false;
-			tb_str(&b, k == 0 && f->severity == SEV_ERROR ? "<div class=\"finding cause\">" : "<div class=\"finding\">");
-			tb_lit(&b, "<span class=\"sev sev-");
-			tb_str(&b, severity_name(f->severity));
-			tb_lit(&b, "\">");
-			tb_str(&b, severity_name(f->severity));
-			tb_lit(&b, "</span> <b class=\"mono\">");
-			h_esc(&b, f->id);
-			tb_lit(&b, "</b>");
+			finding_open(&b, k == 0 && f->severity == SEV_ERROR, f->severity, f->id);
 			compare_frames(&b, "client-side", f->client_frames, f->n_client_frames, &open);
 			compare_frames(&b, "server-side", f->server_frames, f->n_server_frames, &open);
 			if (open)

@@ -53,6 +53,7 @@ enum json_field {
 	JF_SERVER_SOFTWARE,
 	JF_CLIENT_SOFTWARE,
 	JF_JA4,
+	JF_COUNT /* not a field: how many there are */
 };
 
 /* The value at f, null when the -F json object has null or nothing there. */
