@@ -20,6 +20,7 @@
 
 #include "link.h"
 #include "capture/netmon.h"
+#include "capture/pcap_records.h"
 #include "capture/pcapng.h"
 #include "capture/source.h"
 
@@ -34,6 +35,8 @@ struct link_filter {
 
 struct source {
 	pcap_t *pcap;
+	struct pcap_records *records; /* a pcap file libpcap opened, read by us */
+	int linktype;                 /* of records' frames */
 	struct pcapng_reader *ng;
 	struct netmon_reader *nm;
 	char *path;
@@ -248,10 +251,28 @@ static struct pcapng_reader *pcapng_from_start(struct source *s, char *err, size
 	return pcapng_reader_fopen(fp, err, errsz);
 }
 
+/* A regular pcap file libpcap has opened: its records are read in place
+ * when pcap_records takes them (the header read again to be sure of it). */
+static void take_records(struct source *s)
+{
+	FILE *fp = pcap_file(s->pcap);
+	uint8_t header[24];
+	if (!fp || pcap_is_swapped(s->pcap) || ftello(fp) != (off_t)sizeof header ||
+	    pread(fileno(fp), header, sizeof header, 0) != (ssize_t)sizeof header)
+		return;
+	s->linktype = pcap_datalink(s->pcap);
+	s->records = pcap_records_open(fileno(fp), header, s->linktype, pcap_snapshot(s->pcap));
+}
+
+struct source *source_open(const char *path, char *err, size_t errsz)
+{
+	return source_open_with(path, SOURCE_PCAP_OURS, err, errsz);
+}
+
 /* The input is opened once and read once: the format comes from its first
  * bytes, which a file gets back by seeking to its start and a stream
  * (pipe, FIFO, process substitution) through a prefixed stream. */
-struct source *source_open(const char *path, char *err, size_t errsz)
+struct source *source_open_with(const char *path, enum source_pcap_reader reader, char *err, size_t errsz)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	struct source *s = calloc(1, sizeof *s);
@@ -360,6 +381,8 @@ struct source *source_open(const char *path, char *err, size_t errsz)
 		source_close(s);
 		return NULL;
 	}
+	if (reader == SOURCE_PCAP_OURS && seekable && s->size && strcmp(s->format, "pcap") == 0)
+		take_records(s);
 	return s;
 }
 
@@ -376,6 +399,14 @@ static enum source_status read_frame(struct source *s, struct source_frame *f, c
 		enum source_status st = pcapng_reader_next(s->ng, f, err, errsz);
 		if (st == SOURCE_FRAME)
 			s->frames++;
+		return st;
+	}
+	if (s->records) {
+		enum source_status st = pcap_records_next(s->records, f, err, errsz);
+		if (st == SOURCE_FRAME) {
+			s->frames++;
+			f->linktype = s->linktype;
+		}
 		return st;
 	}
 	struct pcap_pkthdr *h;
@@ -520,6 +551,7 @@ void source_close(struct source *s)
 {
 	if (!s)
 		return;
+	pcap_records_free(s->records);
 	if (s->pcap)
 		pcap_close(s->pcap);
 	pcapng_reader_close(s->ng);
@@ -545,11 +577,18 @@ void source_progress(const struct source *s, uint64_t *done, uint64_t *total)
 		*done = netmon_reader_offset(s->nm);
 	} else if (s->ng) {
 		*done = pcapng_reader_offset(s->ng);
+	} else if (s->records) {
+		*done = pcap_records_offset(s->records);
 	} else if (s->pcap && !s->is_stdin) {
 		FILE *fp = pcap_file(s->pcap);
 		long pos = fp ? ftell(fp) : -1;
 		*done = pos > 0 ? (uint64_t)pos : 0;
 	}
+}
+
+bool source_reads_in_place(const struct source *s)
+{
+	return s->records != NULL;
 }
 
 const char *source_format(const struct source *s)

@@ -6,6 +6,7 @@
 #ifndef MTLS_SOURCE_H
 #define MTLS_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,13 @@ struct source;
 /* NULL and a message in err when the file cannot be opened or is not a
  * capture we read. path "-" is standard input. */
 struct source *source_open(const char *path, char *err, size_t errsz);
+/* Which reader takes a regular classic pcap file: ours where it can
+ * (pcap_records.h; source_open), or always libpcap's (for the tests that
+ * compare the two). */
+enum source_pcap_reader { SOURCE_PCAP_OURS, SOURCE_PCAP_LIBPCAP };
+struct source *source_open_with(const char *path, enum source_pcap_reader reader, char *err, size_t errsz);
+/* Whether our pcap reader took the file. */
+bool source_reads_in_place(const struct source *s);
 /* On SOURCE_ERROR, err says why (the frame number is the caller's). */
 enum source_status source_next(struct source *s, struct source_frame *f, char *err, size_t errsz);
 void source_close(struct source *s);
