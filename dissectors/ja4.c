@@ -1,7 +1,6 @@
 /* ja4.c - the JA4 client fingerprint (see ja4.h for the method). */
 #include "ja4.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,16 +102,99 @@ static void alpn_code(const struct tls_client_hello *ch, char out[3])
 	}
 }
 
-int ja4_client_hello(const struct tls_client_hello *ch, bool quic, char *out, size_t outsz)
+/* Parts b and c of lists already filtered and sorted. */
+static int hash_parts(const uint16_t *suites, size_t n_suites, const uint16_t *exts, size_t n_exts,
+		      const uint16_t *sigs, size_t n_sigs, char b[13], char c[13])
+{
+	/* Part c's text: the extensions, "_", the signature algorithms. */
+	char text[(TLS_CH_MAX_SUITES + TLS_CH_MAX_EXTENSIONS + TLS_MAX_SIG_ALGS) * HEX_ITEM + 2];
+	size_t len;
+
+	/* An empty list is shown as twelve zeros, not as the hash of "". */
+	strcpy(b, "000000000000");
+	if (n_suites) {
+		len = 0;
+		hex_list(text, sizeof text, &len, suites, n_suites);
+		if (sha12(text, len, b))
+			return -1;
+	}
+	strcpy(c, "000000000000");
+	if (n_exts) {
+		len = 0;
+		hex_list(text, sizeof text, &len, exts, n_exts);
+		if (n_sigs) {
+			text[len++] = '_';
+			hex_list(text, sizeof text, &len, sigs, n_sigs);
+		}
+		if (sha12(text, len, c))
+			return -1;
+	}
+	return 0;
+}
+
+/* FNV-1a over the lists and their lengths: picks the memo's slot. */
+static size_t memo_slot_of(const uint16_t *values, size_t n_suites, size_t n_exts, size_t n_sigs)
+{
+	uint32_t h = 2166136261u;
+	size_t n = n_suites + n_exts + n_sigs;
+	h = (h ^ (uint32_t)(n_suites | n_exts << 8 | n_sigs << 16)) * 16777619u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ values[i]) * 16777619u;
+	return (h ^ h >> 16) % JA4_MEMO_SLOTS;
+}
+
+/* Parts b and c through the memo: a slot holding exactly these lists
+ * answers; otherwise they are hashed and take the slot. */
+static int memo_parts(struct ja4_memo *memo, const uint16_t *suites, size_t n_suites, const uint16_t *exts,
+		      size_t n_exts, const uint16_t *sigs, size_t n_sigs, char b[13], char c[13])
+{
+	uint16_t key[JA4_MEMO_VALUES];
+	size_t n = 0;
+
+	memcpy(key + n, suites, n_suites * sizeof *key);
+	n += n_suites;
+	memcpy(key + n, exts, n_exts * sizeof *key);
+	n += n_exts;
+	memcpy(key + n, sigs, n_sigs * sizeof *key);
+	n += n_sigs;
+
+	struct ja4_memo_slot *s = &memo->slot[memo_slot_of(key, n_suites, n_exts, n_sigs)];
+	if (s->used && s->n_suites == n_suites && s->n_exts == n_exts && s->n_sigs == n_sigs &&
+	    memcmp(s->values, key, n * sizeof *key) == 0) {
+		memcpy(b, s->b, 13);
+		memcpy(c, s->c, 13);
+		return 0;
+	}
+	if (hash_parts(suites, n_suites, exts, n_exts, sigs, n_sigs, b, c))
+		return -1;
+	s->used = true;
+	s->n_suites = (uint16_t)n_suites;
+	s->n_exts = (uint16_t)n_exts;
+	s->n_sigs = (uint16_t)n_sigs;
+	memcpy(s->values, key, n * sizeof *key);
+	memcpy(s->b, b, 13);
+	memcpy(s->c, c, 13);
+	return 0;
+}
+
+/* Appends the decimal count, two digits, at most 99. */
+static char *two_digits(char *p, size_t n)
+{
+	if (n > 99)
+		n = 99;
+	*p++ = (char)('0' + n / 10);
+	*p++ = (char)('0' + n % 10);
+	return p;
+}
+
+int ja4_client_hello_memo(const struct tls_client_hello *ch, bool quic, struct ja4_memo *memo, char *out,
+			  size_t outsz)
 {
 	uint16_t suites[TLS_CH_MAX_SUITES], exts[TLS_CH_MAX_EXTENSIONS], sigs[TLS_MAX_SIG_ALGS];
 	size_t n_suites = 0, n_exts = 0, n_counted_exts = 0, n_sigs = 0;
 	bool sni = false;
 	uint16_t version = ch->legacy_version;
 	char alpn[3], b[13], c[13];
-	/* Part c's text: the extensions, "_", the signature algorithms. */
-	char text[(TLS_CH_MAX_SUITES + TLS_CH_MAX_EXTENSIONS + TLS_MAX_SIG_ALGS) * HEX_ITEM + 2];
-	size_t len;
 
 	if (outsz)
 		out[0] = '\0';
@@ -148,26 +230,31 @@ int ja4_client_hello(const struct tls_client_hello *ch, bool quic, char *out, si
 
 	sort_u16(suites, n_suites);
 	sort_u16(exts, n_exts);
-	/* An empty list is shown as twelve zeros, not as the hash of "". */
-	strcpy(b, "000000000000");
-	if (n_suites) {
-		len = 0;
-		hex_list(text, sizeof text, &len, suites, n_suites);
-		if (sha12(text, len, b))
-			return -1;
-	}
-	strcpy(c, "000000000000");
-	if (n_exts) {
-		len = 0;
-		hex_list(text, sizeof text, &len, exts, n_exts);
-		if (n_sigs) {
-			text[len++] = '_';
-			hex_list(text, sizeof text, &len, sigs, n_sigs);
-		}
-		if (sha12(text, len, c))
-			return -1;
-	}
-	snprintf(out, outsz, "%c%s%c%02zu%02zu%s_%s_%s", quic ? 'q' : 't', ja4_version_code(version), sni ? 'd' : 'i',
-		 n_suites > 99 ? (size_t)99 : n_suites, n_counted_exts > 99 ? (size_t)99 : n_counted_exts, alpn, b, c);
+	if (memo ? memo_parts(memo, suites, n_suites, exts, n_exts, sigs, n_sigs, b, c)
+		 : hash_parts(suites, n_suites, exts, n_exts, sigs, n_sigs, b, c))
+		return -1;
+
+	/* a_b_c: 10 + 1 + 12 + 1 + 12 characters */
+	char *p = out;
+	*p++ = quic ? 'q' : 't';
+	memcpy(p, ja4_version_code(version), 2);
+	p += 2;
+	*p++ = sni ? 'd' : 'i';
+	p = two_digits(p, n_suites);
+	p = two_digits(p, n_counted_exts);
+	memcpy(p, alpn, 2);
+	p += 2;
+	*p++ = '_';
+	memcpy(p, b, 12);
+	p += 12;
+	*p++ = '_';
+	memcpy(p, c, 12);
+	p += 12;
+	*p = '\0';
 	return 0;
+}
+
+int ja4_client_hello(const struct tls_client_hello *ch, bool quic, char *out, size_t outsz)
+{
+	return ja4_client_hello_memo(ch, quic, NULL, out, outsz);
 }

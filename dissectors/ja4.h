@@ -27,6 +27,26 @@
  * (then out is empty, never a wrong fingerprint). */
 int ja4_client_hello(const struct tls_client_hello *ch, bool quic, char *out, size_t outsz);
 
+/* The hashed parts of recent fingerprints, so that a run hashes each
+ * distinct set of lists once: a server sees the same few client stacks
+ * over and over, and two SHA-256 were a fifth of a handshake's analysis.
+ * Owned by the caller, one per thread; entries are compared in full. */
+#define JA4_MEMO_SLOTS 64
+#define JA4_MEMO_VALUES (TLS_CH_MAX_SUITES + TLS_CH_MAX_EXTENSIONS + TLS_MAX_SIG_ALGS)
+struct ja4_memo_slot {
+	bool used;
+	uint16_t n_suites, n_exts, n_sigs;
+	uint16_t values[JA4_MEMO_VALUES]; /* sorted suites, sorted extensions, signature algorithms */
+	char b[13], c[13];
+};
+struct ja4_memo {
+	struct ja4_memo_slot slot[JA4_MEMO_SLOTS];
+};
+
+/* ja4_client_hello with memo (NULL: none); the same result either way. */
+int ja4_client_hello_memo(const struct tls_client_hello *ch, bool quic, struct ja4_memo *memo, char *out,
+			  size_t outsz);
+
 /* The version code of part a: "13", "12", "11", "10", "s3", "s2", "d1",
  * "d2", "d3", or "00" when unknown. */
 const char *ja4_version_code(uint16_t version);

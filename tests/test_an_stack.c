@@ -157,7 +157,7 @@ START_TEST(decrypted_http_first)
 	struct tls_conn *c;
 
 	c = with_http(&l, "nginx/1.22.1", "", "curl/8.5.0");
-	stack_identify(c, NULL, &s);
+	stack_identify(c, NULL, NULL, &s);
 	ck_assert_int_eq(s.server.kind, SERVER_NGINX);
 	ck_assert_int_eq(s.server.confidence, CONFIDENCE_HIGH);
 	ck_assert_str_eq(s.server.evidence, "Server: nginx/1.22.1 (decrypted, frame 14)");
@@ -184,7 +184,7 @@ START_TEST(decrypted_http_first)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		c = with_http(&l, cases[i].server, cases[i].page, "");
-		stack_identify(c, NULL, &s);
+		stack_identify(c, NULL, NULL, &s);
 		ck_assert_msg(s.server.kind == (int)cases[i].want && s.server.confidence == CONFIDENCE_HIGH,
 			      "case %zu: %s (%s)", i, server_kind_name((enum server_kind)s.server.kind), s.server.evidence);
 		/* No User-Agent: the ClientHello decides. */
@@ -196,7 +196,7 @@ START_TEST(decrypted_http_first)
 	c = with_http(&l, "gws", "",
 		      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
 		      "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0");
-	stack_identify(c, NULL, &s);
+	stack_identify(c, NULL, NULL, &s);
 	ck_assert_int_eq(s.client.kind, CLIENT_CHROMIUM);
 	/* An unknown Server header is said, and the TLS traits decide. */
 	ck_assert_int_eq(s.server.kind, SERVER_OPENSSL);
@@ -204,10 +204,10 @@ START_TEST(decrypted_http_first)
 	ck_assert_int_eq(strncmp(s.server.evidence, "Server: gws (not a known kind), CertificateRequest", 50), 0);
 	conn_list_release(&l);
 	c = with_http(&l, "", "", "Wget2/2.1");
-	stack_identify(c, NULL, &s);
+	stack_identify(c, NULL, NULL, &s);
 	ck_assert_int_eq(s.client.kind, CLIENT_OPENSSL); /* "Wget" */
 	c->http->user_agent[0] = 'X';
-	stack_identify(c, NULL, &s);
+	stack_identify(c, NULL, NULL, &s);
 	ck_assert_int_eq(s.client.kind, CLIENT_OPENSSL); /* from the ClientHello */
 	ck_assert_int_eq(s.client.confidence, CONFIDENCE_MEDIUM);
 	ck_assert_int_eq(strncmp(s.client.evidence, "User-Agent: Xget2/2.1 (not a known kind), encrypt_then_mac", 58), 0);
@@ -223,19 +223,19 @@ START_TEST(ttl_alone)
 	collect_some("samples/tls12-mutual-ok.pcap", &l);
 	struct tls_conn *c = l.items[0].conn;
 	c->have_client_hello = false; /* nothing of the client's TLS left */
-	stack_identify(c, NULL, &s);
+	stack_identify(c, NULL, NULL, &s);
 	ck_assert_str_eq(s.ja4, "");
 	ck_assert_int_eq(s.client.kind, CLIENT_SCHANNEL); /* the samples' client TTL is 128 */
 	ck_assert_int_eq(s.client.confidence, CONFIDENCE_LOW);
 	ck_assert_str_eq(s.client.evidence, "IP TTL 128 (Windows)");
 	size_t n_requests = c->n_requests;
 	c->n_requests = 0; /* and of the server's, only its TTL 64: no guess */
-	stack_identify(c, NULL, &s);
+	stack_identify(c, NULL, NULL, &s);
 	ck_assert_int_eq(s.server.kind, SERVER_UNKNOWN);
 	ck_assert_int_eq(s.server.confidence, CONFIDENCE_NONE);
 	ck_assert_str_eq(s.server.evidence, "IP TTL 64 (Linux/Unix)");
 	c->usual_ttl[SIDE_SERVER] = 125;
-	stack_identify(c, NULL, &s);
+	stack_identify(c, NULL, NULL, &s);
 	ck_assert_int_eq(s.server.kind, SERVER_IIS);
 	ck_assert_int_eq(s.server.confidence, CONFIDENCE_LOW);
 	ck_assert_str_eq(s.server.evidence, "IP TTL 125 (from 128: Windows)");
@@ -251,7 +251,7 @@ START_TEST(overrides)
 	struct stack_overrides ov = { SERVER_APACHE, CLIENT_JAVA };
 
 	collect_some("samples/tls12-mutual-ok.pcap", &l);
-	stack_identify(l.items[0].conn, &ov, &s);
+	stack_identify(l.items[0].conn, &ov, NULL, &s);
 	ck_assert_int_eq(s.server.kind, SERVER_APACHE);
 	ck_assert(s.server.overridden);
 	ck_assert_int_eq(s.server.confidence, CONFIDENCE_HIGH);
@@ -260,7 +260,7 @@ START_TEST(overrides)
 	ck_assert_str_eq(s.client.evidence, "--client; the capture suggested openssl (medium)");
 	ck_assert_uint_eq(strlen(s.ja4), 36); /* the fingerprint stays what the wire shows */
 	ov = (struct stack_overrides){ SERVER_UNKNOWN, CLIENT_UNKNOWN };
-	stack_identify(l.items[0].conn, &ov, &s);
+	stack_identify(l.items[0].conn, &ov, NULL, &s);
 	ck_assert(!s.server.overridden && !s.client.overridden);
 	conn_list_release(&l);
 

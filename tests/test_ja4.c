@@ -180,5 +180,99 @@ START_TEST(not_computable)
 }
 END_TEST
 
+/* A ClientHello from a small seeded generator: lists of any length up
+ * to the kept maximum (some empty), GREASE sprinkled in, values from a
+ * narrow range so that different hellos share lists. */
+static void random_hello(unsigned seed, struct tls_client_hello *ch)
+{
+	srand(seed);
+	memset(ch, 0, sizeof *ch);
+	ch->legacy_version = TLS_VERSION_TLS12;
+	ch->n_cipher_suites = (size_t)rand() % (TLS_CH_MAX_SUITES + 1);
+	for (size_t i = 0; i < ch->n_cipher_suites; i++)
+		ch->cipher_suites[i] = rand() % 9 ? (uint16_t)(0xc000 + rand() % 48) : 0x2a2a;
+	ch->n_extensions = (size_t)rand() % (TLS_CH_MAX_EXTENSIONS + 1);
+	for (size_t i = 0; i < ch->n_extensions; i++)
+		ch->ext_types[i] = rand() % 9 ? (uint16_t)(rand() % 40) : 0xfafa;
+	ch->n_sig_algs = (size_t)(rand() % 3 ? rand() % 12 : rand() % (TLS_MAX_SIG_ALGS + 1));
+	for (size_t i = 0; i < ch->n_sig_algs; i++)
+		ch->sig_algs[i] = (uint16_t)(0x0400 + rand() % 8);
+}
+
+/* The memo answers exactly what hashing answers: 4,000 hellos drawn from
+ * 300 (so that most are repeats, and slots are taken over and over by
+ * other lists), each compared with a computation without it; then lists
+ * that differ only in order. */
+START_TEST(memo_same_as_hashing)
+{
+	struct ja4_memo *memo = calloc(1, sizeof *memo);
+	struct tls_client_hello ch;
+	char with[JA4_LEN], without[JA4_LEN];
+	size_t hits = 0;
+
+	ck_assert_ptr_nonnull(memo);
+	for (unsigned i = 0; i < 4000; i++) {
+		random_hello(1 + (i * 7919u) % 300, &ch);
+		int rc = ja4_client_hello(&ch, false, without, sizeof without);
+		ck_assert_int_eq(ja4_client_hello_memo(&ch, false, memo, with, sizeof with), rc);
+		ck_assert_msg(strcmp(with, without) == 0, "hello %u: %s, without the memo %s", i, with, without);
+		hits += i >= 300;
+	}
+	ck_assert_uint_gt(hits, 0);
+
+	/* Extensions in another order: the same c. Signature algorithms in
+	 * another order: another c, even when the memo holds the first. */
+	example(&ch);
+	ck_assert_int_eq(ja4_client_hello_memo(&ch, false, memo, with, sizeof with), 0);
+	ck_assert_str_eq(with, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+	uint16_t t = ch.ext_types[0];
+	ch.ext_types[0] = ch.ext_types[5];
+	ch.ext_types[5] = t;
+	ck_assert_int_eq(ja4_client_hello_memo(&ch, false, memo, with, sizeof with), 0);
+	ck_assert_str_eq(with, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+	t = ch.sig_algs[0];
+	ch.sig_algs[0] = ch.sig_algs[1];
+	ch.sig_algs[1] = t;
+	ck_assert_int_eq(ja4_client_hello_memo(&ch, false, memo, with, sizeof with), 0);
+	ck_assert_int_eq(ja4_client_hello(&ch, false, without, sizeof without), 0);
+	ck_assert_str_eq(with, without);
+	ck_assert_str_ne(with, "t13d1516h2_8daaf6152771_e5627efa2ab1");
+
+	/* Every slot holding the example's lists: a hello whose lists are the
+	 * example's but for the last value, or one value fewer, or one moved
+	 * from the end of one list to the start of the next, must not be
+	 * answered from them. */
+	example(&ch);
+	memset(memo, 0, sizeof *memo);
+	ck_assert_int_eq(ja4_client_hello_memo(&ch, false, memo, with, sizeof with), 0);
+	size_t used = JA4_MEMO_SLOTS;
+	for (size_t i = 0; i < JA4_MEMO_SLOTS; i++)
+		if (memo->slot[i].used)
+			used = i;
+	ck_assert_uint_lt(used, JA4_MEMO_SLOTS);
+	for (size_t i = 0; i < JA4_MEMO_SLOTS; i++)
+		memo->slot[i] = memo->slot[used];
+	struct tls_client_hello variant[3];
+	for (size_t v = 0; v < 3; v++)
+		example(&variant[v]);
+	variant[0].sig_algs[variant[0].n_sig_algs - 1] = 0x0807;
+	variant[1].n_sig_algs--;
+	/* The highest extension, 0xff01, last of the sorted list ... */
+	ck_assert_uint_eq(variant[2].ext_types[12], 0xff01);
+	memmove(variant[2].ext_types + 12, variant[2].ext_types + 13, 3 * sizeof variant[2].ext_types[0]);
+	variant[2].n_extensions--;
+	memmove(variant[2].sig_algs + 1, variant[2].sig_algs, variant[2].n_sig_algs * sizeof variant[2].sig_algs[0]);
+	variant[2].sig_algs[0] = 0xff01; /* ... becomes the first signature algorithm */
+	variant[2].n_sig_algs++;
+	for (size_t v = 0; v < 3; v++) {
+		ck_assert_int_eq(ja4_client_hello(&variant[v], false, without, sizeof without), 0);
+		ck_assert_int_eq(ja4_client_hello_memo(&variant[v], false, memo, with, sizeof with), 0);
+		ck_assert_msg(strcmp(with, without) == 0, "variant %zu: %s, without the memo %s", v, with, without);
+	}
+	free(memo);
+}
+END_TEST
+
 SUITE_MAIN("ja4", false,
-	   CASE("ja4", 0, published_example, grease_and_order, alpn_rules, edges, not_computable))
+	   CASE("ja4", 0, published_example, grease_and_order, alpn_rules, edges, not_computable,
+		memo_same_as_hashing))

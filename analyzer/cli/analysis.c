@@ -5,6 +5,7 @@
 #include "cli/analysis.h"
 #include "diagnosis/story.h"
 #include "flow/threads.h"
+#include "ja4.h"
 #include "model/select.h"
 #include "model/trust.h"
 
@@ -36,11 +37,12 @@ static bool report_claim(struct analysis *a)
 	return a->stats.reported < a->opt.max_reports;
 }
 
-static void diagnose_conn(const struct analysis *a, struct tls_conn *c, struct findings *f)
+static void diagnose_conn(const struct analysis *a, struct ja4_memo *ja4_memo, struct tls_conn *c,
+			  struct findings *f)
 {
 	if (a->opt.trust)
 		trust_verify_client(a->opt.trust, c, conn_capture_time(c));
-	diagnose(c, &a->opt.diagnose, f);
+	diagnose(c, &a->opt.diagnose, ja4_memo, f);
 }
 
 /* The analyzer's sink: one finished connection, in stream order. */
@@ -52,7 +54,7 @@ static void take(void *ctx, const char *file_name, struct tls_conn *c)
 		return;
 	}
 	struct findings f;
-	diagnose_conn(a, c, &f);
+	diagnose_conn(a, a->ja4_memo, c, &f);
 	if (!a->sink.take)
 		output_conn(a->out, file_name, c, &f);
 	run_stats_count(&a->stats, c, &f);
@@ -69,6 +71,7 @@ static void take(void *ctx, const char *file_name, struct tls_conn *c)
 struct renderer {
 	const struct analysis *a;
 	struct output out; /* the run's settings, writing to the worker's stream */
+	struct ja4_memo ja4_memo; /* the worker's own */
 };
 
 struct thread_tally {
@@ -101,7 +104,7 @@ static bool render(void *renderer, const char *file_name, struct tls_conn *c, vo
 	if (!selected(r->a, c))
 		return false;
 	struct findings f;
-	diagnose_conn(r->a, c, &f);
+	diagnose_conn(r->a, &r->ja4_memo, c, &f);
 	output_conn(&r->out, file_name, c, &f);
 	struct thread_tally *t = tally;
 	report_tally_of(c, &f, &t->counts);
@@ -137,6 +140,7 @@ int analysis_init(struct analysis *a, const struct options *opt, struct output *
 	a->total.worst_severity = -1;
 	a->story = story_new();
 	a->total.story = a->story;
+	a->ja4_memo = calloc(1, sizeof *a->ja4_memo); /* NULL: fingerprints are hashed every time */
 	struct flow_options fo = opt->flow;
 	fo.keep_client_der = opt->trust != NULL;
 	return analyzer_init(&a->an, &fo, (struct flow_sink){ take, held_bytes, a, NULL });
@@ -148,6 +152,8 @@ void analysis_release(struct analysis *a)
 	analyzer_release(&a->an);
 	story_free(a->story);
 	a->story = NULL;
+	free(a->ja4_memo);
+	a->ja4_memo = NULL;
 	a->total.story = NULL;
 }
 

@@ -42,6 +42,7 @@ struct analysis {
 	struct story *story;     /* what happened across connections (story.h) */
 	struct run_stats stats;  /* current file */
 	struct run_stats total;
+	struct ja4_memo *ja4_memo; /* owned; may be NULL */
 };
 
 /* Every option at its documented default (what the command line starts from). */

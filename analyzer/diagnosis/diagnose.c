@@ -910,11 +910,12 @@ static void sslv2_connection(const struct tls_conn *c, struct findings *out)
 	     c->version == 0x0002 ? "the server answered with an SSLv2 SERVER-HELLO" : "the client offered SSL 2.0 only");
 }
 
-void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, struct findings *out)
+void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, struct ja4_memo *ja4_memo,
+	      struct findings *out)
 {
 	out->n = 0;
 	decide_outcome(c, &out->outcome);
-	stack_identify(c, opt ? &opt->stack : NULL, &out->stack);
+	stack_identify(c, opt ? &opt->stack : NULL, ja4_memo, &out->stack);
 	context(c, out);
 	sslv2_connection(c, out);
 	transport(c, out);

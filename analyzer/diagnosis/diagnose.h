@@ -80,8 +80,9 @@ struct conn_sink {
 	void *ctx;
 };
 
-/* opt may be NULL (no overrides). */
-void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, struct findings *out);
+/* opt may be NULL (no overrides); ja4_memo as for stack_identify. */
+void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, struct ja4_memo *ja4_memo,
+	      struct findings *out);
 const char *outcome_name(enum outcome_kind k);
 /* "no", "yes", "undetermined" */
 const char *outcome_failure_name(enum outcome_failure f);

@@ -518,11 +518,12 @@ static void apply_override(struct stack_guess *g, int kind, const char *option, 
 	memcpy(g->evidence, was, sizeof g->evidence);
 }
 
-void stack_identify(const struct tls_conn *c, const struct stack_overrides *ov, struct stack_id *out)
+void stack_identify(const struct tls_conn *c, const struct stack_overrides *ov, struct ja4_memo *ja4_memo,
+		    struct stack_id *out)
 {
 	memset(out, 0, sizeof *out);
 	if (c->have_client_hello)
-		(void)ja4_client_hello(&c->ch, false, out->ja4, sizeof out->ja4);
+		(void)ja4_client_hello_memo(&c->ch, false, ja4_memo, out->ja4, sizeof out->ja4);
 
 	if (!server_from_http(c, &out->server))
 		server_from_tls(c, &out->server);

@@ -10,6 +10,8 @@
 
 #include "model/model.h"
 
+struct ja4_memo;
+
 enum server_kind {
 	SERVER_UNKNOWN = 0,
 	SERVER_IIS,     /* IIS / HTTP.SYS / Schannel */
@@ -58,7 +60,9 @@ struct stack_overrides {
 	enum client_kind client;
 };
 
-void stack_identify(const struct tls_conn *c, const struct stack_overrides *ov, struct stack_id *out);
+/* ja4_memo: the caller's (ja4.h), one per thread; NULL hashes every time. */
+void stack_identify(const struct tls_conn *c, const struct stack_overrides *ov, struct ja4_memo *ja4_memo,
+		    struct stack_id *out);
 
 /* Stable lower-case names used in JSON, --server/--client and the
  * remedies catalogue: "iis", "nginx", "apache", "haproxy", "envoy",

@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	conn_finish(&conn, &parser);
 	conn_parser_release(&parser);
-	diagnose(&conn, NULL, &findings);
+	diagnose(&conn, NULL, NULL, &findings);
 	if (findings.n > FINDINGS_MAX)
 		abort();
 	tls_conn_release(&conn);
