@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+/* Keys are memset before they are filled: hashed as words. */
+#include "word_hash.h"
+#define HASH_FUNCTION WORD_HASH_FUNCTION
 #include <uthash.h>
 #include <utlist.h>
 

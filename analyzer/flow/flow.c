@@ -16,29 +16,11 @@
 #include <malloc.h>
 #endif
 
-/* The flow key has a fixed 40-byte layout (zero padded by make_key):
- * mixing it as 64-bit words costs a fraction of uthash's byte-wise
- * Jenkins hash, which was the largest cost per packet. The final
- * avalanche matters: uthash picks the bucket from the low bits. */
-static unsigned flow_key_hash(const void *key, size_t len)
-{
-	const uint8_t *p = key;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
-	size_t i = 0;
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	for (; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 32;
-	return (unsigned)h;
-}
-#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = flow_key_hash((keyptr), (keylen)))
+/* The flow key has a fixed 40-byte layout (zero padded by make_key),
+ * hashed as words: uthash's byte-wise hash was the largest cost per
+ * packet. */
+#include "word_hash.h"
+#define HASH_FUNCTION WORD_HASH_FUNCTION
 #include <uthash.h>
 #include <utlist.h>
 /* Start with 2^14 buckets (256 KiB): a busy capture reaches tens of
