@@ -681,6 +681,12 @@ static size_t memory_low_mark(const struct flow_options *opt)
 	return opt->max_memory - opt->max_memory / 4;
 }
 
+/* The tombstones and their table. */
+static size_t tomb_bytes(const struct analyzer *a)
+{
+	return HASH_TABLE_HEAP(a->tombstones) + HASH_COUNT(a->tombstones) * heap_charge(sizeof(struct tombstone));
+}
+
 /* Everything --max-memory bounds: flows and their tables, tombstones,
  * connections waiting for their turn in the report, the certificates and
  * CA lists decoded (counted once however many connections share them),
@@ -688,8 +694,7 @@ static size_t memory_low_mark(const struct flow_options *opt)
  * across connections (bounded by itself; it takes room from the rest). */
 static size_t memory_in_use(const struct analyzer *a)
 {
-	return a->flow_bytes + HASH_TABLE_HEAP(a->flows) + HASH_TABLE_HEAP(a->tombstones) +
-	       HASH_COUNT(a->tombstones) * heap_charge(sizeof(struct tombstone)) + report_queue_bytes(a->queue) +
+	return a->flow_bytes + HASH_TABLE_HEAP(a->flows) + tomb_bytes(a) + report_queue_bytes(a->queue) +
 	       cert_cache_bytes(a->certs) + ipfrag_bytes_in_use(a->frags) +
 	       (a->sink.held_bytes ? a->sink.held_bytes(a->sink.ctx) : 0);
 }
@@ -734,8 +739,9 @@ static void give_back_to_system(void)
  * what can be made again (cached certificates and CA lists no connection
  * holds), then quiet open flows, then handshakes in progress, least
  * recently active first (end "evicted", note "memory_limit"); tombstones
- * last, as without them the late packets of what was given up would come
- * back as connections of their own. Each flow given up costs what
+ * last, and only when that gets memory under the mark, as without them
+ * the late packets of what was given up would come back as connections of
+ * their own. Each flow given up costs what
  * reporting it costs anyway: nothing here walks what it does not free. */
 static void flow_limit_memory(struct analyzer *a, const struct flow *keep)
 {
@@ -748,8 +754,13 @@ static void flow_limit_memory(struct analyzer *a, const struct flow *keep)
 		cert_cache_clear(a->certs);
 		evict_list(a, LIST_QUIET, keep, target);
 		evict_list(a, LIST_HANDSHAKE, keep, target);
-		while (a->tomb_lru && memory_in_use(a) > target)
-			tomb_forget(a, a->tomb_lru);
+		/* Otherwise what holds the memory is elsewhere (under
+		 * --threads, connections a worker has handed on keep their CA
+		 * lists until they are written). */
+		size_t in_use = memory_in_use(a), tombs = tomb_bytes(a);
+		if (in_use > target && in_use - target <= tombs)
+			while (a->tomb_lru && memory_in_use(a) > target)
+				tomb_forget(a, a->tomb_lru);
 	}
 	/* Only after freeing a good part: when nothing more can go (one flow
 	 * holds it all) this runs on every packet. */

@@ -36,9 +36,9 @@
  * which connections are given up early can differ, and the connections a
  * worker has handed on and not yet rendered are neither counted nor
  * given back early (as one thread releases those it holds for order), so
- * that under pressure a worker gives up more, tombstones too (whose late
- * packets then come back as new streams), and the process can pass the
- * bound. Hence --threads is 1 unless asked for. */
+ * that under pressure a worker gives up more, and the process can pass
+ * the bound (its tombstones stay: flow.c forgets them only when that
+ * brings memory under the mark). Hence --threads is 1 unless asked for. */
 #include "flow/threads.h"
 
 #include <pthread.h>
