@@ -6,6 +6,8 @@
 
 #include <openssl/evp.h>
 
+#include "word_hash.h"
+
 /* Each list entry is 4 hex digits and a separator. */
 #define HEX_ITEM 5
 
@@ -132,17 +134,6 @@ static int hash_parts(const uint16_t *suites, size_t n_suites, const uint16_t *e
 	return 0;
 }
 
-/* FNV-1a over the lists and their lengths: picks the memo's slot. */
-static size_t memo_slot_of(const uint16_t *values, size_t n_suites, size_t n_exts, size_t n_sigs)
-{
-	uint32_t h = 2166136261u;
-	size_t n = n_suites + n_exts + n_sigs;
-	h = (h ^ (uint32_t)(n_suites | n_exts << 8 | n_sigs << 16)) * 16777619u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ values[i]) * 16777619u;
-	return (h ^ h >> 16) % JA4_MEMO_SLOTS;
-}
-
 /* Parts b and c through the memo: a slot holding exactly these lists
  * answers; otherwise they are hashed and take the slot. */
 static int memo_parts(struct ja4_memo *memo, const uint16_t *suites, size_t n_suites, const uint16_t *exts,
@@ -158,7 +149,9 @@ static int memo_parts(struct ja4_memo *memo, const uint16_t *suites, size_t n_su
 	memcpy(key + n, sigs, n_sigs * sizeof *key);
 	n += n_sigs;
 
-	struct ja4_memo_slot *s = &memo->slot[memo_slot_of(key, n_suites, n_exts, n_sigs)];
+	/* Lists of other lengths that join to the same values share a slot;
+	 * the lengths are compared below. */
+	struct ja4_memo_slot *s = &memo->slot[word_hash(key, n * sizeof *key) % JA4_MEMO_SLOTS];
 	if (s->used && s->n_suites == n_suites && s->n_exts == n_exts && s->n_sigs == n_sigs &&
 	    memcmp(s->values, key, n * sizeof *key) == 0) {
 		memcpy(b, s->b, 13);
