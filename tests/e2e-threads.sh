@@ -99,11 +99,16 @@ if ! [ -x "$ADVGEN" ]; then
 	echo "SKIP the memory-pressure check: $ADVGEN is not built"
 elif "$ADVGEN" calist 40 16 "$tmp/calist.pcap" >/dev/null 2>&1; then
 	for n in 1 2; do
-		"$tmp/t$n" -F json --max-memory 32M "$tmp/calist.pcap" 2>&1 >/dev/null |
-			sed -n 's/.*"tcp_streams":\([0-9]*\),"tls_connections_seen":\([0-9]*\).*/\1 \2/p' >"$tmp/streams$n"
+		"$tmp/t$n" -F json --max-memory 32M "$tmp/calist.pcap" >/dev/null 2>"$tmp/err$n"
+		echo "exit $?" >>"$tmp/err$n"
+		sed -n 's/.*"tcp_streams":\([0-9]*\),"tls_connections_seen":\([0-9]*\).*/\1 \2/p' "$tmp/err$n" >"$tmp/streams$n"
 	done
 	if ! [ -s "$tmp/streams1" ] || ! cmp -s "$tmp/streams1" "$tmp/streams2"; then
 		echo "FAIL: --max-memory 32M: TCP streams and TLS connections $(tr " " / <"$tmp/streams2") with --threads 2, $(tr " " / <"$tmp/streams1") with one"
+		for n in 1 2; do
+			echo "--threads $n, standard error and exit status:"
+			tail -c 2000 "$tmp/err$n"
+		done
 		fail=1
 	else
 		echo "threads 2 under memory pressure: TCP streams/TLS connections $(tr " " / <"$tmp/streams2"), as with one thread"
