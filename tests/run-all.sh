@@ -25,12 +25,23 @@ if [ -x /usr/bin/python3 ]; then
 elif command -v python3 >/dev/null 2>&1; then
 	py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
 fi
+mkdir -p "$BUILD/test-path"
+rm -f "$BUILD/test-path/python3" "$BUILD/test-path/tshark"
 if [ -n "$py" ] && [ -x "$py" ]; then
-	mkdir -p "$BUILD/test-path"
-	ln -sf "$py" "$BUILD/test-path/python3"
-	PATH=$(cd "$BUILD/test-path" && pwd):$PATH
-	export PATH
+	ln -s "$py" "$BUILD/test-path/python3"
+	# tshark's answers about a capture are kept (build/test-cache, by the
+	# capture's contents and the arguments) for the later passes of `make
+	# test`: the sanitizer and valgrind passes compare with tshark as the
+	# plain one does, without starting it again for the same question.
+	if TSHARK_REAL=$(command -v tshark 2>/dev/null); then
+		export TSHARK_REAL
+		TSHARK_CACHE_DIR=${TSHARK_CACHE_DIR:-$(pwd)/build/test-cache/tshark}
+		export TSHARK_CACHE_DIR
+		ln -s "$(pwd)/tests/support/tshark_cached.py" "$BUILD/test-path/tshark"
+	fi
 fi
+PATH=$(cd "$BUILD/test-path" && pwd):$PATH
+export PATH
 # Check's per-test limits are for a quiet machine and the plain build:
 # sanitizers and valgrind run several times slower, and CI's two cores may
 # be busy, so the limits are only there to stop a hang.
