@@ -2,8 +2,9 @@
 # tools/same-output.sh OLD NEW [CAPTURE...] - checks that two mtlsdiag
 # binaries report the same, byte for byte: standard output, standard error
 # and exit status, in every report format (text, json, json-pretty, ecs;
-# FORMATS="..." chooses), over every sample capture (with its key log and
-# without), every capture in ../shared/captures (with its key log when
+# FORMATS="..." chooses; ALSO_NEW="BIN..." compares more binaries with
+# OLD in the same pass, OLD running once), over every sample capture (with
+# its key log and without), every capture in ../shared/captures (with its key log when
 # there is one), every input under tests/regress/ and any CAPTURE named;
 # then `compare` of each sample with itself and --expect with the
 # samples' expectations file, in text and JSON. For a change meant to
@@ -14,6 +15,10 @@
 # Prints each difference (the first lines of the diff) and a count; exits
 # 1 when anything differs.
 set -u
+for bin in ${ALSO_NEW:-}; do
+	[ -x "$bin" ] || { echo "$0: ALSO_NEW: $bin is not an executable" >&2; exit 2; }
+done
+ALSO_NEW=${ALSO_NEW:-}
 if [ $# -lt 2 ] || ! [ -x "$1" ] || ! [ -x "$2" ]; then
 	echo "usage: $0 OLD_MTLSDIAG NEW_MTLSDIAG [CAPTURE...]" >&2
 	exit 2
@@ -39,25 +44,26 @@ keylog_of() {
 	done
 }
 
-# same LABEL ARGS...: both binaries with ARGS, compared.
+# same LABEL ARGS...: OLD once and each new binary with ARGS, compared.
 same() {
 	label=$1
 	shift
-	for side in old new; do
-		bin=$OLD
-		[ "$side" = new ] && bin=$NEW
-		# No key log from the environment; no colour, no locale effects.
-		env -u SSLKEYLOGFILE NO_COLOR=1 LC_ALL=C "$bin" "$@" > "$tmp/$side.out" 2> "$tmp/$side.err"
-		echo "exit $?" >> "$tmp/$side.err"
-		# The binary's own name may appear in messages.
-		sed "s#$bin#MTLSDIAG#g" "$tmp/$side.err" > "$tmp/$side.err2"
+	# No key log from the environment; no colour, no locale effects.
+	env -u SSLKEYLOGFILE NO_COLOR=1 LC_ALL=C "$OLD" "$@" > "$tmp/old.out" 2> "$tmp/old.err"
+	echo "exit $?" >> "$tmp/old.err"
+	# The binary's own name may appear in messages.
+	sed "s#$OLD#MTLSDIAG#g" "$tmp/old.err" > "$tmp/old.err2"
+	for bin in $NEW $ALSO_NEW; do
+		env -u SSLKEYLOGFILE NO_COLOR=1 LC_ALL=C "$bin" "$@" > "$tmp/new.out" 2> "$tmp/new.err"
+		echo "exit $?" >> "$tmp/new.err"
+		sed "s#$bin#MTLSDIAG#g" "$tmp/new.err" > "$tmp/new.err2"
+		runs=$((runs + 1))
+		if ! cmp -s "$tmp/old.out" "$tmp/new.out" || ! cmp -s "$tmp/old.err2" "$tmp/new.err2"; then
+			diffs=$((diffs + 1))
+			echo "DIFFERS: $label: $bin $*"
+			{ diff "$tmp/old.out" "$tmp/new.out"; diff "$tmp/old.err2" "$tmp/new.err2"; } | head -20 | sed 's/^/    /'
+		fi
 	done
-	runs=$((runs + 1))
-	if ! cmp -s "$tmp/old.out" "$tmp/new.out" || ! cmp -s "$tmp/old.err2" "$tmp/new.err2"; then
-		diffs=$((diffs + 1))
-		echo "DIFFERS: $label: mtlsdiag $*"
-		{ diff "$tmp/old.out" "$tmp/new.out"; diff "$tmp/old.err2" "$tmp/new.err2"; } | head -20 | sed 's/^/    /'
-	fi
 }
 
 # check FILE: every format, without keys and with its key log.
