@@ -6,22 +6,25 @@
 set -u
 BIN=$1
 . tests/lib/tally.sh
-top() { # capture stream -> id of findings[0] (or "none")
-	"$BIN" -F json -q "$1" | sed -n "/\"stream\":$2,/p" |
-		sed -n 's/.*"findings":\[{"id":"\([A-Z0-9_]*\)".*/\1/p' | head -1
+# conn CAPTURE STREAM: that connection's JSON report line.
+conn() {
+	"$BIN" -F json -q "$1" | sed -n "/\"stream\":$2,/p" | head -1
 }
-outcome() { # capture stream -> outcome.kind
-	"$BIN" -F json -q "$1" | sed -n "/\"stream\":$2,/p" |
-		sed -n 's/.*"outcome":{"kind":"\([a-z_]*\)".*/\1/p' | head -1
+top() { # conn's line -> id of findings[0] (or "none")
+	printf '%s\n' "$1" | sed -n 's/.*"findings":\[{"id":"\([A-Z0-9_]*\)".*/\1/p'
+}
+outcome() { # conn's line -> outcome.kind
+	printf '%s\n' "$1" | sed -n 's/.*"outcome":{"kind":"\([a-z_]*\)".*/\1/p'
 }
 # The outcome column is each scenario's truth by construction
 # (samples/README.md): what the generator's server and client did.
 while read -r cap stream want want_outcome; do
 	case $cap in "#"* | "") continue ;; esac
-	got=$(top "samples/$cap" "$stream")
+	line=$(conn "samples/$cap" "$stream")
+	got=$(top "$line")
 	[ -n "$got" ] || got=none
 	if [ "$got" = "$want" ]; then ok; else bad "$cap stream $stream: top finding $got, expected $want"; fi
-	got=$(outcome "samples/$cap" "$stream")
+	got=$(outcome "$line")
 	if [ "$got" = "$want_outcome" ]; then ok; else bad "$cap stream $stream: outcome $got, expected $want_outcome"; fi
 done <<'TABLE'
 # capture                               stream top finding                     outcome
@@ -122,7 +125,7 @@ rm -f /tmp/mtls-f.$$
 # does not exist, and "<- the cause" (JSON "cause") marks only the first
 # finding of a connection that failed or may have.
 "$BIN" --list-findings -F json >/tmp/mtls-cat.$$
-for cap in samples/*.pcap samples/*.pcapng samples/*.cap; do
+for cap in $(sweep samples/*.pcap samples/*.pcapng samples/*.cap); do
 	for keys in no yes; do
 		set -- -F json -q
 		if [ $keys = yes ]; then
