@@ -133,7 +133,7 @@ self_compare() { # capture; a damaged capture exits 2 both ways
 	[ "$(wc -l <"$T/headers")" = "$n" ] && [ $missing = 0 ] && ok ||
 		bad "compare $1 with itself: $missing of $n report headers not at the start of both sides"
 }
-for cap in samples/*.pcap samples/*.pcapng samples/*.cap; do
+for cap in $(sweep samples/*.pcap samples/*.pcapng samples/*.cap); do
 	self_compare "$cap"
 done
 # The midstream capture has no ClientHello: paired by addresses instead.
@@ -210,7 +210,7 @@ fi
 # --- every shared capture against itself
 SHARED=../shared/captures
 if [ -d "$SHARED" ]; then
-	for cap in "$SHARED"/*; do
+	for cap in $(sweep "$SHARED"/*); do
 		case $cap in *.tsv | *.keylog | *.txt | *.md) continue ;; esac
 		[ -f "$cap" ] || continue
 		n=$("$BIN" -q -F json "$cap" 2>/dev/null | grep -c '"stream":')

@@ -60,7 +60,7 @@ compared=0
 set -- samples/*.pcap samples/*.pcapng
 [ -d "$SHARED/captures" ] && set -- "$@" "$SHARED"/captures/*.pcap "$SHARED"/captures/*.pcapng
 [ -d "$SHARED/captures" ] || echo "note: $SHARED/captures is absent; only the samples are compared"
-for cap in "$@"; do
+for cap in $(sweep "$@"); do
 	[ -f "$cap" ] || continue
 	if ! python3 tests/support/ja4_tshark.py "$cap" >"$tmp/theirs" 2>"$tmp/err"; then
 		# A damaged capture tshark stops reading: nothing to compare with.
@@ -77,7 +77,7 @@ for cap in "$@"; do
 		[ "$got" = "$want" ] && ok || bad "$cap stream $stream: JA4 $got, tshark-based $want"
 	done <"$tmp/theirs"
 done
-[ "$compared" -ge 30 ] && ok || bad "only $compared ClientHellos compared"
+[ "$compared" -ge "$(at_least 30)" ] && ok || bad "only $compared ClientHellos compared"
 
 # Published by FoxIO for the same captures (python/test/testdata/*.json in
 # FoxIO-LLC/ja4). Their badcurveball copy has ALPN "h2" where Arkime's has

@@ -890,7 +890,12 @@ START_TEST(test_cut_everywhere)
 	ck_assert_uint_eq(nrec, pc.n);
 	tmp_path(cut_nm, sizeof cut_nm, "cut.cap");
 	tmp_path(cut_pc, sizeof cut_pc, "cut.pcap");
-	unsigned cuts = 0, with_conn = 0;
+	/* Under valgrind (TEST_WRAP) each run of the program costs seconds and
+	 * is the plain pass's binary, whose reports that pass compared at every
+	 * cut: there the reader is still checked at every cut, the program at
+	 * every 4th. */
+	const unsigned program_every = getenv("TEST_WRAP") ? 4 : 1;
+	unsigned cuts = 0, compared = 0, with_conn = 0;
 	for (size_t cut = 97; cut < nn; cut += 97, cuts++) {
 		/* Records wholly before the cut, from the uncut table. */
 		size_t m = 0, end = 128;
@@ -900,6 +905,9 @@ START_TEST(test_cut_everywhere)
 		char what[64];
 		snprintf(what, sizeof what, "%s cut at %zu", sample_names[_i], cut);
 		expect_recovered(what, nm, cut, &pc, m, partial ? SOURCE_ERROR : SOURCE_END, "past the end of the file");
+		if (cuts % program_every != 0)
+			continue;
+		compared++;
 
 		/* The pcap cut after frame m: its header and m records. */
 		size_t pcut = 24;
@@ -922,7 +930,7 @@ START_TEST(test_cut_everywhere)
 		json_decref(b);
 	}
 	/* Most cuts fall after the ClientHello: the test compared reports. */
-	ck_assert_uint_gt(with_conn, cuts / 2);
+	ck_assert_uint_gt(with_conn, compared / 2);
 	frames_free(&pc);
 	free(nm);
 	free(pcb);
