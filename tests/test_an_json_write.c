@@ -19,6 +19,7 @@
 #include "output/json_write.h"
 #include "output/output_json.h"
 #include "support/collect_file.h"
+#include "support/test_rounds.h"
 #include "support/suite_run.h"
 #include "support/tb_render.h"
 
@@ -302,7 +303,7 @@ START_TEST(real_precision)
 		json_decref(v);
 	}
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
-	for (int i = 0; i < 20000; i++) {
+	for (int i = 0, rounds = test_rounds(20000); i < rounds; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -372,7 +373,7 @@ static json_t *random_value(uint64_t *x, int depth)
 START_TEST(random_trees)
 {
 	uint64_t x = 0x2545f4914f6cdd1dULL;
-	for (int i = 0; i < 3000; i++) {
+	for (int i = 0, rounds = test_rounds(3000); i < rounds; i++) {
 		json_t *j = random_value(&x, 0);
 		check_same(j);
 		json_decref(j);
@@ -418,7 +419,7 @@ START_TEST(decimals)
 	/* Times in microseconds and durations in nanoseconds, and k of every
 	 * length and scale. */
 	uint64_t x = 0x9e3779b97f4a7c15ULL;
-	for (int i = 0; i < 200000; i++) {
+	for (int i = 0, rounds = test_rounds(200000); i < rounds; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -469,7 +470,7 @@ START_TEST(iso_times)
 	check_iso(INT64_MAX); /* the last nanosecond a capture time holds */
 	check_iso(INT64_MIN + 1000);
 	uint64_t x = 0x2545f4914f6cdd1dULL;
-	for (int i = 0; i < 20000; i++) {
+	for (int i = 0, rounds = test_rounds(20000); i < rounds; i++) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
