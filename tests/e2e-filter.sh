@@ -41,8 +41,8 @@ same_as_tcpdump() {
 		if [ -z "$narrower" ] || [ "$all" -le 1 ] || [ "$n" -lt "$all" ]; then ok; else bad "$f '$expr': the filter kept all $all connections"; fi
 }
 
-for f in samples/tls12-resumed.pcap $C/suricata-verify-tls-subjectaltname-input.pcap $C/ndpi-KakaoTalk_chat.pcap \
-	$C/ja4-ipv6.pcapng $C/ndpi-tls-esni-fuzzed.pcap; do
+for f in $(sweep samples/tls12-resumed.pcap $C/suricata-verify-tls-subjectaltname-input.pcap $C/ndpi-KakaoTalk_chat.pcap \
+	$C/ja4-ipv6.pcapng $C/ndpi-tls-esni-fuzzed.pcap); do
 	[ -f "$f" ] || { echo "SKIP $f: not present"; continue; }
 	"$BIN" -q -F json "$f" >"$tmp/all.json" 2>/dev/null
 	# Filters made from what the file holds: the first connection's client
