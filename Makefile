@@ -110,7 +110,9 @@ check: prereqs $(BIN) $(TEST_BINS) $(REPLAY_BINS) $(BUILD)/bench/advgen $(GEN)
 	@sh tests/run-all.sh $(BUILD)
 
 # Every test again under valgrind memcheck (the normal build; Check
-# suites unforked): any memory error or leak fails the test it is in.
+# suites unforked): any memory error or leak fails the test it is in. Of
+# the runs of mtlsdiag the tests make, one in 3 goes under valgrind
+# (tests/run-all.sh says why).
 # No vgdb: its FIFOs, made in /tmp as root, cannot be removed by a live
 # capture that has become nobody.
 VALGRIND := valgrind -q --vgdb=no --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99

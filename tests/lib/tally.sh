@@ -25,8 +25,7 @@ needs() {
 # one, one per line. In the valgrind pass (TEST_WRAP) every 4th, from the
 # first: there the binary is the plain pass's own, whose output that pass
 # checked item by item, and each run costs seconds under the checker, so
-# the pass runs each kind of check on a share of the items (every sample
-# and shared capture still runs under it in e2e-samples and test_oracle).
+# the pass runs each kind of check on a share of the items.
 # at_least N: a sweep's lower bound on what it checked, scaled alike.
 SWEEP_EVERY=1
 [ -n "${TEST_WRAP:-}" ] && SWEEP_EVERY=4
