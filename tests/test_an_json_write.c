@@ -19,9 +19,9 @@
 #include "output/json_write.h"
 #include "output/output_json.h"
 #include "support/collect_file.h"
-#include "support/test_rounds.h"
 #include "support/suite_run.h"
 #include "support/tb_render.h"
+#include "support/test_rounds.h"
 
 /* A key is held back (jw_defer_*) when its length is odd. */
 static bool deferred(const char *key)

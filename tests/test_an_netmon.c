@@ -33,6 +33,7 @@
 #include "capture/source.h"
 #include "support/suite_run.h"
 #include "support/test_paths.h"
+#include "support/test_rounds.h"
 
 struct frame {
 	uint8_t *data;
@@ -894,7 +895,7 @@ START_TEST(test_cut_everywhere)
 	 * is the plain pass's binary, whose reports that pass compared at every
 	 * cut: there the reader is still checked at every cut, the program at
 	 * every 4th. */
-	const unsigned program_every = getenv("TEST_WRAP") ? 4 : 1;
+	const unsigned program_every = test_stride(4);
 	unsigned cuts = 0, compared = 0, with_conn = 0;
 	for (size_t cut = 97; cut < nn; cut += 97, cuts++) {
 		/* Records wholly before the cut, from the uncut table. */
