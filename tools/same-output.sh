@@ -3,9 +3,9 @@
 # binaries report the same, byte for byte: standard output, standard error
 # and exit status, in every report format (text, json, json-pretty, ecs;
 # FORMATS="..." chooses; ALSO_NEW="BIN..." compares more binaries with
-# OLD in the same pass, OLD running once), over every sample capture (with
-# its key log and without), every capture in ../shared/captures (with its key log when
-# there is one), every input under tests/regress/ and any CAPTURE named;
+# OLD in the same pass, OLD running once), over every sample capture
+# (with its key log and without), every capture in ../shared/captures
+# (with its key log when there is one), every input under tests/regress/ and any CAPTURE named;
 # then `compare` of each sample with itself and --expect with the
 # samples' expectations file, in text and JSON. For a change meant to
 # leave the reports alone (speed work); OLD is typically main's HEAD built
@@ -15,14 +15,14 @@
 # Prints each difference (the first lines of the diff) and a count; exits
 # 1 when anything differs.
 set -u
-for bin in ${ALSO_NEW:-}; do
-	[ -x "$bin" ] || { echo "$0: ALSO_NEW: $bin is not an executable" >&2; exit 2; }
-done
 ALSO_NEW=${ALSO_NEW:-}
 if [ $# -lt 2 ] || ! [ -x "$1" ] || ! [ -x "$2" ]; then
 	echo "usage: $0 OLD_MTLSDIAG NEW_MTLSDIAG [CAPTURE...]" >&2
 	exit 2
 fi
+for bin in $ALSO_NEW; do
+	[ -x "$bin" ] || { echo "$0: ALSO_NEW: $bin is not an executable" >&2; exit 2; }
+done
 OLD=$1 NEW=$2
 shift 2
 FORMATS=${FORMATS:-text json json-pretty ecs}
