@@ -9,7 +9,6 @@ set -u
 needs e2e-tshark-cache "Debian: tshark, python3" tshark python3
 . tests/lib/scratch.sh
 real=${TSHARK_REAL:-$(command -v tshark)}
-case $real in */test-path/tshark) real=/usr/bin/tshark ;; esac
 cached() {
 	TSHARK_REAL=$real TSHARK_CACHE_DIR=$tmp/store python3 tests/support/tshark_cached.py "$@"
 }
@@ -17,13 +16,14 @@ frames() { "$@" -r "$tmp/cap.pcap" -T fields -e frame.number 2>/dev/null | wc -l
 kept() { find "$tmp/store" -type f 2>/dev/null | wc -l; }
 
 cp samples/tls12-mutual-ok.pcap "$tmp/cap.pcap"
-[ "$(frames cached)" = "$(frames "$real")" ] && ok || bad "first answer differs from tshark's"
+first=$(frames "$real")
+[ "$(frames cached)" = "$first" ] && ok || bad "first answer differs from tshark's"
 [ "$(kept)" = 1 ] && ok || bad "$(kept) answers kept after one question"
 # The same name, other bytes: tshark's new answer, not the kept one.
 cp samples/tls12-reneg-late-request.pcap "$tmp/cap.pcap"
 want=$(frames "$real")
 [ "$(frames cached)" = "$want" ] && ok || bad "a changed capture got the old answer ($(frames cached), tshark $want)"
-[ "$want" != "$(cd "$tmp" && "$real" -r "$OLDPWD/samples/tls12-mutual-ok.pcap" -T fields -e frame.number 2>/dev/null | wc -l)" ] && ok ||
+[ "$want" != "$first" ] && ok ||
 	bad "the two samples have as many frames: the check above proves nothing"
 # The same bytes under another name and folder: the kept answer.
 mkdir -p "$tmp/other"
