@@ -16,7 +16,7 @@
 set -u
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 BUILD_PKGS="make gcc pkg-config libpcap-dev libssl-dev libjansson-dev libnghttp2-dev uthash-dev check libsubunit-dev"
-TEST_PKGS="tshark clang libclang-rt-14-dev iproute2 openssl tcpreplay valgrind python3 tcpdump jq nginx curl time apache2 tidy python3-html5lib"
+TEST_PKGS="tshark strace clang libclang-rt-14-dev iproute2 openssl tcpreplay valgrind python3 tcpdump jq nginx curl time apache2 tidy python3-html5lib"
 mode=${1:-check}
 pkgs=$BUILD_PKGS
 [ "${2:-}" = test ] && pkgs="$BUILD_PKGS $TEST_PKGS"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -615,9 +616,20 @@ struct run {
 	struct analysis a;
 };
 
+/* A capture that may still be growing: standard input, a pipe, a FIFO. */
+static bool streamed_input(const struct inputs *in)
+{
+	for (int i = 0; i < in->n_files; i++) {
+		struct stat st;
+		if (strcmp(in->files[i], "-") == 0 || (stat(in->files[i], &st) == 0 && !S_ISREG(st.st_mode)))
+			return true;
+	}
+	return false;
+}
+
 /* Expectations, trust store, the report's file and colour, the analysis.
  * CLI_NEXT, or EXIT_INPUT with nothing left open. */
-static int run_setup(struct cli_args *m, struct run *r)
+static int run_setup(struct cli_args *m, const struct inputs *in, struct run *r)
 {
 	struct options *opt = &m->opt;
 	if (report_args_load(&m->report, opt, &r->expectations, &r->trust) != 0)
@@ -633,6 +645,9 @@ static int run_setup(struct cli_args *m, struct run *r)
 	}
 	report_stream_open(&r->report, r->out.fp);
 	r->out.fp = r->report.fp;
+	/* Someone is waiting for each report: live (where text goes after
+	 * every batch of packets, live.c), or a capture streamed in. */
+	r->out.flush_each = m->live.iface ? opt->format != FORMAT_TEXT : streamed_input(in);
 	r->out.color = report_color(&m->report, opt, !opt->output_path && isatty(STDOUT_FILENO));
 	opt->progress = !opt->quiet && isatty(STDERR_FILENO);
 	analysis_init(&r->a, opt, &r->out);
@@ -772,7 +787,7 @@ int main(int argc, char **argv)
 	if ((rc = check_inputs(&m, joined, &in)) != CLI_NEXT)
 		return rc;
 	struct run r;
-	if ((rc = run_setup(&m, &r)) != CLI_NEXT)
+	if ((rc = run_setup(&m, &in, &r)) != CLI_NEXT)
 		return rc;
 	rc = load_keys(&r.a, m.keylog_path);
 	if (rc == EXIT_OK && in.compare)

@@ -973,7 +973,7 @@ static int run_single(const struct probe_cfg *cfg, struct analysis *a, struct ou
 static int open_report(const struct report_args *r, const struct options *opt, struct output *out,
 		       struct report_stream *report)
 {
-	*out = (struct output){ .fp = stdout, .format = opt->format };
+	*out = (struct output){ .fp = stdout, .format = opt->format, .flush_each = true };
 	if (opt->output_path && !(out->fp = privs_fopen_report("-o", opt->output_path, 0644)))
 		return -1;
 	report_stream_open(report, out->fp);

@@ -3,6 +3,7 @@
 #include "cli/report_stream.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 static ssize_t stream_write(void *cookie, const char *buf, size_t len)
@@ -28,6 +29,7 @@ void report_stream_open(struct report_stream *rs, FILE *under)
 	rs->under = under;
 	rs->fp = under;
 	rs->error = 0;
+	rs->buffer = NULL;
 	rs->fd = fileno(under);
 	if (rs->fd < 0)
 		return;
@@ -35,8 +37,12 @@ void report_stream_open(struct report_stream *rs, FILE *under)
 	FILE *fp = fopencookie(rs, "w", (cookie_io_functions_t){ .write = stream_write });
 	if (!fp)
 		return;
-	/* As stdio buffers a descriptor: by line on a terminal, else in blocks. */
-	setvbuf(fp, NULL, isatty(rs->fd) ? _IOLBF : _IOFBF, BUFSIZ);
+	/* As stdio buffers a descriptor: by line on a terminal, else in blocks
+	 * (glibc takes the size only with a buffer given). */
+	if (isatty(rs->fd))
+		setvbuf(fp, NULL, _IOLBF, BUFSIZ);
+	else if ((rs->buffer = malloc(REPORT_STREAM_BLOCK)) != NULL)
+		setvbuf(fp, rs->buffer, _IOFBF, REPORT_STREAM_BLOCK);
 	rs->fp = fp;
 }
 
@@ -49,6 +55,8 @@ int report_stream_close(struct report_stream *rs)
 		return 0;
 	}
 	fclose(rs->fp);
+	free(rs->buffer);
+	rs->buffer = NULL;
 	rs->fp = rs->under;
 	return rs->error;
 }

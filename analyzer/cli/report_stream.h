@@ -8,15 +8,20 @@
 
 #include <stdio.h>
 
+/* A system call per 64 KiB of report, not per connection's few KB. */
+#define REPORT_STREAM_BLOCK 65536
+
 struct report_stream {
 	FILE *under;  /* what the report was meant for (stdout, or the -o file) */
 	FILE *fp;     /* what to write the report to */
 	int fd;
 	int error;    /* errno of the first failed write; 0: none */
+	char *buffer; /* fp's, when not a terminal; freed after fp is closed */
 };
 
-/* Writes through under's descriptor (under itself is not written to). When
- * the stream cannot be made, rs->fp is under itself. */
+/* Writes through under's descriptor (under itself is not written to): by
+ * line on a terminal, else in blocks of REPORT_STREAM_BLOCK bytes. When the
+ * stream cannot be made, rs->fp is under itself. */
 void report_stream_open(struct report_stream *rs, FILE *under);
 /* Flushes and closes rs->fp (not under): 0, or the errno of the first write
  * that failed. */

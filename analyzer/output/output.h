@@ -20,6 +20,7 @@ struct output {
 	bool color;
 	bool verbose;
 	bool no_summary;          /* -q: the run ends without a summary (no link to one) */
+	bool flush_each;          /* each connection's report flushed as written */
 	unsigned printed;
 	uint16_t community_id_seed; /* --community-id-seed */
 	struct html_report *html; /* output_html.c: the page being written; NULL before */

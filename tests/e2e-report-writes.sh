@@ -1,0 +1,71 @@
+#!/bin/sh
+# e2e-report-writes.sh MTLSDIAG - how the report reaches its descriptor.
+# Reading capture files, stdio writes it in blocks (one system call per
+# connection cost a third of a run of many short connections); from a
+# capture streamed in (standard input, a FIFO) each connection's report is
+# written as it is decided, for whoever reads it as it comes. Counted with
+# strace, so nothing here depends on timing; the bytes are the same either
+# way.
+set -u
+BIN=$1
+BUILD=$(dirname "$BIN")
+. tests/lib/scratch.sh
+trap 'exit 1' INT TERM HUP
+. tests/lib/tally.sh
+needs e2e-report-writes "Debian package strace" strace
+if [ ! -x "$BUILD/mtlsgen" ]; then
+	echo "SKIP e2e-report-writes: $BUILD/mtlsgen not built (make $BUILD/mtlsgen)"
+	exit 0
+fi
+CONNS=300
+"$BUILD/mtlsgen" --bench hs $CONNS "$tmp/hs.pcap" >/dev/null 2>&1 || {
+	bad "mtlsgen --bench hs $CONNS failed"
+	tally_report e2e-report-writes
+	exit
+}
+
+# writes FD LOG: the write calls to descriptor FD in an strace -f log.
+writes() {
+	grep -c "write($1, " "$2"
+}
+
+for fmt in text json; do
+	# From a file: the reference bytes, and few writes.
+	strace -f -qq -e trace=write -o "$tmp/$fmt.trace" "$BIN" -F $fmt "$tmp/hs.pcap" >"$tmp/$fmt.out" 2>/dev/null
+	n=$(grep -c '^' "$tmp/$fmt.out")
+	[ "$n" -ge $CONNS ] && ok || bad "$fmt: $n lines of report for $CONNS connections"
+	w=$(writes 1 "$tmp/$fmt.trace")
+	[ "$w" -ge 1 ] && [ "$w" -le $((CONNS / 8)) ] && ok ||
+		bad "$fmt from a file: $w writes of the report for $CONNS connections (blocks expected)"
+
+	# To -o FILE alike (its descriptor is 3 or more: count every write
+	# but those to standard error).
+	strace -f -qq -e trace=write -o "$tmp/$fmt-o.trace" "$BIN" -F $fmt -o "$tmp/$fmt-o.out" "$tmp/hs.pcap" 2>/dev/null
+	cmp -s "$tmp/$fmt-o.out" "$tmp/$fmt.out" && ok || bad "$fmt -o: the report differs from standard output's"
+	w=$(grep -c 'write([013-9][0-9]*, ' "$tmp/$fmt-o.trace")
+	[ "$w" -le $((CONNS / 8)) ] && ok || bad "$fmt -o FILE: $w writes for $CONNS connections (blocks expected)"
+
+	# Streamed in on standard input: a write per connection at least,
+	# the same bytes but for the file's name.
+	strace -f -qq -e trace=write -o "$tmp/$fmt-in.trace" "$BIN" -F $fmt - <"$tmp/hs.pcap" >"$tmp/$fmt-in.out" 2>/dev/null
+	if [ $fmt = json ]; then
+		sed 's/"file":"[^"]*"//' "$tmp/$fmt.out" >"$tmp/a"
+		sed 's/"file":"[^"]*"//' "$tmp/$fmt-in.out" >"$tmp/b"
+	else
+		grep -v "$tmp/hs.pcap\|(stdin)" "$tmp/$fmt.out" >"$tmp/a"
+		grep -v "$tmp/hs.pcap\|(stdin)" "$tmp/$fmt-in.out" >"$tmp/b"
+	fi
+	cmp -s "$tmp/a" "$tmp/b" && ok || bad "$fmt from standard input: the report differs from the file's"
+	w=$(writes 1 "$tmp/$fmt-in.trace")
+	[ "$w" -ge $CONNS ] && ok || bad "$fmt from standard input: $w writes for $CONNS connections (one each expected)"
+done
+
+# A FIFO is streamed too.
+mkfifo "$tmp/fifo"
+cat "$tmp/hs.pcap" >"$tmp/fifo" &
+strace -f -qq -e trace=write -o "$tmp/fifo.trace" "$BIN" -F json "$tmp/fifo" >"$tmp/fifo.out" 2>/dev/null
+wait
+w=$(writes 1 "$tmp/fifo.trace")
+[ "$w" -ge $CONNS ] && ok || bad "json from a FIFO: $w writes for $CONNS connections (one each expected)"
+
+tally_report e2e-report-writes
