@@ -134,32 +134,33 @@ static int hash_parts(const uint16_t *suites, size_t n_suites, const uint16_t *e
 	return 0;
 }
 
-/* Parts b and c through the memo: a slot holding exactly these lists
- * answers; otherwise they are hashed and take the slot. */
-static int memo_parts(struct ja4_memo *memo, const uint16_t *suites, size_t n_suites, const uint16_t *exts,
-		      size_t n_exts, const uint16_t *sigs, size_t n_sigs, char b[13], char c[13])
+/* The three lists joined into key (n values); the slot of table they
+ * hash to. Lists of other lengths that join to the same values share a
+ * slot; slot_holds compares the lengths too. */
+static struct ja4_memo_slot *memo_slot(struct ja4_memo_slot *table, uint16_t key[JA4_MEMO_VALUES], size_t *n,
+				       const uint16_t *suites, size_t n_suites, const uint16_t *exts, size_t n_exts,
+				       const uint16_t *sigs, size_t n_sigs)
 {
-	uint16_t key[JA4_MEMO_VALUES];
-	size_t n = 0;
+	*n = 0;
+	memcpy(key + *n, suites, n_suites * sizeof *key);
+	*n += n_suites;
+	memcpy(key + *n, exts, n_exts * sizeof *key);
+	*n += n_exts;
+	memcpy(key + *n, sigs, n_sigs * sizeof *key);
+	*n += n_sigs;
+	return &table[word_hash(key, *n * sizeof *key) % JA4_MEMO_SLOTS];
+}
 
-	memcpy(key + n, suites, n_suites * sizeof *key);
-	n += n_suites;
-	memcpy(key + n, exts, n_exts * sizeof *key);
-	n += n_exts;
-	memcpy(key + n, sigs, n_sigs * sizeof *key);
-	n += n_sigs;
+static bool slot_holds(const struct ja4_memo_slot *s, const uint16_t *key, size_t n, size_t n_suites,
+		       size_t n_exts, size_t n_sigs)
+{
+	return s->used && s->n_suites == n_suites && s->n_exts == n_exts && s->n_sigs == n_sigs &&
+	       memcmp(s->values, key, n * sizeof *key) == 0;
+}
 
-	/* Lists of other lengths that join to the same values share a slot;
-	 * the lengths are compared below. */
-	struct ja4_memo_slot *s = &memo->slot[word_hash(key, n * sizeof *key) % JA4_MEMO_SLOTS];
-	if (s->used && s->n_suites == n_suites && s->n_exts == n_exts && s->n_sigs == n_sigs &&
-	    memcmp(s->values, key, n * sizeof *key) == 0) {
-		memcpy(b, s->b, 13);
-		memcpy(c, s->c, 13);
-		return 0;
-	}
-	if (hash_parts(suites, n_suites, exts, n_exts, sigs, n_sigs, b, c))
-		return -1;
+static void slot_fill(struct ja4_memo_slot *s, const uint16_t *key, size_t n, size_t n_suites, size_t n_exts,
+		      size_t n_sigs, const char b[13], const char c[13])
+{
 	s->used = true;
 	s->n_suites = (uint16_t)n_suites;
 	s->n_exts = (uint16_t)n_exts;
@@ -167,6 +168,40 @@ static int memo_parts(struct ja4_memo *memo, const uint16_t *suites, size_t n_su
 	memcpy(s->values, key, n * sizeof *key);
 	memcpy(s->b, b, 13);
 	memcpy(s->c, c, 13);
+}
+
+/* Parts b and c through the memo, for lists filtered but not yet sorted
+ * (sorted here when needed). First by the lists in the hello's order:
+ * most clients send theirs the same way every time, and sorting them was
+ * a twentieth of a handshake's analysis. Then sorted, as hashed: a client
+ * that shuffles its extensions (Chrome does) is still answered without
+ * hashing. Otherwise they are hashed; both slots take the answer. */
+static int memo_parts(struct ja4_memo *memo, uint16_t *suites, size_t n_suites, uint16_t *exts, size_t n_exts,
+		      const uint16_t *sigs, size_t n_sigs, char b[13], char c[13])
+{
+	uint16_t sent_key[JA4_MEMO_VALUES], sorted_key[JA4_MEMO_VALUES];
+	size_t n;
+
+	struct ja4_memo_slot *sent =
+	    memo_slot(memo->as_sent, sent_key, &n, suites, n_suites, exts, n_exts, sigs, n_sigs);
+	if (slot_holds(sent, sent_key, n, n_suites, n_exts, n_sigs)) {
+		memcpy(b, sent->b, 13);
+		memcpy(c, sent->c, 13);
+		return 0;
+	}
+	sort_u16(suites, n_suites);
+	sort_u16(exts, n_exts);
+	struct ja4_memo_slot *sorted =
+	    memo_slot(memo->slot, sorted_key, &n, suites, n_suites, exts, n_exts, sigs, n_sigs);
+	if (slot_holds(sorted, sorted_key, n, n_suites, n_exts, n_sigs)) {
+		memcpy(b, sorted->b, 13);
+		memcpy(c, sorted->c, 13);
+	} else {
+		if (hash_parts(suites, n_suites, exts, n_exts, sigs, n_sigs, b, c))
+			return -1;
+		slot_fill(sorted, sorted_key, n, n_suites, n_exts, n_sigs, b, c);
+	}
+	slot_fill(sent, sent_key, n, n_suites, n_exts, n_sigs, b, c);
 	return 0;
 }
 
@@ -221,11 +256,15 @@ int ja4_client_hello_memo(const struct tls_client_hello *ch, bool quic, struct j
 	}
 	alpn_code(ch, alpn);
 
-	sort_u16(suites, n_suites);
-	sort_u16(exts, n_exts);
-	if (memo ? memo_parts(memo, suites, n_suites, exts, n_exts, sigs, n_sigs, b, c)
-		 : hash_parts(suites, n_suites, exts, n_exts, sigs, n_sigs, b, c))
-		return -1;
+	if (memo) {
+		if (memo_parts(memo, suites, n_suites, exts, n_exts, sigs, n_sigs, b, c))
+			return -1;
+	} else {
+		sort_u16(suites, n_suites);
+		sort_u16(exts, n_exts);
+		if (hash_parts(suites, n_suites, exts, n_exts, sigs, n_sigs, b, c))
+			return -1;
+	}
 
 	/* a_b_c: 10 + 1 + 12 + 1 + 12 characters */
 	char *p = out;

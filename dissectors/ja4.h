@@ -36,11 +36,12 @@ int ja4_client_hello(const struct tls_client_hello *ch, bool quic, char *out, si
 struct ja4_memo_slot {
 	bool used;
 	uint16_t n_suites, n_exts, n_sigs;
-	uint16_t values[JA4_MEMO_VALUES]; /* sorted suites, sorted extensions, signature algorithms */
+	uint16_t values[JA4_MEMO_VALUES]; /* suites, extensions, signature algorithms */
 	char b[13], c[13];
 };
 struct ja4_memo {
-	struct ja4_memo_slot slot[JA4_MEMO_SLOTS];
+	struct ja4_memo_slot slot[JA4_MEMO_SLOTS];    /* suites and extensions sorted, as hashed */
+	struct ja4_memo_slot as_sent[JA4_MEMO_SLOTS]; /* in the hello's order */
 };
 
 /* ja4_client_hello with memo (NULL: none); the same result either way. */

@@ -269,6 +269,31 @@ START_TEST(memo_same_as_hashing)
 		ck_assert_int_eq(ja4_client_hello_memo(&variant[v], false, memo, with, sizeof with), 0);
 		ck_assert_msg(strcmp(with, without) == 0, "variant %zu: %s, without the memo %s", v, with, without);
 	}
+	/* Alike with every slot of both tables holding the example's lists
+	 * (in the hello's order, and sorted). */
+	example(&ch);
+	memset(memo, 0, sizeof *memo);
+	ck_assert_int_eq(ja4_client_hello_memo(&ch, false, memo, with, sizeof with), 0);
+	size_t sent = JA4_MEMO_SLOTS;
+	used = JA4_MEMO_SLOTS;
+	for (size_t i = 0; i < JA4_MEMO_SLOTS; i++) {
+		if (memo->as_sent[i].used)
+			sent = i;
+		if (memo->slot[i].used)
+			used = i;
+	}
+	ck_assert_uint_lt(sent, JA4_MEMO_SLOTS);
+	ck_assert_uint_lt(used, JA4_MEMO_SLOTS);
+	for (size_t i = 0; i < JA4_MEMO_SLOTS; i++) {
+		memo->as_sent[i] = memo->as_sent[sent];
+		memo->slot[i] = memo->slot[used];
+	}
+	for (size_t v = 0; v < 3; v++) {
+		ck_assert_int_eq(ja4_client_hello(&variant[v], false, without, sizeof without), 0);
+		ck_assert_int_eq(ja4_client_hello_memo(&variant[v], false, memo, with, sizeof with), 0);
+		ck_assert_msg(strcmp(with, without) == 0, "variant %zu (both tables): %s, without the memo %s", v,
+			      with, without);
+	}
 	free(memo);
 }
 END_TEST
