@@ -146,13 +146,55 @@ static unsigned initial_ttl(uint8_t ttl)
 	return ttl <= 64 ? 64 : ttl <= 128 ? 128 : 255;
 }
 
+/* Appends v in decimal at p. */
+static char *put_uint(char *p, unsigned v)
+{
+	char digits[10];
+	size_t n = 0;
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = digits[--n];
+	return p;
+}
+
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* "IP TTL 64 (OS)" or "IP TTL 57 (from 64: OS)", cut to bufsz as snprintf
+ * would cut it: written by hand, as two of these per connection cost
+ * more than the rest of the software identification's texts. */
 static void ttl_text(uint8_t ttl, const char *os, char *buf, size_t bufsz)
 {
+	char tmp[64 + 128];
 	unsigned init = initial_ttl(ttl);
-	if (ttl == init)
-		snprintf(buf, bufsz, "IP TTL %u (%s)", init, os);
-	else
-		snprintf(buf, bufsz, "IP TTL %u (from %u: %s)", (unsigned)ttl, init, os);
+	char *p = put_str(tmp, "IP TTL ");
+	if (ttl == init) {
+		p = put_uint(p, init);
+		p = put_str(p, " (");
+	} else {
+		p = put_uint(p, ttl);
+		p = put_str(p, " (from ");
+		p = put_uint(p, init);
+		p = put_str(p, ": ");
+	}
+	size_t os_len = strnlen(os, 127);
+	memcpy(p, os, os_len);
+	p += os_len;
+	*p++ = ')';
+	size_t n = (size_t)(p - tmp);
+	if (bufsz == 0)
+		return;
+	if (n > bufsz - 1)
+		n = bufsz - 1;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
 }
 
 static int index_of(const uint16_t *v, size_t n, uint16_t x)

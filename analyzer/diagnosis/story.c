@@ -110,7 +110,9 @@ static struct story_group *group_of(struct story *s, const struct story_key *key
 	if (!g)
 		return NULL;
 	memcpy(&g->key, key, sizeof g->key); /* the padding too: it is hashed */
-	snprintf(g->file_name, sizeof g->file_name, "%s", file_name);
+	size_t name_len = strnlen(file_name, sizeof g->file_name - 1); /* cut as snprintf would */
+	memcpy(g->file_name, file_name, name_len);
+	g->file_name[name_len] = '\0';
 	HASH_ADD(hh, s->table, key, sizeof g->key, g);
 	DL_APPEND(s->order, g);
 	s->n_groups++;
