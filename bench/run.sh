@@ -16,6 +16,8 @@
 #                   flat-memory check (1)
 #   BENCH_BIG       1: also time captures ten times the size (0; 2.5 + 10 GB)
 #   BENCH_PEERS     0: skip tshark and ssldump (1)
+#   BENCH_INSTR     0: skip the instruction counts per connection
+#                   (callgrind; 1 when valgrind is installed)
 #   BENCH_LIVE_*    the live-capture sweep (bench/live.sh)
 set -u
 
@@ -26,6 +28,7 @@ RUNS=${BENCH_RUNS:-3}
 FLAT=${BENCH_FLAT:-1}
 BIG=${BENCH_BIG:-0}
 PEERS=${BENCH_PEERS:-1}
+INSTR=${BENCH_INSTR:-1}
 DIR=$BUILD/bench
 MTLSDIAG=$BUILD/mtlsdiag
 GEN=$BUILD/mtlsgen
@@ -252,6 +255,40 @@ if [ "$FLAT" = 1 ] || [ "$BIG" = 1 ]; then
 	PEERS=$save_peers
 fi
 
+# Instructions per connection (callgrind): the difference between runs
+# over 600 and 300 connections of the handshake-heavy mix, so without what
+# a run pays once (OpenSSL's set-up, the first certificates decoded).
+# Unlike times they do not move with the machine's load: two builds
+# compare on a busy machine, and a regression shows as a number.
+# instructions CMD... -> the instructions the run executed.
+instructions() {
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" > /dev/null 2> "$tmp/cg" || :
+	sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$tmp/cg" | tail -n 1
+}
+# per_conn KEY NAME SMALL LARGE: one row, and the figure for the targets.
+per_conn() {
+	awk -v n="$2" -v a="$3" -v b="$4" 'BEGIN {
+		if (a == "" || b == "") { printf "  %-24s (callgrind gave no count)\n", n; exit }
+		printf "  %-24s %8.1f k\n", n, (b - a) / 300 / 1000 }'
+	[ -n "$3" ] && [ -n "$4" ] && echo "instructions $1 $3 $4" >> "$RESULTS"
+	return 0
+}
+if [ "$INSTR" = 1 ] && command -v valgrind > /dev/null 2>&1; then
+	small=$(capture hs 300) || exit 2
+	large=$(capture hs 600) || exit 2
+	echo
+	echo "== instructions per connection (callgrind; runs over $large and $small, the difference / 300)"
+	per_conn read "libpcap read" "$(instructions "$PCAPREAD" "$small")" "$(instructions "$PCAPREAD" "$large")"
+	per_conn text "mtlsdiag (text)" "$(instructions "$MTLSDIAG" -q "$small")" "$(instructions "$MTLSDIAG" -q "$large")"
+	per_conn json "mtlsdiag -F json" "$(instructions "$MTLSDIAG" -q -F json "$small")" \
+		"$(instructions "$MTLSDIAG" -q -F json "$large")"
+	per_conn keylog "mtlsdiag --keylog" "$(instructions "$MTLSDIAG" -q --keylog "$small.keylog" "$small")" \
+		"$(instructions "$MTLSDIAG" -q --keylog "$large.keylog" "$large")"
+elif [ "$INSTR" = 1 ]; then
+	echo
+	echo "== instructions per connection: valgrind is not installed (Debian package valgrind)"
+fi
+
 # Live capture: the replay rate where the kernel starts dropping, with one
 # worker and several, next to tcpdump (bench/live.sh; as root only).
 sh bench/live.sh "$BUILD" "$hs"
@@ -261,6 +298,7 @@ echo
 echo "== targets"
 awk '
 	$2 == "syscalls_per_mb_read" { sc[$1] = $3; scf[$1] = $4; next }
+	$1 == "instructions" { ins[$2] = ($4 - $3) / 300; next }
 	{ v[$1 " " $2] = $3; c[$1 " " $2] = $5; if ($2 == "mtlsdiag") r[$1] = $4 }
 	function verdict(ok) { return ok ? "met" : "NOT met" }
 	function ratio(a, b) { return b > 0 ? a / b : 0 }
@@ -297,6 +335,10 @@ awk '
 			printf "  handshake-heavy with keys vs without: %.2fx wall, %.2fx CPU (target <= 2x): %s\n",
 				ratio(v[h " keylog"], v[h " mtlsdiag"]), ratio(c[h " keylog"], c[h " mtlsdiag"]),
 				verdict(ratio(v[h " keylog"], v[h " mtlsdiag"]) <= 2)
+		t = ins["text"]
+		if (t > 0)
+			printf "  in user-space instructions per connection (callgrind; steady under load, blind to the kernel and caches): text %.1fx the read, -F json %.2fx text, --keylog %.2fx text\n",
+				ratio(t, ins["read"]), ratio(ins["json"], t), ratio(ins["keylog"], t)
 		for (k in sc)
 			if (sc[k] != "-")
 				printf "  reads of the capture per MB, %s: mtlsdiag %s, libpcap read %s (1 MiB at a time: target < 2): %s\n",
