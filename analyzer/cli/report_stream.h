@@ -8,7 +8,9 @@
 
 #include <stdio.h>
 
-/* A system call per 64 KiB of report, not per connection's few KB. */
+/* The stream's buffer when it is not a terminal: twice OUTPUT_FLUSH_AT
+ * (output.h), so that a connection's report up to that size goes out in
+ * the same write as the reports before it, never split between two. */
 #define REPORT_STREAM_BLOCK 65536
 
 struct report_stream {
@@ -20,7 +22,7 @@ struct report_stream {
 };
 
 /* Writes through under's descriptor (under itself is not written to): by
- * line on a terminal, else in blocks of REPORT_STREAM_BLOCK bytes. When the
+ * line on a terminal, else through a buffer of REPORT_STREAM_BLOCK bytes. When the
  * stream cannot be made, rs->fp is under itself. */
 void report_stream_open(struct report_stream *rs, FILE *under);
 /* Flushes and closes rs->fp (not under): 0, or the errno of the first write

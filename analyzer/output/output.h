@@ -14,6 +14,12 @@
 
 enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY, FORMAT_ECS, FORMAT_HTML };
 
+/* Reading files, a connection's report is left in stdio's buffer until
+ * this much is pending: writes come every few dozen connections, and each
+ * ends where a connection's report ends (the report's stream holds twice
+ * this, report_stream.h), so a run cut short leaves whole reports. */
+#define OUTPUT_FLUSH_AT 32768
+
 struct output {
 	FILE *fp;
 	enum out_format format;
