@@ -24,34 +24,36 @@ CONNS=300
 	exit
 }
 
-# writes FD LOG: the write calls to descriptor FD in an strace -f log.
+# strace -y names the file behind each descriptor, so the writes counted
+# are those of the report, whatever else writes (a wrapper's own files).
+real=$(readlink -f "$tmp")
+# writes FILE LOG: the write calls to FILE (in $tmp) in an strace -f -y log.
 writes() {
-	grep -c "write($1, " "$2"
+	grep -c "^[0-9]* *write([0-9]*<$real/$1>, " "$2"
 }
 
 for fmt in text json; do
 	# From a file: the reference bytes, few writes, each ending a line
-	# (-xx: every byte written shown as \xNN, the last one too).
-	strace -f -qq -xx -s 100000 -e trace=write -o "$tmp/$fmt.trace" "$BIN" -F $fmt "$tmp/hs.pcap" \
+	# (-s: each write shown whole, its last byte too).
+	strace -f -y -qq -s 100000 -e trace=write -o "$tmp/$fmt.trace" "$BIN" -F $fmt "$tmp/hs.pcap" \
 		>"$tmp/$fmt.out" 2>/dev/null
 	n=$(grep -c '^' "$tmp/$fmt.out")
 	[ "$n" -ge $CONNS ] && ok || bad "$fmt: $n lines of report for $CONNS connections"
-	w=$(writes 1 "$tmp/$fmt.trace")
+	w=$(writes $fmt.out "$tmp/$fmt.trace")
 	[ "$w" -ge 1 ] && [ "$w" -le $((CONNS / 4)) ] && ok ||
 		bad "$fmt from a file: $w writes of the report for $CONNS connections (blocks expected)"
-	whole=$(grep 'write(1, ' "$tmp/$fmt.trace" | grep -c '\\x0a", [0-9]*) = [0-9]*$')
+	whole=$(grep "^[0-9]* *write([0-9]*<$real/$fmt.out>, " "$tmp/$fmt.trace" | grep -c '\\n", [0-9]*) = [0-9]*$')
 	[ "$whole" = "$w" ] && ok || bad "$fmt from a file: $((w - whole)) of $w writes end inside a line"
 
-	# To -o FILE alike (its descriptor is 3 or more: count every write
-	# but those to standard error).
-	strace -f -qq -e trace=write -o "$tmp/$fmt-o.trace" "$BIN" -F $fmt -o "$tmp/$fmt-o.out" "$tmp/hs.pcap" 2>/dev/null
+	# To -o FILE alike.
+	strace -f -y -qq -e trace=write -o "$tmp/$fmt-o.trace" "$BIN" -F $fmt -o "$tmp/$fmt-o.out" "$tmp/hs.pcap" 2>/dev/null
 	cmp -s "$tmp/$fmt-o.out" "$tmp/$fmt.out" && ok || bad "$fmt -o: the report differs from standard output's"
-	w=$(grep -c 'write([013-9][0-9]*, ' "$tmp/$fmt-o.trace")
+	w=$(writes $fmt-o.out "$tmp/$fmt-o.trace")
 	[ "$w" -le $((CONNS / 4)) ] && ok || bad "$fmt -o FILE: $w writes for $CONNS connections (blocks expected)"
 
 	# Streamed in on standard input: a write per connection at least,
 	# the same bytes but for the file's name.
-	strace -f -qq -e trace=write -o "$tmp/$fmt-in.trace" "$BIN" -F $fmt - <"$tmp/hs.pcap" >"$tmp/$fmt-in.out" 2>/dev/null
+	strace -f -y -qq -e trace=write -o "$tmp/$fmt-in.trace" "$BIN" -F $fmt - <"$tmp/hs.pcap" >"$tmp/$fmt-in.out" 2>/dev/null
 	if [ $fmt = json ]; then
 		sed 's/"file":"[^"]*"//' "$tmp/$fmt.out" >"$tmp/a"
 		sed 's/"file":"[^"]*"//' "$tmp/$fmt-in.out" >"$tmp/b"
@@ -60,16 +62,16 @@ for fmt in text json; do
 		grep -v "$tmp/hs.pcap\|(stdin)" "$tmp/$fmt-in.out" >"$tmp/b"
 	fi
 	cmp -s "$tmp/a" "$tmp/b" && ok || bad "$fmt from standard input: the report differs from the file's"
-	w=$(writes 1 "$tmp/$fmt-in.trace")
+	w=$(writes $fmt-in.out "$tmp/$fmt-in.trace")
 	[ "$w" -ge $CONNS ] && ok || bad "$fmt from standard input: $w writes for $CONNS connections (one each expected)"
 done
 
 # A FIFO is streamed too.
 mkfifo "$tmp/fifo"
 cat "$tmp/hs.pcap" >"$tmp/fifo" &
-strace -f -qq -e trace=write -o "$tmp/fifo.trace" "$BIN" -F json "$tmp/fifo" >"$tmp/fifo.out" 2>/dev/null
+strace -f -y -qq -e trace=write -o "$tmp/fifo.trace" "$BIN" -F json "$tmp/fifo" >"$tmp/fifo.out" 2>/dev/null
 wait
-w=$(writes 1 "$tmp/fifo.trace")
+w=$(writes fifo.out "$tmp/fifo.trace")
 [ "$w" -ge $CONNS ] && ok || bad "json from a FIFO: $w writes for $CONNS connections (one each expected)"
 
 tally_report e2e-report-writes
