@@ -134,38 +134,48 @@ static int hash_parts(const uint16_t *suites, size_t n_suites, const uint16_t *e
 	return 0;
 }
 
-/* The three lists joined into key (n values); the slot of table they
- * hash to. Lists of other lengths that join to the same values share a
- * slot; slot_holds compares the lengths too. */
-static struct ja4_memo_slot *memo_slot(struct ja4_memo_slot *table, uint16_t key[JA4_MEMO_VALUES], size_t *n,
-				       const uint16_t *suites, size_t n_suites, const uint16_t *exts, size_t n_exts,
-				       const uint16_t *sigs, size_t n_sigs)
+/* The three lists joined, as a memo slot holds them. */
+struct memo_key {
+	uint16_t n_suites, n_exts, n_sigs;
+	uint16_t values[JA4_MEMO_VALUES];
+};
+
+static void key_make(struct memo_key *k, const uint16_t *suites, size_t n_suites, const uint16_t *exts,
+		     size_t n_exts, const uint16_t *sigs, size_t n_sigs)
 {
-	*n = 0;
-	memcpy(key + *n, suites, n_suites * sizeof *key);
-	*n += n_suites;
-	memcpy(key + *n, exts, n_exts * sizeof *key);
-	*n += n_exts;
-	memcpy(key + *n, sigs, n_sigs * sizeof *key);
-	*n += n_sigs;
-	return &table[word_hash(key, *n * sizeof *key) % JA4_MEMO_SLOTS];
+	k->n_suites = (uint16_t)n_suites;
+	k->n_exts = (uint16_t)n_exts;
+	k->n_sigs = (uint16_t)n_sigs;
+	memcpy(k->values, suites, n_suites * sizeof *k->values);
+	memcpy(k->values + n_suites, exts, n_exts * sizeof *k->values);
+	memcpy(k->values + n_suites + n_exts, sigs, n_sigs * sizeof *k->values);
 }
 
-static bool slot_holds(const struct ja4_memo_slot *s, const uint16_t *key, size_t n, size_t n_suites,
-		       size_t n_exts, size_t n_sigs)
+static size_t key_len(const struct memo_key *k)
 {
-	return s->used && s->n_suites == n_suites && s->n_exts == n_exts && s->n_sigs == n_sigs &&
-	       memcmp(s->values, key, n * sizeof *key) == 0;
+	return ((size_t)k->n_suites + k->n_exts + k->n_sigs) * sizeof *k->values;
 }
 
-static void slot_fill(struct ja4_memo_slot *s, const uint16_t *key, size_t n, size_t n_suites, size_t n_exts,
-		      size_t n_sigs, const char b[13], const char c[13])
+/* The slot of table that k hashes to. Lists of other lengths that join to
+ * the same values share a slot; slot_holds compares the lengths too. */
+static struct ja4_memo_slot *slot_of(struct ja4_memo_slot *table, const struct memo_key *k)
+{
+	return &table[word_hash(k->values, key_len(k)) % JA4_MEMO_SLOTS];
+}
+
+static bool slot_holds(const struct ja4_memo_slot *s, const struct memo_key *k)
+{
+	return s->used && s->n_suites == k->n_suites && s->n_exts == k->n_exts && s->n_sigs == k->n_sigs &&
+	       memcmp(s->values, k->values, key_len(k)) == 0;
+}
+
+static void slot_fill(struct ja4_memo_slot *s, const struct memo_key *k, const char b[13], const char c[13])
 {
 	s->used = true;
-	s->n_suites = (uint16_t)n_suites;
-	s->n_exts = (uint16_t)n_exts;
-	s->n_sigs = (uint16_t)n_sigs;
-	memcpy(s->values, key, n * sizeof *key);
+	s->n_suites = k->n_suites;
+	s->n_exts = k->n_exts;
+	s->n_sigs = k->n_sigs;
+	memcpy(s->values, k->values, key_len(k));
 	memcpy(s->b, b, 13);
 	memcpy(s->c, c, 13);
 }
@@ -179,29 +189,26 @@ static void slot_fill(struct ja4_memo_slot *s, const uint16_t *key, size_t n, si
 static int memo_parts(struct ja4_memo *memo, uint16_t *suites, size_t n_suites, uint16_t *exts, size_t n_exts,
 		      const uint16_t *sigs, size_t n_sigs, char b[13], char c[13])
 {
-	uint16_t sent_key[JA4_MEMO_VALUES], sorted_key[JA4_MEMO_VALUES];
-	size_t n;
+	struct memo_key sent_key, sorted_key;
 
-	struct ja4_memo_slot *sent =
-	    memo_slot(memo->as_sent, sent_key, &n, suites, n_suites, exts, n_exts, sigs, n_sigs);
-	if (slot_holds(sent, sent_key, n, n_suites, n_exts, n_sigs)) {
-		memcpy(b, sent->b, 13);
-		memcpy(c, sent->c, 13);
-		return 0;
+	key_make(&sent_key, suites, n_suites, exts, n_exts, sigs, n_sigs);
+	struct ja4_memo_slot *sent = slot_of(memo->as_sent, &sent_key);
+	const struct ja4_memo_slot *hit = slot_holds(sent, &sent_key) ? sent : NULL;
+	if (!hit) {
+		sort_u16(suites, n_suites);
+		sort_u16(exts, n_exts);
+		key_make(&sorted_key, suites, n_suites, exts, n_exts, sigs, n_sigs);
+		struct ja4_memo_slot *sorted = slot_of(memo->slot, &sorted_key);
+		if (!slot_holds(sorted, &sorted_key)) {
+			if (hash_parts(suites, n_suites, exts, n_exts, sigs, n_sigs, b, c))
+				return -1;
+			slot_fill(sorted, &sorted_key, b, c);
+		}
+		hit = sorted;
+		slot_fill(sent, &sent_key, hit->b, hit->c);
 	}
-	sort_u16(suites, n_suites);
-	sort_u16(exts, n_exts);
-	struct ja4_memo_slot *sorted =
-	    memo_slot(memo->slot, sorted_key, &n, suites, n_suites, exts, n_exts, sigs, n_sigs);
-	if (slot_holds(sorted, sorted_key, n, n_suites, n_exts, n_sigs)) {
-		memcpy(b, sorted->b, 13);
-		memcpy(c, sorted->c, 13);
-	} else {
-		if (hash_parts(suites, n_suites, exts, n_exts, sigs, n_sigs, b, c))
-			return -1;
-		slot_fill(sorted, sorted_key, n, n_suites, n_exts, n_sigs, b, c);
-	}
-	slot_fill(sent, sent_key, n, n_suites, n_exts, n_sigs, b, c);
+	memcpy(b, hit->b, 13);
+	memcpy(c, hit->c, 13);
 	return 0;
 }
 
