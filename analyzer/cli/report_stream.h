@@ -8,10 +8,12 @@
 
 #include <stdio.h>
 
-/* The stream's buffer when it is not a terminal: twice OUTPUT_FLUSH_AT
- * (output.h), so that a connection's report up to that size goes out in
- * the same write as the reports before it, never split between two. */
-#define REPORT_STREAM_BLOCK 65536
+#include "output/output.h"
+
+/* The stream's buffer when it is not a terminal: twice OUTPUT_FLUSH_AT,
+ * so that a connection's report up to that size goes out in the same
+ * write as the reports before it, never split between two. */
+#define REPORT_STREAM_BLOCK (2 * OUTPUT_FLUSH_AT)
 
 struct report_stream {
 	FILE *under;  /* what the report was meant for (stdout, or the -o file) */
