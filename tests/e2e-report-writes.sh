@@ -27,9 +27,13 @@ CONNS=300
 # strace -y names the file behind each descriptor, so the writes counted
 # are those of the report, whatever else writes (a wrapper's own files).
 real=$(readlink -f "$tmp")
-# writes FILE LOG: the write calls to FILE (in $tmp) in an strace -f -y log.
+# writes_to FILE LOG: the write calls to FILE (in $tmp) in an strace -f -y
+# log; writes FILE LOG: how many.
+writes_to() {
+	grep "^[0-9]* *write([0-9]*<$real/$1>, " "$2"
+}
 writes() {
-	grep -c "^[0-9]* *write([0-9]*<$real/$1>, " "$2"
+	writes_to "$@" | grep -c '^'
 }
 
 for fmt in text json; do
@@ -42,7 +46,7 @@ for fmt in text json; do
 	w=$(writes $fmt.out "$tmp/$fmt.trace")
 	[ "$w" -ge 1 ] && [ "$w" -le $((CONNS / 4)) ] && ok ||
 		bad "$fmt from a file: $w writes of the report for $CONNS connections (blocks expected)"
-	whole=$(grep "^[0-9]* *write([0-9]*<$real/$fmt.out>, " "$tmp/$fmt.trace" | grep -c '\\n", [0-9]*) = [0-9]*$')
+	whole=$(writes_to $fmt.out "$tmp/$fmt.trace" | grep -c '\\n", [0-9]*) = [0-9]*$')
 	[ "$whole" = "$w" ] && ok || bad "$fmt from a file: $((w - whole)) of $w writes end inside a line"
 
 	# To -o FILE alike.
