@@ -1,6 +1,7 @@
 /* tls_decrypt.c - record decryption (see tls_decrypt.h). */
 #include "tls_decrypt.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,8 +103,9 @@ struct tls_crypto {
 		EVP_CIPHER *cipher;
 	} ciphers[TLS_CRYPTO_SLOTS];
 	struct {
-		const char *digest; /* the suite table's, or a literal here */
-		EVP_MAC_CTX *hmac;  /* digest set, no key: copied for use */
+		const char *digest;   /* the suite table's, or a literal here */
+		EVP_MAC_CTX *hmac;    /* digest set, no key: copied for keys kept */
+		EVP_MAC_CTX *scratch; /* keyed afresh for each derivation */
 	} hmacs[TLS_CRYPTO_SLOTS];
 	/* TLS <= 1.2: both sides of a handshake derive the same key block,
 	 * one at each ChangeCipherSpec; the last few derived are kept (a
@@ -132,6 +134,7 @@ void tls_crypto_free(struct tls_crypto *c)
 	for (size_t i = 0; i < TLS_CRYPTO_SLOTS; i++) {
 		EVP_CIPHER_free(c->ciphers[i].cipher);
 		EVP_MAC_CTX_free(c->hmacs[i].hmac);
+		EVP_MAC_CTX_free(c->hmacs[i].scratch);
 	}
 	OPENSSL_cleanse(c->key_blocks, sizeof c->key_blocks);
 	free(c);
@@ -171,28 +174,55 @@ static EVP_MAC_CTX *hmac_new(const char *digest)
 	return m;
 }
 
-/* A new HMAC context (the caller's) with this digest and key. */
-static EVP_MAC_CTX *hmac_keyed(struct tls_crypto *c, const char *digest, const uint8_t *key, size_t key_len)
+/* The run's slot for this digest, made on first use; TLS_CRYPTO_SLOTS
+ * when there is none (no run, the table full, out of memory). */
+static size_t hmac_slot(struct tls_crypto *c, const char *digest)
 {
 	size_t i = 0;
 	while (c && i < TLS_CRYPTO_SLOTS && c->hmacs[i].digest && strcmp(c->hmacs[i].digest, digest) != 0)
 		i++;
-	EVP_MAC_CTX *m;
-	if (!c || i == TLS_CRYPTO_SLOTS) {
-		m = hmac_new(digest);
-	} else {
-		if (!c->hmacs[i].digest) {
-			if (!(c->hmacs[i].hmac = hmac_new(digest)))
-				return NULL;
-			c->hmacs[i].digest = digest;
-		}
-		m = EVP_MAC_CTX_dup(c->hmacs[i].hmac);
+	if (!c || i == TLS_CRYPTO_SLOTS)
+		return TLS_CRYPTO_SLOTS;
+	if (!c->hmacs[i].digest) {
+		if (!(c->hmacs[i].hmac = hmac_new(digest)))
+			return TLS_CRYPTO_SLOTS;
+		c->hmacs[i].digest = digest;
 	}
+	return i;
+}
+
+/* A new HMAC context (the caller's) with this digest and key. */
+static EVP_MAC_CTX *hmac_keyed(struct tls_crypto *c, const char *digest, const uint8_t *key, size_t key_len)
+{
+	size_t i = hmac_slot(c, digest);
+	EVP_MAC_CTX *m = i == TLS_CRYPTO_SLOTS ? hmac_new(digest) : EVP_MAC_CTX_dup(c->hmacs[i].hmac);
 	if (m && !EVP_MAC_init(m, key, key_len, NULL)) {
 		EVP_MAC_CTX_free(m);
 		m = NULL;
 	}
 	return m;
+}
+
+/* An HMAC context with this digest and key for one derivation, handed
+ * back with hmac_give_back before the next: the run's scratch context
+ * for the digest, keyed again (a copy and a free per derivation cost
+ * more than the hashing of a short key), or without a run a new one. */
+static EVP_MAC_CTX *hmac_borrow(struct tls_crypto *c, const char *digest, const uint8_t *key, size_t key_len)
+{
+	size_t i = hmac_slot(c, digest);
+	if (i == TLS_CRYPTO_SLOTS)
+		return hmac_keyed(NULL, digest, key, key_len);
+	if (!c->hmacs[i].scratch && !(c->hmacs[i].scratch = EVP_MAC_CTX_dup(c->hmacs[i].hmac)))
+		return NULL;
+	return EVP_MAC_init(c->hmacs[i].scratch, key, key_len, NULL) ? c->hmacs[i].scratch : NULL;
+}
+
+static void hmac_give_back(struct tls_crypto *c, EVP_MAC_CTX *m)
+{
+	for (size_t i = 0; c && i < TLS_CRYPTO_SLOTS; i++)
+		if (m && c->hmacs[i].scratch == m)
+			return;
+	EVP_MAC_CTX_free(m);
 }
 
 /* HMAC(key, a || b) with the keyed context, started again with its key
@@ -260,7 +290,7 @@ static int prepare(struct tls_decrypt_dir *d, const struct tls_suite_info *s, ui
 static int p_hash(struct tls_crypto *c, const char *digest, const uint8_t *secret, size_t secret_len,
 		  const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
 {
-	EVP_MAC_CTX *keyed = hmac_keyed(c, digest, secret, secret_len);
+	EVP_MAC_CTX *keyed = hmac_borrow(c, digest, secret, secret_len);
 	uint8_t a[EVP_MAX_MD_SIZE], block[EVP_MAX_MD_SIZE];
 	size_t a_len = 0, block_len = 0, done = 0;
 	int rc = keyed ? hmac_once(keyed, seed, seed_len, NULL, 0, a, &a_len) : -1;
@@ -275,7 +305,7 @@ static int p_hash(struct tls_crypto *c, const char *digest, const uint8_t *secre
 	}
 	OPENSSL_cleanse(a, sizeof a);
 	OPENSSL_cleanse(block, sizeof block);
-	EVP_MAC_CTX_free(keyed);
+	hmac_give_back(c, keyed);
 	return rc;
 }
 
@@ -450,9 +480,9 @@ static int expand_label_keyed(EVP_MAC_CTX *keyed, const char *label, uint8_t *ou
 static int expand_label(struct tls_crypto *c, const char *hash, const uint8_t *secret, size_t secret_len,
 			const char *label, uint8_t *out, size_t out_len)
 {
-	EVP_MAC_CTX *keyed = hmac_keyed(c, hash, secret, secret_len);
+	EVP_MAC_CTX *keyed = hmac_borrow(c, hash, secret, secret_len);
 	int rc = keyed ? expand_label_keyed(keyed, label, out, out_len) : -1;
-	EVP_MAC_CTX_free(keyed);
+	hmac_give_back(c, keyed);
 	return rc;
 }
 
@@ -468,12 +498,12 @@ int tls13_install_secret(struct tls_decrypt_dir *d, const struct tls_suite_info 
 	if (!s->tls13 || len == 0 || len > sizeof d->secret)
 		return -1;
 	/* key and iv from one keyed HMAC of the secret */
-	EVP_MAC_CTX *keyed = hmac_keyed(d->crypto, s->hash, secret, len);
+	EVP_MAC_CTX *keyed = hmac_borrow(d->crypto, s->hash, secret, len);
 	int rc = keyed && expand_label_keyed(keyed, "key", d->key, s->key_len) == 0 &&
 			 expand_label_keyed(keyed, "iv", d->iv, TLS13_IV) == 0
 		     ? 0
 		     : -1;
-	EVP_MAC_CTX_free(keyed);
+	hmac_give_back(d->crypto, keyed);
 	if (rc != 0)
 		return -1;
 	if (prepare(d, s, 0x0304) != 0)
@@ -585,12 +615,46 @@ static enum tls_decrypt_result open_tls13(struct tls_decrypt_dir *d, uint8_t typ
 	return TLS_DEC_OK;
 }
 
+/* TLS 1.2 AES-GCM the way OpenSSL's own TLS code opens it: the 4-byte
+ * salt set once per key, then per record the header and one call over
+ * explicit nonce, ciphertext and tag, in place (a fresh nonce through
+ * EVP_DecryptInit_ex2 and a tag through a control call cost more than
+ * the decryption of a handshake record). */
+static enum tls_decrypt_result open_gcm12(struct tls_decrypt_dir *d, uint8_t type, uint16_t version,
+					  struct rd rec, uint8_t *out, size_t *out_len)
+{
+	EVP_CIPHER_CTX *ctx = d->cipher_ctx;
+	uint8_t aad[13];
+	size_t len = rd_left(&rec);
+	if (len < 8 + AEAD_TAG || len > INT_MAX)
+		return TLS_DEC_ERROR;
+	if (!d->ctx_keyed && (EVP_DecryptInit_ex2(ctx, d->cipher, d->key, NULL, NULL) <= 0 ||
+			      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IV_FIXED, 4, d->iv) <= 0))
+		return TLS_DEC_BAD;
+	d->ctx_keyed = true;
+	/* The length is the record's; OpenSSL takes off nonce and tag. */
+	put_seq_header(aad, d->seq, type, version, len);
+	if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_TLS1_AAD, sizeof aad, aad) != AEAD_TAG)
+		return TLS_DEC_BAD;
+	memcpy(out, rec.p, len);
+	/* A negative count when the tag does not match; else the plaintext
+	 * is what lies between nonce and tag. */
+	if (EVP_Cipher(ctx, out, out, (unsigned)len) < 0)
+		return TLS_DEC_BAD;
+	memmove(out, out + 8, len - 8 - AEAD_TAG);
+	*out_len = len - 8 - AEAD_TAG;
+	return TLS_DEC_OK;
+}
+
 static enum tls_decrypt_result open_aead12(struct tls_decrypt_dir *d, uint8_t type, uint16_t version,
 					   struct rd rec, uint8_t *out, size_t *out_len)
 {
 	uint8_t nonce[12], aad[13];
 	struct rd explicit_nonce, ct, tag;
 	size_t tl = tag_len(d->suite);
+
+	if (d->suite->mode == TLS_MODE_GCM)
+		return open_gcm12(d, type, version, rec, out, out_len);
 
 	if (d->suite->mode == TLS_MODE_CHACHA) {
 		xor_nonce(d, nonce);
