@@ -5,13 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-/* Keys are memset before they are filled: hashed as words. */
-#include "word_hash.h"
-#define HASH_FUNCTION WORD_HASH_FUNCTION
-#include <uthash.h>
 #include <utlist.h>
 
 #include "heap_charge.h"
+#include "word_hash.h"
 #include "http2.h"
 
 struct story_group {
@@ -20,12 +17,22 @@ struct story_group {
 	struct story_step steps[STORY_MAX_STEPS];
 	size_t n_steps;
 	uint64_t more;            /* connections beyond STORY_MAX_STEPS */
-	UT_hash_handle hh;
 	struct story_group *next, *prev; /* in order of the first connection */
 };
 
+/* The groups by key: open addressing over a table at most half full,
+ * each slot with its key's hash, so that a connection whose group does
+ * not exist (most of them, once the table is full, on a busy server)
+ * reads a few neighbouring slots instead of a chain of groups scattered
+ * over the heap, a cache miss each. */
+struct story_slot {
+	struct story_group *group; /* NULL: free */
+	unsigned hash;
+};
+
 struct story {
-	struct story_group *table; /* uthash head */
+	struct story_slot *slots;
+	size_t n_slots;            /* a power of two, or 0 */
 	/* utlist doubly linked, oldest first: the head's prev is the tail,
 	 * so appending does not walk the list. */
 	struct story_group *order;
@@ -43,9 +50,8 @@ size_t story_bytes(const struct story *s)
 	if (!s)
 		return 0;
 	size_t n = heap_charge(sizeof *s) + s->n_groups * heap_charge(sizeof(struct story_group));
-	if (s->table)
-		n += heap_charge(sizeof(UT_hash_table)) +
-		     heap_charge(s->table->hh.tbl->num_buckets * sizeof(UT_hash_bucket));
+	if (s->slots)
+		n += heap_charge(s->n_slots * sizeof *s->slots);
 	return n;
 }
 
@@ -54,11 +60,12 @@ void story_free(struct story *s)
 	if (!s)
 		return;
 	struct story_group *g, *tmp;
-	HASH_ITER(hh, s->table, g, tmp)
+	DL_FOREACH_SAFE(s->order, g, tmp)
 	{
-		HASH_DEL(s->table, g);
+		DL_DELETE(s->order, g);
 		free(g);
 	}
+	free(s->slots);
 	free(s);
 }
 
@@ -100,20 +107,57 @@ static void read_step(const struct tls_conn *c, const struct findings *f, struct
 
 /* The group of key, made when new; NULL past STORY_MAX_GROUPS (or out of
  * memory). */
+/* The slot holding key, or the free slot where it belongs. */
+static struct story_slot *slot_of(const struct story *s, const struct story_key *key, unsigned hash)
+{
+	size_t mask = s->n_slots - 1;
+	for (size_t i = hash & mask;; i = (i + 1) & mask) {
+		struct story_slot *slot = &s->slots[i];
+		if (!slot->group || (slot->hash == hash && memcmp(&slot->group->key, key, sizeof *key) == 0))
+			return slot;
+	}
+}
+
+/* Room for one more group with the table at most half full; false when
+ * out of memory (the table is unchanged). */
+static bool slots_room(struct story *s)
+{
+	if (2 * (s->n_groups + 1) <= s->n_slots)
+		return true;
+	size_t n = s->n_slots ? 2 * s->n_slots : 64;
+	struct story_slot *old = s->slots;
+	size_t n_old = s->n_slots;
+	if (!(s->slots = calloc(n, sizeof *s->slots))) {
+		s->slots = old;
+		return false;
+	}
+	s->n_slots = n;
+	for (size_t i = 0; i < n_old; i++)
+		if (old[i].group)
+			*slot_of(s, &old[i].group->key, old[i].hash) = old[i];
+	free(old);
+	return true;
+}
+
 static struct story_group *group_of(struct story *s, const struct story_key *key, const char *file_name)
 {
-	struct story_group *g;
-	HASH_FIND(hh, s->table, key, sizeof *key, g);
-	if (g || s->n_groups == STORY_MAX_GROUPS)
-		return g;
-	g = calloc(1, sizeof *g);
+	/* Keys are memset before they are filled: hashed as words. */
+	unsigned hash = word_hash(key, sizeof *key);
+	struct story_slot *slot = s->slots ? slot_of(s, key, hash) : NULL;
+	if ((slot && slot->group) || s->n_groups == STORY_MAX_GROUPS)
+		return slot ? slot->group : NULL;
+	if (!slots_room(s))
+		return NULL;
+	struct story_group *g = calloc(1, sizeof *g);
 	if (!g)
 		return NULL;
-	memcpy(&g->key, key, sizeof g->key); /* the padding too: it is hashed */
+	memcpy(&g->key, key, sizeof g->key);
 	size_t name_len = strnlen(file_name, sizeof g->file_name - 1); /* cut as snprintf would */
 	memcpy(g->file_name, file_name, name_len);
 	g->file_name[name_len] = '\0';
-	HASH_ADD(hh, s->table, key, sizeof g->key, g);
+	slot = slot_of(s, key, hash);
+	slot->group = g;
+	slot->hash = hash;
 	DL_APPEND(s->order, g);
 	s->n_groups++;
 	return g;
