@@ -4,9 +4,15 @@
  * numbers frames, keeps capture time, opens link layers, tunnels and IP
  * (fragments are reassembled here: their table is keyed by datagram, not
  * by connection), and copies each TCP segment to the worker its
- * connection hashes to (addresses and ports, either direction alike). A
- * worker is a whole analyzer of its own flows: table, reassembly, TLS,
- * certificate cache. So that it cannot tell it is not alone:
+ * connection hashes to (addresses and ports, either direction alike). It
+ * is worker 0 itself: the connections of its share it analyses as it
+ * reads them, with no copy, and it renders their reports when it hands a
+ * round out. Its share is one part in 2N - 1 and each other worker's two:
+ * reading, copying and merging take about a third of a one-thread run,
+ * and at --threads 2 this split leaves both threads about equally busy
+ * (bench/README.md, Threads). N threads in all. A worker is a whole analyzer of
+ * its own flows: table, reassembly, TLS, certificate cache. So that it
+ * cannot tell it is not alone:
  * - each segment carries its frame number and capture time, and every
  *   EXPIRE_EVERY frames each worker gets a tick with both, so that flows
  *   are given up at the same frames as in one thread, whether or not the
@@ -502,8 +508,17 @@ static void merge_oldest(struct analyzer *a)
 static void send_round(struct analyzer *a)
 {
 	struct workers *ws = a->workers;
+	/* Worker 0 has done its records as they came; its reports now. */
+	struct relay *w0 = &ws->w[0];
+	struct batch *b0 = filling(ws, 0);
+	w0->b = b0;
+	for (size_t i = 0; i < b0->n_jobs; i++)
+		render(w0, &b0->jobs[i]);
+	b0->tls_conns = w0->a.stats.tls_conns;
+	w0->b = NULL;
 	pthread_mutex_lock(&ws->mu);
-	for (unsigned i = 0; i < ws->n; i++) {
+	b0->returned = true;
+	for (unsigned i = 1; i < ws->n; i++) {
 		struct relay *w = &ws->w[i];
 		struct batch *b = filling(ws, i);
 		b->next = NULL;
@@ -542,6 +557,36 @@ static uint64_t end_mix(const struct ip_addr *x, uint16_t port)
 	return h;
 }
 
+/* The worker a connection's hash falls to: the reading thread's own
+ * share (worker 0) is one part in 2n - 1, each other worker's two. */
+static unsigned share_of(const struct workers *ws, uint64_t h)
+{
+	unsigned part = (unsigned)(h % (2 * ws->n - 1));
+	return (part + 1) / 2;
+}
+
+/* Worker 0's work, done here as it comes: what its thread would do
+ * with the record. */
+static void inline_rec(struct analyzer *a, enum rec_kind kind, const struct ip_packet *ip, const uint8_t *seg,
+		       size_t len, size_t wire_len)
+{
+	struct workers *ws = a->workers;
+	struct relay *w = &ws->w[0];
+	w->b = filling(ws, 0);
+	w->phase = kind;
+	w->a.frame_no = a->frame_no;
+	w->a.now_ns = a->now_ns;
+	if (kind == REC_SEGMENT) {
+		w->seq = 0;
+		flow_segment(&w->a, ip, seg, len, wire_len);
+	} else if (kind == REC_TICK) {
+		flow_expire_idle(&w->a);
+	} else {
+		flow_table_flush(&w->a, END_CAPTURE_END);
+	}
+	w->b = NULL;
+}
+
 static void workers_segment(struct analyzer *a, const struct ip_packet *ip, const uint8_t *seg, size_t len,
 		     size_t wire_len)
 {
@@ -554,11 +599,15 @@ static void workers_segment(struct analyzer *a, const struct ip_packet *ip, cons
 		h ^= h >> 29;
 		h *= 0xc4ceb9fe1a85ec53ull;
 		h ^= h >> 32;
-		to = (unsigned)(h % ws->n);
+		to = share_of(ws, h);
 	}
-	struct rec rec = { REC_SEGMENT, a->frame_no, a->now_ns, len, wire_len, *ip };
-	rec.ip.payload = NULL;
-	append_rec(ws, to, &rec, seg);
+	if (to == 0) {
+		inline_rec(a, REC_SEGMENT, ip, seg, len, wire_len);
+	} else {
+		struct rec rec = { REC_SEGMENT, a->frame_no, a->now_ns, len, wire_len, *ip };
+		rec.ip.payload = NULL;
+		append_rec(ws, to, &rec, seg);
+	}
 	if (++ws->round_segments >= ROUND_SEGMENTS || ws->round_bytes >= ROUND_BYTES)
 		send_round(a);
 }
@@ -570,7 +619,8 @@ static void to_every_worker(struct analyzer *a, enum rec_kind kind)
 	rec.kind = kind;
 	rec.frame_no = a->frame_no;
 	rec.now_ns = a->now_ns;
-	for (unsigned i = 0; i < a->workers->n; i++)
+	inline_rec(a, kind, NULL, NULL, 0, 0);
+	for (unsigned i = 1; i < a->workers->n; i++)
 		append_rec(a->workers, i, &rec, NULL);
 }
 
@@ -612,7 +662,7 @@ static void workers_stop(struct workers *ws, unsigned started)
 	ws->quit = true;
 	pthread_cond_broadcast(&ws->work);
 	pthread_mutex_unlock(&ws->mu);
-	for (unsigned i = 0; i < started; i++)
+	for (unsigned i = 1; i < started; i++) /* worker 0 is this thread */
 		pthread_join(ws->w[i].thread, NULL);
 }
 
@@ -668,7 +718,7 @@ static struct workers *workers_new(const struct analyzer *a)
 		if (a->keylog)
 			w->a.crypto = tls_crypto_new();
 		if (!w->fp || !w->renderer || (a->keylog && !w->a.crypto) ||
-		    pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		    (started > 0 && pthread_create(&w->thread, NULL, worker_main, w) != 0)) {
 			relay_release(w);
 			break;
 		}

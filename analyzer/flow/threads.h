@@ -1,7 +1,8 @@
 /* threads.h - one capture file over several threads (--threads N): the
  * thread that reads hands each TCP segment to one of N workers by its
- * connection, and puts what they report out in exactly the order, and
- * with exactly the bytes, one thread would have (threads.c says how). */
+ * connection (itself among them), and puts what they report out in
+ * exactly the order, and with exactly the bytes, one thread would have
+ * (threads.c says how). */
 #ifndef MTLS_THREADS_H
 #define MTLS_THREADS_H
 
