@@ -120,6 +120,11 @@ struct tls_crypto {
 		uint8_t block[2 * (48 + 32 + 16)];
 	} key_blocks[32];
 	size_t next_key_block;
+	/* Cipher contexts of directions released, for the next directions:
+	 * made again, each cost an allocation, the cipher's own state and,
+	 * freed, a wipe of it, once per direction of every connection. */
+	EVP_CIPHER_CTX *spare_ctx[2 * TLS_CRYPTO_SLOTS];
+	size_t n_spare_ctx;
 };
 
 struct tls_crypto *tls_crypto_new(void)
@@ -136,6 +141,8 @@ void tls_crypto_free(struct tls_crypto *c)
 		EVP_MAC_CTX_free(c->hmacs[i].hmac);
 		EVP_MAC_CTX_free(c->hmacs[i].scratch);
 	}
+	for (size_t i = 0; i < c->n_spare_ctx; i++)
+		EVP_CIPHER_CTX_free(c->spare_ctx[i]);
 	OPENSSL_cleanse(c->key_blocks, sizeof c->key_blocks);
 	free(c);
 }
@@ -237,6 +244,41 @@ static int hmac_once(EVP_MAC_CTX *keyed, const uint8_t *a, size_t a_len, const u
 	return ok ? 0 : -1;
 }
 
+/* A cipher context for a direction (the caller's): a spare one of the
+ * run, one for this cipher if there is one, or a new one. */
+static EVP_CIPHER_CTX *cipher_ctx_take(struct tls_crypto *c, const EVP_CIPHER *cipher)
+{
+	if (!c || c->n_spare_ctx == 0)
+		return EVP_CIPHER_CTX_new();
+	size_t i = c->n_spare_ctx - 1;
+	for (size_t k = 0; k < c->n_spare_ctx; k++)
+		if (EVP_CIPHER_CTX_get0_cipher(c->spare_ctx[k]) == cipher)
+			i = k;
+	EVP_CIPHER_CTX *ctx = c->spare_ctx[i];
+	c->spare_ctx[i] = c->spare_ctx[--c->n_spare_ctx];
+	return ctx;
+}
+
+/* A direction's context back to the run (it keeps its last key until it
+ * is keyed again or the run ends), or freed when there is no room. */
+static void cipher_ctx_give_back(struct tls_crypto *c, EVP_CIPHER_CTX *ctx)
+{
+	if (ctx && c && c->n_spare_ctx < sizeof c->spare_ctx / sizeof c->spare_ctx[0])
+		c->spare_ctx[c->n_spare_ctx++] = ctx;
+	else
+		EVP_CIPHER_CTX_free(ctx);
+}
+
+/* The direction's key (and iv, when given) into its context; the same
+ * cipher is keyed again in place, where naming the cipher would free and
+ * make the cipher's state anew. */
+static bool key_cipher_ctx(struct tls_decrypt_dir *d, const uint8_t *iv)
+{
+	EVP_CIPHER_CTX *ctx = d->cipher_ctx;
+	const EVP_CIPHER *same = EVP_CIPHER_CTX_get0_cipher(ctx) == d->cipher ? NULL : d->cipher;
+	return EVP_DecryptInit_ex2(ctx, same, d->key, iv, NULL) > 0;
+}
+
 /* ---- directions ------------------------------------------------------- */
 
 void tls_decrypt_dir_init(struct tls_decrypt_dir *d)
@@ -247,7 +289,7 @@ void tls_decrypt_dir_init(struct tls_decrypt_dir *d)
 void tls_decrypt_dir_release(struct tls_decrypt_dir *d)
 {
 	struct tls_crypto *crypto = d->crypto;
-	EVP_CIPHER_CTX_free(d->cipher_ctx);
+	cipher_ctx_give_back(crypto, d->cipher_ctx);
 	EVP_CIPHER_free(d->cipher);
 	EVP_MAC_free(d->mac);
 	EVP_MAC_CTX_free(d->mac_keyed);
@@ -274,7 +316,7 @@ static int prepare(struct tls_decrypt_dir *d, const struct tls_suite_info *s, ui
 			return -1;
 		}
 	}
-	if (!d->cipher_ctx && !(d->cipher_ctx = EVP_CIPHER_CTX_new()))
+	if (!d->cipher_ctx && !(d->cipher_ctx = cipher_ctx_take(d->crypto, d->cipher)))
 		return -1;
 	d->suite = s;
 	d->version = version;
@@ -565,8 +607,7 @@ static int aead_open(struct tls_decrypt_dir *d, const uint8_t nonce[12], const u
 	}
 	/* GCM and ChaCha20-Poly1305: the key schedule once per key, then per
 	 * record only the nonce (which starts the AEAD state afresh). */
-	if (!d->ctx_keyed && (EVP_DecryptInit_ex2(ctx, d->cipher, d->key, NULL, NULL) <= 0 ||
-			      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) <= 0))
+	if (!d->ctx_keyed && (!key_cipher_ctx(d, NULL) || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, 12, NULL) <= 0))
 		return -1;
 	d->ctx_keyed = true;
 	if (EVP_DecryptInit_ex2(ctx, NULL, NULL, nonce, NULL) <= 0 ||
@@ -628,8 +669,7 @@ static enum tls_decrypt_result open_gcm12(struct tls_decrypt_dir *d, uint8_t typ
 	size_t len = rd_left(&rec);
 	if (len < 8 + AEAD_TAG || len > INT_MAX)
 		return TLS_DEC_ERROR;
-	if (!d->ctx_keyed && (EVP_DecryptInit_ex2(ctx, d->cipher, d->key, NULL, NULL) <= 0 ||
-			      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IV_FIXED, 4, d->iv) <= 0))
+	if (!d->ctx_keyed && (!key_cipher_ctx(d, NULL) || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IV_FIXED, 4, d->iv) <= 0))
 		return TLS_DEC_BAD;
 	d->ctx_keyed = true;
 	/* The length is the record's; OpenSSL takes off nonce and tag. */
@@ -741,8 +781,7 @@ static enum tls_decrypt_result open_cbc(struct tls_decrypt_dir *d, uint8_t type,
 	uint8_t next_iv[16];
 	memcpy(next_iv, last_block.p, bs);
 	EVP_CIPHER_CTX *ctx = d->cipher_ctx;
-	if (EVP_DecryptInit_ex2(ctx, d->cipher, d->key, d->iv, NULL) <= 0 ||
-	    !EVP_CIPHER_CTX_set_padding(ctx, 0) ||
+	if (!key_cipher_ctx(d, d->iv) || !EVP_CIPHER_CTX_set_padding(ctx, 0) ||
 	    EVP_DecryptUpdate(ctx, out, &outl, ct.p, (int)ct.len) <= 0 ||
 	    EVP_DecryptFinal_ex(ctx, out + outl, &fin) <= 0)
 		return TLS_DEC_ERROR;
