@@ -96,6 +96,7 @@ const struct tls_suite_info *tls_suite_info(uint16_t suite)
 /* Enough for every cipher and digest of the suite table; past it, a name
  * is fetched per use. */
 #define TLS_CRYPTO_SLOTS 8
+#define TLS_SPARE_CIPHER_CTX 256
 
 struct tls_crypto {
 	struct {
@@ -122,8 +123,10 @@ struct tls_crypto {
 	size_t next_key_block;
 	/* Cipher contexts of directions released, for the next directions:
 	 * made again, each cost an allocation, the cipher's own state and,
-	 * freed, a wipe of it, once per direction of every connection. */
-	EVP_CIPHER_CTX *spare_ctx[2 * TLS_CRYPTO_SLOTS];
+	 * freed, a wipe of it, once per direction of every connection. As
+	 * many as the directions given up at one expiry round of a busy
+	 * capture (about 1 KiB each). */
+	EVP_CIPHER_CTX *spare_ctx[TLS_SPARE_CIPHER_CTX];
 	size_t n_spare_ctx;
 };
 
