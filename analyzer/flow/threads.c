@@ -3,15 +3,16 @@
  * The thread that reads does what is cheap and global: it reads and
  * numbers frames, keeps capture time, opens link layers, tunnels and IP
  * (fragments are reassembled here: their table is keyed by datagram, not
- * by connection), and copies each TCP segment to the worker its
- * connection hashes to (addresses and ports, either direction alike). It
- * is worker 0 itself: the connections of its share it analyses as it
- * reads them, with no copy, and it renders their reports when it hands a
- * round out. Its share is one part in 2N - 1 and each other worker's two:
- * reading, copying and merging take about a third of a one-thread run,
- * and at --threads 2 this split leaves both threads about equally busy
- * (bench/README.md, Threads). N threads in all. A worker is a whole analyzer of
- * its own flows: table, reassembly, TLS, certificate cache. So that it
+ * by connection), and hands each TCP segment to the worker its
+ * connection hashes to (addresses and ports, either direction alike).
+ * It is worker 0 itself, so N threads in all: the segments of its own
+ * share it analyses as it reads them, with no copy, and it renders their
+ * reports when it hands a round out; those of the others it copies into
+ * their rounds. Its share is one part in 2N - 1 and each other worker's
+ * two: reading, copying and merging take about a third of a one-thread
+ * run, and at --threads 2 this split leaves both threads about equally
+ * busy (bench/README.md, Threads). A worker is a whole analyzer of its
+ * own flows: table, reassembly, TLS, certificate cache. So that it
  * cannot tell it is not alone:
  * - each segment carries its frame number and capture time, and every
  *   EXPIRE_EVERY frames each worker gets a tick with both, so that flows
@@ -144,7 +145,7 @@ struct relay {
 	void *renderer;       /* the stage above's, writing to fp */
 	struct workers *ws;
 	unsigned index;
-	pthread_t thread;
+	pthread_t thread;     /* not for worker 0: the reading thread */
 	struct batch *head, *tail; /* to do; under workers.mu */
 	/* while it works on a batch */
 	struct batch *b;
