@@ -1,7 +1,6 @@
 /* tls_decrypt.c - record decryption (see tls_decrypt.h). */
 #include "tls_decrypt.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -670,7 +669,7 @@ static enum tls_decrypt_result open_gcm12(struct tls_decrypt_dir *d, uint8_t typ
 	EVP_CIPHER_CTX *ctx = d->cipher_ctx;
 	uint8_t aad[13];
 	size_t len = rd_left(&rec);
-	if (len < 8 + AEAD_TAG || len > INT_MAX)
+	if (len < 8 + AEAD_TAG) /* tls_decrypt_record bounds it from above */
 		return TLS_DEC_ERROR;
 	if (!d->ctx_keyed && (!key_cipher_ctx(d, NULL) || EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IV_FIXED, 4, d->iv) <= 0))
 		return TLS_DEC_BAD;

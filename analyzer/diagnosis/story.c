@@ -105,8 +105,6 @@ static void read_step(const struct tls_conn *c, const struct findings *f, struct
 			st->cut = true;
 }
 
-/* The group of key, made when new; NULL past STORY_MAX_GROUPS (or out of
- * memory). */
 /* The slot holding key, or the free slot where it belongs. */
 static struct story_slot *slot_of(const struct story *s, const struct story_key *key, unsigned hash)
 {
@@ -139,6 +137,8 @@ static bool slots_room(struct story *s)
 	return true;
 }
 
+/* The group of key, made when new; NULL past STORY_MAX_GROUPS (or out of
+ * memory). */
 static struct story_group *group_of(struct story *s, const struct story_key *key, const char *file_name)
 {
 	/* Keys are memset before they are filled: hashed as words. */
@@ -151,7 +151,7 @@ static struct story_group *group_of(struct story *s, const struct story_key *key
 	struct story_group *g = calloc(1, sizeof *g);
 	if (!g)
 		return NULL;
-	memcpy(&g->key, key, sizeof g->key);
+	memcpy(&g->key, key, sizeof g->key); /* the padding too: it is hashed and compared */
 	size_t name_len = strnlen(file_name, sizeof g->file_name - 1); /* cut as snprintf would */
 	memcpy(g->file_name, file_name, name_len);
 	g->file_name[name_len] = '\0';

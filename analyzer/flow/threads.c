@@ -315,26 +315,40 @@ static void render(struct relay *w, const struct job *j)
 	free(c);
 }
 
+/* The reports of the connections w->b asks for. */
+static void render_jobs(struct relay *w)
+{
+	for (size_t i = 0; i < w->b->n_jobs; i++)
+		render(w, &w->b->jobs[i]);
+}
+
+/* One record in the worker's analyzer, at the reading thread's frame and
+ * capture time; its events go into w->b. */
+static void do_rec(struct relay *w, enum rec_kind kind, uint64_t frame_no, int64_t now_ns,
+		   const struct ip_packet *ip, const uint8_t *seg, size_t len, size_t wire_len)
+{
+	w->phase = kind;
+	w->a.frame_no = frame_no;
+	w->a.now_ns = now_ns;
+	if (kind == REC_SEGMENT) {
+		w->seq = 0;
+		flow_segment(&w->a, ip, seg, len, wire_len);
+	} else if (kind == REC_TICK) {
+		flow_expire_idle(&w->a);
+	} else {
+		flow_table_flush(&w->a, END_CAPTURE_END);
+	}
+}
+
 static void work(struct relay *w, struct batch *b)
 {
 	w->b = b;
-	for (size_t i = 0; i < b->n_jobs; i++)
-		render(w, &b->jobs[i]);
+	render_jobs(w);
 	for (size_t at = 0; at < b->used;) {
 		struct rec *r = (struct rec *)(void *)(b->arena + at);
 		const uint8_t *data = b->arena + at + sizeof *r;
 		at += sizeof *r + ((r->len + 7) & ~(size_t)7);
-		w->phase = r->kind;
-		w->a.frame_no = r->frame_no;
-		w->a.now_ns = r->now_ns;
-		if (r->kind == REC_SEGMENT) {
-			w->seq = 0;
-			flow_segment(&w->a, &r->ip, data, r->len, r->wire_len);
-		} else if (r->kind == REC_TICK) {
-			flow_expire_idle(&w->a);
-		} else {
-			flow_table_flush(&w->a, END_CAPTURE_END);
-		}
+		do_rec(w, r->kind, r->frame_no, r->now_ns, &r->ip, data, r->len, r->wire_len);
 	}
 	b->tls_conns = w->a.stats.tls_conns;
 	w->b = NULL;
@@ -513,8 +527,7 @@ static void send_round(struct analyzer *a)
 	struct relay *w0 = &ws->w[0];
 	struct batch *b0 = filling(ws, 0);
 	w0->b = b0;
-	for (size_t i = 0; i < b0->n_jobs; i++)
-		render(w0, &b0->jobs[i]);
+	render_jobs(w0);
 	b0->tls_conns = w0->a.stats.tls_conns;
 	w0->b = NULL;
 	pthread_mutex_lock(&ws->mu);
@@ -574,17 +587,7 @@ static void inline_rec(struct analyzer *a, enum rec_kind kind, const struct ip_p
 	struct workers *ws = a->workers;
 	struct relay *w = &ws->w[0];
 	w->b = filling(ws, 0);
-	w->phase = kind;
-	w->a.frame_no = a->frame_no;
-	w->a.now_ns = a->now_ns;
-	if (kind == REC_SEGMENT) {
-		w->seq = 0;
-		flow_segment(&w->a, ip, seg, len, wire_len);
-	} else if (kind == REC_TICK) {
-		flow_expire_idle(&w->a);
-	} else {
-		flow_table_flush(&w->a, END_CAPTURE_END);
-	}
+	do_rec(w, kind, a->frame_no, a->now_ns, ip, seg, len, wire_len);
 	w->b = NULL;
 }
 
