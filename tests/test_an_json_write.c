@@ -5,7 +5,8 @@
  * escapes, UTF-8 of every length (surrogate pairs too), reals of every
  * magnitude, empty and nested containers, trees built from pseudo-random
  * parts, and members held back by jw_defer_object / jw_defer_key against
- * the same tree with those members removed. Then json_conn_value (what
+ * the same tree with those members removed; such trees again with the
+ * buffer all but full before them. Then json_conn_value (what
  * -F ecs copies) against the -F json object of real sample connections:
  * every field is written, as the value at its path there. */
 #include <check.h>
@@ -381,6 +382,76 @@ START_TEST(random_trees)
 }
 END_TEST
 
+/* A document whose first byte lands `room` bytes before the buffer is
+ * full: strings, keys, numbers and hex written straight into the buffer
+ * must flush it first, wherever they fall. */
+struct at_edge {
+	const json_t *j;
+	size_t room;
+};
+
+static const uint8_t edge_bytes[] = { 0x00, 0x5a, 0xa5, 0xff, 0x10, 0x01, 0x7f, 0x80, 0x3c, 0xc3, 0x22 };
+static const uint64_t edge_numbers[] = { 0, 7, 9, 10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000, 1234567,
+					 INT64_MAX };
+
+static void fill_at_edge(struct textbuf *b, const void *arg)
+{
+	const struct at_edge *a = arg;
+	memset(b->data, '.', TEXTBUF_SIZE - a->room);
+	b->len = TEXTBUF_SIZE - a->room;
+	struct json_writer w;
+	jw_init(&w, b, false, 0);
+	jw_begin_object(&w);
+	jw_key(&w, "tree");
+	replay(&w, a->j, false);
+	jw_member_string(&w, "a key long enough to take a few words", "and a value of more than sixteen bytes");
+	jw_key(&w, "hex");
+	jw_hex(&w, edge_bytes, sizeof edge_bytes, false);
+	jw_key(&w, "numbers");
+	jw_begin_array(&w);
+	for (size_t i = 0; i < sizeof edge_numbers / sizeof edge_numbers[0]; i++)
+		jw_uint(&w, edge_numbers[i]);
+	jw_int(&w, -42);
+	jw_int(&w, INT64_MIN);
+	jw_end_array(&w);
+	jw_end_object(&w);
+}
+
+START_TEST(buffer_edge)
+{
+	char hex[2 * sizeof edge_bytes + 1];
+	for (size_t i = 0; i < sizeof edge_bytes; i++)
+		snprintf(hex + 2 * i, 3, "%02x", edge_bytes[i]);
+	uint64_t x = 0x6a09e667f3bcc909ULL;
+	for (int i = 0, rounds = test_rounds(200); i < rounds; i++) {
+		json_t *tree = random_value(&x, 0);
+		json_t *numbers = json_array();
+		for (size_t k = 0; k < sizeof edge_numbers / sizeof edge_numbers[0]; k++)
+			json_array_append_new(numbers, json_integer((json_int_t)edge_numbers[k]));
+		json_array_append_new(numbers, json_integer(-42));
+		json_array_append_new(numbers, json_integer(INT64_MIN));
+		json_t *doc = json_pack("{s:O, s:s, s:s, s:o}", "tree", tree, "a key long enough to take a few words",
+					"and a value of more than sixteen bytes", "hex", hex, "numbers", numbers);
+		char *want = json_dumps(doc, JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_ENSURE_ASCII);
+		ck_assert_ptr_nonnull(want);
+		size_t want_len = strlen(want);
+		for (size_t room = 0; room <= 48; room++) {
+			const struct at_edge a = { tree, room };
+			size_t len;
+			char *got = tb_render(fill_at_edge, &a, &len);
+			size_t filler = TEXTBUF_SIZE - room;
+			ck_assert_uint_eq(len, filler + want_len);
+			ck_assert_msg(memcmp(got + filler, want, want_len) == 0, "room %zu\n got: %.*s\nwant: %s", room,
+				      (int)want_len, got + filler, want);
+			free(got);
+		}
+		free(want);
+		json_decref(doc);
+		json_decref(tree);
+	}
+}
+END_TEST
+
 /* jw_decimal writes k / 10^scale from k's digits where it can: always
  * the text jw_real writes for (double)k / 10^scale. */
 static void check_decimal(int64_t k, unsigned scale, int digits)
@@ -567,6 +638,43 @@ START_TEST(helpers)
 		 (unsigned long long)UINT64_MAX);
 	ck_assert_str_eq(got, want);
 	free(got);
+}
+END_TEST
+
+/* One byte that needs an escape (or a byte beyond ASCII that is not
+ * UTF-8, written as U+FFFD) at every place in plain strings of every
+ * length up to 40: the writer reads 8 and 16 bytes at a time, with
+ * overlapping tails. */
+START_TEST(escape_anywhere)
+{
+	static const unsigned char specials[] = { 0x00, 0x01, 0x1f, '"', '\\', '\n', 0x80, 0xff };
+	for (size_t k = 0; k < sizeof specials; k++) {
+		for (size_t len = 1; len <= 40; len++) {
+			for (size_t at = 0; at < len; at++) {
+				char text[48], oracle_text[48];
+				memset(text, 'a', len);
+				text[at] = (char)specials[k];
+				memcpy(oracle_text, text, len);
+				size_t oracle_len = len;
+				if (specials[k] >= 0x80) { /* jansson refuses the byte: U+FFFD in its place */
+					memcpy(oracle_text + at, "\xef\xbf\xbd", 3);
+					memcpy(oracle_text + at + 3, text + at + 1, len - at - 1);
+					oracle_len = len + 2;
+				}
+				json_t *oracle = json_stringn(oracle_text, oracle_len);
+				ck_assert_ptr_nonnull(oracle);
+				char *want = json_dumps(oracle, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
+				struct out o;
+				jw_stringn(out_open(&o, false), text, len);
+				char *got = out_close(&o);
+				ck_assert_msg(strcmp(got, want) == 0, "byte 0x%02x at %zu of %zu: %s, want %s", specials[k], at,
+					      len, got, want);
+				free(got);
+				free(want);
+				json_decref(oracle);
+			}
+		}
+	}
 }
 END_TEST
 
@@ -773,5 +881,5 @@ END_TEST
 
 SUITE_MAIN("json_write", false,
 	   CASE("json_write", 0, scalars_and_escapes, containers, real_precision, random_trees, decimals, iso_times,
-		helpers, invalid_utf8, deferred_corners);
+		helpers, invalid_utf8, deferred_corners, escape_anywhere, buffer_edge);
 	   LOOP_CASE("conn_fields", 0, N_TESTS(field_samples), conn_fields))
