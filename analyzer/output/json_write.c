@@ -65,10 +65,10 @@ void jw_value_prefix_slow(struct json_writer *w)
 		separator(w);
 }
 
-static void begin_container(struct json_writer *w, char open)
+void jw_open_slow(struct json_writer *w, char bracket)
 {
-	jw_value_prefix(w);
-	tb_char(w->b, open);
+	jw_value_prefix_slow(w);
+	tb_char(w->b, bracket);
 	if (w->comma)
 		w->outer |= depth_bit(w->depth);
 	else
@@ -77,8 +77,17 @@ static void begin_container(struct json_writer *w, char open)
 	w->comma = false;
 }
 
-static void end_container(struct json_writer *w, char close)
+void jw_close_slow(struct json_writer *w, char bracket)
 {
+	if (bracket == '}') {
+		w->deferred_key.key = NULL; /* a key deferred in it got no value */
+		if (w->n_deferred) {
+			w->n_deferred--; /* never written: nothing was put in it */
+			update_slow(w);
+			return;
+		}
+		update_slow(w);
+	}
 	bool filled = w->comma;
 	if (w->depth)
 		w->depth--;
@@ -87,34 +96,7 @@ static void end_container(struct json_writer *w, char close)
 		tb_char(w->b, '\n');
 		tb_spaces(w->b, (size_t)w->depth * INDENT);
 	}
-	tb_char(w->b, close);
-}
-
-void jw_begin_object(struct json_writer *w)
-{
-	begin_container(w, '{');
-}
-
-void jw_end_object(struct json_writer *w)
-{
-	w->deferred_key.key = NULL; /* a key deferred in it got no value */
-	if (w->n_deferred) {
-		w->n_deferred--; /* never written: nothing was put in it */
-		update_slow(w);
-		return;
-	}
-	update_slow(w);
-	end_container(w, '}');
-}
-
-void jw_begin_array(struct json_writer *w)
-{
-	begin_container(w, '[');
-}
-
-void jw_end_array(struct json_writer *w)
-{
-	end_container(w, ']');
+	tb_char(w->b, bracket);
 }
 
 static void hex4(struct textbuf *b, unsigned v)

@@ -53,10 +53,15 @@ struct json_writer {
 
 void jw_init(struct json_writer *w, struct textbuf *b, bool pretty, int real_digits);
 
-void jw_begin_object(struct json_writer *w);
-void jw_end_object(struct json_writer *w);
-void jw_begin_array(struct json_writer *w);
-void jw_end_array(struct json_writer *w);
+/* Where n more bytes (at most TEXTBUF_SIZE) can be written straight into
+ * the buffer, flushed first when they do not fit: the fast paths below
+ * write whole pieces without a check per byte. */
+static inline char *jw_room(struct textbuf *b, size_t n)
+{
+	if (n > TEXTBUF_SIZE - b->len)
+		textbuf_flush(b);
+	return b->data + b->len;
+}
 
 /* What comes before a value (a comma between array elements; in the
  * pretty form a new line). The compact case is inline: a report writes
@@ -75,6 +80,61 @@ static inline void jw_value_prefix(struct json_writer *w)
 	}
 }
 
+/* Containers; the compact case is inline too (a report opens some fifty
+ * per connection). The bit of `outer` for the depth keeps whether the
+ * container around already had a member. */
+void jw_open_slow(struct json_writer *w, char bracket);
+void jw_close_slow(struct json_writer *w, char bracket);
+static inline void jw_open(struct json_writer *w, char bracket)
+{
+	if (w->slow) {
+		jw_open_slow(w, bracket);
+		return;
+	}
+	char *out = jw_room(w->b, 2);
+	size_t n = 0;
+	if (w->after_key) {
+		w->after_key = false;
+	} else if (w->depth) {
+		if (w->comma)
+			out[n++] = ',';
+		w->comma = true;
+	}
+	out[n++] = bracket;
+	w->b->len += n;
+	uint64_t bit = (uint64_t)1 << (w->depth % JSON_WRITE_MAX_DEPTH);
+	w->outer = w->comma ? w->outer | bit : w->outer & ~bit;
+	w->depth++;
+	w->comma = false;
+}
+static inline void jw_close(struct json_writer *w, char bracket)
+{
+	if (w->slow) {
+		jw_close_slow(w, bracket);
+		return;
+	}
+	if (w->depth)
+		w->depth--;
+	w->comma = (w->outer >> (w->depth % JSON_WRITE_MAX_DEPTH)) & 1;
+	tb_char(w->b, bracket);
+}
+static inline void jw_begin_object(struct json_writer *w)
+{
+	jw_open(w, '{');
+}
+static inline void jw_end_object(struct json_writer *w)
+{
+	jw_close(w, '}');
+}
+static inline void jw_begin_array(struct json_writer *w)
+{
+	jw_open(w, '[');
+}
+static inline void jw_end_array(struct json_writer *w)
+{
+	jw_close(w, ']');
+}
+
 /* A member's key; jw_key takes a string literal with nothing to escape
  * (mtlsdiag's own names), jw_key_text any text. jw_key_quoted takes the
  * key as compact JSON writes it after another member, ",\"name\":". */
@@ -85,8 +145,14 @@ static inline void jw_key_quoted(struct json_writer *w, const char *quoted, size
 		jw_key_quoted_slow(w, quoted, len);
 		return;
 	}
-	size_t skip = w->comma ? 0 : 1; /* the first member: no comma */
-	tb_mem(w->b, quoted + skip, len - skip);
+	/* From jw_key, len is known when compiling, and so is the size of
+	 * the copy: a few moves rather than a call. The comma is written
+	 * always and then written over when this is the first member. */
+	char *out = jw_room(w->b, len);
+	size_t comma = w->comma;
+	out[0] = ',';
+	memcpy(out + comma, quoted + 1, len - 1);
+	w->b->len += len - 1 + comma;
 	w->comma = true;
 	w->after_key = true;
 }
