@@ -182,37 +182,50 @@ static void escape_ascii(struct textbuf *b, unsigned char c)
 	}
 }
 
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
+/* 16 bytes at once (SSE2 on x86-64, NEON on arm64, plain words where
+ * there is neither: GCC and Clang lower these for any target). */
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+typedef signed char signed_bytes16 __attribute__((vector_size(16)));
 
-/* Whether any of the 8 bytes at p needs more than a copy: a control
- * character, '"', '\\' or a byte beyond ASCII (word-at-a-time tests for
- * a byte below n and for a zero byte). */
-static bool word_needs_escape(const unsigned char *p)
+/* Nonzero in each byte of v that needs more than a copy: a control
+ * character or a byte beyond ASCII (both below ' ' as signed chars), '"'
+ * or '\\'. */
+static inline signed_bytes16 escape_lanes(bytes16 v)
+{
+	return ((signed_bytes16)v < ' ') | (v == '"') | (v == '\\');
+}
+
+static inline bool any_lane(signed_bytes16 m)
+{
+	uint64_t halves[2];
+	memcpy(halves, &m, sizeof halves);
+	return (halves[0] | halves[1]) != 0;
+}
+
+static inline uint64_t load_word(const unsigned char *p)
 {
 	uint64_t x;
 	memcpy(&x, p, sizeof x);
-	uint64_t quote = x ^ (ONES * '"'), backslash = x ^ (ONES * '\\');
-	uint64_t below_space = (x - ONES * 0x20) & ~x;
-	uint64_t zero_quote = (quote - ONES) & ~quote;
-	uint64_t zero_backslash = (backslash - ONES) & ~backslash;
-	return ((x | below_space | zero_quote | zero_backslash) & HIGHS) != 0;
+	return x;
 }
 
-/* Whether any of the len bytes at p needs more than a copy, 8 at a
- * time: a shorter tail is checked in the last 8 bytes (again), a string
- * shorter than 8 padded with spaces. */
-static bool needs_escape(const unsigned char *p, size_t len)
+/* The len (< 8) bytes at p, then spaces (which need no escape), read
+ * without touching a byte past p + len: two overlapping loads of 4 or 2
+ * bytes rather than a memcpy of a variable length. */
+static inline uint64_t load_short(const unsigned char *p, size_t len)
 {
-	if (len < 8) {
-		unsigned char word[8] = "        ";
-		memcpy(word, p, len);
-		return word_needs_escape(word);
+	unsigned char word[8];
+	memcpy(word, "        ", sizeof word);
+	if (len >= 4) {
+		memcpy(word, p, 4);
+		memcpy(word + len - 4, p + len - 4, 4);
+	} else if (len >= 2) {
+		memcpy(word, p, 2);
+		memcpy(word + len - 2, p + len - 2, 2);
+	} else if (len) {
+		word[0] = p[0];
 	}
-	for (size_t i = 0; i + 8 <= len; i += 8)
-		if (word_needs_escape(p + i))
-			return true;
-	return len % 8 && word_needs_escape(p + len - 8);
+	return load_word(word);
 }
 
 /* A quoted string with escapes, or one that does not fit in the buffer:
@@ -255,18 +268,53 @@ static __attribute__((noinline)) void string_escaped(struct json_writer *w, cons
 	tb_char(b, '"');
 }
 
-static void string_body(struct json_writer *w, const char *s, size_t len)
+/* The usual case, a string with nothing to escape, is checked and copied
+ * in one pass, 16 bytes at a time, into the buffer; the buffer's length
+ * moves only when no byte needed an escape, so string_escaped can write
+ * over what was copied. Shorter than 16 bytes, the string is read as two
+ * words (the same one twice below 8). Whole words are stored, up to 8
+ * bytes past the string: hence the room asked for after it. */
+static inline __attribute__((always_inline)) void string_body(struct json_writer *w, const char *s, size_t len)
 {
 	struct textbuf *b = w->b;
-	if (needs_escape((const unsigned char *)s, len) || len + 2 > TEXTBUF_SIZE - b->len) {
+	const unsigned char *p = (const unsigned char *)s;
+	if (len + 2 + 8 > TEXTBUF_SIZE) {
 		string_escaped(w, s, len);
 		return;
 	}
-	/* The usual case: copied whole. */
-	char *out = b->data + b->len;
-	out[0] = '"';
-	memcpy(out + 1, s, len);
-	out[len + 1] = '"';
+	char *out = jw_room(b, len + 2 + 8) + 1;
+	bytes16 v;
+	signed_bytes16 escapes;
+	if (len >= 16) {
+		escapes = (signed_bytes16){ 0 };
+		/* The last 1 to 16 bytes in one load that may overlap the one before. */
+		for (size_t i = 0; i + 16 < len; i += 16) {
+			memcpy(&v, p + i, sizeof v);
+			escapes |= escape_lanes(v);
+			memcpy(out + i, &v, sizeof v);
+		}
+		memcpy(&v, p + len - 16, sizeof v);
+		escapes |= escape_lanes(v);
+		memcpy(out + len - 16, &v, sizeof v);
+	} else {
+		uint64_t words[2];
+		if (len >= 8) {
+			words[0] = load_word(p);
+			words[1] = load_word(p + len - 8);
+			memcpy(out + len - 8, &words[1], 8);
+		} else {
+			words[0] = words[1] = load_short(p, len);
+		}
+		memcpy(out, &words[0], 8);
+		memcpy(&v, words, sizeof v);
+		escapes = escape_lanes(v);
+	}
+	if (any_lane(escapes)) {
+		string_escaped(w, s, len);
+		return;
+	}
+	out[-1] = '"';
+	out[len] = '"';
 	b->len += len + 2;
 }
 
@@ -341,7 +389,9 @@ static void write_deferred(struct json_writer *w)
 
 void jw_string(struct json_writer *w, const char *s)
 {
-	jw_stringn(w, s, strlen(s));
+	size_t len = strlen(s);
+	jw_value_prefix(w); /* as jw_stringn, without a call more per string */
+	string_body(w, s, len);
 }
 
 void jw_stringn(struct json_writer *w, const char *s, size_t len)
