@@ -411,15 +411,74 @@ void jw_string_or_null(struct json_writer *w, const char *s)
 void jw_hex(struct json_writer *w, const uint8_t *bytes, size_t n, bool upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	char pair[2];
 	jw_value_prefix(w);
 	tb_char(w->b, '"');
-	for (size_t i = 0; i < n; i++) {
-		pair[0] = digits[bytes[i] >> 4];
-		pair[1] = digits[bytes[i] & 15];
-		tb_mem(w->b, pair, 2);
+	/* Straight into the buffer, 64 bytes (128 digits) at a time. */
+	for (size_t done = 0; done < n;) {
+		size_t chunk = n - done < 64 ? n - done : 64;
+		char *out = jw_room(w->b, 2 * chunk);
+		for (size_t i = 0; i < chunk; i++) {
+			out[2 * i] = digits[bytes[done + i] >> 4];
+			out[2 * i + 1] = digits[bytes[done + i] & 15];
+		}
+		w->b->len += 2 * chunk;
+		done += chunk;
 	}
 	tb_char(w->b, '"');
+}
+
+/* "00" to "99": two digits at a time. */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				  "8081828384858687888990919293949596979899";
+
+/* decimal_u64 of 10000 and more: its digits counted, then written from
+ * the last, two at a time. */
+static __attribute__((noinline)) size_t decimal_long(char *out, uint64_t v)
+{
+	size_t n = 5;
+	for (uint64_t bound = 100000; n < 20 && v >= bound; bound *= 10)
+		n++;
+	char *p = out + n;
+	while (v >= 100) {
+		uint64_t q = v / 100;
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (v - 100 * q), 2);
+		v = q;
+	}
+	if (v >= 10)
+		memcpy(p - 2, digit_pairs + 2 * v, 2);
+	else
+		p[-1] = (char)('0' + v);
+	return n;
+}
+
+/* v in decimal, written straight into the buffer (the longest takes 20
+ * bytes). Most are flags, counts, frame numbers and sizes: up to four
+ * digits are written here, longer numbers by decimal_long. */
+static inline void decimal_u64(struct textbuf *b, uint64_t v)
+{
+	char *out = jw_room(b, 20);
+	if (v < 10) {
+		out[0] = (char)('0' + v);
+		b->len += 1;
+	} else if (v < 100) {
+		memcpy(out, digit_pairs + 2 * v, 2);
+		b->len += 2;
+	} else if (v < 10000) {
+		unsigned high = (unsigned)v / 100, low = (unsigned)v % 100;
+		if (high >= 10) {
+			memcpy(out, digit_pairs + 2 * high, 2);
+			memcpy(out + 2, digit_pairs + 2 * low, 2);
+			b->len += 4;
+		} else {
+			out[0] = (char)('0' + high);
+			memcpy(out + 1, digit_pairs + 2 * low, 2);
+			b->len += 3;
+		}
+	} else {
+		b->len += decimal_long(out, v);
+	}
 }
 
 void jw_int(struct json_writer *w, int64_t v)
@@ -427,20 +486,16 @@ void jw_int(struct json_writer *w, int64_t v)
 	jw_value_prefix(w);
 	if (v < 0) {
 		tb_char(w->b, '-');
-		tb_u64(w->b, 0 - (uint64_t)v, 0);
+		decimal_u64(w->b, 0 - (uint64_t)v);
 	} else {
-		tb_u64(w->b, (uint64_t)v, 0);
+		decimal_u64(w->b, (uint64_t)v);
 	}
 }
 
 void jw_uint(struct json_writer *w, uint64_t v)
 {
 	jw_value_prefix(w);
-	if (v < 10) {
-		tb_char(w->b, (char)('0' + v)); /* flags, counts: many are one digit */
-		return;
-	}
-	tb_u64(w->b, v, 0);
+	decimal_u64(w->b, v);
 }
 
 void jw_uint_array(struct json_writer *w, const uint64_t *v, size_t n)
