@@ -148,55 +148,97 @@ const char *tls_cert_type_name(uint8_t type)
 
 /* RFC 8446 SignatureScheme names; the TLS 1.2 {hash, signature} pairs that
  * RFC 8446 left unnamed follow the same pattern (hash 1-6 = md5..sha512,
- * signature 1-3 = rsa, dsa, ecdsa). */
-static const struct tok sig_algs[] = {
-	{ 0x0101, "rsa_pkcs1_md5" },
-	{ 0x0102, "dsa_md5" },
-	{ 0x0103, "ecdsa_md5" },
-	{ 0x0201, "rsa_pkcs1_sha1" },
-	{ 0x0202, "dsa_sha1" },
-	{ 0x0203, "ecdsa_sha1" },
-	{ 0x0301, "rsa_pkcs1_sha224" },
-	{ 0x0302, "dsa_sha224" },
-	{ 0x0303, "ecdsa_sha224" },
-	{ 0x0401, "rsa_pkcs1_sha256" },
-	{ 0x0402, "dsa_sha256" },
-	{ 0x0403, "ecdsa_secp256r1_sha256" },
-	{ 0x0420, "rsa_pkcs1_sha256_legacy" },
-	{ 0x0501, "rsa_pkcs1_sha384" },
-	{ 0x0502, "dsa_sha384" },
-	{ 0x0503, "ecdsa_secp384r1_sha384" },
-	{ 0x0520, "rsa_pkcs1_sha384_legacy" },
-	{ 0x0601, "rsa_pkcs1_sha512" },
-	{ 0x0602, "dsa_sha512" },
-	{ 0x0603, "ecdsa_secp521r1_sha512" },
-	{ 0x0620, "rsa_pkcs1_sha512_legacy" },
-	{ 0x0704, "eccsi_sha256" },
-	{ 0x0708, "sm2sig_sm3" },
-	{ 0x0709, "gostr34102012_256a" },
-	{ 0x070a, "gostr34102012_256b" },
-	{ 0x070b, "gostr34102012_256c" },
-	{ 0x070c, "gostr34102012_256d" },
-	{ 0x070d, "gostr34102012_512a" },
-	{ 0x070e, "gostr34102012_512b" },
-	{ 0x070f, "gostr34102012_512c" },
-	{ 0x0804, "rsa_pss_rsae_sha256" },
-	{ 0x0805, "rsa_pss_rsae_sha384" },
-	{ 0x0806, "rsa_pss_rsae_sha512" },
-	{ 0x0807, "ed25519" },
-	{ 0x0808, "ed448" },
-	{ 0x0809, "rsa_pss_pss_sha256" },
-	{ 0x080a, "rsa_pss_pss_sha384" },
-	{ 0x080b, "rsa_pss_pss_sha512" },
-	{ 0x081a, "ecdsa_brainpoolP256r1tls13_sha256" },
-	{ 0x081b, "ecdsa_brainpoolP384r1tls13_sha384" },
-	{ 0x081c, "ecdsa_brainpoolP512r1tls13_sha512" },
-	{ 0, NULL },
-};
-
+ * signature 1-3 = rsa, dsa, ecdsa). A switch, not a table: a
+ * CertificateRequest lists a score of these, and the compiler's search
+ * beats a scan of the list for each. */
 const char *tls_sig_alg_name(uint16_t alg)
 {
-	return tok_lookup(sig_algs, alg);
+	switch (alg) {
+	case 0x0101:
+		return "rsa_pkcs1_md5";
+	case 0x0102:
+		return "dsa_md5";
+	case 0x0103:
+		return "ecdsa_md5";
+	case 0x0201:
+		return "rsa_pkcs1_sha1";
+	case 0x0202:
+		return "dsa_sha1";
+	case 0x0203:
+		return "ecdsa_sha1";
+	case 0x0301:
+		return "rsa_pkcs1_sha224";
+	case 0x0302:
+		return "dsa_sha224";
+	case 0x0303:
+		return "ecdsa_sha224";
+	case 0x0401:
+		return "rsa_pkcs1_sha256";
+	case 0x0402:
+		return "dsa_sha256";
+	case 0x0403:
+		return "ecdsa_secp256r1_sha256";
+	case 0x0420:
+		return "rsa_pkcs1_sha256_legacy";
+	case 0x0501:
+		return "rsa_pkcs1_sha384";
+	case 0x0502:
+		return "dsa_sha384";
+	case 0x0503:
+		return "ecdsa_secp384r1_sha384";
+	case 0x0520:
+		return "rsa_pkcs1_sha384_legacy";
+	case 0x0601:
+		return "rsa_pkcs1_sha512";
+	case 0x0602:
+		return "dsa_sha512";
+	case 0x0603:
+		return "ecdsa_secp521r1_sha512";
+	case 0x0620:
+		return "rsa_pkcs1_sha512_legacy";
+	case 0x0704:
+		return "eccsi_sha256";
+	case 0x0708:
+		return "sm2sig_sm3";
+	case 0x0709:
+		return "gostr34102012_256a";
+	case 0x070a:
+		return "gostr34102012_256b";
+	case 0x070b:
+		return "gostr34102012_256c";
+	case 0x070c:
+		return "gostr34102012_256d";
+	case 0x070d:
+		return "gostr34102012_512a";
+	case 0x070e:
+		return "gostr34102012_512b";
+	case 0x070f:
+		return "gostr34102012_512c";
+	case 0x0804:
+		return "rsa_pss_rsae_sha256";
+	case 0x0805:
+		return "rsa_pss_rsae_sha384";
+	case 0x0806:
+		return "rsa_pss_rsae_sha512";
+	case 0x0807:
+		return "ed25519";
+	case 0x0808:
+		return "ed448";
+	case 0x0809:
+		return "rsa_pss_pss_sha256";
+	case 0x080a:
+		return "rsa_pss_pss_sha384";
+	case 0x080b:
+		return "rsa_pss_pss_sha512";
+	case 0x081a:
+		return "ecdsa_brainpoolP256r1tls13_sha256";
+	case 0x081b:
+		return "ecdsa_brainpoolP384r1tls13_sha384";
+	case 0x081c:
+		return "ecdsa_brainpoolP512r1tls13_sha512";
+	default:
+		return NULL;
+	}
 }
 
 /* The suites seen in real captures, from SSL 3.0 era RC4/3DES to TLS 1.3. */

@@ -84,6 +84,25 @@ START_TEST(mtls_vocabulary)
 }
 END_TEST
 
+/* The SignatureScheme lookup names the 41 schemes and nothing else: the
+ * ends of the range, the legacy and brainpool ones, and their neighbours. */
+START_TEST(sig_alg_names)
+{
+	unsigned named = 0;
+
+	for (unsigned v = 0; v <= 0xffff; v++)
+		named += tls_sig_alg_name((uint16_t)v) != NULL;
+	ck_assert_uint_eq(named, 41);
+	ck_assert_str_eq(tls_sig_alg_name(0x0101), "rsa_pkcs1_md5");
+	ck_assert_str_eq(tls_sig_alg_name(0x0420), "rsa_pkcs1_sha256_legacy");
+	ck_assert_str_eq(tls_sig_alg_name(0x0620), "rsa_pkcs1_sha512_legacy");
+	ck_assert_str_eq(tls_sig_alg_name(0x081c), "ecdsa_brainpoolP512r1tls13_sha512");
+	static const uint16_t unnamed[] = { 0x0100, 0x0104, 0x0703, 0x081d, 0xffff };
+	for (size_t i = 0; i < sizeof unnamed / sizeof unnamed[0]; i++)
+		ck_assert_ptr_null(tls_sig_alg_name(unnamed[i]));
+}
+END_TEST
+
 /* Every suite OpenSSL knows and we name must carry OpenSSL's IANA name;
  * the suites every report needs must be named. */
 START_TEST(cipher_suites_match_openssl)
@@ -117,4 +136,5 @@ START_TEST(cipher_suites_match_openssl)
 END_TEST
 
 SUITE_MAIN("tls_names", false,
-	   CASE("names", 0, versions, zero_values_and_unknowns, mtls_vocabulary, cipher_suites_match_openssl))
+	   CASE("names", 0, versions, zero_values_and_unknowns, mtls_vocabulary, sig_alg_names,
+		cipher_suites_match_openssl))
