@@ -18,8 +18,36 @@ static int endpoint_less(const struct ip_addr *a, uint16_t aport, const struct i
 	return c < 0 || (c == 0 && aport < bport);
 }
 
-int community_id_v1(const struct ip_addr *src, uint16_t sport, const struct ip_addr *dst, uint16_t dport,
-		    uint8_t proto, uint16_t seed, char *out, size_t outsz)
+int community_id_hasher_init(struct community_id_hasher *h)
+{
+	h->sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
+	h->ctx = EVP_MD_CTX_new();
+	if (h->sha1 && h->ctx)
+		return 0;
+	community_id_hasher_release(h);
+	return -1;
+}
+
+void community_id_hasher_release(struct community_id_hasher *h)
+{
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->sha1);
+	h->ctx = NULL;
+	h->sha1 = NULL;
+}
+
+static int sha1(struct community_id_hasher *h, const uint8_t *in, size_t len, unsigned char *md,
+		unsigned int *mdlen)
+{
+	if (!h)
+		return EVP_Digest(in, len, md, mdlen, EVP_sha1(), NULL);
+	return EVP_DigestInit_ex(h->ctx, h->sha1, NULL) && EVP_DigestUpdate(h->ctx, in, len) &&
+	       EVP_DigestFinal_ex(h->ctx, md, mdlen);
+}
+
+int community_id_v1(struct community_id_hasher *h, const struct ip_addr *src, uint16_t sport,
+		    const struct ip_addr *dst, uint16_t dport, uint8_t proto, uint16_t seed, char *out,
+		    size_t outsz)
 {
 	if (outsz == 0)
 		return -1;
@@ -51,7 +79,7 @@ int community_id_v1(const struct ip_addr *src, uint16_t sport, const struct ip_a
 
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	if (!EVP_Digest(buf, n, md, &mdlen, EVP_sha1(), NULL) || mdlen != 20)
+	if (!sha1(h, buf, n, md, &mdlen) || mdlen != 20)
 		return -1;
 	memcpy(out, "1:", 2);
 	/* 20 bytes are 28 base64 characters and a NUL. */

@@ -41,16 +41,67 @@ static const struct vector published[] = {
 	  "1:eJYTW6AOzFLlSUoESovMjnu7rMw=" },
 };
 
+/* A TCP flow's ID into out (COMMUNITY_ID_LEN bytes), through h or, when
+ * h is NULL, with a one-shot digest. */
+static int tcp_id(struct community_id_hasher *h, const struct ip_addr *s, uint16_t sport,
+		  const struct ip_addr *d, uint16_t dport, uint16_t seed, char *out)
+{
+	return community_id_v1(h, s, sport, d, dport, COMMUNITY_ID_PROTO_TCP, seed, out, COMMUNITY_ID_LEN);
+}
+
 START_TEST(published_tcp_flows)
 {
 	const struct vector *v = &published[_i];
 	struct ip_addr s = addr(v->saddr), d = addr(v->daddr);
+	struct community_id_hasher h;
+	ck_assert_int_eq(community_id_hasher_init(&h), 0);
+	struct community_id_hasher *paths[] = { NULL, &h };
 	char out[COMMUNITY_ID_LEN];
-	ck_assert_int_eq(community_id_v1(&s, v->sport, &d, v->dport, COMMUNITY_ID_PROTO_TCP, v->seed, out, sizeof out), 0);
-	ck_assert_str_eq(out, v->id);
-	/* The answer direction hashes the same. */
-	ck_assert_int_eq(community_id_v1(&d, v->dport, &s, v->sport, COMMUNITY_ID_PROTO_TCP, v->seed, out, sizeof out), 0);
-	ck_assert_str_eq(out, v->id);
+	for (size_t k = 0; k < 2; k++) {
+		ck_assert_int_eq(tcp_id(paths[k], &s, v->sport, &d, v->dport, v->seed, out), 0);
+		ck_assert_str_eq(out, v->id);
+		/* The answer direction hashes the same. */
+		ck_assert_int_eq(tcp_id(paths[k], &d, v->dport, &s, v->sport, v->seed, out), 0);
+		ck_assert_str_eq(out, v->id);
+	}
+	community_id_hasher_release(&h);
+}
+END_TEST
+
+/* One hasher reused across many flows (both families, equal and differing
+ * addresses, seeds of two bytes) gives each the one-shot ID:
+ * nothing of one hash is left in the context for the next. */
+START_TEST(reused_hasher_matches_one_shot)
+{
+	struct community_id_hasher h;
+	ck_assert_int_eq(community_id_hasher_init(&h), 0);
+	uint32_t rng = 2463534242u; /* xorshift32 */
+	for (unsigned i = 0; i < 300; i++) {
+		struct ip_addr s, d;
+		memset(&s, 0, sizeof s);
+		memset(&d, 0, sizeof d);
+		s.family = d.family = i % 2 ? 6 : 4;
+		for (size_t b = 0; b < (s.family == 6 ? 16u : 4u); b++) {
+			rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+			s.a[b] = (uint8_t)rng;
+			d.a[b] = i % 5 == 0 ? s.a[b] : (uint8_t)(rng >> 8);
+		}
+		uint16_t sport = (uint16_t)(rng >> 16), dport = (uint16_t)(i * 131), seed = (uint16_t)(i * 257);
+		char reused[COMMUNITY_ID_LEN], one_shot[COMMUNITY_ID_LEN];
+		ck_assert_int_eq(tcp_id(&h, &s, sport, &d, dport, seed, reused), 0);
+		ck_assert_int_eq(tcp_id(NULL, &s, sport, &d, dport, seed, one_shot), 0);
+		ck_assert_str_eq(reused, one_shot);
+	}
+	/* What cannot be hashed fails the same way through the hasher, and
+	 * leaves it fit for the next flow. */
+	struct ip_addr v4 = addr("192.0.2.1"), v6 = addr("2001:db8::1");
+	char reused[COMMUNITY_ID_LEN] = "x", one_shot[COMMUNITY_ID_LEN];
+	ck_assert_int_eq(tcp_id(&h, &v4, 1, &v6, 2, 0, reused), -1);
+	ck_assert_str_eq(reused, "");
+	ck_assert_int_eq(tcp_id(&h, &v4, 1, &v4, 2, 0, reused), 0);
+	ck_assert_int_eq(tcp_id(NULL, &v4, 1, &v4, 2, 0, one_shot), 0);
+	ck_assert_str_eq(reused, one_shot);
+	community_id_hasher_release(&h);
 }
 END_TEST
 
@@ -60,10 +111,10 @@ START_TEST(equal_addresses_order_by_port)
 {
 	struct ip_addr lo = addr("127.0.0.1");
 	char a[COMMUNITY_ID_LEN], b[COMMUNITY_ID_LEN], c[COMMUNITY_ID_LEN];
-	ck_assert_int_eq(community_id_v1(&lo, 50000, &lo, 443, 6, 0, a, sizeof a), 0);
-	ck_assert_int_eq(community_id_v1(&lo, 443, &lo, 50000, 6, 0, b, sizeof b), 0);
+	ck_assert_int_eq(community_id_v1(NULL, &lo, 50000, &lo, 443, 6, 0, a, sizeof a), 0);
+	ck_assert_int_eq(community_id_v1(NULL, &lo, 443, &lo, 50000, 6, 0, b, sizeof b), 0);
 	ck_assert_str_eq(a, b);
-	ck_assert_int_eq(community_id_v1(&lo, 50001, &lo, 443, 6, 0, c, sizeof c), 0);
+	ck_assert_int_eq(community_id_v1(NULL, &lo, 50001, &lo, 443, 6, 0, c, sizeof c), 0);
 	ck_assert_str_ne(a, c);
 	ck_assert_uint_eq(strlen(a), COMMUNITY_ID_LEN - 1);
 }
@@ -74,17 +125,18 @@ START_TEST(cannot_hash)
 	struct ip_addr v4 = addr("192.0.2.1"), v6 = addr("2001:db8::1"), none;
 	memset(&none, 0, sizeof none);
 	char out[COMMUNITY_ID_LEN] = "x";
-	ck_assert_int_eq(community_id_v1(&v4, 1, &v6, 2, 6, 0, out, sizeof out), -1);
+	ck_assert_int_eq(community_id_v1(NULL, &v4, 1, &v6, 2, 6, 0, out, sizeof out), -1);
 	ck_assert_str_eq(out, "");
 	strcpy(out, "x");
-	ck_assert_int_eq(community_id_v1(&none, 1, &none, 2, 6, 0, out, sizeof out), -1);
+	ck_assert_int_eq(community_id_v1(NULL, &none, 1, &none, 2, 6, 0, out, sizeof out), -1);
 	ck_assert_str_eq(out, "");
 	char small[COMMUNITY_ID_LEN - 1] = "x";
-	ck_assert_int_eq(community_id_v1(&v4, 1, &v4, 2, 6, 0, small, sizeof small), -1);
+	ck_assert_int_eq(community_id_v1(NULL, &v4, 1, &v4, 2, 6, 0, small, sizeof small), -1);
 	ck_assert_str_eq(small, "");
-	ck_assert_int_eq(community_id_v1(&v4, 1, &v4, 2, 6, 0, out, 0), -1);
+	ck_assert_int_eq(community_id_v1(NULL, &v4, 1, &v4, 2, 6, 0, out, 0), -1);
 }
 END_TEST
 
 SUITE_MAIN("community_id", false, LOOP_CASE("community_id", 0, N_TESTS(published), published_tcp_flows),
-	   CASE("community_id", 0, equal_addresses_order_by_port, cannot_hash))
+	   CASE("community_id", 0, reused_hasher_matches_one_shot, equal_addresses_order_by_port,
+		cannot_hash))

@@ -593,8 +593,8 @@ static void community_id_value(struct json_writer *w, const struct json_conn *j)
 {
 	const struct tls_conn *c = j->c;
 	char cid[COMMUNITY_ID_LEN];
-	if (community_id_v1(&c->client.addr, c->client.port, &c->server.addr, c->server.port, COMMUNITY_ID_PROTO_TCP,
-			    j->o->community_id_seed, cid, sizeof cid) == 0)
+	if (community_id_v1(NULL, &c->client.addr, c->client.port, &c->server.addr, c->server.port,
+			    COMMUNITY_ID_PROTO_TCP, j->o->community_id_seed, cid, sizeof cid) == 0)
 		jw_string(w, cid);
 	else
 		jw_null(w);
