@@ -49,4 +49,5 @@ void output_run_summary(struct output *o, const struct run_stats *st, unsigned f
 void output_finish(struct output *o)
 {
 	output_html_finish(o);
+	output_json_thread_release();
 }

@@ -38,12 +38,17 @@ void output_conn(struct output *o, const char *file_name, const struct tls_conn 
  * written as output_conn would have (not HTML). */
 void output_conn_rendered(struct output *o, const char *text, size_t len);
 void output_run_summary(struct output *o, const struct run_stats *st, unsigned files);
-/* Ends the report (closes the HTML page); the other formats need nothing. */
+/* Ends the report: closes the HTML page, and lets go of what the calling
+ * thread kept for writing reports (output_json_thread_release). */
 void output_finish(struct output *o);
 
 /* output_json.c */
 void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st, unsigned files);
+/* Releases the calling thread's Community ID hasher, which would otherwise
+ * be held until the thread ends: for the main thread, past OpenSSL's own
+ * cleanup at exit. */
+void output_json_thread_release(void);
 /* output_http.c: the decrypted HTTP (text lines; the JSON "http" member) */
 struct textbuf;
 struct json_writer;
