@@ -82,26 +82,38 @@ capture() {
 	echo "$f"
 }
 
-# measure RUNS OUT CMD... -> "wall rss_kib exit cpu": median wall time,
-# largest peak RSS, last exit status, median CPU time (user + system).
+# time_once LOG OUT CMD...: one run of CMD, output to OUT, its "wall
+# rss_kib exit user system" appended to LOG. Wall time from the clock in
+# ns (GNU time's %e has 10 ms steps); peak RSS, exit status and CPU time
+# from GNU time.
+time_once() {
+	log=$1 out=$2
+	shift 2
+	t0=$(date +%s%N)
+	"$TIME" -f '%M %x %U %S' -o "$tmp/t" "$@" > "$out" 2> "$tmp/err" || :
+	t1=$(date +%s%N)
+	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') $(tail -n 1 "$tmp/t")" >> "$log"
+}
+
+# summary LOG -> "wall rss_kib exit cpu": median wall time, largest peak
+# RSS, last exit status, median CPU time (user + system).
+summary() {
+	cpu=$(awk '{ print $4 + $5 }' "$1" | sort -n | awk '{ c[NR] = $1 } END { print c[int((NR + 1) / 2)] }')
+	sort -n "$1" | awk -v cpu="$cpu" '{ t[NR] = $1; if ($2 > r) r = $2; x = $3 }
+		END { printf "%s %s %s %s\n", t[int((NR + 1) / 2)], r, x, cpu }'
+}
+
+# measure RUNS OUT CMD... -> summary of RUNS runs.
 measure() {
 	n=$1 out=$2
 	shift 2
 	: > "$tmp/m"
 	i=0
 	while [ "$i" -lt "$n" ]; do
-		# Wall time from the clock in ns (GNU time's %e has 10 ms steps);
-		# peak RSS, exit status and CPU time from GNU time.
-		t0=$(date +%s%N)
-		"$TIME" -f '%M %x %U %S' -o "$tmp/t" "$@" > "$out" 2> "$tmp/err" || :
-		t1=$(date +%s%N)
-		echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", (b - a) / 1e9 }') $(tail -n 1 "$tmp/t")" \
-			>> "$tmp/m"
+		time_once "$tmp/m" "$out" "$@"
 		i=$((i + 1))
 	done
-	cpu=$(awk '{ print $4 + $5 }' "$tmp/m" | sort -n | awk '{ c[NR] = $1 } END { print c[int((NR + 1) / 2)] }')
-	sort -n "$tmp/m" | awk -v cpu="$cpu" '{ t[NR] = $1; if ($2 > r) r = $2; x = $3 }
-		END { printf "%s %s %s %s\n", t[int((NR + 1) / 2)], r, x, cpu }'
+	summary "$tmp/m"
 }
 
 # One table row: NAME WALL RSS_KIB CPU; uses bytes, conns, floor_*, ts_*.
@@ -129,17 +141,31 @@ bench_one() {
 	echo
 	echo "== $label: $f, $(awk -v b="$bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }'), $conns connections"
 	floor_s=0 ts_s=0 ts_cpu=0
-	set -- $(measure "$RUNS" /dev/null "$PCAPREAD" "$f")
+	# The runs whose ratios are targets take turns, so that a machine
+	# whose load drifts from one minute to the next weighs on each alike:
+	# the plain read, the text report, JSON (both to /dev/null; the
+	# results are checked on one more run's output), as many threads as
+	# cores, and the key log when this build can decrypt.
+	keylog=0
+	"$MTLSDIAG" --help 2>&1 | grep -q -- '--keylog' && keylog=1
+	for k in floor text json threads keylog; do : > "$tmp/rot.$k"; done
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		time_once "$tmp/rot.floor" /dev/null "$PCAPREAD" "$f"
+		time_once "$tmp/rot.text" /dev/null "$MTLSDIAG" -q "$f"
+		time_once "$tmp/rot.json" /dev/null "$MTLSDIAG" -q -F json "$f"
+		time_once "$tmp/rot.threads" /dev/null "$MTLSDIAG" -q --threads "$(nproc)" "$f"
+		[ "$keylog" = 0 ] || time_once "$tmp/rot.keylog" /dev/null "$MTLSDIAG" -q --keylog "$f.keylog" "$f"
+		i=$((i + 1))
+	done
+	set -- $(summary "$tmp/rot.floor")
 	floor_s=$1 floor_r=$2 floor_c=$4
-	set -- $(measure "$RUNS" /dev/null "$MTLSDIAG" -q "$f")
+	set -- $(summary "$tmp/rot.text")
 	md_s=$1 md_r=$2 md_x=$3 md_c=$4
-	# Timed writing to /dev/null like the text report; the results are
-	# checked on one more run's output.
-	set -- $(measure "$RUNS" /dev/null "$MTLSDIAG" -q -F json "$f")
+	set -- $(summary "$tmp/rot.json")
 	mj_s=$1 mj_r=$2 mj_c=$4
 	"$MTLSDIAG" -q -F json "$f" > "$tmp/out.json" 2> /dev/null || :
-	# As many workers as cores, beside the default of one.
-	set -- $(measure "$RUNS" /dev/null "$MTLSDIAG" -q --threads "$(nproc)" "$f")
+	set -- $(summary "$tmp/rot.threads")
 	mn_s=$1 mn_r=$2 mn_c=$4
 	ts_r=0 ts_line="" sd_line=""
 	if [ "$PEERS" = 1 ] && command -v tshark > /dev/null 2>&1; then
@@ -203,8 +229,8 @@ bench_one() {
 	echo "$label tshark $ts_s $ts_r $ts_cpu" >> "$RESULTS"
 
 	# With a key log: timed when this build can decrypt.
-	if "$MTLSDIAG" --help 2>&1 | grep -q -- '--keylog'; then
-		set -- $(measure "$RUNS" /dev/null "$MTLSDIAG" -q --keylog "$f.keylog" "$f")
+	if [ "$keylog" = 1 ]; then
+		set -- $(summary "$tmp/rot.keylog")
 		row "mtlsdiag --keylog" "$1" "$2" "$4"
 		echo "$label keylog $1 $2 $4" >> "$RESULTS"
 		awk -v a="$1" -v b="$md_s" -v ac="$4" -v bc="$md_c" 'BEGIN { if (b <= 0) b = 0.0001

@@ -11,7 +11,10 @@
 # (valgrind) every run is tens of times slower: there --threads 2 is
 # compared with --threads 1 on a sweep of the samples, text and JSON, which
 # still runs the workers, the hand-off and the merge under the checker.
-# The sanitizer build compares --threads 2 alone, in text and JSON.
+# The sanitizer build compares --threads 2 alone, in text and JSON. A file
+# is read by every worker itself; standard input, which cannot be read
+# twice, is handed out as copies: that way is compared on the order
+# capture (plain and sanitizer builds) and on four samples (valgrind).
 set -u
 BIN=$1
 case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
@@ -45,7 +48,24 @@ if [ -n "${TEST_WRAP:-}" ]; then
 		done
 	done
 	[ "$runs" -ge "$(at_least 40)" ] || { echo "FAIL: only $runs sample runs"; fail=1; }
-	echo "threads 2 under $TEST_WRAP: $runs sample runs compared"
+	# Standard input cannot be read twice: there the reading thread hands
+	# the workers copies of their segments.
+	piped=0
+	for cap in $(sweep samples/*.pcap); do
+		[ "$piped" -lt 4 ] || break
+		"$tmp/t1" - <"$cap" >"$tmp/one" 2>&1
+		echo "exit $?" >>"$tmp/one"
+		"$tmp/t2" - <"$cap" >"$tmp/many" 2>&1
+		echo "exit $?" >>"$tmp/many"
+		piped=$((piped + 1))
+		if ! cmp -s "$tmp/one" "$tmp/many"; then
+			echo "FAIL: $cap on standard input: --threads 2 differs from --threads 1"
+			diff "$tmp/one" "$tmp/many" | head -10
+			fail=1
+		fi
+	done
+	[ "$piped" -eq 4 ] || { echo "FAIL: only $piped samples on standard input"; fail=1; }
+	echo "threads 2 under $TEST_WRAP: $runs sample runs and $piped on standard input compared"
 	[ "$fail" -eq 0 ] && echo "threads: passed"
 	[ "$fail" -eq 0 ]
 	exit
@@ -85,11 +105,39 @@ else
 				fi
 			done
 		done
-		# Standard input is read by the reading thread like a file.
-		"$tmp/t1" - <"$extra" >"$tmp/one" 2>&1
-		"$tmp/t2" - <"$extra" >"$tmp/many" 2>&1
-		cmp -s "$tmp/one" "$tmp/many" || { echo "FAIL: --threads 2 on standard input differs"; fail=1; }
+		# Standard input cannot be read twice: there the reading thread
+		# hands the workers copies of their segments (files are read by
+		# every worker itself).
+		"$tmp/t1" --idle-timeout 1 - <"$extra" >"$tmp/one" 2>&1
+		for n in 2 4; do
+			"$tmp/t$n" --idle-timeout 1 - <"$extra" >"$tmp/many" 2>&1
+			cmp -s "$tmp/one" "$tmp/many" || { echo "FAIL: --threads $n on standard input differs"; fail=1; }
+		done
 	fi
+fi
+
+# Every worker reads a file itself, but what the file's reader tells on
+# standard error is told once: a NetMon file whose frame table points past
+# its end (offset 24 of the header) is read by walking its records.
+damaged=$tmp/damaged.netmon.cap
+if cp samples/tls12-mutual-ok.netmon.cap "$damaged" &&
+	printf '\377\377\377\177' | dd of="$damaged" bs=1 seek=24 conv=notrunc 2>/dev/null; then
+	"$tmp/t1" "$damaged" >"$tmp/one" 2>&1
+	echo "exit $?" >>"$tmp/one"
+	if ! grep -q "frame table .* is damaged" "$tmp/one"; then
+		echo "FAIL: the damaged NetMon file is not reported as damaged"
+		fail=1
+	fi
+	"$tmp/t2" "$damaged" >"$tmp/many" 2>&1
+	echo "exit $?" >>"$tmp/many"
+	if ! cmp -s "$tmp/one" "$tmp/many"; then
+		echo "FAIL: --threads 2 on a damaged NetMon file differs from --threads 1"
+		diff "$tmp/one" "$tmp/many" | head -10
+		fail=1
+	fi
+else
+	echo "FAIL: the damaged NetMon file could not be made"
+	fail=1
 fi
 
 # Under memory pressure a worker's evicted connections wait, CA lists and

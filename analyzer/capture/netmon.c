@@ -81,6 +81,7 @@ struct netmon_reader {
 	size_t buf_cap;
 	uint64_t done;         /* for progress */
 	char *name;            /* owned: the file, for the damage notice */
+	bool quiet;            /* no notice: another reader of the file tells it */
 	uint32_t other_tables[4]; /* header offsets of the other tables */
 	uint64_t prev_end;     /* end of the last record the table gave */
 	bool table_checked;    /* table_sound has run */
@@ -235,6 +236,11 @@ struct netmon_reader *netmon_reader_fopen(FILE *fp, char *err, size_t errsz)
 fail:
 	netmon_reader_close(r);
 	return NULL;
+}
+
+void netmon_reader_set_quiet(struct netmon_reader *r)
+{
+	r->quiet = true;
 }
 
 void netmon_reader_set_name(struct netmon_reader *r, const char *name)
@@ -481,6 +487,8 @@ static void start_walk(struct netmon_reader *r, uint64_t from)
 /* What is wrong with the table, told once, with the file and offsets. */
 static void walk_notice(const struct netmon_reader *r, const char *why)
 {
+	if (r->quiet)
+		return;
 	fprintf(stderr,
 		"mtlsdiag: %s: the NetMon frame table (at offset %llu) is damaged: %s; frames from offset %llu "
 		"on are recovered by walking the records in file order\n",

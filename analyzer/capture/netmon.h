@@ -18,6 +18,8 @@ struct netmon_reader *netmon_reader_open(const char *path, char *err, size_t err
 struct netmon_reader *netmon_reader_fopen(FILE *fp, char *err, size_t errsz);
 /* The name the reader's messages give the file (copied). */
 void netmon_reader_set_name(struct netmon_reader *r, const char *name);
+/* No notice on stderr: another reader of the same file tells it. */
+void netmon_reader_set_quiet(struct netmon_reader *r);
 enum source_status netmon_reader_next(struct netmon_reader *r, struct source_frame *f, char *err, size_t errsz);
 void netmon_reader_close(struct netmon_reader *r);
 uint64_t netmon_reader_offset(const struct netmon_reader *r);

@@ -514,6 +514,12 @@ static struct link_filter *filter_for(struct source *s, int linktype)
 	return lf;
 }
 
+void source_set_quiet(struct source *s)
+{
+	if (s->nm)
+		netmon_reader_set_quiet(s->nm);
+}
+
 void source_set_filter(struct source *s, const char *expr)
 {
 	s->filter = expr && *expr ? expr : NULL;

@@ -186,6 +186,44 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The file again, for a worker thread that reads it by itself. */
+struct reread_file {
+	const char *path;
+	const char *filter;
+};
+
+static void *reread_open(void *ctx)
+{
+	const struct reread_file *f = ctx;
+	char err[768];
+	struct source *src = source_open(f->path, err, sizeof err);
+	if (src) {
+		source_set_quiet(src);
+		source_set_filter(src, f->filter);
+	}
+	return src;
+}
+
+static bool reread_next(void *reader, int *linktype, const uint8_t **data, size_t *caplen, size_t *wirelen,
+			int64_t *ts_ns)
+{
+	struct source_frame fr;
+	char err[768];
+	if (source_next(reader, &fr, err, sizeof err) != SOURCE_FRAME)
+		return false;
+	*linktype = fr.linktype;
+	*data = fr.data;
+	*caplen = fr.caplen;
+	*wirelen = fr.wirelen;
+	*ts_ns = fr.ts_ns;
+	return true;
+}
+
+static void reread_close(void *reader)
+{
+	source_close(reader);
+}
+
 /* Reads one file through the analyzer. Returns EXIT_OK or EXIT_INPUT;
  * *opened says whether the file could be opened at all. */
 static int run_file(struct analysis *a, const char *path, unsigned index, const char *filter, bool *opened)
@@ -199,6 +237,12 @@ static int run_file(struct analysis *a, const char *path, unsigned index, const 
 	}
 	source_set_filter(src, filter);
 	const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+	/* A regular file gives every reader the same frames: worker threads
+	 * read it themselves rather than be handed copies. */
+	struct reread_file again = { path, filter };
+	struct stat file_st;
+	if (strcmp(path, "-") != 0 && stat(path, &file_st) == 0 && S_ISREG(file_st.st_mode))
+		a->an.reread = (struct frame_reread){ reread_open, reread_next, reread_close, &again };
 	analysis_begin_file(a, name, index);
 
 	int rc = EXIT_OK;
@@ -248,6 +292,7 @@ static int run_file(struct analysis *a, const char *path, unsigned index, const 
 	if (progress)
 		fprintf(stderr, "\r\033[K");
 	analysis_end_file(a);
+	a->an.reread = (struct frame_reread){ 0 };
 	if (a->an.stats.frames > 0 && decodable == 0 && rc == EXIT_OK) {
 		fprintf(stderr, "mtlsdiag: %s: no frame has a link type mtlsdiag decodes\n", name);
 		rc = EXIT_INPUT;

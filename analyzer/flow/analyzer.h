@@ -103,6 +103,21 @@ struct report_origin {
 	uint64_t first_seen;     /* the frame that made the flow (table order) */
 };
 
+/* The file being read, as each worker thread can read it again by itself
+ * (flow/threads.c): set by the stage above for a regular file, where
+ * every reader sees the same frames. */
+struct frame_reread {
+	/* A reader of its own at the first frame, with the same filter;
+	 * NULL: cannot. */
+	void *(*open)(void *ctx);
+	/* The next frame; false at the end of the file or at a frame that
+	 * cannot be read (the reading thread reports it). */
+	bool (*next)(void *reader, int *linktype, const uint8_t **data, size_t *caplen, size_t *wirelen,
+		     int64_t *ts_ns);
+	void (*close)(void *reader);
+	void *ctx;
+};
+
 struct flow;
 struct report_queue;
 struct workers;
@@ -160,6 +175,7 @@ struct analyzer {
 	struct tls_crypto *crypto;   /* owned, with the key log: ciphers and HMACs fetched once */
 	struct cert_cache *certs;    /* owned: certificates and names decoded once */
 	struct flow_sink sink;
+	struct frame_reread reread;  /* current file; .open NULL: it cannot be read again */
 	struct traffic_stats stats;  /* current file */
 	/* Threaded runs (flow/threads.h): in the thread that reads, the
 	 * workers its segments go to; in a worker, where its connections go;

@@ -1,21 +1,30 @@
 /* threads.c - one capture file over several threads (threads.h).
  *
- * The thread that reads does what is cheap and global: it reads and
- * numbers frames, keeps capture time, opens link layers, tunnels and IP
- * (fragments are reassembled here: their table is keyed by datagram, not
- * by connection), and hands each TCP segment to the worker its
- * connection hashes to (addresses and ports, either direction alike).
- * It is worker 0 itself, so N threads in all: the segments of its own
- * share it analyses as it reads them, with no copy, and it renders their
- * reports when it hands a round out; those of the others it copies into
- * their rounds. Its share is one part in 2N - 1 and each other worker's
- * two: reading, copying and merging take about a third of a one-thread
- * run, and at --threads 2 this split leaves both threads about equally
- * busy (bench/README.md, Threads). A worker is a whole analyzer of its
- * own flows: table, reassembly, TLS, certificate cache. So that it
- * cannot tell it is not alone:
+ * Each TCP connection belongs to one worker, by a hash of its addresses
+ * and ports (either direction alike); the reading thread is worker 0
+ * itself, so N threads in all. A worker is a whole analyzer of its own
+ * flows: table, reassembly, TLS, certificate cache. What comes before the
+ * TCP segment - reading and numbering frames, capture time, link layers,
+ * tunnels and IP (fragments are reassembled there: their table is keyed
+ * by datagram, not by connection) - is done one of two ways:
+ * - A regular file is read by every worker itself (frame_reread, set by
+ *   the stage above): each reads all frames, does that work again, and
+ *   analyses only the segments of its own connections, with no copy. The
+ *   reading thread's share is READ_PARTS_0 parts to each other worker's
+ *   READ_PARTS, as it also merges and writes. A round is the frames
+ *   between two ticks; a worker fills up to READ_AHEAD rounds ahead of the
+ *   oldest not yet merged.
+ * - Standard input or a pipe, which cannot be read twice, is read by the
+ *   reading thread alone, which hands each segment to its worker: those
+ *   of its own share it analyses as it reads them, the others it copies
+ *   into their rounds. Its share is one part in 2N - 1 and each other
+ *   worker's two: reading, copying and merging take about a third of a
+ *   one-thread run, and at --threads 2 this split leaves both threads
+ *   about equally busy (bench/README.md, Threads). A round ends after
+ *   ROUND_SEGMENTS segments or ROUND_BYTES bytes.
+ * So that a worker cannot tell it is not alone:
  * - each segment carries its frame number and capture time, and every
- *   EXPIRE_EVERY frames each worker gets a tick with both, so that flows
+ *   EXPIRE_EVERY frames each worker has a tick with both, so that flows
  *   are given up at the same frames as in one thread, whether or not the
  *   worker saw frames in between;
  * - a worker numbers a stream by its first frame (a frame starts at most
@@ -24,18 +33,21 @@
  *   last frame (the order expiry walks them), within a frame the order it
  *   came in, and at the end of the file the order the flow table holds
  *   flows (the frame that made each).
- * Work goes out in rounds. When every worker has returned a round, the
- * reading thread merges their events in that order: a stream that begins
- * takes the next number; one that ends goes into the report queue
- * (report.c) as it would have in one thread, so that its bounded reorder
- * (REPORT_QUEUE_MAX, a quarter of --max-memory) puts it out in the same
- * order. A connection the queue puts out goes back to its worker with its
- * number, to be diagnosed and rendered there (its certificates are shared
- * with that worker's cache, so it is also freed there); the report comes
- * back with the next round and is written in the order it was asked for,
- * and the summary's counts and the story across connections are kept
- * by the stage above (its flow_render), in that order. Counts made by workers (TCP and TLS connections,
- * malformed TCP headers, evictions) are added at the end of the file.
+ * When every worker has returned a round, the reading thread merges their
+ * events in that order: a stream that begins takes the next number; one
+ * that ends goes into the report queue (report.c) as it would have in one
+ * thread, so that its bounded reorder (REPORT_QUEUE_MAX, a quarter of
+ * --max-memory) puts it out in the same order. A connection the queue
+ * puts out goes back to its worker with its number (a job), to be
+ * diagnosed and rendered there (its certificates are shared with that
+ * worker's cache, so it is also freed there) when it next begins a round;
+ * the report comes back with that round and is written in the order it
+ * was asked for (one that comes back before an earlier one is held until
+ * then), and the summary's counts and the story across connections are
+ * kept by the stage above (its flow_render), in that order. Counts made
+ * by workers (TCP and TLS connections, malformed TCP headers, evictions)
+ * are added at the end of the file; frames and what the link and IP
+ * layers counted are the reading thread's.
  *
  * Limits: each worker holds 1/N of --max-flows and --max-memory and its
  * own tombstones; the report queue's share is this thread's. While no
@@ -45,11 +57,14 @@
  * given back early (as one thread releases those it holds for order), so
  * that under pressure a worker gives up more, and the process can pass
  * the bound (its tombstones stay: flow.c forgets them only when that
- * brings memory under the mark). Hence --threads is 1 unless asked for. */
+ * brings memory under the mark). When every worker reads the file, each
+ * also has a read buffer and a fragment table (up to --max-frag-bytes)
+ * of its own. Hence --threads is 1 unless asked for. */
 #include "flow/threads.h"
 
 #include <malloc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +89,10 @@
 /* Rounds handed out and not yet merged; one more is being filled. */
 #define ROUNDS_IN_FLIGHT 3
 #define ROUND_SLOTS (ROUNDS_IN_FLIGHT + 2)
+/* When every worker reads the file itself, a round is the frames between
+ * two ticks (EXPIRE_EVERY), and a worker may fill rounds up to this many
+ * ahead of the oldest not yet merged (each needs a slot of its own). */
+#define READ_AHEAD ROUND_SLOTS
 #define MAX_WORKERS 64u
 
 enum rec_kind { REC_SEGMENT, REC_TICK, REC_END };
@@ -151,6 +170,18 @@ struct relay {
 	struct batch *b;
 	enum rec_kind phase;
 	uint64_t seq;         /* order within the frame */
+	/* Jobs the reading thread has handed out for it and it has not yet
+	 * taken (under workers.mu), and those not yet handed out (the reading
+	 * thread's alone). */
+	struct job *inbox, *outbox;
+	size_t n_inbox, cap_inbox, n_outbox, cap_outbox;
+	/* When it reads the file itself: */
+	struct analyzer reader; /* frames, link layers, IP: what the reading thread does */
+	void *frames;         /* the file's reread reader, while reading it */
+	bool read_pending;    /* under workers.mu: a file to read */
+	uint64_t round;       /* the round it fills */
+	bool ended;           /* under workers.mu: its last round (round) is returned */
+	uint64_t tls_conns;   /* its count in the last round merged (progress line) */
 };
 
 struct stream_number {
@@ -167,10 +198,28 @@ struct workers {
 	pthread_cond_t back;  /* a batch returned */
 	bool quit;
 	struct batch *slots;  /* ROUND_SLOTS rounds of n batches */
-	size_t first, in_flight; /* the oldest round handed out; how many */
+	uint64_t merged, sent; /* rounds merged; rounds handed out (copies) */
 	size_t round_segments, round_bytes;
 	uint64_t next_out;    /* out_seq of the next job */
 	struct stream_number *numbers; /* uthash: streams begun, not ended */
+	/* The file is read by every worker itself (not copied to them); the
+	 * reading thread's last frame once it has one. */
+	bool reading;
+	struct frame_reread reread; /* the file's, while reading */
+	atomic_uint_fast64_t end_frame;
+	/* Reports rendered before one asked for earlier: kept until it is
+	 * written (a ring on out_seq). */
+	struct held_report *held;
+	size_t held_cap;      /* a power of 2, or 0 */
+	uint64_t next_publish; /* out_seq of the next report written */
+};
+
+struct held_report {
+	uint64_t out_seq;
+	bool ready, selected;
+	char *text;           /* owned */
+	size_t len;
+	unsigned char *tally; /* owned */
 };
 
 static void out_of_memory(void)
@@ -354,40 +403,17 @@ static void work(struct relay *w, struct batch *b)
 	w->b = NULL;
 }
 
-static void *worker_main(void *arg)
+/* ---- rounds ------------------------------------------------------------- */
+
+static struct batch *slot(struct workers *ws, uint64_t round, unsigned worker)
 {
-	struct relay *w = arg;
-	struct workers *ws = w->ws;
-	pthread_mutex_lock(&ws->mu);
-	for (;;) {
-		while (!w->head && !ws->quit)
-			pthread_cond_wait(&ws->work, &ws->mu);
-		struct batch *b = w->head;
-		if (!b)
-			break;
-		w->head = b->next;
-		if (!w->head)
-			w->tail = NULL;
-		pthread_mutex_unlock(&ws->mu);
-		work(w, b);
-		pthread_mutex_lock(&ws->mu);
-		b->returned = true;
-		pthread_cond_signal(&ws->back);
-	}
-	pthread_mutex_unlock(&ws->mu);
-	return NULL;
+	return &ws->slots[(size_t)(round % ROUND_SLOTS) * ws->n + worker];
 }
 
-/* ---- in the reading thread --------------------------------------------- */
-
-static struct batch *slot(struct workers *ws, size_t round, unsigned worker)
-{
-	return &ws->slots[(round % ROUND_SLOTS) * ws->n + worker];
-}
-
+/* The round being filled with copies. */
 static struct batch *filling(struct workers *ws, unsigned worker)
 {
-	return slot(ws, ws->first + ws->in_flight, worker);
+	return slot(ws, ws->sent, worker);
 }
 
 static void batch_reset(struct batch *b)
@@ -407,6 +433,165 @@ static void batch_free(struct batch *b)
 	free(b->text);
 }
 
+static void jobs_append(struct job **jobs, size_t *n, size_t *cap, const struct job *more, size_t n_more)
+{
+	if (!n_more)
+		return;
+	GROW(*jobs, *cap, *n, n_more);
+	memcpy(*jobs + *n, more, n_more * sizeof *more);
+	*n += n_more;
+}
+
+/* w's inbox into b's jobs (under workers.mu, or in the reading thread
+ * when w's thread is idle). */
+static void take_inbox(struct relay *w, struct batch *b)
+{
+	jobs_append(&b->jobs, &b->n_jobs, &b->cap_jobs, w->inbox, w->n_inbox);
+	w->n_inbox = 0;
+}
+
+/* ---- a worker that reads the file itself ------------------------------- */
+
+static struct relay *reader_relay(struct analyzer *a)
+{
+	return a->relay ? a->relay : &a->workers->w[0];
+}
+
+static void merge_ready(struct analyzer *a);
+
+/* The round w fills is done (a tick is next): it is returned and the next
+ * one begun, once its slot is free, with the jobs handed out meanwhile. */
+static void next_round(struct analyzer *reader, struct relay *w)
+{
+	struct workers *ws = w->ws;
+	struct batch *b = w->b;
+	b->tls_conns = w->a.stats.tls_conns;
+	if (w->index == 0) {
+		b->returned = true;
+		w->round++;
+		merge_ready(reader);
+		w->b = slot(ws, w->round, 0);
+		take_inbox(w, w->b);
+	} else {
+		pthread_mutex_lock(&ws->mu);
+		b->returned = true;
+		pthread_cond_signal(&ws->back);
+		w->round++;
+		while (w->round >= ws->merged + READ_AHEAD)
+			pthread_cond_wait(&ws->work, &ws->mu);
+		w->b = slot(ws, w->round, w->index);
+		take_inbox(w, w->b);
+		pthread_mutex_unlock(&ws->mu);
+	}
+	render_jobs(w);
+}
+
+static unsigned read_share_of(const struct workers *ws, uint64_t h);
+static bool segment_hash(const struct ip_packet *ip, const uint8_t *seg, size_t len, uint64_t *h);
+
+static void own_segment(struct analyzer *reader, const struct ip_packet *ip, const uint8_t *seg, size_t len,
+			size_t wire_len)
+{
+	struct relay *w = reader_relay(reader);
+	uint64_t h;
+	/* Too short for ports: worker 0 counts it malformed. */
+	unsigned to = segment_hash(ip, seg, len, &h) ? read_share_of(w->ws, h) : 0;
+	if (to == w->index)
+		do_rec(w, REC_SEGMENT, reader->frame_no, reader->now_ns, ip, seg, len, wire_len);
+}
+
+static void own_tick(struct analyzer *reader)
+{
+	struct relay *w = reader_relay(reader);
+	next_round(reader, w);
+	do_rec(w, REC_TICK, reader->frame_no, reader->now_ns, NULL, NULL, 0, 0);
+}
+
+static void finish_reading(struct analyzer *a);
+
+static void own_end(struct analyzer *reader)
+{
+	struct relay *w = reader_relay(reader);
+	struct workers *ws = w->ws;
+	if (w->index == 0)
+		atomic_store(&ws->end_frame, reader->frame_no);
+	do_rec(w, REC_END, reader->frame_no, reader->now_ns, NULL, NULL, 0, 0);
+	w->b->tls_conns = w->a.stats.tls_conns;
+	pthread_mutex_lock(&ws->mu);
+	w->b->returned = true;
+	w->ended = true;
+	pthread_cond_signal(&ws->back);
+	pthread_mutex_unlock(&ws->mu);
+	w->b = NULL;
+	if (w->index == 0)
+		finish_reading(reader);
+}
+
+static void relay_emit(struct analyzer *a, struct relayed *r, uint64_t stream);
+
+/* The hooks of an analyzer that reads frames (the reading thread's, and
+ * each worker's reader) when every worker reads the file itself. */
+static const struct flow_split read_split = {
+	own_segment, own_tick, own_end, relay_emit, NULL, NULL, NULL,
+};
+
+/* In worker w's thread: the whole file, its share of the connections
+ * analysed, the rest passed over; stops at the reading thread's last
+ * frame when that is known first (the report could not be written). */
+static void read_own(struct relay *w)
+{
+	struct workers *ws = w->ws;
+	struct analyzer *r = &w->reader;
+	const struct frame_reread *rr = &ws->reread;
+	analyzer_begin_file(r, w->a.file_name, w->a.file_index);
+	int linktype;
+	const uint8_t *data;
+	size_t caplen, wirelen;
+	int64_t ts_ns;
+	while (r->frame_no < atomic_load_explicit(&ws->end_frame, memory_order_relaxed) &&
+	       rr->next(w->frames, &linktype, &data, &caplen, &wirelen, &ts_ns))
+		analyzer_frame(r, linktype, data, caplen, wirelen, ts_ns);
+	analyzer_end_file(r);
+	rr->close(w->frames);
+	w->frames = NULL;
+}
+
+/* ---- a worker given copies ---------------------------------------------- */
+
+static void *worker_main(void *arg)
+{
+	struct relay *w = arg;
+	struct workers *ws = w->ws;
+	pthread_mutex_lock(&ws->mu);
+	for (;;) {
+		while (!w->head && !w->read_pending && !ws->quit)
+			pthread_cond_wait(&ws->work, &ws->mu);
+		if (w->read_pending) {
+			w->read_pending = false;
+			w->b = slot(ws, w->round, w->index);
+			pthread_mutex_unlock(&ws->mu);
+			read_own(w);
+			pthread_mutex_lock(&ws->mu);
+			continue;
+		}
+		struct batch *b = w->head;
+		if (!b)
+			break;
+		w->head = b->next;
+		if (!w->head)
+			w->tail = NULL;
+		pthread_mutex_unlock(&ws->mu);
+		work(w, b);
+		pthread_mutex_lock(&ws->mu);
+		b->returned = true;
+		pthread_cond_signal(&ws->back);
+	}
+	pthread_mutex_unlock(&ws->mu);
+	return NULL;
+}
+
+/* ---- in the reading thread --------------------------------------------- */
+
 static void append_rec(struct workers *ws, unsigned worker, const struct rec *r, const uint8_t *data)
 {
 	struct batch *b = filling(ws, worker);
@@ -419,10 +604,12 @@ static void append_rec(struct workers *ws, unsigned worker, const struct rec *r,
 	ws->round_bytes += sizeof *r + padded;
 }
 
-static bool round_returned(struct workers *ws, size_t round)
+/* Under workers.mu. A worker that has returned its last round has
+ * nothing in the rounds after it. */
+static bool round_returned(struct workers *ws, uint64_t round)
 {
 	for (unsigned i = 0; i < ws->n; i++)
-		if (!slot(ws, round, i)->returned)
+		if (!slot(ws, round, i)->returned && !(ws->w[i].ended && round > ws->w[i].round))
 			return false;
 	return true;
 }
@@ -458,14 +645,95 @@ static bool event_before(const struct event *x, const struct event *y)
 	return x->order < y->order;
 }
 
-/* The oldest round handed out, once every worker has returned it: the
- * reports it rendered are written, then its events taken in one
- * thread's order. */
-static void merge_oldest(struct analyzer *a)
+static void publish(struct analyzer *a, bool selected, const char *text, size_t len, const void *tally)
+{
+	if (selected)
+		a->sink.render->publish(a->sink.ctx, a->file_name, text, len, tally);
+}
+
+/* The reports held for the next out_seq, as far as they go. */
+static void publish_held(struct analyzer *a)
 {
 	struct workers *ws = a->workers;
+	while (ws->held_cap) {
+		struct held_report *h = &ws->held[ws->next_publish & (ws->held_cap - 1)];
+		if (!h->ready || h->out_seq != ws->next_publish)
+			break;
+		publish(a, h->selected, h->text, h->len, h->tally);
+		free(h->text);
+		free(h->tally);
+		memset(h, 0, sizeof *h);
+		ws->next_publish++;
+	}
+}
+
+/* Room in the ring for out_seq. */
+static void held_fit(struct workers *ws, uint64_t out_seq)
+{
+	uint64_t need = out_seq - ws->next_publish + 1;
+	if (need <= ws->held_cap)
+		return;
+	size_t cap = ws->held_cap ? ws->held_cap : 64;
+	while (cap < need)
+		cap *= 2;
+	struct held_report *ring = calloc(cap, sizeof *ring);
+	if (!ring)
+		out_of_memory();
+	for (size_t i = 0; i < ws->held_cap; i++)
+		if (ws->held[i].ready)
+			ring[ws->held[i].out_seq & (cap - 1)] = ws->held[i];
+	free(ws->held);
+	ws->held = ring;
+	ws->held_cap = cap;
+}
+
+/* A rendered report, written when every one asked for before it is. */
+static void publish_in_order(struct analyzer *a, const struct batch *b, size_t i)
+{
+	struct workers *ws = a->workers;
+	const struct rendered *d = &b->done[i];
+	size_t tally_size = a->sink.render->tally_size;
+	const unsigned char *tally = b->tallies + i * tally_size;
+	if (d->out_seq == ws->next_publish) {
+		publish(a, d->selected, b->text + d->off, d->len, tally);
+		ws->next_publish++;
+		publish_held(a);
+		return;
+	}
+	held_fit(ws, d->out_seq);
+	struct held_report *h = &ws->held[d->out_seq & (ws->held_cap - 1)];
+	h->out_seq = d->out_seq;
+	h->selected = d->selected;
+	h->len = d->len;
+	h->text = malloc(d->len ? d->len : 1);
+	h->tally = malloc(tally_size ? tally_size : 1);
+	if (!h->text || !h->tally)
+		out_of_memory();
+	memcpy(h->text, b->text + d->off, d->len);
+	memcpy(h->tally, tally, tally_size);
+	h->ready = true;
+}
+
+/* Jobs handed out since the last round go to the workers reading the
+ * file, to be taken when they next begin a round. */
+static void post_jobs(struct workers *ws)
+{
+	for (unsigned i = 0; i < ws->n; i++) {
+		struct relay *w = &ws->w[i];
+		jobs_append(&w->inbox, &w->n_inbox, &w->cap_inbox, w->outbox, w->n_outbox);
+		w->n_outbox = 0;
+	}
+}
+
+/* The oldest round not yet merged, once every worker has returned it:
+ * the reports it rendered are written, then its events taken in one
+ * thread's order. */
+static void merge_round(struct analyzer *a)
+{
+	struct workers *ws = a->workers;
+	uint64_t round = ws->merged;
 	pthread_mutex_lock(&ws->mu);
-	while (!round_returned(ws, ws->first))
+	while (!round_returned(ws, round))
 		pthread_cond_wait(&ws->back, &ws->mu);
 	pthread_mutex_unlock(&ws->mu);
 
@@ -474,7 +742,7 @@ static void merge_oldest(struct analyzer *a)
 		struct batch *next = NULL;
 		unsigned from = 0;
 		for (unsigned i = 0; i < ws->n; i++) {
-			struct batch *b = slot(ws, ws->first, i);
+			struct batch *b = slot(ws, round, i);
 			if (at[i] < b->n_done && (!next || b->done[at[i]].out_seq < next->done[at[from]].out_seq)) {
 				next = b;
 				from = i;
@@ -482,18 +750,14 @@ static void merge_oldest(struct analyzer *a)
 		}
 		if (!next)
 			break;
-		size_t i = at[from]++;
-		const struct rendered *d = &next->done[i];
-		if (d->selected)
-			a->sink.render->publish(a->sink.ctx, a->file_name, next->text + d->off, d->len,
-						next->tallies + i * a->sink.render->tally_size);
+		publish_in_order(a, next, at[from]++);
 	}
 	memset(at, 0, sizeof at);
 	for (;;) {
 		struct batch *next = NULL;
 		unsigned from = 0;
 		for (unsigned i = 0; i < ws->n; i++) {
-			struct batch *b = slot(ws, ws->first, i);
+			struct batch *b = slot(ws, round, i);
 			if (at[i] < b->n_events && (!next || event_before(&b->events[at[i]], &next->events[at[from]]))) {
 				next = b;
 				from = i;
@@ -511,18 +775,57 @@ static void merge_oldest(struct analyzer *a)
 	}
 	/* For the progress line; the counts are added at the end. */
 	a->stats.tls_conns = 0;
+	pthread_mutex_lock(&ws->mu);
 	for (unsigned i = 0; i < ws->n; i++) {
-		struct batch *b = slot(ws, ws->first, i);
-		a->stats.tls_conns += b->tls_conns;
+		struct batch *b = slot(ws, round, i);
+		if (b->returned)
+			ws->w[i].tls_conns = b->tls_conns;
+		a->stats.tls_conns += ws->w[i].tls_conns;
 		batch_reset(b);
 	}
-	ws->first = (ws->first + 1) % ROUND_SLOTS;
-	ws->in_flight--;
+	ws->merged++;
+	if (ws->reading) {
+		post_jobs(ws);
+		pthread_cond_broadcast(&ws->work);
+	}
+	pthread_mutex_unlock(&ws->mu);
+}
+
+/* In the reading thread, reading: every round all workers have returned
+ * is merged, and more when it is too far ahead for a free slot. */
+static void merge_ready(struct analyzer *a)
+{
+	struct workers *ws = a->workers;
+	uint64_t own = ws->w[0].round;
+	while (ws->merged < own) {
+		if (own < ws->merged + READ_AHEAD) {
+			pthread_mutex_lock(&ws->mu);
+			bool ready = round_returned(ws, ws->merged);
+			pthread_mutex_unlock(&ws->mu);
+			if (!ready)
+				break;
+		}
+		merge_round(a);
+	}
+}
+
+/* Every job handed out and not yet taken goes into the round being
+ * filled, for a round of copies. */
+static void jobs_to_filling(struct workers *ws)
+{
+	for (unsigned i = 0; i < ws->n; i++) {
+		struct relay *w = &ws->w[i];
+		struct batch *b = filling(ws, i);
+		take_inbox(w, b);
+		jobs_append(&b->jobs, &b->n_jobs, &b->cap_jobs, w->outbox, w->n_outbox);
+		w->n_outbox = 0;
+	}
 }
 
 static void send_round(struct analyzer *a)
 {
 	struct workers *ws = a->workers;
+	jobs_to_filling(ws);
 	/* Worker 0 has done its records as they came; its reports now. */
 	struct relay *w0 = &ws->w[0];
 	struct batch *b0 = filling(ws, 0);
@@ -542,41 +845,70 @@ static void send_round(struct analyzer *a)
 			w->head = b;
 		w->tail = b;
 	}
-	ws->in_flight++;
+	ws->sent++;
 	pthread_cond_broadcast(&ws->work);
 	pthread_mutex_unlock(&ws->mu);
 	ws->round_segments = ws->round_bytes = 0;
-	while (ws->in_flight > ROUNDS_IN_FLIGHT)
-		merge_oldest(a);
+	while (ws->sent - ws->merged > ROUNDS_IN_FLIGHT)
+		merge_round(a);
 }
 
 static void relay_emit(struct analyzer *a, struct relayed *r, uint64_t stream)
 {
-	struct workers *ws = a->workers;
-	struct batch *b = filling(ws, r->worker);
-	GROW(b->jobs, b->cap_jobs, b->n_jobs, 1);
-	b->jobs[b->n_jobs++] = (struct job){ r, stream, ws->next_out++ };
+	struct relay *w = &a->workers->w[r->worker];
+	GROW(w->outbox, w->cap_outbox, w->n_outbox, 1);
+	w->outbox[w->n_outbox++] = (struct job){ r, stream, a->workers->next_out++ };
 }
 
-/* Either direction of a connection alike: the two ends' mixes added. */
+/* One end of a connection, mixed: its address and port. */
 static uint64_t end_mix(const struct ip_addr *x, uint16_t port)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)x->family << 16 | port);
-	for (size_t k = 0; k < sizeof x->a; k += 8) {
-		uint64_t v;
-		memcpy(&v, x->a + k, 8);
-		h = (h ^ v) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	return h;
+	uint64_t lo, hi;
+	memcpy(&lo, x->a, 8);
+	memcpy(&hi, x->a + 8, 8);
+	uint64_t h = (lo ^ (hi << 32 | hi >> 32) ^ ((uint64_t)x->family << 56 | (uint64_t)port << 32)) *
+		     0xff51afd7ed558ccdull;
+	return h ^ h >> 32;
 }
 
-/* The worker a connection's hash falls to: the reading thread's own
- * share (worker 0) is one part in 2n - 1, each other worker's two. */
+/* The connection's hash, either direction alike (the two ends' mixes
+ * added); false when the segment is too short for ports. Every segment
+ * is hashed, in every thread when each reads the file itself. */
+static bool segment_hash(const struct ip_packet *ip, const uint8_t *seg, size_t len, uint64_t *h)
+{
+	struct rd r = rd_make(seg, len);
+	uint16_t sport, dport;
+	if (rd_u16(&r, &sport) != 0 || rd_u16(&r, &dport) != 0)
+		return false;
+	uint64_t x = end_mix(&ip->src, sport) + end_mix(&ip->dst, dport);
+	x ^= x >> 29;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 32;
+	*h = x;
+	return true;
+}
+
+/* With copies, the worker a connection's hash falls to: the reading
+ * thread's own share (worker 0) is one part in 2n - 1, each other
+ * worker's two. */
 static unsigned share_of(const struct workers *ws, uint64_t h)
 {
 	unsigned part = (unsigned)(h % (2 * ws->n - 1));
 	return (part + 1) / 2;
+}
+
+/* When each worker reads the file itself, the reading thread's own work
+ * beyond its share is the merge and the writing: its share is
+ * READ_PARTS_0 parts in READ_PARTS_0 + READ_PARTS * (n - 1), each other
+ * worker's READ_PARTS. */
+#define READ_PARTS 16u
+#ifndef READ_PARTS_0
+#define READ_PARTS_0 13u
+#endif
+static unsigned read_share_of(const struct workers *ws, uint64_t h)
+{
+	unsigned part = (unsigned)(h % (READ_PARTS_0 + READ_PARTS * (ws->n - 1)));
+	return part < READ_PARTS_0 ? 0 : 1 + (part - READ_PARTS_0) / READ_PARTS;
 }
 
 /* Worker 0's work, done here as it comes: what its thread would do
@@ -595,16 +927,9 @@ static void workers_segment(struct analyzer *a, const struct ip_packet *ip, cons
 		     size_t wire_len)
 {
 	struct workers *ws = a->workers;
-	struct rd r = rd_make(seg, len);
-	uint16_t sport, dport;
-	unsigned to = 0; /* too short for ports: whoever gets it counts it malformed */
-	if (rd_u16(&r, &sport) == 0 && rd_u16(&r, &dport) == 0) {
-		uint64_t h = end_mix(&ip->src, sport) + end_mix(&ip->dst, dport);
-		h ^= h >> 29;
-		h *= 0xc4ceb9fe1a85ec53ull;
-		h ^= h >> 32;
-		to = share_of(ws, h);
-	}
+	uint64_t h;
+	/* Too short for ports: worker 0 counts it malformed. */
+	unsigned to = segment_hash(ip, seg, len, &h) ? share_of(ws, h) : 0;
 	if (to == 0) {
 		inline_rec(a, REC_SEGMENT, ip, seg, len, wire_len);
 	} else {
@@ -636,9 +961,25 @@ static void workers_tick(struct analyzer *a)
 static bool jobs_waiting(struct workers *ws)
 {
 	for (unsigned i = 0; i < ws->n; i++)
-		if (filling(ws, i)->n_jobs)
+		if (ws->w[i].n_inbox || ws->w[i].n_outbox)
 			return true;
 	return false;
+}
+
+/* Once every record is merged: what the queue still holds, then the
+ * reports of all of it, in rounds of copies; the workers' counts. */
+static void drain_reports(struct analyzer *a)
+{
+	struct workers *ws = a->workers;
+	report_flush(a);
+	while (jobs_waiting(ws)) {
+		send_round(a);
+		while (ws->sent > ws->merged)
+			merge_round(a);
+	}
+	a->stats.tls_conns = 0;
+	for (unsigned i = 0; i < ws->n; i++)
+		traffic_stats_add(&a->stats, &ws->w[i].a.stats);
 }
 
 static void workers_end_file(struct analyzer *a)
@@ -646,18 +987,34 @@ static void workers_end_file(struct analyzer *a)
 	struct workers *ws = a->workers;
 	to_every_worker(a, REC_END);
 	send_round(a);
-	while (ws->in_flight)
-		merge_oldest(a);
-	/* What the queue still holds, then the reports of all of it. */
-	report_flush(a);
-	while (jobs_waiting(ws)) {
-		send_round(a);
-		while (ws->in_flight)
-			merge_oldest(a);
+	while (ws->sent > ws->merged)
+		merge_round(a);
+	drain_reports(a);
+}
+
+/* The reading thread's end of a file every worker read: every round
+ * merged as the workers return their last. */
+static void finish_reading(struct analyzer *a)
+{
+	struct workers *ws = a->workers;
+	for (;;) {
+		bool done = true;
+		pthread_mutex_lock(&ws->mu);
+		for (unsigned i = 0; i < ws->n; i++)
+			if (!ws->w[i].ended || ws->merged <= ws->w[i].round)
+				done = false;
+		pthread_mutex_unlock(&ws->mu);
+		if (done)
+			break;
+		merge_round(a);
 	}
-	a->stats.tls_conns = 0;
+	pthread_mutex_lock(&ws->mu);
+	ws->reading = false;
+	ws->sent = ws->merged;
 	for (unsigned i = 0; i < ws->n; i++)
-		traffic_stats_add(&a->stats, &ws->w[i].a.stats);
+		ws->w[i].ended = false; /* the rounds of copies after are theirs again */
+	pthread_mutex_unlock(&ws->mu);
+	drain_reports(a);
 }
 
 static void workers_stop(struct workers *ws, unsigned started)
@@ -678,6 +1035,8 @@ static void relay_release(struct relay *w)
 		fclose(w->fp);
 	w->a.keylog = NULL; /* the reading thread's */
 	analyzer_release(&w->a);
+	free(w->inbox);
+	free(w->outbox);
 }
 
 static struct workers *workers_new(const struct analyzer *a)
@@ -739,6 +1098,25 @@ static struct workers *workers_new(const struct analyzer *a)
 	return ws;
 }
 
+/* Each worker other than this thread a reader of the file of its own;
+ * false (none left open) when one cannot have it. */
+static bool open_readers(struct workers *ws, const struct frame_reread *rr)
+{
+	if (!rr->open)
+		return false;
+	for (unsigned i = 1; i < ws->n; i++) {
+		ws->w[i].frames = rr->open(rr->ctx);
+		if (!ws->w[i].frames) {
+			while (--i > 0) {
+				rr->close(ws->w[i].frames);
+				ws->w[i].frames = NULL;
+			}
+			return false;
+		}
+	}
+	return true;
+}
+
 void threads_begin_file(struct analyzer *a)
 {
 	if (!workers_fit(a))
@@ -748,18 +1126,42 @@ void threads_begin_file(struct analyzer *a)
 	struct workers *ws = a->workers;
 	if (!ws)
 		return;
-	a->split = &split;
 	/* The workers are idle between files: what they read next is set
 	 * before they are handed anything. */
 	for (unsigned i = 0; i < ws->n; i++) {
-		struct analyzer *w = &ws->w[i].a;
+		struct relay *r = &ws->w[i];
+		struct analyzer *w = &r->a;
 		w->file_name = a->file_name;
 		w->file_index = a->file_index;
 		w->frame_no = 0;
 		w->next_stream = 0;
 		w->now_ns = 0;
 		memset(&w->stats, 0, sizeof w->stats);
+		r->round = ws->merged;
+		r->ended = false;
+		r->tls_conns = 0;
 	}
+	ws->reading = open_readers(ws, &a->reread);
+	if (!ws->reading) {
+		a->split = &split;
+		return;
+	}
+	ws->reread = a->reread;
+	atomic_store(&ws->end_frame, UINT64_MAX);
+	a->split = &read_split;
+	ws->w[0].b = slot(ws, ws->merged, 0);
+	pthread_mutex_lock(&ws->mu);
+	for (unsigned i = 1; i < ws->n; i++) {
+		struct relay *r = &ws->w[i];
+		memset(&r->reader, 0, sizeof r->reader);
+		r->reader.opt = a->opt;
+		r->reader.workers = ws;
+		r->reader.split = &read_split;
+		r->reader.relay = r;
+		r->read_pending = true;
+	}
+	pthread_cond_broadcast(&ws->work);
+	pthread_mutex_unlock(&ws->mu);
 }
 
 static void workers_free(struct workers *ws)
@@ -777,6 +1179,11 @@ static void workers_free(struct workers *ws)
 		HASH_DEL(ws->numbers, s);
 		free(s);
 	}
+	for (size_t i = 0; i < ws->held_cap; i++) {
+		free(ws->held[i].text);
+		free(ws->held[i].tally);
+	}
+	free(ws->held);
 	pthread_mutex_destroy(&ws->mu);
 	pthread_cond_destroy(&ws->work);
 	pthread_cond_destroy(&ws->back);
