@@ -40,11 +40,12 @@
  * --max-memory) puts it out in the same order. A connection the queue
  * puts out goes back to its worker with its number (a job), to be
  * diagnosed and rendered there (its certificates are shared with that
- * worker's cache, so it is also freed there) when it next begins a round;
- * the report comes back with that round and is written in the order it
- * was asked for (one that comes back before an earlier one is held until
- * then), and the summary's counts and the story across connections are
- * kept by the stage above (its flow_render), in that order. Counts made
+ * worker's cache, so it is also freed there) in a later round, the same
+ * for every worker (with copies, the next one handed out; reading the
+ * file, one no worker has begun); the reports come back with that round
+ * and are written in the order they were asked for, and the summary's
+ * counts and the story across connections are kept by the stage above
+ * (its flow_render), in that order. Counts made
  * by workers (TCP and TLS connections, malformed TCP headers, evictions)
  * are added at the end of the file; frames and what the link and IP
  * layers counted are the reading thread's.
@@ -131,6 +132,7 @@ struct job {
 	struct relayed *conn; /* the worker frees it */
 	uint64_t stream;
 	uint64_t out_seq;     /* the order reports are written in */
+	uint64_t round;       /* reading the file: the round that renders it */
 };
 
 struct rendered {
@@ -207,19 +209,6 @@ struct workers {
 	bool reading;
 	struct frame_reread reread; /* the file's, while reading */
 	atomic_uint_fast64_t end_frame;
-	/* Reports rendered before one asked for earlier: kept until it is
-	 * written (a ring on out_seq). */
-	struct held_report *held;
-	size_t held_cap;      /* a power of 2, or 0 */
-	uint64_t next_publish; /* out_seq of the next report written */
-};
-
-struct held_report {
-	uint64_t out_seq;
-	bool ready, selected;
-	char *text;           /* owned */
-	size_t len;
-	unsigned char *tally; /* owned */
 };
 
 static void out_of_memory(void)
@@ -442,12 +431,16 @@ static void jobs_append(struct job **jobs, size_t *n, size_t *cap, const struct 
 	*n += n_more;
 }
 
-/* w's inbox into b's jobs (under workers.mu, or in the reading thread
- * when w's thread is idle). */
-static void take_inbox(struct relay *w, struct batch *b)
+/* w's inbox into b's jobs, those of rounds up to `round` (under
+ * workers.mu, or in the reading thread when w's thread is idle). */
+static void take_inbox(struct relay *w, struct batch *b, uint64_t round)
 {
-	jobs_append(&b->jobs, &b->n_jobs, &b->cap_jobs, w->inbox, w->n_inbox);
-	w->n_inbox = 0;
+	size_t n = 0;
+	while (n < w->n_inbox && w->inbox[n].round <= round)
+		n++;
+	jobs_append(&b->jobs, &b->n_jobs, &b->cap_jobs, w->inbox, n);
+	memmove(w->inbox, w->inbox + n, (w->n_inbox - n) * sizeof *w->inbox);
+	w->n_inbox -= n;
 }
 
 /* ---- a worker that reads the file itself ------------------------------- */
@@ -471,7 +464,7 @@ static void next_round(struct analyzer *reader, struct relay *w)
 		w->round++;
 		merge_ready(reader);
 		w->b = slot(ws, w->round, 0);
-		take_inbox(w, w->b);
+		take_inbox(w, w->b, w->round);
 	} else {
 		pthread_mutex_lock(&ws->mu);
 		b->returned = true;
@@ -480,7 +473,7 @@ static void next_round(struct analyzer *reader, struct relay *w)
 		while (w->round >= ws->merged + READ_AHEAD)
 			pthread_cond_wait(&ws->work, &ws->mu);
 		w->b = slot(ws, w->round, w->index);
-		take_inbox(w, w->b);
+		take_inbox(w, w->b, w->round);
 		pthread_mutex_unlock(&ws->mu);
 	}
 	render_jobs(w);
@@ -645,81 +638,20 @@ static bool event_before(const struct event *x, const struct event *y)
 	return x->order < y->order;
 }
 
-static void publish(struct analyzer *a, bool selected, const char *text, size_t len, const void *tally)
-{
-	if (selected)
-		a->sink.render->publish(a->sink.ctx, a->file_name, text, len, tally);
-}
-
-/* The reports held for the next out_seq, as far as they go. */
-static void publish_held(struct analyzer *a)
-{
-	struct workers *ws = a->workers;
-	while (ws->held_cap) {
-		struct held_report *h = &ws->held[ws->next_publish & (ws->held_cap - 1)];
-		if (!h->ready || h->out_seq != ws->next_publish)
-			break;
-		publish(a, h->selected, h->text, h->len, h->tally);
-		free(h->text);
-		free(h->tally);
-		memset(h, 0, sizeof *h);
-		ws->next_publish++;
-	}
-}
-
-/* Room in the ring for out_seq. */
-static void held_fit(struct workers *ws, uint64_t out_seq)
-{
-	uint64_t need = out_seq - ws->next_publish + 1;
-	if (need <= ws->held_cap)
-		return;
-	size_t cap = ws->held_cap ? ws->held_cap : 64;
-	while (cap < need)
-		cap *= 2;
-	struct held_report *ring = calloc(cap, sizeof *ring);
-	if (!ring)
-		out_of_memory();
-	for (size_t i = 0; i < ws->held_cap; i++)
-		if (ws->held[i].ready)
-			ring[ws->held[i].out_seq & (cap - 1)] = ws->held[i];
-	free(ws->held);
-	ws->held = ring;
-	ws->held_cap = cap;
-}
-
-/* A rendered report, written when every one asked for before it is. */
-static void publish_in_order(struct analyzer *a, const struct batch *b, size_t i)
-{
-	struct workers *ws = a->workers;
-	const struct rendered *d = &b->done[i];
-	size_t tally_size = a->sink.render->tally_size;
-	const unsigned char *tally = b->tallies + i * tally_size;
-	if (d->out_seq == ws->next_publish) {
-		publish(a, d->selected, b->text + d->off, d->len, tally);
-		ws->next_publish++;
-		publish_held(a);
-		return;
-	}
-	held_fit(ws, d->out_seq);
-	struct held_report *h = &ws->held[d->out_seq & (ws->held_cap - 1)];
-	h->out_seq = d->out_seq;
-	h->selected = d->selected;
-	h->len = d->len;
-	h->text = malloc(d->len ? d->len : 1);
-	h->tally = malloc(tally_size ? tally_size : 1);
-	if (!h->text || !h->tally)
-		out_of_memory();
-	memcpy(h->text, b->text + d->off, d->len);
-	memcpy(h->tally, tally, tally_size);
-	h->ready = true;
-}
-
 /* Jobs handed out since the last round go to the workers reading the
- * file, to be taken when they next begin a round. */
+ * file, to be rendered in a round none of them has begun: every worker
+ * renders the jobs of a round in it, so that its reports come back
+ * together and in order (under workers.mu). */
 static void post_jobs(struct workers *ws)
 {
+	uint64_t round = 0;
+	for (unsigned i = 0; i < ws->n; i++)
+		if (ws->w[i].round > round)
+			round = ws->w[i].round;
 	for (unsigned i = 0; i < ws->n; i++) {
 		struct relay *w = &ws->w[i];
+		for (size_t k = 0; k < w->n_outbox; k++)
+			w->outbox[k].round = round + 1;
 		jobs_append(&w->inbox, &w->n_inbox, &w->cap_inbox, w->outbox, w->n_outbox);
 		w->n_outbox = 0;
 	}
@@ -750,7 +682,11 @@ static void merge_round(struct analyzer *a)
 		}
 		if (!next)
 			break;
-		publish_in_order(a, next, at[from]++);
+		size_t i = at[from]++;
+		const struct rendered *d = &next->done[i];
+		if (d->selected)
+			a->sink.render->publish(a->sink.ctx, a->file_name, next->text + d->off, d->len,
+						next->tallies + i * a->sink.render->tally_size);
 	}
 	memset(at, 0, sizeof at);
 	for (;;) {
@@ -816,7 +752,7 @@ static void jobs_to_filling(struct workers *ws)
 	for (unsigned i = 0; i < ws->n; i++) {
 		struct relay *w = &ws->w[i];
 		struct batch *b = filling(ws, i);
-		take_inbox(w, b);
+		take_inbox(w, b, UINT64_MAX);
 		jobs_append(&b->jobs, &b->n_jobs, &b->cap_jobs, w->outbox, w->n_outbox);
 		w->n_outbox = 0;
 	}
@@ -857,7 +793,7 @@ static void relay_emit(struct analyzer *a, struct relayed *r, uint64_t stream)
 {
 	struct relay *w = &a->workers->w[r->worker];
 	GROW(w->outbox, w->cap_outbox, w->n_outbox, 1);
-	w->outbox[w->n_outbox++] = (struct job){ r, stream, a->workers->next_out++ };
+	w->outbox[w->n_outbox++] = (struct job){ r, stream, a->workers->next_out++, 0 };
 }
 
 /* One end of a connection, mixed: its address and port. */
@@ -1179,11 +1115,7 @@ static void workers_free(struct workers *ws)
 		HASH_DEL(ws->numbers, s);
 		free(s);
 	}
-	for (size_t i = 0; i < ws->held_cap; i++) {
-		free(ws->held[i].text);
-		free(ws->held[i].tally);
-	}
-	free(ws->held);
+
 	pthread_mutex_destroy(&ws->mu);
 	pthread_cond_destroy(&ws->work);
 	pthread_cond_destroy(&ws->back);
