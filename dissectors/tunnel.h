@@ -90,5 +90,12 @@ enum dis_status decap_frame(int linktype, const uint8_t *pkt, size_t caplen, str
 enum dis_status decap_ip_payload(struct decap *d, const uint8_t *payload, size_t len);
 /* Could this IP packet's payload be an encapsulation we decode? */
 bool decap_may_carry(const struct ip_packet *ip);
+/* The commonest frame, quickly: Ethernet II without a VLAN tag, IPv4 (not
+ * a fragment, a total length that is not 0) carrying TCP whose ports lie
+ * within the datagram and the capture. True with the addresses (as
+ * decap_frame gives them) and the ports; false for any other frame, which
+ * only decap_frame can say what it is. */
+bool decap_plain_tcp4(int linktype, const uint8_t *pkt, size_t caplen, struct ip_addr *src, struct ip_addr *dst,
+		      uint16_t *sport, uint16_t *dport);
 
 #endif

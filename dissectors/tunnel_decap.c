@@ -217,6 +217,26 @@ enum dis_status decap_frame(int linktype, const uint8_t *pkt, size_t caplen, str
 	return decap_from(d, li.ethertype, pkt + li.l3_offset, caplen - li.l3_offset);
 }
 
+bool decap_plain_tcp4(int linktype, const uint8_t *pkt, size_t caplen, struct ip_addr *src, struct ip_addr *dst,
+		      uint16_t *sport, uint16_t *dport)
+{
+	struct rd r = rd_make(pkt, caplen);
+	uint16_t ethertype, total, frag;
+	uint8_t vihl, proto;
+	if (linktype != LINKTYPE_ETHERNET || rd_skip(&r, 12) || rd_u16(&r, &ethertype) || ethertype != ETHERTYPE_IPV4 ||
+	    rd_u8(&r, &vihl) || rd_skip(&r, 1) || rd_u16(&r, &total) || rd_skip(&r, 2) || rd_u16(&r, &frag) ||
+	    rd_skip(&r, 1) || rd_u8(&r, &proto) || rd_skip(&r, 2))
+		return false;
+	size_t hlen = (size_t)(vihl & 0x0f) * 4;
+	if (vihl >> 4 != 4 || hlen < 20 || (frag & 0x3fff) != 0 || proto != IPPROTO_TCP_ || total < hlen + 4)
+		return false;
+	memset(src, 0, sizeof *src);
+	memset(dst, 0, sizeof *dst);
+	src->family = dst->family = 4;
+	return rd_copy(&r, src->a, 4) == 0 && rd_copy(&r, dst->a, 4) == 0 && rd_skip(&r, hlen - 20) == 0 &&
+	       rd_u16(&r, sport) == 0 && rd_u16(&r, dport) == 0;
+}
+
 enum dis_status decap_ip_payload(struct decap *d, const uint8_t *payload, size_t len)
 {
 	struct tunnel_next nx;

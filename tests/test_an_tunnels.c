@@ -4,16 +4,21 @@
  * packet is (each fragment in its own GRE packet), or both. The analyzer
  * must reassemble, open the tunnel and reassemble again, and come to the
  * same connections and findings as from the plain sample: its counts are
- * the truth here. */
+ * the truth here. Then the quick path worker threads take to pass over
+ * others' connections (decap_plain_tcp4) against decap_frame, over every
+ * frame of every sample and shared capture, and over real frames changed
+ * into what it must leave to decap_frame. */
 #include <check.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/source.h"
 #include "cli/analysis.h"
 #include "link.h"
 #include "output/output.h"
 #include "support/suite_run.h"
+#include "support/test_paths.h"
 #include "tunnel.h"
 
 enum mode { PLAIN, OUTER_FRAGMENTS, INNER_FRAGMENTS, BOTH_FRAGMENTED, MODES };
@@ -197,4 +202,126 @@ START_TEST(fragments_around_and_inside_gre)
 }
 END_TEST
 
-SUITE_MAIN("tunnels", false, LOOP_CASE("fragments", 60, N_TESTS(samples), fragments_around_and_inside_gre))
+/* When the quick path takes a frame, decap_frame finds the same: plain
+ * IPv4 carrying TCP, no tunnel, not a fragment, the same addresses, and
+ * the same ports at the start of a payload that holds them. Returns
+ * whether it took the frame. */
+static bool quick_agrees(int linktype, const uint8_t *p, size_t caplen, const char *what)
+{
+	uint8_t *copy = malloc(caplen ? caplen : 1); /* exact size: the sanitizer sees any overread */
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, p, caplen);
+	struct ip_addr src, dst;
+	uint16_t sport, dport;
+	bool quick = decap_plain_tcp4(linktype, copy, caplen, &src, &dst, &sport, &dport);
+	if (quick) {
+		struct decap d;
+		enum dis_status st = decap_frame(linktype, copy, caplen, &d);
+		ck_assert_msg(st == DIS_OK && d.seen == 0 && !d.ip.is_fragment && d.ip.proto == 6 &&
+				      d.ip.payload_len >= 4,
+			      "%s: taken quickly, but decap_frame says status %d, tunnels %#x, proto %d, %zu bytes",
+			      what, st, d.seen, d.ip.proto, d.ip.payload_len);
+		ck_assert_msg(memcmp(&src, &d.ip.src, sizeof src) == 0 && memcmp(&dst, &d.ip.dst, sizeof dst) == 0,
+			      "%s: addresses differ", what);
+		ck_assert_msg(sport == (d.ip.payload[0] << 8 | d.ip.payload[1]) &&
+				      dport == (d.ip.payload[2] << 8 | d.ip.payload[3]),
+			      "%s: ports differ", what);
+	}
+	free(copy);
+	return quick;
+}
+
+static size_t quick_over_dir(const char *dir, size_t *frames)
+{
+	DIR *d = opendir(dir);
+	ck_assert_msg(d != NULL, "%s", dir);
+	struct dirent *e;
+	size_t taken = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[2048], err[512], what[2100];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		struct source *src = source_open(path, err, sizeof err);
+		if (!src)
+			continue; /* not a capture */
+		struct source_frame f;
+		for (size_t n = 1; source_next(src, &f, err, sizeof err) == SOURCE_FRAME; n++) {
+			snprintf(what, sizeof what, "%s frame %zu", path, n);
+			taken += quick_agrees(f.linktype, f.data, f.caplen, what);
+			(*frames)++;
+		}
+		source_close(src);
+	}
+	closedir(d);
+	return taken;
+}
+
+START_TEST(quick_path_agrees)
+{
+	size_t frames = 0, taken = quick_over_dir("samples", &frames);
+	ck_assert_msg(taken > frames / 2, "the quick path took %zu of %zu sample frames", taken, frames);
+	char dir[1024];
+	if (shared_captures_dir(dir, sizeof dir, "quick_path_agrees")) {
+		size_t shared = 0;
+		quick_over_dir(dir, &shared);
+		ck_assert_uint_gt(shared, 0);
+	}
+}
+END_TEST
+
+/* A real frame changed into each kind the quick path must leave alone. */
+START_TEST(quick_path_declines)
+{
+	char err[512];
+	struct source *src = source_open("samples/tls12-mutual-ok.pcap", err, sizeof err);
+	ck_assert_msg(src != NULL, "%s", err);
+	struct source_frame f;
+	ck_assert_int_eq(source_next(src, &f, err, sizeof err), SOURCE_FRAME);
+	ck_assert_int_eq(f.linktype, LINKTYPE_ETHERNET);
+	size_t n = f.caplen;
+	ck_assert_uint_ge(n, 14 + 20 + 20);
+	uint8_t frame[2048], x[2048 + 4];
+	ck_assert_uint_le(n, sizeof frame);
+	memcpy(frame, f.data, n);
+	source_close(src);
+	ck_assert(quick_agrees(LINKTYPE_ETHERNET, frame, n, "the frame itself"));
+	struct ip_addr a, b;
+	uint16_t sp, dp;
+	/* Fragments, a zero total length (segmentation offload), another
+	 * protocol, IPv6's version, a header length under 5 words, a total
+	 * length without room for ports: decap_frame's to judge. */
+	static const struct {
+		size_t at;
+		uint8_t value;
+		const char *what;
+	} changes[] = { { 14 + 6, 0x20, "more fragments" }, { 14 + 7, 0x01, "a fragment offset" },
+			{ 14 + 2, 0x00, "total length 0" },  { 14 + 9, 17, "UDP" },
+			{ 14 + 0, 0x65, "version 6" },       { 14 + 0, 0x44, "IHL 4" } };
+	for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
+		memcpy(x, frame, n);
+		x[changes[i].at] = changes[i].value;
+		if (changes[i].at == 14 + 2)
+			x[14 + 3] = 0;
+		ck_assert_msg(!decap_plain_tcp4(LINKTYPE_ETHERNET, x, n, &a, &b, &sp, &dp), "%s taken",
+			      changes[i].what);
+	}
+	memcpy(x, frame, n);
+	x[14 + 2] = 0;
+	x[14 + 3] = 20 + 3;
+	ck_assert_msg(!decap_plain_tcp4(LINKTYPE_ETHERNET, x, n, &a, &b, &sp, &dp), "no room for ports, taken");
+	/* A VLAN tag, another link type, and every cut before the ports. */
+	memcpy(x, frame, 12);
+	x[12] = 0x81, x[13] = 0x00, x[14] = 0, x[15] = 7;
+	memcpy(x + 16, frame + 12, n - 12);
+	ck_assert(!decap_plain_tcp4(LINKTYPE_ETHERNET, x, n + 4, &a, &b, &sp, &dp));
+	ck_assert(!decap_plain_tcp4(LINKTYPE_LINUX_SLL, frame, n, &a, &b, &sp, &dp));
+	size_t ihl = (size_t)(frame[14] & 0x0f) * 4;
+	for (size_t cut = 0; cut < 14 + ihl + 4; cut++)
+		ck_assert_msg(!quick_agrees(LINKTYPE_ETHERNET, frame, cut, "cut"), "cut to %zu, taken", cut);
+	ck_assert(quick_agrees(LINKTYPE_ETHERNET, frame, 14 + ihl + 4, "cut after the ports"));
+}
+END_TEST
+
+SUITE_MAIN("tunnels", false, LOOP_CASE("fragments", 60, N_TESTS(samples), fragments_around_and_inside_gre),
+	   CASE("quick path", 120, quick_path_agrees, quick_path_declines))

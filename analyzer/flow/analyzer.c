@@ -93,11 +93,10 @@ void analyzer_end_file(struct analyzer *a)
 	a->frags = NULL;
 }
 
-void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t caplen, size_t wirelen,
-		    int64_t ts_ns)
+/* What every frame does, decoded or not: its number, capture time and
+ * counts, and the idle flows' turn. Returns the time, clamped. */
+static int64_t frame_counted(struct analyzer *a, size_t caplen, size_t wirelen, int64_t ts_ns)
 {
-	struct decap dc;
-
 	/* Absurd times (damaged or hostile files) are clamped so that any
 	 * difference of two capture times fits in 64 bits. */
 	if (ts_ns > CAPTURE_TIME_MAX_NS)
@@ -118,6 +117,17 @@ void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t
 		else
 			flow_expire_idle(a);
 	}
+	return ts_ns;
+}
+
+void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t caplen, size_t wirelen,
+		    int64_t ts_ns)
+{
+	struct decap dc;
+
+	ts_ns = frame_counted(a, caplen, wirelen, ts_ns);
+	if (a->workers && a->split->passes && a->split->passes(a, linktype, pkt, caplen))
+		return;
 
 	/* Link layer, then IP, through any tunnels (tunnel.h). */
 	enum dis_status st = decap_frame(linktype, pkt, caplen, &dc);

@@ -138,6 +138,10 @@ struct flow_split {
 	void (*segment)(struct analyzer *a, const struct ip_packet *ip, const uint8_t *seg, size_t len,
 			size_t wire_len);
 	void (*tick)(struct analyzer *a);
+	/* May be NULL. Whether a frame can be passed over undecoded (another
+	 * worker's connection, in a framing where decoding it would count
+	 * nothing either). */
+	bool (*passes)(struct analyzer *a, int linktype, const uint8_t *pkt, size_t caplen);
 	void (*end_file)(struct analyzer *a);
 	void (*emit)(struct analyzer *a, struct relayed *r, uint64_t stream);
 	/* A worker: a stream begins (numbered by its frame until the reading

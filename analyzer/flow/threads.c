@@ -76,6 +76,7 @@
 #include "flow/report.h"
 #include "rd.h"
 #include "tls_decrypt.h"
+#include "tunnel.h"
 
 /* A round ends after this many segments, or bytes copied, over all
  * workers: large enough that handing over costs little, small enough that
@@ -267,7 +268,7 @@ static void workers_end_file(struct analyzer *a);
 
 /* The hooks the flow stage calls instead of doing the work itself. */
 static const struct flow_split split = {
-	workers_segment, workers_tick, workers_end_file, relay_emit,
+	workers_segment, workers_tick, NULL, workers_end_file, relay_emit,
 	relay_stream_start, relay_conn, relay_skip_stream,
 };
 
@@ -481,6 +482,7 @@ static void next_round(struct analyzer *reader, struct relay *w)
 
 static unsigned read_share_of(const struct workers *ws, uint64_t h);
 static bool segment_hash(const struct ip_packet *ip, const uint8_t *seg, size_t len, uint64_t *h);
+static uint64_t conn_hash(const struct ip_addr *src, uint16_t sport, const struct ip_addr *dst, uint16_t dport);
 
 static void own_segment(struct analyzer *reader, const struct ip_packet *ip, const uint8_t *seg, size_t len,
 			size_t wire_len)
@@ -491,6 +493,17 @@ static void own_segment(struct analyzer *reader, const struct ip_packet *ip, con
 	unsigned to = segment_hash(ip, seg, len, &h) ? read_share_of(w->ws, h) : 0;
 	if (to == w->index)
 		do_rec(w, REC_SEGMENT, reader->frame_no, reader->now_ns, ip, seg, len, wire_len);
+}
+
+/* Another worker's connection in the commonest framing, where decoding
+ * would count nothing (tunnel.h), is passed over undecoded. */
+static bool own_passes(struct analyzer *reader, int linktype, const uint8_t *pkt, size_t caplen)
+{
+	struct ip_addr src, dst;
+	uint16_t sport, dport;
+	struct relay *w = reader_relay(reader);
+	return decap_plain_tcp4(linktype, pkt, caplen, &src, &dst, &sport, &dport) &&
+	       read_share_of(w->ws, conn_hash(&src, sport, &dst, dport)) != w->index;
 }
 
 static void own_tick(struct analyzer *reader)
@@ -525,7 +538,7 @@ static void relay_emit(struct analyzer *a, struct relayed *r, uint64_t stream);
 /* The hooks of an analyzer that reads frames (the reading thread's, and
  * each worker's reader) when every worker reads the file itself. */
 static const struct flow_split read_split = {
-	own_segment, own_tick, own_end, relay_emit, NULL, NULL, NULL,
+	own_segment, own_tick, own_passes, own_end, relay_emit, NULL, NULL, NULL,
 };
 
 /* In worker w's thread: the whole file, its share of the connections
@@ -807,20 +820,26 @@ static uint64_t end_mix(const struct ip_addr *x, uint16_t port)
 	return h ^ h >> 32;
 }
 
-/* The connection's hash, either direction alike (the two ends' mixes
- * added); false when the segment is too short for ports. Every segment
- * is hashed, in every thread when each reads the file itself. */
+/* A connection's hash, either direction alike: the two ends' mixes
+ * added. */
+static uint64_t conn_hash(const struct ip_addr *src, uint16_t sport, const struct ip_addr *dst, uint16_t dport)
+{
+	uint64_t x = end_mix(src, sport) + end_mix(dst, dport);
+	x ^= x >> 29;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 32;
+	return x;
+}
+
+/* A segment's connection hash; false when it is too short for ports.
+ * Every segment is hashed, in every thread when each reads the file. */
 static bool segment_hash(const struct ip_packet *ip, const uint8_t *seg, size_t len, uint64_t *h)
 {
 	struct rd r = rd_make(seg, len);
 	uint16_t sport, dport;
 	if (rd_u16(&r, &sport) != 0 || rd_u16(&r, &dport) != 0)
 		return false;
-	uint64_t x = end_mix(&ip->src, sport) + end_mix(&ip->dst, dport);
-	x ^= x >> 29;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 32;
-	*h = x;
+	*h = conn_hash(&ip->src, sport, &ip->dst, dport);
 	return true;
 }
 
