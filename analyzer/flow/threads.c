@@ -439,6 +439,8 @@ static void take_inbox(struct relay *w, struct batch *b, uint64_t round)
 	size_t n = 0;
 	while (n < w->n_inbox && w->inbox[n].round <= round)
 		n++;
+	if (!n)
+		return;
 	jobs_append(&b->jobs, &b->n_jobs, &b->cap_jobs, w->inbox, n);
 	memmove(w->inbox, w->inbox + n, (w->n_inbox - n) * sizeof *w->inbox);
 	w->n_inbox -= n;
