@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/analysis.h"
+#include "community_id.h"
 #include "diagnosis/story.h"
 #include "flow/threads.h"
 #include "ja4.h"
@@ -72,6 +73,7 @@ struct renderer {
 	const struct analysis *a;
 	struct output out; /* the run's settings, writing to the worker's stream */
 	struct ja4_memo ja4_memo; /* the worker's own */
+	struct community_id_hasher cid_hasher; /* the worker's own, when out has it */
 };
 
 struct thread_tally {
@@ -86,16 +88,17 @@ static void *renderer_open(void *ctx, FILE *fp)
 	if (!r)
 		return NULL;
 	r->a = a;
-	r->out = *a->out;
-	r->out.html = NULL;
-	r->out.printed = 0;
-	r->out.fp = fp;
+	bool hasher = community_id_hasher_init(&r->cid_hasher) == 0;
+	r->out = output_for_thread(a->out, fp, hasher ? &r->cid_hasher : NULL);
 	return r;
 }
 
 static void renderer_close(void *renderer)
 {
-	free(renderer);
+	struct renderer *r = renderer;
+	if (r->out.cid_hasher)
+		community_id_hasher_release(&r->cid_hasher);
+	free(r);
 }
 
 static bool render(void *renderer, const char *file_name, struct tls_conn *c, void *tally)

@@ -72,17 +72,12 @@ int live_worker_analysis_init(struct live_worker_analysis *w, struct live_share 
 
 	memset(w, 0, sizeof *w);
 	w->share = sh;
-	w->out = *m->out;
-	w->out.html = NULL;
-	w->out.printed = 0;
 	bool locked = m->sink.take || m->out->format == FORMAT_HTML;
-	if (!locked) {
-		w->out.fp = fopencookie(w, "w", (cookie_io_functions_t){ .write = buffer_write });
-		if (!w->out.fp)
-			return -1;
-	} else {
-		w->out.fp = NULL; /* never written: the sink renders */
-	}
+	FILE *fp = NULL; /* locked: never written, the sink renders */
+	if (!locked && !(fp = fopencookie(w, "w", (cookie_io_functions_t){ .write = buffer_write })))
+		return -1;
+	bool hasher = community_id_hasher_init(&w->cid_hasher) == 0;
+	w->out = output_for_thread(m->out, fp, hasher ? &w->cid_hasher : NULL);
 	analysis_init(&w->a, &opt, &w->out);
 	w->a.an.shared = &sh->counts;
 	if (locked)
@@ -130,6 +125,9 @@ void live_worker_analysis_release(struct live_worker_analysis *w)
 	analysis_release(&w->a);
 	if (w->out.fp)
 		fclose(w->out.fp);
+	if (w->out.cid_hasher)
+		community_id_hasher_release(&w->cid_hasher);
+	w->out.cid_hasher = NULL;
 	free(w->buf);
 	w->buf = NULL;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "cli/analysis.h"
+#include "community_id.h"
 #include "output/output.h"
 
 /* What the workers of one capture hold in common. */
@@ -30,6 +31,7 @@ struct live_share {
 struct live_worker_analysis {
 	struct analysis a;
 	struct output out;     /* the caller's settings; fp: the buffer below */
+	struct community_id_hasher cid_hasher; /* out's, when out.cid_hasher is set */
 	struct live_share *share;
 	char *buf;             /* owned: rendered, not yet published */
 	size_t len, cap;

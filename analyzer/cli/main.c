@@ -26,6 +26,7 @@
 #include "capture/privs.h"
 #include "cli/probe.h"
 #include "capture/source.h"
+#include "community_id.h"
 #include "model/trust.h"
 #include "diagnosis/compare.h"
 #include "output/findings_list.h"
@@ -655,6 +656,7 @@ static int check_inputs(struct cli_args *m, const char *joined, struct inputs *i
 
 struct run {
 	struct output out;
+	struct community_id_hasher cid_hasher; /* out's, when out.cid_hasher is set */
 	struct report_stream report;
 	struct expect_set *expectations; /* --expect; NULL: none */
 	struct trust_store *trust;       /* --trust; NULL: none */
@@ -695,6 +697,8 @@ static int run_setup(struct cli_args *m, const struct inputs *in, struct run *r)
 	r->out.flush_each = m->live.iface ? opt->format != FORMAT_TEXT : streamed_input(in);
 	r->out.color = report_color(&m->report, opt, !opt->output_path && isatty(STDOUT_FILENO));
 	opt->progress = !opt->quiet && isatty(STDERR_FILENO);
+	if (community_id_hasher_init(&r->cid_hasher) == 0)
+		r->out.cid_hasher = &r->cid_hasher;
 	analysis_init(&r->a, opt, &r->out);
 	return CLI_NEXT;
 }
@@ -790,6 +794,8 @@ static int run_captures(struct cli_args *m, struct run *r, const struct inputs *
 static int run_finish(const struct cli_args *m, struct run *r, int rc)
 {
 	output_finish(&r->out);
+	if (r->out.cid_hasher)
+		community_id_hasher_release(&r->cid_hasher);
 	analysis_release(&r->a);
 	trust_store_free(r->trust);
 	expect_free(r->expectations);

@@ -49,5 +49,14 @@ void output_run_summary(struct output *o, const struct run_stats *st, unsigned f
 void output_finish(struct output *o)
 {
 	output_html_finish(o);
-	output_json_thread_release();
+}
+
+struct output output_for_thread(const struct output *o, FILE *fp, struct community_id_hasher *h)
+{
+	struct output t = *o;
+	t.html = NULL;
+	t.printed = 0;
+	t.fp = fp;
+	t.cid_hasher = h;
+	return t;
 }

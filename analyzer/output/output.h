@@ -20,6 +20,8 @@ enum out_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_JSON_PRETTY, FORMAT_ECS, FORM
  * this, report_stream.h), so a run cut short leaves whole reports. */
 #define OUTPUT_FLUSH_AT 32768
 
+struct community_id_hasher;
+
 struct output {
 	FILE *fp;
 	enum out_format format;
@@ -30,7 +32,14 @@ struct output {
 	unsigned printed;
 	uint16_t community_id_seed; /* --community-id-seed */
 	struct html_report *html; /* output_html.c: the page being written; NULL before */
+	/* The writing thread's owner's (a hasher is not to be shared between
+	 * threads); NULL: each Community ID is hashed one-shot. */
+	struct community_id_hasher *cid_hasher;
 };
+
+/* The settings of o for reports another thread writes to fp: no page,
+ * nothing printed yet, and that thread's hasher h (may be NULL). */
+struct output output_for_thread(const struct output *o, FILE *fp, struct community_id_hasher *h);
 
 /* output.c: to the writer of o->format. */
 void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
@@ -38,17 +47,12 @@ void output_conn(struct output *o, const char *file_name, const struct tls_conn 
  * written as output_conn would have (not HTML). */
 void output_conn_rendered(struct output *o, const char *text, size_t len);
 void output_run_summary(struct output *o, const struct run_stats *st, unsigned files);
-/* Ends the report: closes the HTML page, and lets go of what the calling
- * thread kept for writing reports (output_json_thread_release). */
+/* Ends the report (closes the HTML page); the other formats need nothing. */
 void output_finish(struct output *o);
 
 /* output_json.c */
 void output_json_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
 void output_json_summary(struct output *o, FILE *fp, const struct run_stats *st, unsigned files);
-/* Releases the calling thread's Community ID hasher, which would otherwise
- * be held until the thread ends: for the main thread, past OpenSSL's own
- * cleanup at exit. */
-void output_json_thread_release(void);
 /* output_http.c: the decrypted HTTP (text lines; the JSON "http" member) */
 struct textbuf;
 struct json_writer;

@@ -1,10 +1,7 @@
 /* output_json.c - one JSON object per connection (JSON lines), keeping
  * the contract in design.md; extra fields are documented in the man page.
  * Written member by member from the model through json_write.h. */
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -592,63 +589,11 @@ static void server_hello_value(struct json_writer *w, const struct tls_conn *c)
 	jw_end_object(w);
 }
 
-/* Community IDs hash through a hasher of the thread's own: under --threads
- * workers write reports, each from a copy of the run's struct output, so
- * the output cannot hold one for them. Made at the thread's first ID and
- * released when the thread ends or the report does (output_finish); without
- * one, IDs take the one-shot path. */
-static pthread_once_t cid_hasher_key_once = PTHREAD_ONCE_INIT;
-static pthread_key_t cid_hasher_key;
-static bool cid_hasher_key_made;
-
-static void cid_hasher_free(void *hasher)
-{
-	community_id_hasher_release(hasher);
-	free(hasher);
-}
-
-static void cid_hasher_key_create(void)
-{
-	cid_hasher_key_made = pthread_key_create(&cid_hasher_key, cid_hasher_free) == 0;
-}
-
-static struct community_id_hasher *thread_cid_hasher(void)
-{
-	pthread_once(&cid_hasher_key_once, cid_hasher_key_create);
-	if (!cid_hasher_key_made)
-		return NULL;
-	struct community_id_hasher *h = pthread_getspecific(cid_hasher_key);
-	if (h)
-		return h;
-	h = malloc(sizeof *h);
-	if (!h || community_id_hasher_init(h) != 0) {
-		free(h);
-		return NULL;
-	}
-	if (pthread_setspecific(cid_hasher_key, h) != 0) {
-		cid_hasher_free(h);
-		return NULL;
-	}
-	return h;
-}
-
-void output_json_thread_release(void)
-{
-	pthread_once(&cid_hasher_key_once, cid_hasher_key_create);
-	if (!cid_hasher_key_made)
-		return;
-	struct community_id_hasher *h = pthread_getspecific(cid_hasher_key);
-	if (h) {
-		pthread_setspecific(cid_hasher_key, NULL);
-		cid_hasher_free(h);
-	}
-}
-
 static void community_id_value(struct json_writer *w, const struct json_conn *j)
 {
 	const struct tls_conn *c = j->c;
 	char cid[COMMUNITY_ID_LEN];
-	if (community_id_v1(thread_cid_hasher(), &c->client.addr, c->client.port, &c->server.addr,
+	if (community_id_v1(j->o->cid_hasher, &c->client.addr, c->client.port, &c->server.addr,
 			    c->server.port, COMMUNITY_ID_PROTO_TCP, j->o->community_id_seed, cid,
 			    sizeof cid) == 0)
 		jw_string(w, cid);
