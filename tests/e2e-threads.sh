@@ -28,6 +28,22 @@ for n in 1 2 4; do
 	chmod +x "$tmp/t$n"
 done
 
+# same_as_one WHAT N INPUT ARG...: --threads N against --threads 1 with
+# ARG... and standard input from INPUT: output, errors and exit status
+# (those of one thread left in $tmp/one).
+same_as_one() {
+	what=$1 n=$2 input=$3
+	shift 3
+	"$tmp/t1" "$@" <"$input" >"$tmp/one" 2>&1
+	echo "exit $?" >>"$tmp/one"
+	"$tmp/t$n" "$@" <"$input" >"$tmp/many" 2>&1
+	echo "exit $?" >>"$tmp/many"
+	cmp -s "$tmp/one" "$tmp/many" && return 0
+	echo "FAIL: $what: --threads $n differs from --threads 1"
+	diff "$tmp/one" "$tmp/many" | head -10
+	fail=1
+}
+
 extra=""
 if [ -n "${TEST_WRAP:-}" ]; then
 	echo "SKIP the order capture and the full comparison under $TEST_WRAP (the plain and sanitizer builds run them)"
@@ -35,16 +51,8 @@ if [ -n "${TEST_WRAP:-}" ]; then
 	for cap in $(sweep samples/*.pcap samples/*.pcapng); do
 		[ -f "$cap" ] || continue
 		for fmt in text json; do
-			"$tmp/t1" -F $fmt "$cap" >"$tmp/one" 2>&1
-			echo "exit $?" >>"$tmp/one"
-			"$tmp/t2" -F $fmt "$cap" >"$tmp/many" 2>&1
-			echo "exit $?" >>"$tmp/many"
+			same_as_one "$cap -F $fmt" 2 /dev/null -F $fmt "$cap"
 			runs=$((runs + 1))
-			if ! cmp -s "$tmp/one" "$tmp/many"; then
-				echo "FAIL: $cap: --threads 2 -F $fmt differs from --threads 1"
-				diff "$tmp/one" "$tmp/many" | head -10
-				fail=1
-			fi
 		done
 	done
 	[ "$runs" -ge "$(at_least 40)" ] || { echo "FAIL: only $runs sample runs"; fail=1; }
@@ -53,16 +61,8 @@ if [ -n "${TEST_WRAP:-}" ]; then
 	piped=0
 	for cap in $(sweep samples/*.pcap); do
 		[ "$piped" -lt 4 ] || break
-		"$tmp/t1" - <"$cap" >"$tmp/one" 2>&1
-		echo "exit $?" >>"$tmp/one"
-		"$tmp/t2" - <"$cap" >"$tmp/many" 2>&1
-		echo "exit $?" >>"$tmp/many"
+		same_as_one "$cap on standard input" 2 "$cap" -
 		piped=$((piped + 1))
-		if ! cmp -s "$tmp/one" "$tmp/many"; then
-			echo "FAIL: $cap on standard input: --threads 2 differs from --threads 1"
-			diff "$tmp/one" "$tmp/many" | head -10
-			fail=1
-		fi
 	done
 	[ "$piped" -eq 4 ] || { echo "FAIL: only $piped samples on standard input"; fail=1; }
 	echo "threads 2 under $TEST_WRAP: $runs sample runs and $piped on standard input compared"
@@ -94,24 +94,12 @@ else
 		fi
 		for n in 2 4; do
 			for fmt in text json; do
-				"$tmp/t1" -F $fmt --idle-timeout 1 "$extra" >"$tmp/one" 2>&1
-				echo "exit $?" >>"$tmp/one"
-				"$tmp/t$n" -F $fmt --idle-timeout 1 "$extra" >"$tmp/many" 2>&1
-				echo "exit $?" >>"$tmp/many"
-				if ! cmp -s "$tmp/one" "$tmp/many"; then
-					echo "FAIL: --threads $n -F $fmt --idle-timeout 1 differs from --threads 1"
-					diff "$tmp/one" "$tmp/many" | head -10
-					fail=1
-				fi
+				same_as_one "the order capture, -F $fmt --idle-timeout 1" $n /dev/null -F $fmt --idle-timeout 1 "$extra"
 			done
-		done
-		# Standard input cannot be read twice: there the reading thread
-		# hands the workers copies of their segments (files are read by
-		# every worker itself).
-		"$tmp/t1" --idle-timeout 1 - <"$extra" >"$tmp/one" 2>&1
-		for n in 2 4; do
-			"$tmp/t$n" --idle-timeout 1 - <"$extra" >"$tmp/many" 2>&1
-			cmp -s "$tmp/one" "$tmp/many" || { echo "FAIL: --threads $n on standard input differs"; fail=1; }
+			# Standard input cannot be read twice: there the reading
+			# thread hands the workers copies of their segments (files
+			# are read by every worker itself).
+			same_as_one "the order capture on standard input" $n "$extra" --idle-timeout 1 -
 		done
 	fi
 fi
@@ -122,17 +110,9 @@ fi
 damaged=$tmp/damaged.netmon.cap
 if cp samples/tls12-mutual-ok.netmon.cap "$damaged" &&
 	printf '\377\377\377\177' | dd of="$damaged" bs=1 seek=24 conv=notrunc 2>/dev/null; then
-	"$tmp/t1" "$damaged" >"$tmp/one" 2>&1
-	echo "exit $?" >>"$tmp/one"
+	same_as_one "a damaged NetMon file" 2 /dev/null "$damaged"
 	if ! grep -q "frame table .* is damaged" "$tmp/one"; then
 		echo "FAIL: the damaged NetMon file is not reported as damaged"
-		fail=1
-	fi
-	"$tmp/t2" "$damaged" >"$tmp/many" 2>&1
-	echo "exit $?" >>"$tmp/many"
-	if ! cmp -s "$tmp/one" "$tmp/many"; then
-		echo "FAIL: --threads 2 on a damaged NetMon file differs from --threads 1"
-		diff "$tmp/one" "$tmp/many" | head -10
 		fail=1
 	fi
 else
