@@ -446,6 +446,62 @@ static void take_inbox(struct relay *w, struct batch *b, uint64_t round)
 	w->n_inbox -= n;
 }
 
+/* ---- which worker a connection belongs to ------------------------------ */
+
+/* One end of a connection, mixed: its address and port. */
+static uint64_t end_mix(const struct ip_addr *x, uint16_t port)
+{
+	uint64_t lo, hi;
+	memcpy(&lo, x->a, 8);
+	memcpy(&hi, x->a + 8, 8);
+	uint64_t h = (lo ^ (hi << 32 | hi >> 32) ^ ((uint64_t)x->family << 56 | (uint64_t)port << 32)) *
+		     0xff51afd7ed558ccdull;
+	return h ^ h >> 32;
+}
+
+/* A connection's hash, either direction alike: the two ends' mixes
+ * added. */
+static uint64_t conn_hash(const struct ip_addr *src, uint16_t sport, const struct ip_addr *dst, uint16_t dport)
+{
+	uint64_t x = end_mix(src, sport) + end_mix(dst, dport);
+	x ^= x >> 29;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 32;
+	return x;
+}
+
+/* A segment's connection hash; false when it is too short for ports. */
+static bool segment_hash(const struct ip_packet *ip, const uint8_t *seg, size_t len, uint64_t *h)
+{
+	struct rd r = rd_make(seg, len);
+	uint16_t sport, dport;
+	if (rd_u16(&r, &sport) != 0 || rd_u16(&r, &dport) != 0)
+		return false;
+	*h = conn_hash(&ip->src, sport, &ip->dst, dport);
+	return true;
+}
+
+/* With copies, the worker a connection's hash falls to: the reading
+ * thread's own share (worker 0) is one part in 2n - 1, each other
+ * worker's two. */
+static unsigned share_of(const struct workers *ws, uint64_t h)
+{
+	unsigned part = (unsigned)(h % (2 * ws->n - 1));
+	return (part + 1) / 2;
+}
+
+/* When each worker reads the file itself, the reading thread's own work
+ * beyond its share is the merge and the writing: its share is
+ * READ_PARTS_0 parts in READ_PARTS_0 + READ_PARTS * (n - 1), each other
+ * worker's READ_PARTS. */
+#define READ_PARTS 16u
+#define READ_PARTS_0 13u
+static unsigned read_share_of(const struct workers *ws, uint64_t h)
+{
+	unsigned part = (unsigned)(h % (READ_PARTS_0 + READ_PARTS * (ws->n - 1)));
+	return part < READ_PARTS_0 ? 0 : 1 + (part - READ_PARTS_0) / READ_PARTS;
+}
+
 /* ---- a worker that reads the file itself ------------------------------- */
 
 static struct relay *reader_relay(struct analyzer *a)
@@ -482,9 +538,6 @@ static void next_round(struct analyzer *reader, struct relay *w)
 	render_jobs(w);
 }
 
-static unsigned read_share_of(const struct workers *ws, uint64_t h);
-static bool segment_hash(const struct ip_packet *ip, const uint8_t *seg, size_t len, uint64_t *h);
-static uint64_t conn_hash(const struct ip_addr *src, uint16_t sport, const struct ip_addr *dst, uint16_t dport);
 
 static void own_segment(struct analyzer *reader, const struct ip_packet *ip, const uint8_t *seg, size_t len,
 			size_t wire_len)
@@ -564,7 +617,7 @@ static void read_own(struct relay *w)
 	w->frames = NULL;
 }
 
-/* ---- a worker given copies ---------------------------------------------- */
+/* ---- a worker's thread: a file to read, or rounds of copies ------------ */
 
 static void *worker_main(void *arg)
 {
@@ -809,63 +862,6 @@ static void relay_emit(struct analyzer *a, struct relayed *r, uint64_t stream)
 	struct relay *w = &a->workers->w[r->worker];
 	GROW(w->outbox, w->cap_outbox, w->n_outbox, 1);
 	w->outbox[w->n_outbox++] = (struct job){ r, stream, a->workers->next_out++, 0 };
-}
-
-/* One end of a connection, mixed: its address and port. */
-static uint64_t end_mix(const struct ip_addr *x, uint16_t port)
-{
-	uint64_t lo, hi;
-	memcpy(&lo, x->a, 8);
-	memcpy(&hi, x->a + 8, 8);
-	uint64_t h = (lo ^ (hi << 32 | hi >> 32) ^ ((uint64_t)x->family << 56 | (uint64_t)port << 32)) *
-		     0xff51afd7ed558ccdull;
-	return h ^ h >> 32;
-}
-
-/* A connection's hash, either direction alike: the two ends' mixes
- * added. */
-static uint64_t conn_hash(const struct ip_addr *src, uint16_t sport, const struct ip_addr *dst, uint16_t dport)
-{
-	uint64_t x = end_mix(src, sport) + end_mix(dst, dport);
-	x ^= x >> 29;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 32;
-	return x;
-}
-
-/* A segment's connection hash; false when it is too short for ports.
- * Every segment is hashed, in every thread when each reads the file. */
-static bool segment_hash(const struct ip_packet *ip, const uint8_t *seg, size_t len, uint64_t *h)
-{
-	struct rd r = rd_make(seg, len);
-	uint16_t sport, dport;
-	if (rd_u16(&r, &sport) != 0 || rd_u16(&r, &dport) != 0)
-		return false;
-	*h = conn_hash(&ip->src, sport, &ip->dst, dport);
-	return true;
-}
-
-/* With copies, the worker a connection's hash falls to: the reading
- * thread's own share (worker 0) is one part in 2n - 1, each other
- * worker's two. */
-static unsigned share_of(const struct workers *ws, uint64_t h)
-{
-	unsigned part = (unsigned)(h % (2 * ws->n - 1));
-	return (part + 1) / 2;
-}
-
-/* When each worker reads the file itself, the reading thread's own work
- * beyond its share is the merge and the writing: its share is
- * READ_PARTS_0 parts in READ_PARTS_0 + READ_PARTS * (n - 1), each other
- * worker's READ_PARTS. */
-#define READ_PARTS 16u
-#ifndef READ_PARTS_0
-#define READ_PARTS_0 13u
-#endif
-static unsigned read_share_of(const struct workers *ws, uint64_t h)
-{
-	unsigned part = (unsigned)(h % (READ_PARTS_0 + READ_PARTS * (ws->n - 1)));
-	return part < READ_PARTS_0 ? 0 : 1 + (part - READ_PARTS_0) / READ_PARTS;
 }
 
 /* Worker 0's work, done here as it comes: what its thread would do
