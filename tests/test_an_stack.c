@@ -181,6 +181,11 @@ START_TEST(decrypted_http_first)
 		{ "", "HTTP Status 401 \xe2\x80\x93 Unauthorized", SERVER_JAVA },
 		{ "envoy", "", SERVER_ENVOY },
 		{ "Kestrel", "", SERVER_KESTREL },
+		/* Letters either case, the name anywhere. */
+		{ "microsoft-iis/10.0", "", SERVER_IIS },
+		{ "APACHE/2.4.62", "", SERVER_APACHE },
+		{ "behind Kestrel", "", SERVER_KESTREL },
+		{ "", "400 no required ssl CERTIFICATE was sent", SERVER_NGINX },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		c = with_http(&l, cases[i].server, cases[i].page, "");
@@ -203,6 +208,14 @@ START_TEST(decrypted_http_first)
 	ck_assert_int_eq(s.server.confidence, CONFIDENCE_LOW);
 	ck_assert_int_eq(strncmp(s.server.evidence, "Server: gws (not a known kind), CertificateRequest", 50), 0);
 	conn_list_release(&l);
+	/* A name cut short, or broken by one letter, is no name. */
+	static const char *const near_misses[] = { "Kestre", "Kestrol", "kkestrl", "" };
+	for (size_t i = 0; i < sizeof near_misses / sizeof near_misses[0]; i++) {
+		c = with_http(&l, near_misses[i], "", "");
+		stack_identify(c, NULL, NULL, &s);
+		ck_assert_msg(s.server.confidence != CONFIDENCE_HIGH, "'%s' taken: %s", near_misses[i], s.server.evidence);
+		conn_list_release(&l);
+	}
 	c = with_http(&l, "", "", "Wget2/2.1");
 	stack_identify(c, NULL, NULL, &s);
 	ck_assert_int_eq(s.client.kind, CLIENT_OPENSSL); /* "Wget" */

@@ -7,9 +7,9 @@
  * in the man page's SOFTWARE IDENTIFICATION section. */
 #include "diagnosis/stack.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "ja4.h"
 
@@ -135,9 +135,25 @@ static void tally_guess(const struct tally *t, const int *preference, size_t n_p
 		}
 }
 
+/* strcasestr's answer: whether needle occurs in hay, letters either case.
+ * glibc's sets up a two-way search on every call, which cost more than
+ * the search itself on these short headers and names. */
 static bool contains(const char *hay, const char *needle)
 {
-	return strcasestr(hay, needle) != NULL;
+	size_t n = strlen(needle);
+	if (n == 0)
+		return true;
+	int first = tolower((unsigned char)needle[0]);
+	for (const char *p = hay; *p; p++) {
+		if (tolower((unsigned char)*p) != first)
+			continue;
+		size_t i = 1;
+		while (i < n && p[i] && tolower((unsigned char)p[i]) == tolower((unsigned char)needle[i]))
+			i++;
+		if (i == n)
+			return true;
+	}
+	return false;
 }
 
 /* Initial TTL: the observed one rounded up to 64, 128 or 255. */
