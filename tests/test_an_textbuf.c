@@ -2,6 +2,7 @@
  * printf conversion it replaces (ties and edge values included), and text
  * larger than the buffer arrives whole and in order. */
 #include <check.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,13 +76,19 @@ static void fill_numbers(struct textbuf *b, const void *arg)
 	tb_char(b, '|');
 	tb_spaces(b, 70);
 	tb_printf(b, "%s-%d", "end", 7);
+	static const int ints[] = { 0, 7, -7, 403, INT_MAX, INT_MIN, -1 };
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		tb_char(b, '|');
+		tb_int(b, ints[i]);
+	}
 }
 
 START_TEST(numbers_and_padding)
 {
 	char want[256];
-	snprintf(want, sizeof want, "%llu|%7llu|%3llu|%-10s|%-4s|%70s%s-%d", 0ULL, 42ULL,
-		 (unsigned long long)UINT64_MAX, "client", "longer than the width", "", "end", 7);
+	snprintf(want, sizeof want, "%llu|%7llu|%3llu|%-10s|%-4s|%70s%s-%d|%d|%d|%d|%d|%d|%d|%d", 0ULL, 42ULL,
+		 (unsigned long long)UINT64_MAX, "client", "longer than the width", "", "end", 7, 0, 7, -7, 403, INT_MAX,
+		 INT_MIN, -1);
 	size_t len;
 	char *got = tb_render(fill_numbers, NULL, &len);
 	ck_assert_str_eq(got, want);

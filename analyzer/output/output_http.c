@@ -28,24 +28,42 @@ static bool reset_is_error(uint32_t code)
 	return code != 0x0 && code != 0x8; /* NO_ERROR, CANCEL */
 }
 
+/* " (frame N)" */
+static void in_frame(struct textbuf *b, uint64_t frame)
+{
+	tb_lit(b, " (frame ");
+	tb_u64(b, frame, 0);
+	tb_char(b, ')');
+}
+
 static void text_status(struct textbuf *b, bool color, int status, uint64_t frame)
 {
 	bool red = color && status >= 400;
-	tb_printf(b, " -> %s%d%s (frame %llu)", red ? C_RED : "", status, red ? C_RESET : "",
-		  (unsigned long long)frame);
+	tb_lit(b, " -> ");
+	if (red)
+		tb_lit(b, C_RED);
+	tb_int(b, status);
+	if (red)
+		tb_lit(b, C_RESET);
+	in_frame(b, frame);
 }
 
 static void text_exchange(struct textbuf *b, bool color, const struct http_exchange *e)
 {
 	char buf[16];
-	if (e->version == 2)
-		tb_printf(b, "  HTTP/2 stream %u: ", (unsigned)e->stream_id);
-	else
+	if (e->version == 2) {
+		tb_lit(b, "  HTTP/2 stream ");
+		tb_u64(b, e->stream_id, 0);
+		tb_lit(b, ": ");
+	} else {
 		tb_lit(b, "  HTTP: ");
-	if (e->request_frame)
-		tb_printf(b, "%s %s (frame %llu)", e->method[0] ? e->method : "?", e->path[0] ? e->path : "?",
-			  (unsigned long long)e->request_frame);
-	else
+	}
+	if (e->request_frame) {
+		tb_str(b, e->method[0] ? e->method : "?");
+		tb_char(b, ' ');
+		tb_str(b, e->path[0] ? e->path : "?");
+		in_frame(b, e->request_frame);
+	} else
 		tb_lit(b, "(request not seen)");
 	if (e->response_frame)
 		text_status(b, color, e->status, e->response_frame);
@@ -66,16 +84,23 @@ void output_text_http(struct textbuf *b, bool color, const struct tls_conn *c)
 
 	if (c->http_request_frame || c->http_response_frame) {
 		tb_lit(b, "  HTTP: ");
-		if (c->http_request_frame)
-			tb_printf(b, "%s (frame %llu)", c->http_request, (unsigned long long)c->http_request_frame);
-		else if (c->have_client_hello && c->ch.has_early_data)
+		if (c->http_request_frame) {
+			tb_str(b, c->http_request);
+			in_frame(b, c->http_request_frame);
+		} else if (c->have_client_hello && c->ch.has_early_data)
 			tb_lit(b, "(no request line seen: one sent as 0-RTT early data is not decrypted)");
 		else
 			tb_lit(b, "(no request line seen)");
-		if (c->http_response_frame)
-			tb_printf(b, " -> %s%s%s (frame %llu)", color && c->http_status >= 400 ? C_RED : "",
-				  c->http_response, color && c->http_status >= 400 ? C_RESET : "",
-				  (unsigned long long)c->http_response_frame);
+		if (c->http_response_frame) {
+			bool red = color && c->http_status >= 400;
+			tb_lit(b, " -> ");
+			if (red)
+				tb_lit(b, C_RED);
+			tb_str(b, c->http_response);
+			if (red)
+				tb_lit(b, C_RESET);
+			in_frame(b, c->http_response_frame);
+		}
 		tb_char(b, '\n');
 		first_shown = true;
 	}
@@ -97,13 +122,23 @@ void output_text_http(struct textbuf *b, bool color, const struct tls_conn *c)
 			  h2_error(h->goaway_error, buf), red ? C_RESET : "", side_name((enum side)h->goaway_from),
 			  (unsigned)h->goaway_last_stream, (unsigned long long)h->goaway_frame);
 	}
-	if (h->server[0])
-		tb_printf(b, "  Server: %s\n", h->server);
-	if (h->user_agent[0])
-		tb_printf(b, "  User-Agent: %s\n", h->user_agent);
-	if (h->error_page_frame)
-		tb_printf(b, "  Error page: \"%s\" (frame %llu)\n", h->error_page,
-			  (unsigned long long)h->error_page_frame);
+	if (h->server[0]) {
+		tb_lit(b, "  Server: ");
+		tb_str(b, h->server);
+		tb_char(b, '\n');
+	}
+	if (h->user_agent[0]) {
+		tb_lit(b, "  User-Agent: ");
+		tb_str(b, h->user_agent);
+		tb_char(b, '\n');
+	}
+	if (h->error_page_frame) {
+		tb_lit(b, "  Error page: \"");
+		tb_str(b, h->error_page);
+		tb_char(b, '"');
+		in_frame(b, h->error_page_frame);
+		tb_char(b, '\n');
+	}
 }
 
 static void exchange_value(struct json_writer *w, const struct http_exchange *e)

@@ -152,8 +152,11 @@ static void print_decryption(struct output *o, struct textbuf *b, const struct t
 			tb_printf(b, "cipher suite 0x%04x is not one mtlsdiag decrypts\n", c->unsupported_suite);
 
 		} else if (c->records_decrypted) {
-			tb_printf(b, "%llu records decrypted with the key log%s\n", (unsigned long long)c->records_decrypted,
-				  c->keys_missing ? " (some keys were missing)" : "");
+			tb_u64(b, c->records_decrypted, 0);
+			tb_lit(b, " records decrypted with the key log");
+			if (c->keys_missing)
+				tb_lit(b, " (some keys were missing)");
+			tb_char(b, '\n');
 		} else if (c->keys_missing) {
 			tb_lit(b, "the key log has no keys for this connection\n");
 		} else {
@@ -255,12 +258,19 @@ static void print_alerts(struct output *o, struct textbuf *b, const struct tls_c
 		tb_lit(b, " in frame ");
 		tb_u64(b, al->frame, 0);
 		tb_lit(b, ": ");
-		if (al->encrypted)
+		if (al->encrypted) {
 			tb_lit(b, "encrypted\n");
-		else
-			tb_printf(b, "%s %s (%d)%s\n", tls_alert_level_name((uint8_t)al->level),
-				  tls_alert_name((uint8_t)al->description), al->description,
-				  al->visibility == VIS_DECRYPTED ? ", decrypted" : "");
+		} else {
+			tb_str(b, tls_alert_level_name((uint8_t)al->level));
+			tb_char(b, ' ');
+			tb_str(b, tls_alert_name((uint8_t)al->description));
+			tb_lit(b, " (");
+			tb_int(b, al->description);
+			tb_char(b, ')');
+			if (al->visibility == VIS_DECRYPTED)
+				tb_lit(b, ", decrypted");
+			tb_char(b, '\n');
+		}
 	}
 }
 

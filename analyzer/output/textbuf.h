@@ -57,6 +57,16 @@ void tb_spaces(struct textbuf *b, size_t n);
 void tb_str_left(struct textbuf *b, const char *s, size_t width);
 /* "%*llu": right-aligned in width (0: no padding). */
 void tb_u64(struct textbuf *b, uint64_t v, size_t width);
+/* "%d". */
+static inline void tb_int(struct textbuf *b, int v)
+{
+	if (v < 0) {
+		tb_char(b, '-');
+		tb_u64(b, 0 - (uint64_t)(int64_t)v, 0);
+	} else {
+		tb_u64(b, (uint64_t)v, 0);
+	}
+}
 /* "%*.*f" of (double)num / den, right-aligned in width; den must be a
  * multiple of 10^decimals. Exact ties and huge values go through printf,
  * whose rounding of the binary double decides them. */
