@@ -41,6 +41,7 @@ struct source {
 	struct netmon_reader *nm;
 	char *path;
 	bool is_stdin;
+	bool regular;       /* a regular file: every open of its path reads the same */
 	int rewind_fd;      /* a pcapng file read by libpcap: a second descriptor on
 			       it, for our reader if libpcap gives up; -1: none */
 	uint64_t frames;
@@ -318,8 +319,10 @@ struct source *source_open_with(const char *path, enum source_pcap_reader reader
 	}
 	source_buffer_file(fp, &s->read_buf[FILE_BUF]);
 	struct stat st;
-	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode)) {
+		s->regular = true;
 		s->size = (uint64_t)st.st_size;
+	}
 	uint8_t magic[SNIFF_BYTES];
 	size_t n = fread(magic, 1, sizeof magic, fp);
 	s->format = format_of_magic(magic, n);
@@ -512,6 +515,11 @@ static struct link_filter *filter_for(struct source *s, int linktype)
 	else
 		lf->compiled = source_filter_compile(s->filter, linktype, &lf->prog, lf->err, sizeof lf->err) == 0;
 	return lf;
+}
+
+bool source_can_reopen(const struct source *s)
+{
+	return s->regular && !s->is_stdin;
 }
 
 void source_set_quiet(struct source *s)

@@ -28,6 +28,9 @@ bool source_reads_in_place(const struct source *s);
 /* On SOURCE_ERROR, err says why (the frame number is the caller's). */
 enum source_status source_next(struct source *s, struct source_frame *f, char *err, size_t errsz);
 void source_close(struct source *s);
+/* Whether source_open of the same path reads the same frames again: a
+ * regular file named by its path (not standard input). */
+bool source_can_reopen(const struct source *s);
 /* A second reader of a file another source reads: what the first tells
  * on stderr this one keeps to itself. */
 void source_set_quiet(struct source *s);

@@ -241,8 +241,7 @@ static int run_file(struct analysis *a, const char *path, unsigned index, const 
 	/* A regular file gives every reader the same frames: worker threads
 	 * read it themselves rather than be handed copies. */
 	struct reread_file again = { path, filter };
-	struct stat file_st;
-	if (strcmp(path, "-") != 0 && stat(path, &file_st) == 0 && S_ISREG(file_st.st_mode))
+	if (source_can_reopen(src))
 		a->an.reread = (struct frame_reread){ reread_open, reread_next, reread_close, &again };
 	analysis_begin_file(a, name, index);
 

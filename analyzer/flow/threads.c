@@ -538,7 +538,6 @@ static void next_round(struct analyzer *reader, struct relay *w)
 	render_jobs(w);
 }
 
-
 static void own_segment(struct analyzer *reader, const struct ip_packet *ip, const uint8_t *seg, size_t len,
 			size_t wire_len)
 {
