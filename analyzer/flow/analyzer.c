@@ -131,7 +131,7 @@ void analyzer_frame(struct analyzer *a, int linktype, const uint8_t *pkt, size_t
 
 	/* Link layer, then IP, through any tunnels (tunnel.h). */
 	enum dis_status st = decap_frame(linktype, pkt, caplen, &dc);
-	for (int k = 0; k < TUNNEL_TYPES; k++)
+	for (int k = 0; dc.seen && k < TUNNEL_TYPES; k++)
 		if (dc.seen & (1u << k))
 			a->stats.tunnel_frames[k]++;
 	if (st != DIS_OK) {
