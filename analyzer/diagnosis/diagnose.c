@@ -893,6 +893,87 @@ static void weigh_by_outcome(struct findings *out)
 			out->items[i].severity = SEV_WARNING;
 }
 
+/* What a client's certificate alert says of the server's certificate: a
+ * client sends these about the certificate it was shown, never its own. */
+static const struct rejection server_cert_refusals[] = {
+	{ TLS_ALERT_UNKNOWN_CA, "it does not trust the CA that issued the server's certificate" },
+	{ TLS_ALERT_CERTIFICATE_EXPIRED, "it found the server's certificate expired" },
+	{ TLS_ALERT_CERTIFICATE_REVOKED, "it found the server's certificate revoked" },
+	{ TLS_ALERT_UNSUPPORTED_CERTIFICATE, "the server's certificate is not allowed for a server (key usage or EKU)" },
+	{ TLS_ALERT_BAD_CERTIFICATE, "it found the server's certificate bad (not yet valid, badly signed or unusable)" },
+	{ TLS_ALERT_CERTIFICATE_UNKNOWN, "it could not accept the server's certificate (often: a name that does not match)" },
+};
+
+static bool has_finding(const struct findings *out, enum finding_code code)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (out->items[i].code == code)
+			return true;
+	return false;
+}
+
+/* The client refused the server's certificate with a fatal certificate
+ * alert in the clear, before it sent a certificate of its own and before
+ * any fatal alert of the server's. In TLS 1.3 the server's request, if
+ * any, is encrypted ahead of its Certificate: the client never got to
+ * answer it. */
+static void client_refused_server(const struct tls_conn *c, struct findings *out)
+{
+	const struct alert_fact *ca = fatal_alert_from(c, SIDE_CLIENT), *sa = fatal_alert_from(c, SIDE_SERVER);
+	if (out->outcome.failure == FAILURE_NO || !ca || ca->encrypted || (sa && sa->frame < ca->frame) ||
+	    (c->client_cert_frame && c->client_cert_frame < ca->frame))
+		return;
+	const char *why = NULL;
+	for (size_t i = 0; i < sizeof server_cert_refusals / sizeof server_cert_refusals[0] && !why; i++)
+		if (ca->description == server_cert_refusals[i].alert)
+			why = server_cert_refusals[i].why;
+	if (!why)
+		return;
+	struct finding *f = add(out, FINDING_CLIENT_REJECTED_SERVER_CERT);
+	if (!f)
+		return;
+	frame(f, c->server_cert_frame);
+	frame(f, ca->frame);
+	char shown[400] = "";
+	const struct cert_chain *ch = &c->server_chain;
+	if (ch->n_kept && ch->certs[0].parsed)
+		text(shown, sizeof shown, " The server showed %s, issued by %s.", ch->certs[0].sum->subject,
+		     ch->certs[0].sum->issuer);
+	text(f->message, sizeof f->message,
+	     "The client ended the handshake with a fatal %s alert before sending a certificate of its own: %s, so "
+	     "the client certificate was never reached.%s",
+	     tls_alert_name((uint8_t)ca->description), why, shown);
+}
+
+/* The server ended the connection after the ClientHello without a word. */
+static void server_closed_after_hello(const struct tls_conn *c, struct findings *out)
+{
+	if (out->outcome.kind != OUTCOME_FAILED_BEFORE_REQUEST || !c->have_client_hello || c->have_server_hello ||
+	    fatal_alert_from(c, SIDE_SERVER) || c->end_by != SIDE_SERVER || (c->end != END_FIN && c->end != END_RST))
+		return;
+	struct finding *f = add(out, FINDING_SERVER_CLOSED_AFTER_HELLO);
+	if (!f)
+		return;
+	frame(f, c->client_hello_frame);
+	frame(f, c->end_frame);
+	text(f->message, sizeof f->message,
+	     "The server %s the connection after the ClientHello without a ServerHello or an alert: nothing on port "
+	     "%u speaks TLS, or the server refused the hello without saying why.",
+	     c->end == END_RST ? "reset" : "closed", (unsigned)c->server.port);
+}
+
+/* A handshake that failed before the client could answer a certificate
+ * request: the client refused the server's certificate, or the server
+ * never answered the ClientHello. A reset that gives itself away as
+ * injected explains it already. */
+static void failed_before_answer(const struct tls_conn *c, struct findings *out)
+{
+	if (has_finding(out, FINDING_RST_INJECTED))
+		return;
+	client_refused_server(c, out);
+	server_closed_after_hello(c, out);
+}
+
 /* SSL 2.0 itself: the server answered with an SSLv2 SERVER-HELLO, or the
  * client offered nothing newer. */
 static void sslv2_connection(const struct tls_conn *c, struct findings *out)
@@ -933,6 +1014,7 @@ void diagnose(const struct tls_conn *c, const struct diagnose_options *opt, stru
 	tls13_inferred(c, out);
 	later_exchanges(c, out);
 	http_cert_required(c, out, out);
+	failed_before_answer(c, out);
 	weigh_by_outcome(out);
 	catalogue_remedies(c, out);
 	/* A stable insertion sort: there are a few findings at most, and

@@ -335,7 +335,7 @@ static SSL_CTX *client_ctx(const struct lh_opts *o, struct pki *k)
 	if (!set_algorithms(ctx, o, o->client_groups))
 		goto fail;
 	SSL_CTX_set_keylog_callback(ctx, on_keylog);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_verify(ctx, o->client_verifies_server ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);

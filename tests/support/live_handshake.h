@@ -42,6 +42,8 @@ struct lh_opts {
 	int min_version;               /* 0: library default */
 	bool no_encrypt_then_mac;      /* CBC suites MAC the plaintext (RFC 5246) */
 	bool key_update;               /* TLS 1.3: the server sends KeyUpdate before its data */
+	bool client_verifies_server;   /* with an empty trust store: the client refuses the
+	                                  server's certificate (a fatal unknown_ca alert) */
 };
 
 struct lh_msg {

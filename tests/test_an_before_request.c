@@ -1,0 +1,225 @@
+/* test_an_before_request.c - handshakes that fail before the server asks
+ * for a client certificate, through the whole analyzer and diagnosis.
+ *
+ * Real OpenSSL handshakes (tests/support) go into the probe's frame
+ * synthesiser (probe_tap.c) in the order they cross a connection:
+ * - a client that verifies the server against an empty trust store sends
+ *   a fatal unknown_ca alert, in the clear in TLS 1.3 too (it has not
+ *   switched to its handshake keys yet): CLIENT_REJECTED_SERVER_CERT,
+ *   first, naming the alert (and in TLS 1.2 the server's certificate);
+ * - a server that closes (FIN) or resets after the ClientHello, saying
+ *   nothing: SERVER_CLOSED_AFTER_HELLO, naming the port;
+ * - a client that gives up itself after its ClientHello, and a handshake
+ *   that works, get neither. */
+#include <check.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/ssl.h>
+
+#include "cli/analysis.h"
+#include "cli/probe_tap.h"
+#include "output/output.h"
+#include "support/live_handshake.h"
+#include "support/suite_run.h"
+
+struct verdict {
+	unsigned conns;
+	enum outcome_kind outcome;
+	enum outcome_failure failure;
+	size_t n_findings;
+	char first_id[64];
+	enum severity first_severity;
+	char first_message[512];
+	char first_remedy[1024];
+	bool has_rejected, has_closed;
+};
+
+static void take(void *ctx, const char *file_name, struct tls_conn *c, const struct findings *f)
+{
+	struct verdict *v = ctx;
+	v->conns++;
+	v->outcome = f->outcome.kind;
+	v->failure = f->outcome.failure;
+	v->n_findings = f->n;
+	if (f->n) {
+		snprintf(v->first_id, sizeof v->first_id, "%s", f->items[0].id);
+		v->first_severity = f->items[0].severity;
+		snprintf(v->first_message, sizeof v->first_message, "%s", f->items[0].message);
+		snprintf(v->first_remedy, sizeof v->first_remedy, "%s", f->items[0].remedy);
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		v->has_rejected |= f->items[i].code == FINDING_CLIENT_REJECTED_SERVER_CERT;
+		v->has_closed |= f->items[i].code == FINDING_SERVER_CLOSED_AFTER_HELLO;
+	}
+	tls_conn_release(c);
+	free(c);
+}
+
+/* The tap's frames through an analyzer, its one connection's verdict
+ * into *v. */
+static void analyse(struct probe_tap *t, struct verdict *v)
+{
+	struct options opt;
+	options_defaults(&opt);
+	opt.quiet = true;
+	struct output out = { 0 };
+	out.fp = fopen("/dev/null", "w");
+	out.format = FORMAT_TEXT;
+	ck_assert_ptr_nonnull(out.fp);
+	struct analysis *a = malloc(sizeof *a);
+	ck_assert_ptr_nonnull(a);
+	analysis_init(a, &opt, &out);
+	a->sink = (struct conn_sink){ take, v };
+	analysis_begin_file(a, "tap", 0);
+	probe_tap_feed(t, &a->an);
+	analysis_end_file(a);
+	analysis_release(a);
+	free(a);
+	fclose(out.fp);
+}
+
+static struct probe_tap *new_tap(uint16_t server_port)
+{
+	struct probe_endpoint client = { .family = AF_INET, .port = 50123 };
+	struct probe_endpoint server = { .family = AF_INET, .port = server_port };
+	memcpy(client.addr, "\xc0\x00\x02\x01", 4);
+	memcpy(server.addr, "\xc6\x33\x64\x14", 4);
+	struct probe_tap *t = probe_tap_new(&client, &server, 1u << 20);
+	ck_assert_ptr_nonnull(t);
+	return t;
+}
+
+static const int64_t T0 = 1764800000LL * 1000000000LL;
+
+/* The client's first record: its ClientHello. */
+static size_t hello_len(const struct lh_result *res)
+{
+	ck_assert_uint_gt(res->c2s_len, 5);
+	size_t n = 5 + ((size_t)res->c2s[3] << 8 | res->c2s[4]);
+	ck_assert_uint_le(n, res->c2s_len);
+	return n;
+}
+
+/* The exchange as it crossed the wire: ClientHello, the server's flight,
+ * the rest of the client's bytes, then both FINs. */
+static void play(struct probe_tap *t, const struct lh_result *res)
+{
+	size_t hello = hello_len(res);
+	ck_assert_int_eq(probe_tap_open(t, T0), 0);
+	ck_assert_int_eq(probe_tap_data(t, false, res->c2s, hello, T0 + 1000), 0);
+	ck_assert_int_eq(probe_tap_data(t, true, res->s2c, res->s2c_len, T0 + 2000), 0);
+	if (res->c2s_len > hello)
+		ck_assert_int_eq(probe_tap_data(t, false, res->c2s + hello, res->c2s_len - hello, T0 + 3000), 0);
+	ck_assert_int_eq(probe_tap_close(t, false, false, T0 + 4000), 0);
+	ck_assert_int_eq(probe_tap_close(t, true, false, T0 + 5000), 0);
+}
+
+START_TEST(test_client_refuses_server)
+{
+	bool tls13 = _i == 1;
+	struct lh_opts o = { .max_version = tls13 ? TLS1_3_VERSION : TLS1_2_VERSION, .client_verifies_server = true,
+			     .sni = "app.example.com" };
+	struct lh_result res;
+	ck_assert_int_eq(lh_run(&o, &res), 0);
+	ck_assert(!res.client_ok);
+	struct probe_tap *t = new_tap(443);
+	play(t, &res);
+	struct verdict v = { 0 };
+	analyse(t, &v);
+	ck_assert_uint_eq(v.conns, 1);
+	/* TLS 1.3 hides whether the server asked: the outcome says so. */
+	ck_assert_int_eq(v.outcome, tls13 ? OUTCOME_UNKNOWN : OUTCOME_FAILED_BEFORE_REQUEST);
+	ck_assert_int_eq(v.failure, FAILURE_YES);
+	ck_assert_str_eq(v.first_id, "CLIENT_REJECTED_SERVER_CERT");
+	ck_assert_int_eq(v.first_severity, SEV_ERROR);
+	ck_assert_msg(strstr(v.first_message, "fatal unknown_ca alert") != NULL, "%s", v.first_message);
+	ck_assert_msg(strstr(v.first_message, "does not trust the CA") != NULL, "%s", v.first_message);
+	/* TLS 1.2 shows the server's certificate in the clear. */
+	if (!tls13)
+		ck_assert_msg(strstr(v.first_message, "The server showed ") != NULL, "%s", v.first_message);
+	ck_assert_msg(strstr(v.first_remedy, "app.example.com") != NULL, "%s", v.first_remedy);
+	ck_assert(!v.has_closed);
+	probe_tap_free(t);
+	lh_result_free(&res);
+}
+END_TEST
+
+/* A ClientHello, then the server ends the connection without a word. */
+START_TEST(test_server_closes_after_hello)
+{
+	bool reset = _i == 1;
+	struct lh_opts o = { .max_version = TLS1_3_VERSION, .sni = "app.example.com" };
+	struct lh_result res;
+	ck_assert_int_eq(lh_run(&o, &res), 0);
+	struct probe_tap *t = new_tap(8080);
+	ck_assert_int_eq(probe_tap_open(t, T0), 0);
+	ck_assert_int_eq(probe_tap_data(t, false, res.c2s, hello_len(&res), T0 + 1000), 0);
+	ck_assert_int_eq(probe_tap_close(t, true, reset, T0 + 2000), 0);
+	if (!reset)
+		ck_assert_int_eq(probe_tap_close(t, false, false, T0 + 3000), 0);
+	struct verdict v = { 0 };
+	analyse(t, &v);
+	ck_assert_uint_eq(v.conns, 1);
+	ck_assert_int_eq(v.outcome, OUTCOME_FAILED_BEFORE_REQUEST);
+	ck_assert_str_eq(v.first_id, "SERVER_CLOSED_AFTER_HELLO");
+	ck_assert_int_eq(v.first_severity, SEV_ERROR);
+	ck_assert_msg(strstr(v.first_message, reset ? "server reset" : "server closed") != NULL, "%s", v.first_message);
+	ck_assert_msg(strstr(v.first_message, "port 8080") != NULL, "%s", v.first_message);
+	ck_assert_msg(strstr(v.first_remedy, "-connect <server>:8080 -servername app.example.com") != NULL, "%s",
+		      v.first_remedy);
+	ck_assert(!v.has_rejected);
+	probe_tap_free(t);
+	lh_result_free(&res);
+}
+END_TEST
+
+/* The client gives up itself after its ClientHello: not the server's doing. */
+START_TEST(test_client_closes_after_hello)
+{
+	struct lh_opts o = { .max_version = TLS1_3_VERSION };
+	struct lh_result res;
+	ck_assert_int_eq(lh_run(&o, &res), 0);
+	struct probe_tap *t = new_tap(443);
+	ck_assert_int_eq(probe_tap_open(t, T0), 0);
+	ck_assert_int_eq(probe_tap_data(t, false, res.c2s, hello_len(&res), T0 + 1000), 0);
+	ck_assert_int_eq(probe_tap_close(t, false, false, T0 + 2000), 0);
+	ck_assert_int_eq(probe_tap_close(t, true, false, T0 + 3000), 0);
+	struct verdict v = { 0 };
+	analyse(t, &v);
+	ck_assert_uint_eq(v.conns, 1);
+	ck_assert_int_eq(v.outcome, OUTCOME_FAILED_BEFORE_REQUEST);
+	ck_assert(!v.has_closed && !v.has_rejected);
+	probe_tap_free(t);
+	lh_result_free(&res);
+}
+END_TEST
+
+/* A handshake that works, with a certificate asked and sent: neither. */
+START_TEST(test_working_handshake)
+{
+	struct lh_opts o = { .max_version = TLS1_2_VERSION, .request_cert = true, .require_cert = true,
+			     .client_has_cert = true, .client_sends_chain = true, .server_trusts_client_ca = true };
+	struct lh_result res;
+	ck_assert_int_eq(lh_run(&o, &res), 0);
+	ck_assert(res.client_ok && res.server_ok);
+	struct probe_tap *t = new_tap(443);
+	play(t, &res);
+	struct verdict v = { 0 };
+	analyse(t, &v);
+	ck_assert_uint_eq(v.conns, 1);
+	ck_assert_int_eq(v.outcome, OUTCOME_AUTHENTICATED);
+	ck_assert(!v.has_closed && !v.has_rejected);
+	probe_tap_free(t);
+	lh_result_free(&res);
+}
+END_TEST
+
+SUITE_MAIN("an_before_request", false,
+	   LOOP_CASE("client refuses the server", 30, 2, test_client_refuses_server),
+	   LOOP_CASE("server closes after the hello", 30, 2, test_server_closes_after_hello),
+	   CASE("client closes after the hello", 30, test_client_closes_after_hello),
+	   CASE("a working handshake", 30, test_working_handshake))
