@@ -218,11 +218,12 @@ else
 fi
 
 # Not TLS (a plain HTTP server) and a server that accepts and stays
-# silent: reported as failed before any request, with the client's reason.
+# silent: reported as failed before any request, with the client's reason
+# (and for the plain server, that it answered in text: SERVER_NOT_TLS).
 if command -v python3 >/dev/null 2>&1; then
 	start "$tmp/plain.log" python3 -m http.server 8080 --bind $SRV
 	if wait_listen 8080; then
-		probe "plain HTTP" failed_before_request yes - --connect $SRV:8080 "$URL"
+		probe "plain HTTP" failed_before_request yes SERVER_NOT_TLS --connect $SRV:8080 "$URL"
 		grep -q "wrong version number" "$tmp/plain HTTP.err" && ok || bad "plain HTTP: OpenSSL's reason not given: $(cat "$tmp/plain HTTP.err")"
 	fi
 	stop

@@ -9,8 +9,11 @@
  *   first, naming the alert (and in TLS 1.2 the server's certificate);
  * - a server that closes (FIN) or resets after the ClientHello, saying
  *   nothing: SERVER_CLOSED_AFTER_HELLO, naming the port;
+ * - a server that answers the ClientHello with text (plain HTTP, an SSH
+ *   banner): SERVER_NOT_TLS, quoting the first line and naming the
+ *   protocol;
  * - a client that gives up itself after its ClientHello, and a handshake
- *   that works, get neither. */
+ *   that works, get none of these. */
 #include <check.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -35,7 +38,7 @@ struct verdict {
 	enum severity first_severity;
 	char first_message[512];
 	char first_remedy[1024];
-	bool has_rejected, has_closed;
+	bool has_rejected, has_closed, has_not_tls;
 };
 
 static void take(void *ctx, const char *file_name, struct tls_conn *c, const struct findings *f)
@@ -54,6 +57,7 @@ static void take(void *ctx, const char *file_name, struct tls_conn *c, const str
 	for (size_t i = 0; i < f->n; i++) {
 		v->has_rejected |= f->items[i].code == FINDING_CLIENT_REJECTED_SERVER_CERT;
 		v->has_closed |= f->items[i].code == FINDING_SERVER_CLOSED_AFTER_HELLO;
+		v->has_not_tls |= f->items[i].code == FINDING_SERVER_NOT_TLS;
 	}
 	tls_conn_release(c);
 	free(c);
@@ -169,9 +173,45 @@ START_TEST(test_server_closes_after_hello)
 	ck_assert_int_eq(v.first_severity, SEV_ERROR);
 	ck_assert_msg(strstr(v.first_message, reset ? "server reset" : "server closed") != NULL, "%s", v.first_message);
 	ck_assert_msg(strstr(v.first_message, "port 8080") != NULL, "%s", v.first_message);
-	ck_assert_msg(strstr(v.first_remedy, "-connect <server>:8080 -servername app.example.com") != NULL, "%s",
-		      v.first_remedy);
-	ck_assert(!v.has_rejected);
+	ck_assert_msg(strstr(v.first_remedy, "-connect <server>:8080, with -servername and the name the client asked "
+					     "for (app.example.com)") != NULL,
+		      "%s", v.first_remedy);
+	ck_assert(!v.has_rejected && !v.has_not_tls);
+	probe_tap_free(t);
+	lh_result_free(&res);
+}
+END_TEST
+
+/* The server answers the ClientHello in another protocol, then closes. */
+START_TEST(test_server_answers_in_text)
+{
+	static const struct {
+		const char *reply, *line, *protocol;
+	} cases[] = {
+		{ "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", "\"HTTP/1.1 400 Bad Request\"", "plain HTTP" },
+		{ "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", "\"SSH-2.0-OpenSSH_9.2p1 Debian-2\"", "serves SSH" },
+	};
+	struct lh_opts o = { .max_version = TLS1_3_VERSION };
+	struct lh_result res;
+	ck_assert_int_eq(lh_run(&o, &res), 0);
+	struct probe_tap *t = new_tap(8443);
+	ck_assert_int_eq(probe_tap_open(t, T0), 0);
+	ck_assert_int_eq(probe_tap_data(t, false, res.c2s, hello_len(&res), T0 + 1000), 0);
+	const char *reply = cases[_i].reply;
+	ck_assert_int_eq(probe_tap_data(t, true, (const uint8_t *)reply, strlen(reply), T0 + 2000), 0);
+	ck_assert_int_eq(probe_tap_close(t, true, false, T0 + 3000), 0);
+	ck_assert_int_eq(probe_tap_close(t, false, false, T0 + 4000), 0);
+	struct verdict v = { 0 };
+	analyse(t, &v);
+	ck_assert_uint_eq(v.conns, 1);
+	ck_assert_int_eq(v.failure, FAILURE_YES);
+	ck_assert_str_eq(v.first_id, "SERVER_NOT_TLS");
+	ck_assert_int_eq(v.first_severity, SEV_ERROR);
+	ck_assert_msg(strstr(v.first_message, cases[_i].line) != NULL, "%s", v.first_message);
+	ck_assert_msg(strstr(v.first_message, cases[_i].protocol) != NULL, "%s", v.first_message);
+	ck_assert_msg(strstr(v.first_message, "Port 8443") != NULL, "%s", v.first_message);
+	ck_assert_msg(strstr(v.first_remedy, "port 8443") != NULL, "%s", v.first_remedy);
+	ck_assert(!v.has_closed && !v.has_rejected);
 	probe_tap_free(t);
 	lh_result_free(&res);
 }
@@ -192,7 +232,7 @@ START_TEST(test_client_closes_after_hello)
 	analyse(t, &v);
 	ck_assert_uint_eq(v.conns, 1);
 	ck_assert_int_eq(v.outcome, OUTCOME_FAILED_BEFORE_REQUEST);
-	ck_assert(!v.has_closed && !v.has_rejected);
+	ck_assert(!v.has_closed && !v.has_rejected && !v.has_not_tls);
 	probe_tap_free(t);
 	lh_result_free(&res);
 }
@@ -212,7 +252,7 @@ START_TEST(test_working_handshake)
 	analyse(t, &v);
 	ck_assert_uint_eq(v.conns, 1);
 	ck_assert_int_eq(v.outcome, OUTCOME_AUTHENTICATED);
-	ck_assert(!v.has_closed && !v.has_rejected);
+	ck_assert(!v.has_closed && !v.has_rejected && !v.has_not_tls);
 	probe_tap_free(t);
 	lh_result_free(&res);
 }
@@ -221,5 +261,6 @@ END_TEST
 SUITE_MAIN("an_before_request", false,
 	   LOOP_CASE("client refuses the server", 30, 2, test_client_refuses_server),
 	   LOOP_CASE("server closes after the hello", 30, 2, test_server_closes_after_hello),
+	   LOOP_CASE("server answers in text", 30, 2, test_server_answers_in_text),
 	   CASE("client closes after the hello", 30, test_client_closes_after_hello),
 	   CASE("a working handshake", 30, test_working_handshake))

@@ -945,11 +945,44 @@ static void client_refused_server(const struct tls_conn *c, struct findings *out
 	     tls_alert_name((uint8_t)ca->description), why, shown);
 }
 
-/* The server ended the connection after the ClientHello without a word. */
+/* The server answered the ClientHello in another protocol's words. */
+static void server_not_tls(const struct tls_conn *c, struct findings *out)
+{
+	struct finding *f = add(out, FINDING_SERVER_NOT_TLS);
+	if (!f)
+		return;
+	frame(f, c->client_hello_frame);
+	frame(f, c->server_text_frame);
+	static const struct {
+		const char *start, *protocol;
+	} banners[] = {
+		{ "HTTP/", "plain HTTP" }, { "<", "plain HTTP" }, { "SSH-", "SSH" }, { "220", "SMTP or FTP" },
+		{ "+OK", "POP3" },         { "* OK", "IMAP" },
+	};
+	const char *protocol = "another protocol";
+	for (size_t i = 0; i < sizeof banners / sizeof banners[0]; i++)
+		if (strncmp(c->server_text, banners[i].start, strlen(banners[i].start)) == 0) {
+			protocol = banners[i].protocol;
+			break;
+		}
+	text(f->message, sizeof f->message,
+	     "The server answered the ClientHello with text, not TLS: \"%s\". Port %u serves %s, not TLS.",
+	     c->server_text, (unsigned)c->server.port, protocol);
+}
+
+/* The server ended the connection after the ClientHello without a word,
+ * or answered it in another protocol. */
 static void server_closed_after_hello(const struct tls_conn *c, struct findings *out)
 {
-	if (out->outcome.kind != OUTCOME_FAILED_BEFORE_REQUEST || !c->have_client_hello || c->have_server_hello ||
-	    fatal_alert_from(c, SIDE_SERVER) || c->end_by != SIDE_SERVER || (c->end != END_FIN && c->end != END_RST))
+	if (out->outcome.failure == FAILURE_NO || !c->have_client_hello || c->have_server_hello ||
+	    fatal_alert_from(c, SIDE_SERVER))
+		return;
+	if (c->server_text[0]) {
+		server_not_tls(c, out);
+		return;
+	}
+	if (out->outcome.kind != OUTCOME_FAILED_BEFORE_REQUEST || c->end_by != SIDE_SERVER ||
+	    (c->end != END_FIN && c->end != END_RST))
 		return;
 	struct finding *f = add(out, FINDING_SERVER_CLOSED_AFTER_HELLO);
 	if (!f)

@@ -974,9 +974,35 @@ static void on_resync(void *ctx, uint64_t skipped, const struct tcp_frame_ref *a
 	r->c->resync_skipped_bytes += skipped;
 }
 
+/* A TLS record starts with a content type of 20 to 24 (or SSL 2.0's
+ * length with the high bit set); a text protocol's reply starts with
+ * letters or digits. */
+static bool looks_like_text(const uint8_t *p, size_t n)
+{
+	if (n < 4)
+		return false;
+	for (size_t i = 0; i < 4; i++)
+		if (p[i] < 0x20 || p[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/* The server's first line when it answered the ClientHello with text. */
+static void note_server_text(struct tls_conn *c, const uint8_t *p, size_t n, uint64_t frame)
+{
+	size_t k = 0;
+	for (; k < n && k + 1 < sizeof c->server_text && p[k] >= 0x20 && p[k] <= 0x7e; k++)
+		c->server_text[k] = (char)p[k];
+	c->server_text[k] = 0;
+	c->server_text_frame = frame;
+}
+
 void conn_feed(struct tls_conn *c, struct conn_parser *p, enum side s, const uint8_t *data, size_t n,
 	       const struct tcp_frame_ref *at)
 {
+	if (s == SIDE_SERVER && p->rr[s].offset == 0 && !c->have_server_hello && !c->server_text[0] &&
+	    looks_like_text(data, n))
+		note_server_text(c, data, n, at->frame);
 	struct rec_ctx r = { c, p, s };
 	struct tls_record_sink sink = { &r, want_body, on_record, on_resync };
 	tls_record_reader_feed(&p->rr[s], data, n, at, &sink);

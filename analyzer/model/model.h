@@ -211,6 +211,12 @@ struct tls_conn {
 	struct cert_chain server_chain;
 	uint64_t server_cert_frame;
 
+	/* The server's first line, when its first bytes after the ClientHello
+	 * were text (HTTP, a mail or SSH banner) instead of a TLS record:
+	 * printable ASCII up to the line's end, NUL-terminated; "" if not. */
+	char server_text[48];
+	uint64_t server_text_frame;
+
 	struct cert_request_fact *requests;  /* owned array */
 	size_t n_requests;
 
