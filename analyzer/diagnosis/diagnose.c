@@ -415,6 +415,15 @@ static const struct rejection {
 	{ TLS_ALERT_CERTIFICATE_REQUIRED, "the server requires a client certificate and got none" },
 };
 
+/* What an alert of the table says, or NULL when it is not in it. */
+static const char *reason_of(const struct rejection *table, size_t n, int alert)
+{
+	for (size_t i = 0; i < n; i++)
+		if (alert == table[i].alert)
+			return table[i].why;
+	return NULL;
+}
+
 static void server_alert(const struct tls_conn *c, struct findings *out)
 {
 	const struct alert_fact *a = fatal_alert_from(c, SIDE_SERVER);
@@ -424,10 +433,7 @@ static void server_alert(const struct tls_conn *c, struct findings *out)
 	}
 	if (!a || c->n_requests == 0)
 		return;
-	const char *why = NULL;
-	for (size_t i = 0; i < sizeof rejections / sizeof rejections[0] && !why; i++)
-		if (a->description == rejections[i].alert)
-			why = rejections[i].why;
+	const char *why = reason_of(rejections, sizeof rejections / sizeof rejections[0], a->description);
 	if (!why)
 		return;
 	/* After an empty Certificate, handshake_failure says what
@@ -923,10 +929,8 @@ static void client_refused_server(const struct tls_conn *c, struct findings *out
 	if (out->outcome.failure == FAILURE_NO || !ca || ca->encrypted || (sa && sa->frame < ca->frame) ||
 	    (c->client_cert_frame && c->client_cert_frame < ca->frame))
 		return;
-	const char *why = NULL;
-	for (size_t i = 0; i < sizeof server_cert_refusals / sizeof server_cert_refusals[0] && !why; i++)
-		if (ca->description == server_cert_refusals[i].alert)
-			why = server_cert_refusals[i].why;
+	const char *why =
+		reason_of(server_cert_refusals, sizeof server_cert_refusals / sizeof server_cert_refusals[0], ca->description);
 	if (!why)
 		return;
 	struct finding *f = add(out, FINDING_CLIENT_REJECTED_SERVER_CERT);
