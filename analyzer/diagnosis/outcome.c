@@ -388,6 +388,11 @@ static void failed_before_request(const struct tls_conn *c, struct outcome *o)
 	const struct alert_fact *al = fatal_alert_from(c, SIDE_SERVER);
 	if (!al)
 		al = fatal_alert_from(c, SIDE_CLIENT);
+	/* A client's alert after the server had already hung up is its
+	 * complaint about that, not the cause. */
+	if (al && al->from == SIDE_CLIENT && (c->end == END_FIN || c->end == END_RST) && c->end_by == SIDE_SERVER &&
+	    c->end_frame && c->end_frame < al->frame)
+		al = NULL;
 	proof(o, al ? al->frame : 0);
 	proof(o, c->end_frame);
 	if (al && !al->encrypted)
