@@ -905,9 +905,12 @@ static const struct rejection server_cert_refusals[] = {
 	{ TLS_ALERT_UNKNOWN_CA, "it does not trust the CA that issued the server's certificate" },
 	{ TLS_ALERT_CERTIFICATE_EXPIRED, "it found the server's certificate expired" },
 	{ TLS_ALERT_CERTIFICATE_REVOKED, "it found the server's certificate revoked" },
-	{ TLS_ALERT_UNSUPPORTED_CERTIFICATE, "the server's certificate is not allowed for a server (key usage or EKU)" },
-	{ TLS_ALERT_BAD_CERTIFICATE, "it found the server's certificate bad (not yet valid, badly signed or unusable)" },
-	{ TLS_ALERT_CERTIFICATE_UNKNOWN, "it could not accept the server's certificate (often: a name that does not match)" },
+	{ TLS_ALERT_UNSUPPORTED_CERTIFICATE,
+	  "the server's certificate is not allowed for a server (key usage or EKU)" },
+	{ TLS_ALERT_BAD_CERTIFICATE,
+	  "it found the server's certificate bad (not yet valid, badly signed or unusable)" },
+	{ TLS_ALERT_CERTIFICATE_UNKNOWN,
+	  "it could not accept the server's certificate (often: a name that does not match)" },
 };
 
 static bool has_finding(const struct findings *out, enum finding_code code)
@@ -929,8 +932,8 @@ static void client_refused_server(const struct tls_conn *c, struct findings *out
 	if (out->outcome.failure == FAILURE_NO || !ca || ca->encrypted || (sa && sa->frame < ca->frame) ||
 	    (c->client_cert_frame && c->client_cert_frame < ca->frame))
 		return;
-	const char *why =
-		reason_of(server_cert_refusals, sizeof server_cert_refusals / sizeof server_cert_refusals[0], ca->description);
+	size_t n_refusals = sizeof server_cert_refusals / sizeof server_cert_refusals[0];
+	const char *why = reason_of(server_cert_refusals, n_refusals, ca->description);
 	if (!why)
 		return;
 	struct finding *f = add(out, FINDING_CLIENT_REJECTED_SERVER_CERT);
