@@ -14,7 +14,9 @@
  *   banner): SERVER_NOT_TLS, quoting the first line and naming the
  *   protocol;
  * - a client that gives up itself after its ClientHello, and a handshake
- *   that works, get none of these. */
+ *   that works, get none of these;
+ * - a connection that worked, left by the client without close_notify, to
+ *   which OpenSSL 3's server answers with a fatal alert: still a success. */
 #include <check.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -26,6 +28,8 @@
 
 #include "cli/analysis.h"
 #include "cli/probe_tap.h"
+#include "keylog.h"
+#include "tls_names.h"
 #include "output/output.h"
 #include "support/live_handshake.h"
 #include "support/suite_run.h"
@@ -41,6 +45,7 @@ struct verdict {
 	char first_message[512];
 	char first_remedy[1024];
 	bool has_rejected, has_closed, has_not_tls;
+	unsigned fatal_server_alerts;
 };
 
 static void take(void *ctx, const char *file_name, struct tls_conn *c, const struct findings *f)
@@ -57,6 +62,9 @@ static void take(void *ctx, const char *file_name, struct tls_conn *c, const str
 		snprintf(v->first_message, sizeof v->first_message, "%s", f->items[0].message);
 		snprintf(v->first_remedy, sizeof v->first_remedy, "%s", f->items[0].remedy);
 	}
+	for (size_t i = 0; i < c->n_alerts; i++)
+		v->fatal_server_alerts += c->alerts[i].from == SIDE_SERVER && !c->alerts[i].encrypted &&
+					  c->alerts[i].level == TLS_ALERT_LEVEL_FATAL;
 	for (size_t i = 0; i < f->n; i++) {
 		v->has_rejected |= f->items[i].code == FINDING_CLIENT_REJECTED_SERVER_CERT;
 		v->has_closed |= f->items[i].code == FINDING_SERVER_CLOSED_AFTER_HELLO;
@@ -66,9 +74,9 @@ static void take(void *ctx, const char *file_name, struct tls_conn *c, const str
 	free(c);
 }
 
-/* The tap's frames through an analyzer, its one connection's verdict
- * into *v. */
-static void analyse(struct probe_tap *t, struct verdict *v)
+/* The tap's frames through an analyzer (with the client's key log when
+ * given), its one connection's verdict into *v. */
+static void analyse_with_keys(struct probe_tap *t, const struct lh_result *keys, struct verdict *v)
 {
 	struct options opt;
 	options_defaults(&opt);
@@ -80,6 +88,11 @@ static void analyse(struct probe_tap *t, struct verdict *v)
 	struct analysis *a = malloc(sizeof *a);
 	ck_assert_ptr_nonnull(a);
 	analysis_init(a, &opt, &out);
+	if (keys) {
+		a->an.keylog = keylog_new();
+		ck_assert_uint_gt(keylog_parse(a->an.keylog, (const uint8_t *)keys->keylog, keys->keylog_len, NULL, NULL),
+				  0);
+	}
 	a->sink = (struct conn_sink){ take, v };
 	analysis_begin_file(a, "tap", 0);
 	probe_tap_feed(t, &a->an);
@@ -87,6 +100,11 @@ static void analyse(struct probe_tap *t, struct verdict *v)
 	analysis_release(a);
 	free(a);
 	fclose(out.fp);
+}
+
+static void analyse(struct probe_tap *t, struct verdict *v)
+{
+	analyse_with_keys(t, NULL, v);
 }
 
 static struct probe_tap *new_tap(uint16_t server_port)
@@ -247,6 +265,41 @@ START_TEST(test_client_closes_after_hello)
 }
 END_TEST
 
+/* A connection that worked, which the client leaves without close_notify:
+ * OpenSSL 3's server answers the end with a fatal decode_error alert,
+ * after it had served the client. Not a refusal: the outcome stays a
+ * success, seen through the key log. */
+START_TEST(test_alert_after_client_leaves)
+{
+	struct lh_opts o = { .max_version = TLS1_2_VERSION, .client_leaves = true,
+			     .tls12_ciphers = "ECDHE-ECDSA-AES256-GCM-SHA384" };
+	struct lh_result res;
+	ck_assert_int_eq(lh_run(&o, &res), 0);
+	ck_assert(res.client_ok);
+	ck_assert_uint_gt(res.s2c_after_leave, 0);
+	ck_assert_uint_gt(res.s2c_len, res.s2c_after_leave); /* the server wrote its alert */
+	size_t hello = hello_len(&res);
+	struct probe_tap *t = new_tap(443);
+	ck_assert_int_eq(probe_tap_open(t, T0), 0);
+	ck_assert_int_eq(probe_tap_data(t, false, res.c2s, hello, T0 + 1000), 0);
+	ck_assert_int_eq(probe_tap_data(t, true, res.s2c, res.s2c_after_leave, T0 + 2000), 0);
+	ck_assert_int_eq(probe_tap_data(t, false, res.c2s + hello, res.c2s_len - hello, T0 + 3000), 0);
+	ck_assert_int_eq(probe_tap_close(t, false, false, T0 + 4000), 0);
+	ck_assert_int_eq(probe_tap_data(t, true, res.s2c + res.s2c_after_leave, res.s2c_len - res.s2c_after_leave,
+				       T0 + 5000),
+			 0);
+	ck_assert_int_eq(probe_tap_close(t, true, false, T0 + 6000), 0);
+	struct verdict v = { 0 };
+	analyse_with_keys(t, &res, &v);
+	ck_assert_uint_eq(v.conns, 1);
+	ck_assert_uint_eq(v.fatal_server_alerts, 1); /* the alert is there, decrypted */
+	ck_assert_int_eq(v.outcome, OUTCOME_NOT_REQUESTED);
+	ck_assert_int_eq(v.failure, FAILURE_NO);
+	probe_tap_free(t);
+	lh_result_free(&res);
+}
+END_TEST
+
 /* A handshake that works, with a certificate asked and sent: neither. */
 START_TEST(test_working_handshake)
 {
@@ -272,4 +325,5 @@ SUITE_MAIN("an_before_request", false,
 	   LOOP_CASE("server closes after the hello", 30, 4, test_server_closes_after_hello),
 	   LOOP_CASE("server answers in text", 30, 2, test_server_answers_in_text),
 	   CASE("client closes after the hello", 30, test_client_closes_after_hello),
-	   CASE("a working handshake", 30, test_working_handshake))
+	   CASE("a working handshake", 30, test_working_handshake),
+	   CASE("an alert after the client leaves", 30, test_alert_after_client_leaves))

@@ -155,10 +155,26 @@ __attribute__((format(printf, 5, 6))) static void set_verdict(struct server_verd
 	va_end(ap);
 }
 
+/* A server's fatal alert after the client had closed its side of a
+ * finished handshake the server had already answered with data: its
+ * reaction to the close (OpenSSL 3 sends decode_error when the peer
+ * closes without close_notify), not a refusal. */
+static bool alert_answers_close(const struct tls_conn *c, const struct alert_fact *al)
+{
+	uint64_t client_fin = 0;
+	for (size_t i = 0; i < c->n_events && !client_fin; i++)
+		if (c->events[i].kind == EV_FIN && c->events[i].from == SIDE_CLIENT)
+			client_fin = c->events[i].frame;
+	if (!client_fin || al->frame < client_fin || !handshake_completed(c))
+		return false;
+	uint64_t served = first_app_frame_after(c, SIDE_SERVER, 0);
+	return served && served < client_fin;
+}
+
 static bool refused_by_alert(const struct tls_conn *c, const struct answer *a, struct server_verdict *sv)
 {
 	const struct alert_fact *al = fatal_alert_from(c, SIDE_SERVER);
-	if (!al || al->encrypted || al->level != TLS_ALERT_LEVEL_FATAL)
+	if (!al || al->encrypted || al->level != TLS_ALERT_LEVEL_FATAL || alert_answers_close(c, al))
 		return false;
 	set_verdict(sv, V_REFUSED, al->visibility, al->frame, "a fatal %s alert",
 		    tls_alert_name((uint8_t)al->description));

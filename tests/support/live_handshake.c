@@ -470,6 +470,14 @@ int lh_run(const struct lh_opts *o, struct lh_result *res)
 		if (!s_fail && failed(s, SSL_read(s, app, sizeof app)))
 			s_fail = true;
 		pump(s_out, c_in, &s2c);
+		if (o->client_leaves && !s_fail) {
+			/* The client's FIN without close_notify: the server's read
+			 * sees the end. */
+			res->s2c_after_leave = s2c.len;
+			BIO_set_mem_eof_return(SSL_get_rbio(s), 0);
+			(void)SSL_read(s, app, sizeof app);
+			pump(s_out, c_in, &s2c);
+		}
 	} else if (c_done && !c_fail) {
 		/* The server gave up after the client finished: let the client
 		 * read the alert. */

@@ -44,6 +44,8 @@ struct lh_opts {
 	bool key_update;               /* TLS 1.3: the server sends KeyUpdate before its data */
 	bool client_verifies_server;   /* with an empty trust store: the client refuses the
 	                                  server's certificate (a fatal unknown_ca alert) */
+	bool client_leaves;            /* after the data, the client closes without close_notify
+	                                  and the server reads the end (OpenSSL 3: decode_error) */
 };
 
 struct lh_msg {
@@ -58,6 +60,8 @@ struct lh_result {
 	size_t c2s_len;
 	uint8_t *s2c;
 	size_t s2c_len;
+	size_t s2c_after_leave;        /* with client_leaves: where in s2c what the server wrote
+	                                  on reading the client's end begins */
 	struct lh_msg *msgs;           /* in the order the server wrote or read them */
 	size_t n_msgs;
 	bool client_ok, server_ok;     /* each side finished its handshake (and PHA, if asked) */
