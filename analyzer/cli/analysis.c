@@ -88,16 +88,15 @@ static void *renderer_open(void *ctx, FILE *fp)
 	if (!r)
 		return NULL;
 	r->a = a;
-	bool hasher = community_id_hasher_init(&r->cid_hasher) == 0;
-	r->out = output_for_thread(a->out, fp, hasher ? &r->cid_hasher : NULL);
+	r->out = output_for_thread(a->out, fp);
+	output_use_hasher(&r->out, &r->cid_hasher);
 	return r;
 }
 
 static void renderer_close(void *renderer)
 {
 	struct renderer *r = renderer;
-	if (r->out.cid_hasher)
-		community_id_hasher_release(&r->cid_hasher);
+	output_drop_hasher(&r->out);
 	free(r);
 }
 

@@ -76,8 +76,8 @@ int live_worker_analysis_init(struct live_worker_analysis *w, struct live_share 
 	FILE *fp = NULL; /* locked: never written, the sink renders */
 	if (!locked && !(fp = fopencookie(w, "w", (cookie_io_functions_t){ .write = buffer_write })))
 		return -1;
-	bool hasher = community_id_hasher_init(&w->cid_hasher) == 0;
-	w->out = output_for_thread(m->out, fp, hasher ? &w->cid_hasher : NULL);
+	w->out = output_for_thread(m->out, fp);
+	output_use_hasher(&w->out, &w->cid_hasher);
 	analysis_init(&w->a, &opt, &w->out);
 	w->a.an.shared = &sh->counts;
 	if (locked)
@@ -125,9 +125,7 @@ void live_worker_analysis_release(struct live_worker_analysis *w)
 	analysis_release(&w->a);
 	if (w->out.fp)
 		fclose(w->out.fp);
-	if (w->out.cid_hasher)
-		community_id_hasher_release(&w->cid_hasher);
-	w->out.cid_hasher = NULL;
+	output_drop_hasher(&w->out);
 	free(w->buf);
 	w->buf = NULL;
 }

@@ -696,8 +696,7 @@ static int run_setup(struct cli_args *m, const struct inputs *in, struct run *r)
 	r->out.flush_each = m->live.iface ? opt->format != FORMAT_TEXT : streamed_input(in);
 	r->out.color = report_color(&m->report, opt, !opt->output_path && isatty(STDOUT_FILENO));
 	opt->progress = !opt->quiet && isatty(STDERR_FILENO);
-	if (community_id_hasher_init(&r->cid_hasher) == 0)
-		r->out.cid_hasher = &r->cid_hasher;
+	output_use_hasher(&r->out, &r->cid_hasher);
 	analysis_init(&r->a, opt, &r->out);
 	return CLI_NEXT;
 }
@@ -793,8 +792,7 @@ static int run_captures(struct cli_args *m, struct run *r, const struct inputs *
 static int run_finish(const struct cli_args *m, struct run *r, int rc)
 {
 	output_finish(&r->out);
-	if (r->out.cid_hasher)
-		community_id_hasher_release(&r->cid_hasher);
+	output_drop_hasher(&r->out);
 	analysis_release(&r->a);
 	trust_store_free(r->trust);
 	expect_free(r->expectations);

@@ -3,6 +3,7 @@
 #include <stdio_ext.h>
 
 #include "output/output.h"
+#include "community_id.h"
 #include "output/output_ecs.h"
 #include "output/output_html.h"
 
@@ -51,12 +52,24 @@ void output_finish(struct output *o)
 	output_html_finish(o);
 }
 
-struct output output_for_thread(const struct output *o, FILE *fp, struct community_id_hasher *h)
+struct output output_for_thread(const struct output *o, FILE *fp)
 {
 	struct output t = *o;
 	t.html = NULL;
 	t.printed = 0;
 	t.fp = fp;
-	t.cid_hasher = h;
+	t.cid_hasher = NULL;
 	return t;
+}
+
+void output_use_hasher(struct output *o, struct community_id_hasher *storage)
+{
+	o->cid_hasher = community_id_hasher_init(storage) == 0 ? storage : NULL;
+}
+
+void output_drop_hasher(struct output *o)
+{
+	if (o->cid_hasher)
+		community_id_hasher_release(o->cid_hasher);
+	o->cid_hasher = NULL;
 }

@@ -38,8 +38,13 @@ struct output {
 };
 
 /* The settings of o for reports another thread writes to fp: no page,
- * nothing printed yet, and that thread's hasher h (may be NULL). */
-struct output output_for_thread(const struct output *o, FILE *fp, struct community_id_hasher *h);
+ * nothing printed yet, no hasher (output_use_hasher gives it its own). */
+struct output output_for_thread(const struct output *o, FILE *fp);
+/* Gives o a Community ID hasher kept in *storage, which the owner of the
+ * writing thread holds; when it cannot be made, o hashes one-shot. */
+void output_use_hasher(struct output *o, struct community_id_hasher *storage);
+/* Lets go of the hasher output_use_hasher gave o, if any. */
+void output_drop_hasher(struct output *o);
 
 /* output.c: to the writer of o->format. */
 void output_conn(struct output *o, const char *file_name, const struct tls_conn *c, const struct findings *f);
