@@ -129,18 +129,28 @@ static size_t hello_len(const struct lh_result *res)
 	return n;
 }
 
+/* A connection to server_port that has carried the client's ClientHello
+ * and nothing else yet. */
+static struct probe_tap *tap_after_hello(const struct lh_result *res, uint16_t server_port)
+{
+	struct probe_tap *t = new_tap(server_port);
+	ck_assert_int_eq(probe_tap_open(t, T0), 0);
+	ck_assert_int_eq(probe_tap_data(t, false, res->c2s, hello_len(res), T0 + 1000), 0);
+	return t;
+}
+
 /* The exchange as it crossed the wire: ClientHello, the server's flight,
  * the rest of the client's bytes, then both FINs. */
-static void play(struct probe_tap *t, const struct lh_result *res)
+static struct probe_tap *play(const struct lh_result *res)
 {
 	size_t hello = hello_len(res);
-	ck_assert_int_eq(probe_tap_open(t, T0), 0);
-	ck_assert_int_eq(probe_tap_data(t, false, res->c2s, hello, T0 + 1000), 0);
+	struct probe_tap *t = tap_after_hello(res, 443);
 	ck_assert_int_eq(probe_tap_data(t, true, res->s2c, res->s2c_len, T0 + 2000), 0);
 	if (res->c2s_len > hello)
 		ck_assert_int_eq(probe_tap_data(t, false, res->c2s + hello, res->c2s_len - hello, T0 + 3000), 0);
 	ck_assert_int_eq(probe_tap_close(t, false, false, T0 + 4000), 0);
 	ck_assert_int_eq(probe_tap_close(t, true, false, T0 + 5000), 0);
+	return t;
 }
 
 START_TEST(test_client_refuses_server)
@@ -151,8 +161,7 @@ START_TEST(test_client_refuses_server)
 	struct lh_result res;
 	ck_assert_int_eq(lh_run(&o, &res), 0);
 	ck_assert(!res.client_ok);
-	struct probe_tap *t = new_tap(443);
-	play(t, &res);
+	struct probe_tap *t = play(&res);
 	struct verdict v = { 0 };
 	analyse(t, &v);
 	ck_assert_uint_eq(v.conns, 1);
@@ -183,9 +192,7 @@ START_TEST(test_server_closes_after_hello)
 	struct lh_opts o = { .max_version = TLS1_3_VERSION, .sni = "app.example.com" };
 	struct lh_result res;
 	ck_assert_int_eq(lh_run(&o, &res), 0);
-	struct probe_tap *t = new_tap(8080);
-	ck_assert_int_eq(probe_tap_open(t, T0), 0);
-	ck_assert_int_eq(probe_tap_data(t, false, res.c2s, hello_len(&res), T0 + 1000), 0);
+	struct probe_tap *t = tap_after_hello(&res, 8080);
 	ck_assert_int_eq(probe_tap_close(t, true, reset, T0 + 2000), 0);
 	if (client_complains && !reset)
 		ck_assert_int_eq(probe_tap_data(t, false, decode_error, sizeof decode_error, T0 + 2500), 0);
@@ -221,9 +228,7 @@ START_TEST(test_server_answers_in_text)
 	struct lh_opts o = { .max_version = TLS1_3_VERSION };
 	struct lh_result res;
 	ck_assert_int_eq(lh_run(&o, &res), 0);
-	struct probe_tap *t = new_tap(8443);
-	ck_assert_int_eq(probe_tap_open(t, T0), 0);
-	ck_assert_int_eq(probe_tap_data(t, false, res.c2s, hello_len(&res), T0 + 1000), 0);
+	struct probe_tap *t = tap_after_hello(&res, 8443);
 	const char *reply = cases[_i].reply;
 	ck_assert_int_eq(probe_tap_data(t, true, (const uint8_t *)reply, strlen(reply), T0 + 2000), 0);
 	ck_assert_int_eq(probe_tap_close(t, true, false, T0 + 3000), 0);
@@ -250,9 +255,7 @@ START_TEST(test_client_closes_after_hello)
 	struct lh_opts o = { .max_version = TLS1_3_VERSION };
 	struct lh_result res;
 	ck_assert_int_eq(lh_run(&o, &res), 0);
-	struct probe_tap *t = new_tap(443);
-	ck_assert_int_eq(probe_tap_open(t, T0), 0);
-	ck_assert_int_eq(probe_tap_data(t, false, res.c2s, hello_len(&res), T0 + 1000), 0);
+	struct probe_tap *t = tap_after_hello(&res, 443);
 	ck_assert_int_eq(probe_tap_close(t, false, false, T0 + 2000), 0);
 	ck_assert_int_eq(probe_tap_close(t, true, false, T0 + 3000), 0);
 	struct verdict v = { 0 };
@@ -279,9 +282,7 @@ START_TEST(test_alert_after_client_leaves)
 	ck_assert_uint_gt(res.s2c_after_leave, 0);
 	ck_assert_uint_gt(res.s2c_len, res.s2c_after_leave); /* the server wrote its alert */
 	size_t hello = hello_len(&res);
-	struct probe_tap *t = new_tap(443);
-	ck_assert_int_eq(probe_tap_open(t, T0), 0);
-	ck_assert_int_eq(probe_tap_data(t, false, res.c2s, hello, T0 + 1000), 0);
+	struct probe_tap *t = tap_after_hello(&res, 443);
 	ck_assert_int_eq(probe_tap_data(t, true, res.s2c, res.s2c_after_leave, T0 + 2000), 0);
 	ck_assert_int_eq(probe_tap_data(t, false, res.c2s + hello, res.c2s_len - hello, T0 + 3000), 0);
 	ck_assert_int_eq(probe_tap_close(t, false, false, T0 + 4000), 0);
@@ -308,8 +309,7 @@ START_TEST(test_working_handshake)
 	struct lh_result res;
 	ck_assert_int_eq(lh_run(&o, &res), 0);
 	ck_assert(res.client_ok && res.server_ok);
-	struct probe_tap *t = new_tap(443);
-	play(t, &res);
+	struct probe_tap *t = play(&res);
 	struct verdict v = { 0 };
 	analyse(t, &v);
 	ck_assert_uint_eq(v.conns, 1);
